@@ -1,0 +1,65 @@
+import type { E164 } from "./phone";
+import type { SendWindow } from "./send-window";
+
+/** The WhatsApp link of a referrer, as the core last heard it from the transport. */
+export type LinkStatus =
+  | "disconnected"
+  | "connecting"
+  | "pending_qr"
+  | "pending_pairing"
+  | "connected"
+  | "logged_out"
+  | "failed";
+
+export const LINK_STATUSES: readonly LinkStatus[] = [
+  "disconnected",
+  "connecting",
+  "pending_qr",
+  "pending_pairing",
+  "connected",
+  "logged_out",
+  "failed",
+];
+
+export interface WhatsAppLink {
+  status: LinkStatus;
+  /** The referrer's own number once linked. */
+  phone: E164 | null;
+  /** Set on the first successful link, cleared on logout: "WhatsApp linked" for enrollment. */
+  linkedAt: Date | null;
+  /** Why the link is not connected, for humans. */
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+/** One per referrer. Created with defaults the first time the referrer is seen. */
+export interface ReferrerConfig {
+  referrerUserId: string;
+  enabled: boolean;
+  enrollmentPaused: boolean;
+  sendingPaused: boolean;
+  /** IANA time zone name. */
+  timezone: string;
+  sendWindow: SendWindow;
+  whatsapp: WhatsAppLink;
+  /**
+   * When the referrer was told their sender is down; null once they reconnect. Lets dispatch
+   * notify once per outage, even with several processes.
+   */
+  failureNotifiedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The fields a referrer may change themselves. */
+export interface ReferrerConfigPatch {
+  enabled?: boolean;
+  enrollmentPaused?: boolean;
+  sendingPaused?: boolean;
+  timezone?: string;
+  sendWindow?: SendWindow;
+}
+
+export function isLinked(config: ReferrerConfig): boolean {
+  return config.whatsapp.linkedAt !== null && config.whatsapp.status !== "logged_out";
+}

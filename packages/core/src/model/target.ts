@@ -1,0 +1,120 @@
+import type { Language } from "./language";
+import type { E164 } from "./phone";
+
+export type TargetStatus = "active" | "completed" | "exited";
+export const TARGET_STATUSES: readonly TargetStatus[] = ["active", "completed", "exited"];
+
+export type ExitReason =
+  | "completed_7_days"
+  | "paid"
+  | "opted_out"
+  | "referrer_inactive"
+  | "invalid_number"
+  | "send_failed"
+  | "manual";
+
+export const EXIT_REASONS: readonly ExitReason[] = [
+  "completed_7_days",
+  "paid",
+  "opted_out",
+  "referrer_inactive",
+  "invalid_number",
+  "send_failed",
+  "manual",
+];
+
+export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
+
+/** Receipt progress only moves forward: a late "delivered" never downgrades a "read". */
+export const DELIVERY_STATUS_RANK: Record<DeliveryStatus, number> = { failed: 0, sent: 1, delivered: 2, read: 3 };
+
+export interface Delivery {
+  day: number;
+  sentAt: Date;
+  status: DeliveryStatus;
+  /** Transport id of the text message (receipts are matched on it). */
+  messageId?: string;
+  /** Transport ids of the media sent with the text. */
+  mediaMessageIds?: string[];
+  errorMessage?: string;
+  deliveredAt?: Date;
+  readAt?: Date;
+}
+
+/** Snapshot of the referral taken at enrollment; refreshed from the directory when it is read. */
+export interface TargetContact {
+  phone: E164;
+  name: string;
+  paymentLink: string | null;
+}
+
+/**
+ * A dispatch worker's hold on a target. `stage: "claimed"` while it prepares; `"sending"` from
+ * the atomic re-check right before the transport call until the result is recorded. A stale
+ * `"sending"` claim means a process died mid-send: the day may have left, so it is never resent.
+ */
+export interface TargetClaim {
+  owner: string;
+  day: number;
+  stage: "claimed" | "sending";
+  at: Date;
+  expiresAt: Date;
+}
+
+/** One referrer × referral, ever. */
+export interface Target {
+  id: string;
+  referrerUserId: string;
+  referralUserId: string;
+  status: TargetStatus;
+  currentDay: number;
+  nextMessageDue: Date | null;
+  language: Language;
+  contact: TargetContact;
+  messagesDelivered: Delivery[];
+  /** Failed attempts on `currentDay`; reset when the day advances. */
+  failedAttempts: number;
+  /**
+   * Last day whose message left successfully. Frozen once the target leaves the loop, so a paid
+   * exit's conversion is attributed to it.
+   */
+  lastSentDay: number | null;
+  enteredLoopAt: Date;
+  exitedLoopAt: Date | null;
+  exitReason: ExitReason | null;
+  claim: TargetClaim | null;
+  /** Incremented by every write: optimistic concurrency for read-modify-write updates. */
+  revision: number;
+  updatedAt: Date;
+}
+
+export interface NewTargetInput {
+  id: string;
+  referrerUserId: string;
+  referralUserId: string;
+  language: Language;
+  contact: TargetContact;
+  now: Date;
+}
+
+export function newTarget(input: NewTargetInput): Target {
+  return {
+    id: input.id,
+    referrerUserId: input.referrerUserId,
+    referralUserId: input.referralUserId,
+    status: "active",
+    currentDay: 1,
+    nextMessageDue: input.now,
+    language: input.language,
+    contact: input.contact,
+    messagesDelivered: [],
+    failedAttempts: 0,
+    lastSentDay: null,
+    enteredLoopAt: input.now,
+    exitedLoopAt: null,
+    exitReason: null,
+    claim: null,
+    revision: 0,
+    updatedAt: input.now,
+  };
+}

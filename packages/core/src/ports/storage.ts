@@ -1,0 +1,209 @@
+import type { DoNotContactEntry } from "../model/do-not-contact";
+import type { MessageDefinition } from "../model/message";
+import type { E164 } from "../model/phone";
+import type { ReferrerConfig } from "../model/referrer-config";
+import type {
+  Delivery,
+  ExitReason,
+  Target,
+  TargetClaim,
+  TargetContact,
+  TargetStatus,
+} from "../model/target";
+
+/**
+ * Persistence of everything the loop needs. Adapters (memory, file, MongoDB) all pass the same
+ * contract suite. The operations marked "atomic" are what the guarantees rest on: they must hold
+ * with many concurrent callers in many processes, without multi-document transactions.
+ *
+ * Adapters prefix their error messages with their name (`[mongodb] ...`) and wrap driver errors
+ * in a `StorageError` with the original as `cause`.
+ */
+export interface RelanceStorage {
+  /** `memory`, `file`, `mongodb`, ... */
+  readonly name: string;
+  /** Opens files, creates indexes. Idempotent. */
+  init(): Promise<void>;
+  /** Resolves when the backing store answers; rejects otherwise (readiness probes). */
+  ping(): Promise<void>;
+  /** Flushes and releases resources. Data acknowledged before `close` survives a reopen. */
+  close(): Promise<void>;
+
+  readonly configs: ReferrerConfigRepository;
+  readonly messages: MessageRepository;
+  readonly targets: TargetRepository;
+  readonly counters: DailyCounterRepository;
+  readonly doNotContact: DoNotContactRepository;
+  readonly leases: LeaseRepository;
+  readonly sessions: SessionRepository;
+}
+
+export type ReferrerConfigChanges = Partial<Omit<ReferrerConfig, "referrerUserId" | "createdAt">>;
+
+export interface ReferrerConfigRepository {
+  get(referrerUserId: string): Promise<ReferrerConfig | null>;
+  getMany(referrerUserIds: readonly string[]): Promise<ReferrerConfig[]>;
+  /** Atomic: inserts `initial` unless a config exists; returns the stored config either way. */
+  getOrCreate(initial: ReferrerConfig): Promise<ReferrerConfig>;
+  /** Sets the given top-level fields; returns the new config, or null when there is none. */
+  update(referrerUserId: string, changes: ReferrerConfigChanges): Promise<ReferrerConfig | null>;
+  /**
+   * Atomic: sets `failureNotifiedAt` only if it is null. True for the one caller that set it,
+   * so a referrer is notified once per outage even with several dispatchers.
+   */
+  markFailureNotified(referrerUserId: string, at: Date): Promise<boolean>;
+  /** Configs with `enabled`, not `enrollmentPaused`, `whatsapp.linkedAt` set and not logged out. */
+  listEnrollable(): Promise<ReferrerConfig[]>;
+}
+
+export interface MessageRepository {
+  /** Every message, active or not, ordered by `dayNumber`. */
+  list(): Promise<MessageDefinition[]>;
+  get(dayNumber: number): Promise<MessageDefinition | null>;
+  /** Insert or replace by `dayNumber`; `created` tells which. */
+  upsert(message: MessageDefinition): Promise<{ created: boolean; message: MessageDefinition }>;
+  /** True when a message was deleted. */
+  delete(dayNumber: number): Promise<boolean>;
+}
+
+/** Conditions of {@link TargetRepository.updateIf}; all given ones must hold. */
+export interface TargetCondition {
+  status?: TargetStatus;
+  currentDay?: number;
+  revision?: number;
+  /** `nextMessageDue <= dueBy`. */
+  dueBy?: Date;
+  /** The claim is held by this owner (and at this stage, if given). */
+  claimedBy?: { owner: string; stage?: TargetClaim["stage"] };
+  /**
+   * No live claim at this instant: `claim` is null, or it expired while still at stage
+   * `claimed`. An expired `sending` claim never frees the target: that day may have left.
+   */
+  unclaimedAt?: Date;
+}
+
+/** Fields a conditional update sets. `revision` is incremented by the adapter itself. */
+export interface TargetChanges {
+  status?: TargetStatus;
+  currentDay?: number;
+  nextMessageDue?: Date | null;
+  failedAttempts?: number;
+  lastSentDay?: number | null;
+  exitedLoopAt?: Date | null;
+  exitReason?: ExitReason | null;
+  claim?: TargetClaim | null;
+  contact?: TargetContact;
+  /** Replaces the whole array (receipts use it with a `revision` condition). */
+  messagesDelivered?: Delivery[];
+  /** Appends one delivery. Not to be combined with `messagesDelivered`. */
+  pushDelivery?: Delivery;
+  updatedAt: Date;
+}
+
+export interface TargetListFilter {
+  referrerUserId?: string;
+  status?: TargetStatus;
+}
+
+export interface TargetPage {
+  items: Target[];
+  /** Opaque; pass back as `after` for the next page. Null at the end. */
+  nextCursor: string | null;
+}
+
+export interface TargetStats {
+  enrolled: number;
+  active: number;
+  completed: number;
+  exited: Partial<Record<ExitReason, number>>;
+  messages: { sent: number; delivered: number; read: number; failed: number };
+  /** Paid exits that had received at least one message, by the last day sent before paying. */
+  conversions: { total: number; byDay: Record<string, number> };
+}
+
+export interface TargetRepository {
+  /** Atomic: inserts unless a target exists for (referrerUserId, referralUserId). True if inserted. */
+  insertIfAbsent(target: Target): Promise<boolean>;
+  get(id: string): Promise<Target | null>;
+  /** Of the given referral ids, those that already have a target of this referrer (any status). */
+  findExistingReferralIds(referrerUserId: string, referralUserIds: readonly string[]): Promise<Set<string>>;
+  /** Distinct referrers having active targets with `nextMessageDue <= now`. */
+  listDueReferrers(now: Date, limit: number): Promise<string[]>;
+  /**
+   * Active targets of one referrer with `nextMessageDue <= now` and no live claim (see
+   * {@link TargetCondition.unclaimedAt}), oldest due first.
+   */
+  listDue(referrerUserId: string, now: Date, limit: number): Promise<Target[]>;
+  /** Targets whose claim reached stage `sending` and expired: their process died mid-send. */
+  listInterrupted(now: Date, limit: number): Promise<Target[]>;
+  /**
+   * Atomic compare-and-set: applies `changes` only if every condition holds; returns the updated
+   * target, or null when a condition failed or the target does not exist.
+   */
+  updateIf(id: string, condition: TargetCondition, changes: TargetChanges): Promise<Target | null>;
+  /** Active targets of a referral, across referrers. */
+  listActiveByReferral(referralUserId: string): Promise<Target[]>;
+  /** Active targets of a referrer; with `phone`, only those addressed to that number. */
+  listActiveByReferrer(referrerUserId: string, phone?: E164): Promise<Target[]>;
+  /** The target one of whose deliveries has this transport message id (text or media). */
+  findByMessageId(messageId: string): Promise<Target | null>;
+  /** Ordered by id; stable while targets are inserted (ids only grow). */
+  list(filter: TargetListFilter, page: { limit: number; after?: string | null }): Promise<TargetPage>;
+  stats(filter: { referrerUserId?: string }): Promise<TargetStats>;
+}
+
+/** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
+export interface DailyCounterRepository {
+  /**
+   * Atomic: adds 1 unless the count already reached `cap`. Returns the new count, or null when
+   * the cap was reached. N concurrent callers never push the count past `cap`.
+   */
+  tryIncrement(referrerUserId: string, day: string, cap: number): Promise<number | null>;
+  /** Gives back a reservation whose send did not happen. Never goes below 0. */
+  decrement(referrerUserId: string, day: string): Promise<void>;
+  get(referrerUserId: string, day: string): Promise<number>;
+  /** Sum over all referrers for that day key. */
+  sumForDay(day: string): Promise<number>;
+}
+
+export interface DoNotContactRepository {
+  /** Idempotent; the first entry for a number is kept. */
+  add(entry: DoNotContactEntry): Promise<void>;
+  has(phone: E164): Promise<boolean>;
+  /** Of the given numbers, those on the list. */
+  filterListed(phones: readonly E164[]): Promise<Set<E164>>;
+  remove(phone: E164): Promise<boolean>;
+}
+
+export interface Lease {
+  name: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+/** Named, expiring locks: one process drives a WhatsApp session (or a sender's queue) at a time. */
+export interface LeaseRepository {
+  /**
+   * Atomic: takes the lease if it is free, expired, or already held by `owner` (which renews
+   * it). True when `owner` holds it afterwards, until `now + ttlMs`.
+   */
+  acquire(name: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Releases it if `owner` holds it. True when released. */
+  release(name: string, owner: string): Promise<boolean>;
+  get(name: string): Promise<Lease | null>;
+}
+
+/**
+ * Opaque session blobs of WhatsApp transports (already encrypted by the caller), grouped by
+ * session id: Baileys keeps `creds` and one entry per signal key, whatsapp-web.js one archive.
+ */
+export interface SessionRepository {
+  /** Values of the given keys that exist. */
+  get(sessionId: string, keys: readonly string[]): Promise<Record<string, string>>;
+  /** Writes every entry; a null value deletes that key. */
+  set(sessionId: string, entries: Record<string, string | null>): Promise<void>;
+  /** Deletes every key of the session. */
+  clear(sessionId: string): Promise<void>;
+  /** True when the session has at least one key. */
+  exists(sessionId: string): Promise<boolean>;
+}

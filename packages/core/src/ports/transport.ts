@@ -1,0 +1,79 @@
+import type { Language } from "../model/language";
+import type { MediaItem } from "../model/message";
+import type { E164 } from "../model/phone";
+import type { LinkStatus } from "../model/referrer-config";
+
+/** A QR code to scan with the phone: the raw text, and a PNG data URL when the adapter renders it. */
+export interface QrCode {
+  text: string;
+  dataUrl?: string;
+}
+
+/** A referrer's WhatsApp session as the transport sees it now. */
+export interface LinkState {
+  status: LinkStatus;
+  phone: E164 | null;
+  qr?: QrCode;
+  pairingCode?: string;
+  /** Why the session is not connected (shown to the referrer, never contains secrets). */
+  reason?: string;
+}
+
+export type LinkMethod = "qr" | "pairing_code";
+
+export interface OutgoingMessage {
+  to: E164;
+  text: string;
+  /** Sent after the text, in order. */
+  media: MediaItem[];
+  language: Language;
+}
+
+export interface SendContext {
+  /** Stable per target and day, so a transport can make a resend detectable. */
+  idempotencyKey: string;
+  targetId: string;
+  day: number;
+}
+
+export interface SendResult {
+  messageId: string;
+  mediaMessageIds: string[];
+}
+
+export type TransportEvent =
+  | { type: "link"; referrerUserId: string; state: LinkState; at: Date }
+  | { type: "inbound"; referrerUserId: string; from: E164; text: string; at: Date }
+  | { type: "receipt"; referrerUserId: string; messageId: string; status: "delivered" | "read" | "failed"; at: Date };
+
+/**
+ * A WhatsApp transport: links referrers' accounts and sends from them. Adapters: Baileys,
+ * whatsapp-web.js, and a sandbox that simulates phones.
+ *
+ * Methods taking a `referrerUserId` act on that referrer's session. Sending methods reject with
+ * `TransportUnavailableError` when the session cannot send (not linked, disconnected, logged
+ * out) so that dispatch holds instead of counting a failure.
+ */
+export interface Transport {
+  readonly name: string;
+  readonly capabilities: { typing: boolean; pairingCode: boolean };
+  /** Starts linking; resolves with the first state worth showing (QR, pairing code, or connected). */
+  connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState>;
+  /** Closes the session; with `logout`, unlinks the device and deletes the stored session. */
+  disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState>;
+  /** The state of the session, without side effects. */
+  getState(referrerUserId: string): LinkState;
+  /**
+   * Makes a linked session ready to send (restoring it from stored credentials when needed) and
+   * returns its state. Never starts a new link.
+   */
+  ensureReady(referrerUserId: string): Promise<LinkState>;
+  isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;
+  /** Shows "typing…" to the recipient; only when `capabilities.typing`. */
+  sendTyping(referrerUserId: string, to: E164): Promise<void>;
+  send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
+  /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */
+  subscribe(listener: (event: TransportEvent) => void): () => void;
+  /** Closes every session this process drives (they stay linked). */
+  close(): Promise<void>;
+}
