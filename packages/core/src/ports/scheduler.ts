@@ -9,5 +9,5 @@ export interface Scheduler {
    * Calls `task` on every tick of `pattern`. The engine itself makes a tick skip while the
    * previous run of the same job is still going, so the scheduler need not.
    */
-  schedule(name: string, pattern: string, task: () => Promise<void>): ScheduledJob;
+  schedule(name: string, pattern: string, task: () => Promise<unknown>): ScheduledJob;
 }

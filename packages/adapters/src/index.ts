@@ -1,0 +1,10 @@
+export { SystemClock } from "./clock/system-clock";
+export { ManualClock, type ManualClockOptions } from "./clock/manual-clock";
+export { LogNotifier } from "./notifier/log-notifier";
+export { ManualScheduler } from "./scheduler/manual-scheduler";
+export { CronScheduler } from "./scheduler/cron-scheduler";
+export { StoredDirectory } from "./directory/stored-directory";
+export { SandboxTransport, type OutboxItem, type SandboxTransportOptions } from "./transports/sandbox/sandbox-transport";
+export { qrDataUrl, qrTerminal } from "./qr/render-qr";
+export { createMemoryStorage } from "./storage/memory";
+export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher";

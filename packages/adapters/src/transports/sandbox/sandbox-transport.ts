@@ -1,0 +1,252 @@
+import {
+  TransportUnavailableError,
+  normalizePhone,
+  type Clock,
+  type E164,
+  type LinkMethod,
+  type LinkState,
+  type MediaItem,
+  type OutgoingMessage,
+  type SendContext,
+  type SendResult,
+  type Transport,
+  type TransportEvent,
+} from "@relance/core";
+import { qrDataUrl } from "../../qr/render-qr";
+
+/** One day's message as the simulated phone of the referral received it. */
+export interface OutboxItem {
+  from: E164;
+  to: E164;
+  text: string;
+  media: MediaItem[];
+  sentAt: Date;
+  day: number;
+  targetId: string;
+  referrerUserId: string;
+  messageId: string;
+  mediaMessageIds: string[];
+  idempotencyKey: string;
+}
+
+export interface SandboxTransportOptions {
+  clock: Clock;
+  /** Render QR codes as PNG data URLs (default true; tests may turn it off for speed). */
+  renderQr?: boolean;
+}
+
+interface Session {
+  state: LinkState;
+  qrSequence: number;
+}
+
+/**
+ * WhatsApp simulated in memory, like a payment provider's test mode: phones that "scan" QR
+ * codes, drop or log out, numbers that are not on WhatsApp, replies, receipts, and an outbox of
+ * everything sent. Runs a whole loop in milliseconds on a manual clock.
+ */
+export class SandboxTransport implements Transport {
+  readonly name = "sandbox";
+  readonly capabilities = { typing: true, pairingCode: true };
+  private readonly sessions = new Map<string, Session>();
+  private readonly notOnWhatsApp = new Set<E164>();
+  private readonly listeners = new Set<(event: TransportEvent) => void>();
+  private readonly sent: OutboxItem[] = [];
+  private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
+  private messageSequence = 0;
+  /** Every "typing…" shown, in order. */
+  readonly typing: Array<{ referrerUserId: string; to: E164; at: Date }> = [];
+
+  constructor(private readonly options: SandboxTransportOptions) {}
+
+  // ----- Transport port -----
+
+  async connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState> {
+    const session = this.session(referrerUserId);
+    if (session.state.status === "connected") return { ...session.state };
+    if (options.method === "pairing_code") {
+      const code = this.pairingCodeFor(referrerUserId);
+      this.update(referrerUserId, { status: "pending_pairing", phone: options.phone ?? null, pairingCode: code });
+    } else {
+      this.update(referrerUserId, { status: "pending_qr", phone: null, qr: await this.nextQr(referrerUserId) });
+    }
+    return this.getState(referrerUserId);
+  }
+
+  async disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState> {
+    const phone = this.session(referrerUserId).state.phone;
+    this.update(referrerUserId, options.logout ? { status: "logged_out", phone: null, reason: "logged out by the referrer" } : { status: "disconnected", phone, reason: "disconnected by the referrer" });
+    return this.getState(referrerUserId);
+  }
+
+  getState(referrerUserId: string): LinkState {
+    const state = this.sessions.get(referrerUserId)?.state ?? { status: "disconnected", phone: null };
+    return { ...state };
+  }
+
+  async ensureReady(referrerUserId: string): Promise<LinkState> {
+    return this.getState(referrerUserId);
+  }
+
+  async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
+    this.requireConnected(referrerUserId);
+    return !this.notOnWhatsApp.has(phone);
+  }
+
+  async sendTyping(referrerUserId: string, to: E164): Promise<void> {
+    this.requireConnected(referrerUserId);
+    this.typing.push({ referrerUserId, to, at: this.options.clock.now() });
+  }
+
+  async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
+    const from = this.requireConnected(referrerUserId);
+    const failure = this.failures.find((f) => f.remaining > 0 && (f.to === undefined || f.to === message.to));
+    if (failure) {
+      failure.remaining--;
+      throw new Error(failure.message);
+    }
+    const messageId = this.nextMessageId();
+    const mediaMessageIds = message.media.map(() => this.nextMessageId());
+    this.sent.push({
+      from,
+      to: message.to,
+      text: message.text,
+      media: message.media.map((m) => ({ ...m })),
+      sentAt: this.options.clock.now(),
+      day: context.day,
+      targetId: context.targetId,
+      referrerUserId,
+      messageId,
+      mediaMessageIds,
+      idempotencyKey: context.idempotencyKey,
+    });
+    return { messageId, mediaMessageIds };
+  }
+
+  subscribe(listener: (event: TransportEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  // ----- The simulated world -----
+
+  /** The referrer's phone scans the QR (or enters the pairing code): the session is connected. */
+  link(referrerUserId: string, phone: string): LinkState {
+    const normalized = normalizePhone(phone);
+    if (!normalized) throw new TypeError(`[sandbox] not an E.164 phone: ${phone}`);
+    this.update(referrerUserId, { status: "connected", phone: normalized });
+    return this.getState(referrerUserId);
+  }
+
+  /** The connection drops; `loggedOut` when the device was unlinked from the phone. */
+  drop(referrerUserId: string, options: { loggedOut?: boolean } = {}): LinkState {
+    const phone = this.session(referrerUserId).state.phone;
+    this.update(
+      referrerUserId,
+      options.loggedOut
+        ? { status: "logged_out", phone: null, reason: "the device was unlinked from the phone" }
+        : { status: "disconnected", phone, reason: "connection lost" },
+    );
+    return this.getState(referrerUserId);
+  }
+
+  /** A new QR replaces the current one (WhatsApp rotates them every 20 s). */
+  async rotateQr(referrerUserId: string): Promise<LinkState> {
+    if (this.session(referrerUserId).state.status === "pending_qr") {
+      this.update(referrerUserId, { status: "pending_qr", phone: null, qr: await this.nextQr(referrerUserId) });
+    }
+    return this.getState(referrerUserId);
+  }
+
+  setOnWhatsApp(phone: string, onWhatsApp: boolean): void {
+    const normalized = normalizePhone(phone);
+    if (!normalized) throw new TypeError(`[sandbox] not an E.164 phone: ${phone}`);
+    if (onWhatsApp) this.notOnWhatsApp.delete(normalized);
+    else this.notOnWhatsApp.add(normalized);
+  }
+
+  /** A referral writes to the referrer's number. False when no connected referrer has that number. */
+  inbound(from: string, to: string, text: string): boolean {
+    const sender = normalizePhone(from);
+    const receiver = normalizePhone(to);
+    const referrerUserId = [...this.sessions].find(([, s]) => s.state.status === "connected" && s.state.phone === receiver)?.[0];
+    if (!sender || !referrerUserId) return false;
+    this.emit({ type: "inbound", referrerUserId, from: sender, text, at: this.options.clock.now() });
+    return true;
+  }
+
+  /** The recipient's phone acknowledges a message. */
+  receipt(messageId: string, status: "delivered" | "read" | "failed"): boolean {
+    const item = this.sent.find((s) => s.messageId === messageId || s.mediaMessageIds.includes(messageId));
+    if (!item) return false;
+    this.emit({ type: "receipt", referrerUserId: item.referrerUserId, messageId, status, at: this.options.clock.now() });
+    return true;
+  }
+
+  /** The next `count` sends (to `to`, or to anyone) fail with `message`. */
+  failNextSends(count: number, message = "simulated send failure", to?: string): void {
+    const normalized = to === undefined ? undefined : (normalizePhone(to) ?? undefined);
+    this.failures.push({ remaining: count, message, ...(normalized ? { to: normalized } : {}) });
+  }
+
+  /** Everything sent, oldest first; only one referrer's with `referrerUserId`. */
+  outbox(referrerUserId?: string): OutboxItem[] {
+    return this.sent.filter((item) => referrerUserId === undefined || item.referrerUserId === referrerUserId).map((item) => ({ ...item }));
+  }
+
+  // ----- internals -----
+
+  private session(referrerUserId: string): Session {
+    let session = this.sessions.get(referrerUserId);
+    if (!session) {
+      session = { state: { status: "disconnected", phone: null }, qrSequence: 0 };
+      this.sessions.set(referrerUserId, session);
+    }
+    return session;
+  }
+
+  private update(referrerUserId: string, state: LinkState): void {
+    this.session(referrerUserId).state = state;
+    this.emit({ type: "link", referrerUserId, state: { ...state }, at: this.options.clock.now() });
+  }
+
+  private requireConnected(referrerUserId: string): E164 {
+    const state = this.getState(referrerUserId);
+    if (state.status !== "connected" || !state.phone) {
+      throw new TransportUnavailableError(`[sandbox] session of ${referrerUserId} is ${state.status}`, state.status);
+    }
+    return state.phone;
+  }
+
+  private async nextQr(referrerUserId: string): Promise<{ text: string; dataUrl?: string }> {
+    const session = this.session(referrerUserId);
+    session.qrSequence++;
+    const text = `sandbox-qr:${referrerUserId}:${session.qrSequence}:${this.options.clock.now().getTime()}`;
+    return this.options.renderQr === false ? { text } : { text, dataUrl: await qrDataUrl(text) };
+  }
+
+  private pairingCodeFor(referrerUserId: string): string {
+    const alphabet = "ABCDEFGHJKLMNPQRSTVWXYZ23456789";
+    let hash = 0;
+    for (const char of `${referrerUserId}:${this.options.clock.now().getTime()}`) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    let code = "";
+    for (let i = 0; i < 8; i++) {
+      code += alphabet[hash % alphabet.length];
+      hash = Math.floor(hash / alphabet.length) + i * 7919;
+    }
+    return code;
+  }
+
+  private nextMessageId(): string {
+    this.messageSequence++;
+    return `SANDBOX${this.messageSequence.toString(16).toUpperCase().padStart(8, "0")}`;
+  }
+
+  private emit(event: TransportEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

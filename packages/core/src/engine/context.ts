@@ -1,0 +1,26 @@
+import type { Clock } from "../ports/clock";
+import type { Directory } from "../ports/directory";
+import type { Logger } from "../ports/logger";
+import type { Notifier } from "../ports/notifier";
+import type { RelanceStorage } from "../ports/storage";
+import type { Transport } from "../ports/transport";
+import { SenderPacer } from "../policies/pacing";
+import type { EngineEvents } from "./events";
+import type { InFlightSends } from "./in-flight";
+import type { RelanceOptions } from "./options";
+
+/** What every use case gets: the ports, the options, and the engine's per-process state. */
+export interface EngineContext {
+  storage: RelanceStorage;
+  directory: Directory;
+  transport: Transport;
+  clock: Clock;
+  notifier: Notifier;
+  logger: Logger;
+  options: RelanceOptions;
+  random: () => number;
+  newId: () => string;
+  pacer: SenderPacer;
+  inFlight: InFlightSends;
+  events: EngineEvents;
+}

@@ -1,0 +1,208 @@
+import type { ExitReason } from "../model/target";
+import type { ReferrerConfigPatch } from "../model/referrer-config";
+import type { MessageInput } from "../policies/message-validation";
+import { SenderPacer } from "../policies/pacing";
+import type { Clock } from "../ports/clock";
+import type { Directory } from "../ports/directory";
+import { silentLogger, type Logger } from "../ports/logger";
+import type { Notifier } from "../ports/notifier";
+import type { ScheduledJob, Scheduler } from "../ports/scheduler";
+import type { RelanceStorage } from "../ports/storage";
+import type { Transport, TransportEvent } from "../ports/transport";
+import { updateConfig } from "../use-cases/config";
+import { connect, disconnect, type ConnectInput } from "../use-cases/connect";
+import { runDispatch, type DispatchResult } from "../use-cases/dispatch";
+import { runEnrollment, type EnrollmentResult } from "../use-cases/enrollment";
+import { exitUser } from "../use-cases/exit-user";
+import { handleInbound, type InboundMessage } from "../use-cases/inbound";
+import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages";
+import { handleReceipt, type Receipt } from "../use-cases/receipts";
+import { globalStats, referrerStats } from "../use-cases/stats";
+import { applyLinkState, getStatus } from "../use-cases/status";
+import { listTargets, type ListTargetsInput } from "../use-cases/targets";
+import type { EngineContext } from "./context";
+import { EngineEvents, type EngineEvent } from "./events";
+import { timeOrderedIds } from "./ids";
+import { InFlightSends } from "./in-flight";
+import { resolveOptions, type RelanceOptions } from "./options";
+
+export interface RelanceEngineDependencies {
+  storage: RelanceStorage;
+  directory: Directory;
+  transport: Transport;
+  clock: Clock;
+  notifier: Notifier;
+  logger?: Logger;
+  /** Needed by `start()` only. */
+  scheduler?: Scheduler;
+  options?: Partial<RelanceOptions>;
+  /** Source of randomness for jitter and ids (tests pass a seeded one). */
+  random?: () => number;
+}
+
+
+
+/**
+ * The relance loop, built from its ports. Embed it in any service: call the use cases directly,
+ * or `start()` to run enrollment and dispatch on the scheduler. Transport events (link changes,
+ * replies, receipts) are handled from construction until `stop()`.
+ */
+export class RelanceEngine {
+  readonly options: RelanceOptions;
+  private readonly ctx: EngineContext;
+  private readonly scheduler: Scheduler | undefined;
+  private readonly jobs: ScheduledJob[] = [];
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly pendingEvents = new Set<Promise<unknown>>();
+  private unsubscribeTransport: (() => void) | null = null;
+
+  constructor(deps: RelanceEngineDependencies) {
+    const random = deps.random ?? Math.random;
+    const newId = timeOrderedIds(deps.clock, random);
+    this.options = resolveOptions(deps.options ?? {}, `relance-${newId()}`);
+    this.scheduler = deps.scheduler;
+    this.ctx = {
+      storage: deps.storage,
+      directory: deps.directory,
+      transport: deps.transport,
+      clock: deps.clock,
+      notifier: deps.notifier,
+      logger: deps.logger ?? silentLogger,
+      options: this.options,
+      random,
+      newId,
+      pacer: new SenderPacer({ delayMs: this.options.messageDelayMs, jitterMs: this.options.messageJitterMs }, random),
+      inFlight: new InFlightSends(),
+      events: new EngineEvents(),
+    };
+    this.listenToTransport();
+  }
+
+  // Referrer side
+  connect(referrerUserId: string, input: ConnectInput = {}) {
+    return connect(this.ctx, referrerUserId, input);
+  }
+  disconnect(referrerUserId: string, options: { logout?: boolean } = {}) {
+    return disconnect(this.ctx, referrerUserId, options);
+  }
+  status(referrerUserId: string) {
+    return getStatus(this.ctx, referrerUserId);
+  }
+  updateConfig(referrerUserId: string, patch: ReferrerConfigPatch) {
+    return updateConfig(this.ctx, referrerUserId, patch);
+  }
+  listTargets(referrerUserId: string, input: ListTargetsInput = {}) {
+    return listTargets(this.ctx, referrerUserId, input);
+  }
+  stats(referrerUserId: string) {
+    return referrerStats(this.ctx, referrerUserId);
+  }
+
+  // Admin side
+  readonly messages = {
+    list: () => listMessages(this.ctx),
+    upsert: (input: MessageInput) => upsertMessage(this.ctx, input),
+    replace: (dayNumber: number, input: Omit<MessageInput, "dayNumber">) => replaceMessage(this.ctx, dayNumber, input),
+    delete: (dayNumber: number) => deleteMessage(this.ctx, dayNumber),
+    preview: (input: PreviewInput) => previewMessage(this.ctx, input),
+  };
+  globalStats() {
+    return globalStats(this.ctx);
+  }
+
+  // Platform side
+  exitUser(userId: string, reason: ExitReason = "paid") {
+    return exitUser(this.ctx, userId, reason);
+  }
+  handleInbound(message: InboundMessage) {
+    return handleInbound(this.ctx, message);
+  }
+  handleReceipt(receipt: Receipt) {
+    return handleReceipt(this.ctx, receipt);
+  }
+
+  // Jobs
+  runEnrollment(): Promise<EnrollmentResult> {
+    return runEnrollment(this.ctx);
+  }
+  runDispatch(): Promise<DispatchResult> {
+    return runDispatch(this.ctx);
+  }
+
+  /** Subscribes to status changes and new QR codes (all referrers). Returns the unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    return this.ctx.events.subscribe(listener);
+  }
+
+  /** Schedules enrollment and dispatch. A tick finding the previous run of its job still going is skipped. */
+  start(): void {
+    if (!this.scheduler) throw new Error("RelanceEngine.start() needs a scheduler");
+    if (this.jobs.length > 0) return;
+    this.listenToTransport();
+    this.jobs.push(
+      this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.runExclusive("enrollment", () => this.runEnrollment())),
+      this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.runExclusive("dispatch", () => this.runDispatch())),
+    );
+    this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");
+  }
+
+  /** Stops the jobs and waits for runs and event handlers in flight (a send already leaving finishes). */
+  async stop(): Promise<void> {
+    for (const job of this.jobs.splice(0)) job.stop();
+    this.unsubscribeTransport?.();
+    this.unsubscribeTransport = null;
+    await Promise.allSettled([...this.running.values(), ...this.pendingEvents]);
+  }
+
+  /** Runs a job unless the same job is already running in this process; null when skipped. */
+  async runExclusive<T>(job: string, run: () => Promise<T>): Promise<T | null> {
+    if (this.running.has(job)) {
+      this.ctx.logger.info({ job }, "previous run still going: tick skipped");
+      return null;
+    }
+    const promise = run();
+    this.running.set(job, promise);
+    try {
+      return await promise;
+    } catch (error) {
+      this.ctx.logger.error({ job, err: String(error) }, "job run failed");
+      return null;
+    } finally {
+      this.running.delete(job);
+    }
+  }
+
+  /** Resolves once every transport event received so far has been handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pendingEvents.size > 0) await Promise.allSettled([...this.pendingEvents]);
+  }
+
+  private listenToTransport(): void {
+    if (this.unsubscribeTransport) return;
+    this.unsubscribeTransport = this.ctx.transport.subscribe((event) => {
+      const handled = this.onTransportEvent(event).catch((error) => {
+        this.ctx.logger.error({ eventType: event.type, err: String(error) }, "transport event handling failed");
+      });
+      this.pendingEvents.add(handled);
+      void handled.finally(() => this.pendingEvents.delete(handled));
+    });
+  }
+
+  private async onTransportEvent(event: TransportEvent): Promise<void> {
+    switch (event.type) {
+      case "link":
+        await applyLinkState(this.ctx, event.referrerUserId, event.state);
+        return;
+      case "inbound":
+        await handleInbound(this.ctx, { referrerUserId: event.referrerUserId, from: event.from, text: event.text });
+        return;
+      case "receipt":
+        await handleReceipt(this.ctx, { messageId: event.messageId, status: event.status, at: event.at });
+        return;
+    }
+  }
+}
+
+export function createRelanceEngine(deps: RelanceEngineDependencies): RelanceEngine {
+  return new RelanceEngine(deps);
+}

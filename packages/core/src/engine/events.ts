@@ -1,0 +1,26 @@
+import type { QrCode } from "../ports/transport";
+import type { ReferrerStatus } from "../use-cases/status";
+
+export type EngineEvent =
+  | { type: "status"; referrerUserId: string; status: ReferrerStatus }
+  | { type: "qr"; referrerUserId: string; qr: QrCode };
+
+/** Fan-out of status changes and new QR codes to subscribers (the SSE stream, an embedder). */
+export class EngineEvents {
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A failing subscriber must not break the loop or the other subscribers.
+      }
+    }
+  }
+}

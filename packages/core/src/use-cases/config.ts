@@ -1,0 +1,29 @@
+import type { EngineContext } from "../engine/context";
+import { ValidationError, type FieldIssue } from "../errors";
+import type { ReferrerConfigPatch } from "../model/referrer-config";
+import { isHhMm } from "../model/send-window";
+import { isValidTimeZone } from "../policies/time-zone";
+import { loadConfig, publishStatus, type ReferrerStatus } from "./status";
+
+export async function updateConfig(ctx: EngineContext, referrerUserId: string, patch: ReferrerConfigPatch): Promise<ReferrerStatus> {
+  const issues: FieldIssue[] = [];
+  for (const flag of ["enabled", "enrollmentPaused", "sendingPaused"] as const) {
+    if (patch[flag] !== undefined && typeof patch[flag] !== "boolean") issues.push({ path: flag, message: "must be a boolean" });
+  }
+  if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) {
+    issues.push({ path: "timezone", message: "not an IANA time zone (e.g. Europe/Paris)" });
+  }
+  if (patch.sendWindow !== undefined) {
+    if (!isHhMm(patch.sendWindow.start)) issues.push({ path: "sendWindow.start", message: "must be HH:MM (00:00-23:59)" });
+    if (!isHhMm(patch.sendWindow.end)) issues.push({ path: "sendWindow.end", message: "must be HH:MM (00:00-23:59)" });
+  }
+  if (issues.length > 0) throw new ValidationError("Invalid configuration", issues);
+
+  await loadConfig(ctx, referrerUserId);
+  const { enabled, enrollmentPaused, sendingPaused, timezone, sendWindow } = patch;
+  const changes = Object.fromEntries(
+    Object.entries({ enabled, enrollmentPaused, sendingPaused, timezone, sendWindow }).filter(([, value]) => value !== undefined),
+  );
+  const updated = await ctx.storage.configs.update(referrerUserId, { ...changes, updatedAt: ctx.clock.now() });
+  return publishStatus(ctx, updated!);
+}

@@ -1,0 +1,50 @@
+import type { EngineContext } from "../engine/context";
+import { ConflictError, SubscriptionRequiredError, ValidationError } from "../errors";
+import { isLinked } from "../model/referrer-config";
+import { isE164, type E164 } from "../model/phone";
+import type { LinkMethod, LinkState } from "../ports/transport";
+import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status";
+
+export interface ConnectInput {
+  method?: LinkMethod;
+  phone?: E164;
+}
+
+const PENDING_OF: Record<LinkMethod, LinkState["status"]> = { qr: "pending_qr", pairing_code: "pending_pairing" };
+
+/**
+ * Starts linking the referrer's WhatsApp account, or reports the link already there. A link in
+ * progress with the same method is returned as is; one with the other method is a conflict.
+ */
+export async function connect(ctx: EngineContext, referrerUserId: string, input: ConnectInput): Promise<LinkState> {
+  const method = input.method ?? "qr";
+  if (method === "pairing_code" && !isE164(input.phone)) {
+    throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code, E.164 (+33612345678)" }]);
+  }
+  if (method === "pairing_code" && !ctx.transport.capabilities.pairingCode) {
+    throw new ValidationError(`The ${ctx.transport.name} transport cannot link by pairing code`, [{ path: "method", message: "use qr" }]);
+  }
+  if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) throw new SubscriptionRequiredError(referrerUserId);
+
+  const config = await loadConfig(ctx, referrerUserId);
+  let current = ctx.transport.getState(referrerUserId);
+  if (current.status !== "connected" && isLinked(config)) current = await ctx.transport.ensureReady(referrerUserId);
+  if (current.status === "connected") {
+    await applyLinkState(ctx, referrerUserId, current);
+    return current;
+  }
+  const otherMethodPending = Object.entries(PENDING_OF).find(([m, pending]) => m !== method && pending === current.status);
+  if (otherMethodPending) {
+    throw new ConflictError(`A link by ${otherMethodPending[0]} is already in progress; disconnect first to switch method`);
+  }
+  if (current.status === PENDING_OF[method]) return current;
+
+  const state = await ctx.transport.connect(referrerUserId, { method, ...(input.phone ? { phone: input.phone } : {}) });
+  await applyLinkState(ctx, referrerUserId, state);
+  return state;
+}
+
+export async function disconnect(ctx: EngineContext, referrerUserId: string, options: { logout?: boolean }): Promise<ReferrerStatus> {
+  const state = await ctx.transport.disconnect(referrerUserId, { logout: options.logout ?? false });
+  return statusOf(ctx, await applyLinkState(ctx, referrerUserId, state, { initiatedByReferrer: true }));
+}

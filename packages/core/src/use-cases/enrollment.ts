@@ -1,0 +1,71 @@
+import type { EngineContext } from "../engine/context";
+import { normalizePhone } from "../model/phone";
+import { baseLanguage, isLanguage } from "../model/language";
+import { newTarget } from "../model/target";
+import type { ReferrerConfig } from "../model/referrer-config";
+import type { Referral } from "../ports/directory";
+
+export interface EnrollmentResult {
+  enrolled: number;
+  skipped: number;
+}
+
+/**
+ * Enrolls every unpaid referral old enough, never seen by this referrer, and not on the
+ * do-not-contact list, for every referrer that can send. Safe to run twice or in two processes
+ * at once: the storage creates each (referrer, referral) target once.
+ */
+export async function runEnrollment(ctx: EngineContext): Promise<EnrollmentResult> {
+  const result: EnrollmentResult = { enrolled: 0, skipped: 0 };
+  const configs = await ctx.storage.configs.listEnrollable();
+  for (const config of configs) {
+    try {
+      const partial = await enrollReferrer(ctx, config);
+      result.enrolled += partial.enrolled;
+      result.skipped += partial.skipped;
+    } catch (error) {
+      ctx.logger.error({ referrerUserId: config.referrerUserId, err: String(error) }, "enrollment failed for referrer");
+    }
+  }
+  ctx.logger.info({ ...result, referrers: configs.length }, "enrollment run finished");
+  return result;
+}
+
+async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promise<EnrollmentResult> {
+  const referrerUserId = config.referrerUserId;
+  if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) return { enrolled: 0, skipped: 0 };
+  const now = ctx.clock.now();
+  const oldestAllowed = now.getTime() - ctx.options.enrollmentMinAgeMs;
+  const referrals = await ctx.directory.listReferrals(referrerUserId);
+
+  const candidates: Array<Referral & { phone: string }> = [];
+  for (const referral of referrals) {
+    const phone = normalizePhone(referral.phone);
+    if (referral.paid || referral.createdAt.getTime() > oldestAllowed || referral.userId === referrerUserId) continue;
+    if (!phone) {
+      ctx.logger.warn({ referrerUserId, referralUserId: referral.userId }, "referral skipped: phone is not E.164");
+      continue;
+    }
+    candidates.push({ ...referral, phone });
+  }
+  const known = await ctx.storage.targets.findExistingReferralIds(referrerUserId, candidates.map((r) => r.userId));
+  const blocked = await ctx.storage.doNotContact.filterListed(candidates.map((r) => r.phone));
+
+  let enrolled = 0;
+  for (const referral of candidates) {
+    if (known.has(referral.userId) || blocked.has(referral.phone)) continue;
+    const language = referral.language && isLanguage(referral.language) ? baseLanguage(referral.language) : ctx.options.defaultLanguage;
+    const inserted = await ctx.storage.targets.insertIfAbsent(
+      newTarget({
+        id: ctx.newId(),
+        referrerUserId,
+        referralUserId: referral.userId,
+        language,
+        contact: { phone: referral.phone, name: referral.name, paymentLink: referral.paymentLink },
+        now,
+      }),
+    );
+    if (inserted) enrolled++;
+  }
+  return { enrolled, skipped: referrals.length - enrolled };
+}

@@ -1,0 +1,32 @@
+import type { EngineContext } from "../engine/context";
+import type { DayPlan } from "./day-plan";
+import { advanceChanges, failedDelivery } from "./target-transitions";
+
+const INTERRUPTED = "interrupted during the send (process stopped); not resent, it may have left";
+
+/**
+ * A claim left at stage `sending` past its expiry means the process died inside the transport
+ * call: the message may have left. At most once per day wins over at least once, so the day is
+ * recorded as failed and the target moves on.
+ */
+export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Promise<DayPlan>): Promise<number> {
+  const now = ctx.clock.now();
+  const interrupted = await ctx.storage.targets.listInterrupted(now, 100);
+  if (interrupted.length === 0) return 0;
+  const plan = await loadPlan();
+  let recovered = 0;
+  for (const target of interrupted) {
+    const claim = target.claim!;
+    const delivery = failedDelivery(claim.day, claim.at, INTERRUPTED);
+    const condition = { claimedBy: { owner: claim.owner, stage: "sending" as const } };
+    const changes =
+      target.status === "active" && target.currentDay === claim.day
+        ? { ...advanceChanges(target, claim.at, plan.totalDays, now, ctx.options.dayIntervalMs), pushDelivery: delivery, updatedAt: now }
+        : { claim: null, pushDelivery: delivery, updatedAt: now };
+    if (await ctx.storage.targets.updateIf(target.id, condition, changes)) {
+      recovered++;
+      ctx.logger.warn({ targetId: target.id, day: claim.day }, "interrupted send recovered without resending");
+    }
+  }
+  return recovered;
+}

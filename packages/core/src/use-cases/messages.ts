@@ -1,0 +1,57 @@
+import type { EngineContext } from "../engine/context";
+import { NotFoundError, ValidationError } from "../errors";
+import { totalDaysOf, type MediaItem, type MessageDefinition } from "../model/message";
+import { validateMessage, type MessageInput } from "../policies/message-validation";
+import { firstNameOf, renderDayMessage, TEMPLATE_VARIABLES, type TemplateValues } from "../policies/template";
+
+export function listMessages(ctx: EngineContext): Promise<MessageDefinition[]> {
+  return ctx.storage.messages.list();
+}
+
+/** Insert or replace the message of `input.dayNumber`. */
+export async function upsertMessage(ctx: EngineContext, input: MessageInput): Promise<{ created: boolean; message: MessageDefinition }> {
+  const message = validateMessage(input, ctx.options.defaultLanguage);
+  return ctx.storage.messages.upsert({ ...message, updatedAt: ctx.clock.now() });
+}
+
+/** Replaces an existing day's message; not found when that day has none. */
+export async function replaceMessage(ctx: EngineContext, dayNumber: number, input: Omit<MessageInput, "dayNumber">): Promise<MessageDefinition> {
+  const message = validateMessage({ ...input, dayNumber }, ctx.options.defaultLanguage);
+  if (!(await ctx.storage.messages.get(dayNumber))) throw new NotFoundError(`No message for day ${dayNumber}`);
+  return (await ctx.storage.messages.upsert({ ...message, updatedAt: ctx.clock.now() })).message;
+}
+
+export async function deleteMessage(ctx: EngineContext, dayNumber: number): Promise<void> {
+  if (!(await ctx.storage.messages.delete(dayNumber))) throw new NotFoundError(`No message for day ${dayNumber}`);
+}
+
+export interface PreviewInput {
+  dayNumber: number;
+  language: string;
+  variables?: Record<string, string | number>;
+}
+
+const SAMPLE_NAME = "Marie Dupont";
+
+/** Renders a day's message as a referral would get it, with sample values unless given. */
+export async function previewMessage(ctx: EngineContext, input: PreviewInput): Promise<{ text: string; media: MediaItem[]; language: string }> {
+  const unknown = Object.keys(input.variables ?? {}).filter((name) => !(TEMPLATE_VARIABLES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new ValidationError(`Unknown template variables: ${unknown.join(", ")}`, [{ path: "variables", message: `unknown: ${unknown.join(", ")}` }]);
+  }
+  const messages = await ctx.storage.messages.list();
+  const message = messages.find((m) => m.dayNumber === input.dayNumber);
+  if (!message) throw new NotFoundError(`No message for day ${input.dayNumber}`);
+  const name = String(input.variables?.name ?? SAMPLE_NAME);
+  const values: TemplateValues = {
+    name,
+    firstName: firstNameOf(name),
+    referrerName: "Jean Martin",
+    day: input.dayNumber,
+    totalDays: totalDaysOf(messages),
+    paymentLink: "https://pay.example.com/checkout",
+    ...input.variables,
+  };
+  const rendered = renderDayMessage(message, input.language, ctx.options.defaultLanguage, values);
+  return { text: rendered.text, media: rendered.media, language: rendered.language };
+}

@@ -1,0 +1,27 @@
+import type { EngineContext } from "../engine/context";
+import { dailyCounterKey } from "../policies/daily-limit";
+import type { TargetStats } from "../ports/storage";
+import { loadConfig } from "./status";
+
+export interface RelanceStats extends TargetStats {
+  sentToday: number;
+}
+
+/** One referrer's numbers; `sentToday` is their local calendar day. */
+export async function referrerStats(ctx: EngineContext, referrerUserId: string): Promise<RelanceStats> {
+  const config = await loadConfig(ctx, referrerUserId);
+  const [stats, sentToday] = await Promise.all([
+    ctx.storage.targets.stats({ referrerUserId }),
+    ctx.storage.counters.get(referrerUserId, dailyCounterKey(ctx.clock.now(), config.timezone)),
+  ]);
+  return { ...stats, sentToday };
+}
+
+/** Every referrer's numbers; `sentToday` counts the counters of today in the default time zone. */
+export async function globalStats(ctx: EngineContext): Promise<RelanceStats> {
+  const [stats, sentToday] = await Promise.all([
+    ctx.storage.targets.stats({}),
+    ctx.storage.counters.sumForDay(dailyCounterKey(ctx.clock.now(), ctx.options.defaultTimezone)),
+  ]);
+  return { ...stats, sentToday };
+}

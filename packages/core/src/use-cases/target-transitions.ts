@@ -1,0 +1,35 @@
+import type { EngineContext } from "../engine/context";
+import type { Delivery, ExitReason, Target } from "../model/target";
+import type { TargetChanges } from "../ports/storage";
+
+/** Changes that close the day `target.currentDay` and move on (or complete the loop). */
+export function advanceChanges(target: Target, slot: Date, totalDays: number, now: Date, dayIntervalMs: number): Omit<TargetChanges, "updatedAt"> {
+  if (target.currentDay >= totalDays) {
+    return { status: "completed", exitReason: "completed_7_days", exitedLoopAt: now, nextMessageDue: null, failedAttempts: 0, claim: null };
+  }
+  return { currentDay: target.currentDay + 1, nextMessageDue: new Date(slot.getTime() + dayIntervalMs), failedAttempts: 0, claim: null };
+}
+
+export function exitChanges(reason: ExitReason, now: Date): TargetChanges {
+  return { status: "exited", exitReason: reason, exitedLoopAt: now, nextMessageDue: null, claim: null, updatedAt: now };
+}
+
+/**
+ * Exits every given target that is still active. The condition is only `status: active`, so an
+ * exit wins over any claim: the sender's atomic re-check before sending then fails.
+ */
+export async function exitTargets(ctx: EngineContext, targets: readonly Target[], reason: ExitReason): Promise<number> {
+  let exited = 0;
+  for (const target of targets) {
+    const done = await ctx.storage.targets.updateIf(target.id, { status: "active" }, exitChanges(reason, ctx.clock.now()));
+    if (done) {
+      exited++;
+      ctx.logger.info({ targetId: target.id, referrerUserId: target.referrerUserId, reason }, "target left the loop");
+    }
+  }
+  return exited;
+}
+
+export function failedDelivery(day: number, at: Date, errorMessage: string): Delivery {
+  return { day, sentAt: at, status: "failed", errorMessage };
+}

@@ -1,0 +1,97 @@
+import { createRelanceEngine, type MessageInput, type RelanceEngine, type RelanceOptions, type RelanceStorage } from "@relance/core";
+import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory, createMemoryStorage } from "@relance/adapters";
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+/** A Monday, 09:00 in Paris (winter time). */
+export const START = "2026-01-05T08:00:00.000Z";
+
+export interface Harness {
+  engine: RelanceEngine;
+  clock: ManualClock;
+  storage: RelanceStorage;
+  transport: SandboxTransport;
+  directory: StoredDirectory;
+  notifier: LogNotifier;
+  scheduler: ManualScheduler;
+  /** A second process on the same storage and the same simulated WhatsApp. */
+  spawnProcess(options?: Partial<RelanceOptions>): RelanceEngine;
+  /** Subscription + linked sandbox session for a referrer. */
+  addReferrer(referrerUserId: string, phone: string, name?: string): Promise<void>;
+  /** A referral that signed up `ageMs` ago. */
+  addReferral(referrerId: string, userId: string, phone: string, extra?: Partial<{ name: string; language: string | null; paid: boolean; ageMs: number; paymentLink: string }>): Promise<void>;
+  seedMessages(days?: number, extra?: Partial<MessageInput>): Promise<void>;
+  /** Runs dispatch, then lets transport events settle. */
+  dispatch(engine?: RelanceEngine): Promise<Awaited<ReturnType<RelanceEngine["runDispatch"]>>>;
+}
+
+/** Deterministic randomness for jitter and ids. */
+export function seededRandom(seed = 42): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+export const FAST: Partial<RelanceOptions> = { messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 };
+
+export async function createHarness(
+  options: Partial<RelanceOptions> = FAST,
+  storage: RelanceStorage = createMemoryStorage(),
+  start: string = START,
+): Promise<Harness> {
+  await storage.init();
+  const clock = new ManualClock(start);
+  const transport = new SandboxTransport({ clock, renderQr: false });
+  const directory = new StoredDirectory();
+  const notifier = new LogNotifier();
+  const scheduler = new ManualScheduler();
+  const build = (extra: Partial<RelanceOptions> = {}, seed = 42) =>
+    createRelanceEngine({ storage, directory, transport, clock, notifier, scheduler, options: { ...options, ...extra }, random: seededRandom(seed) });
+  const engine = build({ instanceId: "process-a" });
+  let processes = 0;
+  const harness: Harness = {
+    engine,
+    clock,
+    storage,
+    transport,
+    directory,
+    notifier,
+    scheduler,
+    spawnProcess: (extra = {}) => build({ instanceId: `process-${++processes + 1}`, ...extra }, 1000 + processes),
+    async addReferrer(referrerUserId, phone, name = "Jean Martin") {
+      await directory.setSubscription({ userId: referrerUserId, active: true, name, phone });
+      await engine.connect(referrerUserId, { method: "qr" });
+      transport.link(referrerUserId, phone);
+      await engine.idle();
+    },
+    async addReferral(referrerId, userId, phone, extra = {}) {
+      await directory.upsertReferral({
+        userId,
+        referrerId,
+        phone,
+        name: extra.name ?? `Client ${userId}`,
+        language: extra.language === undefined ? "fr" : extra.language,
+        createdAt: new Date(clock.now().getTime() - (extra.ageMs ?? 2 * HOUR)),
+        paid: extra.paid ?? false,
+        paymentLink: extra.paymentLink ?? `https://pay.example.com/${userId}`,
+      });
+    },
+    async seedMessages(days = 7, extra = {}) {
+      for (let day = 1; day <= days; day++) {
+        await engine.messages.upsert({
+          dayNumber: day,
+          messageTemplate: { fr: `Jour {{day}}/{{totalDays}} : bonjour {{firstName}}`, en: `Day {{day}}/{{totalDays}}: hello {{firstName}}` },
+          ...extra,
+        });
+      }
+    },
+    async dispatch(target = engine) {
+      const result = await target.runDispatch();
+      await target.idle();
+      return result;
+    },
+  };
+  return harness;
+}
