@@ -8,10 +8,18 @@ export type EngineEvent =
 /** Fan-out of status changes and new QR codes to subscribers (the SSE stream, an embedder). */
 export class EngineEvents {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly lastQr = new Map<string, string>();
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The same QR reaches us from the connect call and from the transport's event: publish it once. */
+  emitQr(referrerUserId: string, qr: QrCode): void {
+    if (this.lastQr.get(referrerUserId) === qr.text) return;
+    this.lastQr.set(referrerUserId, qr.text);
+    this.emit({ type: "qr", referrerUserId, qr });
   }
 
   emit(event: EngineEvent): void {

@@ -12,26 +12,32 @@ export function nextGapMs(policy: PacingPolicy, random: () => number): number {
 }
 
 /**
- * Hands out send slots per sender: each caller gets the earliest instant that keeps the gap after
- * the previous slot of the same sender. Reserving synchronously makes concurrent callers queue
+ * Hands out send instants per sender: each caller gets the earliest instant at or after
+ * `earliest` that keeps the gap after the previous send of the same sender (reserved or
+ * actually made, whichever is later). Reserving synchronously makes concurrent callers queue
  * instead of bunching up.
  */
 export class SenderPacer {
-  private readonly lastSlot = new Map<string, number>();
+  private readonly last = new Map<string, number>();
 
   constructor(
     private readonly policy: PacingPolicy,
     private readonly random: () => number,
   ) {}
 
-  reserve(sender: string, now: Date): Date {
-    const previous = this.lastSlot.get(sender);
-    const slot = previous === undefined ? now.getTime() : Math.max(now.getTime(), previous + nextGapMs(this.policy, this.random));
-    this.lastSlot.set(sender, slot);
+  reserve(sender: string, earliest: Date): Date {
+    const previous = this.last.get(sender);
+    const slot = previous === undefined ? earliest.getTime() : Math.max(earliest.getTime(), previous + nextGapMs(this.policy, this.random));
+    this.last.set(sender, slot);
     return new Date(slot);
   }
 
+  /** Records when a send really happened (it may be later than its slot). */
+  sent(sender: string, at: Date): void {
+    this.last.set(sender, Math.max(this.last.get(sender) ?? 0, at.getTime()));
+  }
+
   forget(sender: string): void {
-    this.lastSlot.delete(sender);
+    this.last.delete(sender);
   }
 }

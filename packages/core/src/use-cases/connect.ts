@@ -45,6 +45,10 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
 }
 
 export async function disconnect(ctx: EngineContext, referrerUserId: string, options: { logout?: boolean }): Promise<ReferrerStatus> {
+  await loadConfig(ctx, referrerUserId);
+  // The referrer knows their sender is down: this outage's notification is spent up front, so
+  // the transport's own "logged out" event does not tell them what they just did.
+  await ctx.storage.configs.markFailureNotified(referrerUserId, ctx.clock.now());
   const state = await ctx.transport.disconnect(referrerUserId, { logout: options.logout ?? false });
-  return statusOf(ctx, await applyLinkState(ctx, referrerUserId, state, { initiatedByReferrer: true }));
+  return statusOf(ctx, await applyLinkState(ctx, referrerUserId, state));
 }

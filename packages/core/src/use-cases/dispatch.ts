@@ -245,6 +245,7 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
   }
 
   const sentAt = ctx.clock.now();
+  ctx.pacer.sent(config.referrerUserId, sentAt);
   const delivery = { day, sentAt, status: "sent" as const, messageId: sent.messageId, mediaMessageIds: sent.mediaMessageIds };
   const recorded = await ctx.storage.targets.updateIf(
     claimed.id,
@@ -313,7 +314,7 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
   const exited = await ctx.storage.targets.updateIf(
     target.id,
     { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } },
-    exitChanges("invalid_number", now),
+    { ...exitChanges("invalid_number", now), claim: null },
   );
   if (exited) run.result.exited++;
   return false;
@@ -321,8 +322,8 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
 
 async function waitForTurn(ctx: EngineContext, run: SenderRun, to: string): Promise<void> {
   const referrerUserId = run.config.referrerUserId;
-  const slot = ctx.pacer.reserve(referrerUserId, ctx.clock.now());
   const typingMs = ctx.transport.capabilities.typing ? ctx.options.typingMs : 0;
+  const slot = ctx.pacer.reserve(referrerUserId, new Date(ctx.clock.now().getTime() + typingMs));
   const wait = slot.getTime() - ctx.clock.now().getTime() - typingMs;
   if (wait > 0) await ctx.clock.sleep(wait);
   if (typingMs > 0) {
@@ -344,7 +345,7 @@ async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target,
   const changes =
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
-      : { ...exitChanges("send_failed", now), failedAttempts, pushDelivery: delivery };
+      : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
   const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage: "sending" } }, changes);
   if (!recorded) {
     await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: now });

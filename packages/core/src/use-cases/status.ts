@@ -68,15 +68,10 @@ export async function publishStatus(ctx: EngineContext, config: ReferrerConfig):
  * dispatch read, "linked" from the first connection until a logout, and a fresh notification
  * budget once they reconnect.
  */
-export async function applyLinkState(
-  ctx: EngineContext,
-  referrerUserId: string,
-  state: LinkState,
-  options: { initiatedByReferrer?: boolean } = {},
-): Promise<ReferrerConfig> {
+export async function applyLinkState(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
   const now = ctx.clock.now();
   const config = await loadConfig(ctx, referrerUserId);
-  if (state.qr) ctx.events.emit({ type: "qr", referrerUserId, qr: state.qr });
+  if (state.qr) ctx.events.emitQr(referrerUserId, state.qr);
   const previous = config.whatsapp;
   const linkedAt = state.status === "connected" ? (previous.linkedAt ?? now) : state.status === "logged_out" ? null : previous.linkedAt;
   const changed =
@@ -97,7 +92,7 @@ export async function applyLinkState(
   });
   const stored = updated ?? config;
   ctx.logger.info({ referrerUserId, linkStatus: state.status, reason: state.reason }, "whatsapp link changed");
-  if (state.status === "logged_out" && !options.initiatedByReferrer) await notifySenderDown(ctx, stored, state.status, state.reason ?? "logged out from the phone", 0);
+  if (state.status === "logged_out") await notifySenderDown(ctx, stored, state.status, state.reason ?? "logged out from the phone", 0);
   await publishStatus(ctx, stored);
   return stored;
 }

@@ -10,8 +10,12 @@ export function advanceChanges(target: Target, slot: Date, totalDays: number, no
   return { currentDay: target.currentDay + 1, nextMessageDue: new Date(slot.getTime() + dayIntervalMs), failedAttempts: 0, claim: null };
 }
 
+/**
+ * Leaves any claim in place: a sender inside the transport call still records what left (and
+ * `exitUser` waits on that claim); the sender clears it when it records.
+ */
 export function exitChanges(reason: ExitReason, now: Date): TargetChanges {
-  return { status: "exited", exitReason: reason, exitedLoopAt: now, nextMessageDue: null, claim: null, updatedAt: now };
+  return { status: "exited", exitReason: reason, exitedLoopAt: now, nextMessageDue: null, updatedAt: now };
 }
 
 /**

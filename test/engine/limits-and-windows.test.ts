@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { FAST, HOUR, createHarness } from "../support/engine-harness";
+
+async function harnessWith(referrals: number, options = {}, start?: string) {
+  const h = await createHarness({ ...FAST, ...options }, undefined, start);
+  await h.seedMessages(7);
+  await h.addReferrer("ref-1", "+33600000001");
+  for (let i = 0; i < referrals; i++) await h.addReferral("ref-1", `user-${i}`, `+336111111${String(i).padStart(2, "0")}`);
+  await h.engine.runEnrollment();
+  return h;
+}
+
+describe("daily limit", () => {
+  it("is exact with two dispatch runs at once in one process, and defers the rest to the next day's window", async () => {
+    const h = await harnessWith(10, { maxMessagesPerDay: 4 });
+    const [a, b] = await Promise.all([h.engine.runDispatch(), h.engine.runDispatch()]);
+    expect(a.sent + b.sent).toBe(4);
+    expect(h.transport.outbox()).toHaveLength(4);
+    expect((await h.engine.status("ref-1")).messagesSentToday).toBe(4);
+
+    const waiting = (await h.engine.listTargets("ref-1", { status: "active" })).items.filter((t) => t.currentDay === 1);
+    expect(waiting).toHaveLength(6);
+    // Tuesday 08:00 in Paris (UTC+1).
+    expect(waiting.every((t) => t.nextMessageDue!.toISOString() === "2026-01-06T07:00:00.000Z")).toBe(true);
+
+    h.clock.set("2026-01-06T06:59:00.000Z");
+    expect((await h.dispatch()).sent).toBe(0);
+    h.clock.set("2026-01-06T07:00:00.000Z");
+    expect((await h.dispatch()).sent).toBe(4);
+    expect((await h.engine.status("ref-1")).messagesSentToday).toBe(4);
+  });
+
+  it("is exact with two processes dispatching the same sender at once", async () => {
+    const h = await harnessWith(10, { maxMessagesPerDay: 3 });
+    const other = h.spawnProcess();
+    const results = await Promise.all([h.engine.runDispatch(), other.runDispatch(), h.engine.runDispatch(), other.runDispatch()]);
+    expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(3);
+    expect(h.transport.outbox()).toHaveLength(3);
+    expect(new Set(h.transport.outbox().map((m) => m.to)).size).toBe(3);
+  });
+
+  it("counts per local calendar day of the referrer (Tokyo), not per UTC day", async () => {
+    // 23:30 in Tokyo.
+    const h = await harnessWith(2, { maxMessagesPerDay: 1 }, "2026-01-05T14:30:00.000Z");
+    await h.engine.updateConfig("ref-1", { timezone: "Asia/Tokyo", sendWindow: { start: "00:00", end: "00:00" } });
+    expect((await h.dispatch()).sent).toBe(1);
+    const deferred = (await h.engine.listTargets("ref-1")).items.find((t) => t.messagesDelivered.length === 0)!;
+    expect(deferred.nextMessageDue!.toISOString()).toBe("2026-01-05T15:00:00.000Z");
+    h.clock.set("2026-01-05T15:00:00.000Z");
+    expect((await h.dispatch()).sent).toBe(1);
+  });
+});
+
+describe("send window", () => {
+  it("defers outside the window to its next opening in the referrer's time zone", async () => {
+    // 21:30 in Paris: after the default 08:00–20:00 window.
+    const h = await harnessWith(1, {}, "2026-01-05T20:30:00.000Z");
+    const result = await h.dispatch();
+    expect(result).toMatchObject({ sent: 0, deferred: 1 });
+    const [target] = (await h.engine.listTargets("ref-1")).items;
+    expect(target!.nextMessageDue!.toISOString()).toBe("2026-01-06T07:00:00.000Z");
+
+    await h.engine.updateConfig("ref-1", { timezone: "America/New_York" });
+    h.clock.set("2026-01-06T07:00:00.000Z"); // 02:00 in New York
+    expect((await h.dispatch()).deferred).toBe(1);
+    expect((await h.engine.listTargets("ref-1")).items[0]!.nextMessageDue!.toISOString()).toBe("2026-01-06T13:00:00.000Z");
+    h.clock.set("2026-01-06T13:00:00.000Z");
+    expect((await h.dispatch()).sent).toBe(1);
+  });
+
+  it("opens at 08:00 local time across the spring DST change (Europe/Paris)", async () => {
+    // Saturday 28 March 2026, 21:00 CET; clocks jump to summer time in the night.
+    const h = await harnessWith(1, {}, "2026-03-28T20:00:00.000Z");
+    await h.dispatch();
+    expect((await h.engine.listTargets("ref-1")).items[0]!.nextMessageDue!.toISOString()).toBe("2026-03-29T06:00:00.000Z");
+  });
+
+  it("opens at 08:00 local time across the autumn DST change (Europe/Paris)", async () => {
+    // Saturday 24 October 2026, 21:30 CEST; clocks go back to winter time in the night.
+    const h = await harnessWith(1, {}, "2026-10-24T19:30:00.000Z");
+    await h.dispatch();
+    expect((await h.engine.listTargets("ref-1")).items[0]!.nextMessageDue!.toISOString()).toBe("2026-10-25T07:00:00.000Z");
+  });
+
+  it("handles a window that crosses midnight (22:00–06:00)", async () => {
+    const h = await harnessWith(1, {}, "2026-01-05T11:00:00.000Z"); // 12:00 Paris
+    await h.engine.updateConfig("ref-1", { sendWindow: { start: "22:00", end: "06:00" } });
+    expect((await h.dispatch()).deferred).toBe(1);
+    expect((await h.engine.listTargets("ref-1")).items[0]!.nextMessageDue!.toISOString()).toBe("2026-01-05T21:00:00.000Z");
+
+    h.clock.set("2026-01-06T02:30:00.000Z"); // 03:30 Paris, inside the window after midnight
+    expect((await h.dispatch()).sent).toBe(1);
+    h.clock.set("2026-01-07T05:00:00.000Z"); // 06:00 Paris: closed again
+    expect((await h.dispatch()).deferred).toBe(1);
+    expect((await h.engine.listTargets("ref-1")).items[0]!.nextMessageDue!.toISOString()).toBe("2026-01-07T21:00:00.000Z");
+  });
+
+  it("holds targets while sending is paused or the referrer disabled, without changing them", async () => {
+    const h = await harnessWith(2);
+    await h.engine.updateConfig("ref-1", { sendingPaused: true });
+    expect(await h.dispatch()).toMatchObject({ sent: 0, held: 2 });
+    await h.engine.updateConfig("ref-1", { sendingPaused: false, enabled: false });
+    expect(await h.dispatch()).toMatchObject({ sent: 0, held: 2 });
+    const before = (await h.engine.listTargets("ref-1")).items;
+    expect(before.every((t) => t.currentDay === 1 && t.nextMessageDue!.getTime() <= h.clock.now().getTime())).toBe(true);
+    await h.engine.updateConfig("ref-1", { enabled: true });
+    h.clock.advance(HOUR);
+    expect((await h.dispatch()).sent).toBe(2);
+  });
+});
