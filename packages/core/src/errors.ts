@@ -70,6 +70,16 @@ export class TransportUnavailableError extends RelanceError {
   }
 }
 
+/**
+ * The referrer's WhatsApp session is driven by another process (it holds the session lease).
+ * Dispatch leaves that referrer to it; it is not an outage.
+ */
+export class SessionDrivenElsewhereError extends RelanceError {
+  constructor(message: string) {
+    super("conflict", message);
+  }
+}
+
 export class StorageError extends RelanceError {
   constructor(message: string, cause?: unknown) {
     super("storage_failure", message, { cause });

@@ -65,12 +65,18 @@ export interface Transport {
   getState(referrerUserId: string): LinkState;
   /**
    * Makes a linked session ready to send (restoring it from stored credentials when needed) and
-   * returns its state. Never starts a new link.
+   * returns its state. Never starts a new link, and never restores a session the referrer closed
+   * with `disconnect`. Rejects with `SessionDrivenElsewhereError` when another process holds
+   * the session's lease.
    */
   ensureReady(referrerUserId: string): Promise<LinkState>;
   isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;
   /** Shows "typing…" to the recipient; only when `capabilities.typing`. */
   sendTyping(referrerUserId: string, to: E164): Promise<void>;
+  /**
+   * Sends the text, then each media. Rejects with `TransportUnavailableError` only when nothing
+   * left (the session cannot send); any other error means the attempt failed and may be retried.
+   */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
   /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */
   subscribe(listener: (event: TransportEvent) => void): () => void;

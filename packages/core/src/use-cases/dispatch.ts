@@ -1,6 +1,6 @@
 import { forEachWithConcurrency } from "../engine/concurrency";
 import type { EngineContext } from "../engine/context";
-import { TransportUnavailableError } from "../errors";
+import { SessionDrivenElsewhereError, TransportUnavailableError } from "../errors";
 import type { ReferrerConfig } from "../model/referrer-config";
 import type { Target, TargetClaim, TargetContact } from "../model/target";
 import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
@@ -84,6 +84,10 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
     const link = await readyState(ctx, referrerUserId);
+    if (link === null) {
+      ctx.logger.debug({ referrerUserId }, "session driven by another process");
+      return;
+    }
     if (link.status !== "connected") {
       await holdSender(ctx, config, link, result);
       return;
@@ -111,10 +115,12 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
   }
 }
 
-async function readyState(ctx: EngineContext, referrerUserId: string): Promise<LinkState> {
+/** The session's state, or null when another process drives it. */
+async function readyState(ctx: EngineContext, referrerUserId: string): Promise<LinkState | null> {
   try {
     return await ctx.transport.ensureReady(referrerUserId);
   } catch (error) {
+    if (error instanceof SessionDrivenElsewhereError) return null;
     return { status: "failed", phone: null, reason: error instanceof Error ? error.message : String(error) };
   }
 }

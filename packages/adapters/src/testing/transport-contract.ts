@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TransportUnavailableError, type E164, type MediaItem, type Transport, type TransportEvent } from "@relance/core";
+
+/** What the library on the other side saw, normalised across transports. */
+export interface ObservedSend {
+  to: E164;
+  kind: "text" | "image" | "video" | "document" | "audio";
+  text?: string;
+  url?: string;
+  caption?: string;
+}
+
+/**
+ * One transport plus the simulated world around it (the referrer's phone, WhatsApp's servers),
+ * driven through the library's own objects for real transports (fake socket / client).
+ */
+export interface TransportContractHarness {
+  transport: Transport;
+  /** The referrer's phone scans the QR / enters the pairing code. */
+  completeLink(referrerUserId: string, phone: E164): Promise<void>;
+  /** The connection is lost; `loggedOut` when the device was unlinked from the phone. */
+  dropConnection(referrerUserId: string, options: { loggedOut: boolean }): Promise<void>;
+  setOnWhatsApp(phone: E164, onWhatsApp: boolean): void;
+  deliverInbound(referrerUserId: string, from: E164, text: string): Promise<void>;
+  deliverReceipt(referrerUserId: string, messageId: string, status: "delivered" | "read"): Promise<void>;
+  /** Everything the library was asked to send for that referrer, in order. */
+  observedSends(referrerUserId: string): ObservedSend[];
+  /** The next library send call fails with a non-connection error. */
+  failNextSend(message: string): void;
+  close(): Promise<void>;
+}
+
+export interface TransportContractOptions {
+  create(): Promise<TransportContractHarness>;
+}
+
+const REFERRER = "referrer-1";
+const PHONE: E164 = "+33600000001";
+const REFERRAL: E164 = "+33611111111";
+const MEDIA: MediaItem[] = [
+  { url: "https://cdn.example.com/a.jpg", type: "image", language: "fr", caption: "Photo" },
+  { url: "https://cdn.example.com/b.pdf", type: "document", language: "both", caption: "Brochure" },
+];
+
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The shared behaviour every transport (sandbox, baileys, wwebjs) must show. */
+export function runTransportContract(name: string, options: TransportContractOptions): void {
+  describe(`${name} transport contract`, () => {
+    let harness: TransportContractHarness;
+    let events: TransportEvent[];
+    const send = (text = "Bonjour", media: MediaItem[] = []) =>
+      harness.transport.send(REFERRER, { to: REFERRAL, text, media, language: "fr" }, { idempotencyKey: "t1:1", targetId: "t1", day: 1 });
+    const linkEvents = () => events.filter((e): e is Extract<TransportEvent, { type: "link" }> => e.type === "link" && e.referrerUserId === REFERRER);
+
+    beforeEach(async () => {
+      harness = await options.create();
+      events = [];
+      harness.transport.subscribe((event) => events.push(event));
+    });
+    afterEach(async () => {
+      await harness.close();
+    });
+
+    async function linked(): Promise<void> {
+      await harness.transport.connect(REFERRER, { method: "qr" });
+      await harness.completeLink(REFERRER, PHONE);
+      await until(() => harness.transport.getState(REFERRER).status === "connected", "connected");
+    }
+
+    it("reports an unknown referrer as disconnected", () => {
+      expect(harness.transport.getState("nobody")).toMatchObject({ status: "disconnected", phone: null });
+    });
+
+    it("links by QR: pending_qr with the QR text and a PNG data URL, then connected with the phone", async () => {
+      const state = await harness.transport.connect(REFERRER, { method: "qr" });
+      expect(state.status).toBe("pending_qr");
+      expect(state.qr?.text).toEqual(expect.any(String));
+      expect(state.qr?.dataUrl).toMatch(/^data:image\/png;base64,/);
+      expect(linkEvents().some((e) => e.state.status === "pending_qr" && e.state.qr?.text === state.qr?.text)).toBe(true);
+
+      await harness.completeLink(REFERRER, PHONE);
+      await until(() => harness.transport.getState(REFERRER).status === "connected", "connected");
+      expect(harness.transport.getState(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
+      expect(linkEvents().at(-1)!.state).toMatchObject({ status: "connected", phone: PHONE });
+      expect(await harness.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    });
+
+    it("links by pairing code when the transport offers it", async () => {
+      if (!harness.transport.capabilities.pairingCode) return;
+      const state = await harness.transport.connect(REFERRER, { method: "pairing_code", phone: PHONE });
+      expect(state).toMatchObject({ status: "pending_pairing", pairingCode: expect.stringMatching(/^[A-Z0-9-]{8,9}$/) });
+    });
+
+    it("checks numbers, shows typing, and sends text then media in order with captions", async () => {
+      await linked();
+      harness.setOnWhatsApp("+33699999999", false);
+      expect(await harness.transport.isOnWhatsApp(REFERRER, REFERRAL)).toBe(true);
+      expect(await harness.transport.isOnWhatsApp(REFERRER, "+33699999999")).toBe(false);
+      if (harness.transport.capabilities.typing) await harness.transport.sendTyping(REFERRER, REFERRAL);
+
+      const result = await send("Bonjour Alice", MEDIA);
+      expect(result.messageId).toEqual(expect.any(String));
+      expect(result.mediaMessageIds).toHaveLength(2);
+      expect(new Set([result.messageId, ...result.mediaMessageIds]).size).toBe(3);
+      expect(harness.observedSends(REFERRER)).toEqual([
+        { to: REFERRAL, kind: "text", text: "Bonjour Alice" },
+        { to: REFERRAL, kind: "image", url: MEDIA[0]!.url, caption: "Photo" },
+        { to: REFERRAL, kind: "document", url: MEDIA[1]!.url, caption: "Brochure" },
+      ]);
+    });
+
+    it("refuses to send from a session that is not connected, with TransportUnavailableError", async () => {
+      await expect(send()).rejects.toBeInstanceOf(TransportUnavailableError);
+      await expect(harness.transport.isOnWhatsApp(REFERRER, REFERRAL)).rejects.toBeInstanceOf(TransportUnavailableError);
+    });
+
+    it("surfaces a library send failure as an ordinary error (a retryable failure)", async () => {
+      await linked();
+      harness.failNextSend("media could not be downloaded");
+      const error = await send().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(TransportUnavailableError);
+      expect(String((error as Error).message)).toMatch(/media could not be downloaded/);
+    });
+
+    it("reports a lost connection, and a logout as logged_out", async () => {
+      await linked();
+      await harness.dropConnection(REFERRER, { loggedOut: false });
+      await until(() => harness.transport.getState(REFERRER).status !== "connected", "not connected");
+      await expect(send()).rejects.toBeInstanceOf(TransportUnavailableError);
+
+      await harness.transport.connect(REFERRER, { method: "qr" });
+      await harness.completeLink(REFERRER, PHONE);
+      await until(() => harness.transport.getState(REFERRER).status === "connected", "relinked");
+      await harness.dropConnection(REFERRER, { loggedOut: true });
+      await until(() => harness.transport.getState(REFERRER).status === "logged_out", "logged_out");
+      expect(linkEvents().at(-1)!.state.status).toBe("logged_out");
+    });
+
+    it("turns replies into inbound events with the sender's E.164 number", async () => {
+      await linked();
+      await harness.deliverInbound(REFERRER, REFERRAL, "STOP");
+      await until(() => events.some((e) => e.type === "inbound"), "inbound");
+      expect(events.find((e) => e.type === "inbound")).toMatchObject({ type: "inbound", referrerUserId: REFERRER, from: REFERRAL, text: "STOP" });
+    });
+
+    it("turns receipts into delivered / read events for the sent message id", async () => {
+      await linked();
+      const { messageId } = await send();
+      await harness.deliverReceipt(REFERRER, messageId, "delivered");
+      await harness.deliverReceipt(REFERRER, messageId, "read");
+      await until(() => events.filter((e) => e.type === "receipt").length >= 2, "receipts");
+      expect(events.filter((e) => e.type === "receipt").map((e) => e.type === "receipt" && [e.messageId, e.status])).toEqual([
+        [messageId, "delivered"],
+        [messageId, "read"],
+      ]);
+    });
+
+    it("disconnects (state kept) and logs out (state gone)", async () => {
+      await linked();
+      expect(await harness.transport.disconnect(REFERRER, { logout: false })).toMatchObject({ status: "disconnected" });
+      await expect(send()).rejects.toBeInstanceOf(TransportUnavailableError);
+      await harness.transport.connect(REFERRER, { method: "qr" });
+      await harness.completeLink(REFERRER, PHONE);
+      await until(() => harness.transport.getState(REFERRER).status === "connected", "relinked");
+      expect(await harness.transport.disconnect(REFERRER, { logout: true })).toMatchObject({ status: "logged_out" });
+    });
+  });
+}

@@ -1,0 +1,158 @@
+import { SessionDrivenElsewhereError, silentLogger, type Clock, type LeaseRepository, type Logger } from "@relance/core";
+
+/** A live WhatsApp connection (a Baileys socket, a whatsapp-web.js client with its browser). */
+export interface PooledSession {
+  /** Closes the connection without unlinking the device. */
+  close(): Promise<void>;
+}
+
+export interface SessionPoolOptions {
+  /** Transport name: lease names and error prefixes. */
+  name: string;
+  leases: LeaseRepository;
+  clock: Clock;
+  instanceId: string;
+  /** `RELANCE_MAX_CONCURRENT_SESSIONS`: the least recently used session is closed beyond it. */
+  maxSessions: number;
+  /** A session unused this long is closed (it is restored on the next send). */
+  idleTimeoutMs: number;
+  /** Lease lifetime; renewed by `maintain()` well before it runs out. */
+  leaseTtlMs?: number;
+  logger?: Logger;
+  /** Called after the pool closed a session on its own (eviction, idle, lost lease). */
+  onClosed?: (referrerUserId: string, why: "evicted" | "idle" | "lease_lost") => void;
+}
+
+interface Entry<S> {
+  session: S;
+  lastUsed: number;
+}
+
+/**
+ * Keeps sessions warm between dispatch runs: at most `maxSessions` open in this process, least
+ * recently used evicted, idle ones closed, and each one driven by one process at a time through
+ * a lease in storage (`<name>-session:<referrer>`).
+ */
+export class SessionPool<S extends PooledSession> {
+  private readonly entries = new Map<string, Entry<S>>();
+  private readonly opening = new Map<string, Promise<S>>();
+  private readonly leaseTtlMs: number;
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SessionPoolOptions) {
+    this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  leaseName(referrerUserId: string): string {
+    return `${this.options.name}-session:${referrerUserId}`;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(referrerUserId: string): boolean {
+    return this.entries.has(referrerUserId);
+  }
+
+  /** The open session, marked as used; undefined when none is open here. */
+  get(referrerUserId: string): S | undefined {
+    const entry = this.entries.get(referrerUserId);
+    if (entry) entry.lastUsed = this.options.clock.now().getTime();
+    return entry?.session;
+  }
+
+  /**
+   * The open session, or a new one from `open()` once this process holds the lease. Rejects with
+   * `SessionDrivenElsewhereError` while another process holds it.
+   */
+  async acquire(referrerUserId: string, open: () => Promise<S>): Promise<S> {
+    const existing = this.get(referrerUserId);
+    if (existing) return existing;
+    const pending = this.opening.get(referrerUserId);
+    if (pending) return pending;
+    const opening = this.open(referrerUserId, open);
+    this.opening.set(referrerUserId, opening);
+    try {
+      return await opening;
+    } finally {
+      this.opening.delete(referrerUserId);
+    }
+  }
+
+  /** Closes the session (if open here) and gives the lease back. */
+  async release(referrerUserId: string): Promise<void> {
+    const entry = this.entries.get(referrerUserId);
+    this.entries.delete(referrerUserId);
+    try {
+      await entry?.session.close();
+    } finally {
+      await this.options.leases.release(this.leaseName(referrerUserId), this.options.instanceId);
+    }
+  }
+
+  /** Renews leases (closing sessions whose lease another process took) and closes idle ones. */
+  async maintain(): Promise<void> {
+    const now = this.options.clock.now();
+    for (const [referrerUserId, entry] of [...this.entries]) {
+      if (now.getTime() - entry.lastUsed >= this.options.idleTimeoutMs) {
+        await this.closeOnItsOwn(referrerUserId, "idle");
+        continue;
+      }
+      const kept = await this.options.leases.acquire(this.leaseName(referrerUserId), this.options.instanceId, now, this.leaseTtlMs);
+      if (!kept) await this.closeOnItsOwn(referrerUserId, "lease_lost");
+    }
+  }
+
+  /** Runs `maintain()` periodically on a timer that does not keep the process alive. */
+  startMaintenance(everyMs = Math.max(1000, Math.floor(this.leaseTtlMs / 3))): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.maintain().catch((error) => this.logger.error({ err: String(error), transport: this.options.name }, "session pool maintenance failed"));
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  async closeAll(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.entries.keys()].map((id) => this.release(id)));
+  }
+
+  private async open(referrerUserId: string, open: () => Promise<S>): Promise<S> {
+    const { leases, clock, instanceId, name } = this.options;
+    if (!(await leases.acquire(this.leaseName(referrerUserId), instanceId, clock.now(), this.leaseTtlMs))) {
+      throw new SessionDrivenElsewhereError(`[${name}] the session of ${referrerUserId} is driven by another process`);
+    }
+    while (this.entries.size >= this.options.maxSessions) await this.evictLeastRecentlyUsed();
+    let session: S;
+    try {
+      session = await open();
+    } catch (error) {
+      await leases.release(this.leaseName(referrerUserId), instanceId);
+      throw error;
+    }
+    this.entries.set(referrerUserId, { session, lastUsed: clock.now().getTime() });
+    return session;
+  }
+
+  private async evictLeastRecentlyUsed(): Promise<void> {
+    let oldest: [string, Entry<S>] | undefined;
+    for (const pair of this.entries) if (!oldest || pair[1].lastUsed < oldest[1].lastUsed) oldest = pair;
+    if (oldest) await this.closeOnItsOwn(oldest[0], "evicted");
+  }
+
+  private async closeOnItsOwn(referrerUserId: string, why: "evicted" | "idle" | "lease_lost"): Promise<void> {
+    this.logger.info({ referrerUserId, transport: this.options.name, why }, "session closed by the pool");
+    if (why === "lease_lost") {
+      const entry = this.entries.get(referrerUserId);
+      this.entries.delete(referrerUserId);
+      await entry?.session.close();
+    } else {
+      await this.release(referrerUserId);
+    }
+    this.options.onClosed?.(referrerUserId, why);
+  }
+}
