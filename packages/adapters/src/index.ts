@@ -8,3 +8,6 @@ export { SandboxTransport, type OutboxItem, type SandboxTransportOptions } from 
 export { qrDataUrl, qrTerminal } from "./qr/render-qr";
 export { createMemoryStorage } from "./storage/memory";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher";
+export { createFileStorage } from "./storage/file";
+export { createMongoStorage } from "./storage/mongodb";
+export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool";

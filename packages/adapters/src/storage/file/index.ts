@@ -1,0 +1,85 @@
+import { access, constants } from "node:fs/promises";
+import { StorageError, type RelanceStorage } from "@relance/core";
+import { Collection } from "./collection";
+import { createFileConfigs } from "./configs";
+import { createFileCounters } from "./counters";
+import { createFileDoNotContact } from "./do-not-contact";
+import { createFileLeases } from "./leases";
+import { createFileMessages } from "./messages";
+import { createFileSessions } from "./sessions";
+import { createFileTargets } from "./targets";
+
+export interface FileStorageOptions {
+  /** Created if missing; holds one `<collection>.db` file per collection. */
+  dataDir: string;
+  /**
+   * Flush every acknowledged write to disk (fsync) before resolving. Default true. Without it a
+   * write survives a crash of the process but may be lost if the machine goes down.
+   */
+  fsync?: boolean;
+  /** Rewrites the append-only files this often so they do not grow with every update. Default 1 h; 0 disables. */
+  compactEveryMs?: number;
+}
+
+/**
+ * Storage in local files through @seald-io/nedb, for one process. nedb keeps every collection in
+ * this process's memory and serialises its operations there: that is what makes the atomic
+ * operations atomic, and it means two processes on the same files would overwrite each other.
+ * Several processes (or instances) need the MongoDB storage.
+ */
+export function createFileStorage(options: FileStorageOptions): RelanceStorage {
+  const settings = { dataDir: options.dataDir, fsync: options.fsync ?? true };
+  const collections = {
+    configs: new Collection("configs", settings),
+    messages: new Collection("messages", settings),
+    targets: new Collection("targets", {
+      ...settings,
+      uniqueIndexes: [["referrerUserId", "referralUserId"]],
+      indexes: ["referralUserId", "status"],
+    }),
+    counters: new Collection("counters", { ...settings, indexes: ["day"] }),
+    doNotContact: new Collection("do-not-contact", settings),
+    leases: new Collection("leases", settings),
+    sessions: new Collection("sessions", { ...settings, indexes: ["sessionId"] }),
+  };
+  const all = Object.values(collections);
+  const compactEveryMs = options.compactEveryMs ?? 60 * 60 * 1000;
+  let compaction: NodeJS.Timeout | null = null;
+
+  return {
+    name: "file",
+
+    async init() {
+      for (const collection of all) await collection.open();
+      if (compactEveryMs > 0 && !compaction) {
+        compaction = setInterval(() => {
+          // A failed compaction leaves the previous file whole; the next write reports real trouble.
+          for (const collection of all) collection.compact().catch(() => undefined);
+        }, compactEveryMs);
+        compaction.unref();
+      }
+    },
+
+    async ping() {
+      for (const collection of all) await collection.findOne({ _id: "__ping__" });
+      // Collections are served from memory: the disk is what can fail under them.
+      await access(options.dataDir, constants.W_OK).catch((error: unknown) => {
+        throw new StorageError(`[file] data directory ${options.dataDir} is not writable`, error);
+      });
+    },
+
+    async close() {
+      if (compaction) clearInterval(compaction);
+      compaction = null;
+      for (const collection of all) await collection.close();
+    },
+
+    configs: createFileConfigs(collections.configs),
+    messages: createFileMessages(collections.messages),
+    targets: createFileTargets(collections.targets),
+    counters: createFileCounters(collections.counters),
+    doNotContact: createFileDoNotContact(collections.doNotContact),
+    leases: createFileLeases(collections.leases),
+    sessions: createFileSessions(collections.sessions),
+  };
+}

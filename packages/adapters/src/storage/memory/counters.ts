@@ -1,0 +1,38 @@
+import type { DailyCounterRepository } from "@relance/core";
+
+export function createMemoryCounters(): DailyCounterRepository {
+  // day → referrer → count, so sumForDay reads one bucket.
+  const days = new Map<string, Map<string, number>>();
+
+  function bucket(day: string): Map<string, number> {
+    let referrers = days.get(day);
+    if (!referrers) days.set(day, (referrers = new Map()));
+    return referrers;
+  }
+
+  return {
+    async tryIncrement(referrerUserId, day, cap) {
+      const referrers = bucket(day);
+      const count = referrers.get(referrerUserId) ?? 0;
+      if (count >= cap) return null;
+      referrers.set(referrerUserId, count + 1);
+      return count + 1;
+    },
+
+    async decrement(referrerUserId, day) {
+      const referrers = bucket(day);
+      const count = referrers.get(referrerUserId) ?? 0;
+      if (count > 0) referrers.set(referrerUserId, count - 1);
+    },
+
+    async get(referrerUserId, day) {
+      return days.get(day)?.get(referrerUserId) ?? 0;
+    },
+
+    async sumForDay(day) {
+      let sum = 0;
+      for (const count of days.get(day)?.values() ?? []) sum += count;
+      return sum;
+    },
+  };
+}

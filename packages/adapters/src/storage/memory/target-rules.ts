@@ -1,0 +1,105 @@
+import type { Target, TargetChanges, TargetClaim, TargetCondition, TargetStats } from "@relance/core";
+
+/**
+ * The target semantics of the port written as plain functions over documents. The memory store
+ * runs them directly; the file store reuses the ones that have no query-language counterpart.
+ */
+
+/** A claim stops protecting its target at `expiresAt`, unless it reached `sending`. */
+export function isUnclaimed(claim: TargetClaim | null, now: Date): boolean {
+  return claim === null || (claim.stage === "claimed" && claim.expiresAt.getTime() <= now.getTime());
+}
+
+export function isInterrupted(claim: TargetClaim | null, now: Date): boolean {
+  return claim !== null && claim.stage === "sending" && claim.expiresAt.getTime() <= now.getTime();
+}
+
+export function isDue(target: Target, now: Date): boolean {
+  return target.status === "active" && target.nextMessageDue !== null && target.nextMessageDue.getTime() <= now.getTime();
+}
+
+export function holds(target: Target, condition: TargetCondition): boolean {
+  const { status, currentDay, revision, dueBy, claimedBy, unclaimedAt } = condition;
+  if (status !== undefined && target.status !== status) return false;
+  if (currentDay !== undefined && target.currentDay !== currentDay) return false;
+  if (revision !== undefined && target.revision !== revision) return false;
+  if (dueBy !== undefined && (target.nextMessageDue === null || target.nextMessageDue.getTime() > dueBy.getTime())) return false;
+  if (claimedBy !== undefined) {
+    const claim = target.claim;
+    if (claim === null || claim.owner !== claimedBy.owner) return false;
+    if (claimedBy.stage !== undefined && claim.stage !== claimedBy.stage) return false;
+  }
+  if (unclaimedAt !== undefined && !isUnclaimed(target.claim, unclaimedAt)) return false;
+  return true;
+}
+
+/** Returns a new target; `changes` is not kept by reference. */
+export function applyChanges(target: Target, changes: TargetChanges): Target {
+  const { pushDelivery, ...fields } = structuredClone(changes);
+  const next: Target = { ...target };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (pushDelivery !== undefined) next.messagesDelivered = [...next.messagesDelivered, pushDelivery];
+  next.revision = target.revision + 1;
+  return next;
+}
+
+/** Oldest due first, then by id, as dispatch wants them. */
+export function compareDue(a: Target, b: Target): number {
+  const byDue = (a.nextMessageDue?.getTime() ?? Infinity) - (b.nextMessageDue?.getTime() ?? Infinity);
+  if (byDue !== 0) return byDue;
+  return compareIds(a.id, b.id);
+}
+
+/** Code-unit order, the order MongoDB and nedb sort ASCII ids in. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function hasMessageId(target: Target, messageId: string): boolean {
+  return target.messagesDelivered.some((d) => d.messageId === messageId || (d.mediaMessageIds ?? []).includes(messageId));
+}
+
+export function emptyStats(): TargetStats {
+  return {
+    enrolled: 0,
+    active: 0,
+    completed: 0,
+    exited: {},
+    messages: { sent: 0, delivered: 0, read: 0, failed: 0 },
+    conversions: { total: 0, byDay: {} },
+  };
+}
+
+/** The fields {@link addToStats} reads. */
+export type StatsFields = Pick<Target, "status" | "exitReason" | "lastSentDay" | "messagesDelivered">;
+
+/** Adds one target to `stats`: deliveries count as a funnel (a read message was also delivered and sent). */
+export function addToStats(stats: TargetStats, target: StatsFields): void {
+  stats.enrolled += 1;
+  if (target.status === "active") stats.active += 1;
+  if (target.status === "completed") stats.completed += 1;
+  if (target.status === "exited" && target.exitReason !== null) {
+    stats.exited[target.exitReason] = (stats.exited[target.exitReason] ?? 0) + 1;
+  }
+  for (const delivery of target.messagesDelivered) {
+    if (delivery.status === "failed") stats.messages.failed += 1;
+    else stats.messages.sent += 1;
+    if (delivery.status === "delivered" || delivery.status === "read") stats.messages.delivered += 1;
+    if (delivery.status === "read") stats.messages.read += 1;
+  }
+  if (target.status === "exited" && target.exitReason === "paid" && target.lastSentDay !== null) {
+    const day = String(target.lastSentDay);
+    stats.conversions.total += 1;
+    stats.conversions.byDay[day] = (stats.conversions.byDay[day] ?? 0) + 1;
+  }
+}
+
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(lastId, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): string {
+  return Buffer.from(cursor, "base64url").toString("utf8");
+}

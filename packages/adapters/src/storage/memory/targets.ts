@@ -1,0 +1,119 @@
+import type { Target, TargetRepository } from "@relance/core";
+import {
+  addToStats,
+  applyChanges,
+  compareDue,
+  compareIds,
+  decodeCursor,
+  emptyStats,
+  encodeCursor,
+  hasMessageId,
+  holds,
+  isDue,
+  isInterrupted,
+  isUnclaimed,
+} from "./target-rules";
+
+function enrollmentKey(referrerUserId: string, referralUserId: string): string {
+  return JSON.stringify([referrerUserId, referralUserId]);
+}
+
+function copies(targets: readonly Target[]): Target[] {
+  return targets.map((t) => structuredClone(t));
+}
+
+export function createMemoryTargets(): TargetRepository {
+  const targets = new Map<string, Target>();
+  const enrolled = new Set<string>();
+
+  function all(): Target[] {
+    return [...targets.values()];
+  }
+
+  return {
+    async insertIfAbsent(target) {
+      const key = enrollmentKey(target.referrerUserId, target.referralUserId);
+      if (enrolled.has(key) || targets.has(target.id)) return false;
+      enrolled.add(key);
+      targets.set(target.id, structuredClone(target));
+      return true;
+    },
+
+    async get(id) {
+      const target = targets.get(id);
+      return target ? structuredClone(target) : null;
+    },
+
+    async findExistingReferralIds(referrerUserId, referralUserIds) {
+      return new Set(referralUserIds.filter((id) => enrolled.has(enrollmentKey(referrerUserId, id))));
+    },
+
+    async listDueReferrers(now, limit) {
+      const referrers: string[] = [];
+      for (const target of all().filter((t) => isDue(t, now)).sort(compareDue)) {
+        if (!referrers.includes(target.referrerUserId)) referrers.push(target.referrerUserId);
+        if (referrers.length >= limit) break;
+      }
+      return referrers;
+    },
+
+    async listDue(referrerUserId, now, limit) {
+      const due = all().filter((t) => t.referrerUserId === referrerUserId && isDue(t, now) && isUnclaimed(t.claim, now));
+      return copies(due.sort(compareDue).slice(0, limit));
+    },
+
+    async listInterrupted(now, limit) {
+      const interrupted = all().filter((t) => isInterrupted(t.claim, now));
+      interrupted.sort((a, b) => a.claim!.expiresAt.getTime() - b.claim!.expiresAt.getTime() || compareIds(a.id, b.id));
+      return copies(interrupted.slice(0, limit));
+    },
+
+    async updateIf(id, condition, changes) {
+      const target = targets.get(id);
+      if (!target || !holds(target, condition)) return null;
+      const next = applyChanges(target, changes);
+      targets.set(id, next);
+      return structuredClone(next);
+    },
+
+    async listActiveByReferral(referralUserId) {
+      return copies(all().filter((t) => t.referralUserId === referralUserId && t.status === "active"));
+    },
+
+    async listActiveByReferrer(referrerUserId, phone) {
+      return copies(
+        all().filter(
+          (t) => t.referrerUserId === referrerUserId && t.status === "active" && (phone === undefined || t.contact.phone === phone),
+        ),
+      );
+    },
+
+    async findByMessageId(messageId) {
+      const target = all().find((t) => hasMessageId(t, messageId));
+      return target ? structuredClone(target) : null;
+    },
+
+    async list(filter, page) {
+      const after = page.after ? decodeCursor(page.after) : null;
+      const matching = all()
+        .filter(
+          (t) =>
+            (filter.referrerUserId === undefined || t.referrerUserId === filter.referrerUserId) &&
+            (filter.status === undefined || t.status === filter.status) &&
+            (after === null || t.id > after),
+        )
+        .sort((a, b) => compareIds(a.id, b.id));
+      const items = matching.slice(0, page.limit);
+      const more = matching.length > items.length && items.length > 0;
+      return { items: copies(items), nextCursor: more ? encodeCursor(items[items.length - 1]!.id) : null };
+    },
+
+    async stats(filter) {
+      const stats = emptyStats();
+      for (const target of targets.values()) {
+        if (filter.referrerUserId === undefined || target.referrerUserId === filter.referrerUserId) addToStats(stats, target);
+      }
+      return stats;
+    },
+  };
+}

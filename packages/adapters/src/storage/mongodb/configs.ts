@@ -1,0 +1,108 @@
+import type { ReferrerConfig, ReferrerConfigChanges, ReferrerConfigRepository } from "@relance/core";
+import type { Collection } from "mongodb";
+import type { ConfigDocument } from "./documents";
+import { isDuplicateKey, wrap } from "./errors";
+
+export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfigRepository {
+  const get = async (referrerUserId: string) => {
+    const doc = await configs.findOne({ _id: referrerUserId });
+    return doc ? fromConfigDocument(doc) : null;
+  };
+
+  return {
+    get: (referrerUserId: string) => wrap("configs.get", () => get(referrerUserId)),
+
+    getMany: (referrerUserIds: readonly string[]) =>
+      wrap("configs.getMany", async () => {
+        if (referrerUserIds.length === 0) return [];
+        const docs = await configs.find({ _id: { $in: [...referrerUserIds] } }).toArray();
+        return docs.map(fromConfigDocument);
+      }),
+
+    getOrCreate: (initial: ReferrerConfig) =>
+      wrap("configs.getOrCreate", async () => {
+        const doc = toConfigDocument(initial);
+        try {
+          await configs.insertOne(doc);
+          return fromConfigDocument(doc);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        // Configs are never deleted, so the one that beat us is there to read.
+        const existing = await get(initial.referrerUserId);
+        if (!existing) throw new Error(`config ${initial.referrerUserId} reported as duplicate but not found`);
+        return existing;
+      }),
+
+    update: (referrerUserId: string, changes: ReferrerConfigChanges) =>
+      wrap("configs.update", async () => {
+        const set = configChanges(changes);
+        if (Object.keys(set).length === 0) return get(referrerUserId);
+        const doc = await configs.findOneAndUpdate({ _id: referrerUserId }, { $set: set }, { returnDocument: "after" });
+        return doc ? fromConfigDocument(doc) : null;
+      }),
+
+    markFailureNotified: (referrerUserId: string, at: Date) =>
+      wrap("configs.markFailureNotified", async () => {
+        const result = await configs.updateOne({ _id: referrerUserId, failureNotifiedAt: null }, { $set: { failureNotifiedAt: at } });
+        return result.modifiedCount === 1;
+      }),
+
+    listEnrollable: () =>
+      wrap("configs.listEnrollable", async () => {
+        const docs = await configs
+          .find({
+            enabled: true,
+            enrollmentPaused: false,
+            "whatsapp.linkedAt": { $ne: null },
+            "whatsapp.status": { $ne: "logged_out" },
+          })
+          .sort({ _id: 1 })
+          .toArray();
+        return docs.map(fromConfigDocument);
+      }),
+  };
+}
+
+function toConfigDocument(config: ReferrerConfig): ConfigDocument {
+  return { _id: config.referrerUserId, ...copyConfigFields(config) };
+}
+
+function fromConfigDocument(doc: ConfigDocument): ReferrerConfig {
+  return copyConfigFields(doc);
+}
+
+/** The model's fields only, with fresh nested objects: stored and returned values never alias. */
+function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConfig {
+  return {
+    referrerUserId: source.referrerUserId,
+    enabled: source.enabled,
+    enrollmentPaused: source.enrollmentPaused,
+    sendingPaused: source.sendingPaused,
+    timezone: source.timezone,
+    sendWindow: { start: source.sendWindow.start, end: source.sendWindow.end },
+    whatsapp: {
+      status: source.whatsapp.status,
+      phone: source.whatsapp.phone ?? null,
+      linkedAt: source.whatsapp.linkedAt ?? null,
+      lastError: source.whatsapp.lastError ?? null,
+      updatedAt: source.whatsapp.updatedAt,
+    },
+    failureNotifiedAt: source.failureNotifiedAt ?? null,
+    createdAt: source.createdAt,
+    updatedAt: source.updatedAt,
+  };
+}
+
+function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> {
+  const set: Partial<ConfigDocument> = {};
+  if (changes.enabled !== undefined) set.enabled = changes.enabled;
+  if (changes.enrollmentPaused !== undefined) set.enrollmentPaused = changes.enrollmentPaused;
+  if (changes.sendingPaused !== undefined) set.sendingPaused = changes.sendingPaused;
+  if (changes.timezone !== undefined) set.timezone = changes.timezone;
+  if (changes.sendWindow !== undefined) set.sendWindow = { start: changes.sendWindow.start, end: changes.sendWindow.end };
+  if (changes.whatsapp !== undefined) set.whatsapp = { ...changes.whatsapp };
+  if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
+  if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
+  return set;
+}

@@ -1,0 +1,107 @@
+import type {
+  DeliveryStatus,
+  ExitReason,
+  Language,
+  LinkStatus,
+  MediaType,
+  TargetStatus,
+} from "@relance/core";
+
+/*
+ * Stored shapes. Field names are the platform's (`referralUserId`, `currentDay`,
+ * `messagesDelivered`, `dayNumber`, `messageTemplate`, `mediaUrls`, ...), so its own tools can read
+ * them; `_id` is the record's id or natural key, and dates are BSON dates.
+ */
+
+export interface ConfigDocument {
+  _id: string;
+  referrerUserId: string;
+  enabled: boolean;
+  enrollmentPaused: boolean;
+  sendingPaused: boolean;
+  timezone: string;
+  sendWindow: { start: string; end: string };
+  whatsapp: { status: LinkStatus; phone: string | null; linkedAt: Date | null; lastError: string | null; updatedAt: Date };
+  failureNotifiedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MessageDocument {
+  _id: number;
+  dayNumber: number;
+  messageTemplate: Record<Language, string>;
+  mediaUrls: { url: string; type: MediaType; language: Language | "both"; caption?: string }[];
+  active: boolean;
+  updatedAt?: Date;
+}
+
+export interface DeliveryDocument {
+  day: number;
+  sentAt: Date;
+  status: DeliveryStatus;
+  messageId?: string;
+  mediaMessageIds?: string[];
+  errorMessage?: string;
+  deliveredAt?: Date;
+  readAt?: Date;
+}
+
+export interface ClaimDocument {
+  owner: string;
+  day: number;
+  stage: "claimed" | "sending";
+  at: Date;
+  expiresAt: Date;
+}
+
+export interface TargetDocument {
+  _id: string;
+  referrerUserId: string;
+  referralUserId: string;
+  status: TargetStatus;
+  currentDay: number;
+  nextMessageDue: Date | null;
+  language: Language;
+  contact: { phone: string; name: string; paymentLink: string | null };
+  messagesDelivered: DeliveryDocument[];
+  failedAttempts: number;
+  lastSentDay: number | null;
+  enteredLoopAt: Date;
+  exitedLoopAt: Date | null;
+  exitReason: ExitReason | null;
+  claim: ClaimDocument | null;
+  revision: number;
+  updatedAt: Date;
+}
+
+export interface CounterDocument {
+  /** `JSON.stringify([referrerUserId, day])`: unambiguous whatever the ids contain. */
+  _id: string;
+  referrerUserId: string;
+  day: string;
+  count: number;
+}
+
+export interface DoNotContactDocument {
+  _id: string;
+  phone: string;
+  reason: "opted_out" | "manual";
+  referrerUserId: string | null;
+  addedAt: Date;
+}
+
+export interface LeaseDocument {
+  _id: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+/** One key of a session; keys are values, never field names, so dots and dollars are safe. */
+export interface SessionEntryDocument {
+  /** `JSON.stringify([sessionId, key])`. */
+  _id: string;
+  sessionId: string;
+  key: string;
+  value: string;
+}

@@ -1,0 +1,24 @@
+import { StorageError } from "@relance/core";
+
+/** Runs one storage operation, turning whatever the driver throws into a `StorageError`. */
+export async function wrap<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw new StorageError(`[mongodb] ${operation} failed: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+}
+
+/** E11000: a unique index (or `_id`) refused the write; the atomic operations rely on it. */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+/**
+ * A whole, positive page size, or 0 when the caller asked for nothing: MongoDB reads `limit(0)`
+ * as "no limit", so callers return early on 0 instead of passing it on.
+ */
+export function toLimit(limit: number): number {
+  return Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : 0;
+}

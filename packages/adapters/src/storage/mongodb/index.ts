@@ -1,0 +1,55 @@
+import type { RelanceStorage } from "@relance/core";
+import type { Db, MongoClient } from "mongodb";
+import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections";
+import { mongoConfigs } from "./configs";
+import { mongoCounters } from "./counters";
+import { mongoDoNotContact } from "./do-not-contact";
+import { wrap } from "./errors";
+import { ensureIndexes } from "./indexes";
+import { mongoLeases } from "./leases";
+import { mongoMessages } from "./messages";
+import { mongoSessions } from "./sessions";
+import { mongoTargets } from "./targets";
+
+export { DEFAULT_COLLECTION_NAMES, type CollectionKey, type CollectionNames } from "./collections";
+export { INDEXES, type IndexDefinition } from "./indexes";
+
+/** The driver is the caller's: this adapter never creates a client of its own. */
+export type MongoStorageSource = { db: Db } | { client: MongoClient; dbName?: string };
+
+export interface MongoStorageOptions {
+  /** Collection names to use instead of {@link DEFAULT_COLLECTION_NAMES}. */
+  collections?: Partial<CollectionNames>;
+  /** Close the client in `close()`. Off by default: whoever created the client closes it. */
+  closeClient?: boolean;
+}
+
+/**
+ * `RelanceStorage` on MongoDB. Every atomic operation is one single-document command (no
+ * transactions, change streams or pipeline updates), so it also runs on a standalone server.
+ */
+export function createMongoStorage(source: MongoStorageSource, options: MongoStorageOptions = {}): RelanceStorage {
+  const db = "db" in source ? source.db : source.client.db(source.dbName);
+  const client = "db" in source ? source.db.client : source.client;
+  const collections = openCollections(db, resolveCollectionNames(options.collections));
+
+  return {
+    name: "mongodb",
+    init: () => wrap("init", () => ensureIndexes(collections)),
+    ping: () =>
+      wrap("ping", async () => {
+        await db.command({ ping: 1 });
+      }),
+    close: () =>
+      wrap("close", async () => {
+        if (options.closeClient) await client.close();
+      }),
+    configs: mongoConfigs(collections.configs),
+    messages: mongoMessages(collections.messages),
+    targets: mongoTargets(collections.targets),
+    counters: mongoCounters(collections.counters),
+    doNotContact: mongoDoNotContact(collections.doNotContact),
+    leases: mongoLeases(collections.leases),
+    sessions: mongoSessions(collections.sessions),
+  };
+}

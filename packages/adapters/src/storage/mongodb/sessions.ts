@@ -1,0 +1,47 @@
+import type { SessionRepository } from "@relance/core";
+import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import type { SessionEntryDocument } from "./documents";
+import { isDuplicateKey, wrap } from "./errors";
+
+export function mongoSessions(sessions: Collection<SessionEntryDocument>): SessionRepository {
+  const idOf = (sessionId: string, key: string) => JSON.stringify([sessionId, key]);
+
+  const write = (operations: AnyBulkWriteOperation<SessionEntryDocument>[]) => sessions.bulkWrite(operations, { ordered: false });
+
+  return {
+    get: (sessionId: string, keys: readonly string[]) =>
+      wrap("sessions.get", async () => {
+        const values: Record<string, string> = {};
+        if (keys.length === 0) return values;
+        const docs = await sessions.find({ _id: { $in: keys.map((key) => idOf(sessionId, key)) } }).toArray();
+        for (const doc of docs) values[doc.key] = doc.value;
+        return values;
+      }),
+
+    set: (sessionId: string, entries: Record<string, string | null>) =>
+      wrap("sessions.set", async () => {
+        const operations = Object.entries(entries).map(([key, value]): AnyBulkWriteOperation<SessionEntryDocument> => {
+          const filter = { _id: idOf(sessionId, key) };
+          return value === null
+            ? { deleteOne: { filter } }
+            : { replaceOne: { filter, replacement: { sessionId, key, value }, upsert: true } };
+        });
+        if (operations.length === 0) return;
+        try {
+          await write(operations);
+        } catch (error) {
+          // Two writers upserting one new key: the loser's write is a plain overwrite, so replay it.
+          if (!isDuplicateKey(error)) throw error;
+          await write(operations);
+        }
+      }),
+
+    clear: (sessionId: string) =>
+      wrap("sessions.clear", async () => {
+        await sessions.deleteMany({ sessionId });
+      }),
+
+    exists: (sessionId: string) =>
+      wrap("sessions.exists", async () => (await sessions.countDocuments({ sessionId }, { limit: 1 })) > 0),
+  };
+}

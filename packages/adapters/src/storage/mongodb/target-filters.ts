@@ -1,0 +1,51 @@
+import { StorageError, type TargetChanges, type TargetCondition } from "@relance/core";
+import type { Filter, UpdateFilter } from "mongodb";
+import type { TargetDocument } from "./documents";
+import { toClaimDocument, toContactDocument, toDeliveryDocument } from "./target-mapping";
+
+/*
+ * Everything an atomic target transition checks goes into the filter of one findOneAndUpdate, so
+ * the server evaluates it against the very document it writes. Only plain field matches and a
+ * top-level `$or`: no `$elemMatch`, `$expr` or positional `$` (FerretDB runs the suite too).
+ */
+
+/** No live claim at `at`: none, or one still at stage `claimed` whose expiry has passed. */
+export function unclaimedAt(at: Date): Filter<TargetDocument>[] {
+  return [{ claim: null }, { "claim.stage": "claimed", "claim.expiresAt": { $lte: at } }];
+}
+
+export function conditionFilter(id: string, condition: TargetCondition): Filter<TargetDocument> {
+  const filter: Filter<TargetDocument> = { _id: id };
+  if (condition.status !== undefined) filter.status = condition.status;
+  if (condition.currentDay !== undefined) filter.currentDay = condition.currentDay;
+  if (condition.revision !== undefined) filter.revision = condition.revision;
+  // `$lte` on a date never matches null: a target with nothing due is never "due by" anything.
+  if (condition.dueBy !== undefined) filter.nextMessageDue = { $lte: condition.dueBy };
+  if (condition.claimedBy !== undefined) {
+    filter["claim.owner"] = condition.claimedBy.owner;
+    if (condition.claimedBy.stage !== undefined) filter["claim.stage"] = condition.claimedBy.stage;
+  }
+  if (condition.unclaimedAt !== undefined) filter.$or = unclaimedAt(condition.unclaimedAt);
+  return filter;
+}
+
+export function changesUpdate(changes: TargetChanges): UpdateFilter<TargetDocument> {
+  if (changes.pushDelivery !== undefined && changes.messagesDelivered !== undefined) {
+    throw new StorageError("[mongodb] targets.updateIf: pushDelivery and messagesDelivered cannot be combined");
+  }
+  const set: Partial<TargetDocument> = { updatedAt: changes.updatedAt };
+  if (changes.status !== undefined) set.status = changes.status;
+  if (changes.currentDay !== undefined) set.currentDay = changes.currentDay;
+  if (changes.nextMessageDue !== undefined) set.nextMessageDue = changes.nextMessageDue;
+  if (changes.failedAttempts !== undefined) set.failedAttempts = changes.failedAttempts;
+  if (changes.lastSentDay !== undefined) set.lastSentDay = changes.lastSentDay;
+  if (changes.exitedLoopAt !== undefined) set.exitedLoopAt = changes.exitedLoopAt;
+  if (changes.exitReason !== undefined) set.exitReason = changes.exitReason;
+  if (changes.claim !== undefined) set.claim = changes.claim === null ? null : toClaimDocument(changes.claim);
+  if (changes.contact !== undefined) set.contact = toContactDocument(changes.contact);
+  if (changes.messagesDelivered !== undefined) set.messagesDelivered = changes.messagesDelivered.map(toDeliveryDocument);
+
+  const update: UpdateFilter<TargetDocument> = { $set: set, $inc: { revision: 1 } };
+  if (changes.pushDelivery !== undefined) update.$push = { messagesDelivered: toDeliveryDocument(changes.pushDelivery) };
+  return update;
+}

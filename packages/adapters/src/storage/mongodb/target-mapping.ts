@@ -1,0 +1,75 @@
+import type { Delivery, Target, TargetClaim, TargetContact } from "@relance/core";
+import type { ClaimDocument, DeliveryDocument, TargetDocument } from "./documents";
+
+export function toTargetDocument(target: Target): TargetDocument {
+  return {
+    _id: target.id,
+    referrerUserId: target.referrerUserId,
+    referralUserId: target.referralUserId,
+    status: target.status,
+    currentDay: target.currentDay,
+    nextMessageDue: target.nextMessageDue,
+    language: target.language,
+    contact: toContactDocument(target.contact),
+    messagesDelivered: target.messagesDelivered.map(toDeliveryDocument),
+    failedAttempts: target.failedAttempts,
+    lastSentDay: target.lastSentDay,
+    enteredLoopAt: target.enteredLoopAt,
+    exitedLoopAt: target.exitedLoopAt,
+    exitReason: target.exitReason,
+    claim: target.claim === null ? null : toClaimDocument(target.claim),
+    revision: target.revision,
+    updatedAt: target.updatedAt,
+  };
+}
+
+/** Picks the model's fields only: documents may carry the platform's own extra fields. */
+export function fromTargetDocument(doc: TargetDocument): Target {
+  return {
+    id: doc._id,
+    referrerUserId: doc.referrerUserId,
+    referralUserId: doc.referralUserId,
+    status: doc.status,
+    currentDay: doc.currentDay,
+    nextMessageDue: doc.nextMessageDue ?? null,
+    language: doc.language,
+    contact: toContactDocument(doc.contact),
+    messagesDelivered: (doc.messagesDelivered ?? []).map(fromDeliveryDocument),
+    failedAttempts: doc.failedAttempts ?? 0,
+    lastSentDay: doc.lastSentDay ?? null,
+    enteredLoopAt: doc.enteredLoopAt,
+    exitedLoopAt: doc.exitedLoopAt ?? null,
+    exitReason: doc.exitReason ?? null,
+    claim: doc.claim ? toClaimDocument(doc.claim) : null,
+    revision: doc.revision ?? 0,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+export function toContactDocument(contact: TargetContact): TargetContact {
+  return { phone: contact.phone, name: contact.name, paymentLink: contact.paymentLink ?? null };
+}
+
+export function toClaimDocument(claim: TargetClaim | ClaimDocument): ClaimDocument {
+  return { owner: claim.owner, day: claim.day, stage: claim.stage, at: claim.at, expiresAt: claim.expiresAt };
+}
+
+export function toDeliveryDocument(delivery: Delivery): DeliveryDocument {
+  const doc: DeliveryDocument = { day: delivery.day, sentAt: delivery.sentAt, status: delivery.status };
+  if (delivery.messageId !== undefined) doc.messageId = delivery.messageId;
+  if (delivery.mediaMessageIds !== undefined) doc.mediaMessageIds = [...delivery.mediaMessageIds];
+  if (delivery.errorMessage !== undefined) doc.errorMessage = delivery.errorMessage;
+  if (delivery.deliveredAt !== undefined) doc.deliveredAt = delivery.deliveredAt;
+  if (delivery.readAt !== undefined) doc.readAt = delivery.readAt;
+  return doc;
+}
+
+function fromDeliveryDocument(doc: DeliveryDocument): Delivery {
+  const delivery: Delivery = { day: doc.day, sentAt: doc.sentAt, status: doc.status };
+  if (doc.messageId != null) delivery.messageId = doc.messageId;
+  if (doc.mediaMessageIds != null) delivery.mediaMessageIds = [...doc.mediaMessageIds];
+  if (doc.errorMessage != null) delivery.errorMessage = doc.errorMessage;
+  if (doc.deliveredAt != null) delivery.deliveredAt = doc.deliveredAt;
+  if (doc.readAt != null) delivery.readAt = doc.readAt;
+  return delivery;
+}

@@ -1,0 +1,131 @@
+import type {
+  E164,
+  Target,
+  TargetChanges,
+  TargetCondition,
+  TargetListFilter,
+  TargetPage,
+  TargetRepository,
+  TargetStats,
+} from "@relance/core";
+import type { Collection, Filter } from "mongodb";
+import type { TargetDocument } from "./documents";
+import { isDuplicateKey, toLimit, wrap } from "./errors";
+import { changesUpdate, conditionFilter, unclaimedAt } from "./target-filters";
+import { fromTargetDocument, toTargetDocument } from "./target-mapping";
+import { targetStats } from "./target-stats";
+
+export function mongoTargets(targets: Collection<TargetDocument>): TargetRepository {
+  const findMany = async (filter: Filter<TargetDocument>, sort: Record<string, 1 | -1>, limit?: number) => {
+    const cursor = targets.find(filter).sort(sort);
+    if (limit !== undefined) cursor.limit(limit);
+    return (await cursor.toArray()).map(fromTargetDocument);
+  };
+
+  return {
+    insertIfAbsent: (target: Target) =>
+      wrap("targets.insertIfAbsent", async () => {
+        try {
+          await targets.insertOne(toTargetDocument(target));
+          return true;
+        } catch (error) {
+          // The unique (referrerUserId, referralUserId) index decides between concurrent enrollers.
+          if (isDuplicateKey(error)) return false;
+          throw error;
+        }
+      }),
+
+    get: (id: string) =>
+      wrap("targets.get", async () => {
+        const doc = await targets.findOne({ _id: id });
+        return doc ? fromTargetDocument(doc) : null;
+      }),
+
+    findExistingReferralIds: (referrerUserId: string, referralUserIds: readonly string[]) =>
+      wrap("targets.findExistingReferralIds", async () => {
+        if (referralUserIds.length === 0) return new Set<string>();
+        const docs = await targets
+          .find({ referrerUserId, referralUserId: { $in: [...referralUserIds] } }, { projection: { referralUserId: 1 } })
+          .toArray();
+        return new Set(docs.map((doc) => doc.referralUserId));
+      }),
+
+    listDueReferrers: (now: Date, limit: number) =>
+      wrap("targets.listDueReferrers", async () => {
+        const max = toLimit(limit);
+        if (max === 0) return [];
+        const groups = await targets
+          .aggregate<{ _id: string }>([
+            { $match: { status: "active", nextMessageDue: { $lte: now } } },
+            { $group: { _id: "$referrerUserId" } },
+            { $sort: { _id: 1 } },
+            { $limit: max },
+          ])
+          .toArray();
+        return groups.map((group) => group._id);
+      }),
+
+    listDue: (referrerUserId: string, now: Date, limit: number) =>
+      wrap("targets.listDue", async () => {
+        const max = toLimit(limit);
+        if (max === 0) return [];
+        return findMany(
+          { referrerUserId, status: "active", nextMessageDue: { $lte: now }, $or: unclaimedAt(now) },
+          { nextMessageDue: 1, _id: 1 },
+          max,
+        );
+      }),
+
+    listInterrupted: (now: Date, limit: number) =>
+      wrap("targets.listInterrupted", async () => {
+        const max = toLimit(limit);
+        if (max === 0) return [];
+        return findMany({ "claim.stage": "sending", "claim.expiresAt": { $lte: now } }, { "claim.expiresAt": 1, _id: 1 }, max);
+      }),
+
+    updateIf: (id: string, condition: TargetCondition, changes: TargetChanges) =>
+      wrap("targets.updateIf", async () => {
+        const doc = await targets.findOneAndUpdate(conditionFilter(id, condition), changesUpdate(changes), {
+          returnDocument: "after",
+        });
+        return doc ? fromTargetDocument(doc) : null;
+      }),
+
+    listActiveByReferral: (referralUserId: string) =>
+      wrap("targets.listActiveByReferral", () => findMany({ referralUserId, status: "active" }, { _id: 1 })),
+
+    listActiveByReferrer: (referrerUserId: string, phone?: E164) =>
+      wrap("targets.listActiveByReferrer", () => {
+        const filter: Filter<TargetDocument> = { referrerUserId, status: "active" };
+        if (phone !== undefined) filter["contact.phone"] = phone;
+        return findMany(filter, { _id: 1 });
+      }),
+
+    findByMessageId: (messageId: string) =>
+      wrap("targets.findByMessageId", async () => {
+        // Dot paths reach into the deliveries array (and its media id arrays) without $elemMatch.
+        const doc = await targets.findOne({
+          $or: [{ "messagesDelivered.messageId": messageId }, { "messagesDelivered.mediaMessageIds": messageId }],
+        });
+        return doc ? fromTargetDocument(doc) : null;
+      }),
+
+    list: (filter: TargetListFilter, page: { limit: number; after?: string | null }) =>
+      wrap("targets.list", async (): Promise<TargetPage> => {
+        const max = toLimit(page.limit);
+        if (max === 0) return { items: [], nextCursor: null };
+        const query: Filter<TargetDocument> = {};
+        if (filter.referrerUserId !== undefined) query.referrerUserId = filter.referrerUserId;
+        if (filter.status !== undefined) query.status = filter.status;
+        if (page.after != null) query._id = { $gt: page.after };
+        // One extra row tells whether another page exists without a count query.
+        const items = await findMany(query, { _id: 1 }, max + 1);
+        const hasMore = items.length > max;
+        if (hasMore) items.length = max;
+        return { items, nextCursor: hasMore ? items[items.length - 1]!.id : null };
+      }),
+
+    stats: (filter: { referrerUserId?: string }): Promise<TargetStats> =>
+      wrap("targets.stats", () => targetStats(targets, filter.referrerUserId)),
+  };
+}

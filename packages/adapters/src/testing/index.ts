@@ -1,0 +1,5 @@
+export { runStorageContract } from "./storage-contract";
+export type { RawDocument, RawStorageReader, StorageContractOptions } from "./storage-contract";
+export { at, HOUR, makeConfig, makeDelivery, makeMessage, makeTarget, MINUTE, T0 } from "./builders";
+export { runTransportContract } from "./transport-contract";
+export type { ObservedSend, TransportContractHarness, TransportContractOptions } from "./transport-contract";

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe } from "vitest";
+import type { RelanceStorage } from "@relance/core";
+import type { ContractContext } from "./contract/context";
+import { describeLifecycle } from "./contract/lifecycle";
+import { describeConfigs } from "./contract/configs";
+import { describeMessages } from "./contract/messages";
+import { describeSessions } from "./contract/sessions";
+import { describeDoNotContact } from "./contract/do-not-contact";
+import { describeLeases } from "./contract/leases";
+import { describeCounters } from "./contract/counters";
+import { describeTargetWrites } from "./contract/target-writes";
+import { describeTargetClaims } from "./contract/target-claims";
+import { describeTargetQueries } from "./contract/target-queries";
+import { describeTargetPagination } from "./contract/target-pagination";
+import { describeTargetStats } from "./contract/target-stats";
+import { describeStoredFields } from "./contract/stored-fields";
+import { describeReopen } from "./contract/reopen";
+
+/** A plain document as the backend holds it, read around the adapter. */
+export type RawDocument = Record<string, unknown>;
+
+/** Direct read access to stored documents, to check the platform's field names are kept. */
+export interface RawStorageReader {
+  findTarget(id: string): Promise<RawDocument | null>;
+  findMessage(dayNumber: number): Promise<RawDocument | null>;
+  findConfig(referrerUserId: string): Promise<RawDocument | null>;
+}
+
+export interface StorageContractOptions {
+  /** A fresh, empty, `init()`-ed storage; the suite closes it after each test. */
+  create: () => Promise<RelanceStorage>;
+  raw?: (storage: RelanceStorage) => RawStorageReader;
+  /** Closes `storage` and opens the same backend again. */
+  reopen?: (storage: RelanceStorage) => Promise<RelanceStorage>;
+}
+
+/**
+ * The behaviour every `RelanceStorage` adapter must show. Backend-agnostic: no sleeps, no wall
+ * clock, concurrency through `Promise.all` of many calls.
+ */
+export function runStorageContract(name: string, options: StorageContractOptions): void {
+  describe(`RelanceStorage contract: ${name}`, () => {
+    let current: RelanceStorage | null = null;
+
+    const ctx: ContractContext = {
+      options,
+      storage() {
+        if (!current) throw new Error("storage contract: no storage open");
+        return current;
+      },
+      async reopen() {
+        if (!options.reopen) throw new Error("storage contract: no reopen option");
+        const previous = ctx.storage();
+        // Cleared first so afterEach does not close a storage that reopen already closed.
+        current = null;
+        current = await options.reopen(previous);
+        return current;
+      },
+    };
+
+    beforeEach(async () => {
+      current = await options.create();
+    });
+
+    afterEach(async () => {
+      const open = current;
+      current = null;
+      if (open) await open.close();
+    });
+
+    describeLifecycle(ctx);
+    describeConfigs(ctx);
+    describeMessages(ctx);
+    describeSessions(ctx);
+    describeDoNotContact(ctx);
+    describeLeases(ctx);
+    describeCounters(ctx);
+    describeTargetWrites(ctx);
+    describeTargetClaims(ctx);
+    describeTargetQueries(ctx);
+    describeTargetPagination(ctx);
+    describeTargetStats(ctx);
+    describeStoredFields(ctx);
+    describeReopen(ctx);
+  });
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStorage } from "../../src/storage/memory";
+import { runStorageContract } from "../../src/testing";
+
+runStorageContract("memory", {
+  async create() {
+    const storage = createMemoryStorage();
+    await storage.init();
+    return storage;
+  },
+});
+
+describe("memory storage", () => {
+  it("ping rejects with a [memory] StorageError once closed", async () => {
+    const storage = createMemoryStorage();
+    await storage.init();
+    await storage.close();
+    await expect(storage.ping()).rejects.toMatchObject({ code: "storage_failure", message: expect.stringMatching(/^\[memory\]/) });
+  });
+
+  it("two storages do not share data", async () => {
+    const a = createMemoryStorage();
+    const b = createMemoryStorage();
+    await a.doNotContact.add({ phone: "+33611111111", reason: "manual", referrerUserId: null, addedAt: new Date("2026-01-05T10:00:00Z") });
+    expect(await b.doNotContact.has("+33611111111")).toBe(false);
+  });
+});
