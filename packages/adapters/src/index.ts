@@ -11,3 +11,5 @@ export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type Ses
 export { createFileStorage } from "./storage/file";
 export { createMongoStorage } from "./storage/mongodb";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool";
+export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory";
+export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier";

@@ -1,0 +1,277 @@
+/**
+ * Directory pulled from the platform's user-service over HTTP.
+ *
+ * Every request carries `Authorization: Bearer <USER_SERVICE_SECRET>` and
+ * `X-Service-Name: relance`. IDs are URL-encoded in paths.
+ *
+ * - `GET {USER_SERVICE_URL}/internal/relance/referrers/{referrerId}`
+ *   → 200 `{"userId": string, "name": string, "phone": "+E164" | null, "relanceSubscriptionActive": boolean}`
+ *   → 404: unknown referrer (no active subscription, no profile).
+ * - `GET {USER_SERVICE_URL}/internal/relance/referrers/{referrerId}/referrals[?cursor=...]`
+ *   → 200 `{"items": [{"userId": string, "phone": "+E164", "name": string, "language": "fr" | "en" | null,
+ *     "createdAt": ISO-8601, "paid": boolean, "paymentLink": string | null}], "nextCursor"?: string | null}`
+ *   → 404: no referrals.
+ *   While `nextCursor` is a non-empty string, the next page is fetched with `?cursor=<nextCursor>`.
+ *
+ * Network errors, timeouts, 429 and 5xx are retried (exponential backoff with jitter, `Retry-After`
+ * honoured up to a cap); any other failure is a `DirectoryError`.
+ */
+import {
+  DirectoryError,
+  isLanguage,
+  normalizePhone,
+  silentLogger,
+  type Directory,
+  type Language,
+  type Logger,
+  type Referral,
+  type ReferrerProfile,
+} from "@relance/core";
+
+export interface HttpDirectoryOptions {
+  /** `USER_SERVICE_URL`, e.g. `https://users.internal:8080`. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <secret>`; never logged nor put in error messages. */
+  serviceSecret: string;
+  /** Sent as `X-Service-Name`. Default `relance`. */
+  serviceName?: string;
+  /** Per attempt, including reading the body. Default 5000. */
+  timeoutMs?: number;
+  /** Extra attempts after the first on network errors, timeouts, 429 and 5xx. Default 2. */
+  retries?: number;
+  /** Longest wait a `Retry-After` header can impose. Default 30 000 ms. */
+  maxRetryAfterMs?: number;
+  fetch?: typeof globalThis.fetch;
+  logger?: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface ReferrerPayload {
+  profile: ReferrerProfile;
+  active: boolean;
+}
+
+const PREFIX = "[http-directory]";
+const MAX_PAGES = 1000;
+const BASE_BACKOFF_MS = 200;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Failures worth another attempt: the service may answer differently a moment later. */
+class RetryableFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
+export class HttpDirectory implements Directory {
+  private readonly baseUrl: string;
+  private readonly serviceName: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly fetchImpl: typeof globalThis.fetch;
+  private readonly logger: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: HttpDirectoryOptions) {
+    if (!options.baseUrl) throw new DirectoryError(`${PREFIX} baseUrl (USER_SERVICE_URL) is required`);
+    if (!options.serviceSecret) throw new DirectoryError(`${PREFIX} serviceSecret is required`);
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.serviceName = options.serviceName ?? "relance";
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.retries = Math.max(0, options.retries ?? 2);
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.logger = options.logger ?? silentLogger;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  async hasActiveSubscription(referrerUserId: string): Promise<boolean> {
+    return (await this.fetchReferrer(referrerUserId))?.active ?? false;
+  }
+
+  async getReferrer(referrerUserId: string): Promise<ReferrerProfile | null> {
+    return (await this.fetchReferrer(referrerUserId))?.profile ?? null;
+  }
+
+  async listReferrals(referrerUserId: string): Promise<Referral[]> {
+    const path = `/internal/relance/referrers/${encodeURIComponent(referrerUserId)}/referrals`;
+    const referrals: Referral[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const pagePath: string = cursor === null ? path : `${path}?cursor=${encodeURIComponent(cursor)}`;
+      const body = await this.getJson(pagePath);
+      if (body === null) {
+        // A 404 mid-pagination means the cursor went stale, not "no referrals": a partial list
+        // would look like referrals that vanished.
+        if (page === 0) return [];
+        throw new DirectoryError(`${PREFIX} GET ${path}: page ${page + 1} answered 404 (cursor no longer valid)`);
+      }
+      const record = asObject(body, "response");
+      if (!Array.isArray(record.items)) throw shapeError("items", "an array", record.items);
+      record.items.forEach((item, index) => {
+        const at = page === 0 ? `items[${index}]` : `page ${page + 1} items[${index}]`;
+        const referral = this.parseReferral(item, at, referrerUserId);
+        if (referral) referrals.push(referral);
+      });
+      const next = record.nextCursor;
+      if (next !== undefined && next !== null && typeof next !== "string") throw shapeError("nextCursor", "a string or null", next);
+      if (!next) return referrals;
+      cursor = next;
+    }
+    throw new DirectoryError(`${PREFIX} GET ${path}: more than ${MAX_PAGES} pages, giving up`);
+  }
+
+  private async fetchReferrer(referrerUserId: string): Promise<ReferrerPayload | null> {
+    const body = await this.getJson(`/internal/relance/referrers/${encodeURIComponent(referrerUserId)}`);
+    if (body === null) return null;
+    const record = asObject(body, "response");
+    const userId = requireString(record, "userId");
+    const name = requireString(record, "name");
+    if (typeof record.relanceSubscriptionActive !== "boolean") {
+      throw shapeError("relanceSubscriptionActive", "a boolean", record.relanceSubscriptionActive);
+    }
+    let phone: string | null = null;
+    if (record.phone !== null && record.phone !== undefined) {
+      if (typeof record.phone !== "string") throw shapeError("phone", "a string or null", record.phone);
+      // The referrer's own number is informative only: a bad one must not hide the subscription.
+      phone = normalizePhone(record.phone);
+      if (!phone) this.logger.warn({ referrerUserId }, `${PREFIX} referrer phone is not E.164, ignored`);
+    }
+    return { profile: { userId, name, phone }, active: record.relanceSubscriptionActive };
+  }
+
+  private parseReferral(item: unknown, at: string, referrerId: string): Referral | null {
+    const record = asObject(item, at);
+    const userId = requireString(record, "userId", at);
+    // One unreachable number must not cost the referrer every other relance: drop it, keep the list.
+    const phone = typeof record.phone === "string" ? normalizePhone(record.phone) : null;
+    if (!phone) {
+      this.logger.warn({ referrerUserId: referrerId, referralUserId: userId }, `${PREFIX} referral phone is not E.164, referral skipped`);
+      return null;
+    }
+    const name = requireString(record, "name", at);
+    let language: Language | null = null;
+    if (record.language !== null && record.language !== undefined) {
+      if (!isLanguage(record.language)) throw shapeError(`${at}.language`, `a language code or null`, record.language);
+      language = record.language;
+    }
+    if (typeof record.createdAt !== "string") throw shapeError(`${at}.createdAt`, "an ISO-8601 string", record.createdAt);
+    const createdAt = new Date(record.createdAt);
+    if (Number.isNaN(createdAt.getTime())) throw shapeError(`${at}.createdAt`, "an ISO-8601 string", record.createdAt);
+    if (typeof record.paid !== "boolean") throw shapeError(`${at}.paid`, "a boolean", record.paid);
+    let paymentLink: string | null = null;
+    if (record.paymentLink !== null && record.paymentLink !== undefined) {
+      if (typeof record.paymentLink !== "string") throw shapeError(`${at}.paymentLink`, "a string or null", record.paymentLink);
+      paymentLink = record.paymentLink;
+    }
+    return { userId, referrerId, phone, name, language, createdAt, paid: record.paid, paymentLink };
+  }
+
+  /** The parsed JSON body, or null on 404. */
+  private async getJson(path: string): Promise<unknown> {
+    const attempts = this.retries + 1;
+    let lastFailure: RetryableFailure | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const text = await this.attempt(path);
+        if (text === null) return null;
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          throw new DirectoryError(`${PREFIX} GET ${path}: response is not valid JSON`, error);
+        }
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        lastFailure = error;
+        if (attempt === attempts) break;
+        const backoff = BASE_BACKOFF_MS * 2 ** (attempt - 1) + Math.floor(Math.random() * BASE_BACKOFF_MS);
+        const delayMs = error.retryAfterMs === null ? backoff : Math.min(error.retryAfterMs, this.maxRetryAfterMs);
+        this.logger.warn({ path, attempt, delayMs, reason: this.redact(error.message) }, `${PREFIX} request failed, retrying`);
+        await this.sleep(delayMs);
+      }
+    }
+    throw new DirectoryError(
+      this.redact(`${PREFIX} GET ${path} failed after ${attempts} attempt(s): ${lastFailure?.message ?? "unknown error"}`),
+      lastFailure?.cause,
+    );
+  }
+
+  /** One request: the body text, null on 404; throws RetryableFailure or DirectoryError. */
+  private async attempt(path: string): Promise<string | null> {
+    try {
+      const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method: "GET",
+        headers: {
+          Accept: "application/json",
+          Authorization: `Bearer ${this.options.serviceSecret}`,
+          "X-Service-Name": this.serviceName,
+        },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return null;
+      }
+      if (response.status === 429 || response.status >= 500) {
+        await response.body?.cancel();
+        throw new RetryableFailure(`HTTP ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new DirectoryError(this.redact(`${PREFIX} GET ${path} failed: HTTP ${response.status}`));
+      }
+      return await response.text();
+    } catch (error) {
+      if (error instanceof RetryableFailure || error instanceof DirectoryError) throw error;
+      if (isTimeout(error)) throw new RetryableFailure(`timed out after ${this.timeoutMs} ms`, null, error);
+      throw new RetryableFailure(`network error: ${describeCause(error)}`, null, error);
+    }
+  }
+
+  /** Defence in depth: a proxy or the service echoing our headers must not leak the secret. */
+  private redact(text: string): string {
+    return text.split(this.options.serviceSecret).join("[redacted]");
+  }
+}
+
+function parseRetryAfter(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+/** undici hides the useful part (ECONNREFUSED, ...) in `cause`. */
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const inner = error.cause instanceof Error ? error.cause : null;
+  const code = inner && "code" in inner ? String((inner as { code?: unknown }).code) : null;
+  return code ? `${error.message} (${code})` : error.message;
+}
+
+function asObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw shapeError(field, "an object", value);
+  return value as Record<string, unknown>;
+}
+
+function requireString(record: Record<string, unknown>, key: string, at?: string): string {
+  const value = record[key];
+  if (typeof value !== "string") throw shapeError(at ? `${at}.${key}` : key, "a string", value);
+  return value;
+}
+
+function shapeError(field: string, expected: string, actual: unknown): DirectoryError {
+  const got = actual === null ? "null" : Array.isArray(actual) ? "array" : typeof actual;
+  return new DirectoryError(`${PREFIX} unexpected response: ${field} must be ${expected} (got ${got})`);
+}

@@ -1,0 +1,293 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DirectoryError, type Logger } from "@relance/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { HttpDirectory, type HttpDirectoryOptions } from "../../src/directory/http-directory";
+
+const SECRET = "s3cr3t-service-token-do-not-leak";
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+type Handler = (request: Seen, response: ServerResponse) => void;
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  const current = server;
+  server = undefined;
+  if (!current) return;
+  current.closeAllConnections();
+  await new Promise<void>((resolve) => current.close(() => resolve()));
+});
+
+/** Answers the n-th request with handlers[n] (the last one repeats). */
+async function serve(...handlers: Handler[]): Promise<{ baseUrl: string; requests: Seen[] }> {
+  const requests: Seen[] = [];
+  server = createServer((req, res) => {
+    const seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers };
+    requests.push(seen);
+    const handler = handlers[Math.min(requests.length - 1, handlers.length - 1)]!;
+    handler(seen, res);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}/`, requests };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Handler {
+  return (_req, res) => {
+    res.writeHead(status, { "Content-Type": "application/json", ...headers });
+    res.end(typeof body === "string" ? body : JSON.stringify(body));
+  };
+}
+
+function recordingLogger() {
+  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn(fields, message) {
+      warnings.push({ fields, message });
+    },
+    error() {},
+  };
+  return { logger, warnings };
+}
+
+function directory(baseUrl: string, extra: Partial<HttpDirectoryOptions> = {}) {
+  const sleeps: number[] = [];
+  const dir = new HttpDirectory({
+    baseUrl,
+    serviceSecret: SECRET,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...extra,
+  });
+  return { dir, sleeps };
+}
+
+const referrer = (active: boolean) => ({ userId: "ref-1", name: "Awa", phone: "+33612345678", relanceSubscriptionActive: active });
+
+const item = (overrides: Record<string, unknown> = {}) => ({
+  userId: "u-1",
+  phone: "+33611111111",
+  name: "Binta",
+  language: "fr",
+  createdAt: "2025-03-01T10:00:00.000Z",
+  paid: false,
+  paymentLink: "https://pay.example/u-1",
+  ...overrides,
+});
+
+async function captureError(promise: Promise<unknown>): Promise<DirectoryError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DirectoryError);
+  return error as DirectoryError;
+}
+
+describe("HttpDirectory: referrer", () => {
+  it("reads an active subscription and the profile, with auth headers", async () => {
+    const { baseUrl, requests } = await serve(json(200, referrer(true)));
+    const { dir } = directory(baseUrl);
+
+    expect(await dir.hasActiveSubscription("ref-1")).toBe(true);
+    expect(await dir.getReferrer("ref-1")).toEqual({ userId: "ref-1", name: "Awa", phone: "+33612345678" });
+    expect(requests[0]).toMatchObject({ method: "GET", url: "/internal/relance/referrers/ref-1" });
+    expect(requests[0]!.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect(requests[0]!.headers["x-service-name"]).toBe("relance");
+  });
+
+  it("reads an inactive subscription and sends a custom service name", async () => {
+    const { baseUrl, requests } = await serve(json(200, referrer(false)));
+    const { dir } = directory(baseUrl, { serviceName: "relance-eu" });
+
+    expect(await dir.hasActiveSubscription("ref-1")).toBe(false);
+    expect(requests[0]!.headers["x-service-name"]).toBe("relance-eu");
+  });
+
+  it("treats 404 as an unknown referrer", async () => {
+    const { baseUrl } = await serve(json(404, { error: "not found" }));
+    const { dir } = directory(baseUrl);
+
+    expect(await dir.hasActiveSubscription("nobody")).toBe(false);
+    expect(await dir.getReferrer("nobody")).toBeNull();
+  });
+
+  it("URL-encodes ids in paths", async () => {
+    const { baseUrl, requests } = await serve(json(200, referrer(true)));
+    const { dir } = directory(baseUrl);
+
+    await dir.hasActiveSubscription("a/b c?d");
+    expect(requests[0]!.url).toBe("/internal/relance/referrers/a%2Fb%20c%3Fd");
+  });
+
+  it("refuses a wrong shape, naming the field", async () => {
+    const { baseUrl } = await serve(json(200, { ...referrer(true), relanceSubscriptionActive: "yes" }));
+    const { dir } = directory(baseUrl);
+
+    const error = await captureError(dir.hasActiveSubscription("ref-1"));
+    expect(error.message).toMatch(/^\[http-directory\] .*relanceSubscriptionActive/);
+  });
+
+  it("refuses malformed JSON without retrying", async () => {
+    const { baseUrl, requests } = await serve(json(200, "{not json"));
+    const { dir } = directory(baseUrl);
+
+    const error = await captureError(dir.getReferrer("ref-1"));
+    expect(error.message).toMatch(/\[http-directory\].*not valid JSON/);
+    expect(requests).toHaveLength(1);
+  });
+});
+
+describe("HttpDirectory: referrals", () => {
+  it("parses dates, paid, null language and follows pagination", async () => {
+    const { baseUrl, requests } = await serve(
+      json(200, { items: [item(), item({ userId: "u-2", phone: "+221771234567", language: null, paid: true, paymentLink: null })], nextCursor: "c/2" }),
+      json(200, { items: [item({ userId: "u-3", phone: "+33 6 22-22-22-22", language: "en" })], nextCursor: null }),
+    );
+    const { dir } = directory(baseUrl);
+
+    const referrals = await dir.listReferrals("ref-1");
+
+    expect(requests.map((r) => r.url)).toEqual([
+      "/internal/relance/referrers/ref-1/referrals",
+      "/internal/relance/referrers/ref-1/referrals?cursor=c%2F2",
+    ]);
+    expect(referrals).toHaveLength(3);
+    expect(referrals[0]).toEqual({
+      userId: "u-1",
+      referrerId: "ref-1",
+      phone: "+33611111111",
+      name: "Binta",
+      language: "fr",
+      createdAt: new Date("2025-03-01T10:00:00.000Z"),
+      paid: false,
+      paymentLink: "https://pay.example/u-1",
+    });
+    expect(referrals[0]!.createdAt).toBeInstanceOf(Date);
+    expect(referrals[1]).toMatchObject({ userId: "u-2", language: null, paid: true, paymentLink: null });
+    expect(referrals[2]).toMatchObject({ userId: "u-3", phone: "+33622222222", language: "en" });
+  });
+
+  it("treats 404 as no referrals", async () => {
+    const { baseUrl } = await serve(json(404, {}));
+    const { dir } = directory(baseUrl);
+
+    expect(await dir.listReferrals("ref-1")).toEqual([]);
+  });
+
+  it("drops a referral with a bad phone, with a warning, and keeps the rest", async () => {
+    const { baseUrl } = await serve(json(200, { items: [item({ userId: "bad", phone: "0612345678" }), item({ userId: "none", phone: null }), item()] }));
+    const { logger, warnings } = recordingLogger();
+    const { dir } = directory(baseUrl, { logger });
+
+    const referrals = await dir.listReferrals("ref-1");
+
+    expect(referrals.map((r) => r.userId)).toEqual(["u-1"]);
+    expect(warnings.map((w) => w.fields.referralUserId)).toEqual(["bad", "none"]);
+    expect(JSON.stringify(warnings)).not.toContain("0612345678");
+  });
+
+  it("refuses a wrong shape, naming the field", async () => {
+    const { baseUrl } = await serve(json(200, { items: [item(), item({ createdAt: "yesterday" })] }));
+    const { dir } = directory(baseUrl);
+
+    const error = await captureError(dir.listReferrals("ref-1"));
+    expect(error.message).toMatch(/^\[http-directory\] .*items\[1\]\.createdAt/);
+  });
+
+  it("refuses a response without items", async () => {
+    const { baseUrl } = await serve(json(200, { data: [] }));
+    const { dir } = directory(baseUrl);
+
+    const error = await captureError(dir.listReferrals("ref-1"));
+    expect(error.message).toMatch(/items must be an array/);
+  });
+});
+
+describe("HttpDirectory: failures", () => {
+  it("retries 503 and then succeeds", async () => {
+    const { baseUrl, requests } = await serve(json(503, {}), json(503, {}), json(200, referrer(true)));
+    const { logger, warnings } = recordingLogger();
+    const { dir, sleeps } = directory(baseUrl, { logger });
+
+    expect(await dir.hasActiveSubscription("ref-1")).toBe(true);
+    expect(requests).toHaveLength(3);
+    expect(sleeps).toHaveLength(2);
+    // 200 ms then 400 ms, plus up to 200 ms of jitter each.
+    expect(sleeps[0]!).toBeGreaterThanOrEqual(200);
+    expect(sleeps[0]!).toBeLessThan(400);
+    expect(sleeps[1]!).toBeGreaterThanOrEqual(400);
+    expect(sleeps[1]!).toBeLessThan(600);
+    expect(warnings).toHaveLength(2);
+  });
+
+  it("gives up after the retries with the status in the error", async () => {
+    const { baseUrl, requests } = await serve(json(502, {}));
+    const { dir } = directory(baseUrl, { retries: 1 });
+
+    const error = await captureError(dir.hasActiveSubscription("ref-1"));
+    expect(error.message).toMatch(/^\[http-directory\] .*HTTP 502/);
+    expect(error.code).toBe("directory_failure");
+    expect(requests).toHaveLength(2);
+  });
+
+  it("honours Retry-After on 429, up to the cap", async () => {
+    const { baseUrl } = await serve(json(429, {}, { "Retry-After": "2" }), json(429, {}, { "Retry-After": "3600" }), json(200, referrer(true)));
+    const { dir, sleeps } = directory(baseUrl, { maxRetryAfterMs: 10_000 });
+
+    expect(await dir.hasActiveSubscription("ref-1")).toBe(true);
+    expect(sleeps).toEqual([2000, 10_000]);
+  });
+
+  it("does not retry other 4xx", async () => {
+    const { baseUrl, requests } = await serve(json(401, { error: "bad token" }));
+    const { dir } = directory(baseUrl);
+
+    const error = await captureError(dir.listReferrals("ref-1"));
+    expect(error.message).toMatch(/HTTP 401/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it("times out on a server that never answers", async () => {
+    const { baseUrl, requests } = await serve(() => {});
+    const { dir } = directory(baseUrl, { timeoutMs: 50, retries: 1 });
+
+    const error = await captureError(dir.hasActiveSubscription("ref-1"));
+    expect(error.message).toMatch(/timed out after 50 ms/);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("reports a refused connection as a DirectoryError", async () => {
+    const { baseUrl } = await serve(json(200, {}));
+    server!.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+    const { dir } = directory(baseUrl, { retries: 0 });
+
+    const error = await captureError(dir.hasActiveSubscription("ref-1"));
+    expect(error.message).toMatch(/network error/);
+  });
+
+  it("never puts the secret in error messages or logs", async () => {
+    // A misbehaving proxy echoing our headers back in its error body and status text.
+    const { baseUrl } = await serve((req, res) => {
+      res.writeHead(500, `echo ${req.headers.authorization}`, { "Content-Type": "text/plain" });
+      res.end(String(req.headers.authorization));
+    });
+    const { logger, warnings } = recordingLogger();
+    const { dir } = directory(baseUrl, { logger });
+
+    const error = await captureError(dir.getReferrer("ref-1"));
+    const everything = [error.message, String(error.stack), String(error.cause ?? ""), JSON.stringify(warnings)].join("\n");
+    expect(everything).not.toContain(SECRET);
+  });
+});
