@@ -1,0 +1,348 @@
+import { randomBytes } from "node:crypto";
+import { Boom } from "@hapi/boom";
+import {
+  DisconnectReason,
+  WAMessageStatus,
+  buildPairingQRData,
+  bytesToCrockford,
+  generateMessageIDV2,
+  jidDecode,
+  jidEncode,
+  makeEventBuffer,
+  type AnyMessageContent,
+  type AuthenticationCreds,
+  type Contact,
+  type MessageUpsertType,
+  type MiscMessageGenerationOptions,
+  type SignalKeyStore,
+  type UserFacingSocketConfig,
+  type WAMediaUpload,
+  type WAMessage,
+  type WAPresence,
+} from "@whiskeysockets/baileys";
+import { silentLogger, type E164 } from "@relance/core";
+import type { ObservedSend } from "../../../src/testing/index";
+import { toBaileysLogger } from "../../../src/transports/baileys/logger";
+import { DEFAULT_BROWSER, type BaileysSocket, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket";
+
+const SILENT = toBaileysLogger(silentLogger, "silent");
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const digitsOf = (phone: E164) => phone.replace(/^\+/, "");
+const seconds = () => Math.floor(Date.now() / 1000);
+
+export interface SentMessage {
+  jid: string;
+  content: AnyMessageContent;
+  options: MiscMessageGenerationOptions | undefined;
+  id: string;
+}
+
+/**
+ * WhatsApp's servers and the phones, as far as the sockets can tell: which devices are linked
+ * (known by their noise key, like the server knows a companion), which numbers have an account,
+ * and every socket made, per referrer.
+ */
+export class FakeWhatsApp {
+  readonly sockets: FakeBaileysSocket[] = [];
+  private readonly devices = new Map<string, E164>();
+  private readonly notOnWhatsApp = new Set<string>();
+  private readonly sendFailures: string[] = [];
+  /** New sockets close at once with this status code (WhatsApp unreachable). */
+  refuseConnections: number | null = null;
+  /** New sockets say nothing after `connecting` (no QR, no login). */
+  silent = false;
+  /** `requestPairingCode` fails with this message. */
+  pairingCodeError: string | null = null;
+
+  /** `now`: the transport's clock, to stamp when each socket was made. */
+  constructor(private readonly options: { now?: () => Date } = {}) {}
+
+  readonly makeSocket: MakeBaileysSocket = (config, context) => {
+    const socket = new FakeBaileysSocket(this, config, context);
+    this.sockets.push(socket);
+    return socket;
+  };
+
+  now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  socketsOf(referrerUserId: string): FakeBaileysSocket[] {
+    return this.sockets.filter((s) => s.context.referrerUserId === referrerUserId);
+  }
+
+  /** The referrer's latest socket. */
+  current(referrerUserId: string): FakeBaileysSocket {
+    const socket = this.socketsOf(referrerUserId).at(-1);
+    if (!socket) throw new Error(`no socket for ${referrerUserId}`);
+    return socket;
+  }
+
+  linkDevice(creds: AuthenticationCreds, phone: E164): void {
+    this.devices.set(b64(creds.noiseKey.public), phone);
+  }
+
+  unlinkDevice(creds: AuthenticationCreds): void {
+    this.devices.delete(b64(creds.noiseKey.public));
+  }
+
+  isLinked(creds: AuthenticationCreds): boolean {
+    return this.devices.has(b64(creds.noiseKey.public));
+  }
+
+  setOnWhatsApp(phone: E164, onWhatsApp: boolean): void {
+    if (onWhatsApp) this.notOnWhatsApp.delete(digitsOf(phone));
+    else this.notOnWhatsApp.add(digitsOf(phone));
+  }
+
+  hasAccount(digits: string): boolean {
+    return !this.notOnWhatsApp.has(digits);
+  }
+
+  failNextSend(message: string): void {
+    this.sendFailures.push(message);
+  }
+
+  takeSendFailure(): string | undefined {
+    return this.sendFailures.shift();
+  }
+
+  /** What the referrer's sockets were asked to send, in the contract's terms. */
+  observedSends(referrerUserId: string): ObservedSend[] {
+    return this.socketsOf(referrerUserId).flatMap((s) => s.sent.map(observe));
+  }
+}
+
+/**
+ * A Baileys socket without the network, typed by Baileys' own declarations (`BaileysSocket` is
+ * a `Pick` of `WASocket`). Its `ev` is Baileys' own event buffer, and it behaves as
+ * `lib/Socket/socket.js` does: `connecting` on the next tick, then a QR (no `creds.me`) or a
+ * login (`creds.me` set: open when the server knows the device, 401 otherwise); its own
+ * `creds.update` listener merges updates into the creds first; `end()` emits one `close`, then
+ * drops every listener; `logout()` unlinks and ends with 401 without waiting for it.
+ */
+export class FakeBaileysSocket implements BaileysSocket {
+  readonly ev = makeEventBuffer(SILENT);
+  readonly creds: AuthenticationCreds;
+  readonly keys: SignalKeyStore;
+  readonly sent: SentMessage[] = [];
+  readonly endCalls: Array<Error | undefined> = [];
+  readonly pairingRequests: string[] = [];
+  readonly presence: Array<{ type: WAPresence | "subscribe"; jid: string | undefined }> = [];
+  readonly lookups: string[][] = [];
+  logoutCalls = 0;
+  readonly openedAt: Date;
+  private phase: "connecting" | "qr" | "open" | "closed" = "connecting";
+  private qrCount = 0;
+
+  constructor(
+    private readonly world: FakeWhatsApp,
+    readonly config: UserFacingSocketConfig,
+    readonly context: SocketContext,
+  ) {
+    this.creds = config.auth.creds;
+    this.keys = config.auth.keys;
+    this.openedAt = world.now();
+    this.ev.on("creds.update", (update) => Object.assign(this.creds, update));
+    process.nextTick(() => void this.boot());
+  }
+
+  get user(): Contact | undefined {
+    return this.creds.me;
+  }
+
+  get isOpen(): boolean {
+    return this.phase === "open";
+  }
+
+  get isClosed(): boolean {
+    return this.phase === "closed";
+  }
+
+  get showsQr(): boolean {
+    return this.phase === "qr";
+  }
+
+  // ----- the library's methods -----
+
+  async end(error: Error | undefined): Promise<void> {
+    this.endCalls.push(error);
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    await Promise.resolve(); // the real one awaits the WebSocket's close first
+    this.ev.emit("connection.update", { connection: "close", lastDisconnect: { error, date: new Date() } });
+    this.ev.removeAllListeners("connection.update");
+    this.ev.destroy();
+  }
+
+  async logout(msg?: string): Promise<void> {
+    this.requireOpen();
+    this.logoutCalls++;
+    this.world.unlinkDevice(this.creds);
+    void this.end(new Boom(msg || "Intentional Logout", { statusCode: DisconnectReason.loggedOut }));
+  }
+
+  async requestPairingCode(phoneNumber: string, customPairingCode?: string): Promise<string> {
+    if (this.phase !== "qr") throw new Boom("Connection Closed", { statusCode: DisconnectReason.connectionClosed });
+    this.pairingRequests.push(phoneNumber);
+    if (this.world.pairingCodeError) throw new Boom(this.world.pairingCodeError, { statusCode: 400 });
+    const code = customPairingCode ?? bytesToCrockford(randomBytes(5));
+    this.creds.pairingCode = code;
+    this.creds.me = { id: jidEncode(phoneNumber, "s.whatsapp.net"), name: "~" };
+    this.ev.emit("creds.update", this.creds);
+    return code;
+  }
+
+  async onWhatsApp(...phoneNumber: string[]): Promise<{ jid: string; exists: boolean }[] | undefined> {
+    this.requireOpen();
+    this.lookups.push(phoneNumber);
+    // Like the real usync query: numbers without an account are left out, not `exists: false`.
+    return phoneNumber
+      .map((jid) => jid.replace("+", "").split("@")[0]!.split(":")[0]!)
+      .filter((digits) => this.world.hasAccount(digits))
+      .map((digits) => ({ jid: jidEncode(digits, "s.whatsapp.net"), exists: true }));
+  }
+
+  async presenceSubscribe(toJid: string): Promise<void> {
+    this.requireOpen();
+    this.presence.push({ type: "subscribe", jid: toJid });
+  }
+
+  async sendPresenceUpdate(type: WAPresence, toJid?: string): Promise<void> {
+    this.requireOpen();
+    this.presence.push({ type, jid: toJid });
+  }
+
+  async sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined> {
+    this.requireOpen();
+    const failure = this.world.takeSendFailure();
+    if (failure) throw new Error(failure);
+    const id = options?.messageId ?? generateMessageIDV2(this.user?.id);
+    this.sent.push({ jid, content, options, id });
+    return { key: { remoteJid: jid, fromMe: true, id }, messageTimestamp: seconds(), status: WAMessageStatus.PENDING };
+  }
+
+  // ----- the world acting on this socket -----
+
+  /** WhatsApp rotates the QR (every 20 s for real). */
+  rotateQr(): void {
+    if (this.phase === "qr") this.showQr();
+  }
+
+  /** Nobody scanned any of the QRs: Baileys ends the socket with 408. */
+  expireQr(): Promise<void> {
+    return this.end(new Boom("QR refs attempts ended", { statusCode: DisconnectReason.timedOut }));
+  }
+
+  /** The referrer's phone scans the QR, or enters the pairing code when one was requested. */
+  async linkFromPhone(phone: E164): Promise<void> {
+    if (this.phase !== "qr") throw new Error(`socket is ${this.phase}: nothing to scan`);
+    if (this.creds.pairingCode) {
+      // companion_finish: Baileys marks the creds registered (only in this flow), then pair-success.
+      this.creds.registered = true;
+      this.ev.emit("creds.update", this.creds);
+    }
+    await this.pairSuccess(phone);
+  }
+
+  /** The server closes the connection with this status code. */
+  closeWith(statusCode: number, message = "Connection Terminated"): Promise<void> {
+    return this.end(new Boom(message, { statusCode }));
+  }
+
+  /** The referrer removes the device from the phone: the server refuses it with 401. */
+  unlinkFromPhone(): Promise<void> {
+    this.world.unlinkDevice(this.creds);
+    return this.end(new Boom("Connection Failure", { statusCode: DisconnectReason.loggedOut }));
+  }
+
+  receiveText(from: E164, text: string): void {
+    this.receive([{ key: { remoteJid: jidEncode(digitsOf(from), "s.whatsapp.net"), fromMe: false, id: generateMessageIDV2() }, message: { conversation: text }, messageTimestamp: seconds(), pushName: "Alice" }]);
+  }
+
+  receive(messages: WAMessage[], type: MessageUpsertType = "notify"): void {
+    this.ev.emit("messages.upsert", { messages, type });
+  }
+
+  /** The recipient's phone acknowledges one of our messages (a 1:1 receipt: a status update). */
+  receiveReceipt(messageId: string, status: "delivered" | "read" | "played" | "error"): void {
+    const sent = this.sent.find((m) => m.id === messageId);
+    const code = { delivered: WAMessageStatus.DELIVERY_ACK, read: WAMessageStatus.READ, played: WAMessageStatus.PLAYED, error: WAMessageStatus.ERROR }[status];
+    this.ev.emit("messages.update", [{ key: { remoteJid: sent?.jid ?? null, id: messageId, fromMe: true }, update: { status: code, messageTimestamp: seconds() } }]);
+  }
+
+  // ----- internals -----
+
+  private async boot(): Promise<void> {
+    if (this.phase === "closed") return;
+    this.ev.emit("connection.update", { connection: "connecting", receivedPendingNotifications: false, qr: undefined });
+    if (this.world.silent) return;
+    if (this.world.refuseConnections !== null) {
+      await this.closeWith(this.world.refuseConnections);
+      return;
+    }
+    if (!this.creds.me?.id) {
+      this.phase = "qr";
+      this.showQr();
+      return;
+    }
+    if (!this.world.isLinked(this.creds)) {
+      await this.end(new Boom("Connection Failure", { statusCode: DisconnectReason.loggedOut }));
+      return;
+    }
+    await this.uploadPreKeysIfRequired();
+    if (this.isClosed) return;
+    this.phase = "open";
+    this.ev.emit("creds.update", { me: { ...this.creds.me, lid: "201234567890123@lid" } });
+    this.ev.emit("connection.update", { connection: "open" });
+  }
+
+  private showQr(): void {
+    const ref = `2@${randomBytes(12).toString("base64")}${++this.qrCount}`;
+    const qr = buildPairingQRData(ref, b64(this.creds.noiseKey.public), b64(this.creds.signedIdentityKey.public), this.creds.advSecretKey, this.config.browser ?? DEFAULT_BROWSER);
+    this.ev.emit("connection.update", { qr });
+  }
+
+  /** What `configureSuccessfulPairing` emits, then the server's restart request. */
+  private async pairSuccess(phone: E164): Promise<void> {
+    this.world.linkDevice(this.creds, phone);
+    this.ev.emit("creds.update", {
+      me: { id: jidEncode(digitsOf(phone), "s.whatsapp.net", 12), name: "Referrer" },
+      account: { details: randomBytes(64), accountSignatureKey: randomBytes(32), accountSignature: randomBytes(64), deviceSignature: randomBytes(64) },
+      signalIdentities: [{ identifier: { name: jidEncode(digitsOf(phone), "s.whatsapp.net", 12), deviceId: 0 }, identifierKey: randomBytes(33) }],
+      platform: "android",
+    });
+    this.ev.emit("connection.update", { isNewLogin: true, qr: undefined });
+    await this.end(new Boom("Stream Errored (restart required)", { statusCode: DisconnectReason.restartRequired }));
+  }
+
+  /** Like the real login: pre-keys are generated and stored when none are. */
+  private async uploadPreKeysIfRequired(): Promise<void> {
+    const { "1": existing } = await this.keys.get("pre-key", ["1"]);
+    if (existing) return;
+    const preKey = (seed: number) => ({ public: Buffer.alloc(32, seed), private: Buffer.alloc(32, seed + 1) });
+    await this.keys.set({ "pre-key": { "1": preKey(1), "2": preKey(3) }, session: { "33611111111.0": randomBytes(48) } });
+  }
+
+  private requireOpen(): void {
+    if (this.phase !== "open") throw new Boom("Connection Closed", { statusCode: DisconnectReason.connectionClosed });
+  }
+}
+
+function observe(message: SentMessage): ObservedSend {
+  const decoded = jidDecode(message.jid);
+  const to = `+${decoded?.user ?? ""}`;
+  const { content } = message;
+  const caption = "caption" in content && typeof content.caption === "string" ? { caption: content.caption } : {};
+  if ("text" in content) return { to, kind: "text", text: content.text };
+  if ("image" in content) return { to, kind: "image", url: urlOf(content.image), ...caption };
+  if ("video" in content) return { to, kind: "video", url: urlOf(content.video), ...caption };
+  if ("document" in content) return { to, kind: "document", url: urlOf(content.document), ...caption };
+  if ("audio" in content) return { to, kind: "audio", url: urlOf(content.audio) };
+  throw new Error(`unexpected content: ${Object.keys(content).join(", ")}`);
+}
+
+function urlOf(upload: WAMediaUpload): string {
+  if (Buffer.isBuffer(upload) || !("url" in upload)) throw new Error("expected a media URL");
+  return String(upload.url);
+}
