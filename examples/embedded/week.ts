@@ -13,7 +13,7 @@ const DAY = 24 * HOUR;
 const clock = new ManualClock("2026-01-05T08:00:00.000Z"); // Monday 09:00 in Paris
 const storage = createMemoryStorage();
 const transport = new SandboxTransport({ clock, renderQr: false });
-const directory = new StoredDirectory();
+const directory = new StoredDirectory(storage.directory, clock);
 const notifier = new LogNotifier();
 await storage.init();
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { createRelanceEngine, type RelanceStorage } from "@relance/core";
-import { createFileStorage, createMongoStorage } from "@relance/adapters";
+import { StoredDirectory, createFileStorage, createMongoStorage } from "@relance/adapters";
 import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness";
 import { startTestMongo } from "../support/mongo-server";
 
@@ -69,7 +69,8 @@ describe.each(backends)("the engine on %s storage", (_name, makeBackend) => {
     await storage.init();
     const restarted = createRelanceEngine({
       storage,
-      directory: h.directory,
+      // What the platform pushed before the restart is read back from the store.
+      directory: new StoredDirectory(storage.directory, h.clock),
       transport: h.transport,
       clock: h.clock,
       notifier: h.notifier,

@@ -44,7 +44,7 @@ export async function createHarness(
   await storage.init();
   const clock = new ManualClock(start);
   const transport = new SandboxTransport({ clock, renderQr: false });
-  const directory = new StoredDirectory();
+  const directory = new StoredDirectory(storage.directory, clock);
   const notifier = new LogNotifier();
   const scheduler = new ManualScheduler();
   const build = (extra: Partial<RelanceOptions> = {}, seed = 42) =>

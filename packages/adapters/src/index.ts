@@ -13,3 +13,4 @@ export { createMongoStorage } from "./storage/mongodb";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool";
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory";
 export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier";
+export type { BaileysTransportOptions } from "./transports/baileys";

@@ -6,6 +6,7 @@ import { describeConfigs } from "./contract/configs";
 import { describeMessages } from "./contract/messages";
 import { describeSessions } from "./contract/sessions";
 import { describeDoNotContact } from "./contract/do-not-contact";
+import { describeDirectory } from "./contract/directory";
 import { describeLeases } from "./contract/leases";
 import { describeCounters } from "./contract/counters";
 import { describeTargetWrites } from "./contract/target-writes";
@@ -73,6 +74,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeMessages(ctx);
     describeSessions(ctx);
     describeDoNotContact(ctx);
+    describeDirectory(ctx);
     describeLeases(ctx);
     describeCounters(ctx);
     describeTargetWrites(ctx);

@@ -137,7 +137,17 @@ describe("file storage", () => {
     await storage.ping();
     await storage.close();
     expect((await readdir(dataDir)).sort()).toEqual(
-      ["configs.db", "counters.db", "do-not-contact.db", "leases.db", "messages.db", "sessions.db", "targets.db"].sort(),
+      [
+        "configs.db",
+        "counters.db",
+        "directory-referrals.db",
+        "directory-referrers.db",
+        "do-not-contact.db",
+        "leases.db",
+        "messages.db",
+        "sessions.db",
+        "targets.db",
+      ].sort(),
     );
   });
 

@@ -1,6 +1,7 @@
 import type { DoNotContactEntry } from "../model/do-not-contact";
 import type { MessageDefinition } from "../model/message";
 import type { E164 } from "../model/phone";
+import type { Referral } from "./directory";
 import type { ReferrerConfig } from "../model/referrer-config";
 import type {
   Delivery,
@@ -36,6 +37,7 @@ export interface RelanceStorage {
   readonly doNotContact: DoNotContactRepository;
   readonly leases: LeaseRepository;
   readonly sessions: SessionRepository;
+  readonly directory: DirectoryRepository;
 }
 
 export type ReferrerConfigChanges = Partial<Omit<ReferrerConfig, "referrerUserId" | "createdAt">>;
@@ -206,4 +208,29 @@ export interface SessionRepository {
   clear(sessionId: string): Promise<void>;
   /** True when the session has at least one key. */
   exists(sessionId: string): Promise<boolean>;
+}
+
+/** A referrer as the platform last pushed it (`POST /internal/subscriptions`). */
+export interface StoredReferrer {
+  userId: string;
+  /** True while the referrer pays for the relance option. */
+  active: boolean;
+  name: string;
+  phone: E164 | null;
+  updatedAt: Date;
+}
+
+/**
+ * The push-fed directory's records (referrers and their referrals), kept in the same store as
+ * everything else so that nothing the platform pushed is lost on a restart. Validation is the
+ * caller's (`StoredDirectory`): this repository stores what it is given.
+ */
+export interface DirectoryRepository {
+  /** Insert or replace by `userId`. */
+  upsertReferrer(referrer: StoredReferrer): Promise<void>;
+  getReferrer(userId: string): Promise<StoredReferrer | null>;
+  /** Insert or replace by (`referrerId`, `userId`). */
+  upsertReferral(referral: Referral): Promise<void>;
+  /** Every referral of the referrer, ordered by `createdAt` then `userId`. */
+  listReferrals(referrerId: string): Promise<Referral[]>;
 }

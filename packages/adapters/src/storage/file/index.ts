@@ -3,6 +3,7 @@ import { StorageError, type RelanceStorage } from "@relance/core";
 import { Collection } from "./collection";
 import { createFileConfigs } from "./configs";
 import { createFileCounters } from "./counters";
+import { createFileDirectory } from "./directory";
 import { createFileDoNotContact } from "./do-not-contact";
 import { createFileLeases } from "./leases";
 import { createFileMessages } from "./messages";
@@ -41,6 +42,12 @@ export function createFileStorage(options: FileStorageOptions): RelanceStorage {
     doNotContact: new Collection("do-not-contact", settings),
     leases: new Collection("leases", settings),
     sessions: new Collection("sessions", { ...settings, indexes: ["sessionId"] }),
+    directoryReferrers: new Collection("directory-referrers", settings),
+    directoryReferrals: new Collection("directory-referrals", {
+      ...settings,
+      uniqueIndexes: [["referrerId", "userId"]],
+      indexes: ["referrerId"],
+    }),
   };
   const all = Object.values(collections);
   const compactEveryMs = options.compactEveryMs ?? 60 * 60 * 1000;
@@ -81,5 +88,6 @@ export function createFileStorage(options: FileStorageOptions): RelanceStorage {
     doNotContact: createFileDoNotContact(collections.doNotContact),
     leases: createFileLeases(collections.leases),
     sessions: createFileSessions(collections.sessions),
+    directory: createFileDirectory(collections.directoryReferrers, collections.directoryReferrals),
   };
 }

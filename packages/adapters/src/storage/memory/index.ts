@@ -1,6 +1,7 @@
 import { StorageError, type RelanceStorage } from "@relance/core";
 import { createMemoryConfigs } from "./configs";
 import { createMemoryCounters } from "./counters";
+import { createMemoryDirectory } from "./directory";
 import { createMemoryDoNotContact } from "./do-not-contact";
 import { createMemoryLeases } from "./leases";
 import { createMemoryMessages } from "./messages";
@@ -34,5 +35,6 @@ export function createMemoryStorage(): RelanceStorage {
     doNotContact: createMemoryDoNotContact(),
     leases: createMemoryLeases(),
     sessions: createMemorySessions(),
+    directory: createMemoryDirectory(),
   };
 }

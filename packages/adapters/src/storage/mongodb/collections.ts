@@ -2,6 +2,8 @@ import type { Collection, Db } from "mongodb";
 import type {
   ConfigDocument,
   CounterDocument,
+  DirectoryReferralDocument,
+  DirectoryReferrerDocument,
   DoNotContactDocument,
   LeaseDocument,
   MessageDocument,
@@ -9,7 +11,16 @@ import type {
   TargetDocument,
 } from "./documents";
 
-export type CollectionKey = "configs" | "messages" | "targets" | "counters" | "doNotContact" | "leases" | "sessions";
+export type CollectionKey =
+  | "configs"
+  | "messages"
+  | "targets"
+  | "counters"
+  | "doNotContact"
+  | "leases"
+  | "sessions"
+  | "directoryReferrers"
+  | "directoryReferrals";
 
 export type CollectionNames = Record<CollectionKey, string>;
 
@@ -22,6 +33,8 @@ export const DEFAULT_COLLECTION_NAMES: Readonly<CollectionNames> = Object.freeze
   doNotContact: "relance_do_not_contact",
   leases: "relance_leases",
   sessions: "relance_sessions",
+  directoryReferrers: "relance_directory_referrers",
+  directoryReferrals: "relance_directory_referrals",
 });
 
 export interface MongoCollections {
@@ -32,6 +45,8 @@ export interface MongoCollections {
   doNotContact: Collection<DoNotContactDocument>;
   leases: Collection<LeaseDocument>;
   sessions: Collection<SessionEntryDocument>;
+  directoryReferrers: Collection<DirectoryReferrerDocument>;
+  directoryReferrals: Collection<DirectoryReferralDocument>;
 }
 
 export function resolveCollectionNames(overrides: Partial<CollectionNames> = {}): CollectionNames {
@@ -54,5 +69,7 @@ export function openCollections(db: Db, names: CollectionNames): MongoCollection
     doNotContact: db.collection<DoNotContactDocument>(names.doNotContact, options),
     leases: db.collection<LeaseDocument>(names.leases, options),
     sessions: db.collection<SessionEntryDocument>(names.sessions, options),
+    directoryReferrers: db.collection<DirectoryReferrerDocument>(names.directoryReferrers, options),
+    directoryReferrals: db.collection<DirectoryReferralDocument>(names.directoryReferrals, options),
   };
 }

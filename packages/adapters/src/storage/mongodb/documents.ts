@@ -105,3 +105,27 @@ export interface SessionEntryDocument {
   key: string;
   value: string;
 }
+
+/** A referrer of the push-fed directory; `_id` is its `userId`. */
+export interface DirectoryReferrerDocument {
+  _id: string;
+  userId: string;
+  active: boolean;
+  name: string;
+  phone: string | null;
+  updatedAt: Date;
+}
+
+/** A referral of the push-fed directory, unique per (`referrerId`, `userId`). */
+export interface DirectoryReferralDocument {
+  /** `JSON.stringify([referrerId, userId])`. */
+  _id: string;
+  userId: string;
+  referrerId: string;
+  phone: string;
+  name: string;
+  language: Language | null;
+  createdAt: Date;
+  paid: boolean;
+  paymentLink: string | null;
+}

@@ -3,6 +3,7 @@ import type { Db, MongoClient } from "mongodb";
 import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections";
 import { mongoConfigs } from "./configs";
 import { mongoCounters } from "./counters";
+import { mongoDirectory } from "./directory";
 import { mongoDoNotContact } from "./do-not-contact";
 import { wrap } from "./errors";
 import { ensureIndexes } from "./indexes";
@@ -51,5 +52,6 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
     doNotContact: mongoDoNotContact(collections.doNotContact),
     leases: mongoLeases(collections.leases),
     sessions: mongoSessions(collections.sessions),
+    directory: mongoDirectory(collections.directoryReferrers, collections.directoryReferrals),
   };
 }

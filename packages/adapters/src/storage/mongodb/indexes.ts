@@ -22,6 +22,9 @@ export const INDEXES: readonly IndexDefinition[] = [
   { collection: "messages", name: "day_number_unique", key: { dayNumber: 1 }, options: { unique: true } },
   { collection: "counters", name: "day", key: { day: 1 } },
   { collection: "sessions", name: "session", key: { sessionId: 1 } },
+  // One referral per referrer × user (also the `_id`), listed in sign-up order.
+  { collection: "directoryReferrals", name: "referrer_user_unique", key: { referrerId: 1, userId: 1 }, options: { unique: true } },
+  { collection: "directoryReferrals", name: "referrer_created", key: { referrerId: 1, createdAt: 1, userId: 1 } },
 ];
 
 export async function ensureIndexes(collections: MongoCollections): Promise<void> {

@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { at, HOUR, makeConfig, makeDelivery, makeMessage, makeTarget, T0 } from "../builders";
 import type { ContractContext } from "./context";
+import { makeReferral, makeStoredReferrer } from "./directory";
 
 export function describeReopen(ctx: ContractContext): void {
   if (!ctx.options.reopen) {
@@ -33,6 +34,14 @@ export function describeReopen(ctx: ContractContext): void {
     await storage.leases.acquire("session:referrer-1", "worker-a", T0, HOUR);
     await storage.sessions.set("referrer-1", { creds: "c-1", "pre-key-1": "k-1", gone: "x" });
     await storage.sessions.set("referrer-1", { gone: null });
+    const referrer = makeStoredReferrer({ updatedAt: at(3) });
+    const referrals = [
+      makeReferral({ userId: "u-late", createdAt: at(2), paid: true }),
+      makeReferral({ userId: "u-early", createdAt: at(1), language: null, paymentLink: null }),
+    ];
+    await storage.directory.upsertReferrer(makeStoredReferrer({ name: "before" }));
+    await storage.directory.upsertReferrer(referrer);
+    for (const referral of referrals) await storage.directory.upsertReferral(referral);
 
     storage = await ctx.reopen();
 
@@ -45,5 +54,7 @@ export function describeReopen(ctx: ContractContext): void {
     expect(await storage.doNotContact.has("+33611111111")).toBe(true);
     expect(await storage.leases.get("session:referrer-1")).toEqual({ name: "session:referrer-1", owner: "worker-a", expiresAt: at(HOUR) });
     expect(await storage.sessions.get("referrer-1", ["creds", "pre-key-1", "gone"])).toEqual({ creds: "c-1", "pre-key-1": "k-1" });
+    expect(await storage.directory.getReferrer(referrer.userId)).toEqual(referrer);
+    expect(await storage.directory.listReferrals("referrer-1")).toEqual([referrals[1], referrals[0]]);
   });
 }

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import type { Referral, StoredReferrer } from "@relance/core";
+import { at, T0 } from "../builders";
+import type { ContractContext } from "./context";
+
+export function makeStoredReferrer(overrides: Partial<StoredReferrer> = {}): StoredReferrer {
+  return { userId: "referrer-1", active: true, name: "Jean Martin", phone: "+33600000001", updatedAt: new Date(T0), ...overrides };
+}
+
+export function makeReferral(overrides: Partial<Referral> = {}): Referral {
+  return {
+    userId: "user-1",
+    referrerId: "referrer-1",
+    phone: "+33611111111",
+    name: "Marie Curie",
+    language: "fr",
+    createdAt: new Date(T0),
+    paid: false,
+    paymentLink: "https://pay.example/user-1",
+    ...overrides,
+  };
+}
+
+export function describeDirectory(ctx: ContractContext): void {
+  describe("directory", () => {
+    it("getReferrer is null for an unknown referrer", async () => {
+      expect(await ctx.storage().directory.getReferrer("nobody")).toBeNull();
+    });
+
+    it("upsertReferrer then getReferrer returns it, dates as Date", async () => {
+      const referrer = makeStoredReferrer({ updatedAt: at(5) });
+      await ctx.storage().directory.upsertReferrer(referrer);
+      const stored = await ctx.storage().directory.getReferrer("referrer-1");
+      expect(stored).toEqual(referrer);
+      expect(stored!.updatedAt).toBeInstanceOf(Date);
+      expect(stored!.updatedAt.getTime()).toBe(at(5).getTime());
+    });
+
+    it("upsertReferrer replaces by userId and keeps one record; referrers are separate", async () => {
+      await ctx.storage().directory.upsertReferrer(makeStoredReferrer());
+      await ctx.storage().directory.upsertReferrer(makeStoredReferrer({ userId: "referrer-2", name: "Other" }));
+      const replaced = makeStoredReferrer({ active: false, name: "Jean M.", phone: null, updatedAt: at(1) });
+      await ctx.storage().directory.upsertReferrer(replaced);
+      expect(await ctx.storage().directory.getReferrer("referrer-1")).toEqual(replaced);
+      expect(await ctx.storage().directory.getReferrer("referrer-2")).toEqual(makeStoredReferrer({ userId: "referrer-2", name: "Other" }));
+    });
+
+    it("the stored referrer is a copy: mutating what was given or returned changes nothing", async () => {
+      const referrer = makeStoredReferrer();
+      await ctx.storage().directory.upsertReferrer(referrer);
+      referrer.name = "changed";
+      referrer.updatedAt.setTime(0);
+      const read = await ctx.storage().directory.getReferrer("referrer-1");
+      read!.active = false;
+      expect(await ctx.storage().directory.getReferrer("referrer-1")).toEqual(makeStoredReferrer());
+    });
+
+    it("listReferrals is empty for an unknown referrer", async () => {
+      expect(await ctx.storage().directory.listReferrals("nobody")).toEqual([]);
+    });
+
+    it("upsertReferral then listReferrals round-trips every field, dates as Date", async () => {
+      const referral = makeReferral({ createdAt: at(7) });
+      await ctx.storage().directory.upsertReferral(referral);
+      const listed = await ctx.storage().directory.listReferrals("referrer-1");
+      expect(listed).toEqual([referral]);
+      expect(listed[0]!.createdAt).toBeInstanceOf(Date);
+      expect(listed[0]!.createdAt.getTime()).toBe(at(7).getTime());
+    });
+
+    it("keeps the paid flag and null language and paymentLink", async () => {
+      const paid = makeReferral({ userId: "user-paid", paid: true, language: null, paymentLink: null });
+      await ctx.storage().directory.upsertReferral(paid);
+      expect(await ctx.storage().directory.listReferrals("referrer-1")).toEqual([paid]);
+    });
+
+    it("upsertReferral replaces by (referrerId, userId)", async () => {
+      await ctx.storage().directory.upsertReferral(makeReferral());
+      const replaced = makeReferral({ name: "Marie C.", phone: "+33622222222", paid: true, paymentLink: null, createdAt: at(3) });
+      await ctx.storage().directory.upsertReferral(replaced);
+      expect(await ctx.storage().directory.listReferrals("referrer-1")).toEqual([replaced]);
+    });
+
+    it("the same user under two referrers is two referrals, each listed under its referrer only", async () => {
+      const first = makeReferral({ referrerId: "referrer-1" });
+      const second = makeReferral({ referrerId: "referrer-2", name: "Marie (2)" });
+      const other = makeReferral({ referrerId: "referrer-2", userId: "user-2" });
+      await ctx.storage().directory.upsertReferral(first);
+      await ctx.storage().directory.upsertReferral(second);
+      await ctx.storage().directory.upsertReferral(other);
+      expect(await ctx.storage().directory.listReferrals("referrer-1")).toEqual([first]);
+      expect(await ctx.storage().directory.listReferrals("referrer-2")).toEqual([second, other]);
+    });
+
+    it("lists referrals by createdAt, then userId", async () => {
+      const referrals = [
+        makeReferral({ userId: "u-c", createdAt: at(2) }),
+        makeReferral({ userId: "u-b", createdAt: at(1) }),
+        makeReferral({ userId: "u-a", createdAt: at(2) }),
+        makeReferral({ userId: "u-z", createdAt: at(0) }),
+      ];
+      for (const referral of referrals) await ctx.storage().directory.upsertReferral(referral);
+      const listed = await ctx.storage().directory.listReferrals("referrer-1");
+      expect(listed.map((referral) => referral.userId)).toEqual(["u-z", "u-b", "u-a", "u-c"]);
+    });
+
+    it("a replaced referral moves to its new createdAt in the order", async () => {
+      await ctx.storage().directory.upsertReferral(makeReferral({ userId: "u-1", createdAt: at(1) }));
+      await ctx.storage().directory.upsertReferral(makeReferral({ userId: "u-2", createdAt: at(2) }));
+      await ctx.storage().directory.upsertReferral(makeReferral({ userId: "u-1", createdAt: at(3) }));
+      expect((await ctx.storage().directory.listReferrals("referrer-1")).map((referral) => referral.userId)).toEqual(["u-2", "u-1"]);
+    });
+
+    it("10 concurrent upserts of one referral keep exactly one", async () => {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => ctx.storage().directory.upsertReferral(makeReferral({ name: `name-${i}` }))),
+      );
+      const listed = await ctx.storage().directory.listReferrals("referrer-1");
+      expect(listed).toHaveLength(1);
+      expect(listed[0]!.name).toMatch(/^name-\d$/);
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import type { ChildProcess } from "node:child_process";
+import type { Logger } from "@relance/core";
+import type { WwebjsClient } from "./client-factory";
+
+export interface TeardownOptions {
+  /** How long `destroy()` may take before the browser is killed. */
+  timeoutMs: number;
+  logger: Logger;
+  referrerUserId: string;
+}
+
+/**
+ * Destroys a client so that no Chromium survives it: `destroy()` first (it closes the browser
+ * and stops RemoteAuth), then, if that throws, hangs, or the browser process is still alive,
+ * SIGKILL to the browser's process group. Never rejects.
+ */
+export async function destroyClient(client: WwebjsClient, options: TeardownOptions): Promise<void> {
+  const browserProcess = client.pupBrowser?.process() ?? null;
+  let outcome: "destroyed" | "failed" | "timed out";
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    outcome = await Promise.race([
+      client.destroy().then(() => "destroyed" as const),
+      new Promise<"timed out">((resolve) => {
+        timer = setTimeout(() => resolve("timed out"), options.timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    outcome = "failed";
+    options.logger.warn({ referrerUserId: options.referrerUserId, err: String(error) }, "whatsapp-web.js destroy failed");
+  } finally {
+    clearTimeout(timer);
+  }
+  if (browserProcess && isAlive(browserProcess)) {
+    options.logger.warn({ referrerUserId: options.referrerUserId, pid: browserProcess.pid, outcome }, "killing the Chromium left by whatsapp-web.js");
+    killProcessGroup(browserProcess);
+  }
+}
+
+function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Puppeteer starts Chromium detached, as the leader of its own process group (renderers, GPU, zygote). */
+function killProcessGroup(child: ChildProcess): void {
+  if (child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+      return;
+    } catch {
+      // Not a group leader (or already gone): fall back to the process itself.
+    }
+  }
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already exited.
+  }
+}

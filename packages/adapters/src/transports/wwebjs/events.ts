@@ -1,0 +1,76 @@
+import { isE164, type E164, type LinkState } from "@relance/core";
+import { MessageAck, WAState } from "./library";
+
+/** What a `disconnected(reason)` means for the link; the client is gone either way. */
+export function stateAfterDisconnect(reason: string, phone: E164 | null): LinkState {
+  if (reason === "LOGOUT") return { status: "logged_out", phone: null, reason: "the device was unlinked from the phone" };
+  if (reason === WAState.CONFLICT) {
+    return { status: "failed", phone, reason: "replaced by another connection: this WhatsApp Web session was opened elsewhere" };
+  }
+  return { status: "disconnected", phone, reason: `WhatsApp Web closed the session (${reason})` };
+}
+
+/**
+ * Disconnections after which reopening the stored session on its own would do harm: another
+ * client uses it (they would take it from each other in turn), or WhatsApp blocked the account.
+ * Only the referrer's next `connect` reopens it.
+ */
+export function blocksRestore(reason: string): boolean {
+  return reason === WAState.CONFLICT || reason === WAState.TOS_BLOCK || reason === WAState.SMB_TOS_BLOCK;
+}
+
+/**
+ * `change_state` values after which the library keeps the page open and waits for WhatsApp to
+ * come back (every other value is followed by `disconnected`).
+ */
+const RECONNECTING_STATES: ReadonlySet<string> = new Set([WAState.OPENING, WAState.PAIRING, WAState.TIMEOUT]);
+
+/** The link while a ready session's connection state moves; null when nothing changes. */
+export function stateAfterChange(state: string, phone: E164 | null): LinkState | null {
+  if (state === WAState.CONNECTED) return { status: "connected", phone };
+  if (RECONNECTING_STATES.has(state)) return { status: "connecting", phone, reason: `WhatsApp Web is reconnecting (${state})` };
+  return null;
+}
+
+export function receiptStatus(ack: MessageAck): "delivered" | "read" | "failed" | null {
+  switch (ack) {
+    case MessageAck.ACK_DEVICE:
+      return "delivered";
+    case MessageAck.ACK_READ:
+    case MessageAck.ACK_PLAYED:
+      return "read";
+    case MessageAck.ACK_ERROR:
+      return "failed";
+    default:
+      return null;
+  }
+}
+
+/** `33612345678@c.us` → `+33612345678`; null for groups, broadcasts, LIDs and anything else. */
+export function phoneOfUserJid(jid: string | undefined): E164 | null {
+  const match = /^(\d+)@(?:c\.us|s\.whatsapp\.net)$/.exec(jid ?? "");
+  const phone = match ? `+${match[1]}` : null;
+  return phone !== null && isE164(phone) ? phone : null;
+}
+
+export function isLidJid(jid: string | undefined): boolean {
+  return /^\d+@lid$/.test(jid ?? "");
+}
+
+export function userJid(phone: E164): string {
+  return `${phone.replace(/^\+/, "")}@c.us`;
+}
+
+/** Why a client could not start: `initialize()` rejected (bare strings included). */
+export function initFailureState(error: unknown, phone: E164 | null): LinkState {
+  const message = describe(error);
+  const reason = /net::ERR_/.test(message)
+    ? `WhatsApp Web could not be reached from this server (${message})`
+    : `WhatsApp Web could not be started: ${message}`;
+  return { status: "failed", phone, reason };
+}
+
+/** whatsapp-web.js also throws bare strings ('auth timeout', 'ready timeout'). */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

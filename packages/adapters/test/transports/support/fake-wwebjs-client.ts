@@ -1,0 +1,332 @@
+import type { ChildProcess } from "node:child_process";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import wweb from "whatsapp-web.js";
+import type { CreateWwebjsClient, WwebjsClientOptions } from "../../../src/transports/wwebjs/client-factory";
+import {
+  Client,
+  MessageAck,
+  MessageMedia,
+  WAState,
+  type Chat,
+  type ClientInfo,
+  type ContactId,
+  type Message,
+  type MessageContent,
+  type MessageSendOptions,
+} from "../../../src/transports/wwebjs/library";
+
+/**
+ * WhatsApp Web's own models, as the library reads them from the page (`window.WWebJS.getMessageModel`
+ * and friends). The fake hands them to the library's own `Message`, `PrivateChat` and `ClientInfo`
+ * classes, so the objects the transport receives have the library's real shape.
+ */
+interface RawMessage {
+  id: { fromMe: boolean; remote: string; id: string; _serialized: string };
+  from: string;
+  to: string;
+  body: string;
+  type: "chat" | "image" | "video" | "audio" | "document";
+  t: number;
+  ack: MessageAck;
+  caption?: string;
+}
+
+interface RawChat {
+  id: ContactId;
+  formattedTitle: string;
+  isGroup: boolean;
+  t: number;
+}
+
+interface RawClientInfo {
+  wid: ContactId;
+  pushname: string;
+  platform: string;
+}
+
+// Classes the library exports at run time but declares as interfaces only.
+const library = wweb as unknown as {
+  Message: new (client: Client, data: RawMessage) => Message;
+  PrivateChat: new (client: Client, data: RawChat) => Chat;
+  ClientInfo: new (client: Client, data: RawClientInfo) => ClientInfo;
+};
+
+type Browser = NonNullable<Client["pupBrowser"]>;
+
+export type InitializeBehaviour = { kind: "normal" } | { kind: "reject"; error: unknown } | { kind: "hang" };
+export type DestroyBehaviour = "normal" | "throw" | "hang";
+
+export interface RecordedSend {
+  referrerUserId: string;
+  chatId: string;
+  content: MessageContent;
+  options: MessageSendOptions;
+  messageId: string;
+}
+
+/** A stand-in for a Chromium process, for the "destroy failed: kill it" path. */
+export class FakeBrowserProcess {
+  readonly pid = undefined;
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  readonly signals: string[] = [];
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): boolean {
+    this.signals.push(signal);
+    this.signalCode = signal;
+    return true;
+  }
+}
+
+/**
+ * The world around fake clients: WhatsApp's directory of numbers, what was sent, and knobs for
+ * the next client's initialisation and teardown.
+ */
+export class FakeWhatsApp {
+  readonly clients: FakeWwebjsClient[] = [];
+  readonly sends: RecordedSend[] = [];
+  readonly typing: Array<{ referrerUserId: string; chatId: string }> = [];
+  readonly notOnWhatsApp = new Set<string>();
+  /** LID (`<n>@lid`) → phone JID (`<digits>@c.us`). */
+  readonly lids = new Map<string, string>();
+  initialize: InitializeBehaviour = { kind: "normal" };
+  destroyBehaviour: DestroyBehaviour = "normal";
+  /** Give clients a (fake) browser process, as puppeteer does once launched. */
+  withBrowserProcess = false;
+  /** Accounts whose stored sessions WhatsApp no longer accepts (restoring them shows a QR). */
+  readonly revoked = new Set<string>();
+  private failure: string | null = null;
+  private sequence = 0;
+
+  readonly createClient: CreateWwebjsClient = (options) => {
+    const client = new FakeWwebjsClient(this, options);
+    this.clients.push(client);
+    return client;
+  };
+
+  clientsOf(referrerUserId: string): FakeWwebjsClient[] {
+    return this.clients.filter((client) => client.setup.referrerUserId === referrerUserId);
+  }
+
+  latest(referrerUserId: string): FakeWwebjsClient {
+    const client = this.clientsOf(referrerUserId).at(-1);
+    if (!client) throw new Error(`no whatsapp-web.js client was created for ${referrerUserId}`);
+    return client;
+  }
+
+  failNextSend(message: string): void {
+    this.failure = message;
+  }
+
+  takeFailure(): string | null {
+    const failure = this.failure;
+    this.failure = null;
+    return failure;
+  }
+
+  nextId(): string {
+    this.sequence++;
+    return `3EB0${this.sequence.toString(16).toUpperCase().padStart(16, "0")}`;
+  }
+}
+
+const FAKE_ZIP_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/**
+ * whatsapp-web.js's `Client` with WhatsApp Web replaced: a real subclass, so its `on` overloads
+ * and method signatures are the library's own, and what it emits is built by the library's
+ * classes. It plays RemoteAuth's part on the store as the library does (extract before the
+ * browser starts, save after `ready`, delete on `disconnected`).
+ */
+export class FakeWwebjsClient extends Client {
+  readonly sessionName: string;
+  readonly sentRaw = new Map<string, RawMessage>();
+  initializeCalls = 0;
+  destroyCalls = 0;
+  logoutCalls = 0;
+  destroyed = false;
+  /** Phone (digits) of the account linked in this client. */
+  linkedDigits: string | null = null;
+  restored = false;
+  readonly browserProcess = new FakeBrowserProcess();
+
+  constructor(
+    readonly world: FakeWhatsApp,
+    readonly setup: WwebjsClientOptions,
+  ) {
+    super({});
+    this.sessionName = `RemoteAuth-${setup.clientId}`;
+  }
+
+  get zipPath(): string {
+    return join(this.setup.dataPath, `${this.sessionName}.zip`);
+  }
+
+  override async initialize(): Promise<void> {
+    this.initializeCalls++;
+    const behaviour = this.world.initialize;
+    if (this.world.withBrowserProcess) {
+      this.pupBrowser = { process: () => this.browserProcess as unknown as ChildProcess, isConnected: () => !this.destroyed } as unknown as Browser;
+    }
+    if (behaviour.kind === "reject") throw behaviour.error;
+    if (behaviour.kind === "hang") return new Promise<void>(() => undefined);
+    const { store } = this.setup;
+    // RemoteAuth.beforeBrowserInitialized → extractRemoteSession
+    if (await store.sessionExists({ session: this.sessionName })) {
+      await store.extract({ session: this.sessionName, path: this.zipPath });
+      const profile = await readFile(this.zipPath);
+      await rm(this.zipPath);
+      const digits = /phone=(\d+)/.exec(profile.toString("latin1"))?.[1] ?? null;
+      if (digits && !this.world.revoked.has(digits)) {
+        this.restored = true;
+        setImmediate(() => void this.becomeReady(digits, { save: false }));
+        return;
+      }
+    }
+    if (this.destroyed) return;
+    if (this.setup.pairWithPhoneNumber) this.emit("code", "K7PQ2XWM");
+    else this.emit("qr", `2@${this.world.nextId()},c3RhdGljS2V5,aWRlbnRpdHlLZXk=,YWR2U2VjcmV0,1`);
+  }
+
+  override async destroy(): Promise<void> {
+    this.destroyCalls++;
+    this.destroyed = true;
+    if (this.world.destroyBehaviour === "throw") throw new Error("Protocol error: Connection closed.");
+    if (this.world.destroyBehaviour === "hang") return new Promise<void>(() => undefined);
+    this.browserProcess.exitCode = 0;
+  }
+
+  override async logout(): Promise<void> {
+    this.logoutCalls++;
+    this.destroyed = true;
+    this.browserProcess.exitCode = 0;
+    // Client.logout → RemoteAuth.logout → disconnect → deleteRemoteSession
+    await this.deleteRemoteSession();
+  }
+
+  override async getNumberId(number: string): Promise<ContactId | null> {
+    const digits = number.replace(/@c\.us$/, "");
+    if (this.world.notOnWhatsApp.has(digits)) return null;
+    return { server: "c.us", user: digits, _serialized: `${digits}@c.us` };
+  }
+
+  override async getContactLidAndPhone(userIds: string[]): Promise<{ lid: string; pn: string }[]> {
+    return userIds.map((lid) => ({ lid, pn: this.world.lids.get(lid) ?? "" }));
+  }
+
+  override async getChatById(chatId: string): Promise<Chat> {
+    const [user = "", server = ""] = chatId.split("@");
+    const chat = new library.PrivateChat(this, { id: { server, user, _serialized: chatId }, formattedTitle: chatId, isGroup: false, t: 0 });
+    chat.sendStateTyping = async () => {
+      this.world.typing.push({ referrerUserId: this.setup.referrerUserId, chatId });
+    };
+    return chat;
+  }
+
+  override async sendMessage(chatId: string, content: MessageContent, options: MessageSendOptions = {}): Promise<Message> {
+    const failure = this.world.takeFailure();
+    if (failure) throw new Error(failure);
+    const id = this.world.nextId();
+    const raw: RawMessage = {
+      id: { fromMe: true, remote: chatId, id, _serialized: `true_${chatId}_${id}` },
+      from: `${this.linkedDigits}@c.us`,
+      to: chatId,
+      body: typeof content === "string" ? content : "",
+      type: content instanceof MessageMedia ? (options.sendMediaAsDocument ? "document" : mediaType(content.mimetype)) : "chat",
+      t: Math.floor(Date.now() / 1000),
+      ack: MessageAck.ACK_PENDING,
+      ...(options.caption ? { caption: options.caption } : {}),
+    };
+    this.sentRaw.set(raw.id._serialized, raw);
+    this.world.sends.push({ referrerUserId: this.setup.referrerUserId, chatId, content, options, messageId: raw.id._serialized });
+    return new library.Message(this, raw);
+  }
+
+  // ----- what the phone and WhatsApp's servers do -----
+
+  /** The phone scans the QR / enters the code. Like RemoteAuth (60 s later there), the profile is then backed up. */
+  async link(phone: string, options: { save?: boolean } = {}): Promise<void> {
+    if (this.linkedDigits) return;
+    this.emit("authenticated");
+    await this.becomeReady(phone.replace(/^\+/, ""), { save: options.save ?? true });
+  }
+
+  /** WhatsApp Web's socket times out (network lost): the library keeps the page and waits. */
+  loseConnection(): void {
+    this.emit("change_state", WAState.TIMEOUT);
+  }
+
+  /** The device was unlinked from the phone: the library's `framenavigated` path. */
+  async logOutFromPhone(): Promise<void> {
+    this.emit("disconnected", "LOGOUT");
+    await this.deleteRemoteSession();
+  }
+
+  /** The session was opened elsewhere: the library's `change_state` path, store deletion first. */
+  async conflict(): Promise<void> {
+    this.emit("change_state", WAState.CONFLICT);
+    await this.deleteRemoteSession();
+    this.emit("disconnected", WAState.CONFLICT);
+    void this.destroy();
+  }
+
+  /** Any other state after which the library gives up on the page. */
+  async closedBy(state: WAState): Promise<void> {
+    this.emit("change_state", state);
+    await this.deleteRemoteSession();
+    this.emit("disconnected", state);
+    void this.destroy();
+  }
+
+  receive(from: string, text: string): Message {
+    const id = this.world.nextId();
+    const raw: RawMessage = {
+      id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
+      from,
+      to: `${this.linkedDigits}@c.us`,
+      body: text,
+      type: "chat",
+      t: Math.floor(Date.now() / 1000),
+      ack: MessageAck.ACK_DEVICE,
+    };
+    const message = new library.Message(this, raw);
+    this.emit("message_create", message);
+    if (!message.fromMe) this.emit("message", message);
+    return message;
+  }
+
+  acknowledge(messageId: string, ack: MessageAck): void {
+    const raw = this.sentRaw.get(messageId);
+    if (!raw) throw new Error(`unknown message ${messageId}`);
+    this.emit("message_ack", new library.Message(this, { ...raw, ack }), ack);
+  }
+
+  private async becomeReady(digits: string, options: { save: boolean }): Promise<void> {
+    if (this.destroyed) return;
+    this.linkedDigits = digits;
+    this.info = new library.ClientInfo(this, { wid: { server: "c.us", user: digits, _serialized: `${digits}@c.us` }, pushname: "Referrer", platform: "android" });
+    this.emit("ready");
+    if (options.save) {
+      // RemoteAuth.storeRemoteSession: zip the profile at <dataPath>/<session>.zip, save, remove.
+      await writeFile(this.zipPath, Buffer.concat([FAKE_ZIP_HEADER, Buffer.from(`fake-whatsapp-web-profile phone=${digits}`, "latin1")]));
+      try {
+        await this.setup.store.save({ session: this.sessionName });
+      } finally {
+        await rm(this.zipPath, { force: true });
+      }
+    }
+  }
+
+  private async deleteRemoteSession(): Promise<void> {
+    const { store } = this.setup;
+    if (await store.sessionExists({ session: this.sessionName })) await store.delete({ session: this.sessionName });
+  }
+}
+
+function mediaType(mimetype: string): RawMessage["type"] {
+  if (mimetype.startsWith("image/")) return "image";
+  if (mimetype.startsWith("video/")) return "video";
+  if (mimetype.startsWith("audio/")) return "audio";
+  return "document";
+}

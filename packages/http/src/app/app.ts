@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { errorBody, toErrorResponse } from "./errors";
+import { connectPage } from "./routes/connect-page";
+import { adminRoutes } from "./routes/admin";
+import { internalRoutes } from "./routes/internal";
+import { opsRoutes } from "./routes/ops";
+import { referrerRoutes } from "./routes/referrer";
+import { sandboxRoutes } from "./routes/sandbox";
+import type { AppServices } from "./services";
+
+export const API_PREFIX = "/api/relance";
+
+/** The HTTP contract of `shared/relance-http-api.md`, over the engine. Thin: no rule lives here. */
+export function createApp(services: AppServices): Hono {
+  const app = new Hono();
+  const { logger, metrics } = services;
+
+  app.use("*", secureHeaders({ contentSecurityPolicy: undefined }));
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath || "unmatched";
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    // The path only: a query may carry an access token.
+    logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "http request");
+  });
+  app.use(
+    `${API_PREFIX}/*`,
+    bodyLimit({
+      maxSize: services.bodyLimitBytes,
+      onError: (c) => c.json(errorBody("payload_too_large", `Request body is over ${services.bodyLimitBytes} bytes`), 413),
+    }),
+  );
+
+  app.route("/", opsRoutes(services));
+  app.route("/", connectPage());
+  app.route(`${API_PREFIX}/admin`, adminRoutes(services));
+  app.route(`${API_PREFIX}/internal`, internalRoutes(services));
+  app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
+  app.route(API_PREFIX, referrerRoutes(services));
+
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) =>
+    toErrorResponse(c, error, (e, status) => logger.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e), status, path: c.req.path }, "request failed")),
+  );
+  return app;
+}

@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { requireService, type AuthVariables } from "../auth";
+import { ApiError } from "../errors";
+import { ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas";
+import type { AppServices } from "../services";
+import { jsonBody } from "../validation";
+
+/** Service-to-service endpoints (the platform's user-service and payment flow). */
+export function internalRoutes(services: AppServices) {
+  const { engine, metrics } = services;
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.use("*", requireService(services.secrets.service));
+
+  const feed = () => {
+    if (!services.directoryFeed) throw new ApiError(409, "conflict", "The directory is pulled from the user-service (RELANCE_DIRECTORY=http): push calls are disabled");
+    return services.directoryFeed;
+  };
+
+  app.post("/exit-user", async (c) => {
+    const body = await jsonBody(c, ExitUserBody);
+    return c.json(await engine.exitUser(body.userId, body.reason ?? "paid"));
+  });
+
+  app.post("/subscriptions", async (c) => {
+    const body = await jsonBody(c, SubscriptionBody);
+    await feed().setSubscription(body);
+    return c.json({ ok: true });
+  });
+
+  app.post("/referrals", async (c) => {
+    const { referrerId, referral } = await jsonBody(c, ReferralBody);
+    const directory = feed();
+    const existing = (await directory.listReferrals(referrerId)).find((r) => r.userId === referral.userId);
+    await directory.upsertReferral({
+      userId: referral.userId,
+      referrerId,
+      phone: referral.phone,
+      name: referral.name,
+      language: referral.language ?? null,
+      createdAt: referral.createdAt ?? existing?.createdAt ?? engineNow(services),
+      paid: referral.paid ?? false,
+      paymentLink: referral.paymentLink ?? null,
+    });
+    return c.json({ ok: true });
+  });
+
+  app.post("/jobs/enrollment/run", async (c) => c.json(await metrics.timeJob("enrollment", () => engine.runEnrollment())));
+
+  app.post("/jobs/dispatch/run", async (c) => {
+    const result = await metrics.timeJob("dispatch", () => engine.runDispatch());
+    await engine.idle();
+    return c.json({ sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited });
+  });
+  return app;
+}
+
+function engineNow(services: AppServices): Date {
+  return services.sandbox ? services.sandbox.clock.now() : new Date();
+}

@@ -1,0 +1,100 @@
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { qrDataUrl } from "@relance/adapters";
+import type { LinkState } from "@relance/core";
+import { requireUser, type AuthVariables } from "../auth";
+import { presentTarget } from "../presenters";
+import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
+import type { AppServices } from "../services";
+import { jsonBody, queryOf } from "../validation";
+
+const KEEP_ALIVE_MS = 15_000;
+
+async function presentLink(state: LinkState) {
+  if (state.status === "pending_qr" && state.qr) {
+    return { status: state.status, qr: { text: state.qr.text, dataUrl: state.qr.dataUrl ?? (await qrDataUrl(state.qr.text)) } };
+  }
+  if (state.status === "pending_pairing") return { status: state.status, pairingCode: state.pairingCode ?? null };
+  return { status: state.status, phone: state.phone, ...(state.reason ? { reason: state.reason } : {}) };
+}
+
+/** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
+export function referrerRoutes(services: AppServices) {
+  const { engine } = services;
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const headerAuth = requireUser(services.secrets.jwt);
+  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true });
+  app.use("*", (c, next) => (c.req.path.endsWith("/status/events") ? streamAuth(c, next) : headerAuth(c, next)));
+
+  app.post("/connect", async (c) => {
+    const body = await jsonBody(c, ConnectBody);
+    const state = await engine.connect(c.get("caller").userId, body);
+    return c.json(await presentLink(state));
+  });
+
+  app.get("/status", async (c) => c.json(await engine.status(c.get("caller").userId)));
+
+  app.get("/status/events", (c) => {
+    const referrerUserId = c.get("caller").userId;
+    return streamSSE(c, async (stream) => {
+      const queue: Array<{ event: string; data: string }> = [];
+      let wake: (() => void) | null = null;
+      const push = (event: string, data: unknown) => {
+        queue.push({ event, data: JSON.stringify(data) });
+        wake?.();
+      };
+      // Rendering a QR is asynchronous: chaining keeps events in the order they happened, so a
+      // late QR never arrives after "connected".
+      let ordered = Promise.resolve();
+      const unsubscribe = engine.subscribe((event) => {
+        if (event.referrerUserId !== referrerUserId) return;
+        ordered = ordered.then(async () => {
+          if (event.type === "status") push("status", event.status);
+          else push("qr", { text: event.qr.text, dataUrl: event.qr.dataUrl ?? (await qrDataUrl(event.qr.text)) });
+        });
+      });
+      let open = true;
+      stream.onAbort(() => {
+        open = false;
+        wake?.();
+      });
+      try {
+        await stream.writeSSE({ event: "status", data: JSON.stringify(await engine.status(referrerUserId)) });
+        while (open) {
+          while (queue.length > 0 && open) await stream.writeSSE(queue.shift()!);
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, KEEP_ALIVE_MS).unref();
+          });
+          wake = null;
+          if (open && queue.length === 0) await stream.write(": keep-alive\n\n");
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
+
+  app.post("/disconnect", async (c) => {
+    const body = await jsonBody(c, DisconnectBody);
+    return c.json(await engine.disconnect(c.get("caller").userId, body));
+  });
+
+  app.patch("/config", async (c) => {
+    const body = await jsonBody(c, ConfigPatchBody);
+    return c.json(await engine.updateConfig(c.get("caller").userId, body));
+  });
+
+  app.get("/targets", async (c) => {
+    const query = queryOf(c, TargetsQuery);
+    const page = await engine.listTargets(c.get("caller").userId, {
+      ...(query.status ? { status: query.status as never } : {}),
+      ...(query.limit ? { limit: query.limit } : {}),
+      cursor: query.cursor ?? null,
+    });
+    return c.json({ items: page.items.map(presentTarget), nextCursor: page.nextCursor });
+  });
+
+  app.get("/stats", async (c) => c.json(await engine.stats(c.get("caller").userId)));
+  return app;
+}

@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { notFound } from "../errors";
+import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas";
+import type { AppServices } from "../services";
+import { jsonBody, queryOf } from "../validation";
+
+/**
+ * The simulated WhatsApp world (like a payment provider's test mode). Mounted always, so that
+ * without the sandbox transport every path answers 404 like an unknown resource.
+ */
+export function sandboxRoutes(services: AppServices) {
+  const { engine } = services;
+  const app = new Hono();
+  app.use("*", async (_c, next) => {
+    if (!services.sandbox) throw notFound("Sandbox (RELANCE_TRANSPORT is not sandbox)");
+    await next();
+  });
+  const world = () => services.sandbox!;
+
+  app.post("/link", async (c) => {
+    const body = await jsonBody(c, SandboxLinkBody);
+    world().transport.link(body.userId, body.phone);
+    await engine.idle();
+    return c.json(await engine.status(body.userId));
+  });
+
+  app.post("/drop", async (c) => {
+    const body = await jsonBody(c, SandboxDropBody);
+    world().transport.drop(body.userId, { loggedOut: body.loggedOut ?? false });
+    await engine.idle();
+    return c.json(await engine.status(body.userId));
+  });
+
+  app.post("/numbers", async (c) => {
+    const body = await jsonBody(c, SandboxNumberBody);
+    world().transport.setOnWhatsApp(body.phone, body.onWhatsApp);
+    return c.json({ ok: true });
+  });
+
+  app.post("/inbound", async (c) => {
+    const body = await jsonBody(c, SandboxInboundBody);
+    world().transport.inbound(body.from, body.to, body.text);
+    await engine.idle();
+    return c.json({ ok: true });
+  });
+
+  app.get("/outbox", (c) => {
+    const { referrerId } = queryOf(c, SandboxOutboxQuery);
+    const items = world()
+      .transport.outbox(referrerId)
+      .map((m) => ({ from: m.from, to: m.to, text: m.text, media: m.media, sentAt: m.sentAt.toISOString(), day: m.day, targetId: m.targetId, messageId: m.messageId }));
+    return c.json({ items });
+  });
+
+  app.post("/clock", async (c) => {
+    const body = await jsonBody(c, SandboxClockBody);
+    const clock = world().clock;
+    const now = "advanceMs" in body ? clock.advance(body.advanceMs) : clock.set(body.now);
+    return c.json({ now: now.toISOString() });
+  });
+  return app;
+}

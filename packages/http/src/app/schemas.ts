@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { EXIT_REASONS, MAX_DAY_NUMBER, MEDIA_TYPES, MIN_DAY_NUMBER, TARGET_STATUSES, isE164, isHhMm, isValidTimeZone } from "@relance/core";
+
+// Objects are strict: an unknown field is refused rather than silently stored, and a value that
+// must be a string can never be a MongoDB operator object such as {"$gt": ""}.
+const id = z.string().min(1).max(200).regex(/^[^$\s][^\s]*$/, "an identifier (no spaces, not starting with $)");
+const phone = z.string().refine(isE164, "must be an E.164 phone number such as +33612345678");
+const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a language code such as fr or en");
+const hhmm = z.string().refine(isHhMm, "must be HH:MM (00:00-23:59)");
+const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+export const ConnectBody = z
+  .object({ method: z.enum(["qr", "pairing_code"]).optional(), phone: phone.optional() })
+  .strict()
+  .refine((body) => body.method !== "pairing_code" || body.phone !== undefined, { path: ["phone"], message: "required for pairing_code" });
+
+export const DisconnectBody = z.object({ logout: z.boolean().optional() }).strict();
+
+export const ConfigPatchBody = z
+  .object({
+    enabled: z.boolean().optional(),
+    enrollmentPaused: z.boolean().optional(),
+    sendingPaused: z.boolean().optional(),
+    timezone: z.string().refine(isValidTimeZone, "not an IANA time zone such as Europe/Paris").optional(),
+    sendWindow: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+  })
+  .strict();
+
+export const TargetsQuery = z
+  .object({
+    status: z.enum(TARGET_STATUSES as [string, ...string[]]).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+
+const MediaItem = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+    type: z.enum(MEDIA_TYPES as [string, ...string[]]),
+    language: z.union([z.literal("both"), language]),
+    caption: z.string().max(1024).optional(),
+  })
+  .strict();
+
+const messageFields = {
+  messageTemplate: z
+    .record(language, z.string().min(1).max(4096))
+    .refine((templates) => Object.keys(templates).length > 0, "at least one language"),
+  mediaUrls: z.array(MediaItem).max(10).optional(),
+  active: z.boolean().optional(),
+};
+
+export const DayNumber = z.coerce.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER);
+export const MessageBody = z.object({ dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER), ...messageFields }).strict();
+export const MessageWithoutDayBody = z.object(messageFields).strict();
+
+export const PreviewBody = z
+  .object({
+    dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER),
+    language,
+    variables: z.record(z.string(), z.union([z.string().max(1000), z.number()])).optional(),
+  })
+  .strict();
+
+export const ExitUserBody = z.object({ userId: id, reason: z.enum(["paid", "manual"]).optional() }).strict();
+
+export const SubscriptionBody = z
+  .object({ userId: id, active: z.boolean(), name: z.string().max(200).optional(), phone: phone.nullable().optional() })
+  .strict();
+
+export const ReferralBody = z
+  .object({
+    referrerId: id,
+    referral: z
+      .object({
+        userId: id,
+        phone,
+        name: z.string().max(200),
+        language: language.nullable().optional(),
+        createdAt: timestamp.optional(),
+        paid: z.boolean().optional(),
+        paymentLink: z.url({ protocol: /^https?$/ }).nullable().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const SandboxLinkBody = z.object({ userId: id, phone }).strict();
+export const SandboxDropBody = z.object({ userId: id, loggedOut: z.boolean().optional() }).strict();
+export const SandboxNumberBody = z.object({ phone, onWhatsApp: z.boolean() }).strict();
+export const SandboxInboundBody = z.object({ from: phone, to: phone, text: z.string().max(4096) }).strict();
+export const SandboxOutboxQuery = z.object({ referrerId: id.optional() }).strict();
+export const SandboxClockBody = z.union([
+  z.object({ advanceMs: z.number().int().min(0).max(366 * 24 * 3_600_000) }).strict(),
+  z.object({ now: z.iso.datetime({ offset: true }) }).strict(),
+]);
+
+export const EXIT_REASON_VALUES = EXIT_REASONS;

@@ -1,0 +1,107 @@
+import "reflect-metadata";
+import { Container } from "inversify";
+import type { Logger as Pino } from "pino";
+import {
+  createRelanceEngine,
+  type Clock,
+  type Directory,
+  type Notifier,
+  type RelanceEngine,
+  type RelanceStorage,
+  type Scheduler,
+  type Transport,
+} from "@relance/core";
+import {
+  CronScheduler,
+  HttpDirectory,
+  LogNotifier,
+  ManualClock,
+  StoredDirectory,
+  SystemClock,
+  WebhookNotifier,
+  sessionCipherFromEnv,
+  type SessionCipher,
+} from "@relance/adapters";
+import { sendWindowOf, type ServiceConfig } from "../config/env";
+import { asCoreLogger } from "../observability/logger";
+import { ServiceMetrics } from "../observability/metrics";
+import { createStorage } from "./storage";
+import { TOKENS } from "./tokens";
+import { createTransport } from "./transport";
+
+/** Replacements for tests and embedders (e.g. a storage they already opened). */
+export interface ContainerOverrides {
+  storage?: RelanceStorage;
+  clock?: Clock;
+  transport?: Transport;
+  notifier?: Notifier;
+}
+
+/**
+ * The composition root: every port bound to the adapter the configuration chooses. Nothing
+ * outside packages/http knows about inversify.
+ */
+export async function buildContainer(config: ServiceConfig, logger: Pino, overrides: ContainerOverrides = {}): Promise<Container> {
+  const container = new Container({ defaultScope: "Singleton" });
+  const instanceId = `${process.env.HOSTNAME ?? "relance"}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const coreLogger = asCoreLogger(logger);
+
+  container.bind<ServiceConfig>(TOKENS.Config).toConstantValue(config);
+  container.bind<Pino>(TOKENS.Logger).toConstantValue(logger);
+  container.bind<Clock>(TOKENS.Clock).toConstantValue(
+    overrides.clock ?? (config.RELANCE_TRANSPORT === "sandbox" ? new ManualClock(new Date()) : new SystemClock()),
+  );
+  container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config));
+  container.bind<SessionCipher>(TOKENS.SessionCipher).toDynamicValue(() => sessionCipherFromEnv(config.secrets.session));
+  container.bind<StoredDirectory | null>(TOKENS.DirectoryFeed).toDynamicValue((ctx) =>
+    config.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(ctx.get<RelanceStorage>(TOKENS.Storage).directory, ctx.get<Clock>(TOKENS.Clock)) : null,
+  );
+  container.bind<Directory>(TOKENS.Directory).toDynamicValue((ctx) =>
+    config.RELANCE_DIRECTORY === "stored"
+      ? ctx.get<StoredDirectory>(TOKENS.DirectoryFeed)
+      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.service, logger: coreLogger }),
+  );
+  container.bind<Notifier>(TOKENS.Notifier).toConstantValue(
+    overrides.notifier ??
+      (config.RELANCE_NOTIFY_WEBHOOK_URL
+        ? new WebhookNotifier({ url: config.RELANCE_NOTIFY_WEBHOOK_URL, secret: config.secrets.service, logger: coreLogger })
+        : new LogNotifier(coreLogger)),
+  );
+  container.bind<ServiceMetrics>(TOKENS.Metrics).toDynamicValue((ctx) => new ServiceMetrics(ctx.get<RelanceStorage>(TOKENS.Storage)));
+  container.bind<Scheduler>(TOKENS.Scheduler).toDynamicValue((ctx) => {
+    const cron = new CronScheduler(coreLogger);
+    const metrics = ctx.get<ServiceMetrics>(TOKENS.Metrics);
+    return { schedule: (name, pattern, task) => cron.schedule(name, pattern, () => metrics.timeJob(name, task)) };
+  });
+  const transport =
+    overrides.transport ??
+    (await createTransport({
+      config,
+      storage: container.get<RelanceStorage>(TOKENS.Storage),
+      clock: container.get<Clock>(TOKENS.Clock),
+      cipher: container.get<SessionCipher>(TOKENS.SessionCipher),
+      logger: coreLogger,
+      instanceId,
+    }));
+  container.bind<Transport>(TOKENS.Transport).toConstantValue(transport);
+  container.bind<RelanceEngine>(TOKENS.Engine).toDynamicValue((ctx) =>
+    createRelanceEngine({
+      storage: ctx.get<RelanceStorage>(TOKENS.Storage),
+      directory: ctx.get<Directory>(TOKENS.Directory),
+      transport: ctx.get<Transport>(TOKENS.Transport),
+      clock: ctx.get<Clock>(TOKENS.Clock),
+      notifier: ctx.get<Notifier>(TOKENS.Notifier),
+      scheduler: ctx.get<Scheduler>(TOKENS.Scheduler),
+      logger: coreLogger,
+      options: {
+        instanceId,
+        maxConcurrentSenders: config.RELANCE_MAX_CONCURRENT_SESSIONS,
+        messageDelayMs: config.RELANCE_MESSAGE_DELAY_MS,
+        maxMessagesPerDay: config.RELANCE_MAX_MESSAGES_PER_DAY,
+        defaultTimezone: config.RELANCE_DEFAULT_TIMEZONE,
+        defaultSendWindow: sendWindowOf(config),
+      },
+    }),
+  );
+  return container;
+}

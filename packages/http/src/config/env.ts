@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { isHhMm, isValidTimeZone } from "@relance/core";
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+const secret = z.string().min(16, "must be at least 16 characters");
+
+/** Every environment variable the service reads, with its default. */
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: integer(0).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    RELANCE_STORAGE: z.enum(["file", "memory", "mongodb"]).default("file"),
+    RELANCE_DATA_DIR: z.string().min(1).default("./data"),
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URI").optional(),
+    MONGODB_DB: z.string().min(1).default("relance"),
+    RELANCE_TRANSPORT: z.enum(["baileys", "wwebjs", "sandbox"]).default("baileys"),
+    RELANCE_DIRECTORY: z.enum(["stored", "http"]).default("stored"),
+    USER_SERVICE_URL: z.string().url().optional(),
+    RELANCE_JWT_SECRET: secret.optional(),
+    RELANCE_SERVICE_SECRET: secret.optional(),
+    WHATSAPP_SESSION_SECRET: z.string().min(16).optional(),
+    RELANCE_MAX_CONCURRENT_SESSIONS: integer(1).default(50),
+    RELANCE_MESSAGE_DELAY_MS: integer(0).default(3000),
+    RELANCE_MAX_MESSAGES_PER_DAY: integer(1).default(100),
+    RELANCE_DEFAULT_TIMEZONE: z.string().refine(isValidTimeZone, "not an IANA time zone").default("Europe/Paris"),
+    RELANCE_DEFAULT_SEND_WINDOW: z
+      .string()
+      .regex(/^\d\d:\d\d-\d\d:\d\d$/, "HH:MM-HH:MM")
+      .refine((v) => v.split("-").every(isHhMm), "HH:MM-HH:MM with valid times")
+      .default("08:00-20:00"),
+    RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+    RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
+    RELANCE_JOBS: z.enum(["on", "off"]).default("on"),
+    RELANCE_SESSION_IDLE_MS: integer(60_000).default(30 * 60_000),
+    CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.RELANCE_STORAGE === "mongodb" && !env.MONGODB_URI) {
+      ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "required when RELANCE_STORAGE=mongodb" });
+    }
+    if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
+      ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET"] as const;
+
+export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number]> {
+  secrets: { jwt: string; service: string; session: string };
+  /** Names of the secrets made up for this run (development only). */
+  generatedSecrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads and validates the environment. In production every secret is required; in development
+ * the missing ones are generated for this run (so `npm start` works on a fresh clone).
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  const missing = SECRETS.filter((name) => !env[name]);
+  if (env.NODE_ENV === "production" && missing.length > 0) {
+    throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));
+  }
+  const make = () => randomBytes(32).toString("base64url");
+  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, ...rest } = env;
+  return {
+    ...rest,
+    secrets: {
+      jwt: RELANCE_JWT_SECRET ?? make(),
+      service: RELANCE_SERVICE_SECRET ?? make(),
+      session: WHATSAPP_SESSION_SECRET ?? make(),
+    },
+    generatedSecrets: [...missing],
+  };
+}
+
+export function sendWindowOf(config: ServiceConfig): { start: string; end: string } {
+  const [start, end] = config.RELANCE_DEFAULT_SEND_WINDOW.split("-") as [string, string];
+  return { start, end };
+}
