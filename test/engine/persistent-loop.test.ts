@@ -42,6 +42,7 @@ if ("skipped" in server) {
   console.warn(`\n!!! MongoDB engine loop SKIPPED: ${server.skipped}\n`);
   describe.skip(`engine loop on mongodb — SKIPPED: ${server.skipped}`, () => it("needs a MongoDB-protocol server", () => {}));
 } else {
+  console.info(`engine loop on MongoDB running against ${server.kind}`);
   backends.push([`mongodb on ${server.kind}`, () => mongoBackend(server.uri, server.kind)]);
 }
 

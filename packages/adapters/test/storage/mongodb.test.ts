@@ -17,6 +17,8 @@ if ("skipped" in server) {
   });
 } else {
   const { uri, kind } = server;
+  // Stated in CI's output: which real server the suite ran against.
+  console.info(`MongoDB storage suite running against ${kind}${kind === "ferretdb" ? " v1.24.2 (SQLite backend)" : ""}`);
   // Drops every database the tests create; the storages themselves own (and close) their clients.
   const admin = new MongoClient(uri);
   const created = new Set<string>();

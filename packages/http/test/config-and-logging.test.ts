@@ -1,0 +1,79 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { ConfigError, createLogger, loadConfig } from "../src/index";
+
+const SECRETS = {
+  RELANCE_JWT_SECRET: "jwt-secret-0123456789abcdef",
+  RELANCE_SERVICE_SECRET: "service-secret-0123456789abc",
+  WHATSAPP_SESSION_SECRET: "session-secret-0123456789abc",
+};
+
+describe("configuration", () => {
+  it("runs on embedded defaults in development, generating the missing secrets for the run", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      RELANCE_STORAGE: "file",
+      RELANCE_DATA_DIR: "./data",
+      RELANCE_TRANSPORT: "baileys",
+      RELANCE_DIRECTORY: "stored",
+      RELANCE_MAX_CONCURRENT_SESSIONS: 50,
+      RELANCE_MESSAGE_DELAY_MS: 3000,
+      RELANCE_MAX_MESSAGES_PER_DAY: 100,
+      RELANCE_DEFAULT_TIMEZONE: "Europe/Paris",
+    });
+    expect(config.generatedSecrets).toEqual(["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET"]);
+    expect(config.secrets.jwt.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({}).secrets.jwt).not.toBe(config.secrets.jwt);
+  });
+
+  it("refuses to start in production without its secrets, naming each", () => {
+    try {
+      loadConfig({ NODE_ENV: "production", RELANCE_JWT_SECRET: SECRETS.RELANCE_JWT_SECRET });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^RELANCE_SERVICE_SECRET: required in production/),
+        expect.stringMatching(/^WHATSAPP_SESSION_SECRET: required in production/),
+      ]);
+    }
+    expect(loadConfig({ NODE_ENV: "production", ...SECRETS }).generatedSecrets).toEqual([]);
+  });
+
+  it("explains every invalid value", () => {
+    try {
+      loadConfig({
+        PORT: "eighty",
+        RELANCE_STORAGE: "postgres",
+        RELANCE_TRANSPORT: "telegram",
+        RELANCE_DEFAULT_TIMEZONE: "Europe/Atlantis",
+        RELANCE_DIRECTORY: "http",
+        RELANCE_JWT_SECRET: "short",
+      });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join("\n");
+      for (const name of ["PORT", "RELANCE_STORAGE", "RELANCE_TRANSPORT", "RELANCE_DEFAULT_TIMEZONE", "RELANCE_JWT_SECRET"]) expect(problems).toContain(name);
+    }
+    expect(() => loadConfig({ RELANCE_STORAGE: "mongodb" })).toThrow(/MONGODB_URI: required when RELANCE_STORAGE=mongodb/);
+    expect(() => loadConfig({ RELANCE_DIRECTORY: "http" })).toThrow(/USER_SERVICE_URL: required when RELANCE_DIRECTORY=http/);
+  });
+});
+
+describe("logs", () => {
+  it("are JSON lines with secrets redacted", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
+    });
+    const logger = createLogger("info", sink);
+    logger.info({ token: "eyJ.secret.token", headers: { authorization: "Bearer abc" }, creds: { noiseKey: "k" }, referrerUserId: "r1" }, "connect");
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ msg: "connect", referrerUserId: "r1", token: "[redacted]", headers: { authorization: "[redacted]" }, creds: "[redacted]" });
+    expect(lines.join("")).not.toMatch(/eyJ\.secret|Bearer abc|noiseKey/);
+  });
+});
