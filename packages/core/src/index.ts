@@ -6,6 +6,7 @@ export * from "./model/referrer-config";
 export * from "./model/message";
 export * from "./model/target";
 export * from "./model/do-not-contact";
+export * from "./model/target-stats";
 export * from "./ports/clock";
 export * from "./ports/logger";
 export * from "./ports/notifier";

@@ -1,5 +1,6 @@
 import type { Target, TargetRepository } from "@relance/core";
-import { addToStats, decodeCursor, emptyStats, encodeCursor, type StatsFields } from "../memory/target-rules";
+import { emptyTargetStats } from "@relance/core";
+import { addToStats, decodeCursor, encodeCursor, type StatsFields } from "../memory/target-rules";
 import type { Collection, FileDocument } from "./collection";
 import { fromDocument, toDocument } from "./documents";
 import { changesUpdate, conditionQuery, dueQuery, listQuery, messageIdQuery, unclaimedAt } from "./target-queries";
@@ -77,7 +78,7 @@ export function createFileTargets(targets: Collection): TargetRepository {
     async stats(filter) {
       const query = filter.referrerUserId === undefined ? {} : { referrerUserId: filter.referrerUserId };
       const projection = { status: 1, exitReason: 1, lastSentDay: 1, messagesDelivered: 1 } as const;
-      const stats = emptyStats();
+      const stats = emptyTargetStats();
       for (const doc of await targets.find(query, { projection })) addToStats(stats, doc as unknown as StatsFields);
       return stats;
     },

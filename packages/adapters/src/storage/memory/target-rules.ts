@@ -1,4 +1,4 @@
-import type { Target, TargetChanges, TargetClaim, TargetCondition, TargetStats } from "@relance/core";
+import { addDeliveries, addTargetOutcome, emptyTargetStats, type Target, type TargetChanges, type TargetClaim, type TargetCondition, type TargetStats } from "@relance/core";
 
 /**
  * The target semantics of the port written as plain functions over documents. The memory store
@@ -61,39 +61,12 @@ export function hasMessageId(target: Target, messageId: string): boolean {
   return target.messagesDelivered.some((d) => d.messageId === messageId || (d.mediaMessageIds ?? []).includes(messageId));
 }
 
-export function emptyStats(): TargetStats {
-  return {
-    enrolled: 0,
-    active: 0,
-    completed: 0,
-    exited: {},
-    messages: { sent: 0, delivered: 0, read: 0, failed: 0 },
-    conversions: { total: 0, byDay: {} },
-  };
-}
-
 /** The fields {@link addToStats} reads. */
 export type StatsFields = Pick<Target, "status" | "exitReason" | "lastSentDay" | "messagesDelivered">;
 
-/** Adds one target to `stats`: deliveries count as a funnel (a read message was also delivered and sent). */
 export function addToStats(stats: TargetStats, target: StatsFields): void {
-  stats.enrolled += 1;
-  if (target.status === "active") stats.active += 1;
-  if (target.status === "completed") stats.completed += 1;
-  if (target.status === "exited" && target.exitReason !== null) {
-    stats.exited[target.exitReason] = (stats.exited[target.exitReason] ?? 0) + 1;
-  }
-  for (const delivery of target.messagesDelivered) {
-    if (delivery.status === "failed") stats.messages.failed += 1;
-    else stats.messages.sent += 1;
-    if (delivery.status === "delivered" || delivery.status === "read") stats.messages.delivered += 1;
-    if (delivery.status === "read") stats.messages.read += 1;
-  }
-  if (target.status === "exited" && target.exitReason === "paid" && target.lastSentDay !== null) {
-    const day = String(target.lastSentDay);
-    stats.conversions.total += 1;
-    stats.conversions.byDay[day] = (stats.conversions.byDay[day] ?? 0) + 1;
-  }
+  addTargetOutcome(stats, target);
+  for (const delivery of target.messagesDelivered) addDeliveries(stats, delivery.status);
 }
 
 export function encodeCursor(lastId: string): string {

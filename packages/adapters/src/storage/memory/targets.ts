@@ -1,11 +1,10 @@
-import type { Target, TargetRepository } from "@relance/core";
+import { emptyTargetStats, type Target, type TargetRepository } from "@relance/core";
 import {
   addToStats,
   applyChanges,
   compareDue,
   compareIds,
   decodeCursor,
-  emptyStats,
   encodeCursor,
   hasMessageId,
   holds,
@@ -109,7 +108,7 @@ export function createMemoryTargets(): TargetRepository {
     },
 
     async stats(filter) {
-      const stats = emptyStats();
+      const stats = emptyTargetStats();
       for (const target of targets.values()) {
         if (filter.referrerUserId === undefined || target.referrerUserId === filter.referrerUserId) addToStats(stats, target);
       }

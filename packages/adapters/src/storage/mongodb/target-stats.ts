@@ -1,4 +1,4 @@
-import type { ExitReason, TargetStats, TargetStatus } from "@relance/core";
+import { addDeliveries, addTargetOutcome, emptyTargetStats, type ExitReason, type TargetOutcome, type TargetStats, type TargetStatus } from "@relance/core";
 import type { Collection, Document } from "mongodb";
 import type { TargetDocument } from "./documents";
 
@@ -40,31 +40,8 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
       .toArray(),
   ]);
 
-  const stats: TargetStats = {
-    enrolled: 0,
-    active: 0,
-    completed: 0,
-    exited: {},
-    messages: { sent: 0, delivered: 0, read: 0, failed: 0 },
-    conversions: { total: 0, byDay: {} },
-  };
-  for (const { _id: group, count } of outcomes) {
-    stats.enrolled += count;
-    if (group.status === "active") stats.active += count;
-    if (group.status === "completed") stats.completed += count;
-    if (group.status !== "exited" || group.exitReason == null) continue;
-    stats.exited[group.exitReason] = (stats.exited[group.exitReason] ?? 0) + count;
-    if (group.exitReason === "paid" && group.lastSentDay != null) {
-      const day = String(group.lastSentDay);
-      stats.conversions.total += count;
-      stats.conversions.byDay[day] = (stats.conversions.byDay[day] ?? 0) + count;
-    }
-  }
-  for (const { _id: status, count } of deliveries) {
-    if (status === "failed") stats.messages.failed += count;
-    if (status === "sent" || status === "delivered" || status === "read") stats.messages.sent += count;
-    if (status === "delivered" || status === "read") stats.messages.delivered += count;
-    if (status === "read") stats.messages.read += count;
-  }
+  const stats = emptyTargetStats();
+  for (const { _id: group, count } of outcomes) addTargetOutcome(stats, group as TargetOutcome, count);
+  for (const { _id: status, count } of deliveries) addDeliveries(stats, status, count);
   return stats;
 }

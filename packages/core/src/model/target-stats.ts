@@ -1,0 +1,45 @@
+import type { TargetStats } from "../ports/storage";
+import type { DeliveryStatus, ExitReason, TargetStatus } from "./target";
+
+export function emptyTargetStats(): TargetStats {
+  return {
+    enrolled: 0,
+    active: 0,
+    completed: 0,
+    exited: {},
+    messages: { sent: 0, delivered: 0, read: 0, failed: 0 },
+    conversions: { total: 0, byDay: {} },
+  };
+}
+
+/** The outcome fields of `count` targets alike (one target, or one group of an aggregation). */
+export interface TargetOutcome {
+  status: TargetStatus | null | undefined;
+  exitReason: ExitReason | null | undefined;
+  lastSentDay: number | null | undefined;
+}
+
+/**
+ * Counts targets into the stats. A conversion is a paid exit that had received at least one
+ * message, attributed to the last day sent before the payment (frozen at the exit).
+ */
+export function addTargetOutcome(stats: TargetStats, outcome: TargetOutcome, count = 1): void {
+  stats.enrolled += count;
+  if (outcome.status === "active") stats.active += count;
+  if (outcome.status === "completed") stats.completed += count;
+  if (outcome.status !== "exited" || outcome.exitReason == null) return;
+  stats.exited[outcome.exitReason] = (stats.exited[outcome.exitReason] ?? 0) + count;
+  if (outcome.exitReason === "paid" && outcome.lastSentDay != null) {
+    const day = String(outcome.lastSentDay);
+    stats.conversions.total += count;
+    stats.conversions.byDay[day] = (stats.conversions.byDay[day] ?? 0) + count;
+  }
+}
+
+/** Counts deliveries as a funnel: every read message was delivered, every delivered one sent. */
+export function addDeliveries(stats: TargetStats, status: DeliveryStatus | string | null, count = 1): void {
+  if (status === "failed") stats.messages.failed += count;
+  if (status === "sent" || status === "delivered" || status === "read") stats.messages.sent += count;
+  if (status === "delivered" || status === "read") stats.messages.delivered += count;
+  if (status === "read") stats.messages.read += count;
+}
