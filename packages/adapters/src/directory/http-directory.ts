@@ -1,7 +1,7 @@
 /**
  * Directory pulled from the platform's user-service over HTTP.
  *
- * Every request carries `Authorization: Bearer <USER_SERVICE_SECRET>` and
+ * Every request carries `Authorization: Bearer <RELANCE_SERVICE_SECRET>` and
  * `X-Service-Name: relance`. IDs are URL-encoded in paths.
  *
  * - `GET {USER_SERVICE_URL}/internal/relance/referrers/{referrerId}`
