@@ -132,3 +132,28 @@ describe("admin messages", () => {
     });
   });
 });
+
+describe("a referrer's own disconnect", () => {
+  it("holds their relances in every process, even one whose session is still open, until they connect again", async () => {
+    const h = await createHarness();
+    await h.seedMessages(7);
+    await h.addReferrer("ref-1", "+33600000001");
+    await h.addReferral("ref-1", "u1", "+33611111111");
+    await h.engine.runEnrollment();
+    await h.engine.disconnect("ref-1");
+
+    // Another instance still drives the session (its socket never heard of the disconnect).
+    h.transport.link("ref-1", "+33600000001");
+    const other = h.spawnProcess();
+    expect(await h.dispatch(other)).toMatchObject({ sent: 0, held: 1 });
+    expect(h.transport.outbox()).toHaveLength(0);
+    // ...and it closed that session instead of reporting it connected.
+    expect(h.transport.getState("ref-1").status).toBe("disconnected");
+    expect(h.notifier.sent).toHaveLength(0);
+
+    await h.engine.connect("ref-1");
+    h.transport.link("ref-1", "+33600000001");
+    await h.engine.idle();
+    expect((await h.dispatch(other)).sent).toBe(1);
+  });
+});

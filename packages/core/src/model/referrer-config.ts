@@ -47,6 +47,11 @@ export interface ReferrerConfig {
    * notify once per outage, even with several processes.
    */
   failureNotifiedAt: Date | null;
+  /**
+   * Set when the referrer closed their session themselves (`disconnect`), cleared by `connect`.
+   * Every process holds their relances meanwhile, including one still driving the session.
+   */
+  disconnectedByReferrerAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -26,7 +26,10 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
   }
   if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) throw new SubscriptionRequiredError(referrerUserId);
 
-  const config = await loadConfig(ctx, referrerUserId);
+  let config = await loadConfig(ctx, referrerUserId);
+  if (config.disconnectedByReferrerAt !== null) {
+    config = (await ctx.storage.configs.update(referrerUserId, { disconnectedByReferrerAt: null, updatedAt: ctx.clock.now() })) ?? config;
+  }
   let current = ctx.transport.getState(referrerUserId);
   if (current.status !== "connected" && isLinked(config)) current = await ctx.transport.ensureReady(referrerUserId);
   if (current.status === "connected") {
@@ -46,6 +49,7 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
 
 export async function disconnect(ctx: EngineContext, referrerUserId: string, options: { logout?: boolean }): Promise<ReferrerStatus> {
   await loadConfig(ctx, referrerUserId);
+  await ctx.storage.configs.update(referrerUserId, { disconnectedByReferrerAt: ctx.clock.now(), updatedAt: ctx.clock.now() });
   // The referrer knows their sender is down: this outage's notification is spent up front, so
   // the transport's own "logged out" event does not tell them what they just did.
   await ctx.storage.configs.markFailureNotified(referrerUserId, ctx.clock.now());

@@ -75,8 +75,12 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
   }
   try {
     const config = await loadConfig(ctx, referrerUserId);
-    if (!config.enabled || config.sendingPaused) {
+    if (!config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
       result.held += (await ctx.storage.targets.listDue(referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize)).length;
+      // The referrer closed their session from another instance: stop driving it here too.
+      if (config.disconnectedByReferrerAt !== null && ctx.transport.getState(referrerUserId).status === "connected") {
+        await ctx.transport.disconnect(referrerUserId, { logout: false });
+      }
       return;
     }
     if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) {

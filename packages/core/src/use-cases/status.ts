@@ -29,6 +29,7 @@ export function defaultConfig(ctx: EngineContext, referrerUserId: string): Refer
     sendWindow: { ...ctx.options.defaultSendWindow },
     whatsapp: { status: "disconnected", phone: null, linkedAt: null, lastError: null, updatedAt: now },
     failureNotifiedAt: null,
+    disconnectedByReferrerAt: null,
     createdAt: now,
     updatedAt: now,
   };

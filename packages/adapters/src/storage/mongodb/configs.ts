@@ -89,6 +89,7 @@ function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConf
       updatedAt: source.whatsapp.updatedAt,
     },
     failureNotifiedAt: source.failureNotifiedAt ?? null,
+    disconnectedByReferrerAt: source.disconnectedByReferrerAt ?? null,
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
   };
@@ -103,6 +104,7 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
   if (changes.sendWindow !== undefined) set.sendWindow = { start: changes.sendWindow.start, end: changes.sendWindow.end };
   if (changes.whatsapp !== undefined) set.whatsapp = { ...changes.whatsapp };
   if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
+  if (changes.disconnectedByReferrerAt !== undefined) set.disconnectedByReferrerAt = changes.disconnectedByReferrerAt;
   if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
   return set;
 }

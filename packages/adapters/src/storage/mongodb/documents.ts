@@ -23,6 +23,7 @@ export interface ConfigDocument {
   sendWindow: { start: string; end: string };
   whatsapp: { status: LinkStatus; phone: string | null; linkedAt: Date | null; lastError: string | null; updatedAt: Date };
   failureNotifiedAt: Date | null;
+  disconnectedByReferrerAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

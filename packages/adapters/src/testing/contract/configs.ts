@@ -9,13 +9,16 @@ export function describeConfigs(ctx: ContractContext): void {
     });
 
     it("getOrCreate inserts, and get returns the same config with Date instances", async () => {
-      const config = makeConfig({ failureNotifiedAt: at(5) });
+      const config = makeConfig({ failureNotifiedAt: at(5), disconnectedByReferrerAt: at(6) });
       expect(await ctx.storage().configs.getOrCreate(config)).toEqual(config);
       const stored = await ctx.storage().configs.get(config.referrerUserId);
       expect(stored).toEqual(config);
       expect(stored!.createdAt).toBeInstanceOf(Date);
       expect(stored!.whatsapp.linkedAt).toBeInstanceOf(Date);
       expect(stored!.failureNotifiedAt!.getTime()).toBe(at(5).getTime());
+      expect(stored!.disconnectedByReferrerAt!.getTime()).toBe(at(6).getTime());
+      const cleared = await ctx.storage().configs.update(config.referrerUserId, { disconnectedByReferrerAt: null, updatedAt: at(7) });
+      expect(cleared!.disconnectedByReferrerAt).toBeNull();
     });
 
     it("getOrCreate returns the existing config unchanged (existing wins)", async () => {
