@@ -57,7 +57,8 @@ describe("enrollment", () => {
     for (let i = 0; i < 30; i++) await h.addReferral("ref-1", `user-${i}`, `+336111111${String(i).padStart(2, "0")}`);
     const other = h.spawnProcess();
     const results = await Promise.all([h.engine.runEnrollment(), h.engine.runEnrollment(), other.runEnrollment()]);
-    expect(results.reduce((sum, r) => sum + r.enrolled, 0)).toBe(30);
+    expect(results[1]).toBe(results[0]); // joined in one process
+    expect([...new Set(results)].reduce((sum, r) => sum + r.enrolled, 0)).toBe(30);
     const all = (await h.engine.listTargets("ref-1", { limit: 200 })).items;
     expect(all).toHaveLength(30);
     expect(new Set(all.map((t) => t.referralUserId)).size).toBe(30);

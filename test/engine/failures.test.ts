@@ -130,3 +130,59 @@ describe("sender unavailable", () => {
     await expect(h.engine.connect("nobody")).rejects.toMatchObject({ code: "subscription_required" });
   });
 });
+
+describe("a media failure after the text left", () => {
+  it("counts the day as sent (with the reason) and never sends its text again", async () => {
+    const h = await enrolled();
+    await h.engine.messages.upsert({
+      dayNumber: 1,
+      messageTemplate: { fr: "Jour 1" },
+      mediaUrls: [{ url: "https://cdn.example.com/a.jpg", type: "image", language: "both" }],
+    });
+    h.transport.failFirstMediaOfNextSend("media download failed");
+    expect(await h.dispatch()).toMatchObject({ sent: 1, failed: 0 });
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(4 * HOUR);
+      await h.dispatch();
+    }
+    expect(h.transport.outbox().filter((m) => m.day === 1)).toHaveLength(1);
+    const t = await target(h);
+    expect(t).toMatchObject({ currentDay: 2, failedAttempts: 0, lastSentDay: 1 });
+    expect(t.messagesDelivered[0]).toMatchObject({ day: 1, status: "sent", errorMessage: expect.stringMatching(/media download failed/) });
+  });
+});
+
+describe("number checks that keep failing", () => {
+  it("count as failed attempts with backoff, so they cannot block the queue behind them", async () => {
+    const h = await createHarness({ messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dispatchPageSize: 2 });
+    await h.seedMessages(7);
+    await h.addReferrer("ref-1", "+33600000001");
+    for (let i = 0; i < 3; i++) await h.addReferral("ref-1", `user-${i}`, `+3361111111${i}`);
+    await h.engine.updateConfig("ref-1", { sendWindow: { start: "00:00", end: "00:00" } });
+    await h.engine.runEnrollment();
+    const original = h.transport.isOnWhatsApp.bind(h.transport);
+    h.transport.isOnWhatsApp = async (referrerUserId, phone) => {
+      if (phone !== "+33611111112") throw new Error("usync query timed out");
+      return original(referrerUserId, phone);
+    };
+    expect(await h.dispatch()).toMatchObject({ sent: 1, failed: 2 });
+    expect(h.transport.outbox().map((m) => m.to)).toEqual(["+33611111112"]);
+    for (let i = 0; i < 4; i++) {
+      h.clock.advance(4 * HOUR);
+      await h.dispatch();
+    }
+    const items = (await h.engine.listTargets("ref-1")).items;
+    expect(items.filter((t) => t.exitReason === "send_failed").map((t) => t.referralUserId).sort()).toEqual(["user-0", "user-1"]);
+  });
+});
+
+describe("an empty message set", () => {
+  it("holds every relance instead of ending the loops", async () => {
+    const h = await enrolled(2);
+    for (let day = 1; day <= 7; day++) await h.engine.messages.delete(day);
+    expect(await h.dispatch()).toMatchObject({ sent: 0, exited: 0 });
+    expect((await h.engine.listTargets("ref-1")).items.every((t) => t.status === "active" && t.currentDay === 1)).toBe(true);
+    await h.seedMessages(7);
+    expect((await h.dispatch()).sent).toBe(2);
+  });
+});

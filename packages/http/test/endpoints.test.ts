@@ -32,6 +32,9 @@ describe("admin messages", () => {
     expect(put.body).toMatchObject({ dayNumber: 1, active: true, mediaUrls: [{ type: "video" }] });
     const preview = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", variables: { name: "Léa" } } });
     expect(preview.body).toEqual({ text: "J1 v2 Léa", media: [{ url: "https://cdn.example.com/v.mp4", type: "video", language: "fr" }], language: "fr" });
+    // A listed message can be sent back as it is.
+    const listed = (await t.call("GET", `${P}/admin/messages`, { token })).body.items[0];
+    expect((await t.call("POST", `${P}/admin/messages`, { token, body: listed })).status).toBe(200);
     expect((await t.call("DELETE", `${P}/admin/messages/2`, { token })).status).toBe(204);
     expect((await t.call("GET", `${P}/admin/messages`, { token })).body.items).toHaveLength(1);
   });
@@ -103,7 +106,7 @@ describe("referrer endpoints", () => {
       await t.call("POST", `${P}/sandbox/link`, { body: { userId: r, phone: r === "r1" ? "+33600000001" : "+33600000002" } });
     }
     expect((await t.call("POST", `${P}/internal/jobs/enrollment/run`, svc)).body).toEqual({ enrolled: 2, skipped: 0 });
-    const mine = await t.call("GET", `${P}/targets`, { token: await t.referrerToken("r1") });
+    const mine = await t.call("GET", `${P}/targets?status=&limit=&cursor=`, { token: await t.referrerToken("r1") });
     expect(mine.body.items.map((x: any) => x.referralUserId)).toEqual(["r1-ref"]);
     expect(mine.body.nextCursor).toBeNull();
     expect((await t.call("GET", `${P}/stats`, { token: await t.referrerToken("r1") })).body.enrolled).toBe(1);

@@ -120,6 +120,9 @@ describe("400 invalid_request", () => {
 describe("404 not_found", () => {
   it("unknown routes, unknown messages", async () => {
     expectError(await t.call("GET", "/nope"), 404, "not_found");
+    expectError(await t.call("GET", `${P}/nope`), 404, "not_found");
+    expectError(await t.call("GET", `${P}/internal/exit-user`, { service: true }), 404, "not_found");
+    expectError(await t.call("GET", `${P}/sandbox/nope`), 404, "not_found");
     const token = await t.adminToken();
     expectError(await t.call("PUT", `${P}/admin/messages/9`, { token, body: { messageTemplate: { fr: "x" } } }), 404, "not_found");
     expectError(await t.call("DELETE", `${P}/admin/messages/9`, { token }), 404, "not_found");

@@ -27,6 +27,8 @@ export interface TransportContractHarness {
   observedSends(referrerUserId: string): ObservedSend[];
   /** The next library send call fails with a non-connection error. */
   failNextSend(message: string): void;
+  /** In the next send, the text goes through and the first media fails. */
+  failFirstMediaOfNextSend(message: string): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,18 @@ export function runTransportContract(name: string, options: TransportContractOpt
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(TransportUnavailableError);
       expect(String((error as Error).message)).toMatch(/media could not be downloaded/);
+    });
+
+    it("never rejects once the text has left: failed media are reported in partialFailure", async () => {
+      await linked();
+      harness.failFirstMediaOfNextSend("media could not be downloaded");
+      const result = await send("Bonjour Alice", MEDIA);
+      expect(result.messageId).toEqual(expect.any(String));
+      expect(result.mediaMessageIds).toHaveLength(1);
+      expect(result.partialFailure).toMatch(/media could not be downloaded/);
+      const observed = harness.observedSends(REFERRER);
+      expect(observed[0]).toEqual({ to: REFERRAL, kind: "text", text: "Bonjour Alice" });
+      expect(observed.filter((s) => s.kind === "text")).toHaveLength(1);
     });
 
     it("reports a lost connection, and a logout as logged_out", async () => {

@@ -104,6 +104,7 @@ runTransportContract("baileys", {
       deliverReceipt: async (referrerUserId, messageId, status) => s.world.current(referrerUserId).receiveReceipt(messageId, status),
       observedSends: (referrerUserId) => s.world.observedSends(referrerUserId),
       failNextSend: (message) => s.world.failNextSend(message),
+      failFirstMediaOfNextSend: (message) => s.world.failNextSend(message, 1),
       close: () => s.transport.close(),
     };
   },
@@ -469,7 +470,7 @@ describe("baileys transport: sending", () => {
     expect(mediaContent({ url: "https://x.test/song.mp3", type: "audio", language: "fr" })).toEqual({ audio: { url: "https://x.test/song.mp3" }, mimetype: "audio/mpeg" });
   });
 
-  it("a failure after the text is an ordinary error wrapping the cause; a closed connection before anything is TransportUnavailableError", async () => {
+  it("a media failure after the text resolves with partialFailure; a closed connection before anything is TransportUnavailableError", async () => {
     const s = await setup();
     const socket = await linked(s);
     const original = socket.sendMessage.bind(socket);
@@ -478,12 +479,13 @@ describe("baileys transport: sending", () => {
       if (++calls === 2) throw new Error("Failed to fetch stream from https://cdn.example.com/a.jpg");
       return original(...args);
     };
-    const error = (await s.transport
-      .send(REFERRER, { ...message, media: [{ url: "https://cdn.example.com/a.jpg", type: "image", language: "fr" }] }, { idempotencyKey: "k", targetId: "t", day: 1 })
-      .catch((e: unknown) => e)) as Error;
-    expect(error).not.toBeInstanceOf(TransportUnavailableError);
-    expect(error.message).toMatch(/^\[baileys\] sending media 1\/1 to \+33611111111 failed: Failed to fetch stream/);
-    expect((error.cause as Error).message).toMatch(/Failed to fetch stream/);
+    const result = await s.transport.send(
+      REFERRER,
+      { ...message, media: [{ url: "https://cdn.example.com/a.jpg", type: "image", language: "fr" }] },
+      { idempotencyKey: "k", targetId: "t", day: 1 },
+    );
+    expect(result.mediaMessageIds).toEqual([]);
+    expect(result.partialFailure).toMatch(/^\[baileys\] text sent to \+33611111111, but media 1\/1: Failed to fetch stream/);
 
     const { Boom } = await import("@hapi/boom");
     socket.sendMessage = async () => {

@@ -28,6 +28,7 @@ runTransportContract("sandbox", {
           ...item.media.map((m): ObservedSend => ({ to: item.to, kind: m.type, url: m.url, ...(m.caption ? { caption: m.caption } : {}) })),
         ]),
       failNextSend: (message) => void (failure = message),
+      failFirstMediaOfNextSend: (message) => transport.failFirstMediaOfNextSend(message),
       close: () => transport.close(),
     };
   },

@@ -120,6 +120,7 @@ runTransportContract("wwebjs", {
         w.fake.latest(referrerUserId).acknowledge(messageId, status === "delivered" ? MessageAck.ACK_DEVICE : MessageAck.ACK_READ),
       observedSends: (referrerUserId) => observed(w.fake, referrerUserId),
       failNextSend: (message) => w.fake.failNextSend(message),
+      failFirstMediaOfNextSend: (message) => w.fake.failNextSend(message, 1),
       close: () => w.close(),
     };
   },

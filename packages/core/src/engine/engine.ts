@@ -121,12 +121,13 @@ export class RelanceEngine {
     return handleReceipt(this.ctx, receipt);
   }
 
-  // Jobs
+  // Jobs. A call while the same job runs in this process joins that run instead of starting a
+  // second one alongside it (the HTTP trigger and the schedule share one run).
   runEnrollment(): Promise<EnrollmentResult> {
-    return runEnrollment(this.ctx);
+    return this.joinOrStart("enrollment", () => runEnrollment(this.ctx));
   }
   runDispatch(): Promise<DispatchResult> {
-    return runDispatch(this.ctx);
+    return this.joinOrStart("dispatch", () => runDispatch(this.ctx));
   }
 
   /** Subscribes to status changes and new QR codes (all referrers). Returns the unsubscribe function. */
@@ -140,8 +141,8 @@ export class RelanceEngine {
     if (this.jobs.length > 0) return;
     this.listenToTransport();
     this.jobs.push(
-      this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.runExclusive("enrollment", () => this.runEnrollment())),
-      this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.runExclusive("dispatch", () => this.runDispatch())),
+      this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.tick("enrollment", () => this.runEnrollment())),
+      this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.tick("dispatch", () => this.runDispatch())),
     );
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");
   }
@@ -154,22 +155,26 @@ export class RelanceEngine {
     await Promise.allSettled([...this.running.values(), ...this.pendingEvents]);
   }
 
-  /** Runs a job unless the same job is already running in this process; null when skipped. */
-  async runExclusive<T>(job: string, run: () => Promise<T>): Promise<T | null> {
+  /** A scheduled tick: skipped (null) while the previous run of the job is still going. */
+  private async tick<T>(job: string, run: () => Promise<T>): Promise<T | null> {
     if (this.running.has(job)) {
       this.ctx.logger.info({ job }, "previous run still going: tick skipped");
       return null;
     }
-    const promise = run();
-    this.running.set(job, promise);
     try {
-      return await promise;
+      return await run();
     } catch (error) {
       this.ctx.logger.error({ job, err: String(error) }, "job run failed");
       return null;
-    } finally {
-      this.running.delete(job);
     }
+  }
+
+  private joinOrStart<T>(job: string, start: () => Promise<T>): Promise<T> {
+    const existing = this.running.get(job);
+    if (existing) return existing as Promise<T>;
+    const run = start().finally(() => this.running.delete(job));
+    this.running.set(job, run);
+    return run;
   }
 
   /** Resolves once every transport event received so far has been handled (tests, shutdown). */

@@ -22,6 +22,10 @@ export class EngineEvents {
     this.emit({ type: "qr", referrerUserId, qr });
   }
 
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
   emit(event: EngineEvent): void {
     for (const listener of this.listeners) {
       try {

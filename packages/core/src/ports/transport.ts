@@ -38,7 +38,10 @@ export interface SendContext {
 
 export interface SendResult {
   messageId: string;
+  /** Ids of the media that left, in order. */
   mediaMessageIds: string[];
+  /** Set when the text left but some media did not: the day still counts as sent. */
+  partialFailure?: string;
 }
 
 export type TransportEvent =
@@ -74,8 +77,10 @@ export interface Transport {
   /** Shows "typing…" to the recipient; only when `capabilities.typing`. */
   sendTyping(referrerUserId: string, to: E164): Promise<void>;
   /**
-   * Sends the text, then each media. Rejects with `TransportUnavailableError` only when nothing
-   * left (the session cannot send); any other error means the attempt failed and may be retried.
+   * Sends the text, then each media. Once the text has left it never rejects (a retry would send
+   * the day again): media that failed are reported in `partialFailure`. Before that, it rejects
+   * with `TransportUnavailableError` when the session cannot send (dispatch holds), or with any
+   * other error for a failed attempt (dispatch retries later).
    */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
   /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */

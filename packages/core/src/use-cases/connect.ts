@@ -1,5 +1,5 @@
 import type { EngineContext } from "../engine/context";
-import { ConflictError, SubscriptionRequiredError, ValidationError } from "../errors";
+import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, ValidationError } from "../errors";
 import { isLinked } from "../model/referrer-config";
 import { isE164, type E164 } from "../model/phone";
 import type { LinkMethod, LinkState } from "../ports/transport";
@@ -31,7 +31,15 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
     config = (await ctx.storage.configs.update(referrerUserId, { disconnectedByReferrerAt: null, updatedAt: ctx.clock.now() })) ?? config;
   }
   let current = ctx.transport.getState(referrerUserId);
-  if (current.status !== "connected" && isLinked(config)) current = await ctx.transport.ensureReady(referrerUserId);
+  if (current.status !== "connected" && isLinked(config)) {
+    try {
+      current = await ctx.transport.ensureReady(referrerUserId);
+    } catch (error) {
+      // Another instance drives this session: what it last reported is the answer.
+      if (!(error instanceof SessionDrivenElsewhereError) || config.whatsapp.status !== "connected") throw error;
+      return { status: "connected", phone: config.whatsapp.phone };
+    }
+  }
   if (current.status === "connected") {
     await applyLinkState(ctx, referrerUserId, current);
     return current;

@@ -11,7 +11,7 @@ import type { Referral, ReferrerProfile } from "../ports/directory";
 import type { LinkState } from "../ports/transport";
 import { dayPlanOf, type DayPlan } from "./day-plan";
 import { recoverInterrupted } from "./interrupted-sends";
-import { applyLinkState, loadConfig, notifySenderDown } from "./status";
+import { applyLinkState, loadConfig, notifySenderDown, publishStatus } from "./status";
 import { advanceChanges, exitChanges, exitTargets, failedDelivery } from "./target-transitions";
 
 export interface DispatchResult {
@@ -34,6 +34,8 @@ interface SenderRun {
   limitedUntil: Date | null;
   /** Set when the session stopped being able to send: the rest of the run holds. */
   unavailable: LinkState | null;
+  /** Set when the referrer paused, or this process lost the sender: the rest of the run holds. */
+  stopped: boolean;
 }
 
 const MAX_REFERRERS_PER_RUN = 10_000;
@@ -53,6 +55,11 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
   const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), MAX_REFERRERS_PER_RUN);
   if (referrers.length === 0) return result;
   const dayPlan = await loadPlan();
+  if (dayPlan.totalDays === 0) {
+    // No active message at all (e.g. an admin rebuilding the set): hold rather than end every loop.
+    ctx.logger.warn({ referrers: referrers.length }, "no active message: every due relance is held");
+    return result;
+  }
 
   await forEachWithConcurrency(referrers, ctx.options.maxConcurrentSenders, async (referrerUserId) => {
     try {
@@ -111,6 +118,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       result,
       limitedUntil: null,
       unavailable: null,
+      stopped: false,
     };
     await sendDueTargets(ctx, run, lease);
     if (run.unavailable) await holdSender(ctx, config, run.unavailable, result);
@@ -149,16 +157,28 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     const blocked = await ctx.storage.doNotContact.filterListed(due.map((t) => t.contact.phone));
     for (const target of due) {
       seen.add(target.id);
-      if (run.unavailable) {
+      if (run.unavailable || run.stopped) {
         run.result.held++;
         continue;
       }
+      // Re-read before each target: a pause, a disconnect or a new window applies at once,
+      // not after a run that paced sends can make last for minutes.
+      const config = await ctx.storage.configs.get(run.config.referrerUserId);
+      if (!config || !config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
+        run.stopped = true;
+        run.result.held++;
+        continue;
+      }
+      run.config = config;
       if (blocked.has(target.contact.phone)) {
         run.result.exited += await exitTargets(ctx, [target], "opted_out");
         continue;
       }
       await processTarget(ctx, run, target);
-      await ctx.storage.leases.acquire(lease, ctx.options.instanceId, ctx.clock.now(), ctx.options.claimTtlMs);
+      if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, ctx.clock.now(), ctx.options.claimTtlMs))) {
+        ctx.logger.warn({ referrerUserId: run.config.referrerUserId }, "sender lease lost: another process drives it now");
+        run.stopped = true;
+      }
     }
   }
 }
@@ -256,7 +276,15 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
 
   const sentAt = ctx.clock.now();
   ctx.pacer.sent(config.referrerUserId, sentAt);
-  const delivery = { day, sentAt, status: "sent" as const, messageId: sent.messageId, mediaMessageIds: sent.mediaMessageIds };
+  const delivery = {
+    day,
+    sentAt,
+    status: "sent" as const,
+    messageId: sent.messageId,
+    mediaMessageIds: sent.mediaMessageIds,
+    ...(sent.partialFailure ? { errorMessage: sent.partialFailure.slice(0, 500) } : {}),
+  };
+  if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: sent.partialFailure }, "text sent, some media failed");
   const recorded = await ctx.storage.targets.updateIf(
     claimed.id,
     { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
@@ -268,6 +296,8 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
   }
   result.sent++;
   ctx.logger.info({ targetId: claimed.id, referrerUserId: config.referrerUserId, day }, "relance sent");
+  // messagesSentToday changed: status subscribers (the SSE stream) hear it.
+  if (ctx.events.hasListeners) await publishStatus(ctx, config);
 }
 
 function contactOf(referral: Referral, previous: TargetContact): TargetContact {
@@ -310,12 +340,13 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
   try {
     onWhatsApp = await ctx.transport.isOnWhatsApp(run.config.referrerUserId, target.contact.phone);
   } catch (error) {
-    await release(ctx, run, target, {});
     if (error instanceof TransportUnavailableError) {
+      await release(ctx, run, target, {});
       run.unavailable = { status: error.linkStatus as LinkState["status"], phone: null, reason: error.message };
       run.result.held++;
     } else {
-      ctx.logger.warn({ targetId: target.id, err: String(error) }, "number check failed; will try again next run");
+      // Counted like a failed send, so a number that always fails to check cannot block the queue.
+      await recordFailure(ctx, run, target, error, "claimed");
     }
     return false;
   }
@@ -346,7 +377,7 @@ async function waitForTurn(ctx: EngineContext, run: SenderRun, to: string): Prom
   }
 }
 
-async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown): Promise<void> {
+async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
   const now = ctx.clock.now();
   const failedAttempts = target.failedAttempts + 1;
   const errorMessage = (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -356,7 +387,7 @@ async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target,
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
       : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
-  const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage: "sending" } }, changes);
+  const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes);
   if (!recorded) {
     await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: now });
   }

@@ -21,7 +21,12 @@ export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Pro
     const condition = { claimedBy: { owner: claim.owner, stage: "sending" as const } };
     const changes =
       target.status === "active" && target.currentDay === claim.day
-        ? { ...advanceChanges(target, claim.at, plan.totalDays, now, ctx.options.dayIntervalMs), pushDelivery: delivery, updatedAt: now }
+        ? {
+            // With no active message left (totalDays 0) the next run decides; never complete here.
+            ...advanceChanges(target, claim.at, plan.totalDays > 0 ? plan.totalDays : target.currentDay + 1, now, ctx.options.dayIntervalMs),
+            pushDelivery: delivery,
+            updatedAt: now,
+          }
         : { claim: null, pushDelivery: delivery, updatedAt: now };
     if (await ctx.storage.targets.updateIf(target.id, condition, changes)) {
       recovered++;

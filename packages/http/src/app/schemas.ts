@@ -26,11 +26,14 @@ export const ConfigPatchBody = z
   })
   .strict();
 
+/** `?status=&limit=` means "not given", as the contract's query template suggests. */
+const blankAsMissing = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
 export const TargetsQuery = z
   .object({
-    status: z.enum(TARGET_STATUSES as [string, ...string[]]).optional(),
-    limit: z.coerce.number().int().min(1).max(200).optional(),
-    cursor: z.string().min(1).max(500).optional(),
+    status: blankAsMissing(z.enum(TARGET_STATUSES as [string, ...string[]])),
+    limit: blankAsMissing(z.coerce.number().int().min(1).max(200)),
+    cursor: blankAsMissing(z.string().min(1).max(500)),
   })
   .strict();
 
@@ -49,6 +52,8 @@ const messageFields = {
     .refine((templates) => Object.keys(templates).length > 0, "at least one language"),
   mediaUrls: z.array(MediaItem).max(10).optional(),
   active: z.boolean().optional(),
+  /** Accepted (and ignored) so that a listed message can be sent back as it is. */
+  updatedAt: z.string().optional(),
 };
 
 export const DayNumber = z.coerce.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER);

@@ -230,17 +230,23 @@ class BaileysTransport implements Transport {
     const jid = phoneJid(message.to);
     const parts = [textContent(message.text), ...message.media.map(mediaContent)];
     const ids: string[] = [];
+    const mediaFailures: string[] = [];
     for (const [index, content] of parts.entries()) {
       const messageId = messageIdFor(context.idempotencyKey, index);
       try {
         const sent = await sock.sendMessage(jid, content, { messageId });
         ids.push(sent?.key.id ?? messageId);
       } catch (error) {
-        const what = index === 0 ? `sending the text to ${message.to}` : `sending media ${index}/${message.media.length} to ${message.to}`;
-        throw this.failure(referrerUserId, what, error, index === 0);
+        if (index === 0) throw this.failure(referrerUserId, `sending the text to ${message.to}`, error, true);
+        // The text already left: rejecting now would make dispatch send the whole day again.
+        mediaFailures.push(`media ${index}/${message.media.length}: ${messageOf(error)}`);
       }
     }
-    return { messageId: ids[0]!, mediaMessageIds: ids.slice(1) };
+    return {
+      messageId: ids[0]!,
+      mediaMessageIds: ids.slice(1),
+      ...(mediaFailures.length > 0 ? { partialFailure: `[${NAME}] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
+    };
   }
 
   // ----- events and lifecycle -----

@@ -53,6 +53,7 @@ export class SandboxTransport implements Transport {
   private readonly listeners = new Set<(event: TransportEvent) => void>();
   private readonly sent: OutboxItem[] = [];
   private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
+  private mediaFailure: string | null = null;
   private messageSequence = 0;
   /** Every "typing…" shown, in order. */
   readonly typing: Array<{ referrerUserId: string; to: E164; at: Date }> = [];
@@ -106,12 +107,15 @@ export class SandboxTransport implements Transport {
       throw new Error(failure.message);
     }
     const messageId = this.nextMessageId();
-    const mediaMessageIds = message.media.map(() => this.nextMessageId());
+    const mediaFailure = message.media.length > 0 ? this.mediaFailure : null;
+    if (mediaFailure) this.mediaFailure = null;
+    const media = mediaFailure ? message.media.slice(1) : message.media;
+    const mediaMessageIds = media.map(() => this.nextMessageId());
     this.sent.push({
       from,
       to: message.to,
       text: message.text,
-      media: message.media.map((m) => ({ ...m })),
+      media: media.map((m) => ({ ...m })),
       sentAt: this.options.clock.now(),
       day: context.day,
       targetId: context.targetId,
@@ -120,7 +124,7 @@ export class SandboxTransport implements Transport {
       mediaMessageIds,
       idempotencyKey: context.idempotencyKey,
     });
-    return { messageId, mediaMessageIds };
+    return { messageId, mediaMessageIds, ...(mediaFailure ? { partialFailure: `[sandbox] text sent, but media 1/${message.media.length}: ${mediaFailure}` } : {}) };
   }
 
   subscribe(listener: (event: TransportEvent) => void): () => void {
@@ -191,6 +195,11 @@ export class SandboxTransport implements Transport {
   failNextSends(count: number, message = "simulated send failure", to?: string): void {
     const normalized = to === undefined ? undefined : (normalizePhone(to) ?? undefined);
     this.failures.push({ remaining: count, message, ...(normalized ? { to: normalized } : {}) });
+  }
+
+  /** In the next send with media, the text leaves and the first media fails. */
+  failFirstMediaOfNextSend(message = "simulated media failure"): void {
+    this.mediaFailure = message;
   }
 
   /** Everything sent, oldest first; only one referrer's with `referrerUserId`. */

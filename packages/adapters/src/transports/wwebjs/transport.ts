@@ -251,14 +251,24 @@ export class WwebjsTransport implements Transport {
       const media = await Promise.all(message.media.map(async (item) => ({ item, media: await this.loadMedia(item) })));
       const sent = await live.client.sendMessage(jid, message.text);
       const mediaMessageIds: string[] = [];
-      for (const { item, media: content } of media) {
-        const sentMedia = await live.client.sendMessage(jid, content, {
-          ...(item.caption ? { caption: item.caption } : {}),
-          sendMediaAsDocument: item.type === "document",
-        });
-        mediaMessageIds.push(sentMedia.id._serialized);
+      const mediaFailures: string[] = [];
+      for (const [index, { item, media: content }] of media.entries()) {
+        try {
+          const sentMedia = await live.client.sendMessage(jid, content, {
+            ...(item.caption ? { caption: item.caption } : {}),
+            sendMediaAsDocument: item.type === "document",
+          });
+          mediaMessageIds.push(sentMedia.id._serialized);
+        } catch (error) {
+          // The text already left: rejecting now would make dispatch send the whole day again.
+          mediaFailures.push(`media ${index + 1}/${media.length}: ${describe(error)}`);
+        }
       }
-      return { messageId: sent.id._serialized, mediaMessageIds };
+      return {
+        messageId: sent.id._serialized,
+        mediaMessageIds,
+        ...(mediaFailures.length > 0 ? { partialFailure: `[wwebjs] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
+      };
     } catch (error) {
       throw this.failure(live, `send to ${message.to}`, error);
     }

@@ -46,7 +46,7 @@ export class FakeWhatsApp {
   readonly sockets: FakeBaileysSocket[] = [];
   private readonly devices = new Map<string, E164>();
   private readonly notOnWhatsApp = new Set<string>();
-  private readonly sendFailures: string[] = [];
+  private readonly sendFailures: Array<{ message: string; skip: number }> = [];
   /** New sockets close at once with this status code (WhatsApp unreachable). */
   refuseConnections: number | null = null;
   /** New sockets say nothing after `connecting` (no QR, no login). */
@@ -99,12 +99,19 @@ export class FakeWhatsApp {
     return !this.notOnWhatsApp.has(digits);
   }
 
-  failNextSend(message: string): void {
-    this.sendFailures.push(message);
+  /** The next send call fails; with `skip`, the call after that many successful ones. */
+  failNextSend(message: string, skip = 0): void {
+    this.sendFailures.push({ message, skip });
   }
 
   takeSendFailure(): string | undefined {
-    return this.sendFailures.shift();
+    const next = this.sendFailures[0];
+    if (!next) return undefined;
+    if (next.skip > 0) {
+      next.skip--;
+      return undefined;
+    }
+    return this.sendFailures.shift()!.message;
   }
 
   /** What the referrer's sockets were asked to send, in the contract's terms. */

@@ -96,7 +96,7 @@ export class FakeWhatsApp {
   withBrowserProcess = false;
   /** Accounts whose stored sessions WhatsApp no longer accepts (restoring them shows a QR). */
   readonly revoked = new Set<string>();
-  private failure: string | null = null;
+  private failure: { message: string; skip: number } | null = null;
   private sequence = 0;
 
   readonly createClient: CreateWwebjsClient = (options) => {
@@ -115,14 +115,20 @@ export class FakeWhatsApp {
     return client;
   }
 
-  failNextSend(message: string): void {
-    this.failure = message;
+  /** The next send call fails; with `skip`, the call after that many successful ones. */
+  failNextSend(message: string, skip = 0): void {
+    this.failure = { message, skip };
   }
 
   takeFailure(): string | null {
-    const failure = this.failure;
+    if (!this.failure) return null;
+    if (this.failure.skip > 0) {
+      this.failure.skip--;
+      return null;
+    }
+    const { message } = this.failure;
     this.failure = null;
-    return failure;
+    return message;
   }
 
   nextId(): string {

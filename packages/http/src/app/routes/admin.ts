@@ -20,14 +20,14 @@ export function adminRoutes(services: AppServices) {
   });
 
   app.post("/messages", async (c) => {
-    const body = await jsonBody(c, MessageBody);
+    const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageBody);
     const { created, message } = await engine.messages.upsert(body as never);
     return c.json(presentMessage(message), created ? 201 : 200);
   });
 
   app.put("/messages/:dayNumber", async (c) => {
     const dayNumber = parseOrThrow(DayNumber, c.req.param("dayNumber"), "dayNumber");
-    const body = await jsonBody(c, MessageWithoutDayBody);
+    const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageWithoutDayBody);
     return c.json(presentMessage(await engine.messages.replace(dayNumber, body as never)));
   });
 

@@ -22,19 +22,19 @@ async function presentLink(state: LinkState) {
 export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  const headerAuth = requireUser(services.secrets.jwt);
+  // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
+  const auth = requireUser(services.secrets.jwt);
   const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true });
-  app.use("*", (c, next) => (c.req.path.endsWith("/status/events") ? streamAuth(c, next) : headerAuth(c, next)));
 
-  app.post("/connect", async (c) => {
+  app.post("/connect", auth, async (c) => {
     const body = await jsonBody(c, ConnectBody);
     const state = await engine.connect(c.get("caller").userId, body);
     return c.json(await presentLink(state));
   });
 
-  app.get("/status", async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get("/status", auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
 
-  app.get("/status/events", (c) => {
+  app.get("/status/events", streamAuth, (c) => {
     const referrerUserId = c.get("caller").userId;
     return streamSSE(c, async (stream) => {
       const queue: Array<{ event: string; data: string }> = [];
@@ -75,17 +75,17 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", async (c) => {
+  app.post("/disconnect", auth, async (c) => {
     const body = await jsonBody(c, DisconnectBody);
     return c.json(await engine.disconnect(c.get("caller").userId, body));
   });
 
-  app.patch("/config", async (c) => {
+  app.patch("/config", auth, async (c) => {
     const body = await jsonBody(c, ConfigPatchBody);
     return c.json(await engine.updateConfig(c.get("caller").userId, body));
   });
 
-  app.get("/targets", async (c) => {
+  app.get("/targets", auth, async (c) => {
     const query = queryOf(c, TargetsQuery);
     const page = await engine.listTargets(c.get("caller").userId, {
       ...(query.status ? { status: query.status as never } : {}),
@@ -95,6 +95,6 @@ export function referrerRoutes(services: AppServices) {
     return c.json({ items: page.items.map(presentTarget), nextCursor: page.nextCursor });
   });
 
-  app.get("/stats", async (c) => c.json(await engine.stats(c.get("caller").userId)));
+  app.get("/stats", auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
 }
