@@ -81,8 +81,8 @@ export function addLocalDays(date: LocalDate, days: number): LocalDate {
 
 /**
  * The instant at which the zone's clocks show `minuteOfDay` on `date`. A local time skipped by
- * a DST jump (02:30 on a spring-forward night) maps to the instant just after the jump; a time
- * shown twice (autumn) maps to its later occurrence.
+ * a DST jump is shifted by the jump (02:30 on a Paris spring-forward night → 03:30 summer time);
+ * a time shown twice (autumn) maps to its later occurrence.
  */
 export function instantAtLocal(timeZone: string, date: LocalDate, minuteOfDay: number): Date {
   const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day, 0, minuteOfDay);
