@@ -125,3 +125,33 @@ describe("STOP replies", () => {
     expect(other).toMatchObject({ status: "exited", exitReason: "opted_out" });
   });
 });
+
+describe("an exit before enrollment", () => {
+  it("is remembered: a referral who paid before being enrolled is never enrolled nor messaged", async () => {
+    const h = await createHarness();
+    await h.seedMessages(7);
+    await h.addReferrer("ref-1", "+33600000001");
+    await h.addReferral("ref-1", "early-payer", "+33611111111", { ageMs: 10 * 60_000 });
+    expect(await h.engine.exitUser("early-payer")).toEqual({ exited: 0 });
+    h.clock.advance(2 * 3_600_000);
+    expect(await h.engine.runEnrollment()).toMatchObject({ enrolled: 0 });
+    expect((await h.dispatch()).sent).toBe(0);
+  });
+
+  it("stops a target inserted by an enrollment that raced with the exit", async () => {
+    const h = await createHarness();
+    await h.seedMessages(7);
+    await h.addReferrer("ref-1", "+33600000001");
+    await h.addReferral("ref-1", "racer", "+33611111111");
+    // Enrollment read the directory before the exit was recorded and inserts after it returned.
+    const insert = h.storage.targets.insertIfAbsent.bind(h.storage.targets);
+    h.storage.targets.insertIfAbsent = async (target) => {
+      await h.engine.exitUser("racer");
+      return insert(target);
+    };
+    expect((await h.engine.runEnrollment()).enrolled).toBe(1);
+    expect(await h.dispatch()).toMatchObject({ sent: 0, exited: 1 });
+    expect((await h.engine.listTargets("ref-1")).items[0]).toMatchObject({ status: "exited", exitReason: "paid" });
+    expect(h.transport.outbox()).toHaveLength(0);
+  });
+});

@@ -7,6 +7,7 @@ import { describeMessages } from "./contract/messages";
 import { describeSessions } from "./contract/sessions";
 import { describeDoNotContact } from "./contract/do-not-contact";
 import { describeDirectory } from "./contract/directory";
+import { describeExitedUsers } from "./contract/exited-users";
 import { describeLeases } from "./contract/leases";
 import { describeCounters } from "./contract/counters";
 import { describeTargetWrites } from "./contract/target-writes";
@@ -75,6 +76,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeSessions(ctx);
     describeDoNotContact(ctx);
     describeDirectory(ctx);
+    describeExitedUsers(ctx);
     describeLeases(ctx);
     describeCounters(ctx);
     describeTargetWrites(ctx);

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RelanceStorage } from "@relance/core";
+import { StorageError, type RelanceStorage } from "@relance/core";
 import { createFileStorage } from "../../src/storage/file";
 import { makeTarget, runStorageContract, T0, type RawDocument } from "../../src/testing";
 
@@ -108,6 +108,29 @@ async function runCrashingWriter(dataDir: string, { killAfterTargets }: { killAf
   return { ackedTargetIds };
 }
 
+/** The PID of a process that has exited (and was reaped): a stale lock's holder. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await new Promise((resolve) => child.on("exit", resolve));
+  return child.pid!;
+}
+
+/** A process that stays alive until `stop` is called. */
+async function liveProcess(): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+  await new Promise((resolve, reject) => child.on("spawn", resolve).on("error", reject));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+const LOCK = ".relance.lock";
+
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
@@ -143,6 +166,7 @@ describe("file storage", () => {
         "directory-referrals.db",
         "directory-referrers.db",
         "do-not-contact.db",
+        "exited-users.db",
         "leases.db",
         "messages.db",
         "sessions.db",
@@ -204,13 +228,137 @@ describe("file storage", () => {
     await reopened.close();
   });
 
+  describe("one store per data directory", () => {
+    it("holds <dataDir>/.relance.lock with its PID while open, and removes it on close", async () => {
+      const dataDir = await tempDir();
+      const storage = await open(dataDir);
+      expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
+      await storage.close();
+      await expect(stat(join(dataDir, LOCK))).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("refuses a second store on the same directory in this process while the first is open, accepts it after", async () => {
+      const dataDir = await tempDir();
+      const first = await open(dataDir);
+      const target = makeTarget();
+      await first.targets.insertIfAbsent(target);
+
+      const second = createFileStorage({ dataDir });
+      const refused = await second.init().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(StorageError);
+      expect((refused as Error).message).toMatch(
+        new RegExp(`^\\[file\\] .+ is already used by process ${process.pid}; the file store serves one process \\(use MongoDB for several\\)$`),
+      );
+      // The same directory through a symbolic link is the same directory.
+      const alias = join(await tempDir(), "alias");
+      await symlink(dataDir, alias);
+      await expect(createFileStorage({ dataDir: alias }).init()).rejects.toThrow(/already used by process/);
+      // The refusal left the first store's lock and data alone.
+      expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
+      expect(await first.targets.get(target.id)).toEqual(target);
+      await second.close();
+      expect(await first.targets.get(target.id)).toEqual(target);
+
+      await first.close();
+      await second.init();
+      try {
+        expect(await second.targets.get(target.id)).toEqual(target);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it("lets only one of two stores opening the same directory at once in", async () => {
+      const dataDir = await tempDir();
+      const stores = [createFileStorage({ dataDir }), createFileStorage({ dataDir })];
+      const results = await Promise.allSettled(stores.map((storage) => storage.init()));
+      expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+      for (const storage of stores) await storage.close();
+    });
+
+    it("init is idempotent on one store and close then init takes the lock again", async () => {
+      const dataDir = await tempDir();
+      const storage = await open(dataDir);
+      await storage.init();
+      await storage.close();
+      await storage.init();
+      expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
+      await storage.close();
+    });
+
+    it("refuses a directory locked by another live process", async () => {
+      const dataDir = await tempDir();
+      const other = await liveProcess();
+      try {
+        await writeFile(join(dataDir, LOCK), `${other.pid}\n`);
+        const storage = createFileStorage({ dataDir });
+        await expect(storage.init()).rejects.toMatchObject({
+          code: "storage_failure",
+          message: expect.stringContaining(`is already used by process ${other.pid}; the file store serves one process`),
+        });
+        expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${other.pid}\n`);
+      } finally {
+        await other.stop();
+      }
+      // Once that process is gone, its lock is stale.
+      const storage = await open(dataDir);
+      expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
+      await storage.close();
+    });
+
+    it("takes over a stale lock whose process is dead", async () => {
+      const dataDir = await tempDir();
+      const pid = await deadPid();
+      await writeFile(join(dataDir, LOCK), `${pid}\n`);
+      const storage = await open(dataDir);
+      try {
+        expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
+        expect(await storage.targets.insertIfAbsent(makeTarget())).toBe(true);
+      } finally {
+        await storage.close();
+      }
+      expect((await readdir(dataDir)).filter((name) => name.startsWith(LOCK))).toEqual([]);
+    });
+
+    it("takes over a lock with this process's PID that no store of this process holds (a restarted PID 1)", async () => {
+      const dataDir = await tempDir();
+      await writeFile(join(dataDir, LOCK), `${process.pid}\n`);
+      const storage = await open(dataDir);
+      await storage.close();
+    });
+
+    it("takes over a lock left without a PID (its creator died while writing it)", async () => {
+      const dataDir = await tempDir();
+      await writeFile(join(dataDir, LOCK), "");
+      const storage = await open(dataDir);
+      expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
+      await storage.close();
+    });
+
+    it("a failed init releases the directory", async () => {
+      const dataDir = await tempDir();
+      await writeFile(join(dataDir, "targets.db"), "not json\n".repeat(10));
+      await expect(createFileStorage({ dataDir }).init()).rejects.toThrow(/targets open failed/);
+      await expect(stat(join(dataDir, LOCK))).rejects.toMatchObject({ code: "ENOENT" });
+      await rm(join(dataDir, "targets.db"));
+      const storage = await open(dataDir);
+      await storage.close();
+    });
+  });
+
   it("keeps every acknowledged write when the writing process is killed with SIGKILL", async () => {
     const dataDir = await tempDir();
     const { ackedTargetIds } = await runCrashingWriter(dataDir, { killAfterTargets: 30 });
     expect(ackedTargetIds.length).toBeGreaterThanOrEqual(30);
 
+    // The killed writer left its lock behind; its PID is dead, so the lock is taken over.
+    expect(Number(await readFile(join(dataDir, LOCK), "utf8"))).not.toBe(process.pid);
     const storage = await open(dataDir);
     try {
+      expect(await readFile(join(dataDir, LOCK), "utf8")).toBe(`${process.pid}\n`);
       expect(await storage.configs.get("crash-referrer")).toMatchObject({ referrerUserId: "crash-referrer", timezone: "Europe/Paris" });
       expect((await storage.messages.get(1))?.dayNumber).toBe(1);
       expect(await storage.counters.get("crash-referrer", "2026-01-05")).toBe(3);

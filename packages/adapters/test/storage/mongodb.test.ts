@@ -113,6 +113,13 @@ if ("skipped" in server) {
           expect(doc).not.toHaveProperty("id");
           expect((await rawCollection(storage, DEFAULT_COLLECTION_NAMES.messages).findOne({ dayNumber: 4 }))!._id).toBe(4);
           expect((await rawCollection(storage, DEFAULT_COLLECTION_NAMES.configs).findOne({ referrerUserId: "r-dates" }))!._id).toBe("r-dates");
+          await storage.exitedUsers.record({ userId: "u-paid", reason: "paid", exitedAt: at(7) });
+          expect(await rawCollection(storage, DEFAULT_COLLECTION_NAMES.exitedUsers).findOne({ _id: "u-paid" })).toEqual({
+            _id: "u-paid",
+            userId: "u-paid",
+            reason: "paid",
+            exitedAt: at(7),
+          });
         } finally {
           await storage.close();
         }
@@ -120,21 +127,26 @@ if ("skipped" in server) {
 
       it("honours custom collection names", async () => {
         const dbName = freshDbName();
-        const storage = await open(dbName, { collections: { targets: "custom_targets", configs: "custom_configs", leases: "custom_leases" } });
+        const storage = await open(dbName, {
+          collections: { targets: "custom_targets", configs: "custom_configs", leases: "custom_leases", exitedUsers: "custom_exited_users" },
+        });
         try {
           const target = makeTarget();
           await storage.targets.insertIfAbsent(target);
           await storage.configs.getOrCreate(makeConfig({ referrerUserId: "r-custom" }));
           await storage.leases.acquire("lease-custom", "worker-a", at(0), 1_000);
           await storage.messages.upsert(makeMessage({ dayNumber: 1 }));
+          await storage.exitedUsers.record({ userId: "u-custom", reason: "manual", exitedAt: at(0) });
 
           expect(await rawCollection(storage, "custom_targets").findOne({ _id: target.id })).not.toBeNull();
           expect(await rawCollection(storage, "custom_configs").findOne({ _id: "r-custom" })).not.toBeNull();
           expect(await rawCollection(storage, "custom_leases").findOne({ _id: "lease-custom" })).not.toBeNull();
+          expect(await rawCollection(storage, "custom_exited_users").findOne({ _id: "u-custom" })).not.toBeNull();
           const names = (await rawDb(storage).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
           expect(names).toEqual(expect.arrayContaining(["custom_targets", "custom_configs", "custom_leases", DEFAULT_COLLECTION_NAMES.messages]));
           expect(names).not.toContain(DEFAULT_COLLECTION_NAMES.targets);
           expect(names).not.toContain(DEFAULT_COLLECTION_NAMES.configs);
+          expect(names).not.toContain(DEFAULT_COLLECTION_NAMES.exitedUsers);
           expect(await storage.targets.get(target.id)).toEqual(target);
         } finally {
           await storage.close();

@@ -38,6 +38,7 @@ export interface RelanceStorage {
   readonly leases: LeaseRepository;
   readonly sessions: SessionRepository;
   readonly directory: DirectoryRepository;
+  readonly exitedUsers: ExitedUserRepository;
 }
 
 export type ReferrerConfigChanges = Partial<Omit<ReferrerConfig, "referrerUserId" | "createdAt">>;
@@ -175,6 +176,21 @@ export interface DoNotContactRepository {
   /** Of the given numbers, those on the list. */
   filterListed(phones: readonly E164[]): Promise<Set<E164>>;
   remove(phone: E164): Promise<boolean>;
+}
+
+export interface ExitedUser {
+  userId: string;
+  reason: ExitReason;
+  exitedAt: Date;
+}
+
+/** Referrals the platform took out of the loop (paid, manual): never enrolled again, by any referrer. */
+export interface ExitedUserRepository {
+  /** Idempotent; the first record for a user is kept. */
+  record(entry: ExitedUser): Promise<void>;
+  get(userId: string): Promise<ExitedUser | null>;
+  /** Of the given user ids, those recorded. */
+  filterExited(userIds: readonly string[]): Promise<Set<string>>;
 }
 
 export interface Lease {

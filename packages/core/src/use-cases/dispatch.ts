@@ -155,6 +155,8 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     );
     if (due.length === 0) return;
     const blocked = await ctx.storage.doNotContact.filterListed(due.map((t) => t.contact.phone));
+    // A target enrolled while its referral's exit was being recorded still never gets a message.
+    const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));
     for (const target of due) {
       seen.add(target.id);
       if (run.unavailable || run.stopped) {
@@ -172,6 +174,11 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
       run.config = config;
       if (blocked.has(target.contact.phone)) {
         run.result.exited += await exitTargets(ctx, [target], "opted_out");
+        continue;
+      }
+      if (exitedUsers.has(target.referralUserId)) {
+        const record = await ctx.storage.exitedUsers.get(target.referralUserId);
+        run.result.exited += await exitTargets(ctx, [target], record?.reason ?? "paid");
         continue;
       }
       await processTarget(ctx, run, target);

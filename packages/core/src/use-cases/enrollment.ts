@@ -50,10 +50,11 @@ async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promi
   }
   const known = await ctx.storage.targets.findExistingReferralIds(referrerUserId, candidates.map((r) => r.userId));
   const blocked = await ctx.storage.doNotContact.filterListed(candidates.map((r) => r.phone));
+  const exited = await ctx.storage.exitedUsers.filterExited(candidates.map((r) => r.userId));
 
   let enrolled = 0;
   for (const referral of candidates) {
-    if (known.has(referral.userId) || blocked.has(referral.phone)) continue;
+    if (known.has(referral.userId) || blocked.has(referral.phone) || exited.has(referral.userId)) continue;
     const language = referral.language && isLanguage(referral.language) ? baseLanguage(referral.language) : ctx.options.defaultLanguage;
     const inserted = await ctx.storage.targets.insertIfAbsent(
       newTarget({

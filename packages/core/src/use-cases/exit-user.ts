@@ -6,12 +6,16 @@ import { exitTargets } from "./target-transitions";
 const POLL_MS = 200;
 
 /**
- * Takes a referral out of every loop (the platform calls it on payment). Idempotent. When it
- * returns, no message can reach that person any more: sends of this process already inside
+ * Takes a referral out of every loop (the platform calls it on payment), for good: the exit is
+ * recorded, so later enrollments skip them too. Idempotent. When it returns, no message can
+ * reach that person any more: sends of this process already inside
  * the transport call are awaited, and sends of other processes are waited for (bounded).
  */
 export async function exitUser(ctx: EngineContext, userId: string, reason: ExitReason = "paid"): Promise<{ exited: number }> {
   if (typeof userId !== "string" || userId.length === 0) throw new ValidationError("userId is required", [{ path: "userId", message: "required" }]);
+  // Recorded first: a referral that pays before being enrolled (or while an enrollment run is
+  // between reading the directory and inserting) is never enrolled, by any referrer.
+  await ctx.storage.exitedUsers.record({ userId, reason, exitedAt: ctx.clock.now() });
   const active = await ctx.storage.targets.listActiveByReferral(userId);
   const exited = await exitTargets(ctx, active, reason);
   await ctx.inFlight.settled(userId);

@@ -5,13 +5,18 @@ import { createFileConfigs } from "./configs";
 import { createFileCounters } from "./counters";
 import { createFileDirectory } from "./directory";
 import { createFileDoNotContact } from "./do-not-contact";
+import { createFileExitedUsers } from "./exited-users";
 import { createFileLeases } from "./leases";
+import { lockDataDir, type DataDirLock } from "./lock";
 import { createFileMessages } from "./messages";
 import { createFileSessions } from "./sessions";
 import { createFileTargets } from "./targets";
 
 export interface FileStorageOptions {
-  /** Created if missing; holds one `<collection>.db` file per collection. */
+  /**
+   * Created if missing; holds one `<collection>.db` file per collection, and `.relance.lock` while
+   * a store has it open: a second store on it, in this process or another live one, is refused.
+   */
   dataDir: string;
   /**
    * Flush every acknowledged write to disk (fsync) before resolving. Default true. Without it a
@@ -25,8 +30,9 @@ export interface FileStorageOptions {
 /**
  * Storage in local files through @seald-io/nedb, for one process. nedb keeps every collection in
  * this process's memory and serialises its operations there: that is what makes the atomic
- * operations atomic, and it means two processes on the same files would overwrite each other.
- * Several processes (or instances) need the MongoDB storage.
+ * operations atomic, and it means two processes on the same files would overwrite each other:
+ * `init()` refuses a data directory that another live store holds (see `lock.ts`). Several
+ * processes (or instances) need the MongoDB storage.
  */
 export function createFileStorage(options: FileStorageOptions): RelanceStorage {
   const settings = { dataDir: options.dataDir, fsync: options.fsync ?? true };
@@ -48,16 +54,28 @@ export function createFileStorage(options: FileStorageOptions): RelanceStorage {
       uniqueIndexes: [["referrerId", "userId"]],
       indexes: ["referrerId"],
     }),
+    exitedUsers: new Collection("exited-users", settings),
   };
   const all = Object.values(collections);
   const compactEveryMs = options.compactEveryMs ?? 60 * 60 * 1000;
   let compaction: NodeJS.Timeout | null = null;
+  /** Taken by `init()`, released by `close()`; shared by concurrent `init()` calls. */
+  let lock: Promise<DataDirLock> | null = null;
 
   return {
     name: "file",
 
     async init() {
-      for (const collection of all) await collection.open();
+      const locking = (lock ??= lockDataDir(options.dataDir));
+      try {
+        await locking;
+        for (const collection of all) await collection.open();
+      } catch (error) {
+        // A store that failed to open does not keep its directory from the next attempt.
+        if (lock === locking) lock = null;
+        await locking.then((held) => held.release()).catch(() => undefined);
+        throw error;
+      }
       if (compactEveryMs > 0 && !compaction) {
         compaction = setInterval(() => {
           // A failed compaction leaves the previous file whole; the next write reports real trouble.
@@ -79,6 +97,13 @@ export function createFileStorage(options: FileStorageOptions): RelanceStorage {
       if (compaction) clearInterval(compaction);
       compaction = null;
       for (const collection of all) await collection.close();
+      // Released only once every collection is closed: a failed close can be retried, still locked.
+      const locking = lock;
+      if (locking) {
+        const held = await locking.catch(() => null);
+        await held?.release();
+        if (lock === locking) lock = null;
+      }
     },
 
     configs: createFileConfigs(collections.configs),
@@ -89,5 +114,6 @@ export function createFileStorage(options: FileStorageOptions): RelanceStorage {
     leases: createFileLeases(collections.leases),
     sessions: createFileSessions(collections.sessions),
     directory: createFileDirectory(collections.directoryReferrers, collections.directoryReferrals),
+    exitedUsers: createFileExitedUsers(collections.exitedUsers),
   };
 }

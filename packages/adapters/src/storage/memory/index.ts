@@ -3,6 +3,7 @@ import { createMemoryConfigs } from "./configs";
 import { createMemoryCounters } from "./counters";
 import { createMemoryDirectory } from "./directory";
 import { createMemoryDoNotContact } from "./do-not-contact";
+import { createMemoryExitedUsers } from "./exited-users";
 import { createMemoryLeases } from "./leases";
 import { createMemoryMessages } from "./messages";
 import { createMemorySessions } from "./sessions";
@@ -36,5 +37,6 @@ export function createMemoryStorage(): RelanceStorage {
     leases: createMemoryLeases(),
     sessions: createMemorySessions(),
     directory: createMemoryDirectory(),
+    exitedUsers: createMemoryExitedUsers(),
   };
 }

@@ -5,6 +5,7 @@ import type {
   DirectoryReferralDocument,
   DirectoryReferrerDocument,
   DoNotContactDocument,
+  ExitedUserDocument,
   LeaseDocument,
   MessageDocument,
   SessionEntryDocument,
@@ -20,7 +21,8 @@ export type CollectionKey =
   | "leases"
   | "sessions"
   | "directoryReferrers"
-  | "directoryReferrals";
+  | "directoryReferrals"
+  | "exitedUsers";
 
 export type CollectionNames = Record<CollectionKey, string>;
 
@@ -35,6 +37,7 @@ export const DEFAULT_COLLECTION_NAMES: Readonly<CollectionNames> = Object.freeze
   sessions: "relance_sessions",
   directoryReferrers: "relance_directory_referrers",
   directoryReferrals: "relance_directory_referrals",
+  exitedUsers: "relance_exited_users",
 });
 
 export interface MongoCollections {
@@ -47,6 +50,7 @@ export interface MongoCollections {
   sessions: Collection<SessionEntryDocument>;
   directoryReferrers: Collection<DirectoryReferrerDocument>;
   directoryReferrals: Collection<DirectoryReferralDocument>;
+  exitedUsers: Collection<ExitedUserDocument>;
 }
 
 export function resolveCollectionNames(overrides: Partial<CollectionNames> = {}): CollectionNames {
@@ -71,5 +75,6 @@ export function openCollections(db: Db, names: CollectionNames): MongoCollection
     sessions: db.collection<SessionEntryDocument>(names.sessions, options),
     directoryReferrers: db.collection<DirectoryReferrerDocument>(names.directoryReferrers, options),
     directoryReferrals: db.collection<DirectoryReferralDocument>(names.directoryReferrals, options),
+    exitedUsers: db.collection<ExitedUserDocument>(names.exitedUsers, options),
   };
 }

@@ -92,6 +92,14 @@ export interface DoNotContactDocument {
   addedAt: Date;
 }
 
+/** A referral the platform took out of the loop; `_id` is its `userId`, so the first record is kept. */
+export interface ExitedUserDocument {
+  _id: string;
+  userId: string;
+  reason: ExitReason;
+  exitedAt: Date;
+}
+
 export interface LeaseDocument {
   _id: string;
   owner: string;

@@ -6,6 +6,7 @@ import { mongoCounters } from "./counters";
 import { mongoDirectory } from "./directory";
 import { mongoDoNotContact } from "./do-not-contact";
 import { wrap } from "./errors";
+import { mongoExitedUsers } from "./exited-users";
 import { ensureIndexes } from "./indexes";
 import { mongoLeases } from "./leases";
 import { mongoMessages } from "./messages";
@@ -53,5 +54,6 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
     leases: mongoLeases(collections.leases),
     sessions: mongoSessions(collections.sessions),
     directory: mongoDirectory(collections.directoryReferrers, collections.directoryReferrals),
+    exitedUsers: mongoExitedUsers(collections.exitedUsers),
   };
 }

@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import { at, HOUR, makeConfig, makeDelivery, makeMessage, makeTarget, T0 } from "../builders";
 import type { ContractContext } from "./context";
 import { makeReferral, makeStoredReferrer } from "./directory";
+import { makeExitedUser } from "./exited-users";
 
 export function describeReopen(ctx: ContractContext): void {
   if (!ctx.options.reopen) {
@@ -42,6 +43,9 @@ export function describeReopen(ctx: ContractContext): void {
     await storage.directory.upsertReferrer(makeStoredReferrer({ name: "before" }));
     await storage.directory.upsertReferrer(referrer);
     for (const referral of referrals) await storage.directory.upsertReferral(referral);
+    const exited = makeExitedUser({ userId: "u-paid", exitedAt: at(4) });
+    await storage.exitedUsers.record(exited);
+    await storage.exitedUsers.record(makeExitedUser({ userId: "u-paid", reason: "manual", exitedAt: at(5) }));
 
     storage = await ctx.reopen();
 
@@ -56,5 +60,9 @@ export function describeReopen(ctx: ContractContext): void {
     expect(await storage.sessions.get("referrer-1", ["creds", "pre-key-1", "gone"])).toEqual({ creds: "c-1", "pre-key-1": "k-1" });
     expect(await storage.directory.getReferrer(referrer.userId)).toEqual(referrer);
     expect(await storage.directory.listReferrals("referrer-1")).toEqual([referrals[1], referrals[0]]);
+    expect(await storage.exitedUsers.get("u-paid")).toEqual(exited);
+    expect([...(await storage.exitedUsers.filterExited(["u-paid", "u-keep"]))]).toEqual(["u-paid"]);
+    await storage.exitedUsers.record(makeExitedUser({ userId: "u-paid", reason: "manual", exitedAt: at(6) }));
+    expect(await storage.exitedUsers.get("u-paid")).toEqual(exited);
   });
 }
