@@ -110,7 +110,7 @@ describe("send window", () => {
     expect((await h.dispatch()).sent).toBe(2);
   });
 
-  it("applies a pause at once, even in the middle of a run", async () => {
+  it("applies a pause within configRefreshMs (5 s), even in the middle of a run", async () => {
     const h = await harnessWith(6, { messageDelayMs: 3000, messageJitterMs: 0 });
     const originalSend = h.transport.send.bind(h.transport);
     let sends = 0;
@@ -120,8 +120,10 @@ describe("send window", () => {
       return result;
     };
     const result = await h.dispatch();
-    expect(result.sent).toBe(2);
-    expect(result.held).toBe(4);
-    expect(h.transport.outbox()).toHaveLength(2);
+    // Paused right after the 2nd send (t+3 s): the 3rd was already under way, nothing after t+5 s.
+    expect(result.sent).toBe(3);
+    expect(result.held).toBe(3);
+    const outbox = h.transport.outbox();
+    expect(outbox.at(-1)!.sentAt.getTime() - outbox[1]!.sentAt.getTime()).toBeLessThanOrEqual(5000);
   });
 });

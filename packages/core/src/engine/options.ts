@@ -28,6 +28,8 @@ export interface RelanceOptions {
   claimTtlMs: number;
   /** Due targets read per referrer and page. */
   dispatchPageSize: number;
+  /** During a run, how often a referrer's config is re-read (pauses apply within this delay). */
+  configRefreshMs: number;
   /** How long `exitUser` waits for a send already leaving another process. */
   exitWaitMs: number;
   enrollmentCron: string;
@@ -51,6 +53,7 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   claimTtlMs: 10 * 60_000,
   dispatchPageSize: 100,
   exitWaitMs: 30_000,
+  configRefreshMs: 5_000,
   enrollmentCron: "0 * * * *",
   dispatchCron: "* * * * *",
 };
@@ -61,7 +64,7 @@ function nonNegativeInteger(name: string, value: number): void {
 
 export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanceId: string): RelanceOptions {
   const options: RelanceOptions = { ...DEFAULT_OPTIONS, instanceId: fallbackInstanceId, ...partial };
-  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs"] as const) {
+  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs"] as const) {
     nonNegativeInteger(name, options[name]);
   }
   for (const name of ["maxConcurrentSenders", "dispatchPageSize", "dayIntervalMs"] as const) {

@@ -36,6 +36,8 @@ interface SenderRun {
   unavailable: LinkState | null;
   /** Set when the referrer paused, or this process lost the sender: the rest of the run holds. */
   stopped: boolean;
+  /** When `config` was read (clock ms). */
+  configReadAt: number;
 }
 
 const MAX_REFERRERS_PER_RUN = 10_000;
@@ -119,6 +121,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       limitedUntil: null,
       unavailable: null,
       stopped: false,
+      configReadAt: ctx.clock.now().getTime(),
     };
     await sendDueTargets(ctx, run, lease);
     if (run.unavailable) await holdSender(ctx, config, run.unavailable, result);
@@ -163,15 +166,18 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
         run.result.held++;
         continue;
       }
-      // Re-read before each target: a pause, a disconnect or a new window applies at once,
-      // not after a run that paced sends can make last for minutes.
-      const config = await ctx.storage.configs.get(run.config.referrerUserId);
-      if (!config || !config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
-        run.stopped = true;
-        run.result.held++;
-        continue;
+      // A pause, a disconnect or a new window applies within seconds, not after a run that paced
+      // sends can make last for minutes; without costing a read per target on fast runs.
+      if (ctx.clock.now().getTime() - run.configReadAt >= ctx.options.configRefreshMs) {
+        const config = await ctx.storage.configs.get(run.config.referrerUserId);
+        run.configReadAt = ctx.clock.now().getTime();
+        if (!config || !config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
+          run.stopped = true;
+          run.result.held++;
+          continue;
+        }
+        run.config = config;
       }
-      run.config = config;
       if (blocked.has(target.contact.phone)) {
         run.result.exited += await exitTargets(ctx, [target], "opted_out");
         continue;
