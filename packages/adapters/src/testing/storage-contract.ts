@@ -12,6 +12,7 @@ import { describeLeases } from "./contract/leases";
 import { describeCounters } from "./contract/counters";
 import { describeTargetWrites } from "./contract/target-writes";
 import { describeTargetClaims } from "./contract/target-claims";
+import { describeTargetBatches } from "./contract/target-batches";
 import { describeTargetQueries } from "./contract/target-queries";
 import { describeTargetPagination } from "./contract/target-pagination";
 import { describeTargetStats } from "./contract/target-stats";
@@ -81,6 +82,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeCounters(ctx);
     describeTargetWrites(ctx);
     describeTargetClaims(ctx);
+    describeTargetBatches(ctx);
     describeTargetQueries(ctx);
     describeTargetPagination(ctx);
     describeTargetStats(ctx);

@@ -144,6 +144,20 @@ export interface TargetRepository {
    * target, or null when a condition failed or the target does not exist.
    */
   updateIf(id: string, condition: TargetCondition, changes: TargetChanges): Promise<Target | null>;
+  /**
+   * Atomic per target, one round trip: moves `nextMessageDue` to `until` for every active target of
+   * the referrer that is due (`nextMessageDue <= now`) and has no live claim (see
+   * {@link TargetCondition.unclaimedAt}). Returns how many moved. For a closed send window or a
+   * reached daily limit. Increments `revision` and sets `updatedAt` to `now` on each target moved.
+   */
+  deferDue(referrerUserId: string, now: Date, until: Date): Promise<number>;
+  /**
+   * Exits every active target of the referrer with `reason` (`exitedLoopAt = at`,
+   * `nextMessageDue = null`; claims are left in place, as an exit through `updateIf` does).
+   * Returns how many exited. Atomic per target; increments `revision` and sets `updatedAt` to
+   * `at` on each target exited.
+   */
+  exitActiveOfReferrer(referrerUserId: string, reason: ExitReason, at: Date): Promise<number>;
   /** Active targets of a referral, across referrers. */
   listActiveByReferral(referralUserId: string): Promise<Target[]>;
   /** Active targets of a referrer; with `phone`, only those addressed to that number. */

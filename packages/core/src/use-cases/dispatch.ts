@@ -30,8 +30,8 @@ interface SenderRun {
   owner: string;
   plan: DayPlan;
   result: DispatchResult;
-  /** Set when the daily limit is reached: every further due target waits until then. */
-  limitedUntil: Date | null;
+  /** Set when the window closed or the daily limit is reached: every due target waits until then. */
+  deferUntil: Date | null;
   /** Set when the session stopped being able to send: the rest of the run holds. */
   unavailable: LinkState | null;
   /** Set when the referrer paused, or this process lost the sender: the rest of the run holds. */
@@ -93,7 +93,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
     if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) {
-      result.exited += await exitTargets(ctx, await ctx.storage.targets.listActiveByReferrer(referrerUserId), "referrer_inactive");
+      result.exited += await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
       return;
     }
     const link = await readyState(ctx, referrerUserId);
@@ -106,6 +106,13 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
     if (config.whatsapp.status !== "connected") await applyLinkState(ctx, referrerUserId, link);
+    const now = ctx.clock.now();
+    const opensAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
+    if (opensAt > now) {
+      // Outside the window: one batched write, and no directory call.
+      result.deferred += await ctx.storage.targets.deferDue(referrerUserId, now, opensAt);
+      return;
+    }
 
     const [profile, referrals] = await Promise.all([
       ctx.directory.getReferrer(referrerUserId),
@@ -118,7 +125,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       owner,
       plan,
       result,
-      limitedUntil: null,
+      deferUntil: null,
       unavailable: null,
       stopped: false,
       configReadAt: ctx.clock.now().getTime(),
@@ -188,6 +195,10 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
         continue;
       }
       await processTarget(ctx, run, target);
+      if (run.deferUntil) {
+        run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, ctx.clock.now(), run.deferUntil);
+        return;
+      }
       if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, ctx.clock.now(), ctx.options.claimTtlMs))) {
         ctx.logger.warn({ referrerUserId: run.config.referrerUserId }, "sender lease lost: another process drives it now");
         run.stopped = true;
@@ -199,9 +210,9 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
 async function processTarget(ctx: EngineContext, run: SenderRun, target: Target): Promise<void> {
   const { config, result } = run;
   const now = ctx.clock.now();
-  const allowedAt = run.limitedUntil ?? nextAllowedInstant(now, config.timezone, config.sendWindow);
+  const allowedAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
   if (allowedAt > now) {
-    if (await defer(ctx, target, allowedAt)) result.deferred++;
+    run.deferUntil = allowedAt;
     return;
   }
   const referral = run.referrals.get(target.referralUserId);
@@ -227,8 +238,8 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
 
   const counterKey = dailyCounterKey(now, config.timezone);
   if ((await ctx.storage.counters.tryIncrement(config.referrerUserId, counterKey, ctx.options.maxMessagesPerDay)) === null) {
-    run.limitedUntil = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
-    await release(ctx, run, claimed, { nextMessageDue: run.limitedUntil });
+    run.deferUntil = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
+    await release(ctx, run, claimed, { nextMessageDue: run.deferUntil });
     result.deferred++;
     return;
   }
@@ -251,6 +262,7 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
     await giveBackReservation();
     await release(ctx, run, claimed, { nextMessageDue: stillAllowed });
     result.deferred++;
+    run.deferUntil = stillAllowed;
     return;
   }
 
@@ -315,16 +327,6 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
 
 function contactOf(referral: Referral, previous: TargetContact): TargetContact {
   return { phone: previous.phone, name: referral.name || previous.name, paymentLink: referral.paymentLink ?? previous.paymentLink };
-}
-
-async function defer(ctx: EngineContext, target: Target, until: Date): Promise<boolean> {
-  const now = ctx.clock.now();
-  const updated = await ctx.storage.targets.updateIf(
-    target.id,
-    { status: "active", currentDay: target.currentDay, unclaimedAt: now },
-    { nextMessageDue: until, updatedAt: now },
-  );
-  return updated !== null;
 }
 
 async function release(ctx: EngineContext, run: SenderRun, target: Target, changes: { nextMessageDue?: Date }): Promise<void> {

@@ -109,6 +109,14 @@ export class Collection {
     return (affectedDocuments as FileDocument | null) ?? null;
   }
 
+  /** Updates every document matching `query`, in one executor step; returns how many. */
+  async updateMany(query: Query, update: Query): Promise<number> {
+    const store = this.opened();
+    const { numAffected } = await this.run("update", () => store.updateAsync(query, update, { multi: true }));
+    if (numAffected > 0) await this.durable();
+    return numAffected;
+  }
+
   /** Inserts `doc` or replaces the document with its `_id`; true when inserted. */
   async replaceOrInsert(doc: FileDocument): Promise<boolean> {
     const store = this.opened();

@@ -20,7 +20,19 @@ export function dueQuery(now: Date): Query {
 
 /** The whole compare-and-set condition as one query, so nedb checks and writes in one step. */
 export function conditionQuery(id: string, condition: TargetCondition): Query {
-  const query: Query = { _id: id };
+  return { _id: id, ...conditionFields(condition) };
+}
+
+/**
+ * The condition over every target of a referrer, for the batched writes: nedb applies a `multi`
+ * update in one executor step, checking each document against the query as it writes it.
+ */
+export function referrerConditionQuery(referrerUserId: string, condition: TargetCondition): Query {
+  return { referrerUserId, ...conditionFields(condition) };
+}
+
+function conditionFields(condition: TargetCondition): Query {
+  const query: Query = {};
   if (condition.status !== undefined) query.status = condition.status;
   if (condition.currentDay !== undefined) query.currentDay = condition.currentDay;
   if (condition.revision !== undefined) query.revision = condition.revision;

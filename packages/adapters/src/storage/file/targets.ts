@@ -3,7 +3,7 @@ import { emptyTargetStats } from "@relance/core";
 import { addToStats, decodeCursor, encodeCursor, type StatsFields } from "../memory/target-rules";
 import type { Collection, FileDocument } from "./collection";
 import { fromDocument, toDocument } from "./documents";
-import { changesUpdate, conditionQuery, dueQuery, listQuery, messageIdQuery, unclaimedAt } from "./target-queries";
+import { changesUpdate, conditionQuery, dueQuery, listQuery, messageIdQuery, referrerConditionQuery, unclaimedAt } from "./target-queries";
 
 const byDue = { nextMessageDue: 1, _id: 1 } as const;
 
@@ -50,6 +50,16 @@ export function createFileTargets(targets: Collection): TargetRepository {
     async updateIf(id, condition, changes) {
       const doc = await targets.updateOne(conditionQuery(id, condition), changesUpdate(changes));
       return doc ? read(doc) : null;
+    },
+
+    async deferDue(referrerUserId, now, until) {
+      const query = referrerConditionQuery(referrerUserId, { status: "active", dueBy: now, unclaimedAt: now });
+      return targets.updateMany(query, changesUpdate({ nextMessageDue: until, updatedAt: now }));
+    },
+
+    async exitActiveOfReferrer(referrerUserId, reason, at) {
+      const changes = { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at } as const;
+      return targets.updateMany(referrerConditionQuery(referrerUserId, { status: "active" }), changesUpdate(changes));
     },
 
     async listActiveByReferral(referralUserId) {

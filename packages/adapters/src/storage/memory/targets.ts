@@ -1,4 +1,4 @@
-import { emptyTargetStats, type Target, type TargetRepository } from "@relance/core";
+import { emptyTargetStats, type Target, type TargetChanges, type TargetCondition, type TargetRepository } from "@relance/core";
 import {
   addToStats,
   applyChanges,
@@ -27,6 +27,17 @@ export function createMemoryTargets(): TargetRepository {
 
   function all(): Target[] {
     return [...targets.values()];
+  }
+
+  /** `updateIf` over every target of the referrer that meets `condition`, in one synchronous pass. */
+  function updateAll(referrerUserId: string, condition: TargetCondition, changes: TargetChanges): number {
+    let updated = 0;
+    for (const [id, target] of targets) {
+      if (target.referrerUserId !== referrerUserId || !holds(target, condition)) continue;
+      targets.set(id, applyChanges(target, changes));
+      updated += 1;
+    }
+    return updated;
   }
 
   return {
@@ -73,6 +84,18 @@ export function createMemoryTargets(): TargetRepository {
       const next = applyChanges(target, changes);
       targets.set(id, next);
       return structuredClone(next);
+    },
+
+    async deferDue(referrerUserId, now, until) {
+      return updateAll(referrerUserId, { status: "active", dueBy: now, unclaimedAt: now }, { nextMessageDue: until, updatedAt: now });
+    },
+
+    async exitActiveOfReferrer(referrerUserId, reason, at) {
+      return updateAll(
+        referrerUserId,
+        { status: "active" },
+        { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at },
+      );
     },
 
     async listActiveByReferral(referralUserId) {

@@ -15,7 +15,19 @@ export function unclaimedAt(at: Date): Filter<TargetDocument>[] {
 }
 
 export function conditionFilter(id: string, condition: TargetCondition): Filter<TargetDocument> {
-  const filter: Filter<TargetDocument> = { _id: id };
+  return { _id: id, ...conditionFields(condition) };
+}
+
+/**
+ * The condition over every target of a referrer, for the batched writes: an `updateMany` checks
+ * it against each document as it writes it, so each target is a compare-and-set of its own.
+ */
+export function referrerConditionFilter(referrerUserId: string, condition: TargetCondition): Filter<TargetDocument> {
+  return { referrerUserId, ...conditionFields(condition) };
+}
+
+function conditionFields(condition: TargetCondition): Filter<TargetDocument> {
+  const filter: Filter<TargetDocument> = {};
   if (condition.status !== undefined) filter.status = condition.status;
   if (condition.currentDay !== undefined) filter.currentDay = condition.currentDay;
   if (condition.revision !== undefined) filter.revision = condition.revision;

@@ -1,5 +1,6 @@
 import type {
   E164,
+  ExitReason,
   Target,
   TargetChanges,
   TargetCondition,
@@ -11,7 +12,7 @@ import type {
 import type { Collection, Filter } from "mongodb";
 import type { TargetDocument } from "./documents";
 import { isDuplicateKey, toLimit, wrap } from "./errors";
-import { changesUpdate, conditionFilter, unclaimedAt } from "./target-filters";
+import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters";
 import { fromTargetDocument, toTargetDocument } from "./target-mapping";
 import { targetStats } from "./target-stats";
 
@@ -89,6 +90,20 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
           returnDocument: "after",
         });
         return doc ? fromTargetDocument(doc) : null;
+      }),
+
+    deferDue: (referrerUserId: string, now: Date, until: Date) =>
+      wrap("targets.deferDue", async () => {
+        const filter = referrerConditionFilter(referrerUserId, { status: "active", dueBy: now, unclaimedAt: now });
+        const result = await targets.updateMany(filter, changesUpdate({ nextMessageDue: until, updatedAt: now }));
+        return result.modifiedCount;
+      }),
+
+    exitActiveOfReferrer: (referrerUserId: string, reason: ExitReason, at: Date) =>
+      wrap("targets.exitActiveOfReferrer", async () => {
+        const changes = { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at } as const;
+        const result = await targets.updateMany(referrerConditionFilter(referrerUserId, { status: "active" }), changesUpdate(changes));
+        return result.modifiedCount;
       }),
 
     listActiveByReferral: (referralUserId: string) =>
