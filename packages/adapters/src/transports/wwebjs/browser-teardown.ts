@@ -34,6 +34,29 @@ export async function destroyClient(client: WwebjsClient, options: TeardownOptio
   if (browserProcess && isAlive(browserProcess)) {
     options.logger.warn({ referrerUserId: options.referrerUserId, pid: browserProcess.pid, outcome }, "killing the Chromium left by whatsapp-web.js");
     killProcessGroup(browserProcess);
+    await untilGroupGone(browserProcess, 5_000);
+  }
+}
+
+/**
+ * SIGKILL is asynchronous: wait (bounded) until the browser and its group are really gone, so
+ * "no Chromium left" holds when teardown returns, not a few milliseconds later.
+ */
+async function untilGroupGone(child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(child) && !groupExists(child)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function groupExists(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
 
