@@ -111,3 +111,11 @@ describe("opt-out keywords and phones", () => {
     expect(normalizePhone("+0612345678")).toBeNull();
   });
 });
+
+describe("stored error messages", () => {
+  it("cut the query strings of URLs (pre-signed media links carry tokens)", async () => {
+    const { storableError } = await import("../src/use-cases/target-transitions");
+    expect(storableError("Failed to fetch https://cdn.example.com/a.jpg?X-Amz-Signature=abc&t=1 (403)")).toBe("Failed to fetch https://cdn.example.com/a.jpg?… (403)");
+    expect(storableError("x".repeat(600))).toHaveLength(500);
+  });
+});

@@ -248,6 +248,19 @@ describe("baileys transport: disconnect reasons", () => {
     expect(await s.transport.connect(REFERRER, { method: "qr" })).toMatchObject({ status: "connected", phone: PHONE });
   });
 
+  it("440 after another instance took the session over: ensureReady says so (no outage to report)", async () => {
+    const s = await setup();
+    const socket = await linked(s);
+    await socket.closeWith(DisconnectReason.connectionReplaced, "Stream Errored (conflict)");
+    await until(() => s.transport.getState(REFERRER).status === "failed", "failed");
+    await settle();
+    // Another instance of ours now holds the session's lease.
+    const lease = await s.storage.leases.get(`baileys-session:${REFERRER}`);
+    if (lease) await s.storage.leases.release(lease.name, lease.owner);
+    expect(await s.storage.leases.acquire(`baileys-session:${REFERRER}`, "another-instance", s.clock.now(), 60_000)).toBe(true);
+    await expect(s.transport.ensureReady(REFERRER)).rejects.toBeInstanceOf(SessionDrivenElsewhereError);
+  });
+
   it("408 while the QR is shown: nobody scanned, disconnected with 'QR expired', creds dropped, no reconnect", async () => {
     const s = await setup();
     await s.transport.connect(REFERRER, { method: "qr" });
@@ -407,7 +420,7 @@ describe("baileys transport: stored sessions across processes", () => {
   });
 
   it("closes the socket of the least recently used session when the pool is full", async () => {
-    const s = await setup({ maxSessions: 1 });
+    const s = await setup({ maxSessions: 1, evictionGraceMs: 0 });
     const first = await linked(s, "r1", "+33600000001");
     await linked(s, "r2", "+33600000002");
     expect(first.endCalls).toEqual([undefined]);
@@ -522,13 +535,15 @@ describe("baileys transport: inbound messages and receipts", () => {
       { key: key("987@lid"), message: { conversation: "lid without phone" } },
       { key: key("33655555555@s.whatsapp.net"), message: { imageMessage: {} } },
     ]);
-    socket.receive([{ key: key("33666666666@s.whatsapp.net"), message: { conversation: "history" } }], "append");
+    // Replies that arrived while the socket was closed come back as "append": a STOP among them counts.
+    socket.receive([{ key: key("33666666666@s.whatsapp.net"), message: { conversation: "STOP (sent while we were offline)" } }], "append");
     const inbound = s.events.flatMap((e) => (e.type === "inbound" ? [[e.from, e.text]] : []));
     expect(inbound).toEqual([
       ["+33611111111", "STOP"],
       ["+33622222222", "Merci https://x.test"],
       ["+33633333333", "via lid"],
       ["+33644444444", "disappearing"],
+      ["+33666666666", "STOP (sent while we were offline)"],
     ]);
   });
 

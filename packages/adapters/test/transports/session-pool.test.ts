@@ -11,7 +11,7 @@ class FakeSession {
   }
 }
 
-async function pools(options: { maxSessions?: number; idleTimeoutMs?: number } = {}) {
+async function pools(options: { maxSessions?: number; idleTimeoutMs?: number; evictionGraceMs?: number } = {}) {
   const storage = createMemoryStorage();
   await storage.init();
   const clock = new ManualClock("2026-01-05T10:00:00Z");
@@ -25,6 +25,7 @@ async function pools(options: { maxSessions?: number; idleTimeoutMs?: number } =
       maxSessions: options.maxSessions ?? 2,
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       leaseTtlMs: 60_000,
+      evictionGraceMs: options.evictionGraceMs ?? 0,
       onClosed: (id, why) => closedEvents.push([id, why]),
     });
   return { storage, clock, a: make("process-a"), b: make("process-b"), closedEvents };
@@ -107,5 +108,30 @@ describe("session pool", () => {
     await a.closeAll();
     expect(sessions.every((s) => s.closed)).toBe(true);
     await expect(b.acquire("r1", async () => new FakeSession("b"))).resolves.toBeInstanceOf(FakeSession);
+  });
+
+  it("never evicts a session used within the grace period: the pool grows past its limit instead", async () => {
+    const { a, clock } = await pools({ maxSessions: 1, evictionGraceMs: 120_000 });
+    const busy = await a.acquire("r1", async () => new FakeSession("r1"));
+    clock.advance(60_000);
+    await a.acquire("r2", async () => new FakeSession("r2"));
+    expect(busy.closed).toBe(false);
+    expect(a.size).toBe(2);
+    clock.advance(121_000);
+    await a.acquire("r3", async () => new FakeSession("r3"));
+    expect(busy.closed).toBe(true);
+  });
+
+  it("renews the lease of a session still opening, so a slow open is not taken over", async () => {
+    const { a, b, clock } = await pools();
+    let finishOpening!: (session: FakeSession) => void;
+    const opening = a.acquire("r1", () => new Promise<FakeSession>((resolve) => (finishOpening = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(50_000);
+    await a.maintain();
+    clock.advance(50_000);
+    await expect(b.acquire("r1", async () => new FakeSession("b"))).rejects.toBeInstanceOf(SessionDrivenElsewhereError);
+    finishOpening(new FakeSession("a"));
+    await opening;
   });
 });

@@ -322,7 +322,7 @@ describe("wwebjs extras", () => {
 
   describe("the pool", () => {
     it("destroys the least recently used client beyond maxSessions, keeping its session", async () => {
-      w = await world({ maxSessions: 1 });
+      w = await world({ maxSessions: 1, evictionGraceMs: 0 });
       await linked(w.transport, "r1", "+33600000011");
       const first = w.fake.latest("r1");
       await linked(w.transport, "r2", "+33600000022");

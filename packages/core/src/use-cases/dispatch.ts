@@ -12,7 +12,7 @@ import type { LinkState } from "../ports/transport";
 import { dayPlanOf, type DayPlan } from "./day-plan";
 import { recoverInterrupted } from "./interrupted-sends";
 import { applyLinkState, loadConfig, notifySenderDown, publishStatus } from "./status";
-import { advanceChanges, exitChanges, exitTargets, failedDelivery } from "./target-transitions";
+import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
 
 export interface DispatchResult {
   sent: number;
@@ -307,9 +307,9 @@ async function processTarget(ctx: EngineContext, run: SenderRun, target: Target)
     status: "sent" as const,
     messageId: sent.messageId,
     mediaMessageIds: sent.mediaMessageIds,
-    ...(sent.partialFailure ? { errorMessage: sent.partialFailure.slice(0, 500) } : {}),
+    ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
   };
-  if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: sent.partialFailure }, "text sent, some media failed");
+  if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
   const recorded = await ctx.storage.targets.updateIf(
     claimed.id,
     { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
@@ -395,7 +395,7 @@ async function waitForTurn(ctx: EngineContext, run: SenderRun, to: string): Prom
 async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
   const now = ctx.clock.now();
   const failedAttempts = target.failedAttempts + 1;
-  const errorMessage = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const errorMessage = storableError(error instanceof Error ? error.message : String(error));
   const decision = decideRetry(failedAttempts, now, ctx.options.retryBackoffMs);
   const delivery = failedDelivery(target.currentDay, now, errorMessage);
   const changes =

@@ -35,5 +35,13 @@ export async function exitTargets(ctx: EngineContext, targets: readonly Target[]
 }
 
 export function failedDelivery(day: number, at: Date, errorMessage: string): Delivery {
-  return { day, sentAt: at, status: "failed", errorMessage };
+  return { day, sentAt: at, status: "failed", errorMessage: storableError(errorMessage) };
+}
+
+/**
+ * An error message fit to store and show: media URLs are often pre-signed, so their query
+ * strings (tokens) are cut, and the length is bounded.
+ */
+export function storableError(message: string): string {
+  return message.replace(/(https?:\/\/[^\s?#"')]+)[?#][^\s"')]*/g, "$1?…").slice(0, 500);
 }

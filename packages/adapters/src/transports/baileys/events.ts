@@ -13,12 +13,15 @@ export interface ReceiptUpdate {
 }
 
 /**
- * Replies worth a look from a `messages.upsert`: live (`notify`, not history `append`), from
- * someone else, in a 1:1 chat, with text. Disappearing-message and view-once wrappers are
- * unwrapped, or a "STOP" sent in such a chat would be missed.
+ * Replies worth a look from a `messages.upsert`, from someone else, in a 1:1 chat, with text.
+ * Both `notify` (live) and `append`: messages that arrived while our socket was closed (idle
+ * close, backoff, restart) come back as `append`, and a STOP among them must not be lost; with
+ * `syncFullHistory: false` old history arrives through `messaging-history.set`, not here, and an
+ * opt-out handled twice does no harm. Disappearing-message and view-once wrappers are unwrapped,
+ * or a "STOP" sent in such a chat would be missed.
  */
 export function inboundTexts(upsert: BaileysEventMap["messages.upsert"]): InboundText[] {
-  if (upsert.type !== "notify") return [];
+  if (upsert.type !== "notify" && upsert.type !== "append") return [];
   const found: InboundText[] = [];
   for (const message of upsert.messages) {
     if (message.key.fromMe) continue;

@@ -42,6 +42,8 @@ export interface BaileysTransportOptions {
   /** A session unused this long is closed; the next send restores it. */
   idleTimeoutMs: number;
   leaseTtlMs?: number;
+  /** A session used this recently is not evicted (see SessionPoolOptions). */
+  evictionGraceMs?: number;
   /** How often leases are renewed and idle sessions closed (default: a third of the lease TTL). */
   maintenanceIntervalMs?: number;
   /** Defaults to Baileys' `makeWASocket`. */
@@ -108,6 +110,7 @@ class BaileysTransport implements Transport {
       maxSessions: options.maxSessions,
       idleTimeoutMs: options.idleTimeoutMs,
       ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+      ...(options.evictionGraceMs === undefined ? {} : { evictionGraceMs: options.evictionGraceMs }),
       logger: this.logger,
       onClosed: (referrerUserId, why) => this.onPoolClosed(referrerUserId, why),
     });
@@ -181,7 +184,14 @@ class BaileysTransport implements Transport {
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
-    if (this.blocked.has(referrerUserId)) return this.getState(referrerUserId);
+    // "Replaced by another connection" is the normal end of a takeover by another instance of
+    // ours: that one drives the session now, so this is no outage to hold and report.
+    if (this.blocked.has(referrerUserId)) {
+      if (await this.pool.heldElsewhere(referrerUserId)) {
+        throw new SessionDrivenElsewhereError(`[${NAME}] the session of ${referrerUserId} is driven by another process`);
+      }
+      return this.getState(referrerUserId);
+    }
     const sessionId = sessionIdOf(referrerUserId);
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
     if (await this.marker(referrerUserId).isSet()) {
@@ -208,7 +218,9 @@ class BaileysTransport implements Transport {
     try {
       // Baileys leaves numbers without an account out of the result instead of `exists: false`.
       const results = await sock.onWhatsApp(phoneJid(phone));
-      return results?.some((result) => result.exists) ?? false;
+      // No answer is not "no account": exiting the target as invalid_number would be final.
+      if (!results) throw new Error("no answer to the number check");
+      return results.some((result) => result.exists);
     } catch (error) {
       throw this.failure(referrerUserId, `checking ${phone}`, error, true);
     }

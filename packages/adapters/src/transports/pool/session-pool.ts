@@ -18,6 +18,11 @@ export interface SessionPoolOptions {
   idleTimeoutMs: number;
   /** Lease lifetime; renewed by `maintain()` well before it runs out. */
   leaseTtlMs?: number;
+  /**
+   * A session used this recently is never evicted (a send may be running on it); beyond
+   * `maxSessions` the pool then grows for a while rather than cut a send short. Default 2 min.
+   */
+  evictionGraceMs?: number;
   logger?: Logger;
   /** Called after the pool closed a session on its own (eviction, idle, lost lease). */
   onClosed?: (referrerUserId: string, why: "evicted" | "idle" | "lease_lost") => void;
@@ -39,9 +44,12 @@ export class SessionPool<S extends PooledSession> {
   private readonly leaseTtlMs: number;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | null = null;
+  private maintaining: Promise<void> | null = null;
+  private readonly evictionGraceMs: number;
 
   constructor(private readonly options: SessionPoolOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.evictionGraceMs = options.evictionGraceMs ?? 120_000;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -82,6 +90,12 @@ export class SessionPool<S extends PooledSession> {
     }
   }
 
+  /** True while another process holds this session's lease (it drives the session now). */
+  async heldElsewhere(referrerUserId: string): Promise<boolean> {
+    const lease = await this.options.leases.get(this.leaseName(referrerUserId));
+    return lease !== null && lease.owner !== this.options.instanceId && lease.expiresAt > this.options.clock.now();
+  }
+
   /** Closes the session (if open here) and gives the lease back. */
   async release(referrerUserId: string): Promise<void> {
     const entry = this.entries.get(referrerUserId);
@@ -93,16 +107,37 @@ export class SessionPool<S extends PooledSession> {
     }
   }
 
-  /** Renews leases (closing sessions whose lease another process took) and closes idle ones. */
-  async maintain(): Promise<void> {
-    const now = this.options.clock.now();
-    for (const [referrerUserId, entry] of [...this.entries]) {
-      if (now.getTime() - entry.lastUsed >= this.options.idleTimeoutMs) {
-        await this.closeOnItsOwn(referrerUserId, "idle");
-        continue;
-      }
-      const kept = await this.options.leases.acquire(this.leaseName(referrerUserId), this.options.instanceId, now, this.leaseTtlMs);
-      if (!kept) await this.closeOnItsOwn(referrerUserId, "lease_lost");
+  /**
+   * Renews every lease first — open sessions and sessions still opening, in parallel, each from
+   * a fresh instant — then closes idle sessions and those whose lease another process took.
+   * A pass still running makes the next call wait for it instead of starting another.
+   */
+  maintain(): Promise<void> {
+    this.maintaining ??= this.maintainOnce().finally(() => {
+      this.maintaining = null;
+    });
+    return this.maintaining;
+  }
+
+  private async maintainOnce(): Promise<void> {
+    const { leases, clock, instanceId } = this.options;
+    const open = [...this.entries.keys()];
+    const ids = [...new Set([...open, ...this.opening.keys()])];
+    const kept = await Promise.all(
+      ids.map((id) =>
+        leases.acquire(this.leaseName(id), instanceId, clock.now(), this.leaseTtlMs).catch((error) => {
+          this.logger.warn({ referrerUserId: id, err: String(error) }, "session lease renewal failed");
+          return true; // Unknown: keep the session; the next pass tries again before the lease ends.
+        }),
+      ),
+    );
+    const lost = new Set(ids.filter((_, i) => !kept[i]));
+    const now = clock.now().getTime();
+    for (const id of open) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      if (lost.has(id)) await this.closeOnItsOwn(id, "lease_lost");
+      else if (now - entry.lastUsed >= this.options.idleTimeoutMs) await this.closeOnItsOwn(id, "idle");
     }
   }
 
@@ -126,9 +161,14 @@ export class SessionPool<S extends PooledSession> {
     if (!(await leases.acquire(this.leaseName(referrerUserId), instanceId, clock.now(), this.leaseTtlMs))) {
       throw new SessionDrivenElsewhereError(`[${name}] the session of ${referrerUserId} is driven by another process`);
     }
-    while (this.entries.size >= this.options.maxSessions) await this.evictLeastRecentlyUsed();
     let session: S;
     try {
+      while (this.entries.size >= this.options.maxSessions) {
+        if (!(await this.evictLeastRecentlyUsed())) {
+          this.logger.warn({ transport: name, open: this.entries.size, max: this.options.maxSessions }, "every session is in use: the pool grows past its limit for now");
+          break;
+        }
+      }
       session = await open();
     } catch (error) {
       await leases.release(this.leaseName(referrerUserId), instanceId);
@@ -138,10 +178,16 @@ export class SessionPool<S extends PooledSession> {
     return session;
   }
 
-  private async evictLeastRecentlyUsed(): Promise<void> {
+  /** Closes the least recently used session not used within the grace period; false if none. */
+  private async evictLeastRecentlyUsed(): Promise<boolean> {
+    const usedBefore = this.options.clock.now().getTime() - this.evictionGraceMs;
     let oldest: [string, Entry<S>] | undefined;
-    for (const pair of this.entries) if (!oldest || pair[1].lastUsed < oldest[1].lastUsed) oldest = pair;
-    if (oldest) await this.closeOnItsOwn(oldest[0], "evicted");
+    for (const pair of this.entries) {
+      if (pair[1].lastUsed <= usedBefore && (!oldest || pair[1].lastUsed < oldest[1].lastUsed)) oldest = pair;
+    }
+    if (!oldest) return false;
+    await this.closeOnItsOwn(oldest[0], "evicted");
+    return true;
   }
 
   private async closeOnItsOwn(referrerUserId: string, why: "evicted" | "idle" | "lease_lost"): Promise<void> {

@@ -1,6 +1,7 @@
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  SessionDrivenElsewhereError,
   TransportUnavailableError,
   ValidationError,
   silentLogger,
@@ -40,6 +41,8 @@ export interface WwebjsTransportOptions {
   instanceId?: string;
   /** Chromium instances open at once in this process (about 300 MB each). Default 5. */
   maxSessions?: number;
+  /** A session used this recently is not evicted (see SessionPoolOptions). */
+  evictionGraceMs?: number;
   /** A session unused this long is closed, and restored on the next send. Default 30 min. */
   idleTimeoutMs?: number;
   /** Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
@@ -137,6 +140,7 @@ export class WwebjsTransport implements Transport {
       instanceId: this.instanceId,
       maxSessions: options.maxSessions ?? 5,
       idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
+      ...(options.evictionGraceMs === undefined ? {} : { evictionGraceMs: options.evictionGraceMs }),
       logger: this.logger,
       onClosed: (referrerUserId, why) => this.onPoolClosed(referrerUserId, why),
     });
@@ -217,7 +221,14 @@ export class WwebjsTransport implements Transport {
       if (this.isCurrent(live)) this.pool.get(referrerUserId);
       return this.getState(referrerUserId);
     }
-    if (this.blocked.has(referrerUserId)) return this.getState(referrerUserId);
+    // "Replaced by another connection" is the normal end of a takeover by another instance of
+    // ours: that one drives the session now, so this is no outage to hold and report.
+    if (this.blocked.has(referrerUserId)) {
+      if (await this.pool.heldElsewhere(referrerUserId)) {
+        throw new SessionDrivenElsewhereError(`[wwebjs] the session of ${referrerUserId} is driven by another process`);
+      }
+      return this.getState(referrerUserId);
+    }
     const stored = await this.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY]);
     if (stored[ARCHIVE_KEY] === undefined || stored[CLOSED_BY_REFERRER_KEY] !== undefined) return this.getState(referrerUserId);
     return this.open(referrerUserId, { kind: "restore" });
@@ -242,19 +253,34 @@ export class WwebjsTransport implements Transport {
     }
   }
 
-  async send(referrerUserId: string, message: OutgoingMessage, _context: SendContext): Promise<SendResult> {
+  async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     const live = this.requireConnected(referrerUserId);
     const jid = userJid(message.to);
     try {
       // Downloaded before anything is sent: a media that cannot be fetched fails the attempt
       // without having sent the text, so a retry does not repeat it.
       const media = await Promise.all(message.media.map(async (item) => ({ item, media: await this.loadMedia(item) })));
-      const sent = await live.client.sendMessage(jid, message.text);
+      let sent;
+      try {
+        // sendSeen false: the library would otherwise mark the referral's chat read on the
+        // referrer's phone (and send read receipts) before every relance.
+        sent = await live.client.sendMessage(jid, message.text, { sendSeen: false });
+      } catch (error) {
+        if (this.isCurrent(live) && this.getState(referrerUserId).status === "connected") throw error;
+        // The browser went away during the call: the text may have left. At most once per day
+        // wins, so this counts as sent with an unknown outcome rather than as "nothing left".
+        return {
+          messageId: `unknown:${context.idempotencyKey}`,
+          mediaMessageIds: [],
+          partialFailure: `[wwebjs] the session closed while the text to ${message.to} was being sent (${describe(error)}): outcome unknown, not resent`,
+        };
+      }
       const mediaMessageIds: string[] = [];
       const mediaFailures: string[] = [];
       for (const [index, { item, media: content }] of media.entries()) {
         try {
           const sentMedia = await live.client.sendMessage(jid, content, {
+            sendSeen: false,
             ...(item.caption ? { caption: item.caption } : {}),
             sendMediaAsDocument: item.type === "document",
           });
