@@ -1,4 +1,4 @@
-import { addDeliveries, addTargetOutcome, emptyTargetStats, type Target, type TargetChanges, type TargetClaim, type TargetCondition, type TargetStats } from "@relance/core";
+import { addDeliveries, addTargetOutcome, type Target, type TargetChanges, type TargetClaim, type TargetCondition, type TargetStats } from "@relance/core";
 
 /**
  * The target semantics of the port written as plain functions over documents. The memory store

@@ -2,6 +2,7 @@ import type { DirectoryRepository, Referral, StoredReferrer } from "@relance/cor
 import type { Collection } from "mongodb";
 import type { DirectoryReferralDocument, DirectoryReferrerDocument } from "./documents";
 import { isDuplicateKey, wrap } from "./errors";
+import { referralDocument, referrerDocument } from "../shared/directory-documents";
 
 export function mongoDirectory(
   referrers: Collection<DirectoryReferrerDocument>,
@@ -9,7 +10,7 @@ export function mongoDirectory(
 ): DirectoryRepository {
   return {
     upsertReferrer: (referrer: StoredReferrer) =>
-      wrap("directory.upsertReferrer", () => replaceOrInsert(referrers, toReferrerDocument(referrer))),
+      wrap("directory.upsertReferrer", () => replaceOrInsert(referrers, referrerDocument(referrer))),
 
     getReferrer: (userId: string) =>
       wrap("directory.getReferrer", async () => {
@@ -18,7 +19,7 @@ export function mongoDirectory(
       }),
 
     upsertReferral: (referral: Referral) =>
-      wrap("directory.upsertReferral", () => replaceOrInsert(referrals, toReferralDocument(referral))),
+      wrap("directory.upsertReferral", () => replaceOrInsert(referrals, referralDocument(referral))),
 
     listReferrals: (referrerId: string) =>
       wrap("directory.listReferrals", async () =>
@@ -40,34 +41,11 @@ async function replaceOrInsert<T extends { _id: string }>(collection: Collection
   }
 }
 
-function toReferrerDocument(referrer: StoredReferrer): DirectoryReferrerDocument {
-  return {
-    _id: referrer.userId,
-    userId: referrer.userId,
-    active: referrer.active,
-    name: referrer.name,
-    phone: referrer.phone,
-    updatedAt: new Date(referrer.updatedAt),
-  };
-}
 
 function fromReferrerDocument(doc: DirectoryReferrerDocument): StoredReferrer {
   return { userId: doc.userId, active: doc.active, name: doc.name, phone: doc.phone ?? null, updatedAt: doc.updatedAt };
 }
 
-function toReferralDocument(referral: Referral): DirectoryReferralDocument {
-  return {
-    _id: JSON.stringify([referral.referrerId, referral.userId]),
-    userId: referral.userId,
-    referrerId: referral.referrerId,
-    phone: referral.phone,
-    name: referral.name,
-    language: referral.language,
-    createdAt: new Date(referral.createdAt),
-    paid: referral.paid,
-    paymentLink: referral.paymentLink,
-  };
-}
 
 function fromReferralDocument(doc: DirectoryReferralDocument): Referral {
   return {
