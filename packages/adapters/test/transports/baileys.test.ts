@@ -318,6 +318,20 @@ describe("baileys transport: disconnect reasons", () => {
     expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
   });
 
+  it("a connection that opens then drops at once uses up its reconnect budget instead of looping forever", async () => {
+    const clock = new ManualClock("2026-01-05T10:00:00Z");
+    const s = await setup({ clock, world: new FakeWhatsApp({ now: () => clock.now() }), reconnect: { maxAttempts: 3 } });
+    await linked(s);
+    s.transport.subscribe((event) => {
+      if (event.type === "link" && event.state.status === "connected") {
+        setImmediate(() => void s.world.current(REFERRER).closeWith(DisconnectReason.connectionClosed));
+      }
+    });
+    await s.world.current(REFERRER).closeWith(DisconnectReason.connectionClosed);
+    await until(() => s.transport.getState(REFERRER).status === "failed", "failed");
+    expect(s.world.socketsOf(REFERRER)).toHaveLength(2 + 3);
+  });
+
   it.each([
     ["403 forbidden", DisconnectReason.forbidden, /403 forbidden/],
     ["411 multideviceMismatch", DisconnectReason.multideviceMismatch, /multi-device mismatch/],

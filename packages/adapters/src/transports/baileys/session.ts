@@ -10,6 +10,9 @@ import { createKeyCache } from "./key-cache";
 import type { BaileysLogger } from "./logger";
 import { isLinked, socketConfig, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
 
+/** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
+const STABLE_CONNECTION_MS = 60_000;
+
 /** How the session was started: a new link (QR or pairing code), or a stored link brought back. */
 export type SessionMode = { kind: "qr" } | { kind: "pairing_code"; phone: E164 } | { kind: "restore" };
 
@@ -55,6 +58,8 @@ export class BaileysSession implements PooledSession {
   /** The stored session is being deleted: late writes from the socket must not recreate it. */
   private discarded = false;
   private attempts = 0;
+  /** When the current socket opened (clock ms); null while it is not open. */
+  private openedAt: number | null = null;
   private restarts = 0;
   private pairingRequested = false;
   private qrShownOnSocket = false;
@@ -201,7 +206,9 @@ export class BaileysSession implements PooledSession {
       void this.onQr(gen, sock, update.qr);
     }
     if (update.connection === "open") {
-      this.attempts = 0;
+      // The reconnect budget is only given back once the connection proved stable (see onClose):
+      // a socket that opens then drops at once must not reconnect forever every 2 s.
+      this.openedAt = this.deps.clock.now().getTime();
       this.restarts = 0;
       this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
     }
@@ -245,6 +252,8 @@ export class BaileysSession implements PooledSession {
     this.socketAlive = false;
     if (this.stopped) return;
     const statusCode = statusCodeOf(error);
+    if (this.openedAt !== null && this.deps.clock.now().getTime() - this.openedAt >= STABLE_CONNECTION_MS) this.attempts = 0;
+    this.openedAt = null;
     const action = decideOnClose({
       statusCode,
       linked: this.linked,
