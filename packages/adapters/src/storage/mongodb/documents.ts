@@ -1,11 +1,4 @@
-import type {
-  DeliveryStatus,
-  ExitReason,
-  Language,
-  LinkStatus,
-  MediaType,
-  TargetStatus,
-} from "@relance/core";
+import type { Delivery, ExitReason, Language, LinkStatus, MediaItem, TargetClaim, TargetStatus } from "@relance/core";
 
 /*
  * Stored shapes. Field names are the platform's (`referralUserId`, `currentDay`,
@@ -32,29 +25,14 @@ export interface MessageDocument {
   _id: number;
   dayNumber: number;
   messageTemplate: Record<Language, string>;
-  mediaUrls: { url: string; type: MediaType; language: Language | "both"; caption?: string }[];
+  mediaUrls: MediaItem[];
   active: boolean;
   updatedAt?: Date;
 }
 
-export interface DeliveryDocument {
-  day: number;
-  sentAt: Date;
-  status: DeliveryStatus;
-  messageId?: string;
-  mediaMessageIds?: string[];
-  errorMessage?: string;
-  deliveredAt?: Date;
-  readAt?: Date;
-}
-
-export interface ClaimDocument {
-  owner: string;
-  day: number;
-  stage: "claimed" | "sending";
-  at: Date;
-  expiresAt: Date;
-}
+// Deliveries and claims are stored exactly as the model defines them.
+export type DeliveryDocument = Delivery;
+export type ClaimDocument = TargetClaim;
 
 export interface TargetDocument {
   _id: string;
