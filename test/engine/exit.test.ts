@@ -31,9 +31,10 @@ describe("exitUser", () => {
 
   it("stops a send when the exit lands between the claim and the send", async () => {
     const h = await enrolledHarness({ typingMs: 1000 });
-    const originalTyping = h.transport.sendTyping.bind(h.transport);
-    h.transport.sendTyping = async (referrerUserId, to) => {
-      await originalTyping(referrerUserId, to);
+    const originalPresence = h.transport.sendPresence.bind(h.transport);
+    h.transport.sendPresence = async (referrerUserId, state, to) => {
+      await originalPresence(referrerUserId, state, to);
+      if (state !== "composing") return;
       // The platform reports the payment while the target is claimed and "typing…" shows.
       await h.engine.exitUser("user-1");
     };

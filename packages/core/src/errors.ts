@@ -11,6 +11,7 @@ export type RelanceErrorCode =
   | "subscription_required"
   | "unauthorized"
   | "transport_unavailable"
+  | "sender_restricted"
   | "storage_failure"
   | "directory_failure"
   | "session_crypto"
@@ -67,6 +68,21 @@ export class TransportUnavailableError extends RelanceError {
   constructor(message: string, linkStatus: string, cause?: unknown) {
     super("transport_unavailable", message, { cause });
     this.linkStatus = linkStatus;
+  }
+}
+
+/**
+ * Raised by transports when WhatsApp restricts the sender's account (reach-out time lock,
+ * new-chat messages capped, error 463 "account restricted"). Sending anyway worsens the
+ * restriction: dispatch holds the sender (no attempt counted, targets kept) until `until`.
+ */
+export class SenderRestrictedError extends RelanceError {
+  readonly reason: string;
+  readonly until: Date | null;
+  constructor(message: string, restriction: { reason: string; until: Date | null }, cause?: unknown) {
+    super("sender_restricted", message, { cause });
+    this.reason = restriction.reason;
+    this.until = restriction.until;
   }
 }
 

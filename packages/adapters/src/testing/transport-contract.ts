@@ -105,7 +105,9 @@ export function runTransportContract(name: string, options: TransportContractOpt
       harness.setOnWhatsApp("+33699999999", false);
       expect(await harness.transport.isOnWhatsApp(REFERRER, REFERRAL)).toBe(true);
       expect(await harness.transport.isOnWhatsApp(REFERRER, "+33699999999")).toBe(false);
-      if (harness.transport.capabilities.typing) await harness.transport.sendTyping(REFERRER, REFERRAL);
+      if (harness.transport.capabilities.presence) {
+        for (const state of ["available", "composing", "paused"] as const) await harness.transport.sendPresence(REFERRER, state, state === "available" ? undefined : REFERRAL);
+      }
 
       const result = await send("Bonjour Alice", MEDIA);
       expect(result.messageId).toEqual(expect.any(String));

@@ -521,13 +521,19 @@ describe("baileys transport: sending", () => {
     await expect(s.transport.send(REFERRER, { ...message, media: [] }, { idempotencyKey: "k2", targetId: "t", day: 1 })).rejects.toBeInstanceOf(TransportUnavailableError);
   });
 
-  it("shows typing with a presence subscription then 'composing'", async () => {
+  it("shows presence like a person: available, a subscription then 'composing', 'paused', unavailable", async () => {
     const s = await setup();
     const socket = await linked(s);
-    await s.transport.sendTyping(REFERRER, REFERRAL);
+    await s.transport.sendPresence(REFERRER, "available");
+    await s.transport.sendPresence(REFERRER, "composing", REFERRAL);
+    await s.transport.sendPresence(REFERRER, "paused", REFERRAL);
+    await s.transport.sendPresence(REFERRER, "unavailable");
     expect(socket.presence).toEqual([
+      { type: "available", jid: undefined },
       { type: "subscribe", jid: "33611111111@s.whatsapp.net" },
       { type: "composing", jid: "33611111111@s.whatsapp.net" },
+      { type: "paused", jid: "33611111111@s.whatsapp.net" },
+      { type: "unavailable", jid: undefined },
     ]);
   });
 });

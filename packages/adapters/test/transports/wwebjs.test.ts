@@ -419,8 +419,16 @@ describe("wwebjs extras", () => {
       client.acknowledge(messageId, MessageAck.ACK_ERROR);
       expect(w.events.filter((e) => e.type === "receipt")).toEqual([expect.objectContaining({ messageId, status: "failed" })]);
 
-      await w.transport.sendTyping(REFERRER, REFERRAL);
+      await w.transport.sendPresence(REFERRER, "available");
+      await w.transport.sendPresence(REFERRER, "composing", REFERRAL);
+      await w.transport.sendPresence(REFERRER, "paused", REFERRAL);
+      await w.transport.sendPresence(REFERRER, "unavailable");
       expect(w.fake.typing).toEqual([{ referrerUserId: REFERRER, chatId: "33611111111@c.us" }]);
+      expect(w.fake.presence).toEqual([
+        { referrerUserId: REFERRER, state: "available" },
+        { referrerUserId: REFERRER, state: "paused", chatId: "33611111111@c.us" },
+        { referrerUserId: REFERRER, state: "unavailable" },
+      ]);
     });
 
     it("does not send the text when a media cannot be downloaded", async () => {

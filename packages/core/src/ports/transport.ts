@@ -17,7 +17,26 @@ export interface LinkState {
   pairingCode?: string;
   /** Why the session is not connected (shown to the referrer, never contains secrets). */
   reason?: string;
+  /**
+   * Set while WhatsApp restricts the account (a reach-out time lock, a new-chat cap, error 463).
+   * The status stays what it is (usually `connected`); dispatch holds the sender until it ends.
+   */
+  restriction?: SenderRestriction;
 }
+
+/** WhatsApp limits what the account may send; sending anyway worsens the restriction. */
+export interface SenderRestriction {
+  /** Why, for humans (no secrets). */
+  reason: string;
+  /** When WhatsApp said it ends; null when unknown (re-checked on the next run). */
+  until: Date | null;
+}
+
+/**
+ * Presence shown to a recipient or to everyone: `available` when a batch starts, `composing`
+ * ("typing…") then `paused` before each message, `unavailable` after the batch.
+ */
+export type PresenceState = "available" | "composing" | "paused" | "unavailable";
 
 export type LinkMethod = "qr" | "pairing_code";
 
@@ -59,7 +78,16 @@ export type TransportEvent =
  */
 export interface Transport {
   readonly name: string;
-  readonly capabilities: { typing: boolean; pairingCode: boolean };
+  readonly capabilities: {
+    /** Presence updates ("typing…") are shown to recipients. */
+    presence: boolean;
+    pairingCode: boolean;
+    /**
+     * Most sessions this process can drive at once (whatsapp-web.js: one Chromium each). Dispatch
+     * never runs more senders in parallel than this. Absent: no limit of the transport's own.
+     */
+    maxSessions?: number;
+  };
   /** Starts linking; resolves with the first state worth showing (QR, pairing code, or connected). */
   connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState>;
   /** Closes the session; with `logout`, unlinks the device and deletes the stored session. */
@@ -74,13 +102,18 @@ export interface Transport {
    */
   ensureReady(referrerUserId: string): Promise<LinkState>;
   isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;
-  /** Shows "typing…" to the recipient; only when `capabilities.typing`. */
-  sendTyping(referrerUserId: string, to: E164): Promise<void>;
+  /**
+   * Updates the account's presence: to one recipient (`composing`, `paused`) or to everyone
+   * (`available`, `unavailable`, `to` omitted). Only when `capabilities.presence`.
+   */
+  sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void>;
   /**
    * Sends the text, then each media. Once the text has left it never rejects (a retry would send
    * the day again): media that failed are reported in `partialFailure`. Before that, it rejects
-   * with `TransportUnavailableError` when the session cannot send (dispatch holds), or with any
-   * other error for a failed attempt (dispatch retries later).
+   * with `TransportUnavailableError` when the session cannot send (dispatch holds), with
+   * `SenderRestrictedError` when WhatsApp restricts the account (dispatch holds until the
+   * restriction ends, no attempt counted), or with any other error for a failed attempt
+   * (dispatch retries later).
    */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
   /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */

@@ -378,13 +378,13 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
 
 async function waitForTurn(ctx: EngineContext, run: SenderRun, to: string): Promise<void> {
   const referrerUserId = run.config.referrerUserId;
-  const typingMs = ctx.transport.capabilities.typing ? ctx.options.typingMs : 0;
+  const typingMs = ctx.transport.capabilities.presence ? ctx.options.typingMs : 0;
   const slot = ctx.pacer.reserve(referrerUserId, new Date(ctx.clock.now().getTime() + typingMs));
   const wait = slot.getTime() - ctx.clock.now().getTime() - typingMs;
   if (wait > 0) await ctx.clock.sleep(wait);
   if (typingMs > 0) {
     try {
-      await ctx.transport.sendTyping(referrerUserId, to);
+      await ctx.transport.sendPresence(referrerUserId, "composing", to);
     } catch (error) {
       ctx.logger.debug({ referrerUserId, err: String(error) }, "typing presence failed");
     }

@@ -23,6 +23,7 @@ const STATUS_OF: Record<RelanceErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   transport_unavailable: 503,
+  sender_restricted: 503,
   storage_failure: 503,
   directory_failure: 502,
   session_crypto: 500,

@@ -12,6 +12,7 @@ import {
   type LinkState,
   type Logger,
   type OutgoingMessage,
+  type PresenceState,
   type SendContext,
   type SendResult,
   type SessionRepository,
@@ -79,7 +80,7 @@ export function createBaileysTransport(options: BaileysTransportOptions): Transp
  */
 class BaileysTransport implements Transport {
   readonly name = NAME;
-  readonly capabilities = { typing: true, pairingCode: true };
+  readonly capabilities = { presence: true, pairingCode: true };
   private readonly pool: SessionPool<BaileysSession>;
   private readonly states = new Map<string, LinkState>();
   /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
@@ -226,14 +227,14 @@ class BaileysTransport implements Transport {
     }
   }
 
-  async sendTyping(referrerUserId: string, to: E164): Promise<void> {
+  async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
     const { sock } = this.requireOpen(referrerUserId);
-    const jid = phoneJid(to);
+    const jid = to ? phoneJid(to) : undefined;
     try {
-      await sock.presenceSubscribe(jid);
-      await sock.sendPresenceUpdate("composing", jid);
+      if (jid && state === "composing") await sock.presenceSubscribe(jid);
+      await sock.sendPresenceUpdate(state, jid);
     } catch (error) {
-      throw this.failure(referrerUserId, `showing typing to ${to}`, error, true);
+      throw this.failure(referrerUserId, `presence ${state}${to ? ` to ${to}` : ""}`, error, true);
     }
   }
 

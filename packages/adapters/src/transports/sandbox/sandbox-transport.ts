@@ -7,6 +7,7 @@ import {
   type LinkState,
   type MediaItem,
   type OutgoingMessage,
+  type PresenceState,
   type SendContext,
   type SendResult,
   type Transport,
@@ -47,7 +48,7 @@ interface Session {
  */
 export class SandboxTransport implements Transport {
   readonly name = "sandbox";
-  readonly capabilities = { typing: true, pairingCode: true };
+  readonly capabilities = { presence: true, pairingCode: true };
   private readonly sessions = new Map<string, Session>();
   private readonly notOnWhatsApp = new Set<E164>();
   private readonly listeners = new Set<(event: TransportEvent) => void>();
@@ -55,8 +56,13 @@ export class SandboxTransport implements Transport {
   private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
   private mediaFailure: string | null = null;
   private messageSequence = 0;
+  /** Every presence update, in order. */
+  readonly presence: Array<{ referrerUserId: string; state: PresenceState; to?: E164; at: Date }> = [];
+
   /** Every "typing…" shown, in order. */
-  readonly typing: Array<{ referrerUserId: string; to: E164; at: Date }> = [];
+  get typing(): Array<{ referrerUserId: string; to: E164; at: Date }> {
+    return this.presence.flatMap((p) => (p.state === "composing" && p.to ? [{ referrerUserId: p.referrerUserId, to: p.to, at: p.at }] : []));
+  }
 
   constructor(private readonly options: SandboxTransportOptions) {}
 
@@ -94,9 +100,9 @@ export class SandboxTransport implements Transport {
     return !this.notOnWhatsApp.has(phone);
   }
 
-  async sendTyping(referrerUserId: string, to: E164): Promise<void> {
+  async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
     this.requireConnected(referrerUserId);
-    this.typing.push({ referrerUserId, to, at: this.options.clock.now() });
+    this.presence.push({ referrerUserId, state, ...(to ? { to } : {}), at: this.options.clock.now() });
   }
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {

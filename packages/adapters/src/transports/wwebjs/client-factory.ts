@@ -19,10 +19,12 @@ export type WwebjsClient = Pick<
   | "getContactLidAndPhone"
   | "sendMessage"
   | "pupBrowser"
+  | "sendPresenceAvailable"
+  | "sendPresenceUnavailable"
 > & {
   /** Set by the library once `ready` (declared non-optional, but undefined before). */
   readonly info: Pick<ClientInfo, "wid"> | undefined;
-  getChatById(chatId: string): Promise<Pick<Chat, "sendStateTyping">>;
+  getChatById(chatId: string): Promise<Pick<Chat, "sendStateTyping" | "clearState">>;
 };
 
 export interface WwebjsClientOptions {

@@ -12,6 +12,7 @@ import {
   type LinkState,
   type Logger,
   type OutgoingMessage,
+  type PresenceState,
   type SendContext,
   type SendResult,
   type SessionRepository,
@@ -95,7 +96,7 @@ class LinkEnded extends Error {
  */
 export class WwebjsTransport implements Transport {
   readonly name = "wwebjs";
-  readonly capabilities = { typing: true, pairingCode: true };
+  readonly capabilities = { presence: true, pairingCode: true };
 
   private readonly states = new Map<string, LinkState>();
   private readonly current = new Map<string, Live>();
@@ -243,13 +244,17 @@ export class WwebjsTransport implements Transport {
     }
   }
 
-  async sendTyping(referrerUserId: string, to: E164): Promise<void> {
+  async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
     const live = this.requireConnected(referrerUserId);
     try {
+      if (!to) {
+        await (state === "available" ? live.client.sendPresenceAvailable() : live.client.sendPresenceUnavailable());
+        return;
+      }
       const chat = await live.client.getChatById(userJid(to));
-      await chat.sendStateTyping();
+      await (state === "composing" ? chat.sendStateTyping() : chat.clearState());
     } catch (error) {
-      throw this.failure(live, `typing to ${to}`, error);
+      throw this.failure(live, `presence ${state}${to ? ` to ${to}` : ""}`, error);
     }
   }
 

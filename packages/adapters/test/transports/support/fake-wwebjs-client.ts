@@ -87,6 +87,8 @@ export class FakeWhatsApp {
   readonly clients: FakeWwebjsClient[] = [];
   readonly sends: RecordedSend[] = [];
   readonly typing: Array<{ referrerUserId: string; chatId: string }> = [];
+  /** Presence updates other than "typing…" (`Client.sendPresenceAvailable`, `Chat.clearState`...). */
+  readonly presence: Array<{ referrerUserId: string; state: string; chatId?: string }> = [];
   readonly notOnWhatsApp = new Set<string>();
   /** LID (`<n>@lid`) → phone JID (`<digits>@c.us`). */
   readonly lids = new Map<string, string>();
@@ -221,11 +223,23 @@ export class FakeWwebjsClient extends Client {
     return userIds.map((lid) => ({ lid, pn: this.world.lids.get(lid) ?? "" }));
   }
 
+  override async sendPresenceAvailable(): Promise<void> {
+    this.world.presence.push({ referrerUserId: this.setup.referrerUserId, state: "available" });
+  }
+
+  override async sendPresenceUnavailable(): Promise<void> {
+    this.world.presence.push({ referrerUserId: this.setup.referrerUserId, state: "unavailable" });
+  }
+
   override async getChatById(chatId: string): Promise<Chat> {
     const [user = "", server = ""] = chatId.split("@");
     const chat = new library.PrivateChat(this, { id: { server, user, _serialized: chatId }, formattedTitle: chatId, isGroup: false, t: 0 });
     chat.sendStateTyping = async () => {
       this.world.typing.push({ referrerUserId: this.setup.referrerUserId, chatId });
+    };
+    chat.clearState = async () => {
+      this.world.presence.push({ referrerUserId: this.setup.referrerUserId, state: "paused", chatId });
+      return true;
     };
     return chat;
   }
