@@ -1,89 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DisconnectReason, initAuthCreds, proto, type WAMessage } from "@whiskeysockets/baileys";
-import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError, type E164, type RelanceStorage, type Transport, type TransportEvent } from "@relance/core";
-import { ManualClock, createMemoryStorage, createSessionCipher } from "../../src/index";
+import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError } from "@relance/core";
+import { ManualClock, createSessionCipher } from "../../src/index";
 import { runTransportContract } from "../../src/testing/index";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state";
 import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/baileys/content";
 import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy";
 import { toBaileysLogger } from "../../src/transports/baileys/logger";
-import { createBaileysTransport, sessionIdOf, type BaileysTransportOptions } from "../../src/transports/baileys/index";
-import { FakeWhatsApp, type FakeBaileysSocket } from "./support/fake-baileys-socket";
-
-const SECRET = "a-test-secret-of-32-characters!!";
-const REFERRER = "referrer-1";
-const PHONE: E164 = "+33600000001";
-const REFERRAL: E164 = "+33611111111";
-
-interface Setup {
-  storage: RelanceStorage;
-  world: FakeWhatsApp;
-  clock: ManualClock;
-  transport: Transport;
-  events: TransportEvent[];
-}
-
-const open: Transport[] = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.close()));
-});
-
-async function memoryStorage(): Promise<RelanceStorage> {
-  const storage = createMemoryStorage();
-  await storage.init();
-  return storage;
-}
-
-/**
- * A transport on the fake WhatsApp. The clock does not move on its own unless asked: a backoff
- * wait lasts until the test advances it.
- */
-async function setup(options: Partial<BaileysTransportOptions> & { storage?: RelanceStorage; world?: FakeWhatsApp; clock?: ManualClock } = {}): Promise<Setup> {
-  const storage = options.storage ?? (await memoryStorage());
-  const clock = options.clock ?? new ManualClock("2026-01-05T10:00:00Z", { autoAdvance: false });
-  const world = options.world ?? new FakeWhatsApp({ now: () => clock.now() });
-  const { storage: _s, world: _w, clock: _c, ...rest } = options;
-  const transport = createBaileysTransport({
-    sessions: storage.sessions,
-    leases: storage.leases,
-    cipher: createSessionCipher({ secrets: [SECRET] }),
-    clock,
-    instanceId: "process-a",
-    maxSessions: 10,
-    idleTimeoutMs: 10 * 60_000,
-    makeSocket: world.makeSocket,
-    random: () => 0.5, // no jitter
-    ...rest,
-  });
-  open.push(transport);
-  const events: TransportEvent[] = [];
-  transport.subscribe((event) => events.push(event));
-  return { storage, world, clock, transport, events };
-}
-
-/** Lets pending ticks, microtasks and immediates run until `predicate` holds. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-async function linked(s: Setup, referrerUserId = REFERRER, phone = PHONE): Promise<FakeBaileysSocket> {
-  await s.transport.connect(referrerUserId, { method: "qr" });
-  await s.world.current(referrerUserId).linkFromPhone(phone);
-  await until(() => s.transport.getState(referrerUserId).status === "connected", "connected");
-  return s.world.current(referrerUserId);
-}
-
-const linkStates = (s: Setup, referrerUserId = REFERRER) =>
-  s.events.flatMap((e) => (e.type === "link" && e.referrerUserId === referrerUserId ? [e.state] : []));
+import { sessionIdOf } from "../../src/transports/baileys/index";
+import { FakeWhatsApp, fakeMediaBytes } from "./support/fake-baileys-socket";
+import { PHONE, REFERRAL, REFERRER, SECRET, linkStates, linked, memoryStorage, settle, setup, until } from "./support/baileys-harness";
 
 runTransportContract("baileys", {
   async create() {
@@ -116,7 +42,8 @@ describe("baileys transport: linking", () => {
     await s.transport.connect(REFERRER, { method: "qr" });
     const { config, context } = s.world.current(REFERRER);
     expect(context).toEqual({ referrerUserId: REFERRER, sessionId: "baileys:referrer-1" });
-    expect(config).toMatchObject({ markOnlineOnConnect: false, syncFullHistory: false, browser: ["Ubuntu", "Relance", expect.any(String)] });
+    expect(config).toMatchObject({ markOnlineOnConnect: false, syncFullHistory: false, browser: ["Mac OS", "Chrome", expect.any(String)], version: [2, 3000, 1_000_000_001] });
+    expect(config.getMessage).toEqual(expect.any(Function));
     expect(config.logger?.level).toBe("warn");
     expect(Buffer.isBuffer(config.auth.creds.noiseKey.private)).toBe(true);
   });
@@ -187,7 +114,8 @@ describe("baileys transport: linking", () => {
     world.refuseConnections = DisconnectReason.timedOut;
     const s = await setup({ world, linkTimeoutMs: 30 });
     const state = await s.transport.connect(REFERRER, { method: "qr" });
-    expect(state).toMatchObject({ status: "failed", reason: "WhatsApp sent no QR code within 30 ms (connection lost (408); reconnecting in 2 s (attempt 1/8))" });
+    // A link that did not complete is never retried on half-set creds: it ends, and says why.
+    expect(state).toMatchObject({ status: "failed", reason: "the link was interrupted (connection lost (408)): start again" });
     s.clock.advance(2_000);
     await settle();
     expect(world.socketsOf(REFERRER)).toHaveLength(1); // the failed connect stopped the backoff
@@ -482,11 +410,12 @@ describe("baileys transport: sending", () => {
       },
       { idempotencyKey: "k", targetId: "t", day: 1 },
     );
+    // Downloaded beforehand and given as bytes: Baileys fetches nothing itself.
     expect(socket.sent.slice(1).map((m) => m.content)).toEqual([
-      { document: { url: "https://cdn.example.com/files/Brochure%202026.pdf?v=3" }, mimetype: "application/pdf", fileName: "Brochure 2026.pdf", caption: "Brochure" },
-      { document: { url: "https://cdn.example.com/data" }, mimetype: "application/octet-stream", fileName: "data" },
-      { audio: { url: "https://cdn.example.com/voice.ogg" }, mimetype: "audio/ogg; codecs=opus" },
-      { video: { url: "https://cdn.example.com/clip.mp4" }, caption: "Clip" },
+      { document: fakeMediaBytes("https://cdn.example.com/files/Brochure%202026.pdf?v=3"), mimetype: "application/pdf", fileName: "Brochure 2026.pdf", caption: "Brochure" },
+      { document: fakeMediaBytes("https://cdn.example.com/data"), mimetype: "application/octet-stream", fileName: "data" },
+      { audio: fakeMediaBytes("https://cdn.example.com/voice.ogg"), mimetype: "audio/ogg; codecs=opus" },
+      { video: fakeMediaBytes("https://cdn.example.com/clip.mp4"), caption: "Clip" },
     ]);
   });
 
@@ -494,7 +423,8 @@ describe("baileys transport: sending", () => {
     expect(documentMeta("https://x.test/a/Offre.DOCX")).toEqual({ mimetype: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", fileName: "Offre.DOCX" });
     expect(documentMeta("https://x.test/tarifs.xlsx#p2")).toEqual({ mimetype: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fileName: "tarifs.xlsx" });
     expect(documentMeta("https://x.test/")).toEqual({ mimetype: "application/octet-stream", fileName: "document" });
-    expect(mediaContent({ url: "https://x.test/song.mp3", type: "audio", language: "fr" })).toEqual({ audio: { url: "https://x.test/song.mp3" }, mimetype: "audio/mpeg" });
+    const bytes = Buffer.from("id3");
+    expect(mediaContent({ url: "https://x.test/song.mp3", type: "audio", language: "fr" }, bytes)).toEqual({ audio: bytes, mimetype: "audio/mpeg" });
   });
 
   it("a media failure after the text resolves with partialFailure; a closed connection before anything is TransportUnavailableError", async () => {
@@ -557,6 +487,8 @@ describe("baileys transport: inbound messages and receipts", () => {
     ]);
     // Replies that arrived while the socket was closed come back as "append": a STOP among them counts.
     socket.receive([{ key: key("33666666666@s.whatsapp.net"), message: { conversation: "STOP (sent while we were offline)" } }], "append");
+    await until(() => s.events.filter((e) => e.type === "inbound").length >= 5, "replies handed over");
+    await settle();
     const inbound = s.events.flatMap((e) => (e.type === "inbound" ? [[e.from, e.text]] : []));
     expect(inbound).toEqual([
       ["+33611111111", "STOP"],

@@ -21,6 +21,12 @@ export interface StorageAuthState {
   saveCreds(): Promise<void>;
   /** Deletes everything stored for the session (after a logout: Baileys does not do it). */
   clear(): Promise<void>;
+  /**
+   * Resolves once every write queued so far is done. `creds.update` saves are fire-and-forget:
+   * losing the last one (`nextPreKeyId`, `firstUnuploadedPreKeyId`) on shutdown would make the
+   * next socket reuse pre-key ids.
+   */
+  flush(): Promise<void>;
 }
 
 const CREDS_KEY = "creds";
@@ -91,6 +97,7 @@ export async function useStorageAuthState(options: StorageAuthStateOptions): Pro
     state: { creds, keys },
     saveCreds: () => writes.write(() => sessions.set(sessionId, { [CREDS_KEY]: codec.encode(CREDS_KEY, creds) })),
     clear: () => writes.write(() => sessions.clear(sessionId)),
+    flush: () => writes.drain(),
   };
 }
 
@@ -144,6 +151,10 @@ function serialWrites() {
       return enqueue(task).finally(() => {
         pending -= 1;
       });
+    },
+    /** Resolves once every task queued so far settled. */
+    drain(): Promise<void> {
+      return tail.then(() => undefined);
     },
     /** The epoch to pass to `rotate`, or null when a write is in flight (the read may be stale). */
     epochIfIdle(): number | null {

@@ -12,24 +12,31 @@ export function messageIdFor(idempotencyKey: string, part: number): string {
   return `3EB0${digest.toUpperCase().slice(0, 18)}`;
 }
 
+/**
+ * Without a preview: Baileys would fetch the payment link's page through `link-preview-js`, which
+ * is not installed (lib/Utils/link-preview.js:24 logs a warning on every send), and `linkPreview:
+ * null` skips it (lib/Utils/messages.js:278-280). A preview would also have the server fetch
+ * whatever URL an admin put in a template.
+ */
 export function textContent(text: string): AnyMessageContent {
-  return { text };
+  return { text, linkPreview: null };
 }
 
-export function mediaContent(item: MediaItem): AnyMessageContent {
+/** The media downloaded beforehand (`data`): Baileys then uploads it without fetching anything. */
+export function mediaContent(item: MediaItem, data: Buffer): AnyMessageContent {
   const caption = item.caption ? { caption: item.caption } : {};
   switch (item.type) {
     case "image":
-      return { image: { url: item.url }, ...caption };
+      return { image: data, ...caption };
     case "video":
-      return { video: { url: item.url }, ...caption };
+      return { video: data, ...caption };
     case "document": {
       const { mimetype, fileName } = documentMeta(item.url);
-      return { document: { url: item.url }, mimetype, fileName, ...caption };
+      return { document: data, mimetype, fileName, ...caption };
     }
     case "audio":
       // WhatsApp shows no caption under audio: it is dropped rather than sent as a second message.
-      return { audio: { url: item.url }, mimetype: audioMimetype(item.url) };
+      return { audio: data, mimetype: audioMimetype(item.url) };
   }
 }
 

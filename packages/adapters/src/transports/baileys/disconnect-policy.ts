@@ -47,6 +47,7 @@ const MAX_RESTARTS_IN_A_ROW = 3;
 
 export function decideOnClose(context: CloseContext): CloseAction {
   const { statusCode, linked } = context;
+  if (!linked && statusCode !== DisconnectReason.restartRequired) return linkEnded(context);
   switch (statusCode) {
     case DisconnectReason.restartRequired:
       // Sent right after a successful pairing: the new socket logs in with the new creds.
@@ -61,15 +62,25 @@ export function decideOnClose(context: CloseContext): CloseAction {
       return { kind: "stop", status: "failed", reason: "WhatsApp refused the connection (403 forbidden): the account may be banned or restricted", blockRestore: true };
     case DisconnectReason.multideviceMismatch:
       return { kind: "stop", status: "failed", reason: "multi-device mismatch (411): update WhatsApp on the phone, then link again", blockRestore: true };
-    case DisconnectReason.timedOut:
-      // After QRs were shown, 408 means they all expired unused. Before any, it is the network:
-      // Baileys maps ENOTFOUND, ECONNREFUSED, ETIMEDOUT… to 408 as well.
-      if (!linked && context.qrShown) {
-        return { kind: "stop", status: "disconnected", reason: context.linkMethod === "qr" ? "QR expired" : "pairing code expired", blockRestore: false };
-      }
-      break;
   }
   return retryOrGiveUp(context);
+}
+
+/**
+ * A link that did not complete is never resumed: `requestPairingCode` already set `creds.me`
+ * (lib/Socket/socket.js:602), so a new socket would send a login instead of a registration
+ * (lib/Socket/socket.js:320-326), get 401, and tell the referrer the device was unlinked. The
+ * attempt ends (its creds are discarded) and the referrer starts again.
+ */
+function linkEnded(context: CloseContext): CloseAction {
+  const { statusCode } = context;
+  // After QRs were shown, 408 means they all expired unused. Before any, it is the network:
+  // Baileys maps ENOTFOUND, ECONNREFUSED, ETIMEDOUT… to 408 as well.
+  if (statusCode === DisconnectReason.timedOut && context.qrShown) {
+    return { kind: "stop", status: "disconnected", reason: context.linkMethod === "qr" ? "QR expired" : "pairing code expired", blockRestore: false };
+  }
+  if (statusCode === CLIENT_TOO_OLD) return { kind: "stop", status: "failed", reason: `${describeStatus(statusCode)}; try again in a minute`, blockRestore: false };
+  return { kind: "stop", status: "failed", reason: `the link was interrupted (${describeStatus(statusCode)}): start again`, blockRestore: false };
 }
 
 function retryOrGiveUp(context: CloseContext): CloseAction {
@@ -90,8 +101,13 @@ export function backoffDelay(attempt: number, settings: ReconnectSettings, rando
   return Math.max(0, Math.round(base + spread));
 }
 
+/** WhatsApp refuses the WhatsApp Web version the socket announced (Baileys #1937, #1939, #2733). */
+const CLIENT_TOO_OLD = 405;
+
 export function describeStatus(statusCode: number | undefined): string {
   switch (statusCode) {
+    case CLIENT_TOO_OLD:
+      return "client version too old (405): WhatsApp no longer accepts the WhatsApp Web version announced";
     case undefined:
       return "connection closed without an error";
     case DisconnectReason.connectionClosed:

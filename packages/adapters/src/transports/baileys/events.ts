@@ -1,6 +1,5 @@
-import { WAMessageStatus, normalizeMessageContent, type BaileysEventMap } from "@whiskeysockets/baileys";
+import { WAMessageStatus, type BaileysEventMap } from "@whiskeysockets/baileys";
 import type { E164 } from "@relance/core";
-import { senderPhone } from "./jid";
 
 export interface InboundText {
   from: E164;
@@ -10,27 +9,6 @@ export interface InboundText {
 export interface ReceiptUpdate {
   messageId: string;
   status: "delivered" | "read" | "failed";
-}
-
-/**
- * Replies worth a look from a `messages.upsert`, from someone else, in a 1:1 chat, with text.
- * Both `notify` (live) and `append`: messages that arrived while our socket was closed (idle
- * close, backoff, restart) come back as `append`, and a STOP among them must not be lost; with
- * `syncFullHistory: false` old history arrives through `messaging-history.set`, not here, and an
- * opt-out handled twice does no harm. Disappearing-message and view-once wrappers are unwrapped,
- * or a "STOP" sent in such a chat would be missed.
- */
-export function inboundTexts(upsert: BaileysEventMap["messages.upsert"]): InboundText[] {
-  if (upsert.type !== "notify" && upsert.type !== "append") return [];
-  const found: InboundText[] = [];
-  for (const message of upsert.messages) {
-    if (message.key.fromMe) continue;
-    const from = senderPhone(message.key);
-    const content = normalizeMessageContent(message.message);
-    const text = content?.conversation || content?.extendedTextMessage?.text;
-    if (from && text) found.push({ from, text });
-  }
-  return found;
 }
 
 /** Receipts of our own messages in 1:1 chats (Baileys reports those as status updates). */

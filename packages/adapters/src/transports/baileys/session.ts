@@ -1,13 +1,18 @@
-import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap, type WABrowserDescription } from "@whiskeysockets/baileys";
-import { phoneDigits, type Clock, type E164, type LinkState, type Logger } from "@relance/core";
+import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap, type WABrowserDescription, type WAVersion } from "@whiskeysockets/baileys";
+import { phoneDigits, type Clock, type E164, type LinkState, type Logger, type SenderRestriction } from "@relance/core";
 import type { PooledSession } from "../pool/session-pool";
 import { qrDataUrl, qrTerminal } from "../../qr/render-qr";
 import type { StorageAuthState } from "./auth-state";
-import { decideOnClose, type ReconnectSettings } from "./disconnect-policy";
-import { inboundTexts, receiptsFromStatusUpdates, receiptsFromUserReceipts, type InboundText, type ReceiptUpdate } from "./events";
+import type { AddressBook } from "./address-book";
+import { cancellableWait } from "./cancellable-wait";
+import { decideOnClose, formatSeconds, type ReconnectSettings } from "./disconnect-policy";
+import { receiptsFromStatusUpdates, receiptsFromUserReceipts, type InboundText, type ReceiptUpdate } from "./events";
+import { BaileysInbox } from "./inbox";
 import { phoneOfJid } from "./jid";
 import { createKeyCache } from "./key-cache";
 import type { BaileysLogger } from "./logger";
+import { RestrictionWatch } from "./restrictions";
+import type { SentMessageStore } from "./sent-messages";
 import { isLinked, socketConfig, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
 
 /** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
@@ -37,11 +42,30 @@ export interface SessionDeps {
   random?: () => number;
   printQrInTerminal?: (text: string) => void;
   hooks: SessionHooks;
+  book: AddressBook;
+  sentMessages: SentMessageStore;
+  /** The WhatsApp Web version to announce (the last one read); Baileys' baked one when undefined. */
+  version(): WAVersion | undefined;
+  /** WhatsApp answered 405: the version must be read again before the next socket. */
+  versionRejected(): void;
+  timeouts: SessionTimeouts;
+}
+
+export interface SessionTimeouts {
+  /** Longest wait after `open` for the offline backlog (`receivedPendingNotifications`). */
+  offlineDrainMs: number;
+  /** Longest time from a QR or pairing code shown to the phone completing the link. */
+  pairingMs: number;
+  /** How long error 463 holds the sender. */
+  restrictionHoldMs: number;
+  /** Longest wait for WhatsApp's answer on the account's restrictions when a socket opens. */
+  restrictionCheckMs: number;
 }
 
 type Waiter = () => void;
 
-const BACKOFF_STEP_MS = 1_000;
+/** A restriction without an end is asked about again at most this often. */
+const RESTRICTION_RECHECK_MS = 15 * 60_000;
 
 /**
  * One referrer's WhatsApp connection, across the sockets it takes: Baileys' sockets do not
@@ -65,6 +89,14 @@ export class BaileysSession implements PooledSession {
   private qrShownOnSocket = false;
   private latestQr: string | null = null;
   private cancelBackoff: (() => void) | null = null;
+  /** Generation of the socket that opened, and of the one whose offline backlog was handled. */
+  private openGeneration = 0;
+  private drainedGeneration = 0;
+  private readyGeneration = 0;
+  private pairingTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastRestrictionCheck = 0;
+  private readonly inbox: BaileysInbox;
+  private readonly restrictions: RestrictionWatch;
   private current: LinkState;
   private readonly waiters = new Set<Waiter>();
   private readonly auth: AuthenticationState;
@@ -83,10 +115,46 @@ export class BaileysSession implements PooledSession {
     // One cache per session, shared by its successive sockets (the keys are the same).
     this.auth = { creds, keys: makeCacheableSignalKeyStore(guarded, deps.baileysLogger, createKeyCache()) };
     this.current = { status: "disconnected", phone: phoneOfJid(creds.me?.id) };
+    this.inbox = new BaileysInbox({
+      referrerUserId: deps.referrerUserId,
+      book: deps.book,
+      clock: deps.clock,
+      logger: deps.logger,
+      lidMapping: () => (this.socketAlive ? (this.sock?.signalRepository?.lidMapping ?? null) : null),
+      deliver: (message) => deps.hooks.inbound(message),
+    });
+    this.restrictions = new RestrictionWatch(deps.clock, () => this.onRestrictionChange(), deps.timeouts.restrictionHoldMs);
+  }
+
+  /** WhatsApp's restriction on the account, while one is in force. */
+  get restriction(): SenderRestriction | undefined {
+    return this.restrictions.current();
+  }
+
+  get referrerUserId(): string {
+    return this.deps.referrerUserId;
+  }
+
+  get addressBook(): AddressBook {
+    return this.deps.book;
+  }
+
+  get sentMessages(): SentMessageStore {
+    return this.deps.sentMessages;
+  }
+
+  /** Asks WhatsApp again about a restriction without a known end (at most every `restrictionCheckMs`). */
+  recheckRestrictions(): void {
+    const sock = this.openSocket;
+    if (!sock || !this.restrictions.openEnded) return;
+    if (Date.now() - this.lastRestrictionCheck < RESTRICTION_RECHECK_MS) return;
+    void this.checkRestrictions(sock);
   }
 
   get state(): LinkState {
-    return { ...this.current };
+    const restriction = this.current.status === "connected" ? this.restrictions.current() : undefined;
+    const { restriction: _stale, ...state } = this.current;
+    return restriction ? { ...state, restriction } : state;
   }
 
   get linked(): boolean {
@@ -140,6 +208,7 @@ export class BaileysSession implements PooledSession {
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
+    await this.persistCreds();
   }
 
   /** Unlinks the device (when connected) and deletes the stored session. */
@@ -155,6 +224,7 @@ export class BaileysSession implements PooledSession {
     }
     await this.endSocket();
     await this.discard();
+    await this.deps.auth.flush();
   }
 
   // ----- sockets -----
@@ -166,7 +236,9 @@ export class BaileysSession implements PooledSession {
     if (this.current.status !== "connecting") this.setState({ status: "connecting", phone: this.knownPhone() });
     let sock: BaileysSocket;
     try {
-      sock = makeSocket(socketConfig(this.auth, baileysLogger, browser), { referrerUserId, sessionId });
+      const version = this.deps.version();
+      const getMessage = async (key: { id?: string | null }) => (key.id ? this.deps.sentMessages.get(key.id) : undefined);
+      sock = makeSocket(socketConfig(this.auth, baileysLogger, browser, { ...(version ? { version } : {}), getMessage }), { referrerUserId, sessionId });
     } catch (error) {
       // makeWASocket throws synchronously on a bad configuration: handled like a failed connection.
       queueMicrotask(() => this.onClose(gen, error));
@@ -182,10 +254,13 @@ export class BaileysSession implements PooledSession {
       this.deps.auth.saveCreds().catch((error) => this.deps.logger.error({ referrerUserId, err: messageOf(error) }, "baileys creds could not be saved"));
     });
     ev.on("connection.update", (update) => this.onConnectionUpdate(gen, sock, update));
-    ev.on("messages.upsert", (upsert) => {
-      for (const message of inboundTexts(upsert)) this.deps.hooks.inbound(message);
-    });
+    ev.on("messages.upsert", (upsert) => this.inbox.onUpsert(upsert));
+    ev.on("lid-mapping.update", (mapping) => this.inbox.onMapping(mapping));
+    ev.on("message-capping.update", (info) => this.restrictions.onCapping(info));
     ev.on("messages.update", (updates) => {
+      if (this.restrictions.onStatusUpdates(updates)) {
+        this.deps.logger.warn({ referrerUserId }, "baileys: WhatsApp refused a message (463, account restricted): sender held");
+      }
       for (const receipt of receiptsFromStatusUpdates(updates)) this.deps.hooks.receipt(receipt);
     });
     ev.on("message-receipt.update", (updates) => {
@@ -205,13 +280,74 @@ export class BaileysSession implements PooledSession {
       this.qrShownOnSocket = true;
       void this.onQr(gen, sock, update.qr);
     }
+    if (update.reachoutTimeLock) this.restrictions.onTimelock(update.reachoutTimeLock);
     if (update.connection === "open") {
       // The reconnect budget is only given back once the connection proved stable (see onClose):
       // a socket that opens then drops at once must not reconnect forever every 2 s.
       this.openedAt = this.deps.clock.now().getTime();
       this.restarts = 0;
-      this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
+      this.openGeneration = gen;
+      this.clearPairingTimer();
+      this.startDrainFallback(gen, sock);
     }
+    // Baileys emits `open` before the messages that arrived while we were away: they are buffered
+    // until the server's `ib offline` stanza, then flushed, then `receivedPendingNotifications`
+    // (lib/Socket/socket.js:821-841). Ready before that, dispatch could send today's message to
+    // someone whose STOP is sitting in that backlog.
+    if (update.receivedPendingNotifications === true) this.drainedGeneration = gen;
+    if (this.openGeneration === gen && this.drainedGeneration === gen) void this.becomeReady(gen, sock);
+  }
+
+  /** The socket is open and its offline backlog handled: check restrictions, then say connected. */
+  private async becomeReady(gen: number, sock: BaileysSocket): Promise<void> {
+    if (this.readyGeneration === gen) return;
+    this.readyGeneration = gen;
+    // One tick for the handlers of the flushed events, then until their replies are handed over.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inbox.retry();
+    await this.inbox.settled();
+    await this.checkRestrictions(sock);
+    if (gen !== this.generation || this.stopped || !this.socketAlive) return;
+    this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
+  }
+
+  /** A server that never says the backlog is done must not keep the session from sending forever. */
+  private startDrainFallback(gen: number, sock: BaileysSocket): void {
+    const timer = setTimeout(() => {
+      if (gen !== this.generation || this.stopped || this.readyGeneration === gen) return;
+      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId }, `baileys: no end of the offline backlog within ${formatSeconds(this.deps.timeouts.offlineDrainMs)}: ready anyway`);
+      void this.becomeReady(gen, sock);
+    }, this.deps.timeouts.offlineDrainMs);
+    timer.unref?.();
+  }
+
+  /** Asks WhatsApp whether the account is time-locked or capped; bounded, failures only logged. */
+  private async checkRestrictions(sock: BaileysSocket): Promise<void> {
+    const { referrerUserId, logger, timeouts } = this.deps;
+    this.lastRestrictionCheck = Date.now();
+    const checks = Promise.allSettled([
+      // Its answer comes back as `connection.update.reachoutTimeLock` (lib/Socket/socket.js:906-916).
+      sock.fetchAccountReachoutTimelock(),
+      sock.fetchNewChatMessageCap().then((info) => this.restrictions.onCapping(info as Parameters<RestrictionWatch["onCapping"]>[0])),
+    ]).then((results) => {
+      for (const result of results) {
+        if (result.status === "rejected") logger.debug({ referrerUserId, err: messageOf(result.reason) }, "baileys restriction check failed");
+      }
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeouts.restrictionCheckMs);
+      timer.unref?.();
+    });
+    await Promise.race([checks, timeout]);
+    clearTimeout(timer);
+  }
+
+  private onRestrictionChange(): void {
+    if (this.stopped || this.current.status !== "connected") return;
+    const restriction = this.restrictions.current();
+    this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, restricted: Boolean(restriction), until: restriction?.until?.toISOString() ?? null }, "baileys account restriction changed");
+    this.publish(this.state);
   }
 
   private async onQr(gen: number, sock: BaileysSocket, qr: string): Promise<void> {
@@ -225,6 +361,7 @@ export class BaileysSession implements PooledSession {
         const code = await sock.requestPairingCode(phoneDigits(phone));
         if (gen !== this.generation || this.stopped) return;
         this.setState({ status: "pending_pairing", phone, pairingCode: formatPairingCode(code) });
+        this.startPairingTimer(gen);
       } catch (error) {
         logger.warn({ referrerUserId, err: messageOf(error) }, "baileys pairing code request failed");
         await this.finish({ status: "failed", phone: null, reason: `WhatsApp gave no pairing code: ${messageOf(error)}` }, { blockRestore: false, discard: !this.linked });
@@ -241,10 +378,33 @@ export class BaileysSession implements PooledSession {
     // Rendering is asynchronous: a newer QR, or the end of the link, may have come meanwhile.
     if (gen !== this.generation || this.stopped || this.latestQr !== qr) return;
     this.setState({ status: "pending_qr", phone: null, qr: dataUrl ? { text: qr, dataUrl } : { text: qr } });
+    this.startPairingTimer(gen);
     const print = this.deps.printQrInTerminal;
     if (print) {
       qrTerminal(qr).then(print, (error: unknown) => logger.warn({ referrerUserId, err: messageOf(error) }, "QR could not be drawn for the terminal"));
     }
+  }
+
+  /**
+   * WhatsApp never tells a companion that the code was not typed, nor that it refused the link: a
+   * link with no `pair-success` in time ends with a reason instead of showing a dead code.
+   */
+  private startPairingTimer(gen: number): void {
+    if (this.pairingTimer) return;
+    const ms = this.deps.timeouts.pairingMs;
+    this.pairingTimer = setTimeout(() => {
+      this.pairingTimer = null;
+      if (gen !== this.generation || this.stopped || this.linked) return;
+      const what = this.mode.kind === "pairing_code" ? "the pairing code was not entered on the phone" : "the QR code was not scanned";
+      this.deps.logger.info({ referrerUserId: this.deps.referrerUserId }, "baileys link timed out");
+      void this.finish({ status: "failed", phone: null, reason: `${what} within ${formatSeconds(ms)}: start again` }, { blockRestore: false, discard: true });
+    }, ms);
+    this.pairingTimer.unref?.();
+  }
+
+  private clearPairingTimer(): void {
+    if (this.pairingTimer) clearTimeout(this.pairingTimer);
+    this.pairingTimer = null;
   }
 
   private onClose(gen: number, error: unknown): void {
@@ -252,6 +412,7 @@ export class BaileysSession implements PooledSession {
     this.socketAlive = false;
     if (this.stopped) return;
     const statusCode = statusCodeOf(error);
+    if (statusCode === CLIENT_TOO_OLD) this.deps.versionRejected();
     if (this.openedAt !== null && this.deps.clock.now().getTime() - this.openedAt >= STABLE_CONNECTION_MS) this.attempts = 0;
     this.openedAt = null;
     const action = decideOnClose({
@@ -289,24 +450,10 @@ export class BaileysSession implements PooledSession {
   }
 
   private reconnectAfter(delayMs: number): void {
-    let cancelled = false;
-    let wake!: () => void;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
-    const cancel = () => {
-      cancelled = true;
-      wake();
-    };
+    // A stop or a connect cuts the wait short.
+    const { done, cancel } = cancellableWait(this.deps.clock, delayMs);
     this.cancelBackoff = cancel;
-    const { clock } = this.deps;
-    const deadline = clock.now().getTime() + delayMs;
-    const wait = async () => {
-      // A clock's sleep cannot be cancelled: short steps let a stop end the wait (and its timer)
-      // within a second, and racing each step lets a stop or a connect cut it short at once.
-      while (!cancelled && clock.now().getTime() < deadline) {
-        await Promise.race([clock.sleep(Math.min(BACKOFF_STEP_MS, deadline - clock.now().getTime())), woken]);
-      }
-    };
-    void wait().then(() => {
+    void done.then(() => {
       if (this.cancelBackoff === cancel) this.cancelBackoff = null;
       if (!this.stopped && !this.socketAlive) this.openNewSocket();
     });
@@ -317,6 +464,7 @@ export class BaileysSession implements PooledSession {
   private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean }): Promise<void> {
     // Waiters are told once the final state is there, not with the state being left.
     this.stop({ notify: false });
+    this.clearPairingTimer();
     void this.endSocket();
     if (options.discard) {
       try {
@@ -346,6 +494,17 @@ export class BaileysSession implements PooledSession {
     }
   }
 
+  /** The creds as they are now, written, and every queued write done: nothing lost on shutdown. */
+  private async persistCreds(): Promise<void> {
+    if (this.discarded) return;
+    try {
+      await this.deps.auth.saveCreds();
+      await this.deps.auth.flush();
+    } catch (error) {
+      this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys creds could not be saved on close");
+    }
+  }
+
   private async discard(): Promise<void> {
     this.discarded = true;
     await this.deps.auth.clear();
@@ -370,6 +529,9 @@ export class BaileysSession implements PooledSession {
     return phoneOfJid(this.deps.auth.state.creds.me?.id) ?? this.current.phone;
   }
 }
+
+/** WhatsApp's answer to a client whose version it no longer accepts. */
+const CLIENT_TOO_OLD = 405;
 
 /** `ABCD1234` → `ABCD-1234`, as WhatsApp shows it on the phone. */
 export function formatPairingCode(code: string): string {

@@ -4,15 +4,37 @@ import {
   type AuthenticationState,
   type UserFacingSocketConfig,
   type WABrowserDescription,
+  type WAMessageKey,
   type WASocket,
+  type WAVersion,
+  type proto,
 } from "@whiskeysockets/baileys";
 import type { BaileysLogger } from "./logger";
 
 /** The part of a Baileys socket this transport uses: what a test double must provide. */
 export type BaileysSocket = Pick<
   WASocket,
-  "ev" | "user" | "end" | "logout" | "requestPairingCode" | "onWhatsApp" | "presenceSubscribe" | "sendPresenceUpdate" | "sendMessage"
->;
+  | "ev"
+  | "user"
+  | "end"
+  | "logout"
+  | "requestPairingCode"
+  | "onWhatsApp"
+  | "presenceSubscribe"
+  | "sendPresenceUpdate"
+  | "sendMessage"
+  | "fetchAccountReachoutTimelock"
+  | "fetchNewChatMessageCap"
+> & {
+  /** Baileys' LID ↔ phone-number store (lib/Signal/lid-mapping.d.ts:3-22): replies may come from a LID. */
+  readonly signalRepository: { readonly lidMapping: LidMapping };
+};
+
+/** The part of Baileys' `LIDMappingStore` used: both resolve to a JID, or null when unknown. */
+export interface LidMapping {
+  getPNForLID(lid: string): Promise<string | null>;
+  getLIDForPN(pn: string): Promise<string | null>;
+}
 
 export interface SocketContext {
   referrerUserId: string;
@@ -22,14 +44,29 @@ export interface SocketContext {
 /** Baileys' `makeWASocket` (the default) or a test double; `context` says whose session it is. */
 export type MakeBaileysSocket = (config: UserFacingSocketConfig, context: SocketContext) => BaileysSocket;
 
-/** The name the referrer sees in WhatsApp's "Linked devices". */
-export const DEFAULT_BROWSER: WABrowserDescription = Browsers.ubuntu("Relance");
+/**
+ * A real OS and a real browser. The pairing-code request sends `companion_platform_id` (the
+ * browser's CompanionWebClientType, lib/Utils/companion-reg-client-utils.js:14-26) and the display
+ * "<browser> (<os>)" (lib/Socket/socket.js:607-640): WhatsApp accepts browser ids 1-6 only and
+ * answers a made-up display such as "Relance (Ubuntu)" with a 400 that Baileys never reads, so the
+ * code the referrer types would silently do nothing (Baileys PRs #2409, #2769).
+ */
+export const DEFAULT_BROWSER: WABrowserDescription = Browsers.macOS("Chrome");
 
-export function socketConfig(auth: AuthenticationState, logger: BaileysLogger, browser: WABrowserDescription): UserFacingSocketConfig {
+export interface SocketSettings {
+  /** The WhatsApp Web version to announce (see wa-version.ts); Baileys' baked one when absent. */
+  version?: WAVersion;
+  /** Content of a message we sent, for retry receipts (see sent-messages.ts). */
+  getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
+}
+
+export function socketConfig(auth: AuthenticationState, logger: BaileysLogger, browser: WABrowserDescription, settings: SocketSettings): UserFacingSocketConfig {
   return {
     auth,
     logger,
     browser,
+    ...(settings.version ? { version: settings.version } : {}),
+    getMessage: settings.getMessage,
     // Online on connect would silence the referrer's phone notifications while we are linked.
     markOnlineOnConnect: false,
     syncFullHistory: false,

@@ -1,5 +1,6 @@
 import makeWASocket, { DisconnectReason, type WABrowserDescription } from "@whiskeysockets/baileys";
 import {
+  SenderRestrictedError,
   SessionDrivenElsewhereError,
   TransportUnavailableError,
   ValidationError,
@@ -21,13 +22,19 @@ import {
 } from "@relance/core";
 import type { SessionCipher } from "../../crypto/session-cipher";
 import { SessionPool } from "../pool/session-pool";
+import { AddressBook } from "./address-book";
 import { useStorageAuthState } from "./auth-state";
 import { closedMarker } from "./closed-marker";
 import { mediaContent, messageIdFor, textContent } from "./content";
 import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy";
+import { encryptedEntries } from "./encrypted-entries";
 import { phoneJid } from "./jid";
+import { createMediaDownloader, type DownloadMedia, type MediaDownloadLimits } from "./media-download";
+import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions";
+import { SentMessageStore } from "./sent-messages";
+import { WaVersionSource, type FetchWaVersion } from "./wa-version";
 import { toBaileysLogger, type BaileysLogLevel, type BaileysLogger } from "./logger";
-import { BaileysSession, type SessionMode } from "./session";
+import { BaileysSession, type SessionMode, type SessionTimeouts } from "./session";
 import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
 
 export interface BaileysTransportOptions {
@@ -56,8 +63,23 @@ export interface BaileysTransportOptions {
   linkTimeoutMs?: number;
   /** Longest wait for a stored session to open in `connect` / `ensureReady` (default 30 s). */
   readyTimeoutMs?: number;
-  /** Shown in the phone's "Linked devices" (default `Browsers.ubuntu("Relance")`). */
+  /** Browser tuple announced to WhatsApp (default `Browsers.macOS("Chrome")`: see DEFAULT_BROWSER). */
   browser?: WABrowserDescription;
+  /** Longest time from a QR or pairing code shown to the phone completing the link (default 3 min). */
+  pairingTimeoutMs?: number;
+  /** Longest wait after `open` for the offline backlog to be handed over (default 20 s). */
+  offlineDrainTimeoutMs?: number;
+  /** How long error 463 ("account restricted") holds the sender (default 24 h). */
+  restrictionHoldMs?: number;
+  /** Longest wait for WhatsApp's answer on restrictions when a socket opens (default 5 s). */
+  restrictionCheckTimeoutMs?: number;
+  /** Reads the current WhatsApp Web version (default: Baileys' `fetchLatestWaWebVersion`). */
+  fetchWaVersion?: FetchWaVersion;
+  /** Downloads media before sending (default: fetch with `media` limits). */
+  downloadMedia?: DownloadMedia;
+  media?: MediaDownloadLimits;
+  /** Days the content of sent messages is kept for retry receipts (default 7). */
+  sentMessageRetentionDays?: number;
   /** Baileys' own logs forwarded to `logger` from this level (default `warn`). */
   libraryLogLevel?: BaileysLogLevel;
   /** Jitter source of the reconnect delays (tests make it deterministic). */
@@ -94,6 +116,9 @@ class BaileysTransport implements Transport {
   private readonly reconnect: ReconnectSettings;
   private readonly linkTimeoutMs: number;
   private readonly readyTimeoutMs: number;
+  private readonly timeouts: SessionTimeouts;
+  private readonly versions: WaVersionSource;
+  private readonly downloadMedia: DownloadMedia;
   private maintaining = false;
 
   constructor(private readonly options: BaileysTransportOptions) {
@@ -103,6 +128,14 @@ class BaileysTransport implements Transport {
     this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    this.timeouts = {
+      pairingMs: options.pairingTimeoutMs ?? 3 * 60_000,
+      offlineDrainMs: options.offlineDrainTimeoutMs ?? 20_000,
+      restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
+      restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
+    };
+    this.versions = new WaVersionSource({ clock: options.clock, logger: this.logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) });
+    this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
     this.pool = new SessionPool<BaileysSession>({
       name: NAME,
       leases: options.leases,
@@ -180,8 +213,11 @@ class BaileysTransport implements Transport {
   }
 
   async ensureReady(referrerUserId: string): Promise<LinkState> {
+    // Read again once a day; sockets opened meanwhile use the last version read.
+    void this.versions.current();
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
+      existing.recheckRestrictions();
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
@@ -215,16 +251,21 @@ class BaileysTransport implements Transport {
   // ----- sending -----
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
-    const { sock } = this.requireOpen(referrerUserId);
+    const { session, sock } = this.requireOpen(referrerUserId);
+    let found;
     try {
       // Baileys leaves numbers without an account out of the result instead of `exists: false`.
       const results = await sock.onWhatsApp(phoneJid(phone));
       // No answer is not "no account": exiting the target as invalid_number would be final.
       if (!results) throw new Error("no answer to the number check");
-      return results.some((result) => result.exists);
+      found = results.find((result) => result.exists);
     } catch (error) {
       throw this.failure(referrerUserId, `checking ${phone}`, error, true);
     }
+    // The account's own JID may differ from the number's digits (Brazil's ninth digit): it is
+    // what we send to and what replies come from.
+    if (found) await session.addressBook.remember(phone, { jid: found.jid });
+    return found !== undefined;
   }
 
   async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
@@ -239,9 +280,20 @@ class BaileysTransport implements Transport {
   }
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
-    const { sock } = this.requireOpen(referrerUserId);
-    const jid = phoneJid(message.to);
-    const parts = [textContent(message.text), ...message.media.map(mediaContent)];
+    const { session, sock } = this.requireOpen(referrerUserId);
+    const restriction = session.restriction;
+    if (restriction) {
+      throw new SenderRestrictedError(`[${NAME}] the WhatsApp account of ${referrerUserId} is restricted: ${restriction.reason}`, restriction);
+    }
+    const jid = (await session.addressBook.jidOf(message.to)) ?? phoneJid(message.to);
+    let media;
+    try {
+      // Before the text: a media that cannot be fetched fails the attempt, nothing sent.
+      media = await Promise.all(message.media.map(async (item) => mediaContent(item, await this.downloadMedia(item))));
+    } catch (error) {
+      throw new Error(`[${NAME}] media for ${message.to} could not be downloaded: ${messageOf(error)}`, { cause: error });
+    }
+    const parts = [textContent(message.text), ...media];
     const ids: string[] = [];
     const mediaFailures: string[] = [];
     for (const [index, content] of parts.entries()) {
@@ -249,6 +301,8 @@ class BaileysTransport implements Transport {
       try {
         const sent = await sock.sendMessage(jid, content, { messageId });
         ids.push(sent?.key.id ?? messageId);
+        if (sent?.message) await session.sentMessages.remember(sent.key.id ?? messageId, sent.message);
+        if (index === 0) void this.learnLid(session, sock, message.to, jid);
       } catch (error) {
         if (index === 0) throw this.failure(referrerUserId, `sending the text to ${message.to}`, error, true);
         // The text already left: rejecting now would make dispatch send the whole day again.
@@ -260,6 +314,16 @@ class BaileysTransport implements Transport {
       mediaMessageIds: ids.slice(1),
       ...(mediaFailures.length > 0 ? { partialFailure: `[${NAME}] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
     };
+  }
+
+  /** The LID this contact will likely reply from, so that a reply without its phone still matches. */
+  private async learnLid(session: BaileysSession, sock: BaileysSocket, phone: E164, jid: string): Promise<void> {
+    try {
+      const lid = await sock.signalRepository.lidMapping.getLIDForPN(jid);
+      if (lid) await session.addressBook.remember(phone, { jid, lid });
+    } catch (error) {
+      this.logger.debug({ referrerUserId: session.referrerUserId, err: messageOf(error) }, "baileys LID lookup failed");
+    }
   }
 
   // ----- events and lifecycle -----
@@ -300,6 +364,8 @@ class BaileysTransport implements Transport {
   private async openSession(referrerUserId: string, mode: SessionMode): Promise<BaileysSession> {
     const { sessions, cipher } = this.options;
     const sessionId = sessionIdOf(referrerUserId);
+    // Resolved before the first socket of the process, then once a day (bounded wait).
+    await this.versions.current();
     let auth = await useStorageAuthState({ sessions, cipher, sessionId });
     if (mode.kind === "restore") {
       if (!isLinked(auth.state.creds)) throw new NothingToRestore(`no linked session stored for ${referrerUserId}`);
@@ -310,6 +376,7 @@ class BaileysTransport implements Transport {
       await auth.clear();
       auth = await useStorageAuthState({ sessions, cipher, sessionId });
     }
+    const entries = encryptedEntries(sessions, cipher, sessionId);
     const session: BaileysSession = new BaileysSession(
       {
         referrerUserId,
@@ -321,6 +388,11 @@ class BaileysTransport implements Transport {
         baileysLogger: this.baileysLogger.child({ referrerUserId }),
         browser: this.options.browser ?? DEFAULT_BROWSER,
         reconnect: this.reconnect,
+        book: new AddressBook(entries),
+        sentMessages: new SentMessageStore(entries, this.options.clock, this.logger, this.options.sentMessageRetentionDays),
+        version: () => this.versions.latest,
+        versionRejected: () => void this.versions.refresh(),
+        timeouts: this.timeouts,
         ...(this.options.random ? { random: this.options.random } : {}),
         ...(this.options.printQrInTerminal ? { printQrInTerminal: this.options.printQrInTerminal } : {}),
         hooks: {

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { Boom } from "@hapi/boom";
 import {
   DisconnectReason,
+  ReachoutTimelockEnforcementType,
   WAMessageStatus,
+  proto,
   buildPairingQRData,
   bytesToCrockford,
   generateMessageIDV2,
@@ -14,6 +16,8 @@ import {
   type Contact,
   type MessageUpsertType,
   type MiscMessageGenerationOptions,
+  type NewChatMessageCapInfo,
+  type ReachoutTimelockState,
   type SignalKeyStore,
   type UserFacingSocketConfig,
   type WAMediaUpload,
@@ -23,7 +27,7 @@ import {
 import { silentLogger, type E164 } from "@relance/core";
 import type { ObservedSend } from "../../../src/testing/index";
 import { toBaileysLogger } from "../../../src/transports/baileys/logger";
-import { DEFAULT_BROWSER, type BaileysSocket, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket";
+import { DEFAULT_BROWSER, type BaileysSocket, type LidMapping, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket";
 
 const SILENT = toBaileysLogger(silentLogger, "silent");
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -53,6 +57,24 @@ export class FakeWhatsApp {
   silent = false;
   /** `requestPairingCode` fails with this message. */
   pairingCodeError: string | null = null;
+  /** The server never sends `ib offline` after a login (no `receivedPendingNotifications`). */
+  neverEndsOfflineBacklog = false;
+  /** Logins hold the offline backlog until `releaseOfflineBacklog()` on the socket. */
+  holdOfflineBacklog = false;
+  /** LID → phone JID mappings the account's LID store knows (`lid-mapping` keys). */
+  readonly lidStore = new Map<string, string>();
+  /** What `fetchAccountReachoutTimelock` answers, per referrer. */
+  readonly timelocks = new Map<string, ReachoutTimelockState>();
+  /** What `fetchNewChatMessageCap` answers, per referrer. */
+  readonly capping = new Map<string, NewChatMessageCapInfo>();
+  /** Digits → the account's JID when it differs from the number's (Brazil's ninth digit). */
+  readonly canonicalJids = new Map<string, string>();
+  /** Messages that reached a referrer's account while none of its sockets was open. */
+  private readonly offline = new Map<string, WAMessage[]>();
+  /** Versions sockets were made with (`config.version`). */
+  get versions(): Array<number[] | undefined> {
+    return this.sockets.map((s) => s.config.version);
+  }
 
   /** `now`: the transport's clock, to stamp when each socket was made. */
   constructor(private readonly options: { now?: () => Date } = {}) {}
@@ -88,6 +110,19 @@ export class FakeWhatsApp {
 
   isLinked(creds: AuthenticationCreds): boolean {
     return this.devices.has(b64(creds.noiseKey.public));
+  }
+
+  /** A reply sent to the referrer's account while it has no socket open: delivered at the next login. */
+  sendWhileOffline(referrerUserId: string, message: WAMessage): void {
+    const open = this.socketsOf(referrerUserId).find((s) => s.isOpen);
+    if (open) throw new Error("a socket is open: use receive()");
+    this.offline.set(referrerUserId, [...(this.offline.get(referrerUserId) ?? []), message]);
+  }
+
+  takeOffline(referrerUserId: string): WAMessage[] {
+    const messages = this.offline.get(referrerUserId) ?? [];
+    this.offline.delete(referrerUserId);
+    return messages;
   }
 
   setOnWhatsApp(phone: E164, onWhatsApp: boolean): void {
@@ -139,6 +174,10 @@ export class FakeBaileysSocket implements BaileysSocket {
   readonly lookups: string[][] = [];
   logoutCalls = 0;
   readonly openedAt: Date;
+  /** `getMessage` answers to retry receipts: the content found, or undefined (lib/Socket/messages-recv.js:1040-1068). */
+  readonly resends: Array<{ id: string; found: proto.IMessage | undefined }> = [];
+  readonly signalRepository: { readonly lidMapping: LidMapping };
+  private releaseBacklog: (() => void) | null = null;
   private phase: "connecting" | "qr" | "open" | "closed" = "connecting";
   private qrCount = 0;
 
@@ -151,6 +190,16 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.keys = config.auth.keys;
     this.openedAt = world.now();
     this.ev.on("creds.update", (update) => Object.assign(this.creds, update));
+    // Like LIDMappingStore (lib/Signal/lid-mapping.js:199-230): a PN JID with the LID's device.
+    this.signalRepository = {
+      lidMapping: {
+        getPNForLID: async (lid) => {
+          const pn = world.lidStore.get(lid.replace(/:\d+@/, "@"));
+          return pn ? pn.replace("@", ":0@") : null;
+        },
+        getLIDForPN: async (pn) => [...world.lidStore].find(([, p]) => p === pn.replace(/:\d+@/, "@"))?.[0] ?? null,
+      },
+    };
     process.nextTick(() => void this.boot());
   }
 
@@ -203,11 +252,25 @@ export class FakeBaileysSocket implements BaileysSocket {
   async onWhatsApp(...phoneNumber: string[]): Promise<{ jid: string; exists: boolean }[] | undefined> {
     this.requireOpen();
     this.lookups.push(phoneNumber);
-    // Like the real usync query: numbers without an account are left out, not `exists: false`.
+    // Like the real usync query (lib/Socket/socket.js:225-245): numbers without an account are
+    // left out, not `exists: false`, and `jid` is the account's own, not the digits asked for.
     return phoneNumber
       .map((jid) => jid.replace("+", "").split("@")[0]!.split(":")[0]!)
       .filter((digits) => this.world.hasAccount(digits))
-      .map((digits) => ({ jid: jidEncode(digits, "s.whatsapp.net"), exists: true }));
+      .map((digits) => ({ jid: this.world.canonicalJids.get(digits) ?? jidEncode(digits, "s.whatsapp.net"), exists: true }));
+  }
+
+  /** Like lib/Socket/socket.js:906-916: the answer is also emitted as `connection.update`. */
+  async fetchAccountReachoutTimelock(): Promise<ReachoutTimelockState> {
+    this.requireOpen();
+    const state = this.world.timelocks.get(this.context.referrerUserId) ?? { isActive: false, enforcementType: ReachoutTimelockEnforcementType.DEFAULT };
+    this.ev.emit("connection.update", { reachoutTimeLock: state });
+    return state;
+  }
+
+  async fetchNewChatMessageCap(): Promise<NewChatMessageCapInfo> {
+    this.requireOpen();
+    return this.world.capping.get(this.context.referrerUserId) ?? {};
   }
 
   async presenceSubscribe(toJid: string): Promise<void> {
@@ -226,7 +289,8 @@ export class FakeBaileysSocket implements BaileysSocket {
     if (failure) throw new Error(failure);
     const id = options?.messageId ?? generateMessageIDV2(this.user?.id);
     this.sent.push({ jid, content, options, id });
-    return { key: { remoteJid: jid, fromMe: true, id }, messageTimestamp: seconds(), status: WAMessageStatus.PENDING };
+    // The real one returns the full message it relayed (lib/Socket/messages-send.js:1080-1100).
+    return { key: { remoteJid: jid, fromMe: true, id }, message: messageOf(content), messageTimestamp: seconds(), status: WAMessageStatus.PENDING };
   }
 
   // ----- the world acting on this socket -----
@@ -263,6 +327,49 @@ export class FakeBaileysSocket implements BaileysSocket {
     return this.end(new Boom("Connection Failure", { statusCode: DisconnectReason.loggedOut }));
   }
 
+  /** A reply from a contact addressed by LID; `alt` is the phone JID when the stanza carries it. */
+  receiveFromLid(lid: string, text: string, options: { alt?: string; type?: MessageUpsertType } = {}): void {
+    const key = { remoteJid: lid, fromMe: false, id: generateMessageIDV2(), ...(options.alt ? { remoteJidAlt: options.alt } : {}) };
+    this.receive([{ key, message: { conversation: text }, messageTimestamp: seconds() }], options.type);
+  }
+
+  /** WhatsApp tells the socket a LID's phone (lib/Socket/messages-recv.js:255-262). */
+  learnLid(lid: string, pnJid: string): void {
+    this.world.lidStore.set(lid, pnJid);
+    this.ev.emit("lid-mapping.update", { lid, pn: pnJid });
+  }
+
+  /**
+   * The recipient's phone could not decrypt one of our messages and asks for it again: Baileys
+   * looks in its socket cache, then calls `getMessage` (lib/Socket/messages-recv.js:1040-1068).
+   * This socket is new, so only `getMessage` can answer.
+   */
+  async requestResend(id: string): Promise<proto.IMessage | undefined> {
+    const found = await this.config.getMessage?.({ remoteJid: this.sent.find((m) => m.id === id)?.jid ?? null, fromMe: true, id });
+    this.resends.push({ id, found });
+    return found;
+  }
+
+  /** Error 463 on a message's ack (lib/Socket/messages-recv.js:1511-1564). */
+  refuseAsRestricted(messageId: string): void {
+    this.ev.emit("messages.update", [{ key: { remoteJid: this.sent.find((m) => m.id === messageId)?.jid ?? null, fromMe: true, id: messageId }, update: { status: WAMessageStatus.ERROR, messageStubParameters: ["463"] } }]);
+  }
+
+  /** The server pushes a reach-out time lock (lib/Socket/messages-recv.js:150-180). */
+  pushTimelock(state: ReachoutTimelockState): void {
+    this.ev.emit("connection.update", { reachoutTimeLock: state });
+  }
+
+  /** The server pushes new-chat capping info (lib/Socket/messages-recv.js:182-190). */
+  pushCapping(info: NewChatMessageCapInfo): void {
+    this.ev.emit("message-capping.update", info);
+  }
+
+  /** The server's `ib offline` stanza, when held by `world.holdOfflineBacklog`. */
+  releaseOfflineBacklog(): void {
+    this.releaseBacklog?.();
+  }
+
   receiveText(from: E164, text: string): void {
     this.receive([{ key: { remoteJid: jidEncode(digitsOf(from), "s.whatsapp.net"), fromMe: false, id: generateMessageIDV2() }, message: { conversation: text }, messageTimestamp: seconds(), pushName: "Alice" }]);
   }
@@ -297,11 +404,22 @@ export class FakeBaileysSocket implements BaileysSocket {
       await this.end(new Boom("Connection Failure", { statusCode: DisconnectReason.loggedOut }));
       return;
     }
+    // Logged in: events are buffered from the next tick until the offline backlog is handled
+    // (lib/Socket/socket.js:821-841).
+    this.ev.buffer();
     await this.uploadPreKeysIfRequired();
     if (this.isClosed) return;
     this.phase = "open";
     this.ev.emit("creds.update", { me: { ...this.creds.me, lid: "201234567890123@lid" } });
     this.ev.emit("connection.update", { connection: "open" });
+    // What arrived while no socket was open comes as `append` (lib/Socket/messages-recv.js:1432).
+    const backlog = this.world.takeOffline(this.context.referrerUserId);
+    if (backlog.length > 0) this.receive(backlog, "append");
+    if (this.world.neverEndsOfflineBacklog) return;
+    if (this.world.holdOfflineBacklog) await new Promise<void>((resolve) => (this.releaseBacklog = resolve));
+    if (this.isClosed) return;
+    this.ev.flush();
+    this.ev.emit("connection.update", { receivedPendingNotifications: true });
   }
 
   private showQr(): void {
@@ -336,6 +454,26 @@ export class FakeBaileysSocket implements BaileysSocket {
   }
 }
 
+/** What `sendMessage` relays for a content, as far as the tests look (text, captions). */
+function messageOf(content: AnyMessageContent): proto.IMessage {
+  if ("text" in content) return proto.Message.fromObject({ extendedTextMessage: { text: content.text } });
+  const caption = "caption" in content && typeof content.caption === "string" ? content.caption : undefined;
+  if ("image" in content) return proto.Message.fromObject({ imageMessage: { caption } });
+  if ("video" in content) return proto.Message.fromObject({ videoMessage: { caption } });
+  if ("document" in content) return proto.Message.fromObject({ documentMessage: { caption } });
+  return proto.Message.fromObject({ audioMessage: {} });
+}
+
+/** Media bytes made by `fakeMediaDownloader`: the URL they stand for. */
+export function fakeMediaBytes(url: string): Buffer {
+  return Buffer.from(`media:${url}`);
+}
+
+export const fakeMediaDownloader = async (item: { url: string }): Promise<Buffer> => {
+  if (item.url.includes("unreachable")) throw new Error("fetch failed: ECONNREFUSED");
+  return fakeMediaBytes(item.url);
+};
+
 function observe(message: SentMessage): ObservedSend {
   const decoded = jidDecode(message.jid);
   const to = `+${decoded?.user ?? ""}`;
@@ -350,6 +488,8 @@ function observe(message: SentMessage): ObservedSend {
 }
 
 function urlOf(upload: WAMediaUpload): string {
-  if (Buffer.isBuffer(upload) || !("url" in upload)) throw new Error("expected a media URL");
-  return String(upload.url);
+  if (!Buffer.isBuffer(upload)) throw new Error("expected downloaded media bytes, not a URL for Baileys to fetch");
+  const text = upload.toString();
+  if (!text.startsWith("media:")) throw new Error("unexpected media bytes");
+  return text.slice("media:".length);
 }

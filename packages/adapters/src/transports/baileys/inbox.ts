@@ -1,0 +1,130 @@
+import { isLidUser, normalizeMessageContent, type BaileysEventMap, type WAMessageKey } from "@whiskeysockets/baileys";
+import type { Clock, E164, Logger } from "@relance/core";
+import type { AddressBook, ParkedReply } from "./address-book";
+import type { InboundText } from "./events";
+import { phoneOfJid, senderPhone } from "./jid";
+import type { LidMapping } from "./socket";
+
+export interface InboxDeps {
+  referrerUserId: string;
+  book: AddressBook;
+  clock: Clock;
+  logger: Logger;
+  /** The live socket's LID store, when a socket is open. */
+  lidMapping(): LidMapping | null;
+  deliver(message: InboundText): void;
+}
+
+/**
+ * Turns `messages.upsert` into replies with a phone number. Baileys 7 may address a 1:1 chat by
+ * LID and give the phone JID only in `remoteJidAlt`, which it fills from stanza attributes that
+ * are not always there (lib/Utils/decode-wa-message.js:69-94, 178-180). A LID without it is
+ * resolved through Baileys' LID store (`getPNForLID`), then through the LIDs of our own contacts;
+ * failing both, the reply is parked (encrypted, with the session) and a warning logged, and it is
+ * handed over as soon as the mapping is known (`lid-mapping.update`, a later socket, a send).
+ * A STOP is never dropped.
+ */
+export class BaileysInbox {
+  private work: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: InboxDeps) {}
+
+  onUpsert(upsert: BaileysEventMap["messages.upsert"]): void {
+    // Both `notify` (live) and `append`: messages that arrived while our socket was closed come
+    // back as `append`, and a STOP among them must not be lost.
+    if (upsert.type !== "notify" && upsert.type !== "append") return;
+    const replies: Array<{ key: WAMessageKey; text: string; at: Date }> = [];
+    for (const message of upsert.messages) {
+      if (message.key.fromMe) continue;
+      // Disappearing-message and view-once wrappers are unwrapped, or a STOP in them is missed.
+      const content = normalizeMessageContent(message.message);
+      const text = content?.conversation || content?.extendedTextMessage?.text;
+      if (text) replies.push({ key: message.key, text, at: timestampOf(message.messageTimestamp) ?? this.deps.clock.now() });
+    }
+    if (replies.length > 0) this.enqueue(() => this.handle(replies));
+  }
+
+  /** A LID ↔ phone mapping became known: parked replies from that LID can go. */
+  onMapping(mapping: { lid: string; pn: string }): void {
+    this.enqueue(async () => {
+      const phone = phoneOfJid(mapping.pn);
+      if (phone) await this.deps.book.remember(phone, { jid: mapping.pn.replace(/:\d+@/, "@"), lid: mapping.lid });
+      await this.retryParked();
+    });
+  }
+
+  /** Tries the parked replies again (a new socket may know more LIDs). */
+  retry(): void {
+    this.enqueue(() => this.retryParked());
+  }
+
+  /** Resolves once every reply received so far was delivered or parked. */
+  async settled(): Promise<void> {
+    let seen: Promise<unknown> | null = null;
+    while (seen !== this.work) {
+      seen = this.work;
+      await seen;
+    }
+  }
+
+  private async handle(replies: Array<{ key: WAMessageKey; text: string; at: Date }>): Promise<void> {
+    for (const { key, text, at } of replies) {
+      const from = await this.phoneOf(key);
+      if (from) {
+        this.deps.deliver({ from, text });
+        continue;
+      }
+      const lid = key.remoteJid ?? "";
+      // Groups, broadcasts and newsletters are not replies; only a LID can be a person we wrote to.
+      if (!isLidUser(lid)) continue;
+      const dropped = await this.deps.book.park({ lid, text, at: at.toISOString() });
+      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, dropped }, "baileys reply from a LID with no known phone number: kept until WhatsApp maps it");
+    }
+  }
+
+  private async retryParked(): Promise<void> {
+    const parked = await this.deps.book.parkedReplies();
+    if (parked.length === 0) return;
+    const delivered: ParkedReply[] = [];
+    for (const reply of parked) {
+      const from = await this.phoneOf({ remoteJid: reply.lid });
+      if (!from) continue;
+      this.deps.deliver({ from, text: reply.text });
+      delivered.push(reply);
+    }
+    await this.deps.book.unpark(delivered);
+    if (delivered.length > 0) this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, delivered: delivered.length, left: parked.length - delivered.length }, "parked baileys replies matched");
+  }
+
+  private async phoneOf(key: WAMessageKey): Promise<E164 | null> {
+    const direct = senderPhone(key);
+    const jid = key.remoteJid ?? "";
+    if (!isLidUser(jid)) return direct ?? (jid ? await this.deps.book.phoneOf(jid) : null);
+    if (direct) {
+      // The stanza said which phone this LID is: remembered for replies that will not say it.
+      await this.deps.book.remember(direct, { lid: jid });
+      return direct;
+    }
+    const known = await this.deps.book.phoneOf(jid);
+    if (known) return known;
+    try {
+      const pn = await this.deps.lidMapping()?.getPNForLID(jid);
+      return phoneOfJid(pn);
+    } catch (error) {
+      this.deps.logger.debug({ referrerUserId: this.deps.referrerUserId, err: error instanceof Error ? error.message : String(error) }, "baileys LID lookup failed");
+      return null;
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    const run = this.work.then(task).catch((error: unknown) => {
+      this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: error instanceof Error ? error.message : String(error) }, "baileys inbound handling failed");
+    });
+    this.work = run;
+  }
+}
+
+function timestampOf(value: unknown): Date | null {
+  const seconds = typeof value === "number" ? value : typeof value === "object" && value !== null && "toNumber" in value ? (value as { toNumber(): number }).toNumber() : Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : null;
+}
