@@ -99,7 +99,8 @@ export class BaileysInbox {
   private async phoneOf(key: WAMessageKey): Promise<E164 | null> {
     const direct = senderPhone(key);
     const jid = key.remoteJid ?? "";
-    if (!isLidUser(jid)) return direct ?? (jid ? await this.deps.book.phoneOf(jid) : null);
+    // The number check's JID first: it may differ from the number's digits (Brazil's ninth digit).
+    if (!isLidUser(jid)) return (jid ? await this.deps.book.phoneOf(jid) : null) ?? direct;
     if (direct) {
       // The stanza said which phone this LID is: remembered for replies that will not say it.
       await this.deps.book.remember(direct, { lid: jid });

@@ -1,71 +1,27 @@
-import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap, type WABrowserDescription, type WAVersion } from "@whiskeysockets/baileys";
-import { phoneDigits, type Clock, type E164, type LinkState, type Logger, type SenderRestriction } from "@relance/core";
+import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap } from "@whiskeysockets/baileys";
+import type { E164, LinkState, SenderRestriction } from "@relance/core";
 import type { PooledSession } from "../pool/session-pool";
-import { qrDataUrl, qrTerminal } from "../../qr/render-qr";
-import type { StorageAuthState } from "./auth-state";
 import type { AddressBook } from "./address-book";
 import { cancellableWait } from "./cancellable-wait";
-import { decideOnClose, formatSeconds, type ReconnectSettings } from "./disconnect-policy";
-import { receiptsFromStatusUpdates, receiptsFromUserReceipts, type InboundText, type ReceiptUpdate } from "./events";
+import { decideOnClose } from "./disconnect-policy";
+import { receiptsFromStatusUpdates, receiptsFromUserReceipts } from "./events";
 import { BaileysInbox } from "./inbox";
 import { phoneOfJid } from "./jid";
 import { createKeyCache } from "./key-cache";
-import type { BaileysLogger } from "./logger";
+import { LinkPrompts } from "./link-prompts";
+import { ReadinessGate } from "./readiness";
 import { RestrictionWatch } from "./restrictions";
 import type { SentMessageStore } from "./sent-messages";
-import { isLinked, socketConfig, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
+import type { SessionDeps, SessionMode } from "./session-types";
+import { isLinked, socketConfig, statusCodeOf, type BaileysSocket } from "./socket";
+
+export type { SessionDeps, SessionHooks, SessionMode, SessionTimeouts } from "./session-types";
+export { formatPairingCode } from "./link-prompts";
 
 /** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
 const STABLE_CONNECTION_MS = 60_000;
 
-/** How the session was started: a new link (QR or pairing code), or a stored link brought back. */
-export type SessionMode = { kind: "qr" } | { kind: "pairing_code"; phone: E164 } | { kind: "restore" };
-
-export interface SessionHooks {
-  state(state: LinkState): void;
-  inbound(message: InboundText): void;
-  receipt(receipt: ReceiptUpdate): void;
-  /** The session stopped on its own (logged out, replaced, gave up): take it out of the pool. */
-  ended(outcome: { blockRestore: boolean }): void;
-}
-
-export interface SessionDeps {
-  referrerUserId: string;
-  sessionId: string;
-  auth: StorageAuthState;
-  makeSocket: MakeBaileysSocket;
-  clock: Clock;
-  logger: Logger;
-  baileysLogger: BaileysLogger;
-  browser: WABrowserDescription;
-  reconnect: ReconnectSettings;
-  random?: () => number;
-  printQrInTerminal?: (text: string) => void;
-  hooks: SessionHooks;
-  book: AddressBook;
-  sentMessages: SentMessageStore;
-  /** The WhatsApp Web version to announce (the last one read); Baileys' baked one when undefined. */
-  version(): WAVersion | undefined;
-  /** WhatsApp answered 405: the version must be read again before the next socket. */
-  versionRejected(): void;
-  timeouts: SessionTimeouts;
-}
-
-export interface SessionTimeouts {
-  /** Longest wait after `open` for the offline backlog (`receivedPendingNotifications`). */
-  offlineDrainMs: number;
-  /** Longest time from a QR or pairing code shown to the phone completing the link. */
-  pairingMs: number;
-  /** How long error 463 holds the sender. */
-  restrictionHoldMs: number;
-  /** Longest wait for WhatsApp's answer on the account's restrictions when a socket opens. */
-  restrictionCheckMs: number;
-}
-
 type Waiter = () => void;
-
-/** A restriction without an end is asked about again at most this often. */
-const RESTRICTION_RECHECK_MS = 15 * 60_000;
 
 /**
  * One referrer's WhatsApp connection, across the sockets it takes: Baileys' sockets do not
@@ -85,18 +41,12 @@ export class BaileysSession implements PooledSession {
   /** When the current socket opened (clock ms); null while it is not open. */
   private openedAt: number | null = null;
   private restarts = 0;
-  private pairingRequested = false;
   private qrShownOnSocket = false;
-  private latestQr: string | null = null;
   private cancelBackoff: (() => void) | null = null;
-  /** Generation of the socket that opened, and of the one whose offline backlog was handled. */
-  private openGeneration = 0;
-  private drainedGeneration = 0;
-  private readyGeneration = 0;
-  private pairingTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastRestrictionCheck = 0;
   private readonly inbox: BaileysInbox;
   private readonly restrictions: RestrictionWatch;
+  private readonly readiness: ReadinessGate;
+  private readonly prompts: LinkPrompts;
   private current: LinkState;
   private readonly waiters = new Set<Waiter>();
   private readonly auth: AuthenticationState;
@@ -124,6 +74,28 @@ export class BaileysSession implements PooledSession {
       deliver: (message) => deps.hooks.inbound(message),
     });
     this.restrictions = new RestrictionWatch(deps.clock, () => this.onRestrictionChange(), deps.timeouts.restrictionHoldMs);
+    const isCurrent = (gen: number) => gen === this.generation && !this.stopped;
+    this.readiness = new ReadinessGate({
+      referrerUserId: deps.referrerUserId,
+      logger: deps.logger,
+      timeouts: deps.timeouts,
+      inbox: this.inbox,
+      restrictions: this.restrictions,
+      ready: (gen, sock) => {
+        if (isCurrent(gen) && this.socketAlive) this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
+      },
+    });
+    this.prompts = new LinkPrompts({
+      referrerUserId: deps.referrerUserId,
+      logger: deps.logger,
+      mode,
+      pairingMs: deps.timeouts.pairingMs,
+      ...(deps.printQrInTerminal ? { printQrInTerminal: deps.printQrInTerminal } : {}),
+      isCurrent,
+      linked: () => this.linked,
+      show: (state) => this.setState(state),
+      fail: (state, discard) => this.finish(state, { blockRestore: false, discard }),
+    });
   }
 
   /** WhatsApp's restriction on the account, while one is in force. */
@@ -143,12 +115,10 @@ export class BaileysSession implements PooledSession {
     return this.deps.sentMessages;
   }
 
-  /** Asks WhatsApp again about a restriction without a known end (at most every `restrictionCheckMs`). */
+  /** Asks WhatsApp again about a restriction without a known end (throttled). */
   recheckRestrictions(): void {
     const sock = this.openSocket;
-    if (!sock || !this.restrictions.openEnded) return;
-    if (Date.now() - this.lastRestrictionCheck < RESTRICTION_RECHECK_MS) return;
-    void this.checkRestrictions(sock);
+    if (sock) this.readiness.recheck(sock);
   }
 
   get state(): LinkState {
@@ -278,7 +248,7 @@ export class BaileysSession implements PooledSession {
     // `qr: undefined` comes with other updates: only a present QR is one.
     if (update.qr) {
       this.qrShownOnSocket = true;
-      void this.onQr(gen, sock, update.qr);
+      void this.prompts.onQr(gen, sock, update.qr);
     }
     if (update.reachoutTimeLock) this.restrictions.onTimelock(update.reachoutTimeLock);
     if (update.connection === "open") {
@@ -286,61 +256,9 @@ export class BaileysSession implements PooledSession {
       // a socket that opens then drops at once must not reconnect forever every 2 s.
       this.openedAt = this.deps.clock.now().getTime();
       this.restarts = 0;
-      this.openGeneration = gen;
-      this.clearPairingTimer();
-      this.startDrainFallback(gen, sock);
+      this.prompts.clear();
     }
-    // Baileys emits `open` before the messages that arrived while we were away: they are buffered
-    // until the server's `ib offline` stanza, then flushed, then `receivedPendingNotifications`
-    // (lib/Socket/socket.js:821-841). Ready before that, dispatch could send today's message to
-    // someone whose STOP is sitting in that backlog.
-    if (update.receivedPendingNotifications === true) this.drainedGeneration = gen;
-    if (this.openGeneration === gen && this.drainedGeneration === gen) void this.becomeReady(gen, sock);
-  }
-
-  /** The socket is open and its offline backlog handled: check restrictions, then say connected. */
-  private async becomeReady(gen: number, sock: BaileysSocket): Promise<void> {
-    if (this.readyGeneration === gen) return;
-    this.readyGeneration = gen;
-    // One tick for the handlers of the flushed events, then until their replies are handed over.
-    await new Promise((resolve) => setImmediate(resolve));
-    this.inbox.retry();
-    await this.inbox.settled();
-    await this.checkRestrictions(sock);
-    if (gen !== this.generation || this.stopped || !this.socketAlive) return;
-    this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
-  }
-
-  /** A server that never says the backlog is done must not keep the session from sending forever. */
-  private startDrainFallback(gen: number, sock: BaileysSocket): void {
-    const timer = setTimeout(() => {
-      if (gen !== this.generation || this.stopped || this.readyGeneration === gen) return;
-      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId }, `baileys: no end of the offline backlog within ${formatSeconds(this.deps.timeouts.offlineDrainMs)}: ready anyway`);
-      void this.becomeReady(gen, sock);
-    }, this.deps.timeouts.offlineDrainMs);
-    timer.unref?.();
-  }
-
-  /** Asks WhatsApp whether the account is time-locked or capped; bounded, failures only logged. */
-  private async checkRestrictions(sock: BaileysSocket): Promise<void> {
-    const { referrerUserId, logger, timeouts } = this.deps;
-    this.lastRestrictionCheck = Date.now();
-    const checks = Promise.allSettled([
-      // Its answer comes back as `connection.update.reachoutTimeLock` (lib/Socket/socket.js:906-916).
-      sock.fetchAccountReachoutTimelock(),
-      sock.fetchNewChatMessageCap().then((info) => this.restrictions.onCapping(info as Parameters<RestrictionWatch["onCapping"]>[0])),
-    ]).then((results) => {
-      for (const result of results) {
-        if (result.status === "rejected") logger.debug({ referrerUserId, err: messageOf(result.reason) }, "baileys restriction check failed");
-      }
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeouts.restrictionCheckMs);
-      timer.unref?.();
-    });
-    await Promise.race([checks, timeout]);
-    clearTimeout(timer);
+    this.readiness.onUpdate(gen, sock, update);
   }
 
   private onRestrictionChange(): void {
@@ -348,63 +266,6 @@ export class BaileysSession implements PooledSession {
     const restriction = this.restrictions.current();
     this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, restricted: Boolean(restriction), until: restriction?.until?.toISOString() ?? null }, "baileys account restriction changed");
     this.publish(this.state);
-  }
-
-  private async onQr(gen: number, sock: BaileysSocket, qr: string): Promise<void> {
-    const { referrerUserId, logger } = this.deps;
-    if (this.mode.kind === "pairing_code") {
-      // The socket is up once it shows a QR; later QRs leave the code on screen.
-      if (this.pairingRequested || this.linked) return;
-      this.pairingRequested = true;
-      const phone = this.mode.phone;
-      try {
-        const code = await sock.requestPairingCode(phoneDigits(phone));
-        if (gen !== this.generation || this.stopped) return;
-        this.setState({ status: "pending_pairing", phone, pairingCode: formatPairingCode(code) });
-        this.startPairingTimer(gen);
-      } catch (error) {
-        logger.warn({ referrerUserId, err: messageOf(error) }, "baileys pairing code request failed");
-        await this.finish({ status: "failed", phone: null, reason: `WhatsApp gave no pairing code: ${messageOf(error)}` }, { blockRestore: false, discard: !this.linked });
-      }
-      return;
-    }
-    this.latestQr = qr;
-    let dataUrl: string | undefined;
-    try {
-      dataUrl = await qrDataUrl(qr);
-    } catch (error) {
-      logger.warn({ referrerUserId, err: messageOf(error) }, "QR could not be rendered as PNG");
-    }
-    // Rendering is asynchronous: a newer QR, or the end of the link, may have come meanwhile.
-    if (gen !== this.generation || this.stopped || this.latestQr !== qr) return;
-    this.setState({ status: "pending_qr", phone: null, qr: dataUrl ? { text: qr, dataUrl } : { text: qr } });
-    this.startPairingTimer(gen);
-    const print = this.deps.printQrInTerminal;
-    if (print) {
-      qrTerminal(qr).then(print, (error: unknown) => logger.warn({ referrerUserId, err: messageOf(error) }, "QR could not be drawn for the terminal"));
-    }
-  }
-
-  /**
-   * WhatsApp never tells a companion that the code was not typed, nor that it refused the link: a
-   * link with no `pair-success` in time ends with a reason instead of showing a dead code.
-   */
-  private startPairingTimer(gen: number): void {
-    if (this.pairingTimer) return;
-    const ms = this.deps.timeouts.pairingMs;
-    this.pairingTimer = setTimeout(() => {
-      this.pairingTimer = null;
-      if (gen !== this.generation || this.stopped || this.linked) return;
-      const what = this.mode.kind === "pairing_code" ? "the pairing code was not entered on the phone" : "the QR code was not scanned";
-      this.deps.logger.info({ referrerUserId: this.deps.referrerUserId }, "baileys link timed out");
-      void this.finish({ status: "failed", phone: null, reason: `${what} within ${formatSeconds(ms)}: start again` }, { blockRestore: false, discard: true });
-    }, ms);
-    this.pairingTimer.unref?.();
-  }
-
-  private clearPairingTimer(): void {
-    if (this.pairingTimer) clearTimeout(this.pairingTimer);
-    this.pairingTimer = null;
   }
 
   private onClose(gen: number, error: unknown): void {
@@ -464,7 +325,7 @@ export class BaileysSession implements PooledSession {
   private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean }): Promise<void> {
     // Waiters are told once the final state is there, not with the state being left.
     this.stop({ notify: false });
-    this.clearPairingTimer();
+    this.prompts.clear();
     void this.endSocket();
     if (options.discard) {
       try {
@@ -532,12 +393,6 @@ export class BaileysSession implements PooledSession {
 
 /** WhatsApp's answer to a client whose version it no longer accepts. */
 const CLIENT_TOO_OLD = 405;
-
-/** `ABCD1234` → `ABCD-1234`, as WhatsApp shows it on the phone. */
-export function formatPairingCode(code: string): string {
-  const compact = code.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
-  return compact.length === 8 ? `${compact.slice(0, 4)}-${compact.slice(4)}` : compact;
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -514,7 +514,15 @@ function sameMode(a: SessionMode, b: SessionMode): boolean {
 }
 
 function sameState(a: LinkState, b: LinkState): boolean {
-  return a.status === b.status && a.phone === b.phone && a.qr?.text === b.qr?.text && a.pairingCode === b.pairingCode && a.reason === b.reason;
+  return (
+    a.status === b.status &&
+    a.phone === b.phone &&
+    a.qr?.text === b.qr?.text &&
+    a.pairingCode === b.pairingCode &&
+    a.reason === b.reason &&
+    a.restriction?.reason === b.restriction?.reason &&
+    a.restriction?.until?.getTime() === b.restriction?.until?.getTime()
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -64,6 +64,11 @@ export async function until(predicate: () => boolean, what: string): Promise<voi
     if (predicate()) return;
     await new Promise((resolve) => setImmediate(resolve));
   }
+  // Real-time waits (a slow store, a timer of the transport's own) get two more seconds.
+  for (let i = 0; i < 200; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   throw new Error(`timed out waiting for ${what}`);
 }
 

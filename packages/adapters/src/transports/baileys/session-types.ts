@@ -1,0 +1,53 @@
+import type { WABrowserDescription, WAVersion } from "@whiskeysockets/baileys";
+import type { Clock, E164, LinkState, Logger } from "@relance/core";
+import type { AddressBook } from "./address-book";
+import type { StorageAuthState } from "./auth-state";
+import type { ReconnectSettings } from "./disconnect-policy";
+import type { InboundText, ReceiptUpdate } from "./events";
+import type { BaileysLogger } from "./logger";
+import type { SentMessageStore } from "./sent-messages";
+import type { MakeBaileysSocket } from "./socket";
+
+/** How the session was started: a new link (QR or pairing code), or a stored link brought back. */
+export type SessionMode = { kind: "qr" } | { kind: "pairing_code"; phone: E164 } | { kind: "restore" };
+
+export interface SessionHooks {
+  state(state: LinkState): void;
+  inbound(message: InboundText): void;
+  receipt(receipt: ReceiptUpdate): void;
+  /** The session stopped on its own (logged out, replaced, gave up): take it out of the pool. */
+  ended(outcome: { blockRestore: boolean }): void;
+}
+
+export interface SessionDeps {
+  referrerUserId: string;
+  sessionId: string;
+  auth: StorageAuthState;
+  makeSocket: MakeBaileysSocket;
+  clock: Clock;
+  logger: Logger;
+  baileysLogger: BaileysLogger;
+  browser: WABrowserDescription;
+  reconnect: ReconnectSettings;
+  random?: () => number;
+  printQrInTerminal?: (text: string) => void;
+  hooks: SessionHooks;
+  book: AddressBook;
+  sentMessages: SentMessageStore;
+  /** The WhatsApp Web version to announce (the last one read); Baileys' baked one when undefined. */
+  version(): WAVersion | undefined;
+  /** WhatsApp answered 405: the version must be read again before the next socket. */
+  versionRejected(): void;
+  timeouts: SessionTimeouts;
+}
+
+export interface SessionTimeouts {
+  /** Longest wait after `open` for the offline backlog (`receivedPendingNotifications`). */
+  offlineDrainMs: number;
+  /** Longest time from a QR or pairing code shown to the phone completing the link. */
+  pairingMs: number;
+  /** How long error 463 holds the sender. */
+  restrictionHoldMs: number;
+  /** Longest wait for WhatsApp's answer on the account's restrictions when a socket opens. */
+  restrictionCheckMs: number;
+}
