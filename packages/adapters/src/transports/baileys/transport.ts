@@ -1,14 +1,11 @@
-import makeWASocket, { DisconnectReason, type WABrowserDescription } from "@whiskeysockets/baileys";
+import makeWASocket, { DisconnectReason } from "@whiskeysockets/baileys";
 import {
-  SenderRestrictedError,
   SessionDrivenElsewhereError,
   TransportUnavailableError,
   ValidationError,
   isE164,
   silentLogger,
-  type Clock,
   type E164,
-  type LeaseRepository,
   type LinkMethod,
   type LinkState,
   type Logger,
@@ -16,75 +13,26 @@ import {
   type PresenceState,
   type SendContext,
   type SendResult,
-  type SessionRepository,
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import type { SessionCipher } from "../../crypto/session-cipher";
 import { SessionPool } from "../pool/session-pool";
 import { AddressBook } from "./address-book";
 import { useStorageAuthState } from "./auth-state";
 import { closedMarker } from "./closed-marker";
-import { mediaContent, messageIdFor, textContent } from "./content";
 import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy";
 import { encryptedEntries } from "./encrypted-entries";
-import { phoneJid } from "./jid";
-import { createMediaDownloader, type DownloadMedia, type MediaDownloadLimits } from "./media-download";
+import { createMediaDownloader, type DownloadMedia } from "./media-download";
+import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending";
 import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions";
 import { SentMessageStore } from "./sent-messages";
-import { WaVersionSource, type FetchWaVersion } from "./wa-version";
-import { toBaileysLogger, type BaileysLogLevel, type BaileysLogger } from "./logger";
+import { WaVersionSource } from "./wa-version";
+import { toBaileysLogger, type BaileysLogger } from "./logger";
 import { BaileysSession, type SessionMode, type SessionTimeouts } from "./session";
-import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
+import type { BaileysTransportOptions } from "./transport-options";
 
-export interface BaileysTransportOptions {
-  sessions: SessionRepository;
-  leases: LeaseRepository;
-  cipher: SessionCipher;
-  clock: Clock;
-  logger?: Logger;
-  /** This process, as the owner of session leases. */
-  instanceId: string;
-  /** `RELANCE_MAX_CONCURRENT_SESSIONS`: open sockets in this process. */
-  maxSessions: number;
-  /** A session unused this long is closed; the next send restores it. */
-  idleTimeoutMs: number;
-  leaseTtlMs?: number;
-  /** A session used this recently is not evicted (see SessionPoolOptions). */
-  evictionGraceMs?: number;
-  /** How often leases are renewed and idle sessions closed (default: a third of the lease TTL). */
-  maintenanceIntervalMs?: number;
-  /** Defaults to Baileys' `makeWASocket`. */
-  makeSocket?: MakeBaileysSocket;
-  /** Receives each QR drawn with characters (`qrTerminal`), for linking from a terminal. */
-  printQrInTerminal?: (text: string) => void;
-  reconnect?: Partial<ReconnectSettings>;
-  /** Longest wait for the first QR or pairing code in `connect` (default 30 s). */
-  linkTimeoutMs?: number;
-  /** Longest wait for a stored session to open in `connect` / `ensureReady` (default 30 s). */
-  readyTimeoutMs?: number;
-  /** Browser tuple announced to WhatsApp (default `Browsers.macOS("Chrome")`: see DEFAULT_BROWSER). */
-  browser?: WABrowserDescription;
-  /** Longest time from a QR or pairing code shown to the phone completing the link (default 3 min). */
-  pairingTimeoutMs?: number;
-  /** Longest wait after `open` for the offline backlog to be handed over (default 20 s). */
-  offlineDrainTimeoutMs?: number;
-  /** How long error 463 ("account restricted") holds the sender (default 24 h). */
-  restrictionHoldMs?: number;
-  /** Longest wait for WhatsApp's answer on restrictions when a socket opens (default 5 s). */
-  restrictionCheckTimeoutMs?: number;
-  /** Reads the current WhatsApp Web version (default: Baileys' `fetchLatestWaWebVersion`). */
-  fetchWaVersion?: FetchWaVersion;
-  /** Downloads media before sending (default: fetch with `media` limits). */
-  downloadMedia?: DownloadMedia;
-  media?: MediaDownloadLimits;
-  /** Days the content of sent messages is kept for retry receipts (default 7). */
-  sentMessageRetentionDays?: number;
-  /** Baileys' own logs forwarded to `logger` from this level (default `warn`). */
-  libraryLogLevel?: BaileysLogLevel;
-  /** Jitter source of the reconnect delays (tests make it deterministic). */
-  random?: () => number;
-}
+export type { BaileysTransportOptions } from "./transport-options";
+import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
 
 /** Thrown inside the pool's `open` when there is no linked session to bring back. */
 class NothingToRestore extends Error {}
@@ -251,79 +199,25 @@ class BaileysTransport implements Transport {
   // ----- sending -----
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
-    const { session, sock } = this.requireOpen(referrerUserId);
-    let found;
-    try {
-      // Baileys leaves numbers without an account out of the result instead of `exists: false`.
-      const results = await sock.onWhatsApp(phoneJid(phone));
-      // No answer is not "no account": exiting the target as invalid_number would be final.
-      if (!results) throw new Error("no answer to the number check");
-      found = results.find((result) => result.exists);
-    } catch (error) {
-      throw this.failure(referrerUserId, `checking ${phone}`, error, true);
-    }
-    // The account's own JID may differ from the number's digits (Brazil's ninth digit): it is
-    // what we send to and what replies come from.
-    if (found) await session.addressBook.remember(phone, { jid: found.jid });
-    return found !== undefined;
+    return checkNumber(this.requireOpen(referrerUserId), phone, this.sending(referrerUserId));
   }
 
   async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
-    const { sock } = this.requireOpen(referrerUserId);
-    const jid = to ? phoneJid(to) : undefined;
-    try {
-      if (jid && state === "composing") await sock.presenceSubscribe(jid);
-      await sock.sendPresenceUpdate(state, jid);
-    } catch (error) {
-      throw this.failure(referrerUserId, `presence ${state}${to ? ` to ${to}` : ""}`, error, true);
-    }
+    return updatePresence(this.requireOpen(referrerUserId), state, to, this.sending(referrerUserId));
   }
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
-    const { session, sock } = this.requireOpen(referrerUserId);
-    const restriction = session.restriction;
-    if (restriction) {
-      throw new SenderRestrictedError(`[${NAME}] the WhatsApp account of ${referrerUserId} is restricted: ${restriction.reason}`, restriction);
-    }
-    const jid = (await session.addressBook.jidOf(message.to)) ?? phoneJid(message.to);
-    let media;
-    try {
-      // Before the text: a media that cannot be fetched fails the attempt, nothing sent.
-      media = await Promise.all(message.media.map(async (item) => mediaContent(item, await this.downloadMedia(item))));
-    } catch (error) {
-      throw new Error(`[${NAME}] media for ${message.to} could not be downloaded: ${messageOf(error)}`, { cause: error });
-    }
-    const parts = [textContent(message.text), ...media];
-    const ids: string[] = [];
-    const mediaFailures: string[] = [];
-    for (const [index, content] of parts.entries()) {
-      const messageId = messageIdFor(context.idempotencyKey, index);
-      try {
-        const sent = await sock.sendMessage(jid, content, { messageId });
-        ids.push(sent?.key.id ?? messageId);
-        if (sent?.message) await session.sentMessages.remember(sent.key.id ?? messageId, sent.message);
-        if (index === 0) void this.learnLid(session, sock, message.to, jid);
-      } catch (error) {
-        if (index === 0) throw this.failure(referrerUserId, `sending the text to ${message.to}`, error, true);
-        // The text already left: rejecting now would make dispatch send the whole day again.
-        mediaFailures.push(`media ${index}/${message.media.length}: ${messageOf(error)}`);
-      }
-    }
-    return {
-      messageId: ids[0]!,
-      mediaMessageIds: ids.slice(1),
-      ...(mediaFailures.length > 0 ? { partialFailure: `[${NAME}] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
-    };
+    return sendDay(this.requireOpen(referrerUserId), message, context, this.sending(referrerUserId));
   }
 
-  /** The LID this contact will likely reply from, so that a reply without its phone still matches. */
-  private async learnLid(session: BaileysSession, sock: BaileysSocket, phone: E164, jid: string): Promise<void> {
-    try {
-      const lid = await sock.signalRepository.lidMapping.getLIDForPN(jid);
-      if (lid) await session.addressBook.remember(phone, { jid, lid });
-    } catch (error) {
-      this.logger.debug({ referrerUserId: session.referrerUserId, err: messageOf(error) }, "baileys LID lookup failed");
-    }
+  private sending(referrerUserId: string): SendingDeps {
+    return {
+      name: NAME,
+      referrerUserId,
+      logger: this.logger,
+      downloadMedia: this.downloadMedia,
+      failure: (what, error, nothingSent) => this.failure(referrerUserId, what, error, nothingSent),
+    };
   }
 
   // ----- events and lifecycle -----

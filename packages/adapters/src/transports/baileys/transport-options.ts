@@ -1,0 +1,57 @@
+import type { WABrowserDescription } from "@whiskeysockets/baileys";
+import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
+import type { SessionCipher } from "../../crypto/session-cipher";
+import type { ReconnectSettings } from "./disconnect-policy";
+import type { BaileysLogLevel } from "./logger";
+import type { DownloadMedia, MediaDownloadLimits } from "./media-download";
+import type { MakeBaileysSocket } from "./socket";
+import type { FetchWaVersion } from "./wa-version";
+
+export interface BaileysTransportOptions {
+  sessions: SessionRepository;
+  leases: LeaseRepository;
+  cipher: SessionCipher;
+  clock: Clock;
+  logger?: Logger;
+  /** This process, as the owner of session leases. */
+  instanceId: string;
+  /** `RELANCE_MAX_CONCURRENT_SESSIONS`: open sockets in this process. */
+  maxSessions: number;
+  /** A session unused this long is closed; the next send restores it. */
+  idleTimeoutMs: number;
+  leaseTtlMs?: number;
+  /** A session used this recently is not evicted (see SessionPoolOptions). */
+  evictionGraceMs?: number;
+  /** How often leases are renewed and idle sessions closed (default: a third of the lease TTL). */
+  maintenanceIntervalMs?: number;
+  /** Defaults to Baileys' `makeWASocket`. */
+  makeSocket?: MakeBaileysSocket;
+  /** Receives each QR drawn with characters (`qrTerminal`), for linking from a terminal. */
+  printQrInTerminal?: (text: string) => void;
+  reconnect?: Partial<ReconnectSettings>;
+  /** Longest wait for the first QR or pairing code in `connect` (default 30 s). */
+  linkTimeoutMs?: number;
+  /** Longest wait for a stored session to open in `connect` / `ensureReady` (default 30 s). */
+  readyTimeoutMs?: number;
+  /** Browser tuple announced to WhatsApp (default `Browsers.macOS("Chrome")`: see DEFAULT_BROWSER). */
+  browser?: WABrowserDescription;
+  /** Longest time from a QR or pairing code shown to the phone completing the link (default 3 min). */
+  pairingTimeoutMs?: number;
+  /** Longest wait after `open` for the offline backlog to be handed over (default 20 s). */
+  offlineDrainTimeoutMs?: number;
+  /** How long error 463 ("account restricted") holds the sender (default 24 h). */
+  restrictionHoldMs?: number;
+  /** Longest wait for WhatsApp's answer on restrictions when a socket opens (default 5 s). */
+  restrictionCheckTimeoutMs?: number;
+  /** Reads the current WhatsApp Web version (default: Baileys' `fetchLatestWaWebVersion`). */
+  fetchWaVersion?: FetchWaVersion;
+  /** Downloads media before sending (default: fetch with `media` limits). */
+  downloadMedia?: DownloadMedia;
+  media?: MediaDownloadLimits;
+  /** Days the content of sent messages is kept for retry receipts (default 7). */
+  sentMessageRetentionDays?: number;
+  /** Baileys' own logs forwarded to `logger` from this level (default `warn`). */
+  libraryLogLevel?: BaileysLogLevel;
+  /** Jitter source of the reconnect delays (tests make it deterministic). */
+  random?: () => number;
+}
