@@ -1,4 +1,5 @@
 import {
+  SenderRestrictedError,
   TransportUnavailableError,
   normalizePhone,
   type Clock,
@@ -10,6 +11,7 @@ import {
   type PresenceState,
   type SendContext,
   type SendResult,
+  type SenderRestriction,
   type Transport,
   type TransportEvent,
 } from "@relance/core";
@@ -39,6 +41,12 @@ export interface SandboxTransportOptions {
 interface Session {
   state: LinkState;
   qrSequence: number;
+  /** WhatsApp restricts the account (until `until`, or until lifted when null). */
+  restriction?: SenderRestriction;
+  /** Whether `getState`/`ensureReady` report it, or only a refused send/check reveals it (error 463). */
+  restrictionInState?: boolean;
+  /** Messages that arrived while the session was down: emitted by the next `ensureReady`. */
+  backlog: Array<{ from: E164; text: string }>;
 }
 
 /**
@@ -55,6 +63,7 @@ export class SandboxTransport implements Transport {
   private readonly sent: OutboxItem[] = [];
   private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
   private mediaFailure: string | null = null;
+  private readonly repliesWhileComposing: Array<{ referrerUserId: string; from: E164; text: string }> = [];
   private messageSequence = 0;
   /** Every presence update, in order. */
   readonly presence: Array<{ referrerUserId: string; state: PresenceState; to?: E164; at: Date }> = [];
@@ -87,26 +96,42 @@ export class SandboxTransport implements Transport {
   }
 
   getState(referrerUserId: string): LinkState {
-    const state = this.sessions.get(referrerUserId)?.state ?? { status: "disconnected", phone: null };
-    return { ...state };
+    const session = this.sessions.get(referrerUserId);
+    const state = session?.state ?? { status: "disconnected", phone: null };
+    const restriction = this.activeRestriction(referrerUserId);
+    return { ...state, ...(restriction && session?.restrictionInState ? { restriction: { ...restriction } } : {}) };
   }
 
+  /** Like a real transport restoring a session: what arrived while it was down is emitted first. */
   async ensureReady(referrerUserId: string): Promise<LinkState> {
+    const session = this.sessions.get(referrerUserId);
+    if (session?.state.status === "connected") {
+      for (const item of session.backlog.splice(0)) {
+        this.emit({ type: "inbound", referrerUserId, from: item.from, text: item.text, at: this.options.clock.now() });
+      }
+    }
     return this.getState(referrerUserId);
   }
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
     this.requireConnected(referrerUserId);
+    this.refuseIfRestricted(referrerUserId);
     return !this.notOnWhatsApp.has(phone);
   }
 
   async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
     this.requireConnected(referrerUserId);
     this.presence.push({ referrerUserId, state, ...(to ? { to } : {}), at: this.options.clock.now() });
+    if (state !== "composing" || !to) return;
+    const index = this.repliesWhileComposing.findIndex((r) => r.referrerUserId === referrerUserId && r.from === to);
+    if (index < 0) return;
+    const [reply] = this.repliesWhileComposing.splice(index, 1);
+    this.emit({ type: "inbound", referrerUserId, from: reply!.from, text: reply!.text, at: this.options.clock.now() });
   }
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     const from = this.requireConnected(referrerUserId);
+    this.refuseIfRestricted(referrerUserId);
     const failure = this.failures.find((f) => f.remaining > 0 && (f.to === undefined || f.to === message.to));
     if (failure) {
       failure.remaining--;
@@ -197,6 +222,41 @@ export class SandboxTransport implements Transport {
     return true;
   }
 
+  /**
+   * WhatsApp restricts the account until `until` (null: until `liftRestriction`). Sends and
+   * number checks are refused with `SenderRestrictedError`; with `inState` (default true) the
+   * session's state reports it too, as a time lock read on connect would.
+   */
+  restrict(referrerUserId: string, restriction: SenderRestriction, options: { inState?: boolean } = {}): void {
+    const session = this.session(referrerUserId);
+    session.restriction = { reason: restriction.reason, until: restriction.until };
+    session.restrictionInState = options.inState ?? true;
+  }
+
+  liftRestriction(referrerUserId: string): void {
+    delete this.session(referrerUserId).restriction;
+  }
+
+  /**
+   * A referral writes to the referrer's number while its session is down: the message reaches
+   * the referrer on the next `ensureReady` (the offline backlog). False when no referrer has `to`.
+   */
+  inboundWhileOffline(from: string, to: string, text: string): boolean {
+    const sender = normalizePhone(from);
+    const receiver = normalizePhone(to);
+    const entry = [...this.sessions].find(([, s]) => s.state.phone === receiver);
+    if (!sender || !entry) return false;
+    entry[1].backlog.push({ from: sender, text });
+    return true;
+  }
+
+  /** The referral answers while "typing…" is shown to them, i.e. while their message is being prepared. */
+  replyWhileComposing(referrerUserId: string, from: string, text: string): void {
+    const sender = normalizePhone(from);
+    if (!sender) throw new TypeError(`[sandbox] not an E.164 phone: ${from}`);
+    this.repliesWhileComposing.push({ referrerUserId, from: sender, text });
+  }
+
   /** The next `count` sends (to `to`, or to anyone) fail with `message`. */
   failNextSends(count: number, message = "simulated send failure", to?: string): void {
     const normalized = to === undefined ? undefined : (normalizePhone(to) ?? undefined);
@@ -218,10 +278,22 @@ export class SandboxTransport implements Transport {
   private session(referrerUserId: string): Session {
     let session = this.sessions.get(referrerUserId);
     if (!session) {
-      session = { state: { status: "disconnected", phone: null }, qrSequence: 0 };
+      session = { state: { status: "disconnected", phone: null }, qrSequence: 0, backlog: [] };
       this.sessions.set(referrerUserId, session);
     }
     return session;
+  }
+
+  private activeRestriction(referrerUserId: string): SenderRestriction | null {
+    const restriction = this.sessions.get(referrerUserId)?.restriction;
+    if (!restriction) return null;
+    if (restriction.until && restriction.until <= this.options.clock.now()) return null;
+    return restriction;
+  }
+
+  private refuseIfRestricted(referrerUserId: string): void {
+    const restriction = this.activeRestriction(referrerUserId);
+    if (restriction) throw new SenderRestrictedError(`[sandbox] account of ${referrerUserId} restricted: ${restriction.reason}`, restriction);
   }
 
   private update(referrerUserId: string, state: LinkState): void {
