@@ -31,4 +31,6 @@ export interface SenderRun {
   /** When `config` was read (clock ms). */
   configReadAt: number;
   batch: PresenceBatch;
+  /** Messages this sender got out in this run (a recorded open-ended restriction ends with the first). */
+  sent: number;
 }

@@ -150,6 +150,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: sentAt });
   }
   result.sent++;
+  run.sent++;
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
   // messagesSentToday changed: status subscribers (the SSE stream) hear it.
   if (ctx.events.hasListeners) await publishStatus(ctx, config);

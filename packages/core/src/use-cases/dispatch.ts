@@ -88,7 +88,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       await holdRestricted(ctx, config, restriction, result);
       return;
     }
-    config = await clearRestriction(ctx, config);
+    // Ended (its end passed): forget it. One without a known end is forgotten once a send goes through.
+    if (config.restriction?.until) config = await clearRestriction(ctx, config);
     const now = ctx.clock.now();
     const opensAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
     if (opensAt > now) {
@@ -114,6 +115,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       stopped: false,
       configReadAt: ctx.clock.now().getTime(),
       batch: { referrerUserId, online: false },
+      sent: 0,
     };
     try {
       await sendDueTargets(ctx, run, lease);
@@ -122,6 +124,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     }
     if (run.unavailable) await holdSender(ctx, run.config, run.unavailable, result);
     else if (run.restricted) await holdRestricted(ctx, run.config, run.restricted, result);
+    else if (run.sent > 0 && run.config.restriction) await clearRestriction(ctx, run.config);
   } finally {
     await ctx.storage.leases.release(lease, instanceId);
   }

@@ -26,7 +26,7 @@ export function restrictionOf(error: SenderRestrictedError): SenderRestriction {
 /**
  * The restriction in force for a connected sender: what the transport reports now, else one
  * recorded earlier (e.g. from a refused send) whose end is known and still ahead. One recorded
- * without an end is dropped here: the next send finds out whether it still holds.
+ * without an end is not enforced here: the next send finds out whether it still holds.
  */
 export function activeRestriction(config: ReferrerConfig, link: LinkState, now: Date): SenderRestriction | null {
   if (link.restriction) return link.restriction;

@@ -56,7 +56,8 @@ interface Session {
  */
 export class SandboxTransport implements Transport {
   readonly name = "sandbox";
-  readonly capabilities = { presence: true, pairingCode: true };
+  /** Tests may set `maxSessions` to play a transport with a session cap. */
+  readonly capabilities: Transport["capabilities"] = { presence: true, pairingCode: true };
   private readonly sessions = new Map<string, Session>();
   private readonly notOnWhatsApp = new Set<E164>();
   private readonly listeners = new Set<(event: TransportEvent) => void>();
