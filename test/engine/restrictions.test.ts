@@ -17,6 +17,10 @@ describe("sender restricted by WhatsApp", () => {
     const h = await enrolled(3);
     const until = at(6 * HOUR);
     h.transport.restrict("ref-1", { reason: "reach-out time lock", until });
+    await h.engine.idle();
+    // The transport announced it: Status shows it at once; dispatch, which holds the sender, notifies.
+    expect((await h.engine.status("ref-1")).restriction).toEqual({ reason: "reach-out time lock", until });
+    expect(h.notifier.sent).toHaveLength(0);
 
     expect(await h.dispatch()).toMatchObject({ sent: 0, failed: 0, held: 3 });
     const items = (await h.engine.listTargets("ref-1")).items;

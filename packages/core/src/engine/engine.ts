@@ -19,6 +19,7 @@ import { handleInbound, type InboundMessage } from "../use-cases/inbound";
 import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages";
 import { handleReceipt, type Receipt } from "../use-cases/receipts";
 import { globalStats, referrerStats } from "../use-cases/stats";
+import { noteRestriction } from "../use-cases/sender-holds";
 import { applyLinkState, getStatus } from "../use-cases/status";
 import { listTargets, type ListTargetsInput } from "../use-cases/targets";
 import type { EngineContext } from "./context";
@@ -204,9 +205,11 @@ export class RelanceEngine {
 
   private async onTransportEvent(event: TransportEvent): Promise<void> {
     switch (event.type) {
-      case "link":
-        await applyLinkState(this.ctx, event.referrerUserId, event.state);
+      case "link": {
+        const config = await applyLinkState(this.ctx, event.referrerUserId, event.state);
+        if (event.state.restriction) await noteRestriction(this.ctx, config, event.state.restriction);
         return;
+      }
       case "inbound":
         await handleInbound(this.ctx, { referrerUserId: event.referrerUserId, from: event.from, text: event.text });
         return;

@@ -75,6 +75,22 @@ async function recordRestriction(ctx: EngineContext, referrerUserId: string, res
   if (stored) await publishStatus(ctx, stored);
 }
 
+/**
+ * The transport announced a restriction (a link event): shown in Status at once. Dispatch, which
+ * holds the sender, is the one that notifies (once, as `notifiedAt` is still null here).
+ */
+export async function noteRestriction(ctx: EngineContext, config: ReferrerConfig, restriction: SenderRestriction): Promise<void> {
+  const current = config.restriction ?? null;
+  if (current && current.reason === restriction.reason && current.until?.getTime() === restriction.until?.getTime()) return;
+  const now = ctx.clock.now();
+  const updated = await ctx.storage.configs.update(config.referrerUserId, {
+    restriction: { reason: restriction.reason, until: restriction.until, since: current?.since ?? now, notifiedAt: current?.notifiedAt ?? null },
+    updatedAt: now,
+  });
+  ctx.logger.warn({ referrerUserId: config.referrerUserId, reason: restriction.reason, until: restriction.until }, "sender restricted by WhatsApp");
+  if (updated) await publishStatus(ctx, updated);
+}
+
 /** The restriction ended: forget it, so the next one is notified again. */
 export async function clearRestriction(ctx: EngineContext, config: ReferrerConfig): Promise<ReferrerConfig> {
   if (!config.restriction) return config;

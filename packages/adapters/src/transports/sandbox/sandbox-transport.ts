@@ -1,5 +1,4 @@
 import {
-  SenderRestrictedError,
   TransportUnavailableError,
   normalizePhone,
   type Clock,
@@ -16,6 +15,8 @@ import {
   type TransportEvent,
 } from "@relance/core";
 import { qrDataUrl } from "../../qr/render-qr";
+import { sandboxPairingCode } from "./pairing-code";
+import { SandboxRestrictions } from "./restrictions";
 
 /** One day's message as the simulated phone of the referral received it. */
 export interface OutboxItem {
@@ -41,10 +42,6 @@ export interface SandboxTransportOptions {
 interface Session {
   state: LinkState;
   qrSequence: number;
-  /** WhatsApp restricts the account (until `until`, or until lifted when null). */
-  restriction?: SenderRestriction;
-  /** Whether `getState`/`ensureReady` report it, or only a refused send/check reveals it (error 463). */
-  restrictionInState?: boolean;
   /** Messages that arrived while the session was down: emitted by the next `ensureReady`. */
   backlog: Array<{ from: E164; text: string }>;
 }
@@ -64,6 +61,7 @@ export class SandboxTransport implements Transport {
   private readonly sent: OutboxItem[] = [];
   private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
   private mediaFailure: string | null = null;
+  private readonly restrictions = new SandboxRestrictions();
   private readonly repliesWhileComposing: Array<{ referrerUserId: string; from: E164; text: string }> = [];
   private messageSequence = 0;
   /** Every presence update, in order. */
@@ -82,7 +80,7 @@ export class SandboxTransport implements Transport {
     const session = this.session(referrerUserId);
     if (session.state.status === "connected") return { ...session.state };
     if (options.method === "pairing_code") {
-      const code = this.pairingCodeFor(referrerUserId);
+      const code = sandboxPairingCode(referrerUserId, this.options.clock.now());
       this.update(referrerUserId, { status: "pending_pairing", phone: options.phone ?? null, pairingCode: code });
     } else {
       this.update(referrerUserId, { status: "pending_qr", phone: null, qr: await this.nextQr(referrerUserId) });
@@ -97,10 +95,9 @@ export class SandboxTransport implements Transport {
   }
 
   getState(referrerUserId: string): LinkState {
-    const session = this.sessions.get(referrerUserId);
-    const state = session?.state ?? { status: "disconnected", phone: null };
-    const restriction = this.activeRestriction(referrerUserId);
-    return { ...state, ...(restriction && session?.restrictionInState ? { restriction: { ...restriction } } : {}) };
+    const state = this.sessions.get(referrerUserId)?.state ?? { status: "disconnected", phone: null };
+    const restriction = this.restrictions.reported(referrerUserId, this.options.clock.now());
+    return { ...state, ...(restriction ? { restriction } : {}) };
   }
 
   /** Like a real transport restoring a session: what arrived while it was down is emitted first. */
@@ -116,7 +113,7 @@ export class SandboxTransport implements Transport {
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
     this.requireConnected(referrerUserId);
-    this.refuseIfRestricted(referrerUserId);
+    this.restrictions.refuse(referrerUserId, this.options.clock.now());
     return !this.notOnWhatsApp.has(phone);
   }
 
@@ -132,7 +129,7 @@ export class SandboxTransport implements Transport {
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     const from = this.requireConnected(referrerUserId);
-    this.refuseIfRestricted(referrerUserId);
+    this.restrictions.refuse(referrerUserId, this.options.clock.now());
     const failure = this.failures.find((f) => f.remaining > 0 && (f.to === undefined || f.to === message.to));
     if (failure) {
       failure.remaining--;
@@ -229,13 +226,14 @@ export class SandboxTransport implements Transport {
    * session's state reports it too, as a time lock read on connect would.
    */
   restrict(referrerUserId: string, restriction: SenderRestriction, options: { inState?: boolean } = {}): void {
-    const session = this.session(referrerUserId);
-    session.restriction = { reason: restriction.reason, until: restriction.until };
-    session.restrictionInState = options.inState ?? true;
+    const inState = options.inState ?? true;
+    this.restrictions.set(referrerUserId, restriction, inState);
+    // Like Baileys' `connection.update` carrying a reach-out time lock.
+    if (inState) this.emit({ type: "link", referrerUserId, state: this.getState(referrerUserId), at: this.options.clock.now() });
   }
 
   liftRestriction(referrerUserId: string): void {
-    delete this.session(referrerUserId).restriction;
+    this.restrictions.lift(referrerUserId);
   }
 
   /**
@@ -285,18 +283,6 @@ export class SandboxTransport implements Transport {
     return session;
   }
 
-  private activeRestriction(referrerUserId: string): SenderRestriction | null {
-    const restriction = this.sessions.get(referrerUserId)?.restriction;
-    if (!restriction) return null;
-    if (restriction.until && restriction.until <= this.options.clock.now()) return null;
-    return restriction;
-  }
-
-  private refuseIfRestricted(referrerUserId: string): void {
-    const restriction = this.activeRestriction(referrerUserId);
-    if (restriction) throw new SenderRestrictedError(`[sandbox] account of ${referrerUserId} restricted: ${restriction.reason}`, restriction);
-  }
-
   private update(referrerUserId: string, state: LinkState): void {
     this.session(referrerUserId).state = state;
     this.emit({ type: "link", referrerUserId, state: { ...state }, at: this.options.clock.now() });
@@ -315,18 +301,6 @@ export class SandboxTransport implements Transport {
     session.qrSequence++;
     const text = `sandbox-qr:${referrerUserId}:${session.qrSequence}:${this.options.clock.now().getTime()}`;
     return this.options.renderQr === false ? { text } : { text, dataUrl: await qrDataUrl(text) };
-  }
-
-  private pairingCodeFor(referrerUserId: string): string {
-    const alphabet = "ABCDEFGHJKLMNPQRSTVWXYZ23456789";
-    let hash = 0;
-    for (const char of `${referrerUserId}:${this.options.clock.now().getTime()}`) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-    let code = "";
-    for (let i = 0; i < 8; i++) {
-      code += alphabet[hash % alphabet.length];
-      hash = Math.floor(hash / alphabet.length) + i * 7919;
-    }
-    return code;
   }
 
   private nextMessageId(): string {
