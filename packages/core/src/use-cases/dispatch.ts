@@ -17,9 +17,11 @@ export type { DispatchResult } from "./dispatch-run";
 const MAX_REFERRERS_PER_RUN = 10_000;
 
 /**
- * Sends what is due. Each target goes through: claim (atomic) → checks → daily-limit reservation
- * (atomic) → pacing → atomic re-check to `sending` → transport → conditional record. Whatever
- * happens between two steps (an exit, another process, a crash), a day leaves at most once.
+ * Sends what is due. Per sender: lease → session ready, its pending replies handled → holds
+ * (paused, down, restricted) → window. Per target (see `processTarget`): claim (atomic) → checks
+ * → first-contact and daily reservations (atomic) → pacing and presence → atomic re-check to
+ * `sending` → transport → conditional record. Whatever happens between two steps (an exit,
+ * another process, a crash), a day leaves at most once.
  */
 export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
   const result: DispatchResult = { sent: 0, failed: 0, deferred: 0, held: 0, exited: 0 };
