@@ -44,6 +44,25 @@ describe("listening job", () => {
     expect(h.transport.getState("ref-2").status).toBe("disconnected");
   });
 
+  it("brings sessions up no more at once than the sender limit and the transport's session cap", async () => {
+    const h = await twoReferrers({ maxConcurrentSenders: 5 });
+    await h.addReferrer("ref-3", "+33600000003");
+    await h.addReferral("ref-3", "user-3", "+33611111103");
+    await h.engine.runEnrollment();
+    h.transport.capabilities.maxSessions = 2;
+    let open = 0;
+    let peak = 0;
+    const ensureReady = h.transport.ensureReady.bind(h.transport);
+    h.transport.ensureReady = async (referrerUserId) => {
+      peak = Math.max(peak, ++open);
+      await h.clock.sleep(5_000); // a session restoring
+      open--;
+      return ensureReady(referrerUserId);
+    };
+    expect(await h.engine.runListen()).toEqual({ ready: 3, skipped: 0, failed: 0 });
+    expect(peak).toBe(2);
+  });
+
   it("is scheduled with inboxCron", async () => {
     const h = await twoReferrers({ inboxCron: "*/5 * * * *" });
     h.engine.start();
