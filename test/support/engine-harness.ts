@@ -36,6 +36,12 @@ export function seededRandom(seed = 42): () => number {
 
 export const FAST: Partial<RelanceOptions> = { messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 };
 
+/**
+ * The ramp-up after a new link and the first-contact cap would cap every older test at 20-25
+ * sends a day: they are off unless a test sets them.
+ */
+export const NO_NEW_ACCOUNT_LIMITS: Partial<RelanceOptions> = { dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 };
+
 export async function createHarness(
   options: Partial<RelanceOptions> = FAST,
   storage: RelanceStorage = createMemoryStorage(),
@@ -48,7 +54,7 @@ export async function createHarness(
   const notifier = new LogNotifier();
   const scheduler = new ManualScheduler();
   const build = (extra: Partial<RelanceOptions> = {}, seed = 42) =>
-    createRelanceEngine({ storage, directory, transport, clock, notifier, scheduler, options: { ...options, ...extra }, random: seededRandom(seed) });
+    createRelanceEngine({ storage, directory, transport, clock, notifier, scheduler, options: { ...NO_NEW_ACCOUNT_LIMITS, ...options, ...extra }, random: seededRandom(seed) });
   const engine = build({ instanceId: "process-a" });
   let processes = 0;
   const harness: Harness = {

@@ -28,6 +28,7 @@ export { RelanceEngine, createRelanceEngine, type RelanceEngineDependencies } fr
 export type { ReferrerStatus } from "./use-cases/status";
 export type { ConnectInput } from "./use-cases/connect";
 export type { DispatchResult } from "./use-cases/dispatch";
+export type { ListenResult } from "./use-cases/listen";
 export type { EnrollmentResult } from "./use-cases/enrollment";
 export type { InboundMessage } from "./use-cases/inbound";
 export type { Receipt } from "./use-cases/receipts";

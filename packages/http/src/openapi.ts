@@ -56,6 +56,7 @@ export function openApiDocument() {
       [`${p}/internal/referrals`]: { post: op("Upsert a referral (push directory)", service, schemas.ReferralBody) },
       [`${p}/internal/jobs/enrollment/run`]: { post: op("Run enrollment now", service) },
       [`${p}/internal/jobs/dispatch/run`]: { post: op("Run dispatch now", service) },
+      [`${p}/internal/jobs/listen/run`]: { post: op("Run the listening job now: sessions of referrers with active targets made ready, replies read", service) },
       [`${p}/sandbox/link`]: { post: op("Sandbox: the phone scans the QR", undefined, schemas.SandboxLinkBody) },
       [`${p}/sandbox/drop`]: { post: op("Sandbox: connection lost / logged out", undefined, schemas.SandboxDropBody) },
       [`${p}/sandbox/numbers`]: { post: op("Sandbox: number on WhatsApp or not", undefined, schemas.SandboxNumberBody) },

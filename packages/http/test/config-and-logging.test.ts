@@ -27,6 +27,21 @@ describe("configuration", () => {
     expect(loadConfig({}).secrets.jwt).not.toBe(config.secrets.jwt);
   });
 
+  it("reads the pacing and new-account limits for real accounts", () => {
+    expect(loadConfig({})).toMatchObject({
+      RELANCE_TYPING_MS: { min: 2000, max: 6000 },
+      RELANCE_DAILY_CAP_RAMP_UP: [20, 40, 60, 80],
+      RELANCE_MAX_FIRST_CONTACTS_PER_DAY: 25,
+      RELANCE_INBOX_CRON: "*/10 * * * *",
+    });
+    const custom = loadConfig({ RELANCE_TYPING_MS: "1500", RELANCE_DAILY_CAP_RAMP_UP: "off", RELANCE_MAX_FIRST_CONTACTS_PER_DAY: "20", RELANCE_MESSAGE_JITTER_MS: "90000" });
+    expect(custom).toMatchObject({ RELANCE_TYPING_MS: { min: 1500, max: 1500 }, RELANCE_DAILY_CAP_RAMP_UP: [], RELANCE_MAX_FIRST_CONTACTS_PER_DAY: 20, RELANCE_MESSAGE_JITTER_MS: 90000 });
+    expect(loadConfig({ RELANCE_DAILY_CAP_RAMP_UP: "10,30" }).RELANCE_DAILY_CAP_RAMP_UP).toEqual([10, 30]);
+    expect(() => loadConfig({ RELANCE_TYPING_MS: "6000-2000" })).toThrow(/RELANCE_TYPING_MS/);
+    expect(() => loadConfig({ RELANCE_DAILY_CAP_RAMP_UP: "20,0" })).toThrow(/RELANCE_DAILY_CAP_RAMP_UP/);
+    expect(() => loadConfig({ RELANCE_DAILY_CAP_RAMP_UP: "twenty" })).toThrow(/RELANCE_DAILY_CAP_RAMP_UP/);
+  });
+
   it("refuses to start in production without its secrets, naming each", () => {
     try {
       loadConfig({ NODE_ENV: "production", RELANCE_JWT_SECRET: SECRETS.RELANCE_JWT_SECRET });

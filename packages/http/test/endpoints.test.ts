@@ -65,6 +65,7 @@ describe("referrer endpoints", () => {
       dailyLimit: 100,
       timezone: "America/New_York",
       sendWindow: { start: "09:00", end: "17:30" },
+      restriction: null,
     });
   });
 
@@ -111,6 +112,22 @@ describe("referrer endpoints", () => {
     expect(mine.body.nextCursor).toBeNull();
     expect((await t.call("GET", `${P}/stats`, { token: await t.referrerToken("r1") })).body.enrolled).toBe(1);
     expect((await t.call("GET", `${P}/admin/stats`, { token: await t.adminToken() })).body.enrolled).toBe(2);
+  });
+
+  it("the listening job can be run by hand: it brings up sessions with active targets and reads their replies", async () => {
+    const svc = { service: true };
+    await t.call("POST", `${P}/internal/subscriptions`, { ...svc, body: { userId: "r1", active: true } });
+    await t.call("POST", `${P}/internal/referrals`, {
+      ...svc,
+      body: { referrerId: "r1", referral: { userId: "r1-ref", phone: "+33611111111", name: "X", createdAt: "2020-01-01T00:00:00Z" } },
+    });
+    await t.call("POST", `${P}/connect`, { token: await t.referrerToken("r1"), body: {} });
+    await t.call("POST", `${P}/sandbox/link`, { body: { userId: "r1", phone: "+33600000001" } });
+    await t.call("POST", `${P}/internal/jobs/enrollment/run`, svc);
+    const listen = await t.call("POST", `${P}/internal/jobs/listen/run`, svc);
+    expect(listen.status).toBe(200);
+    expect(listen.body).toEqual({ ready: 1, skipped: 0, failed: 0 });
+    expect((await t.call("POST", `${P}/internal/jobs/listen/run`, { body: {} })).status).toBe(401);
   });
 });
 

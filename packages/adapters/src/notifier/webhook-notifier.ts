@@ -9,6 +9,8 @@
  *
  *   {"type": "sender_unavailable", "referrerUserId": string, "linkStatus": string,
  *    "reason": string, "heldTargets": number, "at": ISO-8601}
+ *   {"type": "sender_restricted", "referrerUserId": string, "reason": string,
+ *    "until": ISO-8601 | null, "heldTargets": number, "at": ISO-8601}
  *
  * Receivers check the signature over the raw body with {@link verifyWebhookSignature}, which also
  * refuses timestamps outside a tolerance so that a captured request cannot be replayed later.
@@ -74,6 +76,21 @@ export function verifyWebhookSignature(input: VerifyWebhookSignatureInput): bool
 
 class RetryableFailure extends Error {}
 
+/** The JSON body: fields listed one by one, so nothing unplanned reaches the receiver. */
+function payloadOf(notification: ReferrerNotification): Record<string, unknown> {
+  const common = { type: notification.type, referrerUserId: notification.referrerUserId };
+  if (notification.type === "sender_restricted") {
+    return {
+      ...common,
+      reason: notification.reason,
+      until: notification.until?.toISOString() ?? null,
+      heldTargets: notification.heldTargets,
+      at: notification.at.toISOString(),
+    };
+  }
+  return { ...common, linkStatus: notification.linkStatus, reason: notification.reason, heldTargets: notification.heldTargets, at: notification.at.toISOString() };
+}
+
 export class WebhookNotifier implements Notifier {
   private readonly serviceName: string;
   private readonly timeoutMs: number;
@@ -99,14 +116,7 @@ export class WebhookNotifier implements Notifier {
   }
 
   async notify(notification: ReferrerNotification): Promise<void> {
-    const body = JSON.stringify({
-      type: notification.type,
-      referrerUserId: notification.referrerUserId,
-      linkStatus: notification.linkStatus,
-      reason: notification.reason,
-      heldTargets: notification.heldTargets,
-      at: notification.at.toISOString(),
-    });
+    const body = JSON.stringify(payloadOf(notification));
     const attempts = this.retries + 1;
     let last: Error | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {

@@ -58,6 +58,7 @@ export function makeConfig(overrides: Partial<ReferrerConfig> = {}): ReferrerCon
     sendWindow: { start: "08:00", end: "20:00" },
     whatsapp: { status: "connected", phone: "+33600000001", linkedAt: new Date(T0), lastError: null, updatedAt: new Date(T0) },
     failureNotifiedAt: null,
+    restriction: null,
     disconnectedByReferrerAt: null,
     createdAt: new Date(T0),
     updatedAt: new Date(T0),

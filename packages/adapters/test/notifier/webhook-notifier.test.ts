@@ -94,6 +94,33 @@ describe("WebhookNotifier", () => {
     });
   });
 
+  it("carries a sender restriction, signed like the others", async () => {
+    const { url, requests } = await receiver(204);
+    const { instance } = notifier(url);
+    await instance.notify({
+      type: "sender_restricted",
+      referrerUserId: "ref-1",
+      reason: "new chats capped by WhatsApp",
+      until: new Date("2025-06-02T08:00:00.000Z"),
+      heldTargets: 3,
+      at: new Date("2025-06-01T11:59:30.000Z"),
+    });
+    await instance.notify({ type: "sender_restricted", referrerUserId: "ref-1", reason: "account restricted", until: null, heldTargets: 0, at: NOW });
+
+    const seen = requests[0]!;
+    expect(JSON.parse(seen.body)).toEqual({
+      type: "sender_restricted",
+      referrerUserId: "ref-1",
+      reason: "new chats capped by WhatsApp",
+      until: "2025-06-02T08:00:00.000Z",
+      heldTargets: 3,
+      at: "2025-06-01T11:59:30.000Z",
+    });
+    expect(JSON.parse(requests[1]!.body)).toMatchObject({ type: "sender_restricted", until: null });
+    const signed = { body: seen.body, timestamp: header(seen, "x-relance-timestamp"), signature: header(seen, "x-relance-signature") };
+    expect(verifyWebhookSignature({ ...signed, secret: SECRET, now: NOW })).toBe(true);
+  });
+
   it("produces a signature the receiver accepts, and rejects tampering, a wrong secret and replays", async () => {
     const { url, requests } = await receiver(200);
     const { instance } = notifier(url);

@@ -56,3 +56,51 @@ describe("sandbox extras", () => {
     expect(transport.inbound("+33611111111", "+33600000001", "STOP")).toBe(true);
   });
 });
+
+describe("sandbox: what a live account meets", () => {
+  const message = { to: "+33611111111" as const, text: "Bonjour", media: [], language: "fr" as const };
+  const context = { idempotencyKey: "t:1", targetId: "t", day: 1 };
+
+  it("a restriction refuses sends and checks with SenderRestrictedError until its end, reported in the state when asked", async () => {
+    const clock = new ManualClock("2026-01-05T10:00:00Z");
+    const transport = new SandboxTransport({ clock, renderQr: false });
+    const events: unknown[] = [];
+    transport.subscribe((e) => events.push(e));
+    transport.link("ref-1", "+33600000001");
+    const until = new Date("2026-01-05T12:00:00Z");
+    transport.restrict("ref-1", { reason: "reach-out time lock", until });
+    expect(transport.getState("ref-1").restriction).toEqual({ reason: "reach-out time lock", until });
+    expect(events.at(-1)).toMatchObject({ type: "link", state: { status: "connected", restriction: { reason: "reach-out time lock" } } });
+    await expect(transport.send("ref-1", message, context)).rejects.toMatchObject({ name: "SenderRestrictedError", code: "sender_restricted", until });
+    await expect(transport.isOnWhatsApp("ref-1", "+33611111111")).rejects.toMatchObject({ code: "sender_restricted" });
+    clock.set(until);
+    expect(transport.getState("ref-1").restriction).toBeUndefined();
+    await expect(transport.send("ref-1", message, context)).resolves.toMatchObject({ messageId: expect.any(String) });
+
+    transport.restrict("ref-1", { reason: "463", until: null }, { inState: false });
+    expect(transport.getState("ref-1").restriction).toBeUndefined();
+    await expect(transport.send("ref-1", message, context)).rejects.toMatchObject({ code: "sender_restricted", until: null });
+    transport.liftRestriction("ref-1");
+    await expect(transport.send("ref-1", message, context)).resolves.toBeDefined();
+  });
+
+  it("messages received while offline come with the next ensureReady; a reply while composing comes with the presence", async () => {
+    const clock = new ManualClock("2026-01-05T10:00:00Z");
+    const transport = new SandboxTransport({ clock, renderQr: false });
+    const inbound: Array<{ from: string; text: string }> = [];
+    transport.subscribe((e) => e.type === "inbound" && inbound.push({ from: e.from, text: e.text }));
+    transport.link("ref-1", "+33600000001");
+    expect(transport.inboundWhileOffline("+33611111111", "+33600000001", "STOP")).toBe(true);
+    expect(inbound).toEqual([]);
+    await transport.ensureReady("ref-1");
+    expect(inbound).toEqual([{ from: "+33611111111", text: "STOP" }]);
+    await transport.ensureReady("ref-1");
+    expect(inbound).toHaveLength(1);
+
+    transport.replyWhileComposing("ref-1", "+33611111112", "Qui est-ce ?");
+    await transport.sendPresence("ref-1", "composing", "+33611111111");
+    expect(inbound).toHaveLength(1);
+    await transport.sendPresence("ref-1", "composing", "+33611111112");
+    expect(inbound.at(-1)).toEqual({ from: "+33611111112", text: "Qui est-ce ?" });
+  });
+});

@@ -13,3 +13,9 @@ export async function forEachWithConcurrency<T>(
   });
   await Promise.all(workers);
 }
+
+/** Senders driven at once: the configured limit, never more than the transport can hold. */
+export function senderConcurrency(maxConcurrentSenders: number, transportMaxSessions: number | undefined): number {
+  const cap = transportMaxSessions !== undefined && transportMaxSessions >= 1 ? Math.floor(transportMaxSessions) : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.min(maxConcurrentSenders, cap));
+}

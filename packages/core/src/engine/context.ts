@@ -7,6 +7,7 @@ import type { Transport } from "../ports/transport";
 import { SenderPacer } from "../policies/pacing";
 import type { EngineEvents } from "./events";
 import type { InFlightSends } from "./in-flight";
+import type { PendingInbound } from "./pending-inbound";
 import type { RelanceOptions } from "./options";
 
 /** What every use case gets: the ports, the options, and the engine's per-process state. */
@@ -22,5 +23,6 @@ export interface EngineContext {
   newId: () => string;
   pacer: SenderPacer;
   inFlight: InFlightSends;
+  pendingInbound: PendingInbound;
   events: EngineEvents;
 }

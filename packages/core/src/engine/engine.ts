@@ -13,17 +13,20 @@ import { updateConfig } from "../use-cases/config";
 import { connect, disconnect, type ConnectInput } from "../use-cases/connect";
 import { runDispatch, type DispatchResult } from "../use-cases/dispatch";
 import { runEnrollment, type EnrollmentResult } from "../use-cases/enrollment";
+import { runListen, type ListenResult } from "../use-cases/listen";
 import { exitUser } from "../use-cases/exit-user";
 import { handleInbound, type InboundMessage } from "../use-cases/inbound";
 import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages";
 import { handleReceipt, type Receipt } from "../use-cases/receipts";
 import { globalStats, referrerStats } from "../use-cases/stats";
+import { noteRestriction } from "../use-cases/sender-holds";
 import { applyLinkState, getStatus } from "../use-cases/status";
 import { listTargets, type ListTargetsInput } from "../use-cases/targets";
 import type { EngineContext } from "./context";
 import { EngineEvents, type EngineEvent } from "./events";
 import { timeOrderedIds } from "./ids";
 import { InFlightSends } from "./in-flight";
+import { PendingInbound } from "./pending-inbound";
 import { resolveOptions, type RelanceOptions } from "./options";
 
 export interface RelanceEngineDependencies {
@@ -73,6 +76,7 @@ export class RelanceEngine {
       newId,
       pacer: new SenderPacer({ delayMs: this.options.messageDelayMs, jitterMs: this.options.messageJitterMs }, random),
       inFlight: new InFlightSends(),
+      pendingInbound: new PendingInbound(),
       events: new EngineEvents(),
     };
     this.listenToTransport();
@@ -129,13 +133,17 @@ export class RelanceEngine {
   runDispatch(): Promise<DispatchResult> {
     return this.joinOrStart("dispatch", () => runDispatch(this.ctx));
   }
+  /** The listening job: brings up the sessions of referrers with active targets so their replies are read. */
+  runListen(): Promise<ListenResult> {
+    return this.joinOrStart("listen", () => runListen(this.ctx));
+  }
 
   /** Subscribes to status changes and new QR codes (all referrers). Returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void {
     return this.ctx.events.subscribe(listener);
   }
 
-  /** Schedules enrollment and dispatch. A tick finding the previous run of its job still going is skipped. */
+  /** Schedules enrollment, dispatch and the listening job. A tick finding the previous run of its job still going is skipped. */
   start(): void {
     if (!this.scheduler) throw new Error("RelanceEngine.start() needs a scheduler");
     if (this.jobs.length > 0) return;
@@ -143,6 +151,7 @@ export class RelanceEngine {
     this.jobs.push(
       this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.tick("enrollment", () => this.runEnrollment())),
       this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.tick("dispatch", () => this.runDispatch())),
+      this.scheduler.schedule("listen", this.options.inboxCron, () => this.tick("listen", () => this.runListen())),
     );
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");
   }
@@ -189,15 +198,18 @@ export class RelanceEngine {
         this.ctx.logger.error({ eventType: event.type, err: String(error) }, "transport event handling failed");
       });
       this.pendingEvents.add(handled);
+      if (event.type === "inbound") this.ctx.pendingInbound.track(event.referrerUserId, handled);
       void handled.finally(() => this.pendingEvents.delete(handled));
     });
   }
 
   private async onTransportEvent(event: TransportEvent): Promise<void> {
     switch (event.type) {
-      case "link":
-        await applyLinkState(this.ctx, event.referrerUserId, event.state);
+      case "link": {
+        const config = await applyLinkState(this.ctx, event.referrerUserId, event.state);
+        if (event.state.restriction) await noteRestriction(this.ctx, config, event.state.restriction);
         return;
+      }
       case "inbound":
         await handleInbound(this.ctx, { referrerUserId: event.referrerUserId, from: event.from, text: event.text });
         return;

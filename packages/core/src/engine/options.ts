@@ -14,8 +14,25 @@ export interface RelanceOptions {
   messageDelayMs: number;
   /** Random extra gap, 0..jitter. */
   messageJitterMs: number;
-  /** How long "typing…" shows before the message, where the transport supports it. */
+  /**
+   * How long "typing…" shows before each message, where the transport supports it: a random
+   * time in [typingMs, typingMaxMs] (`RELANCE_TYPING_MS`, e.g. 2000-6000). 0 turns presence off.
+   * Given alone, `typingMs` is a fixed duration.
+   */
   typingMs: number;
+  typingMaxMs: number;
+  /**
+   * Daily caps for a newly linked account, by local day since `whatsapp.linkedAt` (day 1 first);
+   * afterwards `maxMessagesPerDay`. Each step is capped by `maxMessagesPerDay` too
+   * (`RELANCE_DAILY_CAP_RAMP_UP`).
+   */
+  dailyCapRampUp: number[];
+  /**
+   * Per referrer and local day, messages to numbers this account never wrote to before (a
+   * target's first day). Other targets keep going when it is reached
+   * (`RELANCE_MAX_FIRST_CONTACTS_PER_DAY`).
+   */
+  maxFirstContactsPerDay: number;
   /** Senders dispatched in parallel (`RELANCE_MAX_CONCURRENT_SESSIONS`). */
   maxConcurrentSenders: number;
   /** Waits before each retry of a failed day; when exhausted the target exits `send_failed`. */
@@ -34,6 +51,8 @@ export interface RelanceOptions {
   exitWaitMs: number;
   enrollmentCron: string;
   dispatchCron: string;
+  /** The listening job: restores the sessions of referrers with active targets so replies (STOP) are read. */
+  inboxCron: string;
   /** Identifies this process in claims and leases; unique per process. */
   instanceId: string;
 }
@@ -45,7 +64,10 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   maxMessagesPerDay: 100,
   messageDelayMs: 3000,
   messageJitterMs: 2000,
-  typingMs: 1500,
+  typingMs: 2000,
+  typingMaxMs: 6000,
+  dailyCapRampUp: [20, 40, 60, 80],
+  maxFirstContactsPerDay: 25,
   maxConcurrentSenders: 50,
   retryBackoffMs: [15 * 60_000, 60 * 60_000, 4 * 60 * 60_000],
   enrollmentMinAgeMs: 60 * 60_000,
@@ -56,6 +78,7 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   configRefreshMs: 5_000,
   enrollmentCron: "0 * * * *",
   dispatchCron: "* * * * *",
+  inboxCron: "*/10 * * * *",
 };
 
 function nonNegativeInteger(name: string, value: number): void {
@@ -64,13 +87,19 @@ function nonNegativeInteger(name: string, value: number): void {
 
 export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanceId: string): RelanceOptions {
   const options: RelanceOptions = { ...DEFAULT_OPTIONS, instanceId: fallbackInstanceId, ...partial };
-  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs"] as const) {
+  // A typing time given alone (the option before ranges existed) stays a fixed duration.
+  if (partial.typingMs !== undefined && partial.typingMaxMs === undefined) options.typingMaxMs = partial.typingMs;
+  if (options.typingMaxMs < options.typingMs) throw new ValidationError(`Option typingMaxMs (${options.typingMaxMs}) is below typingMs (${options.typingMs})`);
+  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "typingMaxMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs"] as const) {
     nonNegativeInteger(name, options[name]);
   }
-  for (const name of ["maxConcurrentSenders", "dispatchPageSize", "dayIntervalMs"] as const) {
+  for (const name of ["maxConcurrentSenders", "dispatchPageSize", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new ValidationError(`Option ${name} must be a positive integer, got ${options[name]}`);
   }
   options.retryBackoffMs.forEach((ms, i) => nonNegativeInteger(`retryBackoffMs[${i}]`, ms));
+  options.dailyCapRampUp.forEach((cap, i) => {
+    if (!Number.isInteger(cap) || cap < 1) throw new ValidationError(`Option dailyCapRampUp[${i}] must be a positive integer, got ${cap}`);
+  });
   if (!isValidTimeZone(options.defaultTimezone)) throw new ValidationError(`Option defaultTimezone is not an IANA time zone: ${options.defaultTimezone}`);
   if (!isHhMm(options.defaultSendWindow.start) || !isHhMm(options.defaultSendWindow.end)) {
     throw new ValidationError("Option defaultSendWindow needs HH:MM start and end");

@@ -32,6 +32,17 @@ export interface WhatsAppLink {
   updatedAt: Date;
 }
 
+/** A restriction WhatsApp put on the referrer's account, as recorded by dispatch. */
+export interface StoredRestriction {
+  reason: string;
+  /** When it ends; null when WhatsApp did not say (re-checked on each run). */
+  until: Date | null;
+  /** When dispatch first saw it. */
+  since: Date;
+  /** When the referrer was told; null if the notification is still to be sent. */
+  notifiedAt: Date | null;
+}
+
 /** One per referrer. Created with defaults the first time the referrer is seen. */
 export interface ReferrerConfig {
   referrerUserId: string;
@@ -52,6 +63,11 @@ export interface ReferrerConfig {
    * Every process holds their relances meanwhile, including one still driving the session.
    */
   disconnectedByReferrerAt: Date | null;
+  /**
+   * Set while WhatsApp restricts the account (as dispatch last saw it), cleared once it ends.
+   * Its `notifiedAt` makes the referrer hear of one restriction once. Absent on older records.
+   */
+  restriction?: StoredRestriction | null;
   createdAt: Date;
   updatedAt: Date;
 }

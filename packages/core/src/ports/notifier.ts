@@ -1,7 +1,7 @@
 import type { LinkStatus } from "../model/referrer-config";
 
-/** Something the referrer must hear about (their sender is down, so their relances are held). */
-export interface ReferrerNotification {
+/** Their sender is down (not linked, disconnected, logged out), so their relances are held. */
+export interface SenderUnavailableNotification {
   type: "sender_unavailable";
   referrerUserId: string;
   linkStatus: LinkStatus;
@@ -9,6 +9,22 @@ export interface ReferrerNotification {
   heldTargets: number;
   at: Date;
 }
+
+/**
+ * WhatsApp restricts their account (time lock, new-chat cap, "account restricted"): their
+ * relances wait until `until` (null: unknown, re-checked on each run). Sent once per restriction.
+ */
+export interface SenderRestrictedNotification {
+  type: "sender_restricted";
+  referrerUserId: string;
+  reason: string;
+  until: Date | null;
+  heldTargets: number;
+  at: Date;
+}
+
+/** Something the referrer must hear about. */
+export type ReferrerNotification = SenderUnavailableNotification | SenderRestrictedNotification;
 
 /** Tells a referrer (by webhook, e-mail, ...) that something needs their action. */
 export interface Notifier {

@@ -98,7 +98,10 @@ export interface Transport {
    * Makes a linked session ready to send (restoring it from stored credentials when needed) and
    * returns its state. Never starts a new link, and never restores a session the referrer closed
    * with `disconnect`. Rejects with `SessionDrivenElsewhereError` when another process holds
-   * the session's lease.
+   * the session's lease. Messages that arrived while the session was down (the offline backlog)
+   * are emitted as `inbound` events before it resolves: the engine handles them before it reads
+   * the do-not-contact list or sends, so a STOP among them always wins. A restriction known at
+   * that point is in the returned state's `restriction`.
    */
   ensureReady(referrerUserId: string): Promise<LinkState>;
   isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;

@@ -1,51 +1,27 @@
-import { forEachWithConcurrency } from "../engine/concurrency";
+import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
 import type { EngineContext } from "../engine/context";
-import { SessionDrivenElsewhereError, TransportUnavailableError } from "../errors";
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { Target, TargetClaim, TargetContact } from "../model/target";
-import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { decideRetry } from "../policies/retry";
+import { SessionDrivenElsewhereError } from "../errors";
 import { nextAllowedInstant } from "../policies/send-window";
-import { firstNameOf, renderDayMessage } from "../policies/template";
-import type { Referral, ReferrerProfile } from "../ports/directory";
 import type { LinkState } from "../ports/transport";
 import { dayPlanOf, type DayPlan } from "./day-plan";
+import type { DispatchResult, SenderRun } from "./dispatch-run";
+import { processTarget } from "./dispatch-target";
 import { recoverInterrupted } from "./interrupted-sends";
-import { applyLinkState, loadConfig, notifySenderDown, publishStatus } from "./status";
-import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
+import { endBatch } from "./send-turn";
+import { activeRestriction, clearRestriction, holdRestricted, holdSender } from "./sender-holds";
+import { applyLinkState, loadConfig } from "./status";
+import { exitTargets } from "./target-transitions";
 
-export interface DispatchResult {
-  sent: number;
-  failed: number;
-  deferred: number;
-  held: number;
-  exited: number;
-}
-
-/** One referrer's share of a dispatch run. */
-interface SenderRun {
-  config: ReferrerConfig;
-  profile: ReferrerProfile | null;
-  referrals: Map<string, Referral>;
-  owner: string;
-  plan: DayPlan;
-  result: DispatchResult;
-  /** Set when the window closed or the daily limit is reached: every due target waits until then. */
-  deferUntil: Date | null;
-  /** Set when the session stopped being able to send: the rest of the run holds. */
-  unavailable: LinkState | null;
-  /** Set when the referrer paused, or this process lost the sender: the rest of the run holds. */
-  stopped: boolean;
-  /** When `config` was read (clock ms). */
-  configReadAt: number;
-}
+export type { DispatchResult } from "./dispatch-run";
 
 const MAX_REFERRERS_PER_RUN = 10_000;
 
 /**
- * Sends what is due. Each target goes through: claim (atomic) → checks → daily-limit reservation
- * (atomic) → pacing → atomic re-check to `sending` → transport → conditional record. Whatever
- * happens between two steps (an exit, another process, a crash), a day leaves at most once.
+ * Sends what is due. Per sender: lease → session ready, its pending replies handled → holds
+ * (paused, down, restricted) → window. Per target (see `processTarget`): claim (atomic) → checks
+ * → first-contact and daily reservations (atomic) → pacing and presence → atomic re-check to
+ * `sending` → transport → conditional record. Whatever happens between two steps (an exit,
+ * another process, a crash), a day leaves at most once.
  */
 export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
   const result: DispatchResult = { sent: 0, failed: 0, deferred: 0, held: 0, exited: 0 };
@@ -63,7 +39,8 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
     return result;
   }
 
-  await forEachWithConcurrency(referrers, ctx.options.maxConcurrentSenders, async (referrerUserId) => {
+  const limit = senderConcurrency(ctx.options.maxConcurrentSenders, ctx.transport.capabilities.maxSessions);
+  await forEachWithConcurrency(referrers, limit, async (referrerUserId) => {
     try {
       await dispatchReferrer(ctx, referrerUserId, owner, dayPlan, result);
     } catch (error) {
@@ -83,7 +60,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     return;
   }
   try {
-    const config = await loadConfig(ctx, referrerUserId);
+    let config = await loadConfig(ctx, referrerUserId);
     if (!config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
       result.held += (await ctx.storage.targets.listDue(referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize)).length;
       // The referrer closed their session from another instance: stop driving it here too.
@@ -101,11 +78,20 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       ctx.logger.debug({ referrerUserId }, "session driven by another process");
       return;
     }
+    // Replies that came up with the session (its offline backlog) are handled first: a STOP wins.
+    await ctx.pendingInbound.settled(referrerUserId);
     if (link.status !== "connected") {
       await holdSender(ctx, config, link, result);
       return;
     }
-    if (config.whatsapp.status !== "connected") await applyLinkState(ctx, referrerUserId, link);
+    if (config.whatsapp.status !== "connected") config = await applyLinkState(ctx, referrerUserId, link);
+    const restriction = activeRestriction(config, link, ctx.clock.now());
+    if (restriction) {
+      await holdRestricted(ctx, config, restriction, result);
+      return;
+    }
+    // Ended (its end passed): forget it. One without a known end is forgotten once a send goes through.
+    if (config.restriction?.until) config = await clearRestriction(ctx, config);
     const now = ctx.clock.now();
     const opensAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
     if (opensAt > now) {
@@ -127,11 +113,20 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       result,
       deferUntil: null,
       unavailable: null,
+      restricted: null,
       stopped: false,
       configReadAt: ctx.clock.now().getTime(),
+      batch: { referrerUserId, online: false },
+      sent: 0,
     };
-    await sendDueTargets(ctx, run, lease);
-    if (run.unavailable) await holdSender(ctx, config, run.unavailable, result);
+    try {
+      await sendDueTargets(ctx, run, lease);
+    } finally {
+      await endBatch(ctx, run.batch);
+    }
+    if (run.unavailable) await holdSender(ctx, run.config, run.unavailable, result);
+    else if (run.restricted) await holdRestricted(ctx, run.config, run.restricted, result);
+    else if (run.sent > 0 && run.config.restriction) await clearRestriction(ctx, run.config);
   } finally {
     await ctx.storage.leases.release(lease, instanceId);
   }
@@ -147,16 +142,6 @@ async function readyState(ctx: EngineContext, referrerUserId: string): Promise<L
   }
 }
 
-/** Sender down: hold everything (no attempt counted), record why, tell the referrer once. */
-async function holdSender(ctx: EngineContext, config: ReferrerConfig, link: LinkState, result: DispatchResult): Promise<void> {
-  const due = await ctx.storage.targets.listDue(config.referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize);
-  result.held += due.length;
-  const reason = link.reason ?? `WhatsApp ${link.status.replace("_", " ")}`;
-  await notifySenderDown(ctx, config, link.status, reason, due.length);
-  await applyLinkState(ctx, config.referrerUserId, link);
-  ctx.logger.warn({ referrerUserId: config.referrerUserId, linkStatus: link.status, held: due.length }, "sender unavailable: targets held");
-}
-
 async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string): Promise<void> {
   const seen = new Set<string>();
   for (;;) {
@@ -169,6 +154,8 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));
     for (const target of due) {
       seen.add(target.id);
+      // Held by a restriction: counted once, by holdRestricted, when the run ends.
+      if (run.restricted) continue;
       if (run.unavailable || run.stopped) {
         run.result.held++;
         continue;
@@ -205,208 +192,4 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
       }
     }
   }
-}
-
-async function processTarget(ctx: EngineContext, run: SenderRun, target: Target): Promise<void> {
-  const { config, result } = run;
-  const now = ctx.clock.now();
-  const allowedAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
-  if (allowedAt > now) {
-    run.deferUntil = allowedAt;
-    return;
-  }
-  const referral = run.referrals.get(target.referralUserId);
-  if (referral?.paid) {
-    result.exited += await exitTargets(ctx, [target], "paid");
-    return;
-  }
-  const claim: TargetClaim = { owner: run.owner, day: target.currentDay, stage: "claimed", at: now, expiresAt: new Date(now.getTime() + ctx.options.claimTtlMs) };
-  const claimed = await ctx.storage.targets.updateIf(
-    target.id,
-    { status: "active", currentDay: target.currentDay, dueBy: now, unclaimedAt: now },
-    { claim, contact: referral ? contactOf(referral, target.contact) : target.contact, updatedAt: now },
-  );
-  if (!claimed) return;
-
-  const day = claimed.currentDay;
-  const message = run.plan.byDay.get(day);
-  if (day > run.plan.totalDays || !message) {
-    await skipDay(ctx, run, claimed, now);
-    return;
-  }
-  if (!(await checkNumber(ctx, run, claimed))) return;
-
-  const counterKey = dailyCounterKey(now, config.timezone);
-  if ((await ctx.storage.counters.tryIncrement(config.referrerUserId, counterKey, ctx.options.maxMessagesPerDay)) === null) {
-    run.deferUntil = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
-    await release(ctx, run, claimed, { nextMessageDue: run.deferUntil });
-    result.deferred++;
-    return;
-  }
-  const giveBackReservation = () => ctx.storage.counters.decrement(config.referrerUserId, counterKey);
-
-  const contact = claimed.contact;
-  const rendered = renderDayMessage(message, claimed.language, ctx.options.defaultLanguage, {
-    name: contact.name,
-    firstName: firstNameOf(contact.name),
-    referrerName: run.profile?.name ?? "",
-    day,
-    totalDays: run.plan.totalDays,
-    paymentLink: contact.paymentLink,
-  });
-
-  await waitForTurn(ctx, run, contact.phone);
-  const sendAt = ctx.clock.now();
-  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, config.sendWindow);
-  if (stillAllowed > sendAt) {
-    await giveBackReservation();
-    await release(ctx, run, claimed, { nextMessageDue: stillAllowed });
-    result.deferred++;
-    run.deferUntil = stillAllowed;
-    return;
-  }
-
-  // The atomic re-check: from here on an exit can no longer slip in before the send.
-  const sending = await ctx.storage.targets.updateIf(
-    claimed.id,
-    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "claimed" } },
-    { claim: { ...claim, stage: "sending", at: sendAt, expiresAt: new Date(sendAt.getTime() + ctx.options.claimTtlMs) }, updatedAt: sendAt },
-  );
-  if (!sending) {
-    await giveBackReservation();
-    return;
-  }
-
-  let sent;
-  try {
-    sent = await ctx.inFlight.track(
-      claimed.referralUserId,
-      ctx.transport.send(
-        config.referrerUserId,
-        { to: contact.phone, text: rendered.text, media: rendered.media, language: rendered.language },
-        { idempotencyKey: `${claimed.id}:${day}`, targetId: claimed.id, day },
-      ),
-    );
-  } catch (error) {
-    await giveBackReservation();
-    if (error instanceof TransportUnavailableError) {
-      await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() });
-      run.unavailable = { status: error.linkStatus as LinkState["status"], phone: null, reason: error.message };
-      result.held++;
-      return;
-    }
-    await recordFailure(ctx, run, sending, error);
-    return;
-  }
-
-  const sentAt = ctx.clock.now();
-  ctx.pacer.sent(config.referrerUserId, sentAt);
-  const delivery = {
-    day,
-    sentAt,
-    status: "sent" as const,
-    messageId: sent.messageId,
-    mediaMessageIds: sent.mediaMessageIds,
-    ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
-  };
-  if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
-  const recorded = await ctx.storage.targets.updateIf(
-    claimed.id,
-    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
-    { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, pushDelivery: delivery, updatedAt: sentAt },
-  );
-  if (!recorded) {
-    // Exited by another process while the message was leaving: keep the history, change nothing else.
-    await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: sentAt });
-  }
-  result.sent++;
-  ctx.logger.info({ targetId: claimed.id, referrerUserId: config.referrerUserId, day }, "relance sent");
-  // messagesSentToday changed: status subscribers (the SSE stream) hear it.
-  if (ctx.events.hasListeners) await publishStatus(ctx, config);
-}
-
-function contactOf(referral: Referral, previous: TargetContact): TargetContact {
-  return { phone: previous.phone, name: referral.name || previous.name, paymentLink: referral.paymentLink ?? previous.paymentLink };
-}
-
-async function release(ctx: EngineContext, run: SenderRun, target: Target, changes: { nextMessageDue?: Date }): Promise<void> {
-  await ctx.storage.targets.updateIf(
-    target.id,
-    { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } },
-    { ...changes, claim: null, updatedAt: ctx.clock.now() },
-  );
-}
-
-/** A day without an active message: nothing is sent and the next day keeps its own slot. */
-async function skipDay(ctx: EngineContext, run: SenderRun, target: Target, now: Date): Promise<void> {
-  const slot = new Date(Math.max(now.getTime(), target.nextMessageDue?.getTime() ?? now.getTime()));
-  const changes =
-    target.currentDay > run.plan.totalDays
-      ? { status: "completed" as const, exitReason: "completed_7_days" as const, exitedLoopAt: now, nextMessageDue: null, claim: null }
-      : advanceChanges(target, slot, run.plan.totalDays, now, ctx.options.dayIntervalMs);
-  await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } }, { ...changes, updatedAt: now });
-  ctx.logger.debug({ targetId: target.id, day: target.currentDay }, "day without an active message skipped");
-}
-
-/** Before the first message to a number: is it on WhatsApp at all? */
-async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): Promise<boolean> {
-  if (target.lastSentDay !== null) return true;
-  let onWhatsApp: boolean;
-  try {
-    onWhatsApp = await ctx.transport.isOnWhatsApp(run.config.referrerUserId, target.contact.phone);
-  } catch (error) {
-    if (error instanceof TransportUnavailableError) {
-      await release(ctx, run, target, {});
-      run.unavailable = { status: error.linkStatus as LinkState["status"], phone: null, reason: error.message };
-      run.result.held++;
-    } else {
-      // Counted like a failed send, so a number that always fails to check cannot block the queue.
-      await recordFailure(ctx, run, target, error, "claimed");
-    }
-    return false;
-  }
-  if (onWhatsApp) return true;
-  const now = ctx.clock.now();
-  const exited = await ctx.storage.targets.updateIf(
-    target.id,
-    { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } },
-    { ...exitChanges("invalid_number", now), claim: null },
-  );
-  if (exited) run.result.exited++;
-  return false;
-}
-
-async function waitForTurn(ctx: EngineContext, run: SenderRun, to: string): Promise<void> {
-  const referrerUserId = run.config.referrerUserId;
-  const typingMs = ctx.transport.capabilities.presence ? ctx.options.typingMs : 0;
-  const slot = ctx.pacer.reserve(referrerUserId, new Date(ctx.clock.now().getTime() + typingMs));
-  const wait = slot.getTime() - ctx.clock.now().getTime() - typingMs;
-  if (wait > 0) await ctx.clock.sleep(wait);
-  if (typingMs > 0) {
-    try {
-      await ctx.transport.sendPresence(referrerUserId, "composing", to);
-    } catch (error) {
-      ctx.logger.debug({ referrerUserId, err: String(error) }, "typing presence failed");
-    }
-    await ctx.clock.sleep(typingMs);
-  }
-}
-
-async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
-  const now = ctx.clock.now();
-  const failedAttempts = target.failedAttempts + 1;
-  const errorMessage = storableError(error instanceof Error ? error.message : String(error));
-  const decision = decideRetry(failedAttempts, now, ctx.options.retryBackoffMs);
-  const delivery = failedDelivery(target.currentDay, now, errorMessage);
-  const changes =
-    decision.kind === "retry"
-      ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
-      : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
-  const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes);
-  if (!recorded) {
-    await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: now });
-  }
-  run.result.failed++;
-  if (decision.kind === "give_up") run.result.exited++;
-  ctx.logger.warn({ targetId: target.id, day: target.currentDay, failedAttempts, giveUp: decision.kind === "give_up" }, "relance send failed");
 }

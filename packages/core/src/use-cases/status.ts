@@ -2,8 +2,8 @@ import type { EngineContext } from "../engine/context";
 import type { E164 } from "../model/phone";
 import type { LinkStatus, ReferrerConfig } from "../model/referrer-config";
 import type { SendWindow } from "../model/send-window";
-import { dailyCounterKey } from "../policies/daily-limit";
-import type { LinkState } from "../ports/transport";
+import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit";
+import type { LinkState, SenderRestriction } from "../ports/transport";
 
 /** What a referrer sees of their relance set-up (the HTTP `Status`). */
 export interface ReferrerStatus {
@@ -13,9 +13,12 @@ export interface ReferrerStatus {
   enrollmentPaused: boolean;
   sendingPaused: boolean;
   messagesSentToday: number;
+  /** Today's cap: lower during the ramp-up after a new link. */
   dailyLimit: number;
   timezone: string;
   sendWindow: SendWindow;
+  /** Set while WhatsApp restricts the account: relances wait until it ends. */
+  restriction: SenderRestriction | null;
 }
 
 export function defaultConfig(ctx: EngineContext, referrerUserId: string): ReferrerConfig {
@@ -30,6 +33,7 @@ export function defaultConfig(ctx: EngineContext, referrerUserId: string): Refer
     whatsapp: { status: "disconnected", phone: null, linkedAt: null, lastError: null, updatedAt: now },
     failureNotifiedAt: null,
     disconnectedByReferrerAt: null,
+    restriction: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -40,7 +44,9 @@ export function loadConfig(ctx: EngineContext, referrerUserId: string): Promise<
 }
 
 export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Promise<ReferrerStatus> {
-  const sentToday = await ctx.storage.counters.get(config.referrerUserId, dailyCounterKey(ctx.clock.now(), config.timezone));
+  const now = ctx.clock.now();
+  const sentToday = await ctx.storage.counters.get(config.referrerUserId, dailyCounterKey(now, config.timezone));
+  const restriction = config.restriction && (config.restriction.until === null || config.restriction.until > now) ? config.restriction : null;
   return {
     status: config.whatsapp.status,
     phone: config.whatsapp.phone,
@@ -48,9 +54,10 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
     enrollmentPaused: config.enrollmentPaused,
     sendingPaused: config.sendingPaused,
     messagesSentToday: sentToday,
-    dailyLimit: ctx.options.maxMessagesPerDay,
+    dailyLimit: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone),
     timezone: config.timezone,
     sendWindow: { ...config.sendWindow },
+    restriction: restriction ? { reason: restriction.reason, until: restriction.until } : null,
   };
 }
 

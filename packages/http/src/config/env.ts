@@ -5,6 +5,23 @@ import { isHhMm, isValidTimeZone } from "@relance/core";
 const integer = (min: number) => z.coerce.number().int().min(min);
 const secret = z.string().min(16, "must be at least 16 characters");
 
+/** `2000` (fixed) or `2000-6000` (random in the range), in ms. */
+const msRange = z
+  .string()
+  .regex(/^\d+(-\d+)?$/, "milliseconds, or a min-max range such as 2000-6000")
+  .transform((v) => {
+    const [min, max = min] = v.split("-").map(Number) as [number, number?];
+    return { min, max };
+  })
+  .refine((r) => r.max >= r.min, "the range's max is below its min");
+
+/** Comma-separated positive integers, or `off` for none. */
+const integerSteps = z
+  .string()
+  .regex(/^(off|\d+(,\d+)*)$/, "comma-separated positive integers (e.g. 20,40,60,80), or off")
+  .transform((v) => (v === "off" ? [] : v.split(",").map(Number)))
+  .refine((steps) => steps.every((n) => n >= 1), "every step must be at least 1");
+
 /** Every environment variable the service reads, with its default. */
 const EnvSchema = z
   .object({
@@ -24,6 +41,11 @@ const EnvSchema = z
     RELANCE_MAX_CONCURRENT_SESSIONS: integer(1).default(50),
     RELANCE_MESSAGE_DELAY_MS: integer(0).default(3000),
     RELANCE_MAX_MESSAGES_PER_DAY: integer(1).default(100),
+    RELANCE_MESSAGE_JITTER_MS: integer(0).default(2000),
+    RELANCE_TYPING_MS: msRange.default({ min: 2000, max: 6000 }),
+    RELANCE_DAILY_CAP_RAMP_UP: integerSteps.default([20, 40, 60, 80]),
+    RELANCE_MAX_FIRST_CONTACTS_PER_DAY: integer(1).default(25),
+    RELANCE_INBOX_CRON: z.string().min(1).default("*/10 * * * *"),
     RELANCE_DEFAULT_TIMEZONE: z.string().refine(isValidTimeZone, "not an IANA time zone").default("Europe/Paris"),
     RELANCE_DEFAULT_SEND_WINDOW: z
       .string()

@@ -90,6 +90,7 @@ function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConf
     },
     failureNotifiedAt: source.failureNotifiedAt ?? null,
     disconnectedByReferrerAt: source.disconnectedByReferrerAt ?? null,
+    restriction: source.restriction ? copyRestriction(source.restriction) : null,
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
   };
@@ -105,6 +106,11 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
   if (changes.whatsapp !== undefined) set.whatsapp = { ...changes.whatsapp };
   if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
   if (changes.disconnectedByReferrerAt !== undefined) set.disconnectedByReferrerAt = changes.disconnectedByReferrerAt;
+  if (changes.restriction !== undefined) set.restriction = changes.restriction ? copyRestriction(changes.restriction) : null;
   if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
   return set;
+}
+
+function copyRestriction(restriction: NonNullable<ReferrerConfig["restriction"]>): NonNullable<ReferrerConfig["restriction"]> {
+  return { reason: restriction.reason, until: restriction.until ?? null, since: restriction.since, notifiedAt: restriction.notifiedAt ?? null };
 }

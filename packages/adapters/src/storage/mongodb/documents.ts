@@ -17,6 +17,7 @@ export interface ConfigDocument {
   whatsapp: { status: LinkStatus; phone: string | null; linkedAt: Date | null; lastError: string | null; updatedAt: Date };
   failureNotifiedAt: Date | null;
   disconnectedByReferrerAt?: Date | null;
+  restriction?: { reason: string; until: Date | null; since: Date; notifiedAt: Date | null } | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -21,6 +21,21 @@ export function describeConfigs(ctx: ContractContext): void {
       expect(cleared!.disconnectedByReferrerAt).toBeNull();
     });
 
+    it("update stores and clears a sender restriction, dates included", async () => {
+      const config = makeConfig();
+      await ctx.storage().configs.getOrCreate(config);
+      const restriction = { reason: "reach-out time lock", until: at(10 * HOUR), since: at(1), notifiedAt: at(2) };
+      const updated = await ctx.storage().configs.update(config.referrerUserId, { restriction, updatedAt: at(3) });
+      expect(updated!.restriction).toEqual(restriction);
+      const stored = await ctx.storage().configs.get(config.referrerUserId);
+      expect(stored!.restriction).toEqual(restriction);
+      expect(stored!.restriction!.until).toBeInstanceOf(Date);
+      const open = await ctx.storage().configs.update(config.referrerUserId, { restriction: { ...restriction, until: null }, updatedAt: at(4) });
+      expect(open!.restriction!.until).toBeNull();
+      await ctx.storage().configs.update(config.referrerUserId, { restriction: null, updatedAt: at(5) });
+      expect((await ctx.storage().configs.get(config.referrerUserId))!.restriction).toBeNull();
+    });
+
     it("getOrCreate returns the existing config unchanged (existing wins)", async () => {
       const first = makeConfig({ timezone: "Europe/Paris" });
       await ctx.storage().configs.getOrCreate(first);

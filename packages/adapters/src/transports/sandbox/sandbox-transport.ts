@@ -10,10 +10,13 @@ import {
   type PresenceState,
   type SendContext,
   type SendResult,
+  type SenderRestriction,
   type Transport,
   type TransportEvent,
 } from "@relance/core";
 import { qrDataUrl } from "../../qr/render-qr";
+import { sandboxPairingCode } from "./pairing-code";
+import { SandboxRestrictions } from "./restrictions";
 
 /** One day's message as the simulated phone of the referral received it. */
 export interface OutboxItem {
@@ -39,6 +42,8 @@ export interface SandboxTransportOptions {
 interface Session {
   state: LinkState;
   qrSequence: number;
+  /** Messages that arrived while the session was down: emitted by the next `ensureReady`. */
+  backlog: Array<{ from: E164; text: string }>;
 }
 
 /**
@@ -48,13 +53,16 @@ interface Session {
  */
 export class SandboxTransport implements Transport {
   readonly name = "sandbox";
-  readonly capabilities = { presence: true, pairingCode: true };
+  /** Tests may set `maxSessions` to play a transport with a session cap. */
+  readonly capabilities: Transport["capabilities"] = { presence: true, pairingCode: true };
   private readonly sessions = new Map<string, Session>();
   private readonly notOnWhatsApp = new Set<E164>();
   private readonly listeners = new Set<(event: TransportEvent) => void>();
   private readonly sent: OutboxItem[] = [];
   private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
   private mediaFailure: string | null = null;
+  private readonly restrictions = new SandboxRestrictions();
+  private readonly repliesWhileComposing: Array<{ referrerUserId: string; from: E164; text: string }> = [];
   private messageSequence = 0;
   /** Every presence update, in order. */
   readonly presence: Array<{ referrerUserId: string; state: PresenceState; to?: E164; at: Date }> = [];
@@ -72,7 +80,7 @@ export class SandboxTransport implements Transport {
     const session = this.session(referrerUserId);
     if (session.state.status === "connected") return { ...session.state };
     if (options.method === "pairing_code") {
-      const code = this.pairingCodeFor(referrerUserId);
+      const code = sandboxPairingCode(referrerUserId, this.options.clock.now());
       this.update(referrerUserId, { status: "pending_pairing", phone: options.phone ?? null, pairingCode: code });
     } else {
       this.update(referrerUserId, { status: "pending_qr", phone: null, qr: await this.nextQr(referrerUserId) });
@@ -88,25 +96,40 @@ export class SandboxTransport implements Transport {
 
   getState(referrerUserId: string): LinkState {
     const state = this.sessions.get(referrerUserId)?.state ?? { status: "disconnected", phone: null };
-    return { ...state };
+    const restriction = this.restrictions.reported(referrerUserId, this.options.clock.now());
+    return { ...state, ...(restriction ? { restriction } : {}) };
   }
 
+  /** Like a real transport restoring a session: what arrived while it was down is emitted first. */
   async ensureReady(referrerUserId: string): Promise<LinkState> {
+    const session = this.sessions.get(referrerUserId);
+    if (session?.state.status === "connected") {
+      for (const item of session.backlog.splice(0)) {
+        this.emit({ type: "inbound", referrerUserId, from: item.from, text: item.text, at: this.options.clock.now() });
+      }
+    }
     return this.getState(referrerUserId);
   }
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
     this.requireConnected(referrerUserId);
+    this.restrictions.refuse(referrerUserId, this.options.clock.now());
     return !this.notOnWhatsApp.has(phone);
   }
 
   async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
     this.requireConnected(referrerUserId);
     this.presence.push({ referrerUserId, state, ...(to ? { to } : {}), at: this.options.clock.now() });
+    if (state !== "composing" || !to) return;
+    const index = this.repliesWhileComposing.findIndex((r) => r.referrerUserId === referrerUserId && r.from === to);
+    if (index < 0) return;
+    const [reply] = this.repliesWhileComposing.splice(index, 1);
+    this.emit({ type: "inbound", referrerUserId, from: reply!.from, text: reply!.text, at: this.options.clock.now() });
   }
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     const from = this.requireConnected(referrerUserId);
+    this.restrictions.refuse(referrerUserId, this.options.clock.now());
     const failure = this.failures.find((f) => f.remaining > 0 && (f.to === undefined || f.to === message.to));
     if (failure) {
       failure.remaining--;
@@ -197,6 +220,42 @@ export class SandboxTransport implements Transport {
     return true;
   }
 
+  /**
+   * WhatsApp restricts the account until `until` (null: until `liftRestriction`). Sends and
+   * number checks are refused with `SenderRestrictedError`; with `inState` (default true) the
+   * session's state reports it too, as a time lock read on connect would.
+   */
+  restrict(referrerUserId: string, restriction: SenderRestriction, options: { inState?: boolean } = {}): void {
+    const inState = options.inState ?? true;
+    this.restrictions.set(referrerUserId, restriction, inState);
+    // Like Baileys' `connection.update` carrying a reach-out time lock.
+    if (inState) this.emit({ type: "link", referrerUserId, state: this.getState(referrerUserId), at: this.options.clock.now() });
+  }
+
+  liftRestriction(referrerUserId: string): void {
+    this.restrictions.lift(referrerUserId);
+  }
+
+  /**
+   * A referral writes to the referrer's number while its session is down: the message reaches
+   * the referrer on the next `ensureReady` (the offline backlog). False when no referrer has `to`.
+   */
+  inboundWhileOffline(from: string, to: string, text: string): boolean {
+    const sender = normalizePhone(from);
+    const receiver = normalizePhone(to);
+    const entry = [...this.sessions].find(([, s]) => s.state.phone === receiver);
+    if (!sender || !entry) return false;
+    entry[1].backlog.push({ from: sender, text });
+    return true;
+  }
+
+  /** The referral answers while "typing…" is shown to them, i.e. while their message is being prepared. */
+  replyWhileComposing(referrerUserId: string, from: string, text: string): void {
+    const sender = normalizePhone(from);
+    if (!sender) throw new TypeError(`[sandbox] not an E.164 phone: ${from}`);
+    this.repliesWhileComposing.push({ referrerUserId, from: sender, text });
+  }
+
   /** The next `count` sends (to `to`, or to anyone) fail with `message`. */
   failNextSends(count: number, message = "simulated send failure", to?: string): void {
     const normalized = to === undefined ? undefined : (normalizePhone(to) ?? undefined);
@@ -218,7 +277,7 @@ export class SandboxTransport implements Transport {
   private session(referrerUserId: string): Session {
     let session = this.sessions.get(referrerUserId);
     if (!session) {
-      session = { state: { status: "disconnected", phone: null }, qrSequence: 0 };
+      session = { state: { status: "disconnected", phone: null }, qrSequence: 0, backlog: [] };
       this.sessions.set(referrerUserId, session);
     }
     return session;
@@ -242,18 +301,6 @@ export class SandboxTransport implements Transport {
     session.qrSequence++;
     const text = `sandbox-qr:${referrerUserId}:${session.qrSequence}:${this.options.clock.now().getTime()}`;
     return this.options.renderQr === false ? { text } : { text, dataUrl: await qrDataUrl(text) };
-  }
-
-  private pairingCodeFor(referrerUserId: string): string {
-    const alphabet = "ABCDEFGHJKLMNPQRSTVWXYZ23456789";
-    let hash = 0;
-    for (const char of `${referrerUserId}:${this.options.clock.now().getTime()}`) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-    let code = "";
-    for (let i = 0; i < 8; i++) {
-      code += alphabet[hash % alphabet.length];
-      hash = Math.floor(hash / alphabet.length) + i * 7919;
-    }
-    return code;
   }
 
   private nextMessageId(): string {

@@ -51,6 +51,14 @@ export function internalRoutes(services: AppServices) {
     await engine.idle();
     return c.json({ sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited });
   });
+
+  // The listening job: with RELANCE_JOBS=off, whoever drives the jobs must call it too, or a STOP
+  // sent while nothing is due waits for the next due message.
+  app.post("/jobs/listen/run", async (c) => {
+    const result = await metrics.timeJob("listen", () => engine.runListen());
+    await engine.idle();
+    return c.json(result);
+  });
   return app;
 }
 

@@ -1,0 +1,36 @@
+import type { ReferrerConfig } from "../model/referrer-config";
+import type { Referral, ReferrerProfile } from "../ports/directory";
+import type { LinkState, SenderRestriction } from "../ports/transport";
+import type { DayPlan } from "./day-plan";
+import type { PresenceBatch } from "./send-turn";
+
+export interface DispatchResult {
+  sent: number;
+  failed: number;
+  deferred: number;
+  held: number;
+  exited: number;
+}
+
+/** One referrer's share of a dispatch run. */
+export interface SenderRun {
+  config: ReferrerConfig;
+  profile: ReferrerProfile | null;
+  referrals: Map<string, Referral>;
+  owner: string;
+  plan: DayPlan;
+  result: DispatchResult;
+  /** Set when the window closed or the daily limit is reached: every due target waits until then. */
+  deferUntil: Date | null;
+  /** Set when the session stopped being able to send: the rest of the run holds. */
+  unavailable: LinkState | null;
+  /** Set when WhatsApp refused a send or a check because it restricts the account: the rest holds. */
+  restricted: SenderRestriction | null;
+  /** Set when the referrer paused, or this process lost the sender: the rest of the run holds. */
+  stopped: boolean;
+  /** When `config` was read (clock ms). */
+  configReadAt: number;
+  batch: PresenceBatch;
+  /** Messages this sender got out in this run (a recorded open-ended restriction ends with the first). */
+  sent: number;
+}

@@ -1,0 +1,239 @@
+import type { EngineContext } from "../engine/context";
+import { SenderRestrictedError, TransportUnavailableError } from "../errors";
+import type { Target, TargetClaim, TargetContact } from "../model/target";
+import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
+import { decideRetry } from "../policies/retry";
+import { nextAllowedInstant } from "../policies/send-window";
+import { firstNameOf, renderDayMessage } from "../policies/template";
+import type { Referral } from "../ports/directory";
+import type { LinkState } from "../ports/transport";
+import type { SenderRun } from "./dispatch-run";
+import { waitForTurn } from "./send-turn";
+import { restrictionOf } from "./sender-holds";
+import { publishStatus } from "./status";
+import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
+
+/**
+ * One due target: claim (atomic) → checks → first-contact and daily reservations (atomic) →
+ * pacing and presence → atomic re-check to `sending` → transport → conditional record.
+ */
+export async function processTarget(ctx: EngineContext, run: SenderRun, target: Target): Promise<void> {
+  const { config, result } = run;
+  const referrerUserId = config.referrerUserId;
+  const now = ctx.clock.now();
+  const allowedAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
+  if (allowedAt > now) {
+    run.deferUntil = allowedAt;
+    return;
+  }
+  const referral = run.referrals.get(target.referralUserId);
+  if (referral?.paid) {
+    result.exited += await exitTargets(ctx, [target], "paid");
+    return;
+  }
+  const claim: TargetClaim = { owner: run.owner, day: target.currentDay, stage: "claimed", at: now, expiresAt: new Date(now.getTime() + ctx.options.claimTtlMs) };
+  const claimed = await ctx.storage.targets.updateIf(
+    target.id,
+    { status: "active", currentDay: target.currentDay, dueBy: now, unclaimedAt: now },
+    { claim, contact: referral ? contactOf(referral, target.contact) : target.contact, updatedAt: now },
+  );
+  if (!claimed) return;
+
+  const day = claimed.currentDay;
+  const message = run.plan.byDay.get(day);
+  if (day > run.plan.totalDays || !message) {
+    await skipDay(ctx, run, claimed, now);
+    return;
+  }
+
+  // A first message to a number (and its number check) has its own, smaller daily budget: only
+  // those targets wait when it is spent, the ones already in conversation keep going.
+  const firstContactKey = claimed.lastSentDay === null ? firstContactCounterKey(now, config.timezone) : null;
+  if (firstContactKey && (await ctx.storage.counters.tryIncrement(referrerUserId, firstContactKey, ctx.options.maxFirstContactsPerDay)) === null) {
+    await release(ctx, run, claimed, { nextMessageDue: nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow) });
+    result.deferred++;
+    return;
+  }
+  const giveBackFirstContact = async () => {
+    if (firstContactKey) await ctx.storage.counters.decrement(referrerUserId, firstContactKey);
+  };
+  if (!(await checkNumber(ctx, run, claimed))) {
+    await giveBackFirstContact();
+    return;
+  }
+
+  const counterKey = dailyCounterKey(now, config.timezone);
+  const dailyCap = effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone);
+  if ((await ctx.storage.counters.tryIncrement(referrerUserId, counterKey, dailyCap)) === null) {
+    await giveBackFirstContact();
+    run.deferUntil = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
+    await release(ctx, run, claimed, { nextMessageDue: run.deferUntil });
+    result.deferred++;
+    return;
+  }
+  const giveBackReservation = async () => {
+    await ctx.storage.counters.decrement(referrerUserId, counterKey);
+    await giveBackFirstContact();
+  };
+
+  const contact = claimed.contact;
+  const rendered = renderDayMessage(message, claimed.language, ctx.options.defaultLanguage, {
+    name: contact.name,
+    firstName: firstNameOf(contact.name),
+    referrerName: run.profile?.name ?? "",
+    day,
+    totalDays: run.plan.totalDays,
+    paymentLink: contact.paymentLink,
+  });
+
+  await waitForTurn(ctx, run.batch, contact.phone);
+  const sendAt = ctx.clock.now();
+  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, config.sendWindow);
+  if (stillAllowed > sendAt) {
+    await giveBackReservation();
+    await release(ctx, run, claimed, { nextMessageDue: stillAllowed });
+    result.deferred++;
+    run.deferUntil = stillAllowed;
+    return;
+  }
+
+  // The atomic re-check: from here on an exit can no longer slip in before the send.
+  const sending = await ctx.storage.targets.updateIf(
+    claimed.id,
+    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "claimed" } },
+    { claim: { ...claim, stage: "sending", at: sendAt, expiresAt: new Date(sendAt.getTime() + ctx.options.claimTtlMs) }, updatedAt: sendAt },
+  );
+  if (!sending) {
+    await giveBackReservation();
+    return;
+  }
+
+  let sent;
+  try {
+    sent = await ctx.inFlight.track(
+      claimed.referralUserId,
+      ctx.transport.send(
+        referrerUserId,
+        { to: contact.phone, text: rendered.text, media: rendered.media, language: rendered.language },
+        { idempotencyKey: `${claimed.id}:${day}`, targetId: claimed.id, day },
+      ),
+    );
+  } catch (error) {
+    await giveBackReservation();
+    if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
+      await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() });
+      holdRun(run, error);
+      return;
+    }
+    await recordFailure(ctx, run, sending, error);
+    return;
+  }
+
+  const sentAt = ctx.clock.now();
+  ctx.pacer.sent(referrerUserId, sentAt);
+  const delivery = {
+    day,
+    sentAt,
+    status: "sent" as const,
+    messageId: sent.messageId,
+    mediaMessageIds: sent.mediaMessageIds,
+    ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
+  };
+  if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
+  const recorded = await ctx.storage.targets.updateIf(
+    claimed.id,
+    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
+    { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, pushDelivery: delivery, updatedAt: sentAt },
+  );
+  if (!recorded) {
+    // Exited by another process while the message was leaving: keep the history, change nothing else.
+    await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: sentAt });
+  }
+  result.sent++;
+  run.sent++;
+  ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
+  // messagesSentToday changed: status subscribers (the SSE stream) hear it.
+  if (ctx.events.hasListeners) await publishStatus(ctx, config);
+}
+
+/**
+ * The sender cannot send (session down) or must not (restricted): the rest of the run holds,
+ * no attempt counted. A restriction's held targets are counted when the run holds them.
+ */
+function holdRun(run: SenderRun, error: TransportUnavailableError | SenderRestrictedError): void {
+  if (error instanceof SenderRestrictedError) {
+    run.restricted = restrictionOf(error);
+    return;
+  }
+  run.unavailable = { status: error.linkStatus as LinkState["status"], phone: null, reason: error.message };
+  run.result.held++;
+}
+
+function contactOf(referral: Referral, previous: TargetContact): TargetContact {
+  return { phone: previous.phone, name: referral.name || previous.name, paymentLink: referral.paymentLink ?? previous.paymentLink };
+}
+
+async function release(ctx: EngineContext, run: SenderRun, target: Target, changes: { nextMessageDue?: Date }): Promise<void> {
+  await ctx.storage.targets.updateIf(
+    target.id,
+    { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } },
+    { ...changes, claim: null, updatedAt: ctx.clock.now() },
+  );
+}
+
+/** A day without an active message: nothing is sent and the next day keeps its own slot. */
+async function skipDay(ctx: EngineContext, run: SenderRun, target: Target, now: Date): Promise<void> {
+  const slot = new Date(Math.max(now.getTime(), target.nextMessageDue?.getTime() ?? now.getTime()));
+  const changes =
+    target.currentDay > run.plan.totalDays
+      ? { status: "completed" as const, exitReason: "completed_7_days" as const, exitedLoopAt: now, nextMessageDue: null, claim: null }
+      : advanceChanges(target, slot, run.plan.totalDays, now, ctx.options.dayIntervalMs);
+  await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } }, { ...changes, updatedAt: now });
+  ctx.logger.debug({ targetId: target.id, day: target.currentDay }, "day without an active message skipped");
+}
+
+/** Before the first message to a number: is it on WhatsApp at all? */
+async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): Promise<boolean> {
+  if (target.lastSentDay !== null) return true;
+  let onWhatsApp: boolean;
+  try {
+    onWhatsApp = await ctx.transport.isOnWhatsApp(run.config.referrerUserId, target.contact.phone);
+  } catch (error) {
+    if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
+      await release(ctx, run, target, {});
+      holdRun(run, error);
+    } else {
+      // Counted like a failed send, so a number that always fails to check cannot block the queue.
+      await recordFailure(ctx, run, target, error, "claimed");
+    }
+    return false;
+  }
+  if (onWhatsApp) return true;
+  const now = ctx.clock.now();
+  const exited = await ctx.storage.targets.updateIf(
+    target.id,
+    { status: "active", claimedBy: { owner: run.owner, stage: "claimed" } },
+    { ...exitChanges("invalid_number", now), claim: null },
+  );
+  if (exited) run.result.exited++;
+  return false;
+}
+
+async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
+  const now = ctx.clock.now();
+  const failedAttempts = target.failedAttempts + 1;
+  const errorMessage = storableError(error instanceof Error ? error.message : String(error));
+  const decision = decideRetry(failedAttempts, now, ctx.options.retryBackoffMs);
+  const delivery = failedDelivery(target.currentDay, now, errorMessage);
+  const changes =
+    decision.kind === "retry"
+      ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
+      : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
+  const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes);
+  if (!recorded) {
+    await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: now });
+  }
+  run.result.failed++;
+  if (decision.kind === "give_up") run.result.exited++;
+  ctx.logger.warn({ targetId: target.id, day: target.currentDay, failedAttempts, giveUp: decision.kind === "give_up" }, "relance send failed");
+}

@@ -1,0 +1,101 @@
+import type { EngineContext } from "../engine/context";
+import { SenderRestrictedError } from "../errors";
+import type { ReferrerConfig } from "../model/referrer-config";
+import type { LinkState, SenderRestriction } from "../ports/transport";
+import { applyLinkState, notifySenderDown, publishStatus } from "./status";
+
+/** What dispatch counts of a held sender. */
+export interface HoldCounts {
+  held: number;
+}
+
+/** Sender down: hold everything (no attempt counted), record why, tell the referrer once. */
+export async function holdSender(ctx: EngineContext, config: ReferrerConfig, link: LinkState, result: HoldCounts): Promise<void> {
+  const due = await ctx.storage.targets.listDue(config.referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize);
+  result.held += due.length;
+  const reason = link.reason ?? `WhatsApp ${link.status.replace("_", " ")}`;
+  await notifySenderDown(ctx, config, link.status, reason, due.length);
+  await applyLinkState(ctx, config.referrerUserId, link);
+  ctx.logger.warn({ referrerUserId: config.referrerUserId, linkStatus: link.status, held: due.length }, "sender unavailable: targets held");
+}
+
+export function restrictionOf(error: SenderRestrictedError): SenderRestriction {
+  return { reason: error.reason, until: error.until };
+}
+
+/**
+ * The restriction in force for a connected sender: what the transport reports now, else one
+ * recorded earlier (e.g. from a refused send) whose end is known and still ahead. One recorded
+ * without an end is not enforced here: the next send finds out whether it still holds.
+ */
+export function activeRestriction(config: ReferrerConfig, link: LinkState, now: Date): SenderRestriction | null {
+  if (link.restriction) return link.restriction;
+  const recorded = config.restriction;
+  if (recorded?.until && recorded.until > now) return { reason: recorded.reason, until: recorded.until };
+  return null;
+}
+
+/**
+ * WhatsApp restricts the account: sending anyway worsens it. Every due target waits (until the
+ * end when known, else for the next run), no attempt is counted, and the referrer hears of it
+ * once per restriction.
+ */
+export async function holdRestricted(ctx: EngineContext, config: ReferrerConfig, restriction: SenderRestriction, result: HoldCounts): Promise<void> {
+  const referrerUserId = config.referrerUserId;
+  const now = ctx.clock.now();
+  const until = restriction.until && restriction.until > now ? restriction.until : null;
+  const held = until
+    ? await ctx.storage.targets.deferDue(referrerUserId, now, until)
+    : (await ctx.storage.targets.listDue(referrerUserId, now, ctx.options.dispatchPageSize)).length;
+  result.held += held;
+  await recordRestriction(ctx, referrerUserId, { reason: restriction.reason, until }, held);
+  ctx.logger.warn({ referrerUserId, reason: restriction.reason, until, held }, "sender restricted by WhatsApp: targets held");
+}
+
+/** Dispatch holds the sender's lease here, so read-then-write gives one notification per restriction. */
+async function recordRestriction(ctx: EngineContext, referrerUserId: string, restriction: SenderRestriction, heldTargets: number): Promise<void> {
+  const now = ctx.clock.now();
+  const current = (await ctx.storage.configs.get(referrerUserId))?.restriction ?? null;
+  if (current?.notifiedAt) {
+    if (current.until?.getTime() !== restriction.until?.getTime() || current.reason !== restriction.reason) {
+      const updated = await ctx.storage.configs.update(referrerUserId, { restriction: { ...current, reason: restriction.reason, until: restriction.until }, updatedAt: now });
+      if (updated) await publishStatus(ctx, updated);
+    }
+    return;
+  }
+  const stored = await ctx.storage.configs.update(referrerUserId, {
+    restriction: { reason: restriction.reason, until: restriction.until, since: current?.since ?? now, notifiedAt: now },
+    updatedAt: now,
+  });
+  try {
+    await ctx.notifier.notify({ type: "sender_restricted", referrerUserId, reason: restriction.reason, until: restriction.until, heldTargets, at: now });
+  } catch (error) {
+    ctx.logger.warn({ referrerUserId, err: String(error) }, "referrer notification failed");
+  }
+  if (stored) await publishStatus(ctx, stored);
+}
+
+/**
+ * The transport announced a restriction (a link event): shown in Status at once. Dispatch, which
+ * holds the sender, is the one that notifies (once, as `notifiedAt` is still null here).
+ */
+export async function noteRestriction(ctx: EngineContext, config: ReferrerConfig, restriction: SenderRestriction): Promise<void> {
+  const current = config.restriction ?? null;
+  if (current && current.reason === restriction.reason && current.until?.getTime() === restriction.until?.getTime()) return;
+  const now = ctx.clock.now();
+  const updated = await ctx.storage.configs.update(config.referrerUserId, {
+    restriction: { reason: restriction.reason, until: restriction.until, since: current?.since ?? now, notifiedAt: current?.notifiedAt ?? null },
+    updatedAt: now,
+  });
+  ctx.logger.warn({ referrerUserId: config.referrerUserId, reason: restriction.reason, until: restriction.until }, "sender restricted by WhatsApp");
+  if (updated) await publishStatus(ctx, updated);
+}
+
+/** The restriction ended: forget it, so the next one is notified again. */
+export async function clearRestriction(ctx: EngineContext, config: ReferrerConfig): Promise<ReferrerConfig> {
+  if (!config.restriction) return config;
+  const updated = await ctx.storage.configs.update(config.referrerUserId, { restriction: null, updatedAt: ctx.clock.now() });
+  ctx.logger.info({ referrerUserId: config.referrerUserId }, "sender restriction ended: sending resumes");
+  if (updated) await publishStatus(ctx, updated);
+  return updated ?? config;
+}
