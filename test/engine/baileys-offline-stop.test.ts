@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
+import { LogNotifier, ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
+import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index";
+import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket";
+import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness";
+
+// "Never miss a STOP" through the engine and the Baileys transport on the fake sockets: a STOP
+// that reached the referrer's account while no socket was open (idle close, restart) is read
+// before anything else is sent, whether or not a message is due.
+
+const REFERRER = "ref-1";
+const REFERRER_PHONE = "+33600000001";
+const REFERRAL_PHONE = "+33611111111";
+
+const transports: Transport[] = [];
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+});
+
+async function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string): Promise<RelanceEngine> {
+  const transport = createBaileysTransport({
+    sessions: storage.sessions,
+    leases: storage.leases,
+    cipher: createSessionCipher({ secrets: ["a-test-secret-of-32-characters!!"] }),
+    clock,
+    instanceId,
+    maxSessions: 10,
+    idleTimeoutMs: 30 * 60_000,
+    leaseTtlMs: 60_000,
+    makeSocket: world.makeSocket,
+    downloadMedia: fakeMediaDownloader,
+    fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
+    random: () => 0.5,
+  });
+  transports.push(transport);
+  return createRelanceEngine({
+    storage,
+    directory: new StoredDirectory(storage.directory, clock),
+    transport,
+    clock,
+    notifier: new LogNotifier(),
+    options: { ...NO_NEW_ACCOUNT_LIMITS, ...FAST, instanceId },
+    random: seededRandom(),
+  });
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Day 1 sent from a linked account, then the process stops. */
+async function dayOneSent() {
+  const storage = createMemoryStorage();
+  await storage.init();
+  const clock = new ManualClock(START);
+  const world = new FakeWhatsApp({ now: () => clock.now() });
+  const directory = new StoredDirectory(storage.directory, clock);
+  await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
+  await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+  const first = await process(storage, world, clock, "process-a");
+  for (let day = 1; day <= 7; day++) await first.messages.upsert({ dayNumber: day, messageTemplate: { fr: `Jour ${day} : bonjour {{firstName}}` } });
+  await first.connect(REFERRER, { method: "qr" });
+  await world.current(REFERRER).linkFromPhone(REFERRER_PHONE);
+  await until(async () => (await first.status(REFERRER)).status === "connected", "linked");
+  await first.runEnrollment();
+  expect((await first.runDispatch()).sent).toBe(1);
+  await first.stop();
+  await transports.splice(0)[0]!.close();
+  return { storage, clock, world };
+}
+
+const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));
+
+describe("a STOP that arrived while the session was closed", () => {
+  it("is read before day 2 is sent: the referral exits opted_out and gets nothing more", async () => {
+    const { storage, clock, world } = await dayOneSent();
+    world.sendWhileOffline(REFERRER, { key: { remoteJid: "33611111111@s.whatsapp.net", fromMe: false, id: "OFF-STOP" }, message: { conversation: "Stop" }, messageTimestamp: 1 });
+    clock.advance(24 * HOUR);
+
+    const second = await process(storage, world, clock, "process-b");
+    const result = await second.runDispatch();
+    await second.idle();
+    expect(result.sent).toBe(0);
+    expect(sentTexts(world)).toEqual(["Jour 1 : bonjour Alice"]);
+    const [target] = (await second.listTargets(REFERRER)).items;
+    expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
+    await second.stop();
+  });
+
+  it("is read by the listening job even when nothing is due", async () => {
+    const { storage, clock, world } = await dayOneSent();
+    world.sendWhileOffline(REFERRER, { key: { remoteJid: "33611111111@s.whatsapp.net", fromMe: false, id: "OFF-STOP" }, message: { conversation: "ARRÊT" }, messageTimestamp: 1 });
+    clock.advance(2 * HOUR); // day 2 is not due before tomorrow
+
+    const second = await process(storage, world, clock, "process-b");
+    await second.runListen();
+    await second.idle();
+    const [target] = (await second.listTargets(REFERRER)).items;
+    expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
+    await second.stop();
+  });
+});
