@@ -53,6 +53,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     logger,
     secrets: config.secrets,
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
+    jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
     sandbox,
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { requireAdmin, requireUser, type AuthVariables } from "../auth";
 import { presentMessage } from "../presenters";
-import { DayNumber, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
+import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
 import type { AppServices } from "../services";
 import { jsonBody, parseOrThrow } from "../validation";
 
@@ -9,7 +9,7 @@ import { jsonBody, parseOrThrow } from "../validation";
 export function adminRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireUser(services.secrets.jwt), requireAdmin());
+  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds }), requireAdmin());
 
   app.get("/messages", async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 
@@ -26,13 +26,13 @@ export function adminRoutes(services: AppServices) {
   });
 
   app.put("/messages/:dayNumber", async (c) => {
-    const dayNumber = parseOrThrow(DayNumber, c.req.param("dayNumber"), "dayNumber");
+    const { dayNumber } = parseOrThrow(DayNumberParams, c.req.param(), "path");
     const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageWithoutDayBody);
     return c.json(presentMessage(await engine.messages.replace(dayNumber, body as never)));
   });
 
   app.delete("/messages/:dayNumber", async (c) => {
-    const dayNumber = parseOrThrow(DayNumber, c.req.param("dayNumber"), "dayNumber");
+    const { dayNumber } = parseOrThrow(DayNumberParams, c.req.param(), "path");
     await engine.messages.delete(dayNumber);
     return c.body(null, 204);
   });

@@ -3,6 +3,7 @@ import { streamSSE } from "hono/streaming";
 import { qrDataUrl } from "@relance/adapters";
 import type { LinkState } from "@relance/core";
 import { requireUser, type AuthVariables } from "../auth";
+import { CursorCodec } from "../cursor";
 import { presentTarget } from "../presenters";
 import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
 import type { AppServices } from "../services";
@@ -23,8 +24,8 @@ export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const auth = requireUser(services.secrets.jwt);
-  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true });
+  const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds });
+  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds });
 
   app.post("/connect", auth, async (c) => {
     const body = await jsonBody(c, ConnectBody);
@@ -85,14 +86,17 @@ export function referrerRoutes(services: AppServices) {
     return c.json(await engine.updateConfig(c.get("caller").userId, body));
   });
 
+  const cursors = new CursorCodec(services.secrets.jwt);
   app.get("/targets", auth, async (c) => {
     const query = queryOf(c, TargetsQuery);
-    const page = await engine.listTargets(c.get("caller").userId, {
+    const referrerUserId = c.get("caller").userId;
+    const scope = JSON.stringify([referrerUserId, query.status ?? null]);
+    const page = await engine.listTargets(referrerUserId, {
       ...(query.status ? { status: query.status as never } : {}),
       ...(query.limit ? { limit: query.limit } : {}),
-      cursor: query.cursor ?? null,
+      cursor: query.cursor ? cursors.open(query.cursor, scope) : null,
     });
-    return c.json({ items: page.items.map(presentTarget), nextCursor: page.nextCursor });
+    return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
   app.get("/stats", auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
