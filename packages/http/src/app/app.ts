@@ -26,6 +26,12 @@ export function createApp(services: AppServices): Hono {
     // The path only: a query may carry an access token.
     logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "http request");
   });
+  // A 413 is answered before the body is read, and the server then drops the connection rather
+  // than read megabytes it will refuse: saying so keeps keep-alive clients from reusing it.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status === 413) c.header("connection", "close");
+  });
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({
