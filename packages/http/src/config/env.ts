@@ -34,6 +34,7 @@ const EnvSchema = z
     RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
     RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
     RELANCE_JWT_MAX_TTL_SECONDS: integer(60).default(24 * 3600),
+    RELANCE_CONNECT_WAIT_MS: integer(10).max(30_000).default(2000),
     RELANCE_JOBS: z.enum(["on", "off"]).default("on"),
     RELANCE_SESSION_IDLE_MS: integer(60_000).default(30 * 60_000),
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),

@@ -1,23 +1,15 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { qrDataUrl } from "@relance/adapters";
-import type { LinkState } from "@relance/core";
 import { requireUser, type AuthVariables } from "../auth";
 import { CursorCodec } from "../cursor";
+import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer";
 import { presentTarget } from "../presenters";
 import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
 import type { AppServices } from "../services";
 import { jsonBody, queryOf } from "../validation";
 
 const KEEP_ALIVE_MS = 15_000;
-
-async function presentLink(state: LinkState) {
-  if (state.status === "pending_qr" && state.qr) {
-    return { status: state.status, qr: { text: state.qr.text, dataUrl: state.qr.dataUrl ?? (await qrDataUrl(state.qr.text)) } };
-  }
-  if (state.status === "pending_pairing") return { status: state.status, pairingCode: state.pairingCode ?? null };
-  return { status: state.status, phone: state.phone, ...(state.reason ? { reason: state.reason } : {}) };
-}
 
 /** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
 export function referrerRoutes(services: AppServices) {
@@ -29,8 +21,11 @@ export function referrerRoutes(services: AppServices) {
 
   app.post("/connect", auth, async (c) => {
     const body = await jsonBody(c, ConnectBody);
-    const state = await engine.connect(c.get("caller").userId, body);
-    return c.json(await presentLink(state));
+    const referrerUserId = c.get("caller").userId;
+    const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
+      services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
+    );
+    return c.json(answer.body, answer.status);
   });
 
   app.get("/status", auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
