@@ -9,6 +9,9 @@ import { opsRoutes } from "./routes/ops";
 import { referrerRoutes } from "./routes/referrer";
 import { sandboxRoutes } from "./routes/sandbox";
 import type { AppServices } from "./services";
+import { documented } from "../openapi/describe";
+import { openApiDocument } from "../openapi/document";
+import { OPERATIONS } from "../openapi/operations";
 
 export const API_PREFIX = "/api/relance";
 
@@ -46,6 +49,16 @@ export function createApp(services: AppServices): Hono {
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
   app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
   app.route(API_PREFIX, referrerRoutes(services));
+
+  // Generated from the routes above, once, on first request.
+  let document: Promise<Record<string, unknown>> | null = null;
+  app.get("/openapi.json", documented(OPERATIONS.openapi), async (c) => {
+    document ??= openApiDocument(app).catch((error: unknown) => {
+      document = null;
+      throw error;
+    });
+    return c.json(await document);
+  });
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) =>

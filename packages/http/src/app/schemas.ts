@@ -17,6 +17,7 @@ const decimalInteger = (min: number, max: number) =>
   z
     .string()
     .regex(/^[1-9][0-9]{0,8}$/, `must be a decimal integer from ${min} to ${max}`)
+    .meta({ description: `a decimal integer from ${min} to ${max}` })
     .transform(Number)
     .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
 

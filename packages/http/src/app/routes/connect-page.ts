@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { documented } from "../../openapi/describe";
+import { OPERATIONS as doc } from "../../openapi/operations";
 
 /**
  * The page a referrer opens to link WhatsApp: `/connect?token=<their JWT>`. It asks for a QR,
@@ -6,7 +8,7 @@ import { Hono } from "hono";
  */
 export function connectPage() {
   const app = new Hono();
-  app.get("/connect", (c) => {
+  app.get("/connect", documented(doc.connectPage), (c) => {
     c.header("cache-control", "no-store");
     c.header("referrer-policy", "no-referrer");
     return c.html(PAGE);

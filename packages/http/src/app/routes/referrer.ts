@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { documented } from "../../openapi/describe";
+import { OPERATIONS as doc } from "../../openapi/operations";
 import { qrDataUrl } from "@relance/adapters";
 import { requireUser, type AuthVariables } from "../auth";
 import { CursorCodec } from "../cursor";
@@ -19,7 +21,7 @@ export function referrerRoutes(services: AppServices) {
   const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds });
   const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds });
 
-  app.post("/connect", auth, async (c) => {
+  app.post("/connect", documented(doc.connect), auth, async (c) => {
     const body = await jsonBody(c, ConnectBody);
     const referrerUserId = c.get("caller").userId;
     const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
@@ -28,9 +30,9 @@ export function referrerRoutes(services: AppServices) {
     return c.json(answer.body, answer.status);
   });
 
-  app.get("/status", auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get("/status", documented(doc.status), auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
 
-  app.get("/status/events", streamAuth, (c) => {
+  app.get("/status/events", documented(doc.statusEvents), streamAuth, (c) => {
     const referrerUserId = c.get("caller").userId;
     return streamSSE(c, async (stream) => {
       const queue: Array<{ event: string; data: string }> = [];
@@ -71,18 +73,18 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", auth, async (c) => {
+  app.post("/disconnect", documented(doc.disconnect), auth, async (c) => {
     const body = await jsonBody(c, DisconnectBody);
     return c.json(await engine.disconnect(c.get("caller").userId, body));
   });
 
-  app.patch("/config", auth, async (c) => {
+  app.patch("/config", documented(doc.config), auth, async (c) => {
     const body = await jsonBody(c, ConfigPatchBody);
     return c.json(await engine.updateConfig(c.get("caller").userId, body));
   });
 
   const cursors = new CursorCodec(services.secrets.jwt);
-  app.get("/targets", auth, async (c) => {
+  app.get("/targets", documented(doc.targets), auth, async (c) => {
     const query = queryOf(c, TargetsQuery);
     const referrerUserId = c.get("caller").userId;
     const scope = JSON.stringify([referrerUserId, query.status ?? null]);
@@ -94,6 +96,6 @@ export function referrerRoutes(services: AppServices) {
     return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
-  app.get("/stats", auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
+  app.get("/stats", documented(doc.stats), auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
 }
