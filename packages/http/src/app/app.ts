@@ -44,6 +44,8 @@ export function createApp(services: AppServices): Hono {
   );
 
   app.route("/", opsRoutes(services));
+  // Described here so that the page's own file stays about the page.
+  app.get("/connect", documented(OPERATIONS.connectPage));
   app.route("/", connectPage());
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
