@@ -38,9 +38,9 @@ interface World {
 async function world(overrides: Partial<WwebjsTransportOptions> = {}): Promise<World> {
   const storage = createMemoryStorage();
   await storage.init();
-  const fake = new FakeWhatsApp();
+  const clock = overrides.clock ?? new ManualClock("2026-01-05T10:00:00Z");
+  const fake = new FakeWhatsApp(clock);
   const dataPath = await mkdtemp(join(tmpdir(), "relance-wwebjs-fake-"));
-  const clock = new ManualClock("2026-01-05T10:00:00Z");
   const transports: WwebjsTransport[] = [];
   const make = (instanceId: string, more: Partial<WwebjsTransportOptions> = {}) => {
     const transport = createWwebjsTransport({
