@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { access, mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Logger } from "@relance/core";
 import { createGuardedRemoteAuth } from "./guarded-remote-auth";
 import { Client, type Chat, type ClientInfo, type WebCacheOptions } from "./library";
@@ -54,7 +55,18 @@ export interface WwebjsClientOptions {
  * WhatsApp Web release can then break injection ("auth timeout"). `latest` follows
  * web.whatsapp.com; otherwise `version` is served from `cache`.
  */
-export type WebVersionPin = { version: "latest" } | { version: string; cache: WebCacheOptions };
+export type WebVersionPin =
+  | { version: "latest" }
+  | {
+      version: string;
+      cache: WebCacheOptions;
+      /**
+       * With a local cache: where to fetch `<version>.html` from (`{version}` replaced) when it is
+       * not cached yet, once, with a time limit. The library's own remote cache has none
+       * (RemoteWebCache.js uses node-fetch bare): a blocked host would hang every start.
+       */
+      fetchFrom?: string;
+    };
 
 /**
  * The build whatsapp-web.js 1.34.7 ships as its default (Constants.js:10), the one its release
@@ -87,6 +99,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
 /** A real whatsapp-web.js client: one headless Chromium, its session kept by RemoteAuth in storage. */
 export const createRealWwebjsClient: CreateWwebjsClient = (options) => {
   const { logger } = options;
+  const pin = options.webVersion ?? webVersionPin({}, options.dataPath);
   const client = new Client({
     authStrategy: createGuardedRemoteAuth({
       store: options.store,
@@ -96,10 +109,15 @@ export const createRealWwebjsClient: CreateWwebjsClient = (options) => {
       logger,
     }),
     puppeteer: { executablePath: options.chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] },
-    ...webVersionOptions(options.webVersion ?? webVersionPin({}, options.dataPath)),
+    ...webVersionOptions(pin),
     ...(options.pairWithPhoneNumber ? { pairWithPhoneNumber: { phoneNumber: options.pairWithPhoneNumber.phoneNumber, showNotification: true } } : {}),
   });
   ignoreInjectFailuresAfterClose(client, logger, options.referrerUserId);
+  const initialize = client.initialize.bind(client);
+  client.initialize = async () => {
+    await prefetchWebVersion(pin, logger);
+    return initialize();
+  };
   if (options.pairWithPhoneNumber) catchPairingCodeFailures(client, logger, options.referrerUserId);
   return client;
 };
@@ -115,14 +133,47 @@ export interface WebVersionSettings {
   strict?: boolean;
 }
 
-/** The pin for settings (environment variables in the service); by default, the tested build from the archive. */
+/**
+ * The pin for settings (environment variables in the service). By default the tested build,
+ * fetched once from the archive into `<dataPath>/web-version-cache` and served from there; if it
+ * cannot be fetched (and not `strict`), the library loads the live page (LocalWebCache.js:20-31).
+ */
 export function webVersionPin(settings: WebVersionSettings, dataPath: string): WebVersionPin {
   const version = settings.version ?? PINNED_WEB_VERSION;
   if (version === "latest") return { version };
   const strict = settings.strict ?? false;
-  return settings.source === "local"
-    ? { version, cache: { type: "local", path: join(dataPath, "web-version-cache"), strict } }
-    : { version, cache: { type: "remote", remotePath: settings.url ?? WEB_VERSION_ARCHIVE_URL, strict } };
+  const cache: WebCacheOptions = { type: "local", path: join(dataPath, "web-version-cache"), strict };
+  return settings.source === "local" ? { version, cache } : { version, cache, fetchFrom: settings.url ?? WEB_VERSION_ARCHIVE_URL };
+}
+
+const WEB_VERSION_FETCH_TIMEOUT_MS = 15_000;
+const fetchedVersions = new Map<string, Promise<void>>();
+
+/** Puts `<version>.html` in the local cache when missing; a failure is logged, not thrown. */
+function prefetchWebVersion(pin: WebVersionPin, logger: Logger): Promise<void> {
+  if (!("cache" in pin) || !pin.fetchFrom || pin.cache.type !== "local" || !pin.cache.path) return Promise.resolve();
+  const { version, fetchFrom } = pin;
+  const file = join(pin.cache.path, `${version}.html`);
+  let pending = fetchedVersions.get(file);
+  if (!pending) {
+    pending = (async () => {
+      if (await access(file).then(() => true, () => false)) return;
+      const url = fetchFrom.replace("{version}", version);
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(WEB_VERSION_FETCH_TIMEOUT_MS) });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const html = await response.text();
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(`${file}.tmp`, html);
+        await rename(`${file}.tmp`, file);
+      } catch (error) {
+        fetchedVersions.delete(file);
+        logger.warn({ version, err: String(error) }, "could not fetch the pinned WhatsApp Web build: the live web.whatsapp.com page is used");
+      }
+    })();
+    fetchedVersions.set(file, pending);
+  }
+  return pending;
 }
 
 function webVersionOptions(pin: WebVersionPin): { webVersion?: string; webVersionCache: WebCacheOptions } {
