@@ -108,6 +108,50 @@ describe("wwebjs on a real phone", () => {
       expect(inbound(events)).toEqual([{ from: "+33622222222", text: "STOP" }]);
     });
 
+    it("leaves a message not decrypted yet for the next start, without skipping it", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock });
+      await linked();
+      await w.transport.close();
+      clock.advance(60_000);
+      const sealed = w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP", { undecrypted: true });
+      clock.advance(1_000);
+      w.fake.receiveWhileOffline(PHONE, "33622222222@c.us", "stop");
+      const next = w.otherProcess();
+      const events: TransportEvent[] = [];
+      next.subscribe((event) => events.push(event));
+      await next.ensureReady(REFERRER);
+      expect(inbound(events)).toEqual([{ from: "+33622222222", text: "stop" }]);
+      await next.close();
+
+      w.fake.decrypt(sealed);
+      const third = w.otherProcess();
+      const again: TransportEvent[] = [];
+      third.subscribe((event) => again.push(event));
+      await third.ensureReady(REFERRER);
+      // Read again from before the sealed one: an opt-out twice is harmless, a lost one is not.
+      expect(inbound(again)).toEqual([
+        { from: "+33611111111", text: "STOP" },
+        { from: "+33622222222", text: "stop" },
+      ]);
+    });
+
+    it("stays connecting while it catches up, whatever WhatsApp Web's connection state says", async () => {
+      w = await world();
+      await linked();
+      await w.transport.close();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const next = w.otherProcess({ activeContacts: async () => (await gate, [REFERRAL]) });
+      const ready = next.ensureReady(REFERRER);
+      await until(() => w.fake.clientsOf(REFERRER).length === 2 && w.fake.latest(REFERRER).linkedDigits !== null, "restored client");
+      w.fake.latest(REFERRER).emit("change_state", "CONNECTED");
+      expect(next.getState(REFERRER).status).toBe("connecting");
+      await expect(send(next, REFERRAL)).rejects.toBeInstanceOf(TransportUnavailableError);
+      release();
+      expect(await ready).toMatchObject({ status: "connected" });
+    });
+
     it("does not report connected when the catch-up fails: the session is closed and retried on the next send", async () => {
       w = await world();
       await linked();

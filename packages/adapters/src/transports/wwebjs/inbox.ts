@@ -86,22 +86,35 @@ export class Inbox {
       missed.push(...messages.filter((m) => !m.fromMe && isAfter(m, since)));
     }
     missed.sort((a, b) => a.timestamp - b.timestamp);
-    for (const message of missed) await this.handle(message, { at: new Date(message.timestamp * 1000) });
+    // A message WhatsApp Web has not decrypted yet has no text: it is not emitted, and the
+    // watermark stays before it so that the next start reads it again.
+    const undecrypted = missed.filter((m) => m.type === "ciphertext");
+    const holdAt = undecrypted[0]?.timestamp;
+    if (undecrypted.length > 0) {
+      this.options.logger.warn({ referrerUserId: this.options.referrerUserId, undecrypted: undecrypted.length }, "messages received while closed are not decrypted yet: read again on the next start");
+    }
+    for (const message of missed) {
+      if (message.type === "ciphertext") continue;
+      await this.handle(message, { at: new Date(message.timestamp * 1000), advance: holdAt === undefined || message.timestamp < holdAt });
+    }
     await this.flushPendingNow([]);
     return missed.length;
   }
 
   /** A `message` event of the running client. */
   onLive(message: Message): Promise<void> {
-    return this.serial(() => this.handle(message, { at: this.options.clock.now() }));
+    return this.serial(() => this.handle(message, { at: this.options.clock.now(), advance: true }));
   }
 
   /** The number check found `phone` as `id`: kept for sending and for matching its replies. */
   rememberCanonical(phone: E164, id: string): Promise<void> {
     return this.serial(async () => {
       const ids = await this.canonicalIds();
-      if (ids[phone] !== id) {
-        ids[phone] = id;
+      // Only ids that differ from the number are kept: the map stays as small as the exceptions.
+      const differs = id !== userJid(phone);
+      if (differs ? ids[phone] !== id : ids[phone] !== undefined) {
+        if (differs) ids[phone] = id;
+        else delete ids[phone];
         await this.options.book.setCanonicalIds(ids);
       }
       await this.flushPendingNow([id]);
@@ -154,7 +167,7 @@ export class Inbox {
     logger.info({ referrerUserId, resolved: ready.length, waiting: still.length }, "replies from LIDs matched to their numbers");
   }
 
-  private async handle(message: Message, options: { at: Date }): Promise<void> {
+  private async handle(message: Message, options: { at: Date; advance: boolean }): Promise<void> {
     if (message.fromMe || message.isStatus || message.broadcast) return;
     const id = message.id._serialized;
     if (this.emitted.has(id)) return;
@@ -165,7 +178,7 @@ export class Inbox {
       if (!phone) {
         await this.keepPending({ id, lid: from, text: message.body, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
         this.emitted.add(id);
-        await this.advance(message);
+        if (options.advance) await this.advance(message);
         return;
       }
     }
@@ -175,7 +188,7 @@ export class Inbox {
     }
     this.emitted.add(id);
     await this.emitFrom(phone, message.body, options.at);
-    await this.advance(message);
+    if (options.advance) await this.advance(message);
   }
 
   /** Emits for the number, and for every number whose canonical id is this one (a Brazilian 9th digit). */

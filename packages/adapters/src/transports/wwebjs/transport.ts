@@ -76,6 +76,8 @@ export interface WwebjsTransportOptions {
   catchUpMessagesPerChat?: number;
   /** How far back the first catch-up of a session with no watermark reads. Default 7 days. */
   catchUpFirstLookbackMs?: number;
+  /** How long the catch-up on `ready` may take before the session is closed and retried. Default 2 min. */
+  catchUpTimeoutMs?: number;
   /** RemoteAuth backup period. Default 20 min. */
   backupIntervalMs?: number;
   /** WhatsApp Web build (default: whatsapp-web.js 1.34.7's tested build, from the archive). */
@@ -101,6 +103,8 @@ interface Live extends PooledSession {
   readonly pooled: { promise: Promise<boolean>; resolve(pooled: boolean): void };
   initializing: boolean;
   ready: boolean;
+  /** Ready, and the messages received while it was closed are read: it may be reported connected. */
+  caughtUp: boolean;
   /** No longer the referrer's current session: its events are ignored. */
   ended: boolean;
   qrSequence: number;
@@ -508,6 +512,7 @@ export class WwebjsTransport implements Transport {
       pooled: { promise: pooled, resolve: resolvePooled },
       initializing: true,
       ready: false,
+      caughtUp: false,
       ended: false,
       qrSequence: 0,
       closing: null,
@@ -517,7 +522,10 @@ export class WwebjsTransport implements Transport {
     this.listen(live);
     this.setState(referrerUserId, { status: "connecting", phone });
 
-    const timer = setTimeout(() => this.end(live, this.timeoutState(purpose, phone)), this.initTimeoutMs);
+    // Up to `ready`: the catch-up that follows has its own limit.
+    const timer = setTimeout(() => {
+      if (!live.ready) this.end(live, this.timeoutState(purpose, phone));
+    }, this.initTimeoutMs);
     const initialization = (async () => client.initialize())();
     initialization
       .catch((error: unknown) => this.end(live, initFailureState(error, phone)))
@@ -667,7 +675,7 @@ export class WwebjsTransport implements Transport {
     try {
       await live.store.adoptRestored();
       // Before "connected": a STOP that arrived while no client ran must be seen before a send.
-      const caughtUp = await withTimeout(live.inbox.catchUp({ newLink: live.purpose.kind === "link" }), this.initTimeoutMs);
+      const caughtUp = await withTimeout(live.inbox.catchUp({ newLink: live.purpose.kind === "link" }), this.options.catchUpTimeoutMs ?? 120_000);
       if (caughtUp > 0) this.logger.info({ referrerUserId: live.referrerUserId, messages: caughtUp }, "caught up on messages received while the session was closed");
     } catch (error) {
       this.logger.warn({ referrerUserId: live.referrerUserId, err: describe(error) }, "whatsapp-web.js catch-up failed");
@@ -675,6 +683,7 @@ export class WwebjsTransport implements Transport {
       return;
     }
     if (!this.isCurrent(live)) return;
+    live.caughtUp = true;
     this.setState(live.referrerUserId, { status: "connected", phone });
     live.firstState.resolve();
     this.background(
@@ -684,7 +693,8 @@ export class WwebjsTransport implements Transport {
   }
 
   private onChangeState(live: Live, state: string): void {
-    if (!this.isCurrent(live) || !live.ready) return;
+    // Not before the catch-up: a CONNECTED now would let sends start before the opt-outs are read.
+    if (!this.isCurrent(live) || !live.caughtUp) return;
     const previous = this.getState(live.referrerUserId);
     const next = stateAfterChange(state, previous.phone);
     if (next && next.status !== previous.status) this.setState(live.referrerUserId, next);

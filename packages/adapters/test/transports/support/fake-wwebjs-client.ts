@@ -26,7 +26,8 @@ interface RawMessage {
   from: string;
   to: string;
   body: string;
-  type: "chat" | "image" | "video" | "audio" | "document";
+  /** `ciphertext`: WhatsApp Web has the message but not yet the keys to read it (no body). */
+  type: "chat" | "image" | "video" | "audio" | "document" | "ciphertext";
   t: number;
   ack: MessageAck;
   caption?: string;
@@ -151,9 +152,27 @@ export class FakeWhatsApp {
    * A message reaches the account's phone while no client of ours runs: it is in the chat (and
    * unread) once WhatsApp Web syncs, but the library never emits it (Client.js:1129-1130).
    */
-  receiveWhileOffline(accountPhone: string, from: string, text: string): string {
+  receiveWhileOffline(accountPhone: string, from: string, text: string, options: { undecrypted?: boolean } = {}): string {
     const raw = this.incoming(accountPhone, from, text);
+    if (options.undecrypted) {
+      raw.type = "ciphertext";
+      raw.body = "";
+      this.decryptLater.set(raw.id._serialized, text);
+    }
     return raw.id._serialized;
+  }
+
+  private readonly decryptLater = new Map<string, string>();
+
+  /** The keys arrived: the message reads as text from now on. */
+  decrypt(messageId: string): void {
+    const text = this.decryptLater.get(messageId);
+    for (const chats of this.accounts.values()) {
+      for (const chat of chats.values()) {
+        const raw = chat.messages.find((m) => m.id._serialized === messageId);
+        if (raw && text !== undefined) Object.assign(raw, { type: "chat", body: text });
+      }
+    }
   }
 
   /** The referrer opens the chat on the phone. */
