@@ -24,69 +24,21 @@ import type { SessionCipher } from "../../crypto/session-cipher";
 import { qrDataUrl } from "../../qr/render-qr";
 import { SessionPool, type PooledSession } from "../pool/session-pool";
 import { destroyClient } from "./browser-teardown";
-import { createRealWwebjsClient, type CreateWwebjsClient, type WebVersionPin, type WwebjsClient } from "./client-factory";
+import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory";
 import { deferred, withTimeout, type Deferred } from "./deferred";
 import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events";
-import { Inbox, type ActiveContacts } from "./inbox";
+import { Inbox } from "./inbox";
 import type { Message, MessageAck } from "./library";
 import { createMediaLoader, type LoadMedia } from "./media";
+import type { WwebjsTransportOptions } from "./options";
+import { sendDay } from "./send";
 import { RESTORE_REFUSED_KEY, SessionBook } from "./session-book";
+
+export type { WwebjsTransportOptions } from "./options";
 import { clientIdOf, sessionIdOf } from "./session-ids";
 import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store";
 
 const RESTORE_REFUSED_REASON = "WhatsApp Web asked to link again when restoring the stored session: link the account again";
-
-export interface WwebjsTransportOptions {
-  sessions: SessionRepository;
-  leases: LeaseRepository;
-  cipher: SessionCipher;
-  clock?: Clock;
-  logger?: Logger;
-  /** Lease owner name of this process (default `<hostname>:<pid>`). */
-  instanceId?: string;
-  /**
-   * Chromium instances open at once in this process (about 300 MB each). Default 5. A hard cap:
-   * a session that finds no room (all others used within `evictionGraceMs`) is
-   * TransportUnavailableError, and `capabilities.maxSessions` reports it to the core.
-   */
-  maxSessions?: number;
-  /** A session used this recently is not evicted (see SessionPoolOptions). */
-  evictionGraceMs?: number;
-  /** A session unused this long is closed, and restored on the next send. Default 30 min. */
-  idleTimeoutMs?: number;
-  /** Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
-  chromiumPath?: string;
-  /** Added to Chromium's arguments (a `--proxy-server`, host resolver rules in tests). */
-  chromiumArgs?: readonly string[];
-  /** Working directory of RemoteAuth (profiles, zip files); default `<tmpdir>/relance-wwebjs`. */
-  dataPath?: string;
-  /** Builds a client (default: a real one); tests inject a double. */
-  createClient?: CreateWwebjsClient;
-  /** Downloads media before sending (default: HTTP GET with status, timeout and size checks). */
-  loadMedia?: LoadMedia;
-  /** Default media download limits: whole download time (default 60 s) and size (default 64 MB). */
-  mediaTimeoutMs?: number;
-  mediaMaxBytes?: number;
-  /**
-   * Phones of the referrer's active targets: on `ready`, their chats are read for replies that
-   * arrived while no client ran, even when the referrer already read them on the phone.
-   */
-  activeContacts?: ActiveContacts;
-  /** Newest messages read per chat on catch-up. Default 50. */
-  catchUpMessagesPerChat?: number;
-  /** How far back the first catch-up of a session with no watermark reads. Default 7 days. */
-  catchUpFirstLookbackMs?: number;
-  /** How long the catch-up on `ready` may take before the session is closed and retried. Default 2 min. */
-  catchUpTimeoutMs?: number;
-  /** RemoteAuth backup period. Default 20 min. */
-  backupIntervalMs?: number;
-  /** WhatsApp Web build (default: whatsapp-web.js 1.34.7's tested build, from the archive). */
-  webVersion?: WebVersionPin;
-  /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
-  initTimeoutMs?: number;
-  /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
-  destroyTimeoutMs?: number;
-}
 
 type Purpose = { kind: "link"; method: LinkMethod; phone: E164 | null } | { kind: "restore"; generation?: "previous" };
 
@@ -319,50 +271,16 @@ export class WwebjsTransport implements Transport {
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     const live = this.requireConnected(referrerUserId);
     try {
-      const jid = await live.inbox.chatIdOf(message.to);
-      // Downloaded before anything is sent: a media that cannot be fetched fails the attempt
-      // without having sent the text, so a retry does not repeat it.
-      const media = await Promise.all(message.media.map(async (item) => ({ item, media: await this.loadMedia(item) })));
-      let sent;
-      try {
-        // sendSeen false: the library would otherwise mark the referral's chat read on the
-        // referrer's phone (and send read receipts) before every relance.
-        sent = (await live.client.sendMessage(jid, message.text, { sendSeen: false })) as Message | undefined;
-      } catch (error) {
-        if (this.isCurrent(live) && this.getState(referrerUserId).status === "connected") throw error;
-        // The browser went away during the call: the text may have left. At most once per day
-        // wins, so this counts as sent with an unknown outcome rather than as "nothing left".
-        return {
-          messageId: `unknown:${context.idempotencyKey}`,
-          mediaMessageIds: [],
-          partialFailure: `[wwebjs] the session closed while the text to ${message.to} was being sent (${describe(error)}): outcome unknown, not resent`,
-        };
-      }
-      // Client.js:1539-1558: the page found no chat for the id, or WhatsApp Web's send returned
-      // nothing. Nothing left, so this is a plain failed attempt.
-      if (!sent) throw new Error(`WhatsApp Web did not send the message (no chat could be opened for ${message.to})`);
-      this.background(live.inbox.afterSend(jid), "could not match waiting LID replies");
-      const mediaMessageIds: string[] = [];
-      const mediaFailures: string[] = [];
-      for (const [index, { item, media: content }] of media.entries()) {
-        try {
-          const sentMedia = (await live.client.sendMessage(jid, content, {
-            sendSeen: false,
-            ...(item.caption ? { caption: item.caption } : {}),
-            sendMediaAsDocument: item.type === "document",
-          })) as Message | undefined;
-          if (!sentMedia) throw new Error("WhatsApp Web did not send it");
-          mediaMessageIds.push(sentMedia.id._serialized);
-        } catch (error) {
-          // The text already left: rejecting now would make dispatch send the whole day again.
-          mediaFailures.push(`media ${index + 1}/${media.length}: ${describe(error)}`);
-        }
-      }
-      return {
-        messageId: sent.id._serialized,
-        mediaMessageIds,
-        ...(mediaFailures.length > 0 ? { partialFailure: `[wwebjs] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
-      };
+      const chatId = await live.inbox.chatIdOf(message.to);
+      return await sendDay({
+        client: live.client,
+        chatId,
+        loadMedia: this.loadMedia,
+        message,
+        context,
+        stillConnected: () => this.isCurrent(live) && this.getState(referrerUserId).status === "connected",
+        afterText: () => this.background(live.inbox.afterSend(chatId), "could not match waiting LID replies"),
+      });
     } catch (error) {
       throw this.failure(live, `send to ${message.to}`, error);
     }
