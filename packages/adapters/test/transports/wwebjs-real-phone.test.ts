@@ -190,6 +190,23 @@ describe("wwebjs on a real phone", () => {
       await w.transport.idle();
       expect(inbound(w.events)).toEqual([{ from: "+33655555555", text: "STOP" }]);
 
+      // A new message from a LID WhatsApp has just mapped brings the older one waiting first.
+      w.fake.lids.set("333333333333333@lid", "33677777777@c.us");
+      client.receive("333333333333333@lid", "first");
+      await w.transport.idle();
+      w.fake.lids.delete("333333333333333@lid");
+      client.receive("333333333333333@lid", "second");
+      await w.transport.idle();
+      expect(inbound(w.events).slice(1)).toEqual([{ from: "+33677777777", text: "first" }]);
+      w.fake.lids.set("333333333333333@lid", "33677777777@c.us");
+      client.receive("333333333333333@lid", "third");
+      await w.transport.idle();
+      expect(inbound(w.events).slice(1)).toEqual([
+        { from: "+33677777777", text: "first" },
+        { from: "+33677777777", text: "second" },
+        { from: "+33677777777", text: "third" },
+      ]);
+
       // The other one is matched on the next start, once WhatsApp knows it.
       await w.transport.close();
       w.fake.lids.set("222222222222222@lid", "33666666666@c.us");

@@ -36,6 +36,8 @@ export class Inbox {
   private mark: Watermark | null = null;
   private readonly emitted = new Set<string>();
   private canonical: Record<E164, string> | null = null;
+  /** LIDs with replies waiting (loaded once): no storage read per send when there are none. */
+  private waitingLids: Set<string> | null = null;
   /** One step at a time: pending replies and the watermark are read-modify-write. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -68,6 +70,8 @@ export class Inbox {
     const since = this.mark;
 
     const targets = await this.targetChatIds();
+    // getChats, not getChatById per target: the latter creates a chat that does not exist
+    // (`findOrCreateLatestChat`, Utils.js:842-875).
     const chats = (await client.getChats()).filter(
       (chat) => !chat.isGroup && isPersonChat(chat.id._serialized) && (chat.timestamp === undefined || chat.timestamp >= since.at),
     );
@@ -141,7 +145,9 @@ export class Inbox {
 
   private async flushPendingNow(hints: readonly string[]): Promise<void> {
     const { book, client, logger, referrerUserId } = this.options;
+    if ((await this.waiting()).size === 0) return;
     const pending = await book.pending();
+    this.waitingLids = new Set(pending.map((p) => p.lid));
     if (pending.length === 0) return;
     const phoneByLid = new Map<string, E164>();
     try {
@@ -163,6 +169,7 @@ export class Inbox {
     }
     if (ready.length === 0) return;
     await book.setPending(still);
+    this.waitingLids = new Set(still.map((p) => p.lid));
     for (const [reply, phone] of ready) await this.emitFrom(phone, reply.text, new Date(reply.at));
     logger.info({ referrerUserId, resolved: ready.length, waiting: still.length }, "replies from LIDs matched to their numbers");
   }
@@ -175,6 +182,8 @@ export class Inbox {
     let phone = phoneOfUserJid(from);
     if (!phone && isLidJid(from)) {
       phone = await this.phoneOfLid(from);
+      // WhatsApp knows this LID's number now: older replies from it may be waiting.
+      if (phone && (await this.waiting()).has(from)) await this.flushPendingNow([]);
       if (!phone) {
         await this.keepPending({ id, lid: from, text: message.body, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
         this.emitted.add(id);
@@ -207,7 +216,9 @@ export class Inbox {
     pending.push(reply);
     const dropped = pending.length - MAX_PENDING;
     if (dropped > 0) logger.warn({ referrerUserId, dropped }, "too many replies waiting for a LID mapping: the oldest are dropped");
-    await book.setPending(pending.slice(Math.max(0, dropped)));
+    const kept = pending.slice(Math.max(0, dropped));
+    await book.setPending(kept);
+    this.waitingLids = new Set(kept.map((p) => p.lid));
     // No number, no text in logs: only that a reply waits.
     logger.warn({ referrerUserId, waiting: Math.min(pending.length, MAX_PENDING) }, "reply from a LID with no known phone number: kept until WhatsApp maps it");
   }
@@ -238,6 +249,11 @@ export class Inbox {
       this.options.logger.warn({ referrerUserId: this.options.referrerUserId, err: describe(error) }, "could not resolve a LID to a phone number");
       return null;
     }
+  }
+
+  private async waiting(): Promise<Set<string>> {
+    this.waitingLids ??= new Set((await this.options.book.pending()).map((p) => p.lid));
+    return this.waitingLids;
   }
 
   private async canonicalIds(): Promise<Record<E164, string>> {
