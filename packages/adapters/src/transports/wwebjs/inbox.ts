@@ -19,6 +19,15 @@ export interface InboxOptions {
   /** With no watermark yet (a session restored for the first time), how far back catch-up reads. */
   firstLookbackMs: number;
   emit(from: E164, text: string, at: Date): void;
+  /** False once the session ended: nothing is emitted, marked seen or taken off the waiting list. */
+  isOpen(): boolean;
+}
+
+/** The session ended while messages were being handled: the rest waits for the next start. */
+class InboxClosed extends Error {
+  constructor() {
+    super("the session closed while its messages were being read");
+  }
 }
 
 /**
@@ -145,7 +154,7 @@ export class Inbox {
 
   private async flushPendingNow(hints: readonly string[]): Promise<void> {
     const { book, client, logger, referrerUserId } = this.options;
-    if ((await this.waiting()).size === 0) return;
+    if ((await this.waiting()).size === 0 || !this.options.isOpen()) return;
     const pending = await book.pending();
     this.waitingLids = new Set(pending.map((p) => p.lid));
     if (pending.length === 0) return;
@@ -167,7 +176,7 @@ export class Inbox {
       if (phone) ready.push([reply, phone]);
       else still.push(reply);
     }
-    if (ready.length === 0) return;
+    if (ready.length === 0 || !this.options.isOpen()) return;
     await book.setPending(still);
     this.waitingLids = new Set(still.map((p) => p.lid));
     for (const [reply, phone] of ready) await this.emitFrom(phone, reply.text, new Date(reply.at));
@@ -175,6 +184,7 @@ export class Inbox {
   }
 
   private async handle(message: Message, options: { at: Date; advance: boolean }): Promise<void> {
+    if (!this.options.isOpen()) throw new InboxClosed();
     if (message.fromMe || message.isStatus || message.broadcast) return;
     const id = message.id._serialized;
     if (this.emitted.has(id)) return;
@@ -195,6 +205,7 @@ export class Inbox {
       this.options.logger.debug({ referrerUserId: this.options.referrerUserId }, "inbound message from a chat that is not a person: ignored");
       return;
     }
+    if (!this.options.isOpen()) throw new InboxClosed();
     this.emitted.add(id);
     await this.emitFrom(phone, message.body, options.at);
     if (options.advance) await this.advance(message);

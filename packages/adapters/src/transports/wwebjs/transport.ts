@@ -422,9 +422,8 @@ export class WwebjsTransport implements Transport {
         ...(this.options.activeContacts ? { activeContacts: this.options.activeContacts } : {}),
         messagesPerChat: this.options.catchUpMessagesPerChat ?? 50,
         firstLookbackMs: this.options.catchUpFirstLookbackMs ?? 7 * 24 * 3600_000,
-        emit: (from, text, at) => {
-          if (this.isCurrent(live)) this.emit({ type: "inbound", referrerUserId, from, text, at });
-        },
+        emit: (from, text, at) => this.emit({ type: "inbound", referrerUserId, from, text, at }),
+        isOpen: () => this.isCurrent(live),
       }),
       firstState: deferred(),
       pooled: { promise: pooled, resolve: resolvePooled },
