@@ -80,6 +80,11 @@ describe("whatsapp-web.js client set-up", () => {
     expect(await extracted("previous")).toBe("PK-one");
     await save("PK-three");
     expect(await extracted("previous")).toBe("PK-two");
+    // A QR on top of a stored session: RemoteAuth must treat the link as new (back it up soon).
+    store.treatAsNew();
+    expect(await store.sessionExists({ session: "RemoteAuth-r" })).toBe(false);
+    await save("PK-four");
+    expect(await store.sessionExists({ session: "RemoteAuth-r" })).toBe(true);
     // The manifest naming them is encrypted like the chunks.
     expect((await storage.sessions.get("wwebjs:gen", [ARCHIVE_KEY]))[ARCHIVE_KEY]).toMatch(/^v1\./);
   });

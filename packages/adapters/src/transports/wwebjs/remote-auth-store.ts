@@ -65,6 +65,13 @@ export interface RemoteAuthStore extends Store {
   allowDeletion(): void;
   /** From now on `save` is ignored (logged out, or the lease went to another process). */
   stopWriting(): void;
+  /**
+   * The stored session was not accepted and a new link is under way (a QR or a pairing code is
+   * showing): until the next save, `sessionExists` answers false, so that RemoteAuth backs the new
+   * link up after its stabilisation delay (RemoteAuth.js:118-127) instead of waiting for the
+   * periodic backup, which would leave only the refused session stored if the process died.
+   */
+  treatAsNew(): void;
   /** True when a generation older than the newest is kept (and this store does not restore it already). */
   hasPrevious(): Promise<boolean>;
   /**
@@ -79,6 +86,7 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
   const logger = options.logger ?? silentLogger;
   const aadOf = (key: string) => JSON.stringify([sessionId, key]);
   let deletionAllowed = false;
+  let storedIsStale = false;
   let writing = true;
 
   // save() only receives the session name: RemoteAuth leaves the zip at a path it does not pass.
@@ -157,6 +165,7 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
   return {
     async sessionExists({ session }) {
       ownSession(session);
+      if (storedIsStale) return false;
       const stored = await sessions.get(sessionId, [ARCHIVE_KEY]);
       return stored[ARCHIVE_KEY] !== undefined;
     },
@@ -168,6 +177,7 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
         return;
       }
       await writeArchive(await readFile(path));
+      storedIsStale = false;
     },
 
     async extract({ session, path }) {
@@ -209,6 +219,10 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
 
     stopWriting() {
       writing = false;
+    },
+
+    treatAsNew() {
+      storedIsStale = true;
     },
   };
 }

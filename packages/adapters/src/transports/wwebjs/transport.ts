@@ -565,6 +565,8 @@ export class WwebjsTransport implements Transport {
       }
       return;
     }
+    // A QR means whatever was stored is not this link: the new one is backed up as new.
+    live.store.treatAsNew();
     const sequence = ++live.qrSequence;
     const dataUrl = await qrDataUrl(qr);
     if (!this.isCurrent(live) || live.ready || sequence !== live.qrSequence) return;
@@ -574,6 +576,7 @@ export class WwebjsTransport implements Transport {
 
   private onCode(live: Live, code: string): void {
     if (!this.isCurrent(live) || live.ready || live.purpose.kind !== "link") return;
+    live.store.treatAsNew();
     this.setState(live.referrerUserId, { status: "pending_pairing", phone: live.purpose.phone, pairingCode: code });
     live.firstState.resolve();
   }
