@@ -33,10 +33,10 @@ import { createMediaLoader, type LoadMedia } from "./media";
 import type { WwebjsTransportOptions } from "./options";
 import { sendDay } from "./send";
 import { RESTORE_REFUSED_KEY, SessionBook } from "./session-book";
-
-export type { WwebjsTransportOptions } from "./options";
 import { clientIdOf, sessionIdOf } from "./session-ids";
 import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store";
+
+export type { WwebjsTransportOptions } from "./options";
 
 const RESTORE_REFUSED_REASON = "WhatsApp Web asked to link again when restoring the stored session: link the account again";
 
