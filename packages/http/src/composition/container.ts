@@ -95,7 +95,9 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
       logger: coreLogger,
       options: {
         instanceId,
-        maxConcurrentSenders: config.RELANCE_MAX_CONCURRENT_SESSIONS,
+        // A transport that can hold only so many sessions (whatsapp-web.js: one Chromium each)
+        // never gets more senders at once than that.
+        maxConcurrentSenders: Math.min(config.RELANCE_MAX_CONCURRENT_SESSIONS, transport.capabilities.maxSessions ?? Infinity),
         messageDelayMs: config.RELANCE_MESSAGE_DELAY_MS,
         messageJitterMs: config.RELANCE_MESSAGE_JITTER_MS,
         typingMs: config.RELANCE_TYPING_MS.min,

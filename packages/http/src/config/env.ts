@@ -60,6 +60,14 @@ const EnvSchema = z
     RELANCE_JOBS: z.enum(["on", "off"]).default("on"),
     RELANCE_SESSION_IDLE_MS: integer(60_000).default(30 * 60_000),
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+    // whatsapp-web.js: one Chromium (about 300 MB) per open session, so a cap of its own.
+    RELANCE_WWEBJS_MAX_SESSIONS: integer(1).default(5),
+    RELANCE_WWEBJS_BACKUP_INTERVAL_MS: integer(60_000).default(20 * 60_000),
+    /** A WhatsApp Web build (`2.3000.1017054665`) or `latest`; default: the build the library was tested with. */
+    RELANCE_WWEBJS_WEB_VERSION: z.string().regex(/^(latest|\d+(\.\d+)+)$/, "a build such as 2.3000.1017054665, or latest").optional(),
+    RELANCE_WWEBJS_WEB_VERSION_SOURCE: z.enum(["remote", "local"]).default("remote"),
+    RELANCE_WWEBJS_WEB_VERSION_URL: z.string().url().includes("{version}", { message: "must contain {version}" }).optional(),
+    RELANCE_WWEBJS_WEB_VERSION_STRICT: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
