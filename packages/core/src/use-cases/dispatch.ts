@@ -1,6 +1,6 @@
 import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
 import type { EngineContext } from "../engine/context";
-import { SessionDrivenElsewhereError } from "../errors";
+import { SessionCapacityError, SessionDrivenElsewhereError } from "../errors";
 import { nextAllowedInstant } from "../policies/send-window";
 import type { LinkState } from "../ports/transport";
 import { dayPlanOf, type DayPlan } from "./day-plan";
@@ -137,7 +137,8 @@ async function readyState(ctx: EngineContext, referrerUserId: string): Promise<L
   try {
     return await ctx.transport.ensureReady(referrerUserId);
   } catch (error) {
-    if (error instanceof SessionDrivenElsewhereError) return null;
+    // Driven by another process, or no room in this one for now: a later run sends, quietly.
+    if (error instanceof SessionDrivenElsewhereError || error instanceof SessionCapacityError) return null;
     return { status: "failed", phone: null, reason: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -1,4 +1,4 @@
-import { SessionDrivenElsewhereError, TransportUnavailableError, silentLogger, type Clock, type LeaseRepository, type Logger } from "@relance/core";
+import { SessionCapacityError, SessionDrivenElsewhereError, silentLogger, type Clock, type LeaseRepository, type Logger } from "@relance/core";
 
 /** A live WhatsApp connection (a Baileys socket, a whatsapp-web.js client with its browser). */
 export interface PooledSession {
@@ -25,7 +25,7 @@ export interface SessionPoolOptions {
   evictionGraceMs?: number;
   /**
    * What `acquire` does when every open session is inside the eviction grace: `"grow"` (default)
-   * opens one more anyway; `"refuse"` rejects with `TransportUnavailableError` (the caller holds
+   * opens one more anyway; `"refuse"` rejects with `SessionCapacityError` (a `TransportUnavailableError`) (the caller holds
    * and tries again later), for sessions too heavy to exceed the cap (a Chromium each). With
    * `"refuse"`, sessions still opening count against `maxSessions` too.
    */
@@ -177,10 +177,7 @@ export class SessionPool<S extends PooledSession> {
       while (this.entries.size + (refuse ? this.starting : 0) >= this.options.maxSessions) {
         if (!(await this.evictLeastRecentlyUsed())) {
           if (refuse) {
-            throw new TransportUnavailableError(
-              `[${name}] no room for the session of ${referrerUserId}: ${this.options.maxSessions} sessions are open or opening and all are in use`,
-              "disconnected",
-            );
+            throw new SessionCapacityError(`[${name}] no room for the session of ${referrerUserId}: ${this.options.maxSessions} sessions are open or opening and all are in use`);
           }
           this.logger.warn({ transport: name, open: this.entries.size, max: this.options.maxSessions }, "every session is in use: the pool grows past its limit for now");
           break;
