@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, toErrorResponse } from "./errors";
-import { connectPage } from "./routes/connect-page";
 import { adminRoutes } from "./routes/admin";
+import { adminConsoleRoutes } from "./routes/admin-console";
 import { internalRoutes } from "./routes/internal";
 import { opsRoutes } from "./routes/ops";
 import { referrerRoutes } from "./routes/referrer";
 import { sandboxRoutes } from "./routes/sandbox";
 import type { AppServices } from "./services";
+import { pageRoutes } from "../pages/routes";
 
 export const API_PREFIX = "/api/relance";
 
@@ -35,7 +36,8 @@ export function createApp(services: AppServices): Hono {
   );
 
   app.route("/", opsRoutes(services));
-  app.route("/", connectPage());
+  app.route("/", pageRoutes(services));
+  app.route(`${API_PREFIX}/admin`, adminConsoleRoutes(services));
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
   app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
