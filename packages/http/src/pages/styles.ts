@@ -69,7 +69,9 @@ th { background: #f0f4f8; }
 .table-wrap { overflow-x: auto; }
 .chart-box { position: relative; height: 300px; }
 .media-row { display: grid; grid-template-columns: 1fr; gap: 6px; border: 1px solid #d9e2ec; border-radius: 8px; padding: 8px; margin: 6px 0; }
-@media (min-width: 700px) { .media-row { grid-template-columns: 3fr 1fr 1fr 2fr auto; align-items: end; } .media-row label { margin-top: 0; } }
+@media (min-width: 700px) { .media-row { grid-template-columns: 1fr 1fr 2fr auto; align-items: end; } .media-row .media-url { grid-column: 1 / -1; } .media-row label { margin-top: 0; } }
+figure { margin: 0; min-width: 0; }
+.grid > * { min-width: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .links { list-style: none; padding: 0; }
 .links li { margin: .75rem 0; }

@@ -47,6 +47,9 @@ function barChart(existing, canvas, labels, values, colors, label) {
 }
 
 export function initStats({ api, t, lang, dayCount, banner, errorText }) {
+  // Axis text dark enough for AA contrast, and readable on a phone.
+  window.Chart.defaults.color = "#323f4b";
+  window.Chart.defaults.font.size = 13;
   let funnelChart = null;
   let conversionsChart = null;
   let cursor = null;
@@ -89,7 +92,7 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
     if (!append) body.replaceChildren();
     for (const target of response.body.items) {
       const sent = new Set(target.messagesDelivered.filter((d) => d.status !== "failed").map((d) => d.day)).size;
-      const cells = [target.referralUserId, target.referrerUserId, t["status." + target.status] || target.status, target.currentDay, sent, target.exitReason || "—", date(target.enteredLoopAt), date(target.nextMessageDue)];
+      const cells = [target.referralUserId, target.referrerUserId, t["status." + target.status] || target.status, target.currentDay, sent, target.exitReason ? t["exit." + target.exitReason] || target.exitReason : "—", date(target.enteredLoopAt), date(target.nextMessageDue)];
       const tr = document.createElement("tr");
       for (const value of cells) {
         const td = document.createElement("td");

@@ -122,7 +122,9 @@ function addMediaRow(media = { url: "", type: "image", language: "both", caption
     markDirty();
     $("media-none").hidden = $("media-list").children.length > 0;
   });
-  row.append(field(t.mediaUrl, url), field(t.mediaType, type), field(t.mediaLanguage, language), field(t.mediaCaption, caption), remove);
+  const urlField = field(t.mediaUrl, url);
+  urlField.className = "media-url";
+  row.append(urlField, field(t.mediaType, type), field(t.mediaLanguage, language), field(t.mediaCaption, caption), remove);
   $("media-list").append(row);
   $("media-none").hidden = true;
   return row;

@@ -14,6 +14,7 @@ type Key =
   | "targetsTitle" | "referrerFilter" | "statusFilter" | "allStatuses" | "search" | "more" | "noTargets"
   | "col.referral" | "col.referrer" | "col.status" | "col.day" | "col.exit" | "col.entered" | "col.next" | "col.sent"
   | "status.active" | "status.completed" | "status.exited"
+  | "exit.completed_7_days" | "exit.paid" | "exit.opted_out" | "exit.referrer_inactive" | "exit.invalid_number" | "exit.send_failed" | "exit.manual" | "exit.replied"
   | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown";
 
 export const ADMIN_STRINGS: Dictionary<Key> = {
@@ -37,6 +38,7 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     targetsTitle: "Cibles", referrerFilter: "Identifiant du parrain", statusFilter: "Statut", allStatuses: "Tous", search: "Rechercher", more: "Plus de résultats", noTargets: "Aucune cible.",
     "col.referral": "Filleul", "col.referrer": "Parrain", "col.status": "Statut", "col.day": "Jour", "col.exit": "Sortie", "col.entered": "Entrée", "col.next": "Prochain envoi", "col.sent": "Envoyés",
     "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti",
+    "exit.completed_7_days": "séquence terminée", "exit.paid": "a payé", "exit.opted_out": "STOP", "exit.referrer_inactive": "parrain inactif", "exit.invalid_number": "pas sur WhatsApp", "exit.send_failed": "échec d'envoi", "exit.manual": "sortie manuelle", "exit.replied": "a répondu",
     "err.unauthorized": "Jeton invalide ou expiré : collez un nouveau jeton.", "err.forbidden": "Ce jeton n'est pas celui d'un administrateur.", "err.network": "Le service est injoignable.", "err.invalid": "Refusé par le serveur :", "err.unknown": "Erreur inattendue.",
   },
   en: {
@@ -59,6 +61,7 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     targetsTitle: "Targets", referrerFilter: "Referrer id", statusFilter: "Status", allStatuses: "All", search: "Search", more: "More results", noTargets: "No targets.",
     "col.referral": "Referral", "col.referrer": "Referrer", "col.status": "Status", "col.day": "Day", "col.exit": "Exit", "col.entered": "Entered", "col.next": "Next send", "col.sent": "Sent",
     "status.active": "active", "status.completed": "completed", "status.exited": "exited",
+    "exit.completed_7_days": "sequence completed", "exit.paid": "paid", "exit.opted_out": "STOP", "exit.referrer_inactive": "referrer inactive", "exit.invalid_number": "not on WhatsApp", "exit.send_failed": "send failed", "exit.manual": "manual exit", "exit.replied": "replied",
     "err.unauthorized": "Invalid or expired token: paste a new one.", "err.forbidden": "This token is not an admin's.", "err.network": "The service cannot be reached.", "err.invalid": "Refused by the server:", "err.unknown": "Unexpected error.",
   },
 };
