@@ -143,6 +143,17 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     await page.context().close();
   }, 60_000);
 
+  it("GET / links the connect page, the admin console and the API document", async () => {
+    const context = await browser.newContext(VIEWPORTS.phone);
+    const page = await context.newPage();
+    await page.goto(`${app.url}/`);
+    expect(await page.getByRole("link", { name: "Page de connexion WhatsApp" }).getAttribute("href")).toBe("/connect");
+    expect(await page.getByRole("link", { name: "Console d'administration" }).getAttribute("href")).toBe("/admin");
+    expect(await page.getByRole("link", { name: "Document de l'API (OpenAPI)" }).getAttribute("href")).toBe("/openapi.json");
+    await shot(page, "home-phone");
+    await context.close();
+  }, 30_000);
+
   it("an expired link says so, in French, with no scan instructions", async () => {
     const page = await open("phone", "not-a-valid-token");
     await page.locator("#failure").waitFor({ state: "visible", timeout: 10_000 });
