@@ -78,6 +78,7 @@ function errorMessage(response) {
   const error = (response.body && response.body.error) || {};
   if (error.code === "invalid_request") {
     const details = Array.isArray(error.details) ? error.details : [];
+    if (details.some((d) => String(d.path) === "method")) return t["err.pairing_unsupported"];
     return details.some((d) => String(d.path).includes("phone")) ? t["err.invalid_phone"] : t["err.invalid_request"];
   }
   if (response.status >= 500) return t["err.unavailable"];
@@ -118,7 +119,8 @@ const pending = () => state.lastStatus === "pending_qr" || state.lastStatus === 
 function handleConnectAnswer(response, mode) {
   if (state.mode !== mode || state.view === "connected") return;
   if (!response.ok) {
-    if (mode === "pairing" && response.status === 400) {
+    const unsupported = errorMessage(response) === t["err.pairing_unsupported"];
+    if (mode === "pairing" && response.status === 400 && !unsupported) {
       show("pairing-form");
       return fieldError(errorMessage(response));
     }

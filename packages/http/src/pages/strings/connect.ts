@@ -8,7 +8,7 @@ type Key =
   | "qrAlt" | "qrStep1" | "qrStep2" | "qrStep3" | "qrOnPhone"
   | "failedTitle" | "retry" | "connectedTitle" | "connectedText" | "linkedAs"
   | "sandboxTitle" | "sandboxText" | "sandboxPhone" | "sandboxLink"
-  | "err.missing_token" | "err.unauthorized" | "err.subscription_required" | "err.conflict" | "err.invalid_phone" | "err.invalid_request" | "err.unavailable" | "err.network" | "err.unknown"
+  | "err.missing_token" | "err.unauthorized" | "err.subscription_required" | "err.conflict" | "err.invalid_phone" | "err.pairing_unsupported" | "err.invalid_request" | "err.unavailable" | "err.network" | "err.unknown"
   | "why.qr_expired" | "why.code_expired" | "why.unlinked" | "why.replaced" | "why.refused" | "why.update_app" | "why.no_answer" | "why.browser" | "why.connection" | "why.failed" | "why.logged_out" | "why.disconnected";
 
 /** The connect page's words; `err.*` are API error codes, `why.*` link failure reasons. */
@@ -63,6 +63,7 @@ export const CONNECT_STRINGS: Dictionary<Key> = {
     "err.subscription_required": "Votre option Relance n'est pas active. Activez-la, puis réessayez.",
     "err.conflict": "Une connexion est déjà en cours avec l'autre méthode. Réessayez dans un instant.",
     "err.invalid_phone": "Ce numéro n'est pas valide : écrivez-le avec l'indicatif, par exemple +33 6 12 34 56 78.",
+    "err.pairing_unsupported": "Ce serveur ne sait relier WhatsApp que par QR code : choisissez « QR code ».",
     "err.invalid_request": "La demande a été refusée. Vérifiez le numéro saisi.",
     "err.unavailable": "WhatsApp ne répond pas pour le moment. Réessayez dans quelques minutes.",
     "err.network": "Le service est injoignable. Vérifiez votre connexion internet, puis réessayez.",
@@ -130,6 +131,7 @@ export const CONNECT_STRINGS: Dictionary<Key> = {
     "err.subscription_required": "Your Relance option is not active. Activate it, then try again.",
     "err.conflict": "A link with the other method is already in progress. Try again in a moment.",
     "err.invalid_phone": "This number is not valid: write it with the country code, e.g. +44 7700 900123.",
+    "err.pairing_unsupported": "This server can only link WhatsApp by QR code: choose “QR code”.",
     "err.invalid_request": "The request was refused. Check the number you typed.",
     "err.unavailable": "WhatsApp is not answering right now. Try again in a few minutes.",
     "err.network": "The service cannot be reached. Check your internet connection, then try again.",
