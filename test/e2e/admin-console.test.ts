@@ -73,8 +73,9 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     expect(await values(page, "conversions-chart")).toEqual([0, 0, 1, 0, 1, 0, 0]);
     // The library (served from /assets, not a CDN) really drew them.
     const drawn = await page.evaluate(() => {
-      const chart = (window as any).Chart;
-      return ["funnel-chart", "conversions-chart"].map((id) => chart.getChart(document.getElementById(id))?.data.datasets[0].data);
+      // Runs in the page (this file is type-checked without the DOM library).
+      const { Chart, document } = globalThis as any;
+      return ["funnel-chart", "conversions-chart"].map((id) => Chart.getChart(document.getElementById(id))?.data.datasets[0].data);
     });
     expect(drawn).toEqual([[5, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1], [0, 0, 1, 0, 1, 0, 0]]);
     expect(await page.locator("#funnel-table tbody tr").count()).toBe(11);

@@ -111,7 +111,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     expect(await page.locator("#failure-reason").textContent()).toBe("La connexion à WhatsApp s'est interrompue.");
     expect(await page.locator("#qr").isHidden()).toBe(true);
     expect(await page.locator("#panel-qr").isHidden()).toBe(true);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("retry");
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe("retry");
     await shot(page, "connect-desktop-3-failed");
 
     await page.keyboard.press("Enter");
