@@ -145,6 +145,15 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     await page.locator("#text-fr").fill("Bonjour {{prenom}}");
     await page.locator("#save").click();
     await expect.poll(() => page.locator("#save-state").textContent()).toContain("Refusé par le serveur");
+
+    // Leaving a day with unsaved changes asks first.
+    page.once("dialog", (dialog) => dialog.dismiss());
+    await page.getByRole("button", { name: "Jour 4 (actif)" }).click();
+    expect(await page.locator("#editor-title").textContent()).toBe("Jour 3");
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.getByRole("button", { name: "Jour 4 (actif)" }).click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("Jour 4");
+    expect((await ok(app.call("GET", `${P}/admin/messages`, { token: admin }))).items.find((m: any) => m.dayNumber === 3).messageTemplate.fr).toBe("J3 Bonjour {{firstName}}");
     await context.close();
   }, 60_000);
 

@@ -72,7 +72,10 @@ function renderDays() {
     button.setAttribute("aria-label", t.day + " " + day + " (" + kind + ")");
     button.dataset.day = String(day);
     if (day === state.day) button.setAttribute("aria-current", "true");
-    button.addEventListener("click", () => selectDay(day));
+    button.addEventListener("click", () => {
+      if (day !== state.day && state.dirty && !confirm(t.discard)) return;
+      selectDay(day);
+    });
     box.append(button);
   }
 }

@@ -7,7 +7,7 @@ type Key =
   | "varsLabel" | "var.name" | "var.firstName" | "var.referrerName" | "var.day" | "var.totalDays" | "var.paymentLink"
   | "textFr" | "textEn" | "textEnHint" | "mediaTitle" | "mediaUrl" | "mediaType" | "mediaLanguage" | "mediaCaption" | "mediaRemove" | "mediaAdd" | "mediaNone"
   | "type.image" | "type.video" | "type.document" | "type.audio" | "lang.both" | "lang.fr" | "lang.en"
-  | "save" | "saved" | "unsaved" | "saving" | "newDay" | "textRequired"
+  | "save" | "discard" | "saved" | "unsaved" | "saving" | "newDay" | "textRequired"
   | "previewTitle" | "previewLanguage" | "previewName" | "previewNote" | "previewEmpty" | "previewMedia"
   | "funnelTitle" | "funnelLead" | "refresh" | "enrolled" | "converted" | "optedOut" | "failed" | "replied" | "activeNow" | "completed"
   | "funnelChart" | "conversionsTitle" | "conversionsChart" | "conversionsByDay" | "figures" | "stage" | "count" | "sentToday"
@@ -29,7 +29,7 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     textFr: "Texte en français", textEn: "Texte en anglais", textEnHint: "Facultatif : sans lui, les filleuls anglophones reçoivent le français.",
     mediaTitle: "Médias", mediaUrl: "Adresse (http ou https)", mediaType: "Type", mediaLanguage: "Langue", mediaCaption: "Légende", mediaRemove: "Retirer", mediaAdd: "Ajouter un média", mediaNone: "Aucun média.",
     "type.image": "Image", "type.video": "Vidéo", "type.document": "Document", "type.audio": "Audio", "lang.both": "Les deux", "lang.fr": "Français", "lang.en": "Anglais",
-    save: "Enregistrer", saved: "Enregistré.", unsaved: "Modifications non enregistrées : l'aperçu montre la version enregistrée.", saving: "Enregistrement…", newDay: "nouveau", textRequired: "Le texte en français est obligatoire.",
+    save: "Enregistrer", discard: "Abandonner les modifications non enregistrées de ce jour ?", saved: "Enregistré.", unsaved: "Modifications non enregistrées : l'aperçu montre la version enregistrée.", saving: "Enregistrement…", newDay: "nouveau", textRequired: "Le texte en français est obligatoire.",
     previewTitle: "Aperçu", previewLanguage: "Langue de l'aperçu", previewName: "Nom du filleul (exemple)", previewNote: "Rendu par le serveur, comme le recevra le filleul.", previewEmpty: "Pas encore de message enregistré pour ce jour.", previewMedia: "Médias joints :",
     funnelTitle: "Entonnoir et conversions", funnelLead: "Tous parrains confondus.", refresh: "Actualiser",
     enrolled: "Inscrits", converted: "Convertis", optedOut: "STOP", failed: "Échecs", replied: "Réponses", activeNow: "En cours", completed: "Terminés",
@@ -52,7 +52,7 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     textFr: "French text", textEn: "English text", textEnHint: "Optional: without it, English-speaking referrals get the French one.",
     mediaTitle: "Media", mediaUrl: "Address (http or https)", mediaType: "Type", mediaLanguage: "Language", mediaCaption: "Caption", mediaRemove: "Remove", mediaAdd: "Add a media", mediaNone: "No media.",
     "type.image": "Image", "type.video": "Video", "type.document": "Document", "type.audio": "Audio", "lang.both": "Both", "lang.fr": "French", "lang.en": "English",
-    save: "Save", saved: "Saved.", unsaved: "Unsaved changes: the preview shows the saved version.", saving: "Saving…", newDay: "new", textRequired: "The French text is required.",
+    save: "Save", discard: "Discard this day's unsaved changes?", saved: "Saved.", unsaved: "Unsaved changes: the preview shows the saved version.", saving: "Saving…", newDay: "new", textRequired: "The French text is required.",
     previewTitle: "Preview", previewLanguage: "Preview language", previewName: "Referral's name (sample)", previewNote: "Rendered by the server, as the referral will receive it.", previewEmpty: "No message saved for this day yet.", previewMedia: "Attached media:",
     funnelTitle: "Funnel and conversions", funnelLead: "All referrers.", refresh: "Refresh",
     enrolled: "Enrolled", converted: "Converted", optedOut: "STOP", failed: "Failed", replied: "Replied", activeNow: "In progress", completed: "Completed",
