@@ -143,6 +143,50 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     await page.context().close();
   }, 60_000);
 
+  it("phone: a connect answered \"still connecting\" (202) gets its code once the stream says it is ready", async () => {
+    const token = await referrer("oscar");
+    const context = await browser.newContext(VIEWPORTS.phone);
+    const page = await context.newPage();
+    let calls = 0;
+    // The first call is answered as a slow transport does: 202 with the Status, still connecting.
+    await page.route("**/api/relance/connect", async (route) => {
+      if (++calls > 1) return route.continue();
+      const status = (await app.call("GET", "/api/relance/status", { token })).body;
+      await route.fulfill({ status: 202, contentType: "application/json", body: JSON.stringify({ ...status, status: "connecting" }) });
+    });
+    await page.goto(`${app.url}/connect?token=${token}`);
+    await page.locator("#phone-input").fill("+33600000009");
+    await page.locator("#get-code").click();
+    await expect.poll(() => page.locator("#status").textContent()).toBe("Connexion…");
+    expect(await page.locator("#pairing-code").isHidden()).toBe(true);
+    // The transport gets there: the stream says pending_pairing, and the page asks for the code.
+    await app.call("POST", "/api/relance/connect", { token, body: { method: "pairing_code", phone: "+33600000009" } });
+    await page.locator("#pairing-code").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.locator("#pairing-code").getAttribute("data-code")).toMatch(/^[A-Z0-9]{8}$/);
+    expect(calls).toBe(2);
+    await context.close();
+  }, 60_000);
+
+  it("desktop: a connect that fails (502 link_failed) says the transport's reason in plain words", async () => {
+    const context = await browser.newContext(VIEWPORTS.desktop);
+    const page = await context.newPage();
+    let calls = 0;
+    await page.route("**/api/relance/connect", async (route) => {
+      if (++calls > 1) return route.continue();
+      await route.fulfill({
+        status: 502,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "link_failed", message: "WhatsApp link failed: QR expired", details: { status: "disconnected", reason: "QR expired" } } }),
+      });
+    });
+    await page.goto(`${app.url}/connect?token=${await referrer("quentin")}`);
+    await page.locator("#failure").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.locator("#failure-reason").textContent()).toBe("Le QR code a expiré sans être scanné.");
+    await page.locator("#retry").click();
+    await page.locator("#qr").waitFor({ state: "visible", timeout: 10_000 });
+    await context.close();
+  }, 60_000);
+
   it("GET / links the connect page, the admin console and the API document", async () => {
     const context = await browser.newContext(VIEWPORTS.phone);
     const page = await context.newPage();

@@ -37,8 +37,9 @@ export function createApp(services: AppServices): Hono {
 
   app.route("/", opsRoutes(services));
   app.route("/", pageRoutes(services));
-  app.route(`${API_PREFIX}/admin`, adminConsoleRoutes(services));
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
+  // After adminRoutes: its admin guard (registered on admin/*) runs first for these routes too.
+  app.route(`${API_PREFIX}/admin`, adminConsoleRoutes(services));
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
   app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
   app.route(API_PREFIX, referrerRoutes(services));

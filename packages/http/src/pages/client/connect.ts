@@ -20,7 +20,7 @@ const API = "/api/relance";
 // A phone cannot scan its own screen: small screens start with the code to type.
 const PHONE_FIRST = window.matchMedia("(max-width: 700px)").matches;
 
-const state = { mode: PHONE_FIRST ? "pairing" : "qr", view: "loading", linking: false, started: false, lastStatus: null, ownDisconnects: 0, pairingPhone: null, code: null };
+const state = { mode: PHONE_FIRST ? "pairing" : "qr", view: "loading", linking: false, inFlight: null, started: false, lastStatus: null, ownDisconnects: 0, pairingPhone: null, code: null };
 
 const BADGES = {
   loading: ["loading", t.loading], fatal: ["error", t["status.error"]],
@@ -119,6 +119,9 @@ const pending = () => state.lastStatus === "pending_qr" || state.lastStatus === 
 function handleConnectAnswer(response, mode) {
   if (state.mode !== mode || state.view === "connected") return;
   if (!response.ok) {
+    const error = (response.body && response.body.error) || {};
+    // The link attempt itself failed (502 link_failed): its reason is in the details.
+    if (error.code === "link_failed") return fail(reasonMessage(error.details || {}));
     const unsupported = errorMessage(response) === t["err.pairing_unsupported"];
     if (mode === "pairing" && response.status === 400 && !unsupported) {
       show("pairing-form");
@@ -138,7 +141,27 @@ function handleConnectAnswer(response, mode) {
     if (el.sandboxPhone && state.pairingPhone) el.sandboxPhone.value = state.pairingPhone;
     return;
   }
+  // Still on its way (a 202 with the Status): the stream tells what comes next.
+  if (body.status === "connecting" || body.status === "pending_qr" || body.status === "pending_pairing") {
+    el.status.textContent = t["status.connecting"];
+    return;
+  }
   fail(reasonMessage(body));
+}
+
+/** connect() with at most one call in flight per method: the stream may ask again for the QR or the code. */
+async function requestLink(mode) {
+  if (state.inFlight === mode) return;
+  state.inFlight = mode;
+  const body = mode === "qr" ? { method: "qr" } : { method: "pairing_code", phone: state.pairingPhone };
+  let response = await connect(body);
+  if (response.status === 409) {
+    await ownDisconnect();
+    state.linking = true;
+    response = await connect(body);
+  }
+  if (state.inFlight === mode) state.inFlight = null;
+  handleConnectAnswer(response, mode);
 }
 
 async function startQr() {
@@ -146,13 +169,7 @@ async function startQr() {
   show("qr-busy");
   if (state.lastStatus === "pending_pairing") await ownDisconnect();
   state.linking = true;
-  let response = await connect({ method: "qr" });
-  if (response.status === 409) {
-    await ownDisconnect();
-    state.linking = true;
-    response = await connect({ method: "qr" });
-  }
-  handleConnectAnswer(response, "qr");
+  await requestLink("qr");
 }
 
 async function startPairing(phone) {
@@ -161,13 +178,7 @@ async function startPairing(phone) {
   // A code in progress may be for another number: start afresh.
   if (pending()) await ownDisconnect();
   state.linking = true;
-  let response = await connect({ method: "pairing_code", phone });
-  if (response.status === 409) {
-    await ownDisconnect();
-    state.linking = true;
-    response = await connect({ method: "pairing_code", phone });
-  }
-  handleConnectAnswer(response, "pairing");
+  await requestLink("pairing");
 }
 
 function begin() {
@@ -192,6 +203,9 @@ function onStatus(status) {
   }
   if (status.status === "pending_qr" || status.status === "pending_pairing") {
     state.ownDisconnects = 0;
+    // The link answered "still connecting" before: the code (or a QR missed) is asked again.
+    if (state.linking && status.status === "pending_pairing" && state.view === "pairing-busy") requestLink("pairing");
+    if (state.linking && status.status === "pending_qr" && state.view === "qr-busy") requestLink("qr");
     return;
   }
   if (status.status === "connecting") {
