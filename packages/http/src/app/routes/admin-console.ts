@@ -8,8 +8,8 @@ import type { AppServices } from "../services";
 import { queryOf } from "../validation";
 
 const referrerId = z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).max(200).optional());
-const AdminTargetsQuery = z.object({ ...TargetsQuery.shape, referrerId }).strict();
-const FunnelQuery = z.object({ referrerId }).strict();
+export const AdminTargetsQuery = z.object({ ...TargetsQuery.shape, referrerId }).strict();
+export const FunnelQuery = z.object({ referrerId }).strict();
 
 /**
  * What the admin console reads beyond the contract's admin endpoints: every referrer's targets
