@@ -62,7 +62,7 @@ describe("pages", () => {
     expect(chart.status).toBe(200);
     expect(chart.type).toContain("javascript");
     expect(chart.text).toContain("Chart.js v4");
-    for (const name of ["session.js", "connect.js", "admin.js", "admin-stats.js", "pages.css"]) expect((await get(`/assets/${name}`)).status).toBe(200);
+    for (const name of ["session.js", "connect.js", "connect-words.js", "admin.js", "admin-stats.js", "pages.css"]) expect((await get(`/assets/${name}`)).status).toBe(200);
     expect((await get("/assets/nope.js")).status).toBe(404);
     expect((await get("/assets/..%2Fpackage.json")).status).toBe(404);
   });

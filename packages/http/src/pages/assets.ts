@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { ADMIN_SCRIPT } from "./client/admin";
 import { ADMIN_STATS_SCRIPT } from "./client/admin-stats";
 import { CONNECT_SCRIPT } from "./client/connect";
+import { CONNECT_WORDS_SCRIPT } from "./client/connect-words";
 import { SESSION_SCRIPT } from "./client/session";
 import { PAGES_CSS } from "./styles";
 
@@ -30,6 +31,7 @@ export const ASSETS: Record<string, Asset> = {
   "pages.css": { type: "text/css; charset=utf-8", body: PAGES_CSS },
   "session.js": { type: JS, body: SESSION_SCRIPT },
   "connect.js": { type: JS, body: CONNECT_SCRIPT },
+  "connect-words.js": { type: JS, body: CONNECT_WORDS_SCRIPT },
   "admin.js": { type: JS, body: ADMIN_SCRIPT },
   "admin-stats.js": { type: JS, body: ADMIN_STATS_SCRIPT },
   "chart.umd.min.js": { type: JS, body: once(chartJs) },

@@ -5,9 +5,11 @@
  */
 export const CONNECT_SCRIPT = String.raw`
 import { openSession } from "/assets/session.js";
+import { words } from "/assets/connect-words.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const t = data.strings;
+const { formatCode, normalizePhone, errorMessage, reasonMessage } = words(t);
 const $ = (id) => document.getElementById(id);
 const el = {
   status: $("status"), linkedPhone: $("linked-phone"), methods: $("methods"), tabPairing: $("tab-pairing"), tabQr: $("tab-qr"),
@@ -63,39 +65,6 @@ function show(view, detail = {}) {
   const [status, label] = BADGES[view];
   el.status.dataset.status = status;
   el.status.textContent = label;
-}
-
-const formatCode = (code) => (code.length === 8 ? code.slice(0, 4) + "-" + code.slice(4) : code);
-
-function normalizePhone(value) {
-  let phone = String(value || "").replace(/[\s().\-]/g, "");
-  if (phone.startsWith("00")) phone = "+" + phone.slice(2);
-  return /^\+[1-9]\d{6,14}$/.test(phone) ? phone : null;
-}
-
-function errorMessage(response) {
-  if (response.status === 0) return t["err.network"];
-  const error = (response.body && response.body.error) || {};
-  if (error.code === "invalid_request") {
-    const details = Array.isArray(error.details) ? error.details : [];
-    if (details.some((d) => String(d.path) === "method")) return t["err.pairing_unsupported"];
-    return details.some((d) => String(d.path).includes("phone")) ? t["err.invalid_phone"] : t["err.invalid_request"];
-  }
-  if (response.status >= 500) return t["err.unavailable"];
-  return t["err." + error.code] || t["err.unknown"];
-}
-
-// The transports' reasons are English and technical: each known one gets a plain sentence.
-const REASONS = [
-  [/qr expired/i, "why.qr_expired"], [/code expired/i, "why.code_expired"], [/unlinked|no longer linked/i, "why.unlinked"],
-  [/replaced/i, "why.replaced"], [/403|forbidden|banned|restricted/i, "why.refused"], [/411|multi-device|update whatsapp/i, "why.update_app"],
-  [/sent no|gave no|did not answer|timed? ?out/i, "why.no_answer"], [/could not be started/i, "why.browser"],
-  [/connection lost|closed|could not connect|reconnect/i, "why.connection"],
-];
-function reasonMessage(status) {
-  const reason = status.reason || status.lastError || "";
-  for (const [pattern, key] of REASONS) if (pattern.test(reason)) return t[key];
-  return t["why." + status.status] || t["why.failed"];
 }
 
 function fail(message) {
