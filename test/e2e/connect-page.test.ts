@@ -102,6 +102,43 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     await page.context().close();
   }, 60_000);
 
+  it("phone: the QR is one tap away", async () => {
+    const page = await open("phone", await referrer("pierre"));
+    await page.locator("#phone-input").waitFor({ state: "visible" });
+    await page.locator("#tab-qr").tap();
+    await page.locator("#qr").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.locator("#tab-qr").getAttribute("aria-pressed")).toBe("true");
+    expect(await page.locator("#panel-pairing").isHidden()).toBe(true);
+    await expect.poll(() => status(page)).toBe("pending_qr");
+    await shot(page, "connect-phone-5-qr");
+    await page.locator("#sandbox-link").tap();
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe("connected");
+    await page.context().close();
+  }, 60_000);
+
+  it("desktop: the pairing code path, with a change of number", async () => {
+    const page = await open("desktop", await referrer("diane"));
+    await page.locator("#qr").waitFor({ state: "visible", timeout: 10_000 });
+    await page.locator("#tab-pairing").click();
+    await page.locator("#phone-input").fill("+33 6 00 00 00 11");
+    await page.locator("#get-code").click();
+    await page.locator("#pairing-code").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.locator("#qr").isHidden()).toBe(true);
+    await page.locator("#change-number").click();
+    await page.locator("#phone-input").waitFor({ state: "visible" });
+    expect(await page.locator("#pairing-code").isHidden()).toBe(true);
+    await page.locator("#phone-input").fill("+33600000012");
+    await page.locator("#get-code").click();
+    await page.locator("#pairing-code").waitFor({ state: "visible", timeout: 10_000 });
+    await expect.poll(() => status(page)).toBe("pending_pairing");
+    expect(await page.locator("#sandbox-phone").inputValue()).toBe("+33600000012");
+    await shot(page, "connect-desktop-4-code");
+    await page.locator("#sandbox-link").click();
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe("connected");
+    expect(await page.locator("#linked-phone").textContent()).toBe("Numéro relié : +33600000012");
+    await page.context().close();
+  }, 60_000);
+
   it("a link that fails shows why in plain French and a Réessayer button that starts again", async () => {
     const page = await open("desktop", await referrer("fabrice"));
     await page.locator("#qr").waitFor({ state: "visible", timeout: 10_000 });
