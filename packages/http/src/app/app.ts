@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, toErrorResponse } from "./errors";
-import { connectPage } from "./routes/connect-page";
 import { adminRoutes } from "./routes/admin";
+import { adminConsoleRoutes } from "./routes/admin-console";
 import { internalRoutes } from "./routes/internal";
 import { opsRoutes } from "./routes/ops";
 import { referrerRoutes } from "./routes/referrer";
@@ -12,6 +12,7 @@ import type { AppServices } from "./services";
 import { documented } from "../openapi/describe";
 import { openApiDocument } from "../openapi/document";
 import { OPERATIONS } from "../openapi/operations";
+import { pageRoutes } from "../pages/routes";
 
 export const API_PREFIX = "/api/relance";
 
@@ -44,10 +45,10 @@ export function createApp(services: AppServices): Hono {
   );
 
   app.route("/", opsRoutes(services));
-  // Described here so that the page's own file stays about the page.
-  app.get("/connect", documented(OPERATIONS.connectPage));
-  app.route("/", connectPage());
+  app.route("/", pageRoutes(services));
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
+  // After adminRoutes: its admin guard (registered on admin/*) runs first for these routes too.
+  app.route(`${API_PREFIX}/admin`, adminConsoleRoutes(services));
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
   app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
   app.route(API_PREFIX, referrerRoutes(services));

@@ -121,3 +121,8 @@ export const SandboxClockBody = z.union([
 ]);
 
 export const EXIT_REASON_VALUES = EXIT_REASONS;
+
+const referrerIdFilter = z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).max(200).optional());
+/** The admin console's targets search. */
+export const AdminTargetsQuery = z.object({ ...TargetsQuery.shape, referrerId: referrerIdFilter }).strict();
+export const FunnelQuery = z.object({ referrerId: referrerIdFilter }).strict();

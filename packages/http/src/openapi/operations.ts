@@ -60,6 +60,17 @@ export const OPERATIONS = {
   }),
   stats: referrer({ summary: "The caller's stats", responses: { "200": { description: "stats", ref: "Stats" } } }),
 
+  adminTargets: admin({
+    summary: "Every referrer's targets, searchable by referrer and status, a page at a time (admin console)",
+    description: "A cursor is only valid with the listing that returned it (same referrer and status filter); any other is a 400.",
+    query: req.AdminTargetsQuery,
+    responses: { "200": { description: "a page of targets", schema: res.TargetPageResponse } },
+  }),
+  adminFunnel: admin({
+    summary: "Targets enrolled and messages sent per day, for the admin console's funnel",
+    query: req.FunnelQuery,
+    responses: { "200": { description: "the funnel", schema: z.object({ enrolled: z.number().int(), sentByDay: z.record(z.string(), z.number().int()) }) } },
+  }),
   listMessages: admin({ summary: "Day messages, by dayNumber", responses: { "200": { description: "every day message", schema: res.MessageListResponse } } }),
   upsertMessage: admin({
     summary: "Create or replace a day message (upsert by dayNumber)",
@@ -123,8 +134,21 @@ export const OPERATIONS = {
   }),
   metrics: operations({ summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", media: "text/plain" } } }),
   openapi: operations({ summary: "This document", responses: { "200": { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } } }),
+  homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
+  adminPage: operations({
+    summary: "The admin console: day messages with preview, funnel and conversions charts, targets search",
+    query: z.object({ token: z.string().optional().describe("an admin JWT; kept in the tab's session storage and removed from the address") }),
+    validates: false,
+    responses: { "200": { description: "HTML page", media: "text/html" } },
+  }),
+  pageAsset: operations({
+    summary: "Scripts, styles and the charting library of the pages, served locally",
+    path: z.object({ name: z.string() }),
+    validates: false,
+    responses: { "200": { description: "the asset", media: "application/javascript" }, "404": { description: "unknown asset" } },
+  }),
   connectPage: operations({
-    summary: "The page a referrer opens to link WhatsApp (QR, live status)",
+    summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",
     query: z.object({ token: z.string().optional().describe("the referrer's JWT; kept in the tab's session storage and removed from the address") }),
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" } },
