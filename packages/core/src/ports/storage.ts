@@ -13,7 +13,7 @@ import type {
 } from "../model/target";
 
 /**
- * Persistence of everything the loop needs. Adapters (memory, file, MongoDB) all pass the same
+ * Persistence of everything the loop needs. Adapters (memory, SQLite, MongoDB) all pass the same
  * contract suite. The operations marked "atomic" are what the guarantees rest on: they must hold
  * with many concurrent callers in many processes, without multi-document transactions.
  *
@@ -21,7 +21,7 @@ import type {
  * in a `StorageError` with the original as `cause`.
  */
 export interface RelanceStorage {
-  /** `memory`, `file`, `mongodb`, ... */
+  /** `memory`, `sqlite`, `mongodb`, ... */
   readonly name: string;
   /** Opens files, creates indexes. Idempotent. */
   init(): Promise<void>;
