@@ -26,6 +26,7 @@ export interface DispatchResult {
 interface SenderRun {
   config: ReferrerConfig;
   profile: ReferrerProfile | null;
+  /** The referrals of the targets of the current page, read in one batch per page. */
   referrals: Map<string, Referral>;
   owner: string;
   plan: DayPlan;
@@ -114,14 +115,11 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
 
-    const [profile, referrals] = await Promise.all([
-      ctx.directory.getReferrer(referrerUserId),
-      ctx.directory.listReferrals(referrerUserId),
-    ]);
+    const profile = await ctx.directory.getReferrer(referrerUserId);
     const run: SenderRun = {
       config,
       profile,
-      referrals: new Map(referrals.map((r) => [r.userId, r])),
+      referrals: new Map(),
       owner,
       plan,
       result,
@@ -164,6 +162,9 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
       (target) => !seen.has(target.id),
     );
     if (due.length === 0) return;
+    // Only the referrals of the targets about to be sent: the cost follows the work due.
+    const referrals = await ctx.directory.getReferrals(run.config.referrerUserId, due.map((t) => t.referralUserId));
+    run.referrals = new Map(referrals.map((r) => [r.userId, r]));
     const blocked = await ctx.storage.doNotContact.filterListed(due.map((t) => t.contact.phone));
     // A target enrolled while its referral's exit was being recorded still never gets a message.
     const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));

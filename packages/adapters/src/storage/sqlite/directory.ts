@@ -1,4 +1,4 @@
-import type { DirectoryRepository, Referral, StoredReferrer } from "@relance/core";
+import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository, Referral, StoredReferrer } from "@relance/core";
 import { referralDocument, referrerDocument } from "../shared/directory-documents";
 import { decode, encode } from "./codec";
 import type { SqliteDatabase } from "./database";
@@ -14,7 +14,7 @@ function withoutKey<T extends { _id: string }>(doc: T): Omit<T, "_id"> {
 /**
  * Referrers keyed by `userId`, referrals by (referrerId, userId). Every upsert of a referral
  * takes the next store-wide `seq` in the same statement (under SQLite's write lock, so numbers are
- * committed in order): "changed since" is `seq > cursor`, exact across processes.
+ * committed in order): "changed since" is `seq > cursor`, exact across processes, nothing repeated.
  */
 export function createSqliteDirectory(db: SqliteDatabase): DirectoryRepository {
   return {
@@ -49,6 +49,47 @@ export function createSqliteDirectory(db: SqliteDatabase): DirectoryRepository {
       return db
         .all<DocRow>("directory.listReferrals", "SELECT doc FROM directory_referrals WHERE referrerId = ? ORDER BY createdAt, userId", referrerId)
         .map((row) => decode<Referral>(row.doc));
+    },
+
+    async getReferrals(referrerId, userIds) {
+      if (userIds.length === 0) return [];
+      return db
+        .all<DocRow>(
+          "directory.getReferrals",
+          "SELECT doc FROM directory_referrals WHERE referrerId = ? AND userId IN (SELECT value FROM json_each(?))",
+          referrerId,
+          JSON.stringify(userIds),
+        )
+        .map((row) => decode<Referral>(row.doc));
+    },
+
+    async listReferralChanges(referrerId, since) {
+      const rows = db.all<DocRow & { seq: number }>(
+        "directory.listReferralChanges",
+        "SELECT doc, seq FROM directory_referrals WHERE referrerId = ? AND seq > ? ORDER BY seq",
+        referrerId,
+        since === null ? 0 : Number(since),
+      );
+      const last = rows[rows.length - 1];
+      return { items: rows.map((row) => decode<Referral>(row.doc)), cursor: last ? String(last.seq) : (since ?? "0") };
+    },
+  };
+}
+
+export function createSqliteEnrollmentCursors(db: SqliteDatabase): EnrollmentCursorRepository {
+  return {
+    async get(referrerUserId) {
+      const row = db.get<DocRow>("enrollmentCursors.get", "SELECT doc FROM enrollment_cursors WHERE referrerUserId = ?", referrerUserId);
+      return row ? decode<EnrollmentCursor>(row.doc) : null;
+    },
+
+    async set(cursor) {
+      db.exec(
+        "enrollmentCursors.set",
+        "INSERT INTO enrollment_cursors (referrerUserId, doc) VALUES (?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc",
+        cursor.referrerUserId,
+        encode(cursor),
+      );
     },
   };
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { RelanceStorage } from "@relance/core";
 import { createSqliteConfigs } from "./configs";
 import { SqliteDatabase, type Synchronous } from "./database";
-import { createSqliteDirectory } from "./directory";
+import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory";
 import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records";
 import { createSqliteTargets } from "./targets";
 
@@ -64,5 +64,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): RelanceStora
     sessions: createSqliteSessions(db),
     directory: createSqliteDirectory(db),
     exitedUsers: createSqliteExitedUsers(db),
+    enrollmentCursors: createSqliteEnrollmentCursors(db),
   };
 }

@@ -120,4 +120,9 @@ CREATE TABLE IF NOT EXISTS directory_referrals (
 CREATE INDEX IF NOT EXISTS directory_referrals_order ON directory_referrals (referrerId, createdAt, userId);
 CREATE INDEX IF NOT EXISTS directory_referrals_changes ON directory_referrals (referrerId, seq);
 CREATE INDEX IF NOT EXISTS directory_referrals_seq ON directory_referrals (seq);
+
+CREATE TABLE IF NOT EXISTS enrollment_cursors (
+  referrerUserId TEXT PRIMARY KEY NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
 `;
