@@ -158,7 +158,16 @@ async function holdSender(ctx: EngineContext, config: ReferrerConfig, link: Link
 async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string): Promise<void> {
   const seen = new Set<string>();
   for (;;) {
-    const due = (await ctx.storage.targets.listDue(run.config.referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize)).filter(
+    // No more targets per page than the daily limit leaves: the rest would be read for nothing.
+    const now = ctx.clock.now();
+    const sentToday = await ctx.storage.counters.get(run.config.referrerUserId, dailyCounterKey(now, run.config.timezone));
+    const left = ctx.options.maxMessagesPerDay - sentToday;
+    if (left <= 0) {
+      run.deferUntil = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
+      run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);
+      return;
+    }
+    const due = (await ctx.storage.targets.listDue(run.config.referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter(
       (target) => !seen.has(target.id),
     );
     if (due.length === 0) return;
