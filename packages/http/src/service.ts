@@ -47,6 +47,12 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     engine.start();
     jobsRunning = true;
   }
+  if (transport.name === "sandbox") {
+    logger.warn(
+      { transport: "sandbox", nodeEnv: config.NODE_ENV },
+      "SANDBOX TRANSPORT: /api/relance/sandbox/* is unauthenticated and changes any referrer's state; test data only, never expose this instance",
+    );
+  }
   const sandbox = transport.name === "sandbox" ? { transport: transport as SandboxTransport, clock: container.get<ManualClock>(TOKENS.Clock) } : null;
   const app = createApp({
     engine,

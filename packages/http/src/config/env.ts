@@ -28,7 +28,7 @@ const EnvSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: integer(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
-    RELANCE_STORAGE: z.enum(["file", "memory", "mongodb"]).default("file"),
+    RELANCE_STORAGE: z.enum(["sqlite", "memory", "mongodb"]).default("sqlite"),
     RELANCE_DATA_DIR: z.string().min(1).default("./data"),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URI").optional(),
     MONGODB_DB: z.string().min(1).default("relance"),
@@ -73,6 +73,10 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.RELANCE_STORAGE === "mongodb" && !env.MONGODB_URI) {
       ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "required when RELANCE_STORAGE=mongodb" });
+    }
+    // The sandbox's routes need no credentials and change any referrer's state: never on real data.
+    if (env.NODE_ENV === "production" && env.RELANCE_TRANSPORT === "sandbox") {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_TRANSPORT"], message: "the sandbox transport is refused in production (its /sandbox routes are unauthenticated); use baileys or wwebjs" });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
