@@ -4,7 +4,13 @@ import type { ServiceConfig } from "./config/env";
 import type { RunningService } from "./service";
 
 const DEMO_REFERRER = "demo-referrer";
-const SECRET_VALUES = { RELANCE_JWT_SECRET: "jwt", RELANCE_SERVICE_SECRET: "service", WHATSAPP_SESSION_SECRET: "session" } as const;
+const SECRET_VALUES = {
+  RELANCE_JWT_SECRET: "jwt",
+  RELANCE_SERVICE_SECRET: "service",
+  WHATSAPP_SESSION_SECRET: "session",
+  RELANCE_WEBHOOK_SECRET: "webhook",
+  RELANCE_DIRECTORY_SECRET: "directory",
+} as const;
 
 /**
  * `npm start` in development: makes a fresh clone usable at once. The demo referrer gets an
@@ -19,13 +25,15 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
   const demoReferrer = await sign({ sub: DEMO_REFERRER, exp }, config.secrets.jwt, "HS256");
 
   let subscription: string;
-  if (config.RELANCE_DIRECTORY === "stored") {
+  if (config.RELANCE_DIRECTORY === "stored" && config.secrets.service) {
     const response = await service.app.request(`${API_PREFIX}/internal/subscriptions`, {
       method: "POST",
       headers: { authorization: `Bearer ${config.secrets.service}`, "x-service-name": "relance-first-run", "content-type": "application/json" },
       body: JSON.stringify({ userId: DEMO_REFERRER, active: true, name: "Demo Referrer" }),
     });
     subscription = response.ok ? `${DEMO_REFERRER} is subscribed (stored directory)` : `could not subscribe ${DEMO_REFERRER} (HTTP ${response.status})`;
+  } else if (config.RELANCE_DIRECTORY === "stored") {
+    subscription = `subscribe ${DEMO_REFERRER} through /internal/subscriptions with one of RELANCE_SERVICE_SECRETS`;
   } else {
     subscription = `${DEMO_REFERRER} must have an active subscription in the user-service (RELANCE_DIRECTORY=http)`;
   }

@@ -64,16 +64,43 @@ export function requireAdmin(): MiddlewareHandler<{ Variables: AuthVariables }> 
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
-/** Service-to-service calls: the shared secret as bearer plus `X-Service-Name`, compared in constant time. */
-export function requireService(secret: string): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const expected = digest(secret);
+/** Who may call /internal: the single secret (any name, every route) and/or one secret per caller. */
+export interface ServiceCredentials {
+  service: string | null;
+  callers: readonly { name: string; secret: string; scopes: readonly string[] | null }[];
+}
+
+/**
+ * Service-to-service calls: a secret as bearer plus `X-Service-Name`, compared in constant time.
+ * A listed caller's secret is valid only under its own name, and only on its routes (`scope` of
+ * the path: the segment after `/internal/`); the single secret accepts any name on every route.
+ */
+export function requireService(credentials: ServiceCredentials | string, scopeOf: (path: string) => string = internalScopeOf): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const creds: ServiceCredentials = typeof credentials === "string" ? { service: credentials, callers: [] } : credentials;
+  const entries = [
+    ...(creds.service ? [{ name: null as string | null, digest: digest(creds.service), scopes: null as readonly string[] | null }] : []),
+    ...creds.callers.map((c) => ({ name: c.name as string | null, digest: digest(c.secret), scopes: c.scopes })),
+  ];
   return async (c, next) => {
     const token = bearer(c.req.header("authorization"));
     const serviceName = c.req.header("x-service-name");
-    // Hashing first gives equal lengths, so timingSafeEqual never leaks the secret's length.
-    if (!token || !timingSafeEqual(digest(token), expected)) throw unauthorized("Invalid service credentials");
+    if (!token) throw unauthorized("Invalid service credentials");
+    // Hashing first gives equal lengths, so timingSafeEqual never leaks the secret's length; every
+    // entry is compared, so the time does not tell which one matched.
+    const presented = digest(token);
+    let match: (typeof entries)[number] | null = null;
+    for (const entry of entries) if (timingSafeEqual(presented, entry.digest) && match === null) match = entry;
+    if (!match) throw unauthorized("Invalid service credentials");
     if (!serviceName) throw unauthorized("Missing X-Service-Name");
+    if (match.name !== null && match.name !== serviceName) throw unauthorized("Invalid service credentials");
+    if (match.scopes !== null && !match.scopes.includes(scopeOf(c.req.path))) throw new ApiError(403, "forbidden", `${serviceName} may not call this route`);
     c.set("serviceName", serviceName);
     await next();
   };
+}
+
+/** `/api/relance/internal/jobs/dispatch/run` → `jobs`. */
+export function internalScopeOf(path: string): string {
+  const after = path.split("/internal/")[1] ?? "";
+  return after.split("/")[0] ?? "";
 }

@@ -2,6 +2,7 @@ import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics";
+import type { ServiceCredentials } from "./auth";
 
 /** What the HTTP layer needs from the composition root. */
 export interface AppServices {
@@ -9,7 +10,7 @@ export interface AppServices {
   storage: RelanceStorage;
   metrics: ServiceMetrics;
   logger: Pino;
-  secrets: { jwt: string; service: string };
+  secrets: { jwt: string } & ServiceCredentials;
   bodyLimitBytes: number;
   /** Longest lifetime a JWT may claim (`exp` − `iat`), in seconds; default 24 h. */
   jwtMaxTtlSeconds?: number;

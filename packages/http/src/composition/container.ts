@@ -59,12 +59,12 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<Directory>(TOKENS.Directory).toDynamicValue((ctx) =>
     config.RELANCE_DIRECTORY === "stored"
       ? ctx.get<StoredDirectory>(TOKENS.DirectoryFeed)
-      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.service, logger: coreLogger }),
+      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.directory, logger: coreLogger }),
   );
   container.bind<Notifier>(TOKENS.Notifier).toConstantValue(
     overrides.notifier ??
       (config.RELANCE_NOTIFY_WEBHOOK_URL
-        ? new WebhookNotifier({ url: config.RELANCE_NOTIFY_WEBHOOK_URL, secret: config.secrets.service, logger: coreLogger })
+        ? new WebhookNotifier({ url: config.RELANCE_NOTIFY_WEBHOOK_URL, secret: config.secrets.webhook, logger: coreLogger })
         : new LogNotifier(coreLogger)),
   );
   container.bind<ServiceMetrics>(TOKENS.Metrics).toDynamicValue((ctx) => new ServiceMetrics(ctx.get<RelanceStorage>(TOKENS.Storage)));

@@ -37,6 +37,12 @@ const EnvSchema = z
     USER_SERVICE_URL: z.string().url().optional(),
     RELANCE_JWT_SECRET: secret.optional(),
     RELANCE_SERVICE_SECRET: secret.optional(),
+    /** `name:secret[:scope+scope],…`: one secret per caller, bound to its X-Service-Name and routes. */
+    RELANCE_SERVICE_SECRETS: z.string().optional(),
+    /** Signs the notification webhooks (receivers verify with it); never accepted on /internal. */
+    RELANCE_WEBHOOK_SECRET: secret.optional(),
+    /** The bearer Relance presents to the user-service (pull directory); never accepted on /internal. */
+    RELANCE_DIRECTORY_SECRET: secret.optional(),
     WHATSAPP_SESSION_SECRET: z.string().min(16).optional(),
     RELANCE_MAX_CONCURRENT_SESSIONS: integer(1).default(50),
     RELANCE_MESSAGE_DELAY_MS: integer(0).default(3000),
@@ -85,10 +91,19 @@ const EnvSchema = z
 
 export type Env = z.infer<typeof EnvSchema>;
 
-const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET"] as const;
+const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET", "RELANCE_WEBHOOK_SECRET", "RELANCE_DIRECTORY_SECRET"] as const;
 
-export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number]> {
-  secrets: { jwt: string; service: string; session: string };
+export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "RELANCE_SERVICE_SECRETS"> {
+  secrets: {
+    jwt: string;
+    /** The single-secret form of /internal (any caller name, every route); null when only callers are listed. */
+    service: string | null;
+    /** `RELANCE_SERVICE_SECRETS`: one secret per caller. */
+    callers: ServiceCaller[];
+    session: string;
+    webhook: string;
+    directory: string;
+  };
   /** Names of the secrets made up for this run (development only). */
   generatedSecrets: string[];
 }
@@ -98,6 +113,35 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
+}
+
+/** The /internal routes a caller may be limited to (the first path segment after /internal/). */
+export const SERVICE_SCOPES = ["exit-user", "subscriptions", "referrals", "jobs", "erase-user", "metrics"] as const;
+
+export interface ServiceCaller {
+  name: string;
+  secret: string;
+  /** null: every route. */
+  scopes: string[] | null;
+}
+
+function parseCallers(value: string): { callers: ServiceCaller[]; problems: string[] } {
+  const callers: ServiceCaller[] = [];
+  const problems: string[] = [];
+  for (const entry of value.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const [name, secretValue, scopes] = entry.split(":");
+    if (!name || !secretValue) {
+      problems.push(`RELANCE_SERVICE_SECRETS: "${name ?? ""}" must be name:secret[:scope+scope]`);
+      continue;
+    }
+    if (secretValue.length < 16) problems.push(`RELANCE_SERVICE_SECRETS: the secret of ${name} must be at least 16 characters`);
+    const list = scopes ? scopes.split("+") : null;
+    const unknown = list?.filter((scope) => !(SERVICE_SCOPES as readonly string[]).includes(scope)) ?? [];
+    if (unknown.length > 0) problems.push(`RELANCE_SERVICE_SECRETS: unknown route(s) ${unknown.join(", ")} for ${name} (known: ${SERVICE_SCOPES.join(", ")})`);
+    if (callers.some((c) => c.name === name)) problems.push(`RELANCE_SERVICE_SECRETS: ${name} is listed twice`);
+    callers.push({ name, secret: secretValue, scopes: list });
+  }
+  return { callers, problems };
 }
 
 /**
@@ -116,18 +160,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
   if (env.RELANCE_TRANSPORT === "sandbox" && cleaned.RELANCE_STORAGE === undefined && cleaned.RELANCE_DATA_DIR === undefined) {
     env.RELANCE_STORAGE = "memory";
   }
-  const missing = SECRETS.filter((name) => !env[name]);
+  const { callers, problems } = parseCallers(env.RELANCE_SERVICE_SECRETS ?? "");
+  if (problems.length > 0) throw new ConfigError(problems);
+  // Listed callers replace the single secret, unless it is given too.
+  const needed = SECRETS.filter(
+    (name) =>
+      !(name === "RELANCE_SERVICE_SECRET" && callers.length > 0) &&
+      !(name === "RELANCE_WEBHOOK_SECRET" && !env.RELANCE_NOTIFY_WEBHOOK_URL) &&
+      !(name === "RELANCE_DIRECTORY_SECRET" && env.RELANCE_DIRECTORY !== "http"),
+  );
+  const missing = needed.filter((name) => !env[name]);
   if (env.NODE_ENV === "production" && missing.length > 0) {
     throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));
   }
   const make = () => randomBytes(32).toString("base64url");
-  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, ...rest } = env;
+  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
   return {
     ...rest,
     secrets: {
       jwt: RELANCE_JWT_SECRET ?? make(),
-      service: RELANCE_SERVICE_SECRET ?? make(),
+      service: RELANCE_SERVICE_SECRET ?? (callers.length > 0 ? null : make()),
+      callers,
       session: WHATSAPP_SESSION_SECRET ?? make(),
+      webhook: RELANCE_WEBHOOK_SECRET ?? make(),
+      directory: RELANCE_DIRECTORY_SECRET ?? make(),
     },
     generatedSecrets: [...missing],
   };
