@@ -14,3 +14,4 @@ export { SessionPool, type PooledSession, type SessionPoolOptions } from "./tran
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory";
 export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier";
 export type { BaileysTransportOptions } from "./transports/baileys";
+export { createMediaFetcher, isPublicAddress, MediaFetchError, type FetchedMedia, type FetchMedia, type MediaFetchOptions } from "./transports/media";

@@ -123,7 +123,7 @@ describe("media downloads", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const load = createMediaLoader({ maxBytes: 1024, timeoutMs: 300 });
+  const load = createMediaLoader({ maxBytes: 1024, timeoutMs: 300, allowHosts: ["127.0.0.1"] });
   const item = (path: string) => ({ url: `${base}${path}`, type: "image" as const, language: "fr" as const });
 
   it("refuses media larger than the cap, declared or streamed, and keeps the small ones", async () => {

@@ -34,7 +34,7 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
       return new SandboxTransport({ clock: clock as ManualClock });
     case "baileys": {
       const { createBaileysTransport } = await import("@relance/adapters/baileys");
-      return createBaileysTransport(common);
+      return createBaileysTransport({ ...common, media: { allowHosts: config.RELANCE_MEDIA_ALLOW_HOSTS } });
     }
     case "wwebjs": {
       const { createWwebjsTransport, webVersionPin } = await import("@relance/adapters/wwebjs");
@@ -42,6 +42,7 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
       return createWwebjsTransport({
         ...common,
         maxSessions: config.RELANCE_WWEBJS_MAX_SESSIONS,
+        mediaAllowHosts: config.RELANCE_MEDIA_ALLOW_HOSTS,
         chromiumPath: config.CHROMIUM_PATH,
         dataPath,
         backupIntervalMs: config.RELANCE_WWEBJS_BACKUP_INTERVAL_MS,

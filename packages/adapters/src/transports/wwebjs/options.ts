@@ -35,6 +35,8 @@ export interface WwebjsTransportOptions {
   /** Default media download limits: whole download time (default 60 s) and size (default 64 MB). */
   mediaTimeoutMs?: number;
   mediaMaxBytes?: number;
+  /** Hosts whose media may sit on private or loopback addresses (an internal CDN); every other is refused there. */
+  mediaAllowHosts?: readonly string[];
   /**
    * Phones of the referrer's active targets: on `ready`, their chats are read for replies that
    * arrived while no client ran, even when the referrer already read them on the phone.

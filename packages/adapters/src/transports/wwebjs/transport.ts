@@ -126,6 +126,7 @@ export class WwebjsTransport implements Transport {
       createMediaLoader({
         ...(options.mediaTimeoutMs === undefined ? {} : { timeoutMs: options.mediaTimeoutMs }),
         ...(options.mediaMaxBytes === undefined ? {} : { maxBytes: options.mediaMaxBytes }),
+        ...(options.mediaAllowHosts === undefined ? {} : { allowHosts: options.mediaAllowHosts }),
       });
     const maxSessions = options.maxSessions ?? 5;
     this.capabilities = { presence: true, pairingCode: true, maxSessions };
