@@ -62,6 +62,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     secrets: config.secrets,
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
     jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
+    jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
     sandbox,

@@ -1,11 +1,25 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import { verify } from "hono/jwt";
 import { ApiError } from "./errors";
 
 export interface Caller {
   userId: string;
   role: string | null;
+  /** When the token expires (s since the epoch): a stream opened with it closes then. */
+  exp: number;
+}
+
+/** The audience of link tokens (`POST /connect-link`): good for the connect page only, never the API. */
+export const CONNECT_AUDIENCE = "relance-connect";
+
+export interface TokenRules {
+  maxTtlSeconds: number;
+  /** `RELANCE_JWT_AUDIENCE`: when set, API tokens must name it in `aud`. */
+  audience?: string | null;
+  /** A connect-link token (aud relance-connect) is accepted: the connect page's own session only. */
+  acceptConnectLink?: boolean;
 }
 
 export type AuthVariables = { caller: Caller; serviceName: string };
@@ -20,7 +34,9 @@ function bearer(header: string | undefined): string | null {
 /** Default for `RELANCE_JWT_MAX_TTL_SECONDS`: a token may not claim to live longer than a day. */
 export const DEFAULT_JWT_MAX_TTL_SECONDS = 24 * 3600;
 
-async function callerOf(token: string, secret: string, maxTtlSeconds: number): Promise<Caller> {
+/** Verifies a user token (bearer, page cookie or link) under `rules`; throws a 401 ApiError. */
+export async function callerOf(token: string, secret: string, rules: TokenRules): Promise<Caller> {
+  const { maxTtlSeconds } = rules;
   let payload: Record<string, unknown>;
   try {
     // HS256 only (another alg, "none" included, is a mismatch); a future `nbf` or `iat` is refused.
@@ -34,7 +50,14 @@ async function callerOf(token: string, secret: string, maxTtlSeconds: number): P
   const issuedAt = typeof payload.iat === "number" ? payload.iat : now;
   if (payload.exp - Math.min(issuedAt, now) > maxTtlSeconds) throw unauthorized(`Token lifetime is over ${maxTtlSeconds} s`);
   if (typeof payload.sub !== "string" || payload.sub.length === 0) throw unauthorized("Token has no subject");
-  return { userId: payload.sub, role: typeof payload.role === "string" ? payload.role : null };
+  const audiences = Array.isArray(payload.aud) ? payload.aud : payload.aud === undefined ? [] : [payload.aud];
+  if (audiences.includes(CONNECT_AUDIENCE)) {
+    // A link sent by SMS or e-mail opens the connect page; it is no API credential.
+    if (!rules.acceptConnectLink) throw unauthorized("Connect-link tokens are only accepted by the connect page");
+  } else if (rules.audience && !audiences.includes(rules.audience)) {
+    throw unauthorized(`Token audience must include ${rules.audience}`);
+  }
+  return { userId: payload.sub, role: typeof payload.role === "string" ? payload.role : null, exp: payload.exp };
 }
 
 /**
@@ -44,16 +67,26 @@ async function callerOf(token: string, secret: string, maxTtlSeconds: number): P
  */
 export function requireUser(
   secret: string,
-  options: { allowQueryToken?: boolean; maxTtlSeconds?: number } = {},
+  options: { allowQueryToken?: boolean; maxTtlSeconds?: number; audience?: string | null; cookie?: string } = {},
 ): MiddlewareHandler<{ Variables: AuthVariables }> {
   const maxTtlSeconds = options.maxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS;
   return async (c, next) => {
     const token = bearer(c.req.header("authorization")) ?? (options.allowQueryToken ? (c.req.query("access_token") ?? null) : null);
-    if (!token) throw unauthorized("Missing bearer token");
-    c.set("caller", await callerOf(token, secret, maxTtlSeconds));
+    if (token) {
+      c.set("caller", await callerOf(token, secret, { maxTtlSeconds, audience: options.audience ?? null }));
+      return next();
+    }
+    // The page's HttpOnly, SameSite=Strict cookie (set by the page from its link's token).
+    const cookie = options.cookie ? getCookie(c, options.cookie) : undefined;
+    if (!cookie) throw unauthorized("Missing bearer token");
+    c.set("caller", await callerOf(cookie, secret, { maxTtlSeconds, audience: options.audience ?? null, acceptConnectLink: options.cookie === CONNECT_COOKIE }));
     await next();
   };
 }
+
+/** The pages' session cookies, one per page. */
+export const CONNECT_COOKIE = "relance_connect";
+export const ADMIN_COOKIE = "relance_admin";
 
 export function requireAdmin(): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {

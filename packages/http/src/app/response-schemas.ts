@@ -80,6 +80,11 @@ const DeliveryResponse = z.object({
   readAt: timestamp.optional(),
 });
 
+export const ConnectLinkResponse = z.object({
+  url: z.string().meta({ examples: ["https://relance.example.com/connect?token=eyJ…"] }),
+  expiresAt: z.string().meta({ examples: ["2026-05-04T10:10:00.000Z"] }),
+});
+
 export const TargetResponse = z.object({
   id: z.string(),
   referralUserId: z.string(),

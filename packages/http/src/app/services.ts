@@ -14,6 +14,8 @@ export interface AppServices {
   bodyLimitBytes: number;
   /** Longest lifetime a JWT may claim (`exp` − `iat`), in seconds; default 24 h. */
   jwtMaxTtlSeconds?: number;
+  /** `RELANCE_JWT_AUDIENCE`: when set, API tokens must carry it in `aud`. */
+  jwtAudience?: string | null;
   /** How long `POST /connect` waits for a QR, a pairing code or a link before answering 202; default 2 s. */
   connectWaitMs?: number;
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */

@@ -41,6 +41,12 @@ export const OPERATIONS = {
     validates: false,
     responses: { "200": { description: "text/event-stream", media: "text/event-stream", example: 'event: status\ndata: {"status":"pending_qr",...}\n\n' } },
   }),
+  connectLink: referrer({
+    summary: "A short-lived link to the connect page, to send by SMS or e-mail",
+    description:
+      "Mints a purpose-bound token (aud relance-connect, 10 minutes) for the caller: it opens the connect page (exchanged there for an HttpOnly cookie) and is refused on every API route.",
+    responses: { "200": { description: "the link and when it stops working", schema: res.ConnectLinkResponse } },
+  }),
   disconnect: referrer({
     summary: "Disconnect WhatsApp (logout also deletes the stored session)",
     body: { schema: req.DisconnectBody, required: false, example: { logout: false } },
@@ -137,9 +143,9 @@ export const OPERATIONS = {
   homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
   adminPage: operations({
     summary: "The admin console: day messages with preview, funnel and conversions charts, targets search",
-    query: z.object({ token: z.string().optional().describe("an admin JWT; kept in the tab's session storage and removed from the address") }),
+    query: z.object({ token: z.string().optional().describe("an admin JWT, exchanged once for an HttpOnly cookie (the page then redirects to its clean address); `?signout=1` clears it") }),
     validates: false,
-    responses: { "200": { description: "HTML page", media: "text/html" } },
+    responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
   }),
   pageAsset: operations({
     summary: "Scripts, styles and the charting library of the pages, served locally",
@@ -149,8 +155,8 @@ export const OPERATIONS = {
   }),
   connectPage: operations({
     summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",
-    query: z.object({ token: z.string().optional().describe("the referrer's JWT; kept in the tab's session storage and removed from the address") }),
+    query: z.object({ token: z.string().optional().describe("the referrer's JWT or connect-link token, exchanged once for an HttpOnly cookie (the page then redirects to its clean address)") }),
     validates: false,
-    responses: { "200": { description: "HTML page", media: "text/html" } },
+    responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
   }),
 } satisfies Record<string, RouteDoc>;

@@ -1,3 +1,4 @@
+import type { PageSession } from "./page-session";
 import { html } from "hono/html";
 import { TEMPLATE_VARIABLES } from "@relance/core";
 import type { Lang } from "./i18n";
@@ -8,7 +9,7 @@ import { ADMIN_STRINGS } from "./strings/admin";
  * `/admin?token=<admin JWT>` (or a form to paste it): the day messages, the funnel and
  * conversions as charts (Chart.js, served from /assets), and the targets.
  */
-export function adminPage(lang: Lang) {
+export function adminPage(lang: Lang, options: { nonce: string; session: PageSession | null }) {
   const t = ADMIN_STRINGS[lang];
   const body = html`<header class="top"><div class="inner">
   <h1>${t.heading}</h1>
@@ -103,5 +104,5 @@ export function adminPage(lang: Lang) {
   </section>
   </div>
 </main>`;
-  return page({ lang, title: t.title, body, wide: true, data: { lang, strings: t, variables: TEMPLATE_VARIABLES }, scripts: ["chart.umd.min.js"], modules: ["admin.js"] });
+  return page({ lang, title: t.title, body, wide: true, nonce: options.nonce, data: { lang, strings: t, variables: TEMPLATE_VARIABLES, session: options.session }, scripts: ["chart.umd.min.js"], modules: ["admin.js"] });
 }

@@ -1,3 +1,4 @@
+import type { PageSession } from "./page-session";
 import { html } from "hono/html";
 import type { Lang } from "./i18n";
 import { page } from "./layout";
@@ -9,7 +10,7 @@ import { CONNECT_STRINGS } from "./strings/connect";
  * script (`/assets/connect.js`) follows the status stream and keeps only the current state on
  * screen.
  */
-export function connectPage(lang: Lang, options: { sandbox: boolean }) {
+export function connectPage(lang: Lang, options: { sandbox: boolean; nonce: string; session: PageSession | null }) {
   const t = CONNECT_STRINGS[lang];
   const body = html`<main class="card">
   <h1>${t.heading}</h1>
@@ -75,5 +76,5 @@ export function connectPage(lang: Lang, options: { sandbox: boolean }) {
   </section>`
     : ""}
 </main>`;
-  return page({ lang, title: t.title, body, data: { lang, sandbox: options.sandbox, strings: t }, modules: ["connect.js"] });
+  return page({ lang, title: t.title, body, nonce: options.nonce, data: { lang, sandbox: options.sandbox, strings: t, session: options.session }, modules: ["connect.js"] });
 }

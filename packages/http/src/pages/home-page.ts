@@ -4,7 +4,7 @@ import { page } from "./layout";
 import { HOME_STRINGS } from "./strings/home";
 
 /** `GET /`: where a newcomer lands; links to the two pages and the API document. */
-export function homePage(lang: Lang, options: { sandbox: boolean }) {
+export function homePage(lang: Lang, options: { sandbox: boolean; nonce: string }) {
   const t = HOME_STRINGS[lang];
   const body = html`<main class="card">
   <h1>${t.title}</h1>
@@ -17,5 +17,5 @@ export function homePage(lang: Lang, options: { sandbox: boolean }) {
   </ul>
   <p class="muted">${t.ops} <a href="/health">/health</a> · <a href="/ready">/ready</a> · <a href="/metrics">/metrics</a></p>
 </main>`;
-  return page({ lang, title: t.title, body });
+  return page({ lang, title: t.title, body, nonce: options.nonce });
 }

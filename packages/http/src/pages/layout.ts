@@ -15,6 +15,8 @@ export interface PageShell {
   /** Classic scripts under /assets, run before the modules (e.g. the charting library). */
   scripts?: string[];
   wide?: boolean;
+  /** The CSP nonce of this response: only scripts carrying it run. */
+  nonce: string;
 }
 
 /** JSON inside a <script> element: "<" escaped so that no value can close the element. */
@@ -30,8 +32,8 @@ export function page(shell: PageShell): Markup {
 <title>${shell.title}</title>
 <link rel="stylesheet" href="/assets/pages.css">
 <script type="application/json" id="page-data">${scriptJson(shell.data)}</script>
-${(shell.scripts ?? []).map((src) => html`<script src="/assets/${src}" defer></script>`)}
-${(shell.modules ?? []).map((src) => html`<script type="module" src="/assets/${src}"></script>`)}
+${(shell.scripts ?? []).map((src) => html`<script src="/assets/${src}" nonce="${shell.nonce}" defer></script>`)}
+${(shell.modules ?? []).map((src) => html`<script type="module" src="/assets/${src}" nonce="${shell.nonce}"></script>`)}
 </head>
 <body class="${shell.wide ? "wide" : "narrow"}">
 ${shell.body}

@@ -7,6 +7,7 @@ import { ASSETS } from "./assets";
 import { connectPage } from "./connect-page";
 import { homePage } from "./home-page";
 import { pickLanguage } from "./i18n";
+import { exchangeToken, pageCsp, pageSession } from "./page-session";
 
 const languageOf = (c: Context) => pickLanguage(c.req.header("accept-language"), c.req.query("lang"));
 
@@ -24,15 +25,19 @@ export function pageRoutes(services: AppServices) {
 
   app.get("/", documented(doc.homePage), (c) => {
     c.header("vary", "accept-language");
-    return c.html(homePage(languageOf(c), { sandbox }));
+    return c.html(homePage(languageOf(c), { sandbox, nonce: pageCsp(c) }));
   });
-  app.get("/connect", documented(doc.connectPage), (c) => {
+  app.get("/connect", documented(doc.connectPage), async (c) => {
     tokenPageHeaders(c);
-    return c.html(connectPage(languageOf(c), { sandbox }));
+    const exchanged = await exchangeToken(c, services, "connect");
+    if (exchanged) return exchanged;
+    return c.html(connectPage(languageOf(c), { sandbox, nonce: pageCsp(c), session: await pageSession(c, services, "connect") }));
   });
-  app.get("/admin", documented(doc.adminPage), (c) => {
+  app.get("/admin", documented(doc.adminPage), async (c) => {
     tokenPageHeaders(c);
-    return c.html(adminPage(languageOf(c)));
+    const exchanged = await exchangeToken(c, services, "admin");
+    if (exchanged) return exchanged;
+    return c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
   });
   app.get("/assets/:name", documented(doc.pageAsset), (c) => {
     const asset = ASSETS[c.req.param("name")];

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { documented } from "../../openapi/describe";
 import { OPERATIONS as doc } from "../../openapi/operations";
 import { dayFunnel } from "../admin-funnel";
-import { requireAdmin, requireUser, type AuthVariables } from "../auth";
+import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth";
 import { CursorCodec } from "../cursor";
 import { presentTarget } from "../presenters";
 import { AdminTargetsQuery, FunnelQuery } from "../schemas";
@@ -16,7 +16,7 @@ import { queryOf } from "../validation";
  */
 export function adminConsoleRoutes(services: AppServices) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds }), requireAdmin()] as const;
+  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: ADMIN_COOKIE }), requireAdmin()] as const;
   const cursors = new CursorCodec(services.secrets.jwt);
 
   app.get("/targets", documented(doc.adminTargets), ...auth, async (c) => {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { documented } from "../../openapi/describe";
 import { OPERATIONS as doc } from "../../openapi/operations";
-import { requireAdmin, requireUser, type AuthVariables } from "../auth";
+import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth";
 import { presentMessage } from "../presenters";
 import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
 import type { AppServices } from "../services";
@@ -11,7 +11,7 @@ import { jsonBody, parseOrThrow } from "../validation";
 export function adminRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds }), requireAdmin());
+  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: ADMIN_COOKIE }), requireAdmin());
 
   app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 

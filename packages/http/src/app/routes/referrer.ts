@@ -3,7 +3,8 @@ import { streamSSE } from "hono/streaming";
 import { documented } from "../../openapi/describe";
 import { OPERATIONS as doc } from "../../openapi/operations";
 import { qrDataUrl } from "@relance/adapters";
-import { requireUser, type AuthVariables } from "../auth";
+import { sign } from "hono/jwt";
+import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth";
 import { CursorCodec } from "../cursor";
 import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer";
 import { presentTarget } from "../presenters";
@@ -12,14 +13,15 @@ import type { AppServices } from "../services";
 import { jsonBody, queryOf } from "../validation";
 
 const KEEP_ALIVE_MS = 15_000;
+const CONNECT_LINK_TTL_SECONDS = 10 * 60;
 
 /** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
 export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds });
-  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds });
+  const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
+  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
 
   app.post("/connect", documented(doc.connect), auth, async (c) => {
     const body = await jsonBody(c, ConnectBody);
@@ -28,6 +30,15 @@ export function referrerRoutes(services: AppServices) {
       services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
     );
     return c.json(answer.body, answer.status);
+  });
+
+  // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
+  app.post("/connect-link", documented(doc.connectLink), auth, async (c) => {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + CONNECT_LINK_TTL_SECONDS;
+    const token = await sign({ sub: c.get("caller").userId, aud: CONNECT_AUDIENCE, iat: now, exp }, services.secrets.jwt, "HS256");
+    const url = new URL(`/connect?token=${encodeURIComponent(token)}`, c.req.url);
+    return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
   });
 
   app.get("/status", documented(doc.status), auth, async (c) => c.json(await engine.status(c.get("caller").userId)));

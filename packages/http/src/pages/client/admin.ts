@@ -250,10 +250,8 @@ async function boot() {
   if (!session) return showLogin("");
   const response = await session.api(API + "/messages");
   if (!response.ok) {
-    if (response.status === 401 || response.status === 403) {
-      session.forget();
-      session = null;
-    }
+    // The server already refused (and cleared) the page's cookie: only the message is left to say.
+    if (response.status === 401 || response.status === 403) session = null;
     return showLogin(errorText(response));
   }
   banner("");

@@ -1,43 +1,49 @@
 /**
- * The browser side of a page's credentials, as one ES module (`/assets/session.js`). Pages get
- * their token as `?token=<JWT>` in a link; this module is the only code that knows it, so that a
- * later cookie exchange (the link's token traded for an HttpOnly session cookie) replaces this
- * file and nothing else: `api()` would send `credentials: "same-origin"`, `events()` would open
- * the stream without a query token, `subject()` would come from the exchange's answer.
- *
- * Today: the token is taken from the address bar, kept in sessionStorage (per tab, gone when the
- * tab closes) and removed from the URL at once, so it is not left in history or bookmarks.
+ * The browser side of a page's credentials, as one ES module (`/assets/session.js`). A page's link
+ * carries `?token=`; the server exchanges it for an HttpOnly, SameSite=Strict cookie and
+ * redirects to the clean address before this script runs, so the script never holds the token:
+ * API calls and the event stream go with the cookie, and the page's data only says who is signed in.
  */
 export const SESSION_SCRIPT = String.raw`
-const KEY = (scope) => "relance-token:" + scope;
-
-/** Reads ?token= (then strips it from the address bar) or the one this tab already holds. */
-export function openSession(scope) {
-  const url = new URL(location.href);
-  let token = url.searchParams.get("token");
-  if (token) {
-    sessionStorage.setItem(KEY(scope), token);
-    url.searchParams.delete("token");
-    history.replaceState(null, "", url.pathname + url.search + url.hash);
-  } else {
-    token = sessionStorage.getItem(KEY(scope));
+const pageData = () => {
+  try {
+    return JSON.parse(document.getElementById("page-data").textContent || "{}");
+  } catch {
+    return {};
   }
-  return token ? session(scope, token) : null;
+};
+
+/** The session the server opened for this page (from its cookie), or null. */
+export function openSession(scope) {
+  const current = pageData().session;
+  if (current && current.expired) return expiredSession();
+  return current && current.subject ? session(scope, current) : null;
 }
 
-/** A token pasted into a page's form. */
+/** A token pasted into a page's form: the server exchanges it for the cookie (the page reloads). */
 export function saveSession(scope, token) {
-  sessionStorage.setItem(KEY(scope), token.trim());
+  location.assign(location.pathname + "?token=" + encodeURIComponent(token.trim()));
 }
 
-function session(scope, token) {
+/** A refused or stale token: every call answers 401, so the page explains that the link expired. */
+function expiredSession() {
+  const refused = { ok: false, status: 401, body: { error: { code: "unauthorized", message: "Invalid or expired token" } } };
   return {
-    /** fetch() on the API with the caller's credentials; resolves to {ok, status, body} and never rejects. */
+    async api() { return refused; },
+    events(path) { return new EventSource(path, { withCredentials: true }); },
+    subject() { return null; },
+    forget() { location.assign(location.pathname + "?signout=1"); },
+  };
+}
+
+function session(scope, current) {
+  return {
+    /** fetch() on the API with the page's cookie; resolves to {ok, status, body} and never rejects. */
     async api(path, options = {}) {
-      const headers = { authorization: "Bearer " + token };
+      const headers = {};
       if (options.body !== undefined) headers["content-type"] = "application/json";
       try {
-        const response = await fetch(path, { method: options.method || "GET", headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+        const response = await fetch(path, { method: options.method || "GET", headers, credentials: "same-origin", body: options.body === undefined ? undefined : JSON.stringify(options.body) });
         const text = await response.text();
         let body = null;
         try { body = text ? JSON.parse(text) : null; } catch { body = null; }
@@ -46,21 +52,17 @@ function session(scope, token) {
         return { ok: false, status: 0, body: null };
       }
     },
-    /** An EventSource on the API (browsers cannot send headers on it: the token goes in the query). */
+    /** An EventSource on the API: the cookie goes with it, nothing in the URL. */
     events(path) {
-      return new EventSource(path + (path.includes("?") ? "&" : "?") + "access_token=" + encodeURIComponent(token));
+      return new EventSource(path, { withCredentials: true });
     },
-    /** The user id the token names (read, not verified: the server verifies every call). */
+    /** The user id the server verified when it rendered the page. */
     subject() {
-      try {
-        const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-        return JSON.parse(atob(payload)).sub || null;
-      } catch {
-        return null;
-      }
+      return current.subject;
     },
+    /** Ends the page's session: the server clears its cookie. */
     forget() {
-      sessionStorage.removeItem(KEY(scope));
+      location.assign(location.pathname + "?signout=1");
     },
   };
 }

@@ -1,0 +1,90 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { randomBytes } from "node:crypto";
+import { ADMIN_COOKIE, callerOf, CONNECT_COOKIE, DEFAULT_JWT_MAX_TTL_SECONDS, type Caller } from "../app/auth";
+import type { AppServices } from "../app/services";
+
+export type PageScope = "connect" | "admin";
+
+const COOKIE: Record<PageScope, string> = { connect: CONNECT_COOKIE, admin: ADMIN_COOKIE };
+
+/**
+ * A page's credentials: the link's `?token=` is exchanged once for an HttpOnly, SameSite=Strict
+ * cookie living no longer than the token, then the browser is sent to the clean address, so the
+ * token stays neither in history nor in any URL the page opens (its event stream included).
+ * Answers the redirect, or null when the page is to be rendered.
+ */
+export async function exchangeToken(c: Context, services: AppServices, scope: PageScope): Promise<Response | null> {
+  const url = new URL(c.req.url);
+  if (url.searchParams.has("signout")) {
+    deleteCookie(c, COOKIE[scope], { path: "/" });
+    url.searchParams.delete("signout");
+    return c.redirect(url.pathname + url.search, 303);
+  }
+  const token = url.searchParams.get("token");
+  if (token === null) return null;
+  url.searchParams.delete("token");
+  const caller = await verified(services, scope, token);
+  if (caller) {
+    setCookie(c, COOKIE[scope], token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: url.protocol === "https:" || c.req.header("x-forwarded-proto") === "https",
+      maxAge: Math.max(1, caller.exp - Math.floor(Date.now() / 1000)),
+    });
+  } else {
+    // Said to the page (an expired link is explained, not taken for a missing one); never the token.
+    deleteCookie(c, COOKIE[scope], { path: "/" });
+    url.searchParams.set("expired", "1");
+  }
+  return c.redirect(url.pathname + url.search, 303);
+}
+
+/** The page's session for its script: who (not the token, which the script never sees), or null. */
+export async function pageSession(c: Context, services: AppServices, scope: PageScope): Promise<PageSession | null> {
+  const token = getCookie(c, COOKIE[scope]);
+  const caller = token ? await verified(services, scope, token) : null;
+  if (caller) return { subject: caller.userId, exp: caller.exp };
+  // A link whose token was refused, or a cookie gone stale: the page says it expired.
+  return token || c.req.query("expired") ? { subject: null, exp: 0, expired: true } : null;
+}
+
+export interface PageSession {
+  subject: string | null;
+  exp: number;
+  expired?: boolean;
+}
+
+async function verified(services: AppServices, scope: PageScope, token: string): Promise<Caller | null> {
+  try {
+    const caller = await callerOf(token, services.secrets.jwt, {
+      maxTtlSeconds: services.jwtMaxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS,
+      audience: services.jwtAudience ?? null,
+      acceptConnectLink: scope === "connect",
+    });
+    return scope === "admin" && caller.role !== "admin" ? null : caller;
+  } catch {
+    return null;
+  }
+}
+
+/** A fresh nonce per page and the CSP that lets only the page's own nonced scripts run. */
+export function pageCsp(c: Context): string {
+  const nonce = randomBytes(16).toString("base64");
+  c.header(
+    "content-security-policy",
+    [
+      "default-src 'self'",
+      `script-src 'nonce-${nonce}' 'strict-dynamic'`,
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+      "form-action 'self'",
+    ].join("; "),
+  );
+  return nonce;
+}
