@@ -63,6 +63,12 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
     jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
     jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
+    rateLimits: {
+      authFailures: config.RELANCE_AUTH_FAILURE_LIMIT,
+      connect: config.RELANCE_CONNECT_RATE_LIMIT,
+      store: config.RELANCE_RATE_LIMIT_STORE,
+      trustProxy: config.RELANCE_TRUST_PROXY,
+    },
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
     sandbox,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, toErrorResponse } from "./errors";
+import { authFailureLimit } from "./rate-limits";
 import { adminRoutes } from "./routes/admin";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { internalRoutes } from "./routes/internal";
@@ -36,6 +37,7 @@ export function createApp(services: AppServices): Hono {
     await next();
     if (c.res.status === 413) c.header("connection", "close");
   });
+  if (services.rateLimits) app.use("*", authFailureLimit(services.rateLimits, services.storage));
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({

@@ -3,6 +3,7 @@ import type { RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics";
 import type { ServiceCredentials } from "./auth";
+import type { RateLimitSettings } from "./rate-limits";
 
 /** What the HTTP layer needs from the composition root. */
 export interface AppServices {
@@ -22,6 +23,8 @@ export interface AppServices {
   directoryFeed: StoredDirectory | null;
   /** Set only with the sandbox transport: every `/sandbox/*` path is 404 otherwise. */
   sandbox: { transport: SandboxTransport; clock: ManualClock } | null;
+  /** Failed-authentication and connect limits; none when absent (embedders, some tests). */
+  rateLimits?: RateLimitSettings;
   /** True while the scheduled jobs are running (readiness). */
   jobsRunning(): boolean;
 }

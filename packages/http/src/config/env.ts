@@ -22,6 +22,17 @@ const integerSteps = z
   .transform((v) => (v === "off" ? [] : v.split(",").map(Number)))
   .refine((steps) => steps.every((n) => n >= 1), "every step must be at least 1");
 
+/** `30/600`: 30 per 600 s; `off`: no limit. */
+const rateLimit = z
+  .string()
+  .regex(/^(off|\d+\/\d+)$/, "count/seconds such as 30/600, or off")
+  .transform((v) => {
+    if (v === "off") return null;
+    const [count, seconds] = v.split("/").map(Number) as [number, number];
+    return { count, windowMs: seconds * 1000 };
+  })
+  .refine((v) => v === null || (v.count >= 1 && v.windowMs >= 1000), "count and seconds must be at least 1");
+
 /** Every environment variable the service reads, with its default. */
 const EnvSchema = z
   .object({
@@ -81,6 +92,10 @@ const EnvSchema = z
       .string()
       .default("")
       .transform((v) => v.split(",").map((h) => h.trim()).filter(Boolean)),
+    RELANCE_AUTH_FAILURE_LIMIT: rateLimit.default({ count: 30, windowMs: 600_000 }),
+    RELANCE_CONNECT_RATE_LIMIT: rateLimit.default({ count: 10, windowMs: 3_600_000 }),
+    RELANCE_RATE_LIMIT_STORE: z.enum(["memory", "storage"]).default("memory"),
+    RELANCE_TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

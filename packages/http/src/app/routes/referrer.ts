@@ -6,6 +6,7 @@ import { qrDataUrl } from "@relance/adapters";
 import { sign } from "hono/jwt";
 import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth";
 import { CursorCodec } from "../cursor";
+import { connectLimit } from "../rate-limits";
 import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer";
 import { presentTarget } from "../presenters";
 import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
@@ -23,7 +24,9 @@ export function referrerRoutes(services: AppServices) {
   const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
   const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
 
-  app.post("/connect", documented(doc.connect), auth, async (c) => {
+  const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.storage) : async (_c: unknown, next: () => Promise<void>) => next();
+
+  app.post("/connect", documented(doc.connect), auth, linkLimit, async (c) => {
     const body = await jsonBody(c, ConnectBody);
     const referrerUserId = c.get("caller").userId;
     const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
@@ -33,7 +36,7 @@ export function referrerRoutes(services: AppServices) {
   });
 
   // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
-  app.post("/connect-link", documented(doc.connectLink), auth, async (c) => {
+  app.post("/connect-link", documented(doc.connectLink), auth, linkLimit, async (c) => {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + CONNECT_LINK_TTL_SECONDS;
     const token = await sign({ sub: c.get("caller").userId, aud: CONNECT_AUDIENCE, iat: now, exp }, services.secrets.jwt, "HS256");
