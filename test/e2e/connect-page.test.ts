@@ -22,8 +22,11 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     await app?.service.close();
   });
 
+  // The number each referrer types: a pairing code is only given for the referrer's own number.
+  const PHONES: Record<string, string> = { paula: "+33600000007", diane: "+33600000012", nina: "+447700900123", oscar: "+33600000009" };
   async function referrer(userId: string, subscribed = true) {
-    if (subscribed) await app.call("POST", "/api/relance/internal/subscriptions", { service: true, body: { userId, active: true, name: userId } });
+    const phone = PHONES[userId];
+    if (subscribed) await app.call("POST", "/api/relance/internal/subscriptions", { service: true, body: { userId, active: true, name: userId, ...(phone ? { phone } : {}) } });
     return app.token(userId);
   }
 
@@ -120,7 +123,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     const page = await open("desktop", await referrer("diane"));
     await page.locator("#qr").waitFor({ state: "visible", timeout: 10_000 });
     await page.locator("#tab-pairing").click();
-    await page.locator("#phone-input").fill("+33 6 00 00 00 11");
+    await page.locator("#phone-input").fill("+33 6 00 00 00 12");
     await page.locator("#get-code").click();
     await page.locator("#pairing-code").waitFor({ state: "visible", timeout: 10_000 });
     expect(await page.locator("#qr").isHidden()).toBe(true);

@@ -37,9 +37,21 @@ describe("connect, status and config", () => {
     expect(await h.engine.connect("ref-1")).toMatchObject({ status: "connected", phone: "+33600000001" });
   });
 
-  it("links by pairing code, requires a phone for it, and refuses switching method mid-link", async () => {
+  it("asks for a pairing code only on the referrer's own number from the directory (security 6)", async () => {
     const h = await createHarness();
     await h.directory.setSubscription({ userId: "ref-1", active: true });
+    // No number on record: no link-device prompt can be pushed to anyone.
+    await expect(h.engine.connect("ref-1", { method: "pairing_code", phone: "+33600000001" })).rejects.toMatchObject({ code: "invalid_request" });
+    await h.directory.setSubscription({ userId: "ref-1", active: true, phone: "+33600000001" });
+    // A stranger's number is refused, the referrer's own accepted.
+    const refused = h.engine.connect("ref-1", { method: "pairing_code", phone: "+33699999999" });
+    await expect(refused).rejects.toMatchObject({ code: "invalid_request", details: [{ path: "phone" }] });
+    expect(await h.engine.connect("ref-1", { method: "pairing_code", phone: "+33600000001" })).toMatchObject({ status: "pending_pairing" });
+  });
+
+  it("links by pairing code, requires a phone for it, and refuses switching method mid-link", async () => {
+    const h = await createHarness();
+    await h.directory.setSubscription({ userId: "ref-1", active: true, phone: "+33600000001" });
     await expect(h.engine.connect("ref-1", { method: "pairing_code" })).rejects.toMatchObject({ code: "invalid_request" });
     const pending = await h.engine.connect("ref-1", { method: "pairing_code", phone: "+33600000001" });
     expect(pending).toMatchObject({ status: "pending_pairing", pairingCode: expect.stringMatching(/^[A-Z0-9]{8}$/) });

@@ -71,7 +71,7 @@ async function start(transport: ScriptedLink, env: Record<string, string> = {}) 
   await app.request("/api/relance/internal/subscriptions", {
     method: "POST",
     headers: { authorization: `Bearer ${SERVICE_SECRET}`, "x-service-name": "t", "content-type": "application/json" },
-    body: JSON.stringify({ userId: "r1", active: true }),
+    body: JSON.stringify({ userId: "r1", active: true, phone: "+33600000001" }),
   });
   const token = await sign({ sub: "r1", exp: Math.floor(Date.now() / 1000) + 600 }, JWT_SECRET, "HS256");
   const call = async (method: string, path: string, body?: unknown) => {

@@ -150,7 +150,7 @@ describe("404 not_found", () => {
 
 describe("409 conflict", () => {
   it("connecting by QR while a pairing-code link is in progress", async () => {
-    await t.call("POST", `${P}/internal/subscriptions`, { service: true, body: { userId: "r1", active: true } });
+    await t.call("POST", `${P}/internal/subscriptions`, { service: true, body: { userId: "r1", active: true, phone: "+33600000001" } });
     const token = await t.referrerToken("r1");
     const pairing = await t.call("POST", `${P}/connect`, { token, body: { method: "pairing_code", phone: "+33600000001" } });
     expect(pairing.body).toMatchObject({ status: "pending_pairing", pairingCode: expect.any(String) });

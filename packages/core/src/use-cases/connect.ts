@@ -25,6 +25,15 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
     throw new ValidationError(`The ${ctx.transport.name} transport cannot link by pairing code`, [{ path: "method", message: "use qr" }]);
   }
   if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) throw new SubscriptionRequiredError(referrerUserId);
+  if (method === "pairing_code") {
+    // A pairing code pushes a link-device prompt to the phone named: only ever the referrer's own.
+    const own = (await ctx.directory.getReferrer(referrerUserId))?.phone ?? null;
+    if (own === null || own !== input.phone) {
+      throw new ValidationError("A pairing code can only be asked for the referrer's own WhatsApp number, as registered on the account", [
+        { path: "phone", message: own === null ? "no phone number is registered on this account: link by QR code" : "must be the number registered on this account" },
+      ]);
+    }
+  }
 
   let config = await loadConfig(ctx, referrerUserId);
   if (config.disconnectedByReferrerAt !== null) {
