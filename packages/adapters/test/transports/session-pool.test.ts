@@ -11,7 +11,7 @@ class FakeSession {
   }
 }
 
-async function pools(options: { maxSessions?: number; idleTimeoutMs?: number; evictionGraceMs?: number; overflow?: "grow" | "refuse" } = {}) {
+async function pools(options: { maxSessions?: number; hardMaxSessions?: number; idleTimeoutMs?: number; evictionGraceMs?: number; overflow?: "grow" | "refuse" } = {}) {
   const storage = createMemoryStorage();
   await storage.init();
   const clock = new ManualClock("2026-01-05T10:00:00Z");
@@ -27,6 +27,7 @@ async function pools(options: { maxSessions?: number; idleTimeoutMs?: number; ev
       leaseTtlMs: 60_000,
       evictionGraceMs: options.evictionGraceMs ?? 0,
       ...(options.overflow ? { overflow: options.overflow } : {}),
+      ...(options.hardMaxSessions ? { hardMaxSessions: options.hardMaxSessions } : {}),
       onClosed: (id, why) => closedEvents.push([id, why]),
     });
   return { storage, clock, a: make("process-a"), b: make("process-b"), closedEvents };
@@ -171,5 +172,21 @@ describe("session pool", () => {
     await expect(b.acquire("r1", async () => new FakeSession("b"))).rejects.toBeInstanceOf(SessionDrivenElsewhereError);
     finishOpening(new FakeSession("a"));
     await opening;
+  });
+
+  it("never holds more than the hard cap, sessions still opening counted (security 6)", async () => {
+    const { a } = await pools({ maxSessions: 1, hardMaxSessions: 2, evictionGraceMs: 60_000 });
+    // Openings that never finish (a QR nobody scans) still take room.
+    const never = () => new Promise<FakeSession>(() => undefined);
+    void a.acquire("r1", never);
+    void a.acquire("r2", never);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(a.acquire("r3", async () => new FakeSession("r3"))).rejects.toBeInstanceOf(TransportUnavailableError);
+  });
+
+  it("has a hard cap by default with overflow \"grow\": twice maxSessions", async () => {
+    const { a } = await pools({ maxSessions: 2, evictionGraceMs: 60_000 });
+    for (const id of ["r1", "r2", "r3", "r4"]) await a.acquire(id, async () => new FakeSession(id));
+    await expect(a.acquire("r5", async () => new FakeSession("r5"))).rejects.toBeInstanceOf(TransportUnavailableError);
   });
 });

@@ -34,7 +34,11 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
       return new SandboxTransport({ clock: clock as ManualClock });
     case "baileys": {
       const { createBaileysTransport } = await import("@relance/adapters/baileys");
-      return createBaileysTransport({ ...common, media: { allowHosts: config.RELANCE_MEDIA_ALLOW_HOSTS } });
+      return createBaileysTransport({
+        ...common,
+        media: { allowHosts: config.RELANCE_MEDIA_ALLOW_HOSTS },
+        ...(config.RELANCE_MAX_SESSIONS_HARD ? { hardMaxSessions: config.RELANCE_MAX_SESSIONS_HARD } : {}),
+      });
     }
     case "wwebjs": {
       const { createWwebjsTransport, webVersionPin } = await import("@relance/adapters/wwebjs");
@@ -43,6 +47,7 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
         ...common,
         maxSessions: config.RELANCE_WWEBJS_MAX_SESSIONS,
         mediaAllowHosts: config.RELANCE_MEDIA_ALLOW_HOSTS,
+        linkWaitMs: config.RELANCE_LINK_WAIT_MS,
         chromiumPath: config.CHROMIUM_PATH,
         dataPath,
         backupIntervalMs: config.RELANCE_WWEBJS_BACKUP_INTERVAL_MS,

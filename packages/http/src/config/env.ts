@@ -77,6 +77,10 @@ const EnvSchema = z
     RELANCE_JWT_MAX_TTL_SECONDS: integer(60).default(24 * 3600),
     RELANCE_CONNECT_WAIT_MS: integer(10).max(30_000).default(2000),
     RELANCE_JOBS: z.enum(["on", "off"]).default("on"),
+    /** Open plus opening sessions never exceed this (default: twice RELANCE_MAX_CONCURRENT_SESSIONS); 503 beyond. */
+    RELANCE_MAX_SESSIONS_HARD: integer(1).optional(),
+    /** How long a shown QR or pairing code may wait (whatsapp-web.js keeps a Chromium open meanwhile). */
+    RELANCE_LINK_WAIT_MS: integer(10_000).default(3 * 60_000),
     RELANCE_SESSION_IDLE_MS: integer(60_000).default(30 * 60_000),
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
     // whatsapp-web.js: one Chromium (about 300 MB) per open session, so a cap of its own.

@@ -17,6 +17,8 @@ export interface BaileysTransportOptions {
   instanceId: string;
   /** `RELANCE_MAX_CONCURRENT_SESSIONS`: open sockets in this process. */
   maxSessions: number;
+  /** Open plus opening sockets never exceed this (default twice `maxSessions`); beyond, connect answers 503. */
+  hardMaxSessions?: number;
   /** A session unused this long is closed; the next send restores it. */
   idleTimeoutMs: number;
   leaseTtlMs?: number;

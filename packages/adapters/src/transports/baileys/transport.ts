@@ -93,6 +93,7 @@ class BaileysTransport implements Transport {
       idleTimeoutMs: options.idleTimeoutMs,
       ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
       ...(options.evictionGraceMs === undefined ? {} : { evictionGraceMs: options.evictionGraceMs }),
+      ...(options.hardMaxSessions === undefined ? {} : { hardMaxSessions: options.hardMaxSessions }),
       logger: this.logger,
       onClosed: (referrerUserId, why) => this.onPoolClosed(referrerUserId, why),
     });

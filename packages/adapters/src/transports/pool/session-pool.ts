@@ -30,6 +30,12 @@ export interface SessionPoolOptions {
    * `"refuse"`, sessions still opening count against `maxSessions` too.
    */
   overflow?: "grow" | "refuse";
+  /**
+   * Open plus opening sessions never exceed this, whatever `overflow` says: beyond it `acquire`
+   * rejects with `SessionCapacityError` (503 on the API). Default: twice `maxSessions` with
+   * `"grow"`, `maxSessions` with `"refuse"`.
+   */
+  hardMaxSessions?: number;
   logger?: Logger;
   /** Called after the pool closed a session on its own (eviction, idle, lost lease). */
   onClosed?: (referrerUserId: string, why: "evicted" | "idle" | "lease_lost") => void;
@@ -171,9 +177,14 @@ export class SessionPool<S extends PooledSession> {
       throw new SessionDrivenElsewhereError(`[${name}] the session of ${referrerUserId} is driven by another process`);
     }
     const refuse = this.options.overflow === "refuse";
+    const hardMax = this.options.hardMaxSessions ?? (refuse ? this.options.maxSessions : this.options.maxSessions * 2);
     let session: S;
     let counted = false;
     try {
+      // Sessions still opening (a QR nobody scans yet) hold memory and sockets too: they count.
+      if (this.entries.size + this.starting >= hardMax && !(await this.evictLeastRecentlyUsed())) {
+        throw new SessionCapacityError(`[${name}] no room for the session of ${referrerUserId}: ${hardMax} sessions are open or opening (hard cap)`);
+      }
       while (this.entries.size + (refuse ? this.starting : 0) >= this.options.maxSessions) {
         if (!(await this.evictLeastRecentlyUsed())) {
           if (refuse) {

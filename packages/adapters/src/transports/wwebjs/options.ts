@@ -54,6 +54,8 @@ export interface WwebjsTransportOptions {
   webVersion?: WebVersionPin;
   /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
   initTimeoutMs?: number;
+  /** How long a shown QR or pairing code may wait to be used before the link ends and its Chromium closes. Default 3 min. */
+  linkWaitMs?: number;
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
   destroyTimeoutMs?: number;
 }

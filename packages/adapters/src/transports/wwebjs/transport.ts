@@ -61,6 +61,8 @@ interface Live extends PooledSession {
   ended: boolean;
   qrSequence: number;
   closing: Promise<void> | null;
+  /** Ends a link whose QR or code is not used in time (its Chromium would otherwise wait for the idle timeout). */
+  linkTimer?: NodeJS.Timeout;
 }
 
 /** Restoring made WhatsApp Web show a QR: the stored session (this generation of it) was refused. */
@@ -105,6 +107,7 @@ export class WwebjsTransport implements Transport {
   private readonly createClient: CreateWwebjsClient;
   private readonly loadMedia: LoadMedia;
   private readonly initTimeoutMs: number;
+  private readonly linkWaitMs: number;
   private readonly destroyTimeoutMs: number;
   private readonly options: WwebjsTransportOptions;
   private closed = false;
@@ -131,6 +134,7 @@ export class WwebjsTransport implements Transport {
     const maxSessions = options.maxSessions ?? 5;
     this.capabilities = { presence: true, pairingCode: true, maxSessions };
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
+    this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
     this.pool = new SessionPool<Live>({
       name: this.name,
@@ -492,6 +496,7 @@ export class WwebjsTransport implements Transport {
   /** `PooledSession.close`: destroys the client, keeping the stored session. Never rejects. */
   private closeLive(live: Live): Promise<void> {
     live.closing ??= (async () => {
+      clearTimeout(live.linkTimer);
       this.detach(live);
       if (!live.firstState.settled) live.firstState.reject(new LinkEnded(this.getState(live.referrerUserId)));
       // A process that lost the lease must not overwrite the backups of the one that took it.
@@ -572,6 +577,7 @@ export class WwebjsTransport implements Transport {
     const dataUrl = await qrDataUrl(qr);
     if (!this.isCurrent(live) || live.ready || sequence !== live.qrSequence) return;
     this.setState(live.referrerUserId, { status: "pending_qr", phone: null, qr: { text: qr, dataUrl } });
+    this.boundLinkWait(live);
     live.firstState.resolve();
   }
 
@@ -579,7 +585,19 @@ export class WwebjsTransport implements Transport {
     if (!this.isCurrent(live) || live.ready || live.purpose.kind !== "link") return;
     live.store.treatAsNew();
     this.setState(live.referrerUserId, { status: "pending_pairing", phone: live.purpose.phone, pairingCode: code });
+    this.boundLinkWait(live);
     live.firstState.resolve();
+  }
+
+  /** From the first QR or code on: the link ends, and its Chromium closes, unless used within `linkWaitMs`. */
+  private boundLinkWait(live: Live): void {
+    live.linkTimer ??= setTimeout(() => {
+      if (!this.isCurrent(live) || live.ready) return;
+      const { status } = this.getState(live.referrerUserId);
+      if (status !== "pending_qr" && status !== "pending_pairing") return;
+      this.end(live, { status: "disconnected", phone: null, reason: "linking expired: the code was not used in time" });
+    }, this.linkWaitMs);
+    live.linkTimer.unref();
   }
 
   private onAuthenticated(live: Live): void {
