@@ -63,6 +63,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
     jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
     jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
+    streamLimits: { perUser: config.RELANCE_SSE_MAX_PER_USER, total: config.RELANCE_SSE_MAX_TOTAL },
     rateLimits: {
       authFailures: config.RELANCE_AUTH_FAILURE_LIMIT,
       connect: config.RELANCE_CONNECT_RATE_LIMIT,

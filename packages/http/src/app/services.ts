@@ -25,6 +25,8 @@ export interface AppServices {
   sandbox: { transport: SandboxTransport; clock: ManualClock } | null;
   /** Failed-authentication and connect limits; none when absent (embedders, some tests). */
   rateLimits?: RateLimitSettings;
+  /** Open status streams allowed per account and in all (default 5 and 1000). */
+  streamLimits?: { perUser: number; total: number };
   /** True while the scheduled jobs are running (readiness). */
   jobsRunning(): boolean;
 }

@@ -96,6 +96,8 @@ const EnvSchema = z
       .string()
       .default("")
       .transform((v) => v.split(",").map((h) => h.trim()).filter(Boolean)),
+    RELANCE_SSE_MAX_PER_USER: integer(1).default(5),
+    RELANCE_SSE_MAX_TOTAL: integer(1).default(1000),
     RELANCE_AUTH_FAILURE_LIMIT: rateLimit.default({ count: 30, windowMs: 600_000 }),
     RELANCE_CONNECT_RATE_LIMIT: rateLimit.default({ count: 10, windowMs: 3_600_000 }),
     RELANCE_RATE_LIMIT_STORE: z.enum(["memory", "storage"]).default("memory"),

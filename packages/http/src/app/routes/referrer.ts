@@ -6,6 +6,7 @@ import { qrDataUrl } from "@relance/adapters";
 import { sign } from "hono/jwt";
 import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth";
 import { CursorCodec } from "../cursor";
+import { ApiError } from "../errors";
 import { connectLimit } from "../rate-limits";
 import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer";
 import { presentTarget } from "../presenters";
@@ -14,6 +15,37 @@ import type { AppServices } from "../services";
 import { jsonBody, queryOf } from "../validation";
 
 const KEEP_ALIVE_MS = 15_000;
+
+export interface StreamLimits {
+  perUser: number;
+  total: number;
+}
+const DEFAULT_STREAM_LIMITS: StreamLimits = { perUser: 5, total: 1000 };
+
+/** Open event streams, per user and in all: each holds a connection and a subscription. */
+class StreamCounts {
+  private readonly byUser = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: StreamLimits) {}
+
+  /** Counts one more, or says why not. */
+  open(userId: string): string | null {
+    const mine = this.byUser.get(userId) ?? 0;
+    if (mine >= this.limits.perUser) return `At most ${this.limits.perUser} open status streams per account`;
+    if (this.total >= this.limits.total) return "Too many open status streams on this server; try again later";
+    this.byUser.set(userId, mine + 1);
+    this.total++;
+    return null;
+  }
+
+  close(userId: string): void {
+    const mine = (this.byUser.get(userId) ?? 1) - 1;
+    if (mine <= 0) this.byUser.delete(userId);
+    else this.byUser.set(userId, mine);
+    this.total--;
+  }
+}
 const CONNECT_LINK_TTL_SECONDS = 10 * 60;
 
 /** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
@@ -46,8 +78,12 @@ export function referrerRoutes(services: AppServices) {
 
   app.get("/status", documented(doc.status), auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
 
+  const streams = new StreamCounts(services.streamLimits ?? DEFAULT_STREAM_LIMITS);
+
   app.get("/status/events", documented(doc.statusEvents), streamAuth, (c) => {
-    const referrerUserId = c.get("caller").userId;
+    const { userId: referrerUserId, exp } = c.get("caller");
+    const refused = streams.open(referrerUserId);
+    if (refused) throw new ApiError(429, "too_many_streams", refused);
     return streamSSE(c, async (stream) => {
       const queue: Array<{ event: string; data: string }> = [];
       let wake: (() => void) | null = null;
@@ -66,10 +102,14 @@ export function referrerRoutes(services: AppServices) {
         });
       });
       let open = true;
-      stream.onAbort(() => {
+      const stop = () => {
         open = false;
         wake?.();
-      });
+      };
+      stream.onAbort(stop);
+      // The stream never outlives the token that opened it.
+      const expiry = setTimeout(stop, Math.max(0, exp * 1000 - Date.now()));
+      expiry.unref();
       try {
         await stream.writeSSE({ event: "status", data: JSON.stringify(await engine.status(referrerUserId)) });
         while (open) {
@@ -82,7 +122,9 @@ export function referrerRoutes(services: AppServices) {
           if (open && queue.length === 0) await stream.write(": keep-alive\n\n");
         }
       } finally {
+        clearTimeout(expiry);
         unsubscribe();
+        streams.close(referrerUserId);
       }
     });
   });
