@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "../support/server-process";
+import { SECRETS, startServerProcess, type ServerProcess } from "../support/server-process";
 
 const P = "/api/relance";
 const HOUR = 3_600_000;
@@ -178,7 +178,8 @@ describe("the sandbox loop over HTTP only", () => {
 
     // Operations.
     expect((await fetch(`${server.url}/ready`)).status).toBe(200);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${SECRETS.RELANCE_SERVICE_SECRET}`, "x-service-name": "prometheus" } })).text();
     expect(metrics).toMatch(/relance_messages_total\{outcome="sent"\} \d+/);
     expect(metrics).toMatch(/relance_targets\{status="active"\} 7/);
   }, 120_000);

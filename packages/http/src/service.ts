@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
@@ -78,6 +78,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
 
   let server: Server | null = null;
   let url: string | null = null;
+  const metricsServer = options.listen !== false && config.RELANCE_METRICS_PORT ? await listenForMetrics(metrics, config.RELANCE_METRICS_HOST, config.RELANCE_METRICS_PORT) : null;
   if (options.listen !== false) {
     const listening = createHttpServer(app, config.HOST);
     server = listening;
@@ -106,10 +107,33 @@ export async function startService(config: ServiceConfig, options: StartOptions 
         jobsRunning = false;
         const listener = server as Server | null;
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+        if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         await engine.stop();
         await transport.close();
         await storage.close();
         logger.info({}, "relance service stopped");
       })()),
   };
+}
+
+/**
+ * `RELANCE_METRICS_PORT`: the metrics alone, without credentials, on a listener of their own (bind
+ * it to a private interface with RELANCE_METRICS_HOST); the main port keeps them behind the secret.
+ */
+async function listenForMetrics(metrics: ServiceMetrics, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

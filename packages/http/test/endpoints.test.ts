@@ -136,7 +136,9 @@ describe("operations", () => {
   it("health, ready, metrics, OpenAPI", async () => {
     expect((await t.call("GET", "/health")).body).toEqual({ status: "ok" });
     expect((await t.call("GET", "/ready")).body).toEqual({ status: "ready", checks: { storage: "up", scheduler: "up" } });
-    const metrics = await t.call("GET", "/metrics");
+    // Security 10: the metrics are behind the service secret.
+    expect((await t.call("GET", "/metrics")).status).toBe(401);
+    const metrics = await t.call("GET", "/metrics", { service: true });
     expect(metrics.headers.get("content-type")).toMatch(/text\/plain/);
     expect(metrics.body).toMatch(/# TYPE relance_messages_total counter/);
     expect(metrics.body).toMatch(/relance_targets\{status="active"\} 0/);

@@ -96,6 +96,9 @@ const EnvSchema = z
       .string()
       .default("")
       .transform((v) => v.split(",").map((h) => h.trim()).filter(Boolean)),
+    /** A separate listener serving /metrics without credentials (off by default: /metrics takes the service secret). */
+    RELANCE_METRICS_PORT: integer(1).max(65535).optional(),
+    RELANCE_METRICS_HOST: z.string().default("127.0.0.1"),
     RELANCE_SSE_MAX_PER_USER: integer(1).default(5),
     RELANCE_SSE_MAX_TOTAL: integer(1).default(1000),
     RELANCE_AUTH_FAILURE_LIMIT: rateLimit.default({ count: 30, windowMs: 600_000 }),

@@ -138,7 +138,7 @@ export const OPERATIONS = {
     summary: "Readiness: storage and scheduler",
     responses: { "200": { description: "ready", schema: res.ReadyResponse }, "503": { description: "not ready", schema: res.ReadyResponse } },
   }),
-  metrics: operations({ summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", media: "text/plain" } } }),
+  metrics: { ...operations({ summary: "Prometheus metrics (service secret; or unauthenticated on RELANCE_METRICS_PORT)", responses: { "200": { description: "Prometheus text format", media: "text/plain" } } }), security: "service" },
   openapi: operations({ summary: "This document", responses: { "200": { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } } }),
   homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
   adminPage: operations({

@@ -39,7 +39,7 @@ describe("security 5: status streams end with their token and are capped", () =>
     expect((await openStream(r1)).status).toBe(200);
     const refused = await t.service.app.request("/api/relance/status/events", { headers: { authorization: `Bearer ${r1}` } });
     expect(refused.status).toBe(429);
-    expect((await refused.json()).error.code).toBe("too_many_streams");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("too_many_streams");
     expect((await openStream(await t.referrerToken("r2"))).status).toBe(200);
     expect((await openStream(await t.referrerToken("r3"))).status).toBe(429);
     await first.reader!.cancel();

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { documented } from "../../openapi/describe";
 import { OPERATIONS as doc } from "../../openapi/operations";
+import { requireService } from "../auth";
 import type { AppServices } from "../services";
 
 /** Liveness, readiness and metrics, at the server root (the API document is served by the app). */
@@ -21,7 +22,9 @@ export function opsRoutes(services: AppServices) {
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
   });
 
-  app.get("/metrics", documented(doc.metrics), async (c) => {
+  // Names, counts and link states of every sender: the service secret (scope "metrics"), or the
+  // separate RELANCE_METRICS_PORT listener for a scraper on a private network.
+  app.get("/metrics", documented(doc.metrics), requireService(services.secrets, () => "metrics"), async (c) => {
     const body = await services.metrics.registry.metrics();
     return c.body(body, 200, { "content-type": services.metrics.registry.contentType });
   });
