@@ -36,6 +36,8 @@ import {
   type ReferrerProfile,
 } from "@relance/core";
 
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 export interface HttpDirectoryOptions {
   /** `USER_SERVICE_URL`, e.g. `https://users.internal:8080`. */
   baseUrl: string;
@@ -49,6 +51,8 @@ export interface HttpDirectoryOptions {
   retries?: number;
   /** Longest wait a `Retry-After` header can impose. Default 30 000 ms. */
   maxRetryAfterMs?: number;
+  /** Largest response body read (announced or streamed); default 8 MiB. A page of referrals is far smaller. */
+  maxResponseBytes?: number;
   fetch?: typeof globalThis.fetch;
   logger?: Logger;
   sleep?: (ms: number) => Promise<void>;
@@ -315,12 +319,38 @@ export class HttpDirectory implements Directory {
         await response.body?.cancel();
         throw new DirectoryError(this.redact(`${PREFIX} GET ${path} failed: HTTP ${response.status}`));
       }
-      return await response.text();
+      return await this.readCapped(response, path);
     } catch (error) {
       if (error instanceof RetryableFailure || error instanceof DirectoryError) throw error;
       if (isTimeout(error)) throw new RetryableFailure(`timed out after ${this.timeoutMs} ms`, null, error);
       throw new RetryableFailure(`network error: ${describeCause(error)}`, null, error);
     }
+  }
+
+  /** The body as text, refused past `maxResponseBytes` before it is read whole. */
+  private async readCapped(response: Response, path: string): Promise<string> {
+    const max = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const tooLarge = () => new DirectoryError(this.redact(`${PREFIX} GET ${path} failed: response larger than ${max} bytes`));
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (Number.isFinite(declared) && declared > max) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    if (!response.body) return "";
+    const reader = response.body.getReader();
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > max) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      parts.push(value);
+    }
+    return Buffer.concat(parts).toString("utf8");
   }
 
   /** Defence in depth: a proxy or the service echoing our headers must not leak the secret. */

@@ -115,6 +115,10 @@ const EnvSchema = z
     if (env.NODE_ENV === "production" && env.RELANCE_TRANSPORT === "sandbox") {
       ctx.addIssue({ code: "custom", path: ["RELANCE_TRANSPORT"], message: "the sandbox transport is refused in production (its /sandbox routes are unauthenticated); use baileys or wwebjs" });
     }
+    // The pull directory carries names, numbers and payment links, and Relance's bearer secret.
+    if (env.NODE_ENV === "production" && env.USER_SERVICE_URL && !env.USER_SERVICE_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "must be https:// in production" });
+    }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
     }
