@@ -40,6 +40,20 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
 
   const generated = config.generatedSecrets.map((name) => `  ${name}=${config.secrets[SECRET_VALUES[name as keyof typeof SECRET_VALUES]]}`);
   const sandbox = config.RELANCE_TRANSPORT === "sandbox";
+  // Tokens signed with a secret from the environment would open real accounts: printed only when
+  // the JWT secret was made up for this run (and dies with it).
+  const demo = config.generatedSecrets.includes("RELANCE_JWT_SECRET");
+  const links = demo
+    ? [
+        `Connect page:  ${url}/connect?token=${demoReferrer}${sandbox ? "   (sandbox: its \"Simuler le téléphone\" button completes the link)" : ""}`,
+        `Admin console: ${url}/admin?token=${demoAdmin}`,
+        `Demo admin token (12 h):    ${demoAdmin}`,
+        `Demo referrer token (12 h): ${demoReferrer}`,
+      ]
+    : [
+        `Connect page:  ${url}/connect   (open it with ?token=<a referrer JWT signed with your RELANCE_JWT_SECRET>)`,
+        `Admin console: ${url}/admin   (sign in with an admin JWT)`,
+      ];
   return [
     "",
     `Relance is listening on ${url} (development mode)`,
@@ -48,10 +62,7 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
       : ["Secrets: taken from the environment"]),
     `Demo referrer: ${subscription}`,
     `Home page:     ${url}/`,
-    `Connect page:  ${url}/connect?token=${demoReferrer}${sandbox ? "   (sandbox: its \"Simuler le téléphone\" button completes the link)" : ""}`,
-    `Admin console: ${url}/admin?token=${demoAdmin}`,
-    `Demo admin token (12 h):    ${demoAdmin}`,
-    `Demo referrer token (12 h): ${demoReferrer}`,
+    ...links,
     `Try: curl -H "Authorization: Bearer <admin token>" ${url}${API_PREFIX}/admin/messages`,
     `     curl -H "Authorization: Bearer <service secret>" -H "X-Service-Name: me" ${url}${API_PREFIX}/internal/jobs/enrollment/run -X POST`,
     "",

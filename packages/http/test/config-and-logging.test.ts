@@ -2,10 +2,11 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ConfigError, createLogger, loadConfig } from "../src/index";
 
+// 32 random bytes each: production refuses weaker ones.
 const SECRETS = {
-  RELANCE_JWT_SECRET: "jwt-secret-0123456789abcdef",
-  RELANCE_SERVICE_SECRET: "service-secret-0123456789abc",
-  WHATSAPP_SESSION_SECRET: "session-secret-0123456789abc",
+  RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
+  RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
 };
 
 describe("configuration", () => {

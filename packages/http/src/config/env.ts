@@ -208,6 +208,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
   if (env.NODE_ENV === "production" && missing.length > 0) {
     throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));
   }
+  if (env.NODE_ENV === "production") {
+    const given: Array<[string, string]> = [
+      // The session secret may list retired ones after the current ("new,old"): each is checked.
+      ...SECRETS.filter((name) => env[name]).flatMap((name) =>
+        name === "WHATSAPP_SESSION_SECRET" ? env[name]!.split(",").map((part, i) => [i === 0 ? name : `${name} (retired #${i})`, part.trim()] as [string, string]) : [[name, env[name]!] as [string, string]],
+      ),
+      ...callers.map((c) => [`RELANCE_SERVICE_SECRETS (${c.name})`, c.secret] as [string, string]),
+    ];
+    const weak = given.flatMap(([name, value]) => {
+      const reason = weaknessOf(value);
+      return reason ? [`${name}: ${reason}`] : [];
+    });
+    const reused = given.flatMap(([name, value], i) => {
+      const first = given.findIndex(([, other]) => other === value);
+      return first < i ? [`${name}: the same value as ${given[first]![0]}; each job needs a secret of its own`] : [];
+    });
+    if (weak.length + reused.length > 0) throw new ConfigError([...weak, ...reused]);
+  }
   const make = () => randomBytes(32).toString("base64url");
   const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
   return {
@@ -222,6 +240,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
     },
     generatedSecrets: [...missing],
   };
+}
+
+/**
+ * Why a secret cannot be 32 random bytes, or null. Hex counts 4 bits a character, base64 6, any
+ * other text 8; a random value of that size also uses many different characters.
+ */
+export function weaknessOf(value: string): string | null {
+  const bytes = /^[0-9a-f]+$/i.test(value) ? value.length / 2 : /^[A-Za-z0-9+/_=-]+$/.test(value) ? Math.floor((value.replace(/=+$/, "").length * 3) / 4) : value.length;
+  if (bytes < 32) return "shorter than 32 random bytes (make one with: openssl rand -base64 32)";
+  if (new Set(value).size < 12) return "not random: too few different characters (make one with: openssl rand -base64 32)";
+  return null;
 }
 
 export function sendWindowOf(config: ServiceConfig): { start: string; end: string } {

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, createLogger, loadConfig, startService } from "../../src/index";
 
 const SECRETS = {
-  RELANCE_JWT_SECRET: "j".repeat(43),
-  RELANCE_SERVICE_SECRET: "s".repeat(43),
-  WHATSAPP_SESSION_SECRET: "w".repeat(43),
+  RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
+  RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
 };
 
 describe("security 1: the sandbox transport and production", () => {
