@@ -15,3 +15,4 @@ export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-direc
 export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier";
 export type { BaileysTransportOptions } from "./transports/baileys";
 export { createMediaFetcher, isPublicAddress, MediaFetchError, type FetchedMedia, type FetchMedia, type MediaFetchOptions } from "./transports/media";
+export { maskPersonalData, maskPhoneNumbers } from "./logging/personal-data";

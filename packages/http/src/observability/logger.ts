@@ -1,5 +1,6 @@
 import { pino, type Logger as Pino } from "pino";
 import type { Logger } from "@relance/core";
+import { maskPersonalData } from "@relance/adapters";
 
 /** Paths never written to the log, whatever a caller passes. */
 export const REDACTED_PATHS = [
@@ -22,7 +23,20 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Pino {
-  return pino({ level, base: { service: "relance" }, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, destination as never);
+  return pino(
+    {
+      level,
+      base: { service: "relance" },
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Personal data: every phone number or WhatsApp id, in fields or messages, is masked.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => maskPersonalData(arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination as never,
+  );
 }
 
 /** pino already has the core's `(fields, message)` call shape. */

@@ -1,5 +1,6 @@
 import type { SocketConfig } from "@whiskeysockets/baileys";
 import type { Logger } from "@relance/core";
+import { maskPersonalData, maskPhoneNumbers } from "../../logging/personal-data";
 
 /** The pino-compatible logger Baileys expects (`ILogger`, not exported by the package). */
 export type BaileysLogger = SocketConfig["logger"];
@@ -19,9 +20,10 @@ export function toBaileysLogger(logger: Logger, level: BaileysLogLevel = "warn",
     (rank: keyof typeof RANK, method: keyof Logger) =>
     (obj: unknown, msg?: string): void => {
       if (RANK[rank] < threshold) return;
-      const message = typeof obj === "string" ? obj : (msg ?? "baileys");
+      const message = maskPhoneNumbers(typeof obj === "string" ? obj : (msg ?? "baileys"));
       const fields = typeof obj === "string" ? {} : obj instanceof Error ? { err: obj.message } : safeFields(obj);
-      logger[method]({ ...bindings, ...fields, source: "baileys" }, message);
+      // jid, participant, from...: Baileys names people by their number.
+      logger[method](maskPersonalData({ ...bindings, ...fields, source: "baileys" }) as Record<string, unknown>, message);
     };
   return {
     level,
