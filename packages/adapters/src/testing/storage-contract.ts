@@ -19,6 +19,7 @@ import { describeTargetStats } from "./contract/target-stats";
 import { describeStoredFields } from "./contract/stored-fields";
 import { describeReopen } from "./contract/reopen";
 import { describeEnrollmentCursors } from "./contract/enrollment-cursors";
+import { describeRetention } from "./contract/retention";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -85,6 +86,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeDirectory(ctx);
     describeExitedUsers(ctx);
     describeEnrollmentCursors(ctx);
+    describeRetention(ctx);
     describeLeases(ctx);
     describeCounters(ctx);
     describeTargetWrites(ctx);

@@ -53,6 +53,9 @@ export interface TargetContact {
  * the atomic re-check right before the transport call until the result is recorded. A stale
  * `"sending"` claim means a process died mid-send: the day may have left, so it is never resent.
  */
+/** What a target's contact becomes once its retention period is over: nothing personal is left. */
+export const PURGED_CONTACT: TargetContact = Object.freeze({ phone: "+0" as E164, name: "", paymentLink: null });
+
 export interface TargetClaim {
   owner: string;
   day: number;

@@ -56,6 +56,8 @@ export interface ReferrerConfigRepository {
    * so a referrer is notified once per outage even with several dispatchers.
    */
   markFailureNotified(referrerUserId: string, at: Date): Promise<boolean>;
+  /** Erasure: true when a config was deleted. */
+  delete(referrerUserId: string): Promise<boolean>;
   /** Configs with `enabled`, not `enrollmentPaused`, `whatsapp.linkedAt` set and not logged out. */
   listEnrollable(): Promise<ReferrerConfig[]>;
 }
@@ -168,6 +170,14 @@ export interface TargetRepository {
   /** Ordered by id; stable while targets are inserted (ids only grow). */
   list(filter: TargetListFilter, page: { limit: number; after?: string | null }): Promise<TargetPage>;
   stats(filter: { referrerUserId?: string }): Promise<TargetStats>;
+  /**
+   * Retention: up to `limit` targets that left the loop (`exitedLoopAt`) before `endedBefore` get
+   * `PURGED_CONTACT` in place of their contact (phone, name, payment link). Returns how many;
+   * already purged ones are not counted again.
+   */
+  purgeContacts(endedBefore: Date, limit: number): Promise<number>;
+  /** Erasure: deletes every target where `userId` is the referral or the referrer. Returns how many. */
+  deleteByUser(userId: string): Promise<number>;
 }
 
 /** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
@@ -260,6 +270,11 @@ export interface DirectoryRepository {
   /** Insert or replace by `userId`. */
   upsertReferrer(referrer: StoredReferrer): Promise<void>;
   getReferrer(userId: string): Promise<StoredReferrer | null>;
+  /**
+   * Erasure: deletes the user's referrer record, the referrals pushed under them, and their own
+   * referral records under any referrer. Returns how many records were deleted.
+   */
+  deleteUser(userId: string): Promise<number>;
   /** Insert or replace by (`referrerId`, `userId`). */
   upsertReferral(referral: Referral): Promise<void>;
   /** Every referral of the referrer, ordered by `createdAt` then `userId`. */

@@ -41,6 +41,10 @@ export function createMemoryConfigs(): ReferrerConfigRepository {
       return true;
     },
 
+    async delete(referrerUserId) {
+      return configs.delete(referrerUserId);
+    },
+
     async listEnrollable() {
       return [...configs.values()]
         .filter((c) => c.enabled && !c.enrollmentPaused && isLinked(c))

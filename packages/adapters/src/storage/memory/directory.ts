@@ -28,6 +28,14 @@ export function createMemoryDirectory(): DirectoryRepository {
       return referrer ? structuredClone(referrer) : null;
     },
 
+    async deleteUser(userId) {
+      let deleted = referrers.delete(userId) ? 1 : 0;
+      deleted += referrals.get(userId)?.size ?? 0;
+      referrals.delete(userId);
+      for (const byUserId of referrals.values()) if (byUserId.delete(userId)) deleted += 1;
+      return deleted;
+    },
+
     async upsertReferral(referral) {
       let byUserId = referrals.get(referral.referrerId);
       if (!byUserId) referrals.set(referral.referrerId, (byUserId = new Map()));

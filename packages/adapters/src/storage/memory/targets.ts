@@ -1,4 +1,4 @@
-import { emptyTargetStats, type Target, type TargetChanges, type TargetCondition, type TargetRepository } from "@relance/core";
+import { emptyTargetStats, PURGED_CONTACT, type Target, type TargetChanges, type TargetCondition, type TargetRepository } from "@relance/core";
 import {
   addToStats,
   applyChanges,
@@ -128,6 +128,29 @@ export function createMemoryTargets(): TargetRepository {
       const items = matching.slice(0, page.limit);
       const more = matching.length > items.length && items.length > 0;
       return { items: copies(items), nextCursor: more ? encodeCursor(items[items.length - 1]!.id) : null };
+    },
+
+    async purgeContacts(endedBefore, limit) {
+      let purged = 0;
+      for (const [id, target] of targets) {
+        if (purged >= limit) break;
+        if (target.status === "active" || target.exitedLoopAt === null || target.exitedLoopAt >= endedBefore) continue;
+        if (target.contact.phone === PURGED_CONTACT.phone) continue;
+        targets.set(id, { ...target, contact: { ...PURGED_CONTACT }, revision: target.revision + 1 });
+        purged += 1;
+      }
+      return purged;
+    },
+
+    async deleteByUser(userId) {
+      let deleted = 0;
+      for (const [id, target] of targets) {
+        if (target.referralUserId !== userId && target.referrerUserId !== userId) continue;
+        targets.delete(id);
+        enrolled.delete(enrollmentKey(target.referrerUserId, target.referralUserId));
+        deleted += 1;
+      }
+      return deleted;
     },
 
     async stats(filter) {

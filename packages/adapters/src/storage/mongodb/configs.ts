@@ -48,6 +48,8 @@ export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfi
         return result.modifiedCount === 1;
       }),
 
+    delete: (referrerUserId: string) => wrap("configs.delete", async () => (await configs.deleteOne({ _id: referrerUserId })).deletedCount === 1),
+
     listEnrollable: () =>
       wrap("configs.listEnrollable", async () => {
         const docs = await configs

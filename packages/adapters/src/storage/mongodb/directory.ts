@@ -24,6 +24,13 @@ export function mongoDirectory(
         return doc ? fromReferrerDocument(doc) : null;
       }),
 
+    deleteUser: (userId: string) =>
+      wrap("directory.deleteUser", async () => {
+        const referrer = await referrers.deleteOne({ _id: userId });
+        const referralRecords = await referrals.deleteMany({ $or: [{ referrerId: userId }, { userId }] });
+        return referrer.deletedCount + referralRecords.deletedCount;
+      }),
+
     upsertReferral: (referral: Referral) =>
       wrap("directory.upsertReferral", () => replaceOrInsert(referrals, { ...referralDocument(referral), changedAt: new Date() })),
 

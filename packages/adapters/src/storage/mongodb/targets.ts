@@ -1,3 +1,4 @@
+import { PURGED_CONTACT } from "@relance/core";
 import type {
   E164,
   ExitReason,
@@ -105,6 +106,24 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
         const result = await targets.updateMany(referrerConditionFilter(referrerUserId, { status: "active" }), changesUpdate(changes));
         return result.modifiedCount;
       }),
+
+    purgeContacts: (endedBefore: Date, limit: number) =>
+      wrap("targets.purgeContacts", async () => {
+        const ids = await targets
+          .find({ status: { $ne: "active" }, exitedLoopAt: { $lt: endedBefore }, "contact.phone": { $ne: PURGED_CONTACT.phone } }, { projection: { _id: 1 } })
+          .limit(toLimit(limit))
+          .toArray();
+        if (ids.length === 0) return 0;
+        // The filter again: a target purged meanwhile by another process is not counted twice.
+        const result = await targets.updateMany(
+          { _id: { $in: ids.map((d) => d._id) }, "contact.phone": { $ne: PURGED_CONTACT.phone } },
+          { $set: { contact: { ...PURGED_CONTACT } }, $inc: { revision: 1 } },
+        );
+        return result.modifiedCount;
+      }),
+
+    deleteByUser: (userId: string) =>
+      wrap("targets.deleteByUser", async () => (await targets.deleteMany({ $or: [{ referralUserId: userId }, { referrerUserId: userId }] })).deletedCount),
 
     listActiveByReferral: (referralUserId: string) =>
       wrap("targets.listActiveByReferral", () => findMany({ referralUserId, status: "active" }, { _id: 1 })),

@@ -55,6 +55,10 @@ export function createSqliteConfigs(db: SqliteDatabase): ReferrerConfigRepositor
       );
     },
 
+    async delete(referrerUserId) {
+      return db.exec("configs.delete", "DELETE FROM configs WHERE referrerUserId = ?", referrerUserId) > 0;
+    },
+
     async listEnrollable() {
       return db.all<DocRow>("configs.listEnrollable", "SELECT doc FROM configs WHERE enabled = 1 AND enrollmentPaused = 0").map(read).filter(isLinked);
     },

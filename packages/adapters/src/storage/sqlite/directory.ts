@@ -32,6 +32,13 @@ export function createSqliteDirectory(db: SqliteDatabase): DirectoryRepository {
       return row ? decode<StoredReferrer>(row.doc) : null;
     },
 
+    async deleteUser(userId) {
+      return db.transaction("directory.deleteUser", () => {
+        const referrer = db.exec("directory.deleteUser", "DELETE FROM directory_referrers WHERE userId = ?", userId);
+        return referrer + db.exec("directory.deleteUser", "DELETE FROM directory_referrals WHERE referrerId = ? OR userId = ?", userId, userId);
+      });
+    },
+
     async upsertReferral(referral) {
       db.exec(
         "directory.upsertReferral",

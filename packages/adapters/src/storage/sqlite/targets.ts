@@ -1,6 +1,6 @@
-import { addDeliveries, addTargetOutcome, emptyTargetStats, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
+import { addDeliveries, addTargetOutcome, emptyTargetStats, PURGED_CONTACT, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
 import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules";
-import { decode, encode } from "./codec";
+import { decode, encode, setFields } from "./codec";
 import type { SqliteDatabase } from "./database";
 import { changesExpression, conditionClause, listClause, unclaimedAt } from "./target-sql";
 
@@ -106,6 +106,31 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
         ...set.params,
         referrerUserId,
       );
+    },
+
+    async purgeContacts(endedBefore, limit) {
+      const set = setFields("doc", { contact: PURGED_CONTACT });
+      return db.exec(
+        "targets.purgeContacts",
+        `UPDATE targets SET doc = json_set(${set.sql}, '$.revision', revision + 1)
+         WHERE id IN (SELECT id FROM targets WHERE status != 'active' AND json_extract(doc, '$.exitedLoopAt."$date"') < ? AND phone != ? LIMIT ?)`,
+        ...set.params,
+        endedBefore.getTime(),
+        PURGED_CONTACT.phone,
+        limit,
+      );
+    },
+
+    async deleteByUser(userId) {
+      return db.transaction("targets.deleteByUser", () => {
+        db.exec(
+          "targets.deleteByUser",
+          "DELETE FROM target_message_ids WHERE targetId IN (SELECT id FROM targets WHERE referralUserId = ? OR referrerUserId = ?)",
+          userId,
+          userId,
+        );
+        return db.exec("targets.deleteByUser", "DELETE FROM targets WHERE referralUserId = ? OR referrerUserId = ?", userId, userId);
+      });
     },
 
     async listActiveByReferral(referralUserId) {
