@@ -30,6 +30,7 @@ export type { ConnectInput } from "./use-cases/connect";
 export type { DispatchResult } from "./use-cases/dispatch";
 export type { ListenResult } from "./use-cases/listen";
 export type { EnrollmentResult } from "./use-cases/enrollment";
+export type { ErasureResult, RetentionResult } from "./use-cases/data-retention";
 export type { InboundMessage } from "./use-cases/inbound";
 export type { Receipt } from "./use-cases/receipts";
 export type { PreviewInput } from "./use-cases/messages";

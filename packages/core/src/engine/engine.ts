@@ -15,6 +15,7 @@ import { runDispatch, type DispatchResult } from "../use-cases/dispatch";
 import { runEnrollment, type EnrollmentResult } from "../use-cases/enrollment";
 import { runListen, type ListenResult } from "../use-cases/listen";
 import { exitUser } from "../use-cases/exit-user";
+import { eraseUser, runRetention, type RetentionResult } from "../use-cases/data-retention";
 import { handleInbound, type InboundMessage } from "../use-cases/inbound";
 import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages";
 import { handleReceipt, type Receipt } from "../use-cases/receipts";
@@ -118,6 +119,10 @@ export class RelanceEngine {
   exitUser(userId: string, reason: ExitReason = "paid") {
     return exitUser(this.ctx, userId, reason);
   }
+  /** GDPR erasure of a person's data everywhere (the do-not-contact hash stays). */
+  eraseUser(userId: string) {
+    return eraseUser(this.ctx, userId);
+  }
   handleInbound(message: InboundMessage) {
     return handleInbound(this.ctx, message);
   }
@@ -138,6 +143,11 @@ export class RelanceEngine {
     return this.joinOrStart("listen", () => runListen(this.ctx));
   }
 
+  /** Purges the contacts of targets ended more than `retentionDays` ago. */
+  runRetention(): Promise<RetentionResult> {
+    return this.joinOrStart("retention", () => runRetention(this.ctx));
+  }
+
   /** Subscribes to status changes and new QR codes (all referrers). Returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void {
     return this.ctx.events.subscribe(listener);
@@ -152,6 +162,7 @@ export class RelanceEngine {
       this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.tick("enrollment", () => this.runEnrollment())),
       this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.tick("dispatch", () => this.runDispatch())),
       this.scheduler.schedule("listen", this.options.inboxCron, () => this.tick("listen", () => this.runListen())),
+      this.scheduler.schedule("retention", this.options.retentionCron, () => this.tick("retention", () => this.runRetention())),
     );
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");
   }

@@ -53,6 +53,10 @@ export interface RelanceOptions {
   dispatchCron: string;
   /** The listening job: restores the sessions of referrers with active targets so replies (STOP) are read. */
   inboxCron: string;
+  /** Days after a target ends before its contact is purged (`RELANCE_RETENTION_DAYS`); null keeps contacts. */
+  retentionDays: number | null;
+  /** The daily retention job. */
+  retentionCron: string;
   /** Identifies this process in claims and leases; unique per process. */
   instanceId: string;
 }
@@ -79,6 +83,8 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   enrollmentCron: "0 * * * *",
   dispatchCron: "* * * * *",
   inboxCron: "*/10 * * * *",
+  retentionDays: 90,
+  retentionCron: "17 3 * * *",
 };
 
 function nonNegativeInteger(name: string, value: number): void {
@@ -95,6 +101,9 @@ export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanc
   }
   for (const name of ["maxConcurrentSenders", "dispatchPageSize", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new ValidationError(`Option ${name} must be a positive integer, got ${options[name]}`);
+  }
+  if (options.retentionDays !== null && (!Number.isInteger(options.retentionDays) || options.retentionDays < 1)) {
+    throw new ValidationError(`Option retentionDays must be a positive integer or null, got ${options.retentionDays}`);
   }
   options.retryBackoffMs.forEach((ms, i) => nonNegativeInteger(`retryBackoffMs[${i}]`, ms));
   options.dailyCapRampUp.forEach((cap, i) => {

@@ -145,6 +145,9 @@ export const PreviewResponse = z.object({ text: z.string(), media: z.array(Media
 export const ExitUserResponse = z.object({ exited: count }).meta({ examples: [{ exited: 1 }] });
 export const OkResponse = z.object({ ok: z.literal(true) });
 export const EnrollmentRunResponse = z.object({ enrolled: count, skipped: count });
+export const EraseUserResponse = z
+  .object({ targets: count, directoryRecords: count, config: z.boolean(), session: z.boolean() })
+  .meta({ examples: [{ targets: 2, directoryRecords: 1, config: false, session: false }] });
 export const DispatchRunResponse = z.object({ sent: count, failed: count, deferred: count, held: count, exited: count });
 
 export const ListenRunResponse = z.object({ ready: count, skipped: count, failed: count });

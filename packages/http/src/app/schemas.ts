@@ -89,6 +89,8 @@ export const PreviewBody = z
 
 export const ExitUserBody = z.object({ userId: id, reason: z.enum(["paid", "manual"]).optional() }).strict();
 
+export const EraseUserBody = z.object({ userId: id }).strict();
+
 export const SubscriptionBody = z
   .object({ userId: id, active: z.boolean(), name: z.string().max(200).optional(), phone: phone.nullable().optional() })
   .strict();

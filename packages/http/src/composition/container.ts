@@ -108,6 +108,7 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
         inboxCron: config.RELANCE_INBOX_CRON,
         defaultTimezone: config.RELANCE_DEFAULT_TIMEZONE,
         defaultSendWindow: sendWindowOf(config),
+        retentionDays: config.RELANCE_RETENTION_DAYS,
       },
     }),
   );

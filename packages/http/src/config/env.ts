@@ -99,6 +99,13 @@ const EnvSchema = z
     /** A separate listener serving /metrics without credentials (off by default: /metrics takes the service secret). */
     RELANCE_METRICS_PORT: integer(1).max(65535).optional(),
     RELANCE_METRICS_HOST: z.string().default("127.0.0.1"),
+    /** Days after a target ends before its contact (phone, name, payment link) is purged; `off` keeps them. */
+    RELANCE_RETENTION_DAYS: z
+      .string()
+      .regex(/^(off|\d+)$/, "a number of days, or off")
+      .default("90")
+      .transform((v) => (v === "off" ? null : Number(v)))
+      .refine((v) => v === null || v >= 1, "at least 1 day"),
     RELANCE_SSE_MAX_PER_USER: integer(1).default(5),
     RELANCE_SSE_MAX_TOTAL: integer(1).default(1000),
     RELANCE_AUTH_FAILURE_LIMIT: rateLimit.default({ count: 30, windowMs: 600_000 }),

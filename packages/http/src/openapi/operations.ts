@@ -104,6 +104,11 @@ export const OPERATIONS = {
     body: { schema: req.ExitUserBody, example: { userId: "user-42", reason: "paid" } },
     responses: { "200": { description: "targets exited", schema: res.ExitUserResponse } },
   }),
+  eraseUser: internal({
+    summary: "GDPR erasure: a person's data removed everywhere (targets, directory records, referrer config and WhatsApp session); the do-not-contact hash stays",
+    body: { schema: req.EraseUserBody, example: { userId: "user-42" } },
+    responses: { "200": { description: "what was removed", schema: res.EraseUserResponse } },
+  }),
   subscriptions: internal({
     summary: "A referrer's relance subscription (push directory)",
     body: { schema: req.SubscriptionBody, example: { userId: "referrer-7", active: true, name: "Jean Martin", phone: "+33612345678" } },

@@ -3,7 +3,7 @@ import { documented } from "../../openapi/describe";
 import { OPERATIONS as doc } from "../../openapi/operations";
 import { requireService, type AuthVariables } from "../auth";
 import { ApiError } from "../errors";
-import { ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas";
+import { EraseUserBody, ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas";
 import type { AppServices } from "../services";
 import { jsonBody } from "../validation";
 
@@ -21,6 +21,11 @@ export function internalRoutes(services: AppServices) {
   app.post("/exit-user", documented(doc.exitUser), async (c) => {
     const body = await jsonBody(c, ExitUserBody);
     return c.json(await engine.exitUser(body.userId, body.reason ?? "paid"));
+  });
+
+  app.post("/erase-user", documented(doc.eraseUser), async (c) => {
+    const body = await jsonBody(c, EraseUserBody);
+    return c.json(await engine.eraseUser(body.userId));
   });
 
   app.post("/subscriptions", documented(doc.subscriptions), async (c) => {

@@ -1,0 +1,58 @@
+import type { EngineContext } from "../engine/context";
+
+const BATCH = 500;
+const DAY_MS = 24 * 60 * 60_000;
+
+export interface RetentionResult {
+  purged: number;
+}
+
+/**
+ * Retention: `retentionDays` after a target left the loop, its contact (phone, name, payment link)
+ * is emptied. What is left (ids, days sent, outcome) keeps the statistics and the once-ever rule.
+ */
+export async function runRetention(ctx: EngineContext): Promise<RetentionResult> {
+  const days = ctx.options.retentionDays;
+  if (days === null) return { purged: 0 };
+  const cutoff = new Date(ctx.clock.now().getTime() - days * DAY_MS);
+  let purged = 0;
+  for (;;) {
+    const batch = await ctx.storage.targets.purgeContacts(cutoff, BATCH);
+    purged += batch;
+    if (batch < BATCH) break;
+  }
+  if (purged > 0) ctx.logger.info({ purged, retentionDays: days }, "contacts of ended targets purged");
+  return { purged };
+}
+
+export interface ErasureResult {
+  targets: number;
+  directoryRecords: number;
+  config: boolean;
+  session: boolean;
+}
+
+/**
+ * Erasure (GDPR): removes a person's data everywhere — as a referral (their targets, their records
+ * in the stored directory) and as a referrer (their config, their WhatsApp session, the targets
+ * and referrals under them). The do-not-contact list keeps its entry, if any: it holds only a hash
+ * of the number, and it is what stops anyone from writing to them again.
+ */
+export async function eraseUser(ctx: EngineContext, userId: string): Promise<ErasureResult> {
+  const config = await ctx.storage.configs.get(userId);
+  let session = false;
+  if (config) {
+    // Logging out unlinks the device and deletes the stored session.
+    try {
+      await ctx.transport.disconnect(userId, { logout: true });
+      session = true;
+    } catch (error) {
+      ctx.logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, "erasure: the WhatsApp session could not be logged out");
+    }
+  }
+  const targets = await ctx.storage.targets.deleteByUser(userId);
+  const directoryRecords = await ctx.storage.directory.deleteUser(userId);
+  const deletedConfig = await ctx.storage.configs.delete(userId);
+  ctx.logger.info({ userId, targets, directoryRecords, config: deletedConfig, session }, "user erased");
+  return { targets, directoryRecords, config: deletedConfig, session };
+}

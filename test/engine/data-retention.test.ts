@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { PURGED_CONTACT } from "@relance/core";
+import { DAY, createHarness } from "../support/engine-harness";
+
+async function enrolledHarness(options = {}) {
+  const h = await createHarness({ messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, ...options });
+  await h.seedMessages(7);
+  await h.addReferrer("ref-1", "+33600000001");
+  await h.addReferral("ref-1", "user-1", "+33611111111");
+  await h.addReferral("ref-1", "user-2", "+33622222222");
+  await h.engine.runEnrollment();
+  return h;
+}
+
+describe("security 9: retention and erasure", () => {
+  it("purges the contact of a target retentionDays after it ended, and never an active one", async () => {
+    const h = await enrolledHarness({ retentionDays: 30 });
+    await h.engine.exitUser("user-1");
+    h.clock.advance(29 * DAY);
+    expect(await h.engine.runRetention()).toEqual({ purged: 0 });
+    h.clock.advance(2 * DAY);
+    expect(await h.engine.runRetention()).toEqual({ purged: 1 });
+    const targets = (await h.engine.listTargets("ref-1")).items;
+    expect(targets.find((t) => t.referralUserId === "user-1")!.contact).toEqual(PURGED_CONTACT);
+    expect(targets.find((t) => t.referralUserId === "user-2")!.contact.phone).toBe("+33622222222");
+    // The once-ever rule still holds: the purged referral is not enrolled again.
+    await h.engine.runEnrollment();
+    expect((await h.engine.listTargets("ref-1")).items).toHaveLength(2);
+  });
+
+  it("schedules the retention job daily, and keeps contacts when retentionDays is null", async () => {
+    const h = await enrolledHarness({ retentionDays: null });
+    await h.engine.exitUser("user-1");
+    h.clock.advance(1000 * DAY);
+    expect(await h.engine.runRetention()).toEqual({ purged: 0 });
+    h.engine.start();
+    expect(h.scheduler.has("retention")).toBe(true);
+    await h.engine.stop();
+  });
+
+  it("erases a referral everywhere but the do-not-contact hash", async () => {
+    const h = await enrolledHarness();
+    await h.engine.handleInbound({ referrerUserId: "ref-1", from: "+33611111111", text: "STOP" });
+    expect(await h.engine.eraseUser("user-1")).toMatchObject({ targets: 1, directoryRecords: 1, config: false });
+    expect((await h.engine.listTargets("ref-1")).items.map((t) => t.referralUserId)).toEqual(["user-2"]);
+    expect(await h.storage.directory.getReferrals("ref-1", ["user-1"])).toEqual([]);
+    expect(await h.storage.doNotContact.has("+33611111111")).toBe(true);
+  });
+
+  it("erases a referrer: config, session, targets and the referrals under them", async () => {
+    const h = await enrolledHarness();
+    expect(await h.engine.eraseUser("ref-1")).toEqual({ targets: 2, directoryRecords: 3, config: true, session: true });
+    expect(await h.storage.configs.get("ref-1")).toBeNull();
+    expect(await h.storage.directory.getReferrer("ref-1")).toBeNull();
+    expect((await h.engine.listTargets("ref-1")).items).toEqual([]);
+    expect(h.transport.getState("ref-1").status).not.toBe("connected");
+  });
+});
