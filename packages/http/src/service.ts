@@ -2,13 +2,13 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
-import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
+import { reencryptSessions, type ManualClock, type SandboxTransport, type SessionCipher, type StoredDirectory } from "@relance/adapters";
 import type { Hono } from "hono";
 import { createApp } from "./app/app";
 import type { ServiceConfig } from "./config/env";
 import { buildContainer, type ContainerOverrides } from "./composition/container";
 import { TOKENS } from "./composition/tokens";
-import { createLogger } from "./observability/logger";
+import { asCoreLogger, createLogger } from "./observability/logger";
 import { createHttpServer } from "./server/http-server";
 import type { ServiceMetrics } from "./observability/metrics";
 
@@ -39,6 +39,13 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   const engine = container.get<RelanceEngine>(TOKENS.Engine);
   const transport = container.get<Transport>(TOKENS.Transport);
   const metrics = container.get<ServiceMetrics>(TOKENS.Metrics);
+  const cipher = container.get<SessionCipher>(TOKENS.SessionCipher);
+  if (cipher.keyCount > 1 && config.RELANCE_JOBS === "on") {
+    // A rotation is under way: move every stored session to the new key now, not when each loads.
+    void reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }).catch((error: unknown) =>
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, "session re-encryption failed"),
+    );
+  }
   engine.subscribe((event) => {
     if (event.type === "status") metrics.linkStatusChanged(event.referrerUserId, event.status.status);
   });
@@ -73,6 +80,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
     sandbox,
+    reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",
   });
 

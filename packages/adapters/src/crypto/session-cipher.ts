@@ -17,6 +17,8 @@ export interface SessionCipher {
   reencrypt(blob: string, aad: string): string;
   /** Number of configured keys (current first). */
   readonly keyCount: number;
+  /** The id of the key `encrypt` uses (blobs carry theirs: see `keyIdOf`). */
+  readonly currentKeyId: string;
   toJSON(): string;
 }
 
@@ -118,11 +120,18 @@ export function createSessionCipher(options: { secrets: readonly string[] }): Se
     decrypt,
     reencrypt: (blob, aad) => encrypt(decrypt(blob, { aad }).plaintext, { aad }),
     keyCount: keys.size,
+    currentKeyId: currentId,
     toJSON: () => label,
     toString: () => label,
     [Symbol.for("nodejs.util.inspect.custom")]: () => label,
   } as SessionCipher;
   return Object.freeze(cipher);
+}
+
+/** The key id a stored blob was encrypted with, or null when the value is not a session blob. */
+export function keyIdOf(value: string): string | null {
+  const parts = value.split(".");
+  return parts.length === 5 && parts[0] === VERSION ? parts[1]! : null;
 }
 
 /** Parses `WHATSAPP_SESSION_SECRET`: `current[,previous1,previous2...]`. */

@@ -20,6 +20,7 @@ import { describeStoredFields } from "./contract/stored-fields";
 import { describeReopen } from "./contract/reopen";
 import { describeEnrollmentCursors } from "./contract/enrollment-cursors";
 import { describeRetention } from "./contract/retention";
+import { describeSessionScan } from "./contract/session-scan";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -87,6 +88,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeExitedUsers(ctx);
     describeEnrollmentCursors(ctx);
     describeRetention(ctx);
+    describeSessionScan(ctx);
     describeLeases(ctx);
     describeCounters(ctx);
     describeTargetWrites(ctx);

@@ -39,6 +39,14 @@ class CountingSessionRepository implements SessionRepository {
     this.data.delete(sessionId);
   }
 
+  async scan(): Promise<never[]> {
+    return [];
+  }
+
+  async replaceIf(): Promise<boolean> {
+    return false;
+  }
+
   async exists(sessionId: string): Promise<boolean> {
     this.calls.exists += 1;
     return (this.data.get(sessionId)?.size ?? 0) > 0;

@@ -300,6 +300,8 @@ describe("baileys on a real phone: shutdown keeps the creds (gap 10)", () => {
         await storage.sessions.set(id, entries);
       },
       clear: (id) => storage.sessions.clear(id),
+      scan: (after, limit) => storage.sessions.scan(after, limit),
+      replaceIf: (id, key, expected, value) => storage.sessions.replaceIf(id, key, expected, value),
       exists: (id) => storage.sessions.exists(id),
     };
     const s = await setup({ storage: { ...storage, sessions: slow } as RelanceStorage });

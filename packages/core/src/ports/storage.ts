@@ -249,6 +249,23 @@ export interface SessionRepository {
   clear(sessionId: string): Promise<void>;
   /** True when the session has at least one key. */
   exists(sessionId: string): Promise<boolean>;
+  /**
+   * Every entry of every session, page by page in a stable order (for key rotation): the entries
+   * after `after` (exclusive; null: from the start), at most `limit`. Each entry present for the
+   * whole scan is returned exactly once.
+   */
+  scan(after: SessionEntryRef | null, limit: number): Promise<SessionEntry[]>;
+  /** Atomic: writes `value` only if the entry still holds `expected`. True when it did. */
+  replaceIf(sessionId: string, key: string, expected: string, value: string): Promise<boolean>;
+}
+
+export interface SessionEntryRef {
+  sessionId: string;
+  key: string;
+}
+
+export interface SessionEntry extends SessionEntryRef {
+  value: string;
 }
 
 /** A referrer as the platform last pushed it (`POST /internal/subscriptions`). */

@@ -150,6 +150,8 @@ export const EraseUserResponse = z
   .meta({ examples: [{ targets: 2, directoryRecords: 1, config: false, session: false }] });
 export const DispatchRunResponse = z.object({ sent: count, failed: count, deferred: count, held: count, exited: count });
 
+export const SessionKeysRunResponse = z.object({ blobs: count, reencrypted: count, byKey: z.record(z.string(), count), onOldKeys: count });
+export const RetentionRunResponse = z.object({ purged: count });
 export const ListenRunResponse = z.object({ ready: count, skipped: count, failed: count });
 
 export const OutboxResponse = z.object({

@@ -1,6 +1,6 @@
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage } from "@relance/core";
-import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
+import type { ManualClock, ReencryptionReport, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics";
 import type { ServiceCredentials } from "./auth";
 import type { RateLimitSettings } from "./rate-limits";
@@ -27,6 +27,8 @@ export interface AppServices {
   rateLimits?: RateLimitSettings;
   /** Open status streams allowed per account and in all (default 5 and 1000). */
   streamLimits?: { perUser: number; total: number };
+  /** Re-encrypts every stored session blob with the current session key (key rotation). */
+  reencryptSessions(): Promise<ReencryptionReport>;
   /** True while the scheduled jobs are running (readiness). */
   jobsRunning(): boolean;
 }

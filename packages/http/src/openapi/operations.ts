@@ -126,6 +126,14 @@ export const OPERATIONS = {
   }),
   runEnrollment: internal({ summary: "Run enrollment now (joins a run in progress)", responses: { "200": { description: "result", schema: res.EnrollmentRunResponse } } }),
   runDispatch: internal({ summary: "Run dispatch now (joins a run in progress)", responses: { "200": { description: "result", schema: res.DispatchRunResponse } } }),
+  runSessionKeys: internal({
+    summary: "Re-encrypt every stored WhatsApp session with the current WHATSAPP_SESSION_SECRET; reports the blobs still on an old key (0: the old secret can be removed)",
+    responses: { "200": { description: "report", schema: res.SessionKeysRunResponse } },
+  }),
+  runRetention: internal({
+    summary: "Run the retention job now: contacts of targets ended RELANCE_RETENTION_DAYS ago are purged",
+    responses: { "200": { description: "result", schema: res.RetentionRunResponse } },
+  }),
   runListen: internal({
     summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read",
     responses: { "200": { description: "result", schema: res.ListenRunResponse } },

@@ -1,4 +1,4 @@
-import type { SessionRepository } from "@relance/core";
+import type { SessionEntry, SessionEntryRef, SessionRepository } from "@relance/core";
 import type { AnyBulkWriteOperation, Collection } from "mongodb";
 import type { SessionEntryDocument } from "./documents";
 import { isDuplicateKey, wrap } from "./errors";
@@ -43,5 +43,17 @@ export function mongoSessions(sessions: Collection<SessionEntryDocument>): Sessi
 
     exists: (sessionId: string) =>
       wrap("sessions.exists", async () => (await sessions.countDocuments({ sessionId }, { limit: 1 })) > 0),
+
+    // Ordered by _id (the JSON of [sessionId, key]): stable, one index, each entry once.
+    scan: (after: SessionEntryRef | null, limit: number) =>
+      wrap("sessions.scan", async () => {
+        if (limit <= 0) return [];
+        const filter = after === null ? {} : { _id: { $gt: idOf(after.sessionId, after.key) } };
+        const docs = await sessions.find(filter).sort({ _id: 1 }).limit(limit).toArray();
+        return docs.map((doc): SessionEntry => ({ sessionId: doc.sessionId, key: doc.key, value: doc.value }));
+      }),
+
+    replaceIf: (sessionId: string, key: string, expected: string, value: string) =>
+      wrap("sessions.replaceIf", async () => (await sessions.updateOne({ _id: idOf(sessionId, key), value: expected }, { $set: { value } })).modifiedCount === 1),
   };
 }

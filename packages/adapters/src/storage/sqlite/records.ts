@@ -8,6 +8,7 @@ import type {
   LeaseRepository,
   MessageDefinition,
   MessageRepository,
+  SessionEntry,
   SessionRepository,
 } from "@relance/core";
 import { decode, encode } from "./codec";
@@ -185,6 +186,23 @@ export function createSqliteSessions(db: SqliteDatabase): SessionRepository {
 
     async exists(sessionId) {
       return db.get("sessions.exists", "SELECT 1 FROM sessions WHERE sessionId = ? LIMIT 1", sessionId) !== undefined;
+    },
+
+    async scan(after, limit) {
+      if (limit <= 0) return [];
+      return after === null
+        ? db.all<SessionEntry>("sessions.scan", "SELECT sessionId, key, value FROM sessions ORDER BY sessionId, key LIMIT ?", limit)
+        : db.all<SessionEntry>(
+            "sessions.scan",
+            "SELECT sessionId, key, value FROM sessions WHERE (sessionId, key) > (?, ?) ORDER BY sessionId, key LIMIT ?",
+            after.sessionId,
+            after.key,
+            limit,
+          );
+    },
+
+    async replaceIf(sessionId, key, expected, value) {
+      return db.exec("sessions.replaceIf", "UPDATE sessions SET value = ? WHERE sessionId = ? AND key = ? AND value = ?", value, sessionId, key, expected) > 0;
     },
   };
 }

@@ -59,6 +59,10 @@ export function internalRoutes(services: AppServices) {
     return c.json({ sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited });
   });
 
+  app.post("/jobs/session-keys/run", documented(doc.runSessionKeys), async (c) => c.json(await services.reencryptSessions()));
+
+  app.post("/jobs/retention/run", documented(doc.runRetention), async (c) => c.json(await metrics.timeJob("retention", () => engine.runRetention())));
+
   // The listening job: with RELANCE_JOBS=off, whoever drives the jobs must call it too, or a STOP
   // sent while nothing is due waits for the next due message.
   app.post("/jobs/listen/run", documented(doc.runListen), async (c) => {
