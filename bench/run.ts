@@ -7,7 +7,9 @@
  * reopen time. On the same MongoDB server, the seed's algorithm (`seed-algorithm.ts`) runs the
  * same workload, so the engine/seed ratio is measured. A table, then one JSON line.
  *
- * BENCH_SCALES=10000,100000 limits the sizes; BENCH_MONGO_MAX (default 100000) caps MongoDB's.
+ * BENCH_SCALES=10000,100000 limits the sizes; BENCH_MONGO_MAX (default 100000) caps MongoDB's;
+ * BENCH_STORAGES=sqlite,memory,mongodb,seed picks the stores; BENCH_DUE_PER_REFERRER (default 100)
+ * sizes the due set (and the daily limit).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,7 +24,7 @@ import { referrerId, seedMongo, seedSqlite, seedThroughPort, type Workload } fro
 import { SeedSender } from "./seed-algorithm";
 
 const REFERRERS = 10;
-const DUE_PER_REFERRER = 100;
+const DUE_PER_REFERRER = Number(process.env.BENCH_DUE_PER_REFERRER ?? 100);
 const SCALES = (process.env.BENCH_SCALES ?? "10000,100000,1000000").split(",").map(Number);
 const MONGO_MAX = Number(process.env.BENCH_MONGO_MAX ?? 100_000);
 const STORAGES = (process.env.BENCH_STORAGES ?? "memory,sqlite,mongodb,seed").split(",");
