@@ -25,7 +25,8 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
-  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 },
+  // As the harness: no new-account ramp-up or first-contact cap (this test is about processes).
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 
 let reported = 0;
