@@ -38,6 +38,8 @@ const STATUS_OF_ERROR: Record<string, string> = {
   NotFound: "404",
   Conflict: "409",
   PayloadTooLarge: "413",
+  TooManyRequests: "429",
+  Unavailable: "503",
   LinkFailed: "502",
 };
 

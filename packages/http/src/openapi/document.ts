@@ -58,6 +58,12 @@ export async function openApiDocument(app: Hono): Promise<Record<string, unknown
           NotFound: error("not_found", "not_found", "Message not found"),
           Conflict: error("conflict: the state does not allow it", "conflict", "A link by pairing_code is already in progress; disconnect first to switch method"),
           PayloadTooLarge: error("payload_too_large: body over RELANCE_BODY_LIMIT_BYTES (the connection is closed)", "payload_too_large", "Request body is over 1048576 bytes"),
+          TooManyRequests: error(
+            "rate_limited (RELANCE_CONNECT_RATE_LIMIT per referrer, RELANCE_AUTH_FAILURE_LIMIT per address) or too_many_streams; Retry-After says when to try again",
+            "rate_limited",
+            "Too many link requests for this account; try again later",
+          ),
+          Unavailable: error("unavailable: no room for another WhatsApp session now (RELANCE_MAX_SESSIONS_HARD), or a dependency is down", "unavailable", "The service could not complete the request"),
           LinkFailed: error("link_failed: the WhatsApp link attempt failed; details carry the link status and reason", "link_failed", "WhatsApp link failed: connection lost", {
             status: "failed",
             reason: "connection lost",

@@ -31,14 +31,16 @@ export const OPERATIONS = {
       "200": { description: "pending_qr, pending_pairing or connected", schema: res.ConnectResponse },
       "202": { description: "still linking: the Status (status connecting)", ref: "Status", example: { ...(STATUS_EXAMPLE as object), status: "connecting", phone: null } },
     },
-    errors: ["SubscriptionRequired", "Conflict", "LinkFailed"],
+    errors: ["SubscriptionRequired", "Conflict", "LinkFailed", "TooManyRequests", "Unavailable"],
   }),
   status: referrer({ summary: "The referrer's link status, settings and today's count", responses: { "200": { description: "Status", ref: "Status", example: STATUS_EXAMPLE } } }),
   statusEvents: referrer({
     summary: "Server-sent events: `status` (a Status) at once and on every change, `qr` ({text, dataUrl}) on every new QR",
-    description: "Browsers' EventSource cannot send headers: the JWT may be given as `?access_token=` here.",
-    query: z.object({ access_token: z.string().optional().describe("the JWT, for EventSource") }),
+    description:
+      "The connect page's cookie authenticates it (or `?access_token=` for other EventSource clients). The stream closes when the token expires; at most RELANCE_SSE_MAX_PER_USER streams per account (429 too_many_streams).",
+    query: z.object({ access_token: z.string().optional().describe("the JWT, for EventSource clients without the page's cookie") }),
     validates: false,
+    errors: ["TooManyRequests"],
     responses: { "200": { description: "text/event-stream", media: "text/event-stream", example: 'event: status\ndata: {"status":"pending_qr",...}\n\n' } },
   }),
   connectLink: referrer({
@@ -46,6 +48,7 @@ export const OPERATIONS = {
     description:
       "Mints a purpose-bound token (aud relance-connect, 10 minutes) for the caller: it opens the connect page (exchanged there for an HttpOnly cookie) and is refused on every API route.",
     responses: { "200": { description: "the link and when it stops working", schema: res.ConnectLinkResponse } },
+    errors: ["TooManyRequests"],
   }),
   disconnect: referrer({
     summary: "Disconnect WhatsApp (logout also deletes the stored session)",
