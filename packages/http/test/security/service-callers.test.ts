@@ -1,5 +1,9 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/index";
+import type { Notifier } from "@relance/core";
+import { verifyWebhookSignature } from "@relance/adapters";
+import { buildContainer, createLogger, loadConfig, TOKENS } from "../../src/index";
 import { startTestApp, type TestApp } from "../support/test-app";
 
 const USER_SERVICE = "u".repeat(43);
@@ -21,6 +25,32 @@ describe("security 2: one secret per job, one per caller", () => {
     const generated = loadConfig({ NODE_ENV: "test", RELANCE_SERVICE_SECRET: "s".repeat(43) });
     expect(generated.secrets.webhook).not.toBe("s".repeat(43));
     expect(generated.secrets.directory).not.toBe("s".repeat(43));
+  });
+
+  it("the service's webhooks are signed with the webhook secret, not the one /internal accepts", async () => {
+    let received: { headers: IncomingHttpHeaders; body: string } | null = null;
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received = { headers: req.headers, body };
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const config = loadConfig({ NODE_ENV: "test", RELANCE_TRANSPORT: "sandbox", RELANCE_SERVICE_SECRET: "s".repeat(43), RELANCE_WEBHOOK_SECRET: WEBHOOK, RELANCE_NOTIFY_WEBHOOK_URL: url });
+      const container = await buildContainer(config, createLogger("silent"));
+      await container.get<Notifier>(TOKENS.Notifier).notify({ type: "sender_unavailable", referrerUserId: "r1", linkStatus: "logged_out", reason: "logged out", heldTargets: 1, at: new Date() });
+      const { headers, body } = received!;
+      const check = (secret: string) => verifyWebhookSignature({ body, secret, signature: headers["x-relance-signature"] as string, timestamp: headers["x-relance-timestamp"] as string });
+      expect(check(WEBHOOK)).toBe(true);
+      expect(check("s".repeat(43))).toBe(false);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it("a webhook receiver, holding only the webhook secret, cannot call /internal", async () => {
