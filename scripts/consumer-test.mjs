@@ -6,7 +6,8 @@
 //      @relance/core and @relance/adapters tarballs; no WhatsApp library or browser in its tree,
 //      installed size reported and kept under 30 MB;
 //   3. plain `node` runs test/consumer/consumer.mjs there (memory storage, sandbox, manual clock:
-//      enrolls a referral and sends day 1);
+//      enrolls a referral and sends day 1); the Baileys and wwebjs subpaths fail to load there,
+//      each naming its missing optional peer;
 //   4. test/consumer/consumer.ts type-checks there (NodeNext, strict, no skipLibCheck);
 //   5. the service runs from built JavaScript: `node packages/http/dist/main.js` answers /health.
 // Needs the npm registry (or a warm npm cache) for the tarballs' own dependencies.
@@ -173,6 +174,17 @@ async function main() {
     step("plain node runs the embedded engine (memory storage, sandbox, manual clock)");
     copyFileSync(join(ROOT, "test/consumer/consumer.mjs"), join(project, "consumer.mjs"));
     process.stdout.write(run(process.execPath, ["consumer.mjs"], project));
+
+    step("a transport subpath without its optional peer fails at its own import, naming the peer");
+    const peers = { baileys: "@whiskeysockets/baileys", wwebjs: "whatsapp-web.js" };
+    for (const [subpath, peer] of Object.entries(peers)) {
+      const probe = `import("@relance/adapters/${subpath}").then(() => process.exit(3), (e) => { console.log(e.code + ": " + e.message.split("\\n")[0]); process.exit(e.code === "ERR_MODULE_NOT_FOUND" && e.message.includes("'${peer}'") ? 0 : 4); })`;
+      try {
+        console.log(`@relance/adapters/${subpath} → ${run(process.execPath, ["--input-type=module", "-e", probe], project).trim()}`);
+      } catch (error) {
+        fail(`@relance/adapters/${subpath} without ${peer}: ${error.stdout || error.message}`);
+      }
+    }
 
     step("TypeScript consumer type-checks (NodeNext, strict)");
     run(NPM, ["install", "--no-audit", "--no-fund", "--prefer-offline", "--save-dev", "@types/node@20"], project, { stdio: "inherit" });
