@@ -47,9 +47,11 @@ function step(title) {
   console.log(`\n== ${title}`);
 }
 
+class Failure extends Error {}
+
+/** Throws, so that the temp project is removed and the server stopped on the way out. */
 function fail(message) {
-  console.error(`consumer test FAILED: ${message}`);
-  process.exit(1);
+  throw new Failure(message);
 }
 
 function directorySize(path) {
@@ -110,19 +112,21 @@ async function checkBuiltService() {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
   }
 }
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), "relance-consumer-"));
-  for (let dir = work; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "node_modules"))) fail(`${join(dir, "node_modules")} is reachable from ${work}`);
-    if (dir === parse(dir).root) break;
-  }
   try {
+    for (let dir = work; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, "node_modules"))) fail(`${join(dir, "node_modules")} is reachable from ${work}`);
+      if (dir === parse(dir).root) break;
+    }
     step("build");
     run(process.execPath, [join(ROOT, "scripts/build.mjs")], ROOT, { stdio: "inherit" });
 
@@ -204,4 +208,7 @@ async function main() {
   }
 }
 
-main().catch((error) => fail(error instanceof Error ? error.stack : String(error)));
+main().catch((error) => {
+  console.error(`consumer test FAILED: ${error instanceof Failure ? error.message : error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+});
