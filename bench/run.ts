@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
-import { createFileStorage, createMemoryStorage, createMongoStorage } from "@relance/adapters";
+import { createFileStorage, createMemoryStorage } from "@relance/adapters";
+import { createMongoStorage } from "@relance/adapters/mongodb";
 import { FAST, HOUR, createHarness } from "../test/support/engine-harness";
 import { startTestMongo } from "../test/support/mongo-server";
 

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { createRelanceEngine, type RelanceStorage } from "@relance/core";
-import { StoredDirectory, createFileStorage, createMongoStorage } from "@relance/adapters";
+import { StoredDirectory, createFileStorage } from "@relance/adapters";
+import { createMongoStorage } from "@relance/adapters/mongodb";
 import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness";
 import { startTestMongo } from "../support/mongo-server";
 

@@ -9,8 +9,6 @@ export { qrDataUrl, qrTerminal } from "./qr/render-qr";
 export { createMemoryStorage } from "./storage/memory";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher";
 export { createFileStorage } from "./storage/file";
-export { createMongoStorage } from "./storage/mongodb";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool";
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory";
 export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier";
-export type { BaileysTransportOptions } from "./transports/baileys";

@@ -1,6 +1,7 @@
 import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
-import { createFileStorage, createMemoryStorage, createMongoStorage } from "@relance/adapters";
+import { createFileStorage, createMemoryStorage } from "@relance/adapters";
+import { createMongoStorage } from "@relance/adapters/mongodb";
 import type { ServiceConfig } from "../config/env";
 
 /** `RELANCE_STORAGE`: the embedded file store by default, MongoDB to scale out, memory for demos. */

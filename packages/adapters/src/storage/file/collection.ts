@@ -1,4 +1,4 @@
-import Datastore from "@seald-io/nedb";
+import nedb from "@seald-io/nedb";
 import { join } from "node:path";
 import { StorageError } from "@relance/core";
 import { createFileFlusher } from "./durability";
@@ -7,6 +7,11 @@ import { createFileFlusher } from "./durability";
 export type FileDocument = { _id: string } & Record<string, unknown>;
 
 export type Query = Record<string, unknown>;
+
+// nedb is CommonJS typed as `export default`: Node's default import is the class itself, which
+// NodeNext types as the module object holding `default`.
+const Datastore = nedb as unknown as typeof nedb.default;
+type Datastore<T extends Record<string, unknown>> = InstanceType<typeof nedb.default<T>>;
 
 export interface FindOptions {
   sort?: Record<string, 1 | -1>;
