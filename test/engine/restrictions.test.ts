@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAST, HOUR, START, createHarness } from "../support/engine-harness";
+import { FAST, HOUR, START, createHarness } from "../support/engine-harness.js";
 
 async function enrolled(referrals: number) {
   const h = await createHarness(FAST);

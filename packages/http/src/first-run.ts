@@ -1,7 +1,7 @@
 import { sign } from "hono/jwt";
-import { API_PREFIX } from "./app/app";
-import type { ServiceConfig } from "./config/env";
-import type { RunningService } from "./service";
+import { API_PREFIX } from "./app/app.js";
+import type { ServiceConfig } from "./config/env.js";
+import type { RunningService } from "./service.js";
 
 const DEMO_REFERRER = "demo-referrer";
 const SECRET_VALUES = { RELANCE_JWT_SECRET: "jwt", RELANCE_SERVICE_SECRET: "service", WHATSAPP_SESSION_SECRET: "session" } as const;

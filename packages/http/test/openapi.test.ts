@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileErrors, dereference, validate } from "@readme/openapi-parser";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { startTestApp, type TestApp } from "./support/test-app";
+import { startTestApp, type TestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
 let t: TestApp;

@@ -2,13 +2,13 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SessionDrivenElsewhereError, TransportUnavailableError, type MediaItem, type TransportEvent } from "@relance/core";
-import { ManualClock, createSessionCipher } from "../../src/index";
-import { runTransportContract } from "../../src/testing/index";
-import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth";
-import { MessageAck, WAState } from "../../src/transports/wwebjs/library";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store";
-import { sessionIdOf } from "../../src/transports/wwebjs/session-ids";
-import { observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { runTransportContract } from "../../src/testing/index.js";
+import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth.js";
+import { MessageAck, WAState } from "../../src/transports/wwebjs/library.js";
+import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
+import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
+import { observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
 
 runTransportContract("wwebjs", {
   async create() {

@@ -1,4 +1,4 @@
-import type { LinkStatus } from "../model/referrer-config";
+import type { LinkStatus } from "../model/referrer-config.js";
 
 /** Their sender is down (not linked, disconnected, logged out), so their relances are held. */
 export interface SenderUnavailableNotification {

@@ -1,17 +1,17 @@
-import type { EngineContext } from "../engine/context";
-import { SenderRestrictedError, TransportUnavailableError } from "../errors";
-import type { Target, TargetClaim, TargetContact } from "../model/target";
-import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { decideRetry } from "../policies/retry";
-import { nextAllowedInstant } from "../policies/send-window";
-import { firstNameOf, renderDayMessage } from "../policies/template";
-import type { Referral } from "../ports/directory";
-import type { LinkState } from "../ports/transport";
-import type { SenderRun } from "./dispatch-run";
-import { waitForTurn } from "./send-turn";
-import { restrictionOf } from "./sender-holds";
-import { publishStatus } from "./status";
-import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import { SenderRestrictedError, TransportUnavailableError } from "../errors.js";
+import type { Target, TargetClaim, TargetContact } from "../model/target.js";
+import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { decideRetry } from "../policies/retry.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import { firstNameOf, renderDayMessage } from "../policies/template.js";
+import type { Referral } from "../ports/directory.js";
+import type { LinkState } from "../ports/transport.js";
+import type { SenderRun } from "./dispatch-run.js";
+import { waitForTurn } from "./send-turn.js";
+import { restrictionOf } from "./sender-holds.js";
+import { publishStatus } from "./status.js";
+import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions.js";
 
 /**
  * One due target: claim (atomic) → checks → first-contact and daily reservations (atomic) →

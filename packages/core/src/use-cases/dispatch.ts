@@ -1,18 +1,18 @@
-import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
-import type { EngineContext } from "../engine/context";
-import { SessionCapacityError, SessionDrivenElsewhereError } from "../errors";
-import { nextAllowedInstant } from "../policies/send-window";
-import type { LinkState } from "../ports/transport";
-import { dayPlanOf, type DayPlan } from "./day-plan";
-import type { DispatchResult, SenderRun } from "./dispatch-run";
-import { processTarget } from "./dispatch-target";
-import { recoverInterrupted } from "./interrupted-sends";
-import { endBatch } from "./send-turn";
-import { activeRestriction, clearRestriction, holdRestricted, holdSender } from "./sender-holds";
-import { applyLinkState, loadConfig } from "./status";
-import { exitTargets } from "./target-transitions";
+import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency.js";
+import type { EngineContext } from "../engine/context.js";
+import { SessionCapacityError, SessionDrivenElsewhereError } from "../errors.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import type { LinkState } from "../ports/transport.js";
+import { dayPlanOf, type DayPlan } from "./day-plan.js";
+import type { DispatchResult, SenderRun } from "./dispatch-run.js";
+import { processTarget } from "./dispatch-target.js";
+import { recoverInterrupted } from "./interrupted-sends.js";
+import { endBatch } from "./send-turn.js";
+import { activeRestriction, clearRestriction, holdRestricted, holdSender } from "./sender-holds.js";
+import { applyLinkState, loadConfig } from "./status.js";
+import { exitTargets } from "./target-transitions.js";
 
-export type { DispatchResult } from "./dispatch-run";
+export type { DispatchResult } from "./dispatch-run.js";
 
 const MAX_REFERRERS_PER_RUN = 10_000;
 

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
-import { ErrorResponse, StatsResponse, StatusResponse, TargetResponse } from "../app/response-schemas";
-import { jsonSchema } from "./describe";
+import { ErrorResponse, StatsResponse, StatusResponse, TargetResponse } from "../app/response-schemas.js";
+import { jsonSchema } from "./describe.js";
 
 const error = (description: string, code: string, message: string, details?: unknown) => ({
   description,

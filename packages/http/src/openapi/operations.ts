@@ -1,7 +1,7 @@
 import { z } from "zod";
-import * as req from "../app/schemas";
-import * as res from "../app/response-schemas";
-import type { RouteDoc } from "./describe";
+import * as req from "../app/schemas.js";
+import * as res from "../app/response-schemas.js";
+import type { RouteDoc } from "./describe.js";
 
 // One description per route, from the very schemas the handlers validate with (`req`) and the
 // shapes they answer (`res`). Routes attach them with `documented(...)`.

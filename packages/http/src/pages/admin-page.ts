@@ -1,8 +1,8 @@
 import { html } from "hono/html";
 import { TEMPLATE_VARIABLES } from "@relance/core";
-import type { Lang } from "./i18n";
-import { page } from "./layout";
-import { ADMIN_STRINGS } from "./strings/admin";
+import type { Lang } from "./i18n.js";
+import { page } from "./layout.js";
+import { ADMIN_STRINGS } from "./strings/admin.js";
 
 /**
  * `/admin?token=<admin JWT>` (or a form to paste it): the day messages, the funnel and

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import { requireAdmin, requireUser, type AuthVariables } from "../auth";
-import { presentMessage } from "../presenters";
-import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, parseOrThrow } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { presentMessage } from "../presenters.js";
+import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, parseOrThrow } from "../validation.js";
 
 /** Admin endpoints: the day 1…N messages and the global stats. */
 export function adminRoutes(services: AppServices) {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import type { AppServices } from "../services";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import type { AppServices } from "../services.js";
 
 /** Liveness, readiness and metrics, at the server root (the API document is served by the app). */
 export function opsRoutes(services: AppServices) {

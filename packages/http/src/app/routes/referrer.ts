@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { qrDataUrl } from "@relance/adapters";
-import { requireUser, type AuthVariables } from "../auth";
-import { CursorCodec } from "../cursor";
-import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer";
-import { presentTarget } from "../presenters";
-import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { requireUser, type AuthVariables } from "../auth.js";
+import { CursorCodec } from "../cursor.js";
+import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer.js";
+import { presentTarget } from "../presenters.js";
+import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 const KEEP_ALIVE_MS = 15_000;
 
