@@ -10,8 +10,8 @@ import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
 import { createFileStorage, createMemoryStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
-import { FAST, HOUR, createHarness } from "../test/support/engine-harness";
-import { startTestMongo } from "../test/support/mongo-server";
+import { FAST, HOUR, createHarness } from "../test/support/engine-harness.js";
+import { startTestMongo } from "../test/support/mongo-server.js";
 
 const REFERRERS = 10;
 const REFERRALS = 50;

@@ -6,8 +6,8 @@ import { MongoClient } from "mongodb";
 import { createRelanceEngine, type RelanceStorage } from "@relance/core";
 import { StoredDirectory, createFileStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
-import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness";
-import { startTestMongo } from "../support/mongo-server";
+import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness.js";
+import { startTestMongo } from "../support/mongo-server.js";
 
 const server = await startTestMongo();
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, createHarness } from "../support/engine-harness";
+import { DAY, createHarness } from "../support/engine-harness.js";
 
 describe("receipts", () => {
   it("move deliveries to delivered then read, never backwards", async () => {

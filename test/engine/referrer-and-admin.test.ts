@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "@relance/core";
-import { createHarness } from "../support/engine-harness";
+import { createHarness } from "../support/engine-harness.js";
 
 describe("connect, status and config", () => {
   it("links by QR: pending_qr with the QR, then connected, with status events", async () => {

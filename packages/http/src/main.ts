@@ -1,7 +1,7 @@
 import { sign } from "hono/jwt";
-import { ConfigError, loadConfig } from "./config/env";
-import { createLogger } from "./observability/logger";
-import { startService } from "./service";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { createLogger } from "./observability/logger.js";
+import { startService } from "./service.js";
 
 /** `npm start`: the service on its embedded defaults (file store), configured by the environment. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import * as schemas from "./app/schemas";
+import * as schemas from "./app/schemas.js";
 
 const json = (schema: z.ZodType) => ({ content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) } } });
 const ok = (description: string) => ({ "200": { description } });

@@ -3,12 +3,12 @@ import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { Hono } from "hono";
-import { createApp } from "./app/app";
-import type { ServiceConfig } from "./config/env";
-import { buildContainer, type ContainerOverrides } from "./composition/container";
-import { TOKENS } from "./composition/tokens";
-import { createLogger } from "./observability/logger";
-import type { ServiceMetrics } from "./observability/metrics";
+import { createApp } from "./app/app.js";
+import type { ServiceConfig } from "./config/env.js";
+import { buildContainer, type ContainerOverrides } from "./composition/container.js";
+import { TOKENS } from "./composition/tokens.js";
+import { createLogger } from "./observability/logger.js";
+import type { ServiceMetrics } from "./observability/metrics.js";
 
 export interface RunningService {
   app: Hono;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "./support/test-app";
+import { startTestApp, type TestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
 let t: TestApp;

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from "node:net";
 import type { ReferrerNotification } from "@relance/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebhookNotifier, verifyWebhookSignature, type WebhookNotifierOptions } from "../../src/notifier/webhook-notifier";
+import { WebhookNotifier, verifyWebhookSignature, type WebhookNotifierOptions } from "../../src/notifier/webhook-notifier.js";
 
 const SECRET = "whsec-signing-secret-0123456789";
 const NOW = new Date("2025-06-01T12:00:00.000Z");

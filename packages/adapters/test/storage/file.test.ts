@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { StorageError, type RelanceStorage } from "@relance/core";
-import { createFileStorage } from "../../src/storage/file";
-import { makeTarget, runStorageContract, T0, type RawDocument } from "../../src/testing";
+import { createFileStorage } from "../../src/storage/file/index.js";
+import { makeTarget, runStorageContract, T0, type RawDocument } from "../../src/testing/index.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const FILE_STORAGE = pathToFileURL(fileURLToPath(new URL("../../src/storage/file/index.ts", import.meta.url))).href;

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MongoClient, MongoError, type Collection, type Db, type Document } from "mongodb";
 import { StorageError, type RelanceStorage } from "@relance/core";
-import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb";
-import { runStorageContract } from "../../src/testing/storage-contract";
-import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders";
-import { startTestMongo } from "../../../../test/support/mongo-server";
+import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb/index.js";
+import { runStorageContract } from "../../src/testing/storage-contract.js";
+import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders.js";
+import { startTestMongo } from "../../../../test/support/mongo-server.js";
 
 // Started while collecting, so that a missing server turns into a named skip rather than failures.
 const server = await startTestMongo();

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DisconnectReason, initAuthCreds, proto, type WAMessage } from "@whiskeysockets/baileys";
 import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError, type E164, type RelanceStorage, type Transport, type TransportEvent } from "@relance/core";
-import { ManualClock, createMemoryStorage, createSessionCipher } from "../../src/index";
-import { runTransportContract } from "../../src/testing/index";
-import { useStorageAuthState } from "../../src/transports/baileys/auth-state";
-import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/baileys/content";
-import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy";
-import { toBaileysLogger } from "../../src/transports/baileys/logger";
-import { createBaileysTransport, sessionIdOf, type BaileysTransportOptions } from "../../src/transports/baileys/index";
-import { FakeWhatsApp, type FakeBaileysSocket } from "./support/fake-baileys-socket";
+import { ManualClock, createMemoryStorage, createSessionCipher } from "../../src/index.js";
+import { runTransportContract } from "../../src/testing/index.js";
+import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
+import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/baileys/content.js";
+import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy.js";
+import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
+import { createBaileysTransport, sessionIdOf, type BaileysTransportOptions } from "../../src/transports/baileys/index.js";
+import { FakeWhatsApp, type FakeBaileysSocket } from "./support/fake-baileys-socket.js";
 
 const SECRET = "a-test-secret-of-32-characters!!";
 const REFERRER = "referrer-1";

@@ -1,4 +1,4 @@
-import type { Language } from "./language";
+import type { Language } from "./language.js";
 
 export type MediaType = "image" | "video" | "document" | "audio";
 export const MEDIA_TYPES: readonly MediaType[] = ["image", "video", "document", "audio"];

@@ -1,5 +1,5 @@
-import type { E164 } from "./phone";
-import type { SendWindow } from "./send-window";
+import type { E164 } from "./phone.js";
+import type { SendWindow } from "./send-window.js";
 
 /** The WhatsApp link of a referrer, as the core last heard it from the transport. */
 export type LinkStatus =

@@ -1,5 +1,5 @@
-import type { TargetStats } from "../ports/storage";
-import type { DeliveryStatus, ExitReason, TargetStatus } from "./target";
+import type { TargetStats } from "../ports/storage.js";
+import type { DeliveryStatus, ExitReason, TargetStatus } from "./target.js";
 
 export function emptyTargetStats(): TargetStats {
   return {

@@ -1,5 +1,5 @@
-import type { Language } from "./language";
-import type { E164 } from "./phone";
+import type { Language } from "./language.js";
+import type { E164 } from "./phone.js";
 
 export type TargetStatus = "active" | "completed" | "exited";
 export const TARGET_STATUSES: readonly TargetStatus[] = ["active", "completed", "exited"];

@@ -1,7 +1,7 @@
-import { ValidationError, type FieldIssue } from "../errors";
-import { isLanguage } from "../model/language";
-import { MAX_DAY_NUMBER, MEDIA_TYPES, MIN_DAY_NUMBER, type MediaItem, type MessageDefinition } from "../model/message";
-import { templateIssues } from "./template";
+import { ValidationError, type FieldIssue } from "../errors.js";
+import { isLanguage } from "../model/language.js";
+import { MAX_DAY_NUMBER, MEDIA_TYPES, MIN_DAY_NUMBER, type MediaItem, type MessageDefinition } from "../model/message.js";
+import { templateIssues } from "./template.js";
 
 export interface MessageInput {
   dayNumber: number;

@@ -1,4 +1,4 @@
-import type { LinkStatus } from "../model/referrer-config";
+import type { LinkStatus } from "../model/referrer-config.js";
 
 /** Something the referrer must hear about (their sender is down, so their relances are held). */
 export interface ReferrerNotification {

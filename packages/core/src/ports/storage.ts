@@ -1,8 +1,8 @@
-import type { DoNotContactEntry } from "../model/do-not-contact";
-import type { MessageDefinition } from "../model/message";
-import type { E164 } from "../model/phone";
-import type { Referral } from "./directory";
-import type { ReferrerConfig } from "../model/referrer-config";
+import type { DoNotContactEntry } from "../model/do-not-contact.js";
+import type { MessageDefinition } from "../model/message.js";
+import type { E164 } from "../model/phone.js";
+import type { Referral } from "./directory.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
 import type {
   Delivery,
   ExitReason,
@@ -10,7 +10,7 @@ import type {
   TargetClaim,
   TargetContact,
   TargetStatus,
-} from "../model/target";
+} from "../model/target.js";
 
 /**
  * Persistence of everything the loop needs. Adapters (memory, file, MongoDB) all pass the same

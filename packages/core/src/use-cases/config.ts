@@ -1,9 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import { ValidationError, type FieldIssue } from "../errors";
-import type { ReferrerConfigPatch } from "../model/referrer-config";
-import { isHhMm } from "../model/send-window";
-import { isValidTimeZone } from "../policies/time-zone";
-import { loadConfig, publishStatus, type ReferrerStatus } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { ValidationError, type FieldIssue } from "../errors.js";
+import type { ReferrerConfigPatch } from "../model/referrer-config.js";
+import { isHhMm } from "../model/send-window.js";
+import { isValidTimeZone } from "../policies/time-zone.js";
+import { loadConfig, publishStatus, type ReferrerStatus } from "./status.js";
 
 export async function updateConfig(ctx: EngineContext, referrerUserId: string, patch: ReferrerConfigPatch): Promise<ReferrerStatus> {
   const issues: FieldIssue[] = [];

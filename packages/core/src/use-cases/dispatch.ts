@@ -1,18 +1,18 @@
-import { forEachWithConcurrency } from "../engine/concurrency";
-import type { EngineContext } from "../engine/context";
-import { SessionDrivenElsewhereError, TransportUnavailableError } from "../errors";
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { Target, TargetClaim, TargetContact } from "../model/target";
-import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { decideRetry } from "../policies/retry";
-import { nextAllowedInstant } from "../policies/send-window";
-import { firstNameOf, renderDayMessage } from "../policies/template";
-import type { Referral, ReferrerProfile } from "../ports/directory";
-import type { LinkState } from "../ports/transport";
-import { dayPlanOf, type DayPlan } from "./day-plan";
-import { recoverInterrupted } from "./interrupted-sends";
-import { applyLinkState, loadConfig, notifySenderDown, publishStatus } from "./status";
-import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
+import { forEachWithConcurrency } from "../engine/concurrency.js";
+import type { EngineContext } from "../engine/context.js";
+import { SessionDrivenElsewhereError, TransportUnavailableError } from "../errors.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { Target, TargetClaim, TargetContact } from "../model/target.js";
+import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { decideRetry } from "../policies/retry.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import { firstNameOf, renderDayMessage } from "../policies/template.js";
+import type { Referral, ReferrerProfile } from "../ports/directory.js";
+import type { LinkState } from "../ports/transport.js";
+import { dayPlanOf, type DayPlan } from "./day-plan.js";
+import { recoverInterrupted } from "./interrupted-sends.js";
+import { applyLinkState, loadConfig, notifySenderDown, publishStatus } from "./status.js";
+import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions.js";
 
 export interface DispatchResult {
   sent: number;

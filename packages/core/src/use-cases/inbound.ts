@@ -1,7 +1,7 @@
-import type { EngineContext } from "../engine/context";
-import { normalizePhone } from "../model/phone";
-import { isStopReply } from "../policies/stop-keywords";
-import { exitTargets } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import { normalizePhone } from "../model/phone.js";
+import { isStopReply } from "../policies/stop-keywords.js";
+import { exitTargets } from "./target-transitions.js";
 
 export interface InboundMessage {
   /** The referrer whose number received the reply. */

@@ -1,6 +1,6 @@
-import type { EngineContext } from "../engine/context";
-import type { DayPlan } from "./day-plan";
-import { advanceChanges, failedDelivery } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import type { DayPlan } from "./day-plan.js";
+import { advanceChanges, failedDelivery } from "./target-transitions.js";
 
 const INTERRUPTED = "interrupted during the send (process stopped); not resent, it may have left";
 

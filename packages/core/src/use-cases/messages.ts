@@ -1,8 +1,8 @@
-import type { EngineContext } from "../engine/context";
-import { NotFoundError, ValidationError } from "../errors";
-import { totalDaysOf, type MediaItem, type MessageDefinition } from "../model/message";
-import { validateMessage, type MessageInput } from "../policies/message-validation";
-import { firstNameOf, renderDayMessage, TEMPLATE_VARIABLES, type TemplateValues } from "../policies/template";
+import type { EngineContext } from "../engine/context.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { totalDaysOf, type MediaItem, type MessageDefinition } from "../model/message.js";
+import { validateMessage, type MessageInput } from "../policies/message-validation.js";
+import { firstNameOf, renderDayMessage, TEMPLATE_VARIABLES, type TemplateValues } from "../policies/template.js";
 
 export function listMessages(ctx: EngineContext): Promise<MessageDefinition[]> {
   return ctx.storage.messages.list();

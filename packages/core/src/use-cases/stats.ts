@@ -1,7 +1,7 @@
-import type { EngineContext } from "../engine/context";
-import { dailyCounterKey } from "../policies/daily-limit";
-import type { TargetStats } from "../ports/storage";
-import { loadConfig } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { dailyCounterKey } from "../policies/daily-limit.js";
+import type { TargetStats } from "../ports/storage.js";
+import { loadConfig } from "./status.js";
 
 export interface RelanceStats extends TargetStats {
   sentToday: number;

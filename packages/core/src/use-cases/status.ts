@@ -1,9 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import type { E164 } from "../model/phone";
-import type { LinkStatus, ReferrerConfig } from "../model/referrer-config";
-import type { SendWindow } from "../model/send-window";
-import { dailyCounterKey } from "../policies/daily-limit";
-import type { LinkState } from "../ports/transport";
+import type { EngineContext } from "../engine/context.js";
+import type { E164 } from "../model/phone.js";
+import type { LinkStatus, ReferrerConfig } from "../model/referrer-config.js";
+import type { SendWindow } from "../model/send-window.js";
+import { dailyCounterKey } from "../policies/daily-limit.js";
+import type { LinkState } from "../ports/transport.js";
 
 /** What a referrer sees of their relance set-up (the HTTP `Status`). */
 export interface ReferrerStatus {

@@ -1,14 +1,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { errorBody, toErrorResponse } from "./errors";
-import { connectPage } from "./routes/connect-page";
-import { adminRoutes } from "./routes/admin";
-import { internalRoutes } from "./routes/internal";
-import { opsRoutes } from "./routes/ops";
-import { referrerRoutes } from "./routes/referrer";
-import { sandboxRoutes } from "./routes/sandbox";
-import type { AppServices } from "./services";
+import { errorBody, toErrorResponse } from "./errors.js";
+import { connectPage } from "./routes/connect-page.js";
+import { adminRoutes } from "./routes/admin.js";
+import { internalRoutes } from "./routes/internal.js";
+import { opsRoutes } from "./routes/ops.js";
+import { referrerRoutes } from "./routes/referrer.js";
+import { sandboxRoutes } from "./routes/sandbox.js";
+import type { AppServices } from "./services.js";
 
 export const API_PREFIX = "/api/relance";
 

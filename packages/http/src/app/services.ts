@@ -1,7 +1,7 @@
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
-import type { ServiceMetrics } from "../observability/metrics";
+import type { ServiceMetrics } from "../observability/metrics.js";
 
 /** What the HTTP layer needs from the composition root. */
 export interface AppServices {

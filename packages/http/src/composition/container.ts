@@ -22,12 +22,12 @@ import {
   sessionCipherFromEnv,
   type SessionCipher,
 } from "@relance/adapters";
-import { sendWindowOf, type ServiceConfig } from "../config/env";
-import { asCoreLogger } from "../observability/logger";
-import { ServiceMetrics } from "../observability/metrics";
-import { createStorage } from "./storage";
-import { TOKENS } from "./tokens";
-import { createTransport } from "./transport";
+import { sendWindowOf, type ServiceConfig } from "../config/env.js";
+import { asCoreLogger } from "../observability/logger.js";
+import { ServiceMetrics } from "../observability/metrics.js";
+import { createStorage } from "./storage.js";
+import { TOKENS } from "./tokens.js";
+import { createTransport } from "./transport.js";
 
 /** Replacements for tests and embedders (e.g. a storage they already opened). */
 export interface ContainerOverrides {

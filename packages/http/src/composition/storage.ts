@@ -2,7 +2,7 @@ import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
 import { createFileStorage, createMemoryStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
-import type { ServiceConfig } from "../config/env";
+import type { ServiceConfig } from "../config/env.js";
 
 /** `RELANCE_STORAGE`: the embedded file store by default, MongoDB to scale out, memory for demos. */
 export function createStorage(config: ServiceConfig): RelanceStorage {

@@ -1,6 +1,6 @@
 import type { Clock, Logger, RelanceStorage, Transport } from "@relance/core";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
-import type { ServiceConfig } from "../config/env";
+import type { ServiceConfig } from "../config/env.js";
 
 export interface TransportDependencies {
   config: ServiceConfig;

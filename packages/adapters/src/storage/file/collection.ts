@@ -1,7 +1,7 @@
 import nedb from "@seald-io/nedb";
 import { join } from "node:path";
 import { StorageError } from "@relance/core";
-import { createFileFlusher } from "./durability";
+import { createFileFlusher } from "./durability.js";
 
 /** A stored document: the platform's field names, the key as nedb's `_id`. */
 export type FileDocument = { _id: string } & Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { isLinked, StorageError, type ReferrerConfig, type ReferrerConfigRepository } from "@relance/core";
-import type { Collection, FileDocument } from "./collection";
-import { definedFields, fromDocument, toDocument } from "./documents";
+import type { Collection, FileDocument } from "./collection.js";
+import { definedFields, fromDocument, toDocument } from "./documents.js";
 
 /** One document per referrer, keyed by `referrerUserId` (also kept as a field). */
 export function createFileConfigs(configs: Collection): ReferrerConfigRepository {

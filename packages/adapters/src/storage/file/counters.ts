@@ -1,5 +1,5 @@
 import type { DailyCounterRepository } from "@relance/core";
-import type { Collection } from "./collection";
+import type { Collection } from "./collection.js";
 
 export function createFileCounters(counters: Collection): DailyCounterRepository {
   const key = (referrerUserId: string, day: string) => JSON.stringify([referrerUserId, day]);

@@ -1,7 +1,7 @@
 import type { DirectoryRepository, Referral, StoredReferrer } from "@relance/core";
-import type { Collection } from "./collection";
-import { fromDocument } from "./documents";
-import { referralDocument, referrerDocument } from "../shared/directory-documents";
+import type { Collection } from "./collection.js";
+import { fromDocument } from "./documents.js";
+import { referralDocument, referrerDocument } from "../shared/directory-documents.js";
 
 /**
  * Referrers keyed by `userId`; referrals by `JSON.stringify([referrerId, userId])`, unambiguous

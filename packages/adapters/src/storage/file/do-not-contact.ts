@@ -1,6 +1,6 @@
 import type { DoNotContactRepository, E164 } from "@relance/core";
-import type { Collection } from "./collection";
-import { toDocument } from "./documents";
+import type { Collection } from "./collection.js";
+import { toDocument } from "./documents.js";
 
 /** Keyed by phone number; the unique `_id` keeps the first entry. */
 export function createFileDoNotContact(entries: Collection): DoNotContactRepository {

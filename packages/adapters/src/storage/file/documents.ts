@@ -1,4 +1,4 @@
-import type { FileDocument } from "./collection";
+import type { FileDocument } from "./collection.js";
 
 /**
  * Domain object ↔ stored document. Cloned both ways: nedb hands out the Date instances of its

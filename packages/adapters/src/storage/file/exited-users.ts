@@ -1,6 +1,6 @@
 import type { ExitedUser, ExitedUserRepository } from "@relance/core";
-import type { Collection, FileDocument } from "./collection";
-import { fromDocument } from "./documents";
+import type { Collection, FileDocument } from "./collection.js";
+import { fromDocument } from "./documents.js";
 
 /** Keyed by `userId`; the unique `_id` keeps the first record. Only the known fields are stored. */
 export function createFileExitedUsers(entries: Collection): ExitedUserRepository {

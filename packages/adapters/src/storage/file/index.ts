@@ -1,16 +1,16 @@
 import { access, constants } from "node:fs/promises";
 import { StorageError, type RelanceStorage } from "@relance/core";
-import { Collection } from "./collection";
-import { createFileConfigs } from "./configs";
-import { createFileCounters } from "./counters";
-import { createFileDirectory } from "./directory";
-import { createFileDoNotContact } from "./do-not-contact";
-import { createFileExitedUsers } from "./exited-users";
-import { createFileLeases } from "./leases";
-import { lockDataDir, type DataDirLock } from "./lock";
-import { createFileMessages } from "./messages";
-import { createFileSessions } from "./sessions";
-import { createFileTargets } from "./targets";
+import { Collection } from "./collection.js";
+import { createFileConfigs } from "./configs.js";
+import { createFileCounters } from "./counters.js";
+import { createFileDirectory } from "./directory.js";
+import { createFileDoNotContact } from "./do-not-contact.js";
+import { createFileExitedUsers } from "./exited-users.js";
+import { createFileLeases } from "./leases.js";
+import { lockDataDir, type DataDirLock } from "./lock.js";
+import { createFileMessages } from "./messages.js";
+import { createFileSessions } from "./sessions.js";
+import { createFileTargets } from "./targets.js";
 
 export interface FileStorageOptions {
   /**

@@ -1,6 +1,6 @@
 import type { Lease, LeaseRepository } from "@relance/core";
-import type { Collection } from "./collection";
-import { fromDocument } from "./documents";
+import type { Collection } from "./collection.js";
+import { fromDocument } from "./documents.js";
 
 export function createFileLeases(leases: Collection): LeaseRepository {
   async function takeIfFreeOrOwn(name: string, owner: string, now: Date, expiresAt: Date): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { MessageDefinition, MessageRepository } from "@relance/core";
-import type { Collection } from "./collection";
-import { fromDocument, toDocument } from "./documents";
+import type { Collection } from "./collection.js";
+import { fromDocument, toDocument } from "./documents.js";
 
 /** One document per day, keyed by the day number as a string (`dayNumber` is kept as a field). */
 export function createFileMessages(messages: Collection): MessageRepository {

@@ -1,5 +1,5 @@
 import type { SessionRepository } from "@relance/core";
-import type { Collection } from "./collection";
+import type { Collection } from "./collection.js";
 
 /**
  * One document per (session, key): transport keys contain dots and may start with `$`, which

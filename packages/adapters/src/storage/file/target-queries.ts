@@ -1,5 +1,5 @@
 import type { TargetChanges, TargetCondition, TargetListFilter } from "@relance/core";
-import type { Query } from "./collection";
+import type { Query } from "./collection.js";
 
 /**
  * `nextMessageDue <= at`. nedb's `$lte` alone matches null (it compares null with a Date as

@@ -1,9 +1,9 @@
 import type { Target, TargetRepository } from "@relance/core";
 import { emptyTargetStats } from "@relance/core";
-import { addToStats, decodeCursor, encodeCursor, type StatsFields } from "../memory/target-rules";
-import type { Collection, FileDocument } from "./collection";
-import { fromDocument, toDocument } from "./documents";
-import { changesUpdate, conditionQuery, dueQuery, listQuery, messageIdQuery, referrerConditionQuery, unclaimedAt } from "./target-queries";
+import { addToStats, decodeCursor, encodeCursor, type StatsFields } from "../memory/target-rules.js";
+import type { Collection, FileDocument } from "./collection.js";
+import { fromDocument, toDocument } from "./documents.js";
+import { changesUpdate, conditionQuery, dueQuery, listQuery, messageIdQuery, referrerConditionQuery, unclaimedAt } from "./target-queries.js";
 
 const byDue = { nextMessageDue: 1, _id: 1 } as const;
 

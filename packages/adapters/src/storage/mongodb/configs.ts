@@ -1,7 +1,7 @@
 import type { ReferrerConfig, ReferrerConfigChanges, ReferrerConfigRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { ConfigDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { ConfigDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfigRepository {
   const get = async (referrerUserId: string) => {

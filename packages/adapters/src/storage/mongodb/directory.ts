@@ -1,8 +1,8 @@
 import type { DirectoryRepository, Referral, StoredReferrer } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { DirectoryReferralDocument, DirectoryReferrerDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
-import { referralDocument, referrerDocument } from "../shared/directory-documents";
+import type { DirectoryReferralDocument, DirectoryReferrerDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
+import { referralDocument, referrerDocument } from "../shared/directory-documents.js";
 
 export function mongoDirectory(
   referrers: Collection<DirectoryReferrerDocument>,

@@ -1,7 +1,7 @@
 import type { MessageDefinition, MessageRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { MessageDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { MessageDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoMessages(messages: Collection<MessageDocument>): MessageRepository {
   const replace = (doc: MessageDocument, upsert: boolean) => messages.replaceOne({ _id: doc._id }, doc, { upsert });

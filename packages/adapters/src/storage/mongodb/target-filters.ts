@@ -1,7 +1,7 @@
 import { StorageError, type TargetChanges, type TargetCondition } from "@relance/core";
 import type { Filter, UpdateFilter } from "mongodb";
-import type { TargetDocument } from "./documents";
-import { toClaimDocument, toContactDocument, toDeliveryDocument } from "./target-mapping";
+import type { TargetDocument } from "./documents.js";
+import { toClaimDocument, toContactDocument, toDeliveryDocument } from "./target-mapping.js";
 
 /*
  * Everything an atomic target transition checks goes into the filter of one findOneAndUpdate, so

@@ -1,5 +1,5 @@
 import type { Delivery, Target, TargetClaim, TargetContact } from "@relance/core";
-import type { ClaimDocument, DeliveryDocument, TargetDocument } from "./documents";
+import type { ClaimDocument, DeliveryDocument, TargetDocument } from "./documents.js";
 
 export function toTargetDocument(target: Target): TargetDocument {
   return {

@@ -1,6 +1,6 @@
 import { addDeliveries, addTargetOutcome, emptyTargetStats, type ExitReason, type TargetOutcome, type TargetStats, type TargetStatus } from "@relance/core";
 import type { Collection, Document } from "mongodb";
-import type { TargetDocument } from "./documents";
+import type { TargetDocument } from "./documents.js";
 
 interface OutcomeGroup {
   _id: { status?: TargetStatus | null; exitReason?: ExitReason | null; lastSentDay?: number | null };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeliveryStatus, Target, TargetStats } from "@relance/core";
-import { at, HOUR, makeDelivery, makeTarget } from "../builders";
-import type { ContractContext } from "./context";
+import { at, HOUR, makeDelivery, makeTarget } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 function deliveries(...statuses: DeliveryStatus[]) {
   return statuses.map((status, i) => makeDelivery({ day: i + 1, sentAt: at(i * 24 * HOUR), status }));

@@ -1,6 +1,6 @@
 import { WAMessageStatus, normalizeMessageContent, type BaileysEventMap } from "@whiskeysockets/baileys";
 import type { E164 } from "@relance/core";
-import { senderPhone } from "./jid";
+import { senderPhone } from "./jid.js";
 
 export interface InboundText {
   from: E164;

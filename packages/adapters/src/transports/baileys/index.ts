@@ -1,4 +1,4 @@
-export { createBaileysTransport, sessionIdOf, type BaileysTransportOptions } from "./transport";
-export { useStorageAuthState, type StorageAuthState, type StorageAuthStateOptions } from "./auth-state";
-export { DEFAULT_RECONNECT, type ReconnectSettings } from "./disconnect-policy";
-export type { BaileysSocket, MakeBaileysSocket, SocketContext } from "./socket";
+export { createBaileysTransport, sessionIdOf, type BaileysTransportOptions } from "./transport.js";
+export { useStorageAuthState, type StorageAuthState, type StorageAuthStateOptions } from "./auth-state.js";
+export { DEFAULT_RECONNECT, type ReconnectSettings } from "./disconnect-policy.js";
+export type { BaileysSocket, MakeBaileysSocket, SocketContext } from "./socket.js";

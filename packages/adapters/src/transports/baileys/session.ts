@@ -1,14 +1,14 @@
 import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap, type WABrowserDescription } from "@whiskeysockets/baileys";
 import { phoneDigits, type Clock, type E164, type LinkState, type Logger } from "@relance/core";
-import type { PooledSession } from "../pool/session-pool";
-import { qrDataUrl, qrTerminal } from "../../qr/render-qr";
-import type { StorageAuthState } from "./auth-state";
-import { decideOnClose, type ReconnectSettings } from "./disconnect-policy";
-import { inboundTexts, receiptsFromStatusUpdates, receiptsFromUserReceipts, type InboundText, type ReceiptUpdate } from "./events";
-import { phoneOfJid } from "./jid";
-import { createKeyCache } from "./key-cache";
-import type { BaileysLogger } from "./logger";
-import { isLinked, socketConfig, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
+import type { PooledSession } from "../pool/session-pool.js";
+import { qrDataUrl, qrTerminal } from "../../qr/render-qr.js";
+import type { StorageAuthState } from "./auth-state.js";
+import { decideOnClose, type ReconnectSettings } from "./disconnect-policy.js";
+import { inboundTexts, receiptsFromStatusUpdates, receiptsFromUserReceipts, type InboundText, type ReceiptUpdate } from "./events.js";
+import { phoneOfJid } from "./jid.js";
+import { createKeyCache } from "./key-cache.js";
+import type { BaileysLogger } from "./logger.js";
+import { isLinked, socketConfig, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket.js";
 
 /** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
 const STABLE_CONNECTION_MS = 60_000;

@@ -6,7 +6,7 @@ import {
   type WABrowserDescription,
   type WASocket,
 } from "@whiskeysockets/baileys";
-import type { BaileysLogger } from "./logger";
+import type { BaileysLogger } from "./logger.js";
 
 /** The part of a Baileys socket this transport uses: what a test double must provide. */
 export type BaileysSocket = Pick<

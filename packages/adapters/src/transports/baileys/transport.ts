@@ -18,16 +18,16 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import type { SessionCipher } from "../../crypto/session-cipher";
-import { SessionPool } from "../pool/session-pool";
-import { useStorageAuthState } from "./auth-state";
-import { closedMarker } from "./closed-marker";
-import { mediaContent, messageIdFor, textContent } from "./content";
-import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy";
-import { phoneJid } from "./jid";
-import { toBaileysLogger, type BaileysLogLevel, type BaileysLogger } from "./logger";
-import { BaileysSession, type SessionMode } from "./session";
-import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { SessionPool } from "../pool/session-pool.js";
+import { useStorageAuthState } from "./auth-state.js";
+import { closedMarker } from "./closed-marker.js";
+import { mediaContent, messageIdFor, textContent } from "./content.js";
+import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy.js";
+import { phoneJid } from "./jid.js";
+import { toBaileysLogger, type BaileysLogLevel, type BaileysLogger } from "./logger.js";
+import { BaileysSession, type SessionMode } from "./session.js";
+import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket.js";
 
 export interface BaileysTransportOptions {
   sessions: SessionRepository;

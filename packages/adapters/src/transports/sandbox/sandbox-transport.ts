@@ -12,7 +12,7 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { qrDataUrl } from "../../qr/render-qr";
+import { qrDataUrl } from "../../qr/render-qr.js";
 
 /** One day's message as the simulated phone of the referral received it. */
 export interface OutboxItem {

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { Logger } from "@relance/core";
-import { createGuardedRemoteAuth } from "./guarded-remote-auth";
-import { Client, type Chat, type ClientInfo } from "./library";
-import type { RemoteAuthStore } from "./remote-auth-store";
+import { createGuardedRemoteAuth } from "./guarded-remote-auth.js";
+import { Client, type Chat, type ClientInfo } from "./library.js";
+import type { RemoteAuthStore } from "./remote-auth-store.js";
 
 /**
  * The part of whatsapp-web.js's `Client` the transport uses, with the library's own signatures

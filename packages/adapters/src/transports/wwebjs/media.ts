@@ -1,5 +1,5 @@
 import type { MediaItem } from "@relance/core";
-import { MessageMedia } from "./library";
+import { MessageMedia } from "./library.js";
 
 export type LoadMedia = (item: MediaItem) => Promise<MessageMedia>;
 

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { silentLogger, type Logger, type SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher";
-import type { Store } from "./library";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import type { Store } from "./library.js";
 
 /**
  * Repository key of the archive's manifest. The archive (the zip RemoteAuth builds of the

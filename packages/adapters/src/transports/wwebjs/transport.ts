@@ -18,18 +18,18 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { SystemClock } from "../../clock/system-clock";
-import type { SessionCipher } from "../../crypto/session-cipher";
-import { qrDataUrl } from "../../qr/render-qr";
-import { SessionPool, type PooledSession } from "../pool/session-pool";
-import { destroyClient } from "./browser-teardown";
-import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory";
-import { deferred, withTimeout, type Deferred } from "./deferred";
-import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect, userJid } from "./events";
-import type { Message, MessageAck } from "./library";
-import { loadMediaFromUrl, type LoadMedia } from "./media";
-import { clientIdOf, sessionIdOf } from "./session-ids";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store";
+import { SystemClock } from "../../clock/system-clock.js";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { qrDataUrl } from "../../qr/render-qr.js";
+import { SessionPool, type PooledSession } from "../pool/session-pool.js";
+import { destroyClient } from "./browser-teardown.js";
+import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory.js";
+import { deferred, withTimeout, type Deferred } from "./deferred.js";
+import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect, userJid } from "./events.js";
+import type { Message, MessageAck } from "./library.js";
+import { loadMediaFromUrl, type LoadMedia } from "./media.js";
+import { clientIdOf, sessionIdOf } from "./session-ids.js";
+import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store.js";
 
 export interface WwebjsTransportOptions {
   sessions: SessionRepository;

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { requireAdmin, requireUser, type AuthVariables } from "../auth";
-import { presentMessage } from "../presenters";
-import { DayNumber, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, parseOrThrow } from "../validation";
+import { requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { presentMessage } from "../presenters.js";
+import { DayNumber, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, parseOrThrow } from "../validation.js";
 
 /** Admin endpoints: the day 1…N messages and the global stats. */
 export function adminRoutes(services: AppServices) {

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { requireService, type AuthVariables } from "../auth";
-import { ApiError } from "../errors";
-import { ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody } from "../validation";
+import { requireService, type AuthVariables } from "../auth.js";
+import { ApiError } from "../errors.js";
+import { ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
 export function internalRoutes(services: AppServices) {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { AppServices } from "../services";
-import { openApiDocument } from "../../openapi";
+import type { AppServices } from "../services.js";
+import { openApiDocument } from "../../openapi.js";
 
 /** Liveness, readiness, metrics and the API description, at the server root. */
 export function opsRoutes(services: AppServices) {

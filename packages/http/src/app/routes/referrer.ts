@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { qrDataUrl } from "@relance/adapters";
 import type { LinkState } from "@relance/core";
-import { requireUser, type AuthVariables } from "../auth";
-import { presentTarget } from "../presenters";
-import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { requireUser, type AuthVariables } from "../auth.js";
+import { presentTarget } from "../presenters.js";
+import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 const KEEP_ALIVE_MS = 15_000;
 

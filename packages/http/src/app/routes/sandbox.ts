@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { notFound } from "../errors";
-import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { notFound } from "../errors.js";
+import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 /**
  * The simulated WhatsApp world (like a payment provider's test mode). Mounted always, so that
