@@ -25,7 +25,7 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium ca-certificates tini \
+ && apt-get install -y --no-install-recommends chromium ca-certificates tini python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \

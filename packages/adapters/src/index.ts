@@ -8,7 +8,6 @@ export { SandboxTransport, type OutboxItem, type SandboxTransportOptions } from 
 export { qrDataUrl, qrTerminal } from "./qr/render-qr.js";
 export { createMemoryStorage } from "./storage/memory/index.js";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher.js";
-export { createFileStorage } from "./storage/file/index.js";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool.js";
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory.js";
 export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier.js";

@@ -3,6 +3,7 @@ import { createMemoryConfigs } from "./configs.js";
 import { createMemoryCounters } from "./counters.js";
 import { createMemoryDirectory } from "./directory.js";
 import { createMemoryDoNotContact } from "./do-not-contact.js";
+import { createMemoryEnrollmentCursors } from "./enrollment-cursors.js";
 import { createMemoryExitedUsers } from "./exited-users.js";
 import { createMemoryLeases } from "./leases.js";
 import { createMemoryMessages } from "./messages.js";
@@ -38,5 +39,6 @@ export function createMemoryStorage(): RelanceStorage {
     sessions: createMemorySessions(),
     directory: createMemoryDirectory(),
     exitedUsers: createMemoryExitedUsers(),
+    enrollmentCursors: createMemoryEnrollmentCursors(),
   };
 }
