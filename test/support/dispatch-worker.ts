@@ -26,7 +26,7 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
-  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 },
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 
 let reported = 0;
