@@ -32,6 +32,7 @@ describe("connect, status and config", () => {
       timezone: "Europe/Paris",
       sendWindow: { start: "08:00", end: "20:00" },
       restriction: null,
+      reason: null,
     });
     expect(await h.engine.connect("ref-1")).toMatchObject({ status: "connected", phone: "+33600000001" });
   });

@@ -34,4 +34,4 @@ export type { InboundMessage } from "./use-cases/inbound";
 export type { Receipt } from "./use-cases/receipts";
 export type { PreviewInput } from "./use-cases/messages";
 export type { ListTargetsInput } from "./use-cases/targets";
-export type { RelanceStats } from "./use-cases/stats";
+export type { ConversionStats, RelanceStats } from "./use-cases/stats";

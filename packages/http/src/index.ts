@@ -5,4 +5,4 @@ export { startService, type RunningService, type StartOptions } from "./service"
 export { buildContainer, type ContainerOverrides } from "./composition/container";
 export { TOKENS } from "./composition/tokens";
 export { createLogger } from "./observability/logger";
-export { openApiDocument } from "./openapi";
+export { openApiDocument } from "./openapi/document";

@@ -66,6 +66,7 @@ describe("referrer endpoints", () => {
       timezone: "America/New_York",
       sendWindow: { start: "09:00", end: "17:30" },
       restriction: null,
+      reason: null,
     });
   });
 

@@ -16,6 +16,8 @@ export async function updateConfig(ctx: EngineContext, referrerUserId: string, p
   if (patch.sendWindow !== undefined) {
     if (!isHhMm(patch.sendWindow.start)) issues.push({ path: "sendWindow.start", message: "must be HH:MM (00:00-23:59)" });
     if (!isHhMm(patch.sendWindow.end)) issues.push({ path: "sendWindow.end", message: "must be HH:MM (00:00-23:59)" });
+    // Equal ends could mean "never" or "always": neither is implied (00:00-23:59 is the whole day).
+    if (patch.sendWindow.start === patch.sendWindow.end) issues.push({ path: "sendWindow.end", message: "must differ from start (use 00:00-23:59 for the whole day)" });
   }
   if (issues.length > 0) throw new ValidationError("Invalid configuration", issues);
 

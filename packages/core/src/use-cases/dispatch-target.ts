@@ -146,8 +146,15 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, pushDelivery: delivery, updatedAt: sentAt },
   );
   if (!recorded) {
-    // Exited by another process while the message was leaving: keep the history, change nothing else.
-    await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: sentAt });
+    // Exited while the message was leaving: keep the history, change nothing else — except that
+    // a day sent no later than the exit counts as delivered before it (a conversion's day).
+    const exitedAt = (await ctx.storage.targets.get(claimed.id))?.exitedLoopAt;
+    const sentBeforeExit = exitedAt != null && sentAt.getTime() <= exitedAt.getTime();
+    await ctx.storage.targets.updateIf(
+      claimed.id,
+      { claimedBy: { owner: run.owner } },
+      { pushDelivery: delivery, claim: null, ...(sentBeforeExit ? { lastSentDay: day } : {}), updatedAt: sentAt },
+    );
   }
   result.sent++;
   run.sent++;

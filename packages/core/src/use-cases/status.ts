@@ -19,6 +19,8 @@ export interface ReferrerStatus {
   sendWindow: SendWindow;
   /** Set while WhatsApp restricts the account: relances wait until it ends. */
   restriction: SenderRestriction | null;
+  /** Why the link is not connected, as the transport last said (null when connected or unknown). */
+  reason: string | null;
 }
 
 export function defaultConfig(ctx: EngineContext, referrerUserId: string): ReferrerConfig {
@@ -58,6 +60,7 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
     timezone: config.timezone,
     sendWindow: { ...config.sendWindow },
     restriction: restriction ? { reason: restriction.reason, until: restriction.until } : null,
+    reason: config.whatsapp.status === "connected" ? null : config.whatsapp.lastError,
   };
 }
 
@@ -76,14 +79,34 @@ export async function publishStatus(ctx: EngineContext, config: ReferrerConfig):
  * dispatch read, "linked" from the first connection until a logout, and a fresh notification
  * budget once they reconnect.
  */
-export async function applyLinkState(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
+export function applyLinkState(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
+  // One at a time per referrer: connect's answer and the transport's event often carry the same
+  // state at once, and each must see the other's write (one log line, one status event).
+  let chains = linkChains.get(ctx);
+  if (!chains) linkChains.set(ctx, (chains = new Map()));
+  const previous = chains.get(referrerUserId) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => applyLinkStateNow(ctx, referrerUserId, state));
+  const settled = next.catch(() => undefined);
+  chains.set(referrerUserId, settled);
+  void settled.then(() => {
+    if (chains.get(referrerUserId) === settled) chains.delete(referrerUserId);
+  });
+  return next;
+}
+
+const linkChains = new WeakMap<EngineContext, Map<string, Promise<unknown>>>();
+
+async function applyLinkStateNow(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
   const now = ctx.clock.now();
   const config = await loadConfig(ctx, referrerUserId);
   if (state.qr) ctx.events.emitQr(referrerUserId, state.qr);
   const previous = config.whatsapp;
   const linkedAt = state.status === "connected" ? (previous.linkedAt ?? now) : state.status === "logged_out" ? null : previous.linkedAt;
+  // The reason is the current one: a "reconnecting in 18 s" must not outlive the attempt.
+  const reason = state.status === "connected" ? null : (state.reason ?? null);
   const changed =
     previous.status !== state.status ||
+    reason !== previous.lastError ||
     (state.phone !== null && state.phone !== previous.phone) ||
     linkedAt?.getTime() !== previous.linkedAt?.getTime();
   if (!changed) return config;
@@ -92,7 +115,7 @@ export async function applyLinkState(ctx: EngineContext, referrerUserId: string,
       status: state.status,
       phone: state.phone ?? previous.phone,
       linkedAt,
-      lastError: state.status === "connected" ? null : (state.reason ?? previous.lastError),
+      lastError: reason,
       updatedAt: now,
     },
     ...(state.status === "connected" ? { failureNotifiedAt: null } : {}),

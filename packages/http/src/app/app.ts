@@ -9,6 +9,9 @@ import { opsRoutes } from "./routes/ops";
 import { referrerRoutes } from "./routes/referrer";
 import { sandboxRoutes } from "./routes/sandbox";
 import type { AppServices } from "./services";
+import { documented } from "../openapi/describe";
+import { openApiDocument } from "../openapi/document";
+import { OPERATIONS } from "../openapi/operations";
 
 export const API_PREFIX = "/api/relance";
 
@@ -26,6 +29,12 @@ export function createApp(services: AppServices): Hono {
     // The path only: a query may carry an access token.
     logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "http request");
   });
+  // A 413 is answered before the body is read, and the server then drops the connection rather
+  // than read megabytes it will refuse: saying so keeps keep-alive clients from reusing it.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status === 413) c.header("connection", "close");
+  });
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({
@@ -35,11 +44,23 @@ export function createApp(services: AppServices): Hono {
   );
 
   app.route("/", opsRoutes(services));
+  // Described here so that the page's own file stays about the page.
+  app.get("/connect", documented(OPERATIONS.connectPage));
   app.route("/", connectPage());
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
   app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
   app.route(API_PREFIX, referrerRoutes(services));
+
+  // Generated from the routes above, once, on first request.
+  let document: Promise<Record<string, unknown>> | null = null;
+  app.get("/openapi.json", documented(OPERATIONS.openapi), async (c) => {
+    document ??= openApiDocument(app).catch((error: unknown) => {
+      document = null;
+      throw error;
+    });
+    return c.json(await document);
+  });
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) =>

@@ -9,6 +9,24 @@ const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a languag
 const hhmm = z.string().refine(isHhMm, "must be HH:MM (00:00-23:59)");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
+/**
+ * A decimal integer written the canonical way ("7", never "07", "0x7", " 7" or "7e0"), for path
+ * and query values: `Number()` would read all of those as 7.
+ */
+const decimalInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, `must be a decimal integer from ${min} to ${max}`)
+    .meta({ description: `a decimal integer from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
+
+/** Start and end must differ: an equal pair could mean "never" or "always", so neither is implied. */
+export const SendWindowSchema = z
+  .object({ start: hhmm, end: hhmm })
+  .strict()
+  .refine((window) => window.start !== window.end, { path: ["end"], message: "must differ from start (use 00:00-23:59 for the whole day)" });
+
 export const ConnectBody = z
   .object({ method: z.enum(["qr", "pairing_code"]).optional(), phone: phone.optional() })
   .strict()
@@ -22,7 +40,7 @@ export const ConfigPatchBody = z
     enrollmentPaused: z.boolean().optional(),
     sendingPaused: z.boolean().optional(),
     timezone: z.string().refine(isValidTimeZone, "not an IANA time zone such as Europe/Paris").optional(),
-    sendWindow: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+    sendWindow: SendWindowSchema.optional(),
   })
   .strict();
 
@@ -32,8 +50,8 @@ const blankAsMissing = <T extends z.ZodType>(schema: T) => z.preprocess((value) 
 export const TargetsQuery = z
   .object({
     status: blankAsMissing(z.enum(TARGET_STATUSES as [string, ...string[]])),
-    limit: blankAsMissing(z.coerce.number().int().min(1).max(200)),
-    cursor: blankAsMissing(z.string().min(1).max(500)),
+    limit: blankAsMissing(decimalInteger(1, 200)),
+    cursor: blankAsMissing(z.string().min(1).max(1000)),
   })
   .strict();
 
@@ -56,7 +74,8 @@ const messageFields = {
   updatedAt: z.string().optional(),
 };
 
-export const DayNumber = z.coerce.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER);
+export const DayNumber = decimalInteger(MIN_DAY_NUMBER, MAX_DAY_NUMBER);
+export const DayNumberParams = z.object({ dayNumber: DayNumber });
 export const MessageBody = z.object({ dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER), ...messageFields }).strict();
 export const MessageWithoutDayBody = z.object(messageFields).strict();
 

@@ -51,9 +51,12 @@ const EnvSchema = z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, "HH:MM-HH:MM")
       .refine((v) => v.split("-").every(isHhMm), "HH:MM-HH:MM with valid times")
+      .refine((v) => v.slice(0, 5) !== v.slice(6), "start and end must differ (00:00-23:59 is the whole day)")
       .default("08:00-20:00"),
     RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
     RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
+    RELANCE_JWT_MAX_TTL_SECONDS: integer(60).default(24 * 3600),
+    RELANCE_CONNECT_WAIT_MS: integer(10).max(30_000).default(2000),
     RELANCE_JOBS: z.enum(["on", "off"]).default("on"),
     RELANCE_SESSION_IDLE_MS: integer(60_000).default(30 * 60_000),
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
@@ -96,6 +99,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`));
   }
   const env = parsed.data;
+  // A sandbox run must not leave its simulated links in the data directory a real run reads
+  // later: it keeps everything in memory unless a storage or data directory is chosen.
+  if (env.RELANCE_TRANSPORT === "sandbox" && cleaned.RELANCE_STORAGE === undefined && cleaned.RELANCE_DATA_DIR === undefined) {
+    env.RELANCE_STORAGE = "memory";
+  }
   const missing = SECRETS.filter((name) => !env[name]);
   if (env.NODE_ENV === "production" && missing.length > 0) {
     throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));

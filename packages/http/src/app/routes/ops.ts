@@ -1,13 +1,14 @@
 import { Hono } from "hono";
+import { documented } from "../../openapi/describe";
+import { OPERATIONS as doc } from "../../openapi/operations";
 import type { AppServices } from "../services";
-import { openApiDocument } from "../../openapi";
 
-/** Liveness, readiness, metrics and the API description, at the server root. */
+/** Liveness, readiness and metrics, at the server root (the API document is served by the app). */
 export function opsRoutes(services: AppServices) {
   const app = new Hono();
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/health", documented(doc.health), (c) => c.json({ status: "ok" }));
 
-  app.get("/ready", async (c) => {
+  app.get("/ready", documented(doc.ready), async (c) => {
     const checks: Record<string, string> = {};
     try {
       await services.storage.ping();
@@ -20,11 +21,9 @@ export function opsRoutes(services: AppServices) {
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
   });
 
-  app.get("/metrics", async (c) => {
+  app.get("/metrics", documented(doc.metrics), async (c) => {
     const body = await services.metrics.registry.metrics();
     return c.body(body, 200, { "content-type": services.metrics.registry.contentType });
   });
-
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
   return app;
 }
