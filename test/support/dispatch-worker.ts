@@ -25,7 +25,8 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
-  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 },
+  // No ramp-up nor first-contact cap: the test counts every day of every target within the week.
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 
 let reported = 0;

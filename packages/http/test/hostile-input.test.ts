@@ -149,9 +149,9 @@ describe("6. send window", () => {
 describe("9. sandbox storage", () => {
   it("keeps a sandbox run in memory unless a storage or a data directory is given", () => {
     expect(loadConfig({ RELANCE_TRANSPORT: "sandbox" }).RELANCE_STORAGE).toBe("memory");
-    expect(loadConfig({ RELANCE_TRANSPORT: "sandbox", RELANCE_DATA_DIR: "/tmp/relance-sandbox" })).toMatchObject({ RELANCE_STORAGE: "file", RELANCE_DATA_DIR: "/tmp/relance-sandbox" });
-    expect(loadConfig({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "file" }).RELANCE_STORAGE).toBe("file");
-    expect(loadConfig({}).RELANCE_STORAGE).toBe("file");
-    expect(loadConfig({ RELANCE_TRANSPORT: "baileys" }).RELANCE_STORAGE).toBe("file");
+    expect(loadConfig({ RELANCE_TRANSPORT: "sandbox", RELANCE_DATA_DIR: "/tmp/relance-sandbox" })).toMatchObject({ RELANCE_STORAGE: "sqlite", RELANCE_DATA_DIR: "/tmp/relance-sandbox" });
+    expect(loadConfig({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "sqlite" }).RELANCE_STORAGE).toBe("sqlite");
+    expect(loadConfig({}).RELANCE_STORAGE).toBe("sqlite");
+    expect(loadConfig({ RELANCE_TRANSPORT: "baileys" }).RELANCE_STORAGE).toBe("sqlite");
   });
 });

@@ -31,6 +31,10 @@ export const StatusResponse = z
     timezone: z.string(),
     sendWindow: SendWindowResponse,
     reason: z.string().nullable().meta({ description: "why the link is not connected, as the transport last said; null when connected" }),
+    restriction: z
+      .object({ reason: z.string(), until: timestamp.nullable().meta({ description: "when WhatsApp said it ends; null when unknown" }) })
+      .nullable()
+      .meta({ description: "set while WhatsApp restricts the account: relances wait until it ends" }),
   })
   .meta({
     examples: [
@@ -45,6 +49,7 @@ export const StatusResponse = z
         timezone: "Europe/Paris",
         sendWindow: { start: "08:00", end: "20:00" },
         reason: null,
+        restriction: null,
       },
     ],
   });
