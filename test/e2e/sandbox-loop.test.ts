@@ -85,6 +85,7 @@ describe("the sandbox loop over HTTP only", () => {
       dailyLimit: 5,
       timezone: "Europe/Paris",
       sendWindow: { start: "08:00", end: "20:00" },
+      onReply: "stop",
       restriction: null,
       reason: null,
     });

@@ -22,6 +22,7 @@ export * from "./policies/retry";
 export * from "./policies/template";
 export * from "./policies/stop-keywords";
 export * from "./policies/message-validation";
+export * from "./policies/variants";
 export * from "./engine/options";
 export * from "./engine/events";
 export { RelanceEngine, createRelanceEngine, type RelanceEngineDependencies } from "./engine/engine";
