@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@relance/adapters";
-import type { ReferralRepliedNotification, RelanceStorage } from "@relance/core";
+import { createRelanceEngine, type Logger, type ReferralRepliedNotification, type RelanceStorage } from "@relance/core";
 import { DAY, FAST, createHarness } from "../support/engine-harness";
 
 async function enrolled(referrals: number, options: object = {}, storage?: RelanceStorage) {
@@ -77,6 +77,18 @@ describe("a reply stops the sequence (onReply: stop, the default)", () => {
     );
     expect(byReferrer).toEqual({ "ref-1": "active", "ref-2": "exited" });
     expect(replies(h).map((n) => n.referrerUserId)).toEqual(["ref-2"]);
+  });
+
+  it("logs the reply at info without its text", async () => {
+    const h = await enrolled(1);
+    const lines: string[] = [];
+    const capture = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push(JSON.stringify({ level, message, ...fields }));
+    const logger: Logger = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") };
+    const engine = createRelanceEngine({ storage: h.storage, directory: h.directory, transport: h.transport, clock: h.clock, notifier: h.notifier, logger, options: FAST });
+    expect(await engine.handleInbound({ referrerUserId: "ref-1", from: "+33611111100", text: "mon code secret 1234" })).toMatchObject({ exited: 1, replied: 1 });
+    expect(lines.some((line) => line.includes('"level":"info"') && line.includes("reply received"))).toBe(true);
+    expect(lines.join("\n")).not.toContain("secret 1234");
+    expect(replies(h)[0]!.text).toBe("mon code secret 1234");
   });
 
   it("two processes handling the same reply notify once", async () => {
