@@ -31,6 +31,7 @@ describe("connect, status and config", () => {
       dailyLimit: 100,
       timezone: "Europe/Paris",
       sendWindow: { start: "08:00", end: "20:00" },
+      onReply: "stop",
       restriction: null,
       reason: null,
     });

@@ -26,6 +26,7 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
+  // No ramp-up nor first-contact cap: the test counts every day of every target within the week.
   options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 

@@ -22,6 +22,7 @@ export * from "./policies/retry.js";
 export * from "./policies/template.js";
 export * from "./policies/stop-keywords.js";
 export * from "./policies/message-validation.js";
+export * from "./policies/variants.js";
 export * from "./engine/options.js";
 export * from "./engine/events.js";
 export { RelanceEngine, createRelanceEngine, type RelanceEngineDependencies } from "./engine/engine.js";

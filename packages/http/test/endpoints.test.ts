@@ -65,6 +65,7 @@ describe("referrer endpoints", () => {
       dailyLimit: 100,
       timezone: "America/New_York",
       sendWindow: { start: "09:00", end: "17:30" },
+      onReply: "stop",
       restriction: null,
       reason: null,
     });

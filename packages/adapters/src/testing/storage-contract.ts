@@ -19,6 +19,7 @@ import { describeTargetStats } from "./contract/target-stats.js";
 import { describeStoredFields } from "./contract/stored-fields.js";
 import { describeReopen } from "./contract/reopen.js";
 import { describeEnrollmentCursors } from "./contract/enrollment-cursors.js";
+import { describeRepliesAndVariants } from "./contract/replies-and-variants.js";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -93,6 +94,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeTargetQueries(ctx);
     describeTargetPagination(ctx);
     describeTargetStats(ctx);
+    describeRepliesAndVariants(ctx);
     describeStoredFields(ctx);
     describeReopen(ctx);
   });

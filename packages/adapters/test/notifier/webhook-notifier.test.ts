@@ -121,6 +121,34 @@ describe("WebhookNotifier", () => {
     expect(verifyWebhookSignature({ ...signed, secret: SECRET, now: NOW })).toBe(true);
   });
 
+  it("carries a referral's reply with its text, signed like the others", async () => {
+    const { url, requests } = await receiver(204);
+    const { instance } = notifier(url);
+    await instance.notify({
+      type: "referral_replied",
+      referrerUserId: "ref-1",
+      referralUserId: "user-42",
+      targetId: "t-1",
+      phone: "+33698765432",
+      text: "ok je paie demain",
+      exited: true,
+      at: new Date("2025-06-01T11:59:30.000Z"),
+    });
+    const seen = requests[0]!;
+    expect(JSON.parse(seen.body)).toEqual({
+      type: "referral_replied",
+      referrerUserId: "ref-1",
+      referralUserId: "user-42",
+      targetId: "t-1",
+      phone: "+33698765432",
+      text: "ok je paie demain",
+      exited: true,
+      at: "2025-06-01T11:59:30.000Z",
+    });
+    const signed = { body: seen.body, timestamp: header(seen, "x-relance-timestamp"), signature: header(seen, "x-relance-signature") };
+    expect(verifyWebhookSignature({ ...signed, secret: SECRET, now: NOW })).toBe(true);
+  });
+
   it("produces a signature the receiver accepts, and rejects tampering, a wrong secret and replays", async () => {
     const { url, requests } = await receiver(200);
     const { instance } = notifier(url);

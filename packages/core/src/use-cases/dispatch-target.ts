@@ -4,6 +4,7 @@ import type { Target, TargetClaim, TargetContact } from "../model/target.js";
 import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
 import { decideRetry } from "../policies/retry.js";
 import { nextAllowedInstant } from "../policies/send-window.js";
+import { chooseVariant } from "../policies/variants.js";
 import { firstNameOf, renderDayMessage } from "../policies/template.js";
 import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
@@ -45,6 +46,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     await skipDay(ctx, run, claimed, now);
     return;
   }
+  // Stable per target and day: a retry, or another process after a crash, sends the same one.
+  const variant = chooseVariant(message, claimed.id, day);
+  const variantFields = variant.key === null ? {} : { variant: variant.key };
 
   // A first message to a number (and its number check) has its own, smaller daily budget: only
   // those targets wait when it is spent, the ones already in conversation keep going.
@@ -77,7 +81,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   };
 
   const contact = claimed.contact;
-  const rendered = renderDayMessage(message, claimed.language, ctx.options.defaultLanguage, {
+  const rendered = renderDayMessage(variant.message, claimed.language, ctx.options.defaultLanguage, {
     name: contact.name,
     firstName: firstNameOf(contact.name),
     referrerName: run.profile?.name ?? "",
@@ -125,7 +129,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
       holdRun(run, error);
       return;
     }
-    await recordFailure(ctx, run, sending, error);
+    await recordFailure(ctx, run, sending, error, "sending", variant.key);
     return;
   }
 
@@ -137,13 +141,14 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     status: "sent" as const,
     messageId: sent.messageId,
     mediaMessageIds: sent.mediaMessageIds,
+    ...variantFields,
     ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
   };
   if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
   const recorded = await ctx.storage.targets.updateIf(
     claimed.id,
     { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
-    { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, pushDelivery: delivery, updatedAt: sentAt },
+    { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, pushDelivery: delivery, updatedAt: sentAt },
   );
   if (!recorded) {
     // Exited while the message was leaving: keep the history, change nothing else — except that
@@ -153,7 +158,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     await ctx.storage.targets.updateIf(
       claimed.id,
       { claimedBy: { owner: run.owner } },
-      { pushDelivery: delivery, claim: null, ...(sentBeforeExit ? { lastSentDay: day } : {}), updatedAt: sentAt },
+      { pushDelivery: delivery, claim: null, ...(sentBeforeExit ? { lastSentDay: day, lastSentVariant: variant.key } : {}), updatedAt: sentAt },
     );
   }
   result.sent++;
@@ -226,12 +231,19 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
   return false;
 }
 
-async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
+async function recordFailure(
+  ctx: EngineContext,
+  run: SenderRun,
+  target: Target,
+  error: unknown,
+  stage: TargetClaim["stage"] = "sending",
+  variant: string | null = null,
+): Promise<void> {
   const now = ctx.clock.now();
   const failedAttempts = target.failedAttempts + 1;
   const errorMessage = storableError(error instanceof Error ? error.message : String(error));
   const decision = decideRetry(failedAttempts, now, ctx.options.retryBackoffMs);
-  const delivery = failedDelivery(target.currentDay, now, errorMessage);
+  const delivery = { ...failedDelivery(target.currentDay, now, errorMessage), ...(variant === null ? {} : { variant }) };
   const changes =
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }

@@ -1,4 +1,5 @@
 import type { EngineContext } from "../engine/context.js";
+import { chooseVariant } from "../policies/variants.js";
 import type { DayPlan } from "./day-plan.js";
 import { advanceChanges, failedDelivery } from "./target-transitions.js";
 
@@ -17,7 +18,10 @@ export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Pro
   let recovered = 0;
   for (const target of interrupted) {
     const claim = target.claim!;
-    const delivery = failedDelivery(claim.day, claim.at, INTERRUPTED);
+    // The variant that may have left is the one any process picks for this target and day.
+    const message = plan.byDay.get(claim.day);
+    const variant = message ? chooseVariant(message, target.id, claim.day).key : null;
+    const delivery = { ...failedDelivery(claim.day, claim.at, INTERRUPTED), ...(variant === null ? {} : { variant }) };
     const condition = { claimedBy: { owner: claim.owner, stage: "sending" as const } };
     const changes =
       target.status === "active" && target.currentDay === claim.day

@@ -1,6 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import { dailyCounterKey } from "../policies/daily-limit.js";
-import type { TargetStats } from "../ports/storage.js";
+import type { TargetStats, VariantStats } from "../ports/storage.js";
 import { loadConfig } from "./status.js";
 
 /**
@@ -12,6 +12,8 @@ import { loadConfig } from "./status.js";
 export interface ConversionStats {
   total: number;
   byDay: Record<string, number>;
+  /** Per day with variants, per variant: its messages sent, and conversions attributed like `byDay`. */
+  byVariant: Record<string, Record<string, VariantStats>>;
   paidBeforeFirstMessage: number;
 }
 
@@ -26,7 +28,7 @@ function withConversions(stats: TargetStats, sentToday: number): RelanceStats {
   const attributed = stats.conversions.total;
   return {
     ...stats,
-    conversions: { total: paid, byDay: stats.conversions.byDay, paidBeforeFirstMessage: Math.max(0, paid - attributed) },
+    conversions: { total: paid, byDay: stats.conversions.byDay, byVariant: stats.conversions.byVariant, paidBeforeFirstMessage: Math.max(0, paid - attributed) },
     sentToday,
   };
 }

@@ -1,6 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import type { E164 } from "../model/phone.js";
-import type { LinkStatus, ReferrerConfig } from "../model/referrer-config.js";
+import type { LinkStatus, OnReply, ReferrerConfig } from "../model/referrer-config.js";
 import type { SendWindow } from "../model/send-window.js";
 import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit.js";
 import type { LinkState, SenderRestriction } from "../ports/transport.js";
@@ -17,6 +17,8 @@ export interface ReferrerStatus {
   dailyLimit: number;
   timezone: string;
   sendWindow: SendWindow;
+  /** What a reply (not a STOP) from a referral does to their sequence. */
+  onReply: OnReply;
   /** Set while WhatsApp restricts the account: relances wait until it ends. */
   restriction: SenderRestriction | null;
   /** Why the link is not connected, as the transport last said (null when connected or unknown). */
@@ -59,6 +61,7 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
     dailyLimit: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone),
     timezone: config.timezone,
     sendWindow: { ...config.sendWindow },
+    onReply: config.onReply ?? "stop",
     restriction: restriction ? { reason: restriction.reason, until: restriction.until } : null,
     reason: config.whatsapp.status === "connected" ? null : config.whatsapp.lastError,
   };

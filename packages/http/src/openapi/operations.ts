@@ -116,7 +116,7 @@ export const OPERATIONS = {
   runEnrollment: internal({ summary: "Run enrollment now (joins a run in progress)", responses: { "200": { description: "result", schema: res.EnrollmentRunResponse } } }),
   runDispatch: internal({ summary: "Run dispatch now (joins a run in progress)", responses: { "200": { description: "result", schema: res.DispatchRunResponse } } }),
   runListen: internal({
-    summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read",
+    summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read (joins a run in progress)",
     responses: { "200": { description: "result", schema: res.ListenRunResponse } },
   }),
 

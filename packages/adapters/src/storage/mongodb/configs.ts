@@ -91,6 +91,7 @@ function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConf
     failureNotifiedAt: source.failureNotifiedAt ?? null,
     disconnectedByReferrerAt: source.disconnectedByReferrerAt ?? null,
     restriction: source.restriction ? copyRestriction(source.restriction) : null,
+    ...(source.onReply ? { onReply: source.onReply } : {}),
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
   };
@@ -107,6 +108,7 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
   if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
   if (changes.disconnectedByReferrerAt !== undefined) set.disconnectedByReferrerAt = changes.disconnectedByReferrerAt;
   if (changes.restriction !== undefined) set.restriction = changes.restriction ? copyRestriction(changes.restriction) : null;
+  if (changes.onReply !== undefined) set.onReply = changes.onReply;
   if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
   return set;
 }

@@ -3,12 +3,12 @@ import type { Collection, Document } from "mongodb";
 import type { TargetDocument } from "./documents.js";
 
 interface OutcomeGroup {
-  _id: { status?: TargetStatus | null; exitReason?: ExitReason | null; lastSentDay?: number | null };
+  _id: { status?: TargetStatus | null; exitReason?: ExitReason | null; lastSentDay?: number | null; lastSentVariant?: string | null };
   count: number;
 }
 
 interface DeliveryGroup {
-  _id: string | null;
+  _id: { status?: string | null; day?: number | null; variant?: string | null };
   count: number;
 }
 
@@ -25,7 +25,7 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
         { $match: match },
         {
           $group: {
-            _id: { status: "$status", exitReason: "$exitReason", lastSentDay: "$lastSentDay" },
+            _id: { status: "$status", exitReason: "$exitReason", lastSentDay: "$lastSentDay", lastSentVariant: "$lastSentVariant" },
             count: { $sum: 1 },
           },
         },
@@ -35,13 +35,19 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
       .aggregate<DeliveryGroup>([
         { $match: match },
         { $unwind: "$messagesDelivered" },
-        { $group: { _id: "$messagesDelivered.status", count: { $sum: 1 } } },
+        // By day and variant too: a handful of groups per day, whatever the number of targets.
+        {
+          $group: {
+            _id: { status: "$messagesDelivered.status", day: "$messagesDelivered.day", variant: "$messagesDelivered.variant" },
+            count: { $sum: 1 },
+          },
+        },
       ])
       .toArray(),
   ]);
 
   const stats = emptyTargetStats();
   for (const { _id: group, count } of outcomes) addTargetOutcome(stats, group as TargetOutcome, count);
-  for (const { _id: status, count } of deliveries) addDeliveries(stats, status, count);
+  for (const { _id: group, count } of deliveries) addDeliveries(stats, group.status ?? null, count, group.day, group.variant);
   return stats;
 }
