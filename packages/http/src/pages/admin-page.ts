@@ -83,6 +83,9 @@ export function adminPage(lang: Lang) {
         <details><summary>${t.figures}</summary><div class="table-wrap"><table id="conversions-table"><thead><tr><th scope="col">${t.day}</th><th scope="col">${t.conversionsByDay}</th></tr></thead><tbody></tbody></table></div></details>
       </figure>
     </div>
+    <h3 id="variants-title">${t.variantsTitle}</h3>
+    <p class="muted">${t.variantsLead}</p>
+    <div class="table-wrap"><table id="variants-table" aria-labelledby="variants-title"><thead><tr><th scope="col">${t.day}</th><th scope="col">${t.variant}</th><th scope="col">${t.variantSent}</th><th scope="col">${t.variantConverted}</th><th scope="col">${t.variantRate}</th></tr></thead><tbody></tbody></table></div>
   </section>
 
   <section id="targets" class="card" aria-labelledby="targets-title">

@@ -169,7 +169,10 @@ function collect() {
       return media;
     })
     .filter((media) => media.url);
-  return { dayNumber: state.day, messageTemplate, mediaUrls, active: $("active").checked };
+  // The console edits the default wording; the day's other variants (set through the API) are kept.
+  const stored = state.messages.get(state.day);
+  const variants = stored && stored.variants ? { variants: stored.variants, defaultWeight: stored.defaultWeight } : {};
+  return { dayNumber: state.day, messageTemplate, mediaUrls, active: $("active").checked, ...variants };
 }
 
 async function save(event) {

@@ -11,6 +11,7 @@ type Key =
   | "previewTitle" | "previewLanguage" | "previewName" | "previewNote" | "previewEmpty" | "previewMedia"
   | "funnelTitle" | "funnelLead" | "refresh" | "enrolled" | "converted" | "optedOut" | "failed" | "replied" | "activeNow" | "completed"
   | "funnelChart" | "conversionsTitle" | "conversionsChart" | "conversionsByDay" | "figures" | "stage" | "count" | "sentToday"
+  | "variantsTitle" | "variantsLead" | "variant" | "variantSent" | "variantConverted" | "variantRate" | "noVariants"
   | "targetsTitle" | "referrerFilter" | "statusFilter" | "allStatuses" | "search" | "more" | "noTargets"
   | "col.referral" | "col.referrer" | "col.status" | "col.day" | "col.exit" | "col.entered" | "col.next" | "col.sent"
   | "status.active" | "status.completed" | "status.exited"
@@ -35,6 +36,8 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     enrolled: "Inscrits", converted: "Convertis", optedOut: "STOP", failed: "Échecs", replied: "Réponses", activeNow: "En cours", completed: "Terminés",
     funnelChart: "Entonnoir : inscrits, puis messages envoyés par jour, puis issues", conversionsTitle: "Conversions par jour", conversionsChart: "Conversions par jour du dernier message reçu avant le paiement",
     conversionsByDay: "Conversions", figures: "Voir les chiffres", stage: "Étape", count: "Nombre", sentToday: "Envoyés aujourd'hui",
+    variantsTitle: "Variantes", variantsLead: "Envois et conversions par jour et par variante : quelle formulation convertit le mieux.",
+    variant: "Variante", variantSent: "Envoyés", variantConverted: "Convertis", variantRate: "Taux", noVariants: "Aucun jour n'a plusieurs variantes.",
     targetsTitle: "Cibles", referrerFilter: "Identifiant du parrain", statusFilter: "Statut", allStatuses: "Tous", search: "Rechercher", more: "Plus de résultats", noTargets: "Aucune cible.",
     "col.referral": "Filleul", "col.referrer": "Parrain", "col.status": "Statut", "col.day": "Jour", "col.exit": "Sortie", "col.entered": "Entrée", "col.next": "Prochain envoi", "col.sent": "Envoyés",
     "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti",
@@ -58,6 +61,8 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     enrolled: "Enrolled", converted: "Converted", optedOut: "STOP", failed: "Failed", replied: "Replied", activeNow: "In progress", completed: "Completed",
     funnelChart: "Funnel: enrolled, then messages sent per day, then outcomes", conversionsTitle: "Conversions by day", conversionsChart: "Conversions by day of the last message received before paying",
     conversionsByDay: "Conversions", figures: "Show the figures", stage: "Stage", count: "Count", sentToday: "Sent today",
+    variantsTitle: "Variants", variantsLead: "Sends and conversions per day and variant: which wording converts best.",
+    variant: "Variant", variantSent: "Sent", variantConverted: "Converted", variantRate: "Rate", noVariants: "No day has several variants.",
     targetsTitle: "Targets", referrerFilter: "Referrer id", statusFilter: "Status", allStatuses: "All", search: "Search", more: "More results", noTargets: "No targets.",
     "col.referral": "Referral", "col.referrer": "Referrer", "col.status": "Status", "col.day": "Day", "col.exit": "Exit", "col.entered": "Entered", "col.next": "Next send", "col.sent": "Sent",
     "status.active": "active", "status.completed": "completed", "status.exited": "exited",
