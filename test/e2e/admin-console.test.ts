@@ -117,6 +117,10 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     await page.locator('[data-var="paymentLink"]').click();
     expect(await page.locator("#text-fr").inputValue()).toBe("Coucou {{firstName}}, votre lien : {{paymentLink}}");
     expect(await page.locator("#save-state").textContent()).toContain("non enregistrées");
+    // Live: the server renders the draft before anything is saved.
+    await expect.poll(() => page.locator("#preview").textContent()).toBe("Coucou Marie, votre lien : https://pay.example.com/checkout");
+    const storedBefore = (await ok(app.call("GET", `${P}/admin/messages`, { token: admin }))).items.find((m: any) => m.dayNumber === 2);
+    expect(storedBefore.messageTemplate.fr).toBe("J2 Bonjour {{firstName}}");
     await page.locator("#media-add").click();
     await page.locator("#media-list input[type=url]").fill("https://cdn.example.com/j2.jpg");
     await page.locator("#media-list [data-field=caption]").fill("Offre");

@@ -32,6 +32,16 @@ describe("admin messages", () => {
     expect(put.body).toMatchObject({ dayNumber: 1, active: true, mediaUrls: [{ type: "video" }] });
     const preview = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", variables: { name: "Léa" } } });
     expect(preview.body).toEqual({ text: "J1 v2 Léa", media: [{ url: "https://cdn.example.com/v.mp4", type: "video", language: "fr" }], language: "fr" });
+
+    // A draft (the console while an admin types) is rendered instead, validated like a save, never stored.
+    const draft = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", variables: { name: "Léa" }, draft: { messageTemplate: { fr: "Brouillon {{firstName}} J{{day}}" } } } });
+    expect(draft.body).toEqual({ text: "Brouillon Léa J1", media: [], language: "fr" });
+    const newDay = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 9, language: "fr", draft: { messageTemplate: { fr: "Jour {{day}}/{{totalDays}}" } } } });
+    expect(newDay.body.text).toBe("Jour 9/9");
+    const refused = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", draft: { messageTemplate: { fr: "Bonjour {{prenom}}" } } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: "invalid_request", details: [expect.objectContaining({ path: expect.stringMatching(/^draft\.messageTemplate/) })] });
+    expect((await t.call("GET", `${P}/admin/messages`, { token })).body.items.find((m: { dayNumber: number }) => m.dayNumber === 1).messageTemplate.fr).toBe("J1 v2 {{name}}");
     // A listed message can be sent back as it is.
     const listed = (await t.call("GET", `${P}/admin/messages`, { token })).body.items[0];
     expect((await t.call("POST", `${P}/admin/messages`, { token, body: listed })).status).toBe(200);

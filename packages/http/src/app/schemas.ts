@@ -117,6 +117,7 @@ export const PreviewBody = z
     language,
     variables: z.record(z.string(), z.union([z.string().max(1000), z.number()])).optional(),
     variant: z.string().max(20).optional().meta({ description: "a variant's key; default: the day's own text (`default`)" }),
+    draft: MessageWithoutDayBody.optional().meta({ description: "an unsaved version of the day, validated like a save and rendered instead of the stored one (nothing is stored)" }),
   })
   .strict();
 

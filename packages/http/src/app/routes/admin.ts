@@ -16,8 +16,10 @@ export function adminRoutes(services: AppServices) {
   app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 
   app.post("/messages/preview", documented(doc.previewMessage), async (c) => {
-    const body = await jsonBody(c, PreviewBody);
-    const preview = await engine.messages.preview(body);
+    const { draft, ...body } = await jsonBody(c, PreviewBody);
+    // The core validates the draft like a save (media types, URLs, variables).
+    const { updatedAt: _ignored, ...draftFields } = draft ?? {};
+    const preview = await engine.messages.preview({ ...body, ...(draft ? { draft: draftFields as never } : {}) });
     return c.json({ text: preview.text, media: preview.media, language: preview.language });
   });
 
