@@ -1,8 +1,9 @@
-# Relance service image. Debian's Chromium is included for RELANCE_TRANSPORT=wwebjs.
+# Relance service image. Debian's Chromium is included for RELANCE_TRANSPORT=wwebjs; python3, make
+# and g++ build better-sqlite3 when no prebuilt binary can be fetched.
 FROM node:20-bookworm-slim
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium ca-certificates tini \
+ && apt-get install -y --no-install-recommends chromium ca-certificates tini python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \

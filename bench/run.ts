@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
-import { createFileStorage, createMemoryStorage, createMongoStorage } from "@relance/adapters";
+import { createMemoryStorage, createMongoStorage, createSqliteStorage } from "@relance/adapters";
 import { FAST, HOUR, createHarness } from "../test/support/engine-harness";
 import { startTestMongo } from "../test/support/mongo-server";
 
@@ -54,7 +54,7 @@ try {
   results.push(await measure("memory", createMemoryStorage()));
   const dataDir = await mkdtemp(join(tmpdir(), "relance-bench-"));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  results.push(await measure("file", createFileStorage({ dataDir })));
+  results.push(await measure("sqlite", createSqliteStorage({ dataDir })));
   const server = await startTestMongo();
   if ("skipped" in server) {
     console.warn(`mongodb skipped: ${server.skipped}`);

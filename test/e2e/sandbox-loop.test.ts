@@ -8,7 +8,7 @@ const DAY = 24 * HOUR;
 let server: ServerProcess;
 beforeAll(async () => {
   // The real server process, as `npm start` runs it, on the embedded file store and the sandbox.
-  server = await startServerProcess({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "file", RELANCE_JOBS: "off", RELANCE_MAX_MESSAGES_PER_DAY: "5" });
+  server = await startServerProcess({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "sqlite", RELANCE_JOBS: "off", RELANCE_MAX_MESSAGES_PER_DAY: "5" });
 }, 60_000);
 afterAll(async () => {
   expect(await server?.stop()).toBe(0);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DAY, HOUR, createHarness } from "../support/engine-harness";
 
 describe("enrollment", () => {
@@ -15,8 +15,38 @@ describe("enrollment", () => {
     expect(targets.map((t) => t.referralUserId)).toEqual(["old-unpaid"]);
     expect(targets[0]).toMatchObject({ status: "active", currentDay: 1, language: "fr", nextMessageDue: h.clock.now() });
 
+    // The next pass reads only the referral that was too recent (by id), now an hour old.
     h.clock.advance(1);
-    expect(await h.engine.runEnrollment()).toEqual({ enrolled: 1, skipped: 2 });
+    expect(await h.engine.runEnrollment()).toEqual({ enrolled: 1, skipped: 0 });
+    expect((await h.engine.listTargets("ref-1")).items.map((t) => t.referralUserId).sort()).toEqual(["old-unpaid", "young"]);
+  });
+
+  it("reads only the referrals new or changed since the referrer's last pass, plus those still too recent", async () => {
+    const h = await createHarness();
+    await h.addReferrer("ref-1", "+33600000001");
+    for (let i = 0; i < 20; i++) await h.addReferral("ref-1", `old-${i}`, `+336111111${String(i).padStart(2, "0")}`);
+    await h.addReferral("ref-1", "young", "+33622222222", { ageMs: HOUR / 2 });
+    const changes = vi.spyOn(h.directory, "listReferralChanges");
+    const byId = vi.spyOn(h.directory, "getReferrals");
+    expect(await h.engine.runEnrollment()).toEqual({ enrolled: 20, skipped: 1 });
+
+    // Idle: nothing changed, the recent one is read again by id (and still too recent).
+    h.clock.advance(HOUR / 4);
+    expect(await h.engine.runEnrollment()).toEqual({ enrolled: 0, skipped: 1 });
+    expect((await changes.mock.results[1]!.value).items).toEqual([]);
+    expect(byId).toHaveBeenLastCalledWith("ref-1", ["young"]);
+
+    // A new referral and a changed one are read; the changed one is never enrolled twice.
+    await h.addReferral("ref-1", "new", "+33633333333");
+    await h.addReferral("ref-1", "old-3", "+33611111103", { name: "Renamed" });
+    h.clock.advance(HOUR / 2);
+    expect(await h.engine.runEnrollment()).toEqual({ enrolled: 2, skipped: 1 });
+    expect((await changes.mock.results[2]!.value).items.map((r: { userId: string }) => r.userId)).toEqual(["new", "old-3"]);
+    expect((await h.engine.listTargets("ref-1", { limit: 100 })).items).toHaveLength(22);
+    h.clock.advance(HOUR);
+    byId.mockClear();
+    expect(await h.engine.runEnrollment()).toEqual({ enrolled: 0, skipped: 0 });
+    expect(byId).not.toHaveBeenCalled();
   });
 
   it("only considers referrers subscribed, enabled, not enrollment-paused and linked", async () => {
@@ -47,6 +77,9 @@ describe("enrollment", () => {
     h.clock.advance(DAY);
     expect((await h.engine.listTargets("ref-1", { status: "completed" })).items.map((t) => t.referralUserId)).toEqual(["done"]);
 
+    // Pushed again (changed), both are read again, and neither is enrolled a second time.
+    await h.addReferral("ref-1", "done", "+33611111111");
+    await h.addReferral("ref-1", "left", "+33622222222");
     expect(await h.engine.runEnrollment()).toEqual({ enrolled: 0, skipped: 2 });
     expect((await h.engine.listTargets("ref-1")).items).toHaveLength(2);
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { createRelanceEngine, type RelanceStorage } from "@relance/core";
-import { StoredDirectory, createFileStorage, createMongoStorage } from "@relance/adapters";
+import { StoredDirectory, createSqliteStorage, createMongoStorage } from "@relance/adapters";
 import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness";
 import { startTestMongo } from "../support/mongo-server";
 
@@ -31,13 +31,13 @@ async function mongoBackend(uri: string, kind: string): Promise<Backend> {
   return { name: `mongodb on ${kind}`, open: async () => createMongoStorage({ client: new MongoClient(uri), dbName }, { closeClient: true }) };
 }
 
-async function fileBackend(): Promise<Backend> {
+async function sqliteBackend(): Promise<Backend> {
   const dataDir = await mkdtemp(join(tmpdir(), "relance-loop-"));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  return { name: "file", open: async () => createFileStorage({ dataDir }) };
+  return { name: "sqlite", open: async () => createSqliteStorage({ dataDir }) };
 }
 
-const backends: Array<[string, () => Promise<Backend>]> = [["file", fileBackend]];
+const backends: Array<[string, () => Promise<Backend>]> = [["sqlite", sqliteBackend]];
 if ("skipped" in server) {
   console.warn(`\n!!! MongoDB engine loop SKIPPED: ${server.skipped}\n`);
   describe.skip(`engine loop on mongodb — SKIPPED: ${server.skipped}`, () => it("needs a MongoDB-protocol server", () => {}));

@@ -8,7 +8,7 @@ export { SandboxTransport, type OutboxItem, type SandboxTransportOptions } from 
 export { qrDataUrl, qrTerminal } from "./qr/render-qr";
 export { createMemoryStorage } from "./storage/memory";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher";
-export { createFileStorage } from "./storage/file";
+export { createSqliteStorage, SQLITE_FILENAME, type SqliteStorageOptions } from "./storage/sqlite";
 export { createMongoStorage } from "./storage/mongodb";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool";
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory";

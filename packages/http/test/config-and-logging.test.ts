@@ -13,7 +13,7 @@ describe("configuration", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       PORT: 3000,
-      RELANCE_STORAGE: "file",
+      RELANCE_STORAGE: "sqlite",
       RELANCE_DATA_DIR: "./data",
       RELANCE_TRANSPORT: "baileys",
       RELANCE_DIRECTORY: "stored",

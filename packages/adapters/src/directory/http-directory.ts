@@ -12,6 +12,13 @@
  *     "createdAt": ISO-8601, "paid": boolean, "paymentLink": string | null}], "nextCursor"?: string | null}`
  *   → 404: no referrals.
  *   While `nextCursor` is a non-empty string, the next page is fetched with `?cursor=<nextCursor>`.
+ * - Batch lookup (dispatch): the same path with `?userId=<id>&userId=<id>…` (at most 100 per
+ *   request) → the same shape, only those referrals (unknown ids left out).
+ * - Incremental listing (enrollment): the same path with `?since=<nextSince>` → the referrals
+ *   created or changed since the listing that returned that `nextSince`. Every listing, full or
+ *   incremental, returns `"nextSince": string` on its last page; a service that never does gets a
+ *   full listing every time. 410 on `?since=`: the cursor expired, a full listing follows. A full
+ *   listing is also made at least once a day (`fullPassEveryMs`) as a safety net.
  *
  * Network errors, timeouts, 429 and 5xx are retried (exponential backoff with jitter, `Retry-After`
  * honoured up to a cap); any other failure is a `DirectoryError`.
@@ -25,6 +32,7 @@ import {
   type Language,
   type Logger,
   type Referral,
+  type ReferralChanges,
   type ReferrerProfile,
 } from "@relance/core";
 
@@ -44,7 +52,19 @@ export interface HttpDirectoryOptions {
   fetch?: typeof globalThis.fetch;
   logger?: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** A full listing at least this often, incremental ones in between. Default 24 h. */
+  fullPassEveryMs?: number;
+  /** Times the full passes. Default the system clock. */
+  now?: () => Date;
 }
+
+/** The adapter's own cursor: the service's `nextSince` and when the last full listing was made. */
+interface PullCursor {
+  since: string;
+  fullAt: number;
+}
+
+const IDS_PER_REQUEST = 100;
 
 interface ReferrerPayload {
   profile: ReferrerProfile;
@@ -54,6 +74,24 @@ interface ReferrerPayload {
 const PREFIX = "[http-directory]";
 const MAX_PAGES = 1000;
 const BASE_BACKOFF_MS = 200;
+
+/** A `since` cursor the service no longer knows (410). */
+const GONE = Symbol("gone");
+
+/** Null when the service gave no `nextSince`: it cannot list changes, so the next listing is full. */
+function pullCursor(since: string | null, fullAt: number): string | null {
+  return since === null ? null : JSON.stringify({ since, fullAt } satisfies PullCursor);
+}
+
+/** A cursor this adapter did not write (or an older form) means a full listing. */
+function parsePullCursor(text: string): PullCursor | null {
+  try {
+    const value = JSON.parse(text) as Partial<PullCursor>;
+    return typeof value.since === "string" && typeof value.fullAt === "number" ? { since: value.since, fullAt: value.fullAt } : null;
+  } catch {
+    return null;
+  }
+}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -77,6 +115,8 @@ export class HttpDirectory implements Directory {
   private readonly fetchImpl: typeof globalThis.fetch;
   private readonly logger: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly fullPassEveryMs: number;
+  private readonly now: () => Date;
 
   constructor(private readonly options: HttpDirectoryOptions) {
     if (!options.baseUrl) throw new DirectoryError(`${PREFIX} baseUrl (USER_SERVICE_URL) is required`);
@@ -89,6 +129,8 @@ export class HttpDirectory implements Directory {
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.logger = options.logger ?? silentLogger;
     this.sleep = options.sleep ?? realSleep;
+    this.fullPassEveryMs = options.fullPassEveryMs ?? 24 * 60 * 60 * 1000;
+    this.now = options.now ?? (() => new Date());
   }
 
   async hasActiveSubscription(referrerUserId: string): Promise<boolean> {
@@ -100,16 +142,55 @@ export class HttpDirectory implements Directory {
   }
 
   async listReferrals(referrerUserId: string): Promise<Referral[]> {
+    return (await this.fetchReferrals(referrerUserId, null)).referrals;
+  }
+
+  async getReferrals(referrerUserId: string, userIds: readonly string[]): Promise<Referral[]> {
+    const unique = [...new Set(userIds)];
+    const referrals: Referral[] = [];
+    for (let start = 0; start < unique.length; start += IDS_PER_REQUEST) {
+      const query = unique
+        .slice(start, start + IDS_PER_REQUEST)
+        .map((userId) => `userId=${encodeURIComponent(userId)}`)
+        .join("&");
+      referrals.push(...(await this.fetchReferrals(referrerUserId, query)).referrals);
+    }
+    return referrals;
+  }
+
+  async listReferralChanges(referrerUserId: string, since: string | null): Promise<ReferralChanges> {
+    const previous = since === null ? null : parsePullCursor(since);
+    const now = this.now().getTime();
+    if (previous && now - previous.fullAt < this.fullPassEveryMs) {
+      const changes = await this.fetchReferrals(referrerUserId, `since=${encodeURIComponent(previous.since)}`, { allowGone: true });
+      if (!changes.gone) return { items: changes.referrals, cursor: pullCursor(changes.nextSince, previous.fullAt) };
+      this.logger.info({ referrerUserId }, `${PREFIX} since cursor expired (410): full listing`);
+    }
+    const full = await this.fetchReferrals(referrerUserId, null);
+    return { items: full.referrals, cursor: pullCursor(full.nextSince, now) };
+  }
+
+  /**
+   * Every page of one listing of the referrer's referrals, with `query` (null: a full listing).
+   * `nextSince` is the last page's, null when the service gave none.
+   */
+  private async fetchReferrals(
+    referrerUserId: string,
+    query: string | null,
+    options: { allowGone?: boolean } = {},
+  ): Promise<{ referrals: Referral[]; nextSince: string | null; gone?: boolean }> {
     const path = `/internal/relance/referrers/${encodeURIComponent(referrerUserId)}/referrals`;
     const referrals: Referral[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const pagePath: string = cursor === null ? path : `${path}?cursor=${encodeURIComponent(cursor)}`;
-      const body = await this.getJson(pagePath);
+      const params = [query, cursor === null ? null : `cursor=${encodeURIComponent(cursor)}`].filter((part) => part !== null);
+      const pagePath: string = params.length === 0 ? path : `${path}?${params.join("&")}`;
+      const body = await this.getJson(pagePath, { allowGone: options.allowGone === true && page === 0 });
+      if (body === GONE) return { referrals: [], nextSince: null, gone: true };
       if (body === null) {
         // A 404 mid-pagination means the cursor went stale, not "no referrals": a partial list
         // would look like referrals that vanished.
-        if (page === 0) return [];
+        if (page === 0) return { referrals: [], nextSince: null };
         throw new DirectoryError(`${PREFIX} GET ${path}: page ${page + 1} answered 404 (cursor no longer valid)`);
       }
       const record = asObject(body, "response");
@@ -121,7 +202,11 @@ export class HttpDirectory implements Directory {
       });
       const next = record.nextCursor;
       if (next !== undefined && next !== null && typeof next !== "string") throw shapeError("nextCursor", "a string or null", next);
-      if (!next) return referrals;
+      if (!next) {
+        const nextSince = record.nextSince;
+        if (nextSince !== undefined && nextSince !== null && typeof nextSince !== "string") throw shapeError("nextSince", "a string or null", nextSince);
+        return { referrals, nextSince: nextSince || null };
+      }
       cursor = next;
     }
     throw new DirectoryError(`${PREFIX} GET ${path}: more than ${MAX_PAGES} pages, giving up`);
@@ -173,14 +258,14 @@ export class HttpDirectory implements Directory {
     return { userId, referrerId, phone, name, language, createdAt, paid: record.paid, paymentLink };
   }
 
-  /** The parsed JSON body, or null on 404. */
-  private async getJson(path: string): Promise<unknown> {
+  /** The parsed JSON body, null on 404, {@link GONE} on 410 when allowed. */
+  private async getJson(path: string, options: { allowGone?: boolean } = {}): Promise<unknown> {
     const attempts = this.retries + 1;
     let lastFailure: RetryableFailure | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const text = await this.attempt(path);
-        if (text === null) return null;
+        const text = await this.attempt(path, options.allowGone === true);
+        if (text === null || text === GONE) return text;
         try {
           return JSON.parse(text) as unknown;
         } catch (error) {
@@ -202,8 +287,8 @@ export class HttpDirectory implements Directory {
     );
   }
 
-  /** One request: the body text, null on 404; throws RetryableFailure or DirectoryError. */
-  private async attempt(path: string): Promise<string | null> {
+  /** One request: the body text, null on 404, GONE on an allowed 410; throws RetryableFailure or DirectoryError. */
+  private async attempt(path: string, allowGone: boolean): Promise<string | typeof GONE | null> {
     try {
       const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method: "GET",
@@ -217,6 +302,10 @@ export class HttpDirectory implements Directory {
       if (response.status === 404) {
         await response.body?.cancel();
         return null;
+      }
+      if (response.status === 410 && allowGone) {
+        await response.body?.cancel();
+        return GONE;
       }
       if (response.status === 429 || response.status >= 500) {
         await response.body?.cancel();

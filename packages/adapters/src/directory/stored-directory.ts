@@ -6,6 +6,7 @@ import {
   type DirectoryFeed,
   type DirectoryRepository,
   type Referral,
+  type ReferralChanges,
   type ReferrerProfile,
 } from "@relance/core";
 
@@ -63,5 +64,15 @@ export class StoredDirectory implements Directory, DirectoryFeed {
 
   async listReferrals(referrerUserId: string): Promise<Referral[]> {
     return this.repository.listReferrals(referrerUserId);
+  }
+
+  async getReferrals(referrerUserId: string, userIds: readonly string[]): Promise<Referral[]> {
+    if (userIds.length === 0) return [];
+    return this.repository.getReferrals(referrerUserId, userIds);
+  }
+
+  /** The storage's own change order (see `DirectoryRepository.listReferralChanges`): exact, no full pass needed. */
+  async listReferralChanges(referrerUserId: string, since: string | null): Promise<ReferralChanges> {
+    return this.repository.listReferralChanges(referrerUserId, since);
   }
 }

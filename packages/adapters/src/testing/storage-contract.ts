@@ -18,6 +18,7 @@ import { describeTargetPagination } from "./contract/target-pagination";
 import { describeTargetStats } from "./contract/target-stats";
 import { describeStoredFields } from "./contract/stored-fields";
 import { describeReopen } from "./contract/reopen";
+import { describeEnrollmentCursors } from "./contract/enrollment-cursors";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -35,6 +36,11 @@ export interface StorageContractOptions {
   raw?: (storage: RelanceStorage) => RawStorageReader;
   /** Closes `storage` and opens the same backend again. */
   reopen?: (storage: RelanceStorage) => Promise<RelanceStorage>;
+  /**
+   * Set (to the reason) when the backend's `directory.listReferralChanges` may return again
+   * referrals changed shortly before its cursor: the "nothing changed" case is then skipped.
+   */
+  repeatsRecentReferralChanges?: string;
 }
 
 /**
@@ -78,6 +84,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeDoNotContact(ctx);
     describeDirectory(ctx);
     describeExitedUsers(ctx);
+    describeEnrollmentCursors(ctx);
     describeLeases(ctx);
     describeCounters(ctx);
     describeTargetWrites(ctx);

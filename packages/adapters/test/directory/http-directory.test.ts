@@ -213,6 +213,75 @@ describe("HttpDirectory: referrals", () => {
   });
 });
 
+describe("HttpDirectory: batch lookup and incremental listing", () => {
+  it("getReferrals asks for those ids only, at most 100 per request, URL-encoded", async () => {
+    const { baseUrl, requests } = await serve(json(200, { items: [item({ userId: "a b" })] }), json(200, { items: [item({ userId: "u-150" })] }));
+    const { dir } = directory(baseUrl);
+    const ids = ["a b", ...Array.from({ length: 150 }, (_, i) => `u-${i}`), "a b"];
+    const found = await dir.getReferrals("ref-1", ids);
+    expect(found.map((r) => r.userId)).toEqual(["a b", "u-150"]);
+    expect(requests).toHaveLength(2);
+    const first = new URL(requests[0]!.url, baseUrl);
+    expect(first.pathname).toBe("/internal/relance/referrers/ref-1/referrals");
+    expect(first.searchParams.getAll("userId")).toEqual(["a b", ...Array.from({ length: 99 }, (_, i) => `u-${i}`)]);
+    expect(new URL(requests[1]!.url, baseUrl).searchParams.getAll("userId")).toHaveLength(51);
+    expect(await dir.getReferrals("ref-1", [])).toEqual([]);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("lists changes with ?since= after a full listing, following pages, and makes a full listing again once a day", async () => {
+    let now = new Date("2026-01-05T08:00:00.000Z");
+    const { baseUrl, requests } = await serve(
+      json(200, { items: [item({ userId: "u-1" })], nextCursor: "p2" }),
+      json(200, { items: [item({ userId: "u-2" })], nextCursor: null, nextSince: "s-1" }),
+      json(200, { items: [item({ userId: "u-3" })], nextSince: "s-2" }),
+      json(200, { items: [], nextSince: "s-2" }),
+      json(200, { items: [item({ userId: "u-1" }), item({ userId: "u-2" }), item({ userId: "u-3" })], nextSince: "s-3" }),
+    );
+    const { dir } = directory(baseUrl, { now: () => now });
+    const full = await dir.listReferralChanges("ref-1", null);
+    expect(full.items.map((r) => r.userId)).toEqual(["u-1", "u-2"]);
+    expect(full.cursor).not.toBeNull();
+
+    now = new Date(now.getTime() + 3_600_000);
+    const changes = await dir.listReferralChanges("ref-1", full.cursor);
+    expect(changes.items.map((r) => r.userId)).toEqual(["u-3"]);
+    expect(new URL(requests[2]!.url, baseUrl).searchParams.get("since")).toBe("s-1");
+    const idle = await dir.listReferralChanges("ref-1", changes.cursor);
+    expect(idle.items).toEqual([]);
+    expect(new URL(requests[3]!.url, baseUrl).searchParams.get("since")).toBe("s-2");
+
+    // 24 h after the last full listing: a full one again, the safety net.
+    now = new Date(Date.parse("2026-01-06T08:00:00.000Z"));
+    const daily = await dir.listReferralChanges("ref-1", idle.cursor);
+    expect(daily.items).toHaveLength(3);
+    expect(new URL(requests[4]!.url, baseUrl).search).toBe("");
+  });
+
+  it("without nextSince the service cannot list changes: every listing is full", async () => {
+    const { baseUrl, requests } = await serve(json(200, { items: [item()] }));
+    const { dir } = directory(baseUrl);
+    const first = await dir.listReferralChanges("ref-1", null);
+    expect(first).toMatchObject({ items: [expect.objectContaining({ userId: "u-1" })], cursor: null });
+    expect(await dir.listReferralChanges("ref-1", first.cursor)).toMatchObject({ cursor: null });
+    expect(requests.map((r) => r.url)).toEqual(["/internal/relance/referrers/ref-1/referrals", "/internal/relance/referrers/ref-1/referrals"]);
+  });
+
+  it("410 on ?since= (the cursor expired): a full listing follows", async () => {
+    const { baseUrl, requests } = await serve(
+      json(200, { items: [item()], nextSince: "s-1" }),
+      json(410, { error: "gone" }),
+      json(200, { items: [item(), item({ userId: "u-2" })], nextSince: "s-9" }),
+    );
+    const { dir } = directory(baseUrl);
+    const first = await dir.listReferralChanges("ref-1", null);
+    const again = await dir.listReferralChanges("ref-1", first.cursor);
+    expect(again.items.map((r) => r.userId)).toEqual(["u-1", "u-2"]);
+    expect(requests.map((r) => new URL(r.url, baseUrl).search)).toEqual(["", "?since=s-1", ""]);
+    expect(JSON.parse(again.cursor!)).toMatchObject({ since: "s-9" });
+  });
+});
+
 describe("HttpDirectory: failures", () => {
   it("retries 503 and then succeeds", async () => {
     const { baseUrl, requests } = await serve(json(503, {}), json(503, {}), json(200, referrer(true)));

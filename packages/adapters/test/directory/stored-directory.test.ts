@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ValidationError, type Referral } from "@relance/core";
 import { StoredDirectory } from "../../src/directory/stored-directory";
-import { createFileStorage } from "../../src/storage/file";
+import { createSqliteStorage } from "../../src/storage/sqlite";
 import { createMemoryStorage } from "../../src/storage/memory";
 
 const T0 = new Date("2026-01-05T10:00:00.123Z");
@@ -86,10 +86,10 @@ describe("StoredDirectory", () => {
     expect(await directory.listReferrals("ref-2")).toHaveLength(1);
   });
 
-  it("persists referrers and referrals through a file storage close and reopen", async () => {
+  it("persists referrers and referrals through a SQLite storage close and reopen", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "relance-directory-"));
     dirs.push(dataDir);
-    const first = createFileStorage({ dataDir });
+    const first = createSqliteStorage({ dataDir });
     await first.init();
     const before = new StoredDirectory(first.directory, clock);
     await before.setSubscription({ userId: "ref-1", active: true, name: "Jean Martin", phone: "+33600000001" });
@@ -97,7 +97,7 @@ describe("StoredDirectory", () => {
     await before.upsertReferral(referral());
     await first.close();
 
-    const second = createFileStorage({ dataDir });
+    const second = createSqliteStorage({ dataDir });
     await second.init();
     try {
       const after = new StoredDirectory(second.directory, clock);

@@ -66,6 +66,7 @@ if ("skipped" in server) {
   describe(`MongoDB storage on ${kind}`, () => {
     runStorageContract(`mongodb (${kind})`, {
       create: () => open(freshDbName()),
+      repeatsRecentReferralChanges: "MongoDB re-lists the referrals changed in the last directoryChangeLagMs (60 s) before its cursor",
       raw: (storage) => ({
         findTarget: (id) => rawCollection(storage, DEFAULT_COLLECTION_NAMES.targets).findOne({ _id: id }),
         findMessage: (dayNumber) => rawCollection(storage, DEFAULT_COLLECTION_NAMES.messages).findOne({ _id: dayNumber }),

@@ -19,6 +19,17 @@ export interface Referral {
   paymentLink: string | null;
 }
 
+/** One incremental listing: what changed, and where the next listing starts. */
+export interface ReferralChanges {
+  /** Referrals new or changed since the cursor given (all of them for a null cursor). May repeat some already seen. */
+  items: Referral[];
+  /**
+   * Pass it back as `since` to get what changes after this listing. Null when the directory
+   * cannot list changes: the next listing is a full one again.
+   */
+  cursor: string | null;
+}
+
 /**
  * The platform's view of referrers and referrals. Adapters: pull from the user-service over
  * HTTP, or a directory stored locally and fed by push calls.
@@ -27,8 +38,18 @@ export interface Directory {
   /** True while the referrer pays for the relance option. */
   hasActiveSubscription(referrerUserId: string): Promise<boolean>;
   getReferrer(referrerUserId: string): Promise<ReferrerProfile | null>;
-  /** Every referral of the referrer, paid or not (one call per referrer and run). */
+  /** Every referral of the referrer, paid or not. Costs all of them: the engine's runs use the two calls below. */
   listReferrals(referrerUserId: string): Promise<Referral[]>;
+  /**
+   * The referrer's referrals with these user ids (unknown ones left out, any order): dispatch
+   * reads only the referrals of the targets it is about to send, one call per batch.
+   */
+  getReferrals(referrerUserId: string, userIds: readonly string[]): Promise<Referral[]>;
+  /**
+   * Referrals new or changed since `since` (a cursor a previous call returned; null: all):
+   * enrollment reads only these, so an idle run costs O(referrers), not O(referrals).
+   */
+  listReferralChanges(referrerUserId: string, since: string | null): Promise<ReferralChanges>;
 }
 
 /** The write side of the stored (push-fed) directory. */

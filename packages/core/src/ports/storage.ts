@@ -1,7 +1,7 @@
 import type { DoNotContactEntry } from "../model/do-not-contact";
 import type { MessageDefinition } from "../model/message";
 import type { E164 } from "../model/phone";
-import type { Referral } from "./directory";
+import type { Referral, ReferralChanges } from "./directory";
 import type { ReferrerConfig } from "../model/referrer-config";
 import type {
   Delivery,
@@ -13,7 +13,7 @@ import type {
 } from "../model/target";
 
 /**
- * Persistence of everything the loop needs. Adapters (memory, file, MongoDB) all pass the same
+ * Persistence of everything the loop needs. Adapters (memory, SQLite, MongoDB) all pass the same
  * contract suite. The operations marked "atomic" are what the guarantees rest on: they must hold
  * with many concurrent callers in many processes, without multi-document transactions.
  *
@@ -21,7 +21,7 @@ import type {
  * in a `StorageError` with the original as `cause`.
  */
 export interface RelanceStorage {
-  /** `memory`, `file`, `mongodb`, ... */
+  /** `memory`, `sqlite`, `mongodb`, ... */
   readonly name: string;
   /** Opens files, creates indexes. Idempotent. */
   init(): Promise<void>;
@@ -39,6 +39,7 @@ export interface RelanceStorage {
   readonly sessions: SessionRepository;
   readonly directory: DirectoryRepository;
   readonly exitedUsers: ExitedUserRepository;
+  readonly enrollmentCursors: EnrollmentCursorRepository;
 }
 
 export type ReferrerConfigChanges = Partial<Omit<ReferrerConfig, "referrerUserId" | "createdAt">>;
@@ -263,4 +264,28 @@ export interface DirectoryRepository {
   upsertReferral(referral: Referral): Promise<void>;
   /** Every referral of the referrer, ordered by `createdAt` then `userId`. */
   listReferrals(referrerId: string): Promise<Referral[]>;
+  /** The referrer's referrals with these user ids; unknown ones left out. */
+  getReferrals(referrerId: string, userIds: readonly string[]): Promise<Referral[]>;
+  /**
+   * Referrals upserted after the listing that returned `since` (null: all of them), and the
+   * cursor for the next call. No upsert is ever missed, also with several processes writing;
+   * a backend may return some referrals again (each adapter says how many).
+   */
+  listReferralChanges(referrerId: string, since: string | null): Promise<ReferralChanges>;
+}
+
+/** Where a referrer's enrollment stopped reading the directory. */
+export interface EnrollmentCursor {
+  referrerUserId: string;
+  /** The directory's cursor after the last pass (opaque); null: the next pass lists everything. */
+  since: string | null;
+  /** Referrals read but too recent to enroll yet: read again, by id, on the next passes. */
+  waiting: string[];
+  updatedAt: Date;
+}
+
+export interface EnrollmentCursorRepository {
+  get(referrerUserId: string): Promise<EnrollmentCursor | null>;
+  /** Insert or replace by `referrerUserId`. */
+  set(cursor: EnrollmentCursor): Promise<void>;
 }

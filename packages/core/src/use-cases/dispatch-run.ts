@@ -16,6 +16,7 @@ export interface DispatchResult {
 export interface SenderRun {
   config: ReferrerConfig;
   profile: ReferrerProfile | null;
+  /** The referrals of the targets of the current page, read in one batch per page. */
   referrals: Map<string, Referral>;
   owner: string;
   plan: DayPlan;

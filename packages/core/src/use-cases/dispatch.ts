@@ -1,6 +1,7 @@
 import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
 import type { EngineContext } from "../engine/context";
 import { SessionDrivenElsewhereError } from "../errors";
+import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
 import { nextAllowedInstant } from "../policies/send-window";
 import type { LinkState } from "../ports/transport";
 import { dayPlanOf, type DayPlan } from "./day-plan";
@@ -100,14 +101,11 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
 
-    const [profile, referrals] = await Promise.all([
-      ctx.directory.getReferrer(referrerUserId),
-      ctx.directory.listReferrals(referrerUserId),
-    ]);
+    const profile = await ctx.directory.getReferrer(referrerUserId);
     const run: SenderRun = {
       config,
       profile,
-      referrals: new Map(referrals.map((r) => [r.userId, r])),
+      referrals: new Map(),
       owner,
       plan,
       result,
@@ -145,10 +143,22 @@ async function readyState(ctx: EngineContext, referrerUserId: string): Promise<L
 async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string): Promise<void> {
   const seen = new Set<string>();
   for (;;) {
-    const due = (await ctx.storage.targets.listDue(run.config.referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize)).filter(
+    // No more targets per page than the daily limit leaves: the rest would be read for nothing.
+    const now = ctx.clock.now();
+    const sentToday = await ctx.storage.counters.get(run.config.referrerUserId, dailyCounterKey(now, run.config.timezone));
+    const left = ctx.options.maxMessagesPerDay - sentToday;
+    if (left <= 0) {
+      run.deferUntil = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
+      run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);
+      return;
+    }
+    const due = (await ctx.storage.targets.listDue(run.config.referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter(
       (target) => !seen.has(target.id),
     );
     if (due.length === 0) return;
+    // Only the referrals of the targets about to be sent: the cost follows the work due.
+    const referrals = await ctx.directory.getReferrals(run.config.referrerUserId, due.map((t) => t.referralUserId));
+    run.referrals = new Map(referrals.map((r) => [r.userId, r]));
     const blocked = await ctx.storage.doNotContact.filterListed(due.map((t) => t.contact.phone));
     // A target enrolled while its referral's exit was being recorded still never gets a message.
     const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));

@@ -31,17 +31,32 @@ export async function runEnrollment(ctx: EngineContext): Promise<EnrollmentResul
   return result;
 }
 
+/**
+ * Reads only what changed in the directory since this referrer's last pass, plus the referrals
+ * that were too recent to enroll then (by id), so an idle run costs O(referrers). The cursor moves
+ * only after every insert of the pass: a pass that fails is read again in full next time.
+ */
 async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promise<EnrollmentResult> {
   const referrerUserId = config.referrerUserId;
   if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) return { enrolled: 0, skipped: 0 };
   const now = ctx.clock.now();
   const oldestAllowed = now.getTime() - ctx.options.enrollmentMinAgeMs;
-  const referrals = await ctx.directory.listReferrals(referrerUserId);
+  const cursor = await ctx.storage.enrollmentCursors.get(referrerUserId);
+  const changes = await ctx.directory.listReferralChanges(referrerUserId, cursor?.since ?? null);
+  const changed = new Set(changes.items.map((referral) => referral.userId));
+  const waitingIds = (cursor?.waiting ?? []).filter((userId) => !changed.has(userId));
+  const waiting = waitingIds.length > 0 ? await ctx.directory.getReferrals(referrerUserId, waitingIds) : [];
+  const referrals = [...changes.items, ...waiting];
 
   const candidates: Array<Referral & { phone: string }> = [];
+  const tooRecent = new Set<string>();
   for (const referral of referrals) {
     const phone = normalizePhone(referral.phone);
-    if (referral.paid || referral.createdAt.getTime() > oldestAllowed || referral.userId === referrerUserId) continue;
+    if (referral.paid || referral.userId === referrerUserId) continue;
+    if (referral.createdAt.getTime() > oldestAllowed) {
+      tooRecent.add(referral.userId);
+      continue;
+    }
     if (!phone) {
       ctx.logger.warn({ referrerUserId, referralUserId: referral.userId }, "referral skipped: phone is not E.164");
       continue;
@@ -68,5 +83,14 @@ async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promi
     );
     if (inserted) enrolled++;
   }
+  // Without a cursor the next pass lists everything anyway: nothing to remember.
+  const next = { since: changes.cursor, waiting: changes.cursor === null ? [] : [...tooRecent] };
+  if (!cursor || cursor.since !== next.since || !sameIds(cursor.waiting, next.waiting)) {
+    await ctx.storage.enrollmentCursors.set({ referrerUserId, ...next, updatedAt: now });
+  }
   return { enrolled, skipped: referrals.length - enrolled };
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, index) => id === b[index]);
 }

@@ -1,15 +1,15 @@
 import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
-import { createFileStorage, createMemoryStorage, createMongoStorage } from "@relance/adapters";
+import { createMemoryStorage, createMongoStorage, createSqliteStorage } from "@relance/adapters";
 import type { ServiceConfig } from "../config/env";
 
-/** `RELANCE_STORAGE`: the embedded file store by default, MongoDB to scale out, memory for demos. */
+/** `RELANCE_STORAGE`: the embedded SQLite store by default, MongoDB to scale out, memory for demos. */
 export function createStorage(config: ServiceConfig): RelanceStorage {
   switch (config.RELANCE_STORAGE) {
     case "memory":
       return createMemoryStorage();
-    case "file":
-      return createFileStorage({ dataDir: config.RELANCE_DATA_DIR });
+    case "sqlite":
+      return createSqliteStorage({ dataDir: config.RELANCE_DATA_DIR });
     case "mongodb":
       return createMongoStorage({ client: new MongoClient(config.MONGODB_URI!, { appName: "relance" }), dbName: config.MONGODB_DB }, { closeClient: true });
   }

@@ -28,7 +28,7 @@ const EnvSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: integer(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
-    RELANCE_STORAGE: z.enum(["file", "memory", "mongodb"]).default("file"),
+    RELANCE_STORAGE: z.enum(["sqlite", "memory", "mongodb"]).default("sqlite"),
     RELANCE_DATA_DIR: z.string().min(1).default("./data"),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URI").optional(),
     MONGODB_DB: z.string().min(1).default("relance"),

@@ -7,9 +7,16 @@ function compareReferrals(a: Referral, b: Referral): number {
   return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
 }
 
+/** A referral and the store-wide change number of its last upsert. */
+interface Entry {
+  referral: Referral;
+  seq: number;
+}
+
 export function createMemoryDirectory(): DirectoryRepository {
   const referrers = new Map<string, StoredReferrer>();
-  const referrals = new Map<string, Map<string, Referral>>();
+  const referrals = new Map<string, Map<string, Entry>>();
+  let seq = 0;
 
   return {
     async upsertReferrer(referrer) {
@@ -24,11 +31,29 @@ export function createMemoryDirectory(): DirectoryRepository {
     async upsertReferral(referral) {
       let byUserId = referrals.get(referral.referrerId);
       if (!byUserId) referrals.set(referral.referrerId, (byUserId = new Map()));
-      byUserId.set(referral.userId, structuredClone(referral));
+      byUserId.set(referral.userId, { referral: structuredClone(referral), seq: ++seq });
     },
 
     async listReferrals(referrerId) {
-      return [...(referrals.get(referrerId)?.values() ?? [])].sort(compareReferrals).map((referral) => structuredClone(referral));
+      return [...(referrals.get(referrerId)?.values() ?? [])]
+        .map((entry) => entry.referral)
+        .sort(compareReferrals)
+        .map((referral) => structuredClone(referral));
+    },
+
+    async getReferrals(referrerId, userIds) {
+      const byUserId = referrals.get(referrerId);
+      return [...new Set(userIds)].flatMap((userId) => {
+        const entry = byUserId?.get(userId);
+        return entry ? [structuredClone(entry.referral)] : [];
+      });
+    },
+
+    async listReferralChanges(referrerId, since) {
+      const after = since === null ? 0 : Number(since);
+      const changed = [...(referrals.get(referrerId)?.values() ?? [])].filter((entry) => entry.seq > after).sort((a, b) => a.seq - b.seq);
+      // The store-wide number, not the last item's: a referrer with no change keeps up too.
+      return { items: changed.map((entry) => structuredClone(entry.referral)), cursor: String(seq) };
     },
   };
 }

@@ -3,6 +3,7 @@ import { createMemoryConfigs } from "./configs";
 import { createMemoryCounters } from "./counters";
 import { createMemoryDirectory } from "./directory";
 import { createMemoryDoNotContact } from "./do-not-contact";
+import { createMemoryEnrollmentCursors } from "./enrollment-cursors";
 import { createMemoryExitedUsers } from "./exited-users";
 import { createMemoryLeases } from "./leases";
 import { createMemoryMessages } from "./messages";
@@ -38,5 +39,6 @@ export function createMemoryStorage(): RelanceStorage {
     sessions: createMemorySessions(),
     directory: createMemoryDirectory(),
     exitedUsers: createMemoryExitedUsers(),
+    enrollmentCursors: createMemoryEnrollmentCursors(),
   };
 }

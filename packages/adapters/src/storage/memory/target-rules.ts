@@ -2,7 +2,7 @@ import { addDeliveries, addTargetOutcome, type Target, type TargetChanges, type 
 
 /**
  * The target semantics of the port written as plain functions over documents. The memory store
- * runs them directly; the file store reuses the ones that have no query-language counterpart.
+ * runs them directly; the SQLite store reuses the ones that have no query-language counterpart.
  */
 
 /** A claim stops protecting its target at `expiresAt`, unless it reached `sending`. */

@@ -5,6 +5,7 @@ import type {
   DirectoryReferralDocument,
   DirectoryReferrerDocument,
   DoNotContactDocument,
+  EnrollmentCursorDocument,
   ExitedUserDocument,
   LeaseDocument,
   MessageDocument,
@@ -22,7 +23,8 @@ export type CollectionKey =
   | "sessions"
   | "directoryReferrers"
   | "directoryReferrals"
-  | "exitedUsers";
+  | "exitedUsers"
+  | "enrollmentCursors";
 
 export type CollectionNames = Record<CollectionKey, string>;
 
@@ -38,6 +40,7 @@ export const DEFAULT_COLLECTION_NAMES: Readonly<CollectionNames> = Object.freeze
   directoryReferrers: "relance_directory_referrers",
   directoryReferrals: "relance_directory_referrals",
   exitedUsers: "relance_exited_users",
+  enrollmentCursors: "relance_enrollment_cursors",
 });
 
 export interface MongoCollections {
@@ -51,6 +54,7 @@ export interface MongoCollections {
   directoryReferrers: Collection<DirectoryReferrerDocument>;
   directoryReferrals: Collection<DirectoryReferralDocument>;
   exitedUsers: Collection<ExitedUserDocument>;
+  enrollmentCursors: Collection<EnrollmentCursorDocument>;
 }
 
 export function resolveCollectionNames(overrides: Partial<CollectionNames> = {}): CollectionNames {
@@ -76,5 +80,6 @@ export function openCollections(db: Db, names: CollectionNames): MongoCollection
     directoryReferrers: db.collection<DirectoryReferrerDocument>(names.directoryReferrers, options),
     directoryReferrals: db.collection<DirectoryReferralDocument>(names.directoryReferrals, options),
     exitedUsers: db.collection<ExitedUserDocument>(names.exitedUsers, options),
+    enrollmentCursors: db.collection<EnrollmentCursorDocument>(names.enrollmentCursors, options),
   };
 }

@@ -1,12 +1,18 @@
-import type { DirectoryRepository, Referral, StoredReferrer } from "@relance/core";
+import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository, Referral, StoredReferrer } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { DirectoryReferralDocument, DirectoryReferrerDocument } from "./documents";
+import type { DirectoryReferralDocument, DirectoryReferrerDocument, EnrollmentCursorDocument } from "./documents";
 import { isDuplicateKey, wrap } from "./errors";
 import { referralDocument, referrerDocument } from "../shared/directory-documents";
 
+/**
+ * Referrals carry `changedAt`, stamped on each upsert; the incremental listing is `changedAt >=
+ * cursor - lagMs`, cursor = the newest stamp seen. It repeats the referrals changed within
+ * `lagMs` of the cursor (few), so that none is missed.
+ */
 export function mongoDirectory(
   referrers: Collection<DirectoryReferrerDocument>,
   referrals: Collection<DirectoryReferralDocument>,
+  lagMs: number,
 ): DirectoryRepository {
   return {
     upsertReferrer: (referrer: StoredReferrer) =>
@@ -19,11 +25,48 @@ export function mongoDirectory(
       }),
 
     upsertReferral: (referral: Referral) =>
-      wrap("directory.upsertReferral", () => replaceOrInsert(referrals, referralDocument(referral))),
+      wrap("directory.upsertReferral", () => replaceOrInsert(referrals, { ...referralDocument(referral), changedAt: new Date() })),
 
     listReferrals: (referrerId: string) =>
       wrap("directory.listReferrals", async () =>
         (await referrals.find({ referrerId }).sort({ createdAt: 1, userId: 1 }).toArray()).map(fromReferralDocument),
+      ),
+
+    getReferrals: (referrerId: string, userIds: readonly string[]) =>
+      wrap("directory.getReferrals", async () => {
+        if (userIds.length === 0) return [];
+        // The `_id` of `referralDocument`.
+        const ids = [...new Set(userIds)].map((userId) => JSON.stringify([referrerId, userId]));
+        return (await referrals.find({ _id: { $in: ids } }).toArray()).map(fromReferralDocument);
+      }),
+
+    listReferralChanges: (referrerId: string, since: string | null) =>
+      wrap("directory.listReferralChanges", async () => {
+        const filter = since === null ? { referrerId } : { referrerId, changedAt: { $gte: new Date(Number(since) - lagMs) } };
+        const docs = await referrals.find(filter).sort({ changedAt: 1, _id: 1 }).toArray();
+        const newest = docs.reduce((max, doc) => Math.max(max, doc.changedAt?.getTime() ?? 0), since === null ? 0 : Number(since));
+        return { items: docs.map(fromReferralDocument), cursor: String(newest) };
+      }),
+  };
+}
+
+export function mongoEnrollmentCursors(cursors: Collection<EnrollmentCursorDocument>): EnrollmentCursorRepository {
+  return {
+    get: (referrerUserId: string) =>
+      wrap("enrollmentCursors.get", async () => {
+        const doc = await cursors.findOne({ _id: referrerUserId });
+        return doc ? { referrerUserId: doc.referrerUserId, since: doc.since ?? null, waiting: doc.waiting ?? [], updatedAt: doc.updatedAt } : null;
+      }),
+
+    set: (cursor: EnrollmentCursor) =>
+      wrap("enrollmentCursors.set", () =>
+        replaceOrInsert(cursors, {
+          _id: cursor.referrerUserId,
+          referrerUserId: cursor.referrerUserId,
+          since: cursor.since,
+          waiting: [...cursor.waiting],
+          updatedAt: new Date(cursor.updatedAt),
+        }),
       ),
   };
 }

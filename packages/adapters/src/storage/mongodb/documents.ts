@@ -116,4 +116,15 @@ export interface DirectoryReferralDocument {
   createdAt: Date;
   paid: boolean;
   paymentLink: string | null;
+  /** When it was last upserted (the writer's clock): the incremental listing's order. */
+  changedAt?: Date;
+}
+
+/** An `EnrollmentCursor`, keyed by `referrerUserId`. */
+export interface EnrollmentCursorDocument {
+  _id: string;
+  referrerUserId: string;
+  since: string | null;
+  waiting: string[];
+  updatedAt: Date;
 }

@@ -3,7 +3,7 @@ import type { Db, MongoClient } from "mongodb";
 import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections";
 import { mongoConfigs } from "./configs";
 import { mongoCounters } from "./counters";
-import { mongoDirectory } from "./directory";
+import { mongoDirectory, mongoEnrollmentCursors } from "./directory";
 import { mongoDoNotContact } from "./do-not-contact";
 import { wrap } from "./errors";
 import { mongoExitedUsers } from "./exited-users";
@@ -24,6 +24,12 @@ export interface MongoStorageOptions {
   collections?: Partial<CollectionNames>;
   /** Close the client in `close()`. Off by default: whoever created the client closes it. */
   closeClient?: boolean;
+  /**
+   * The pushed directory's incremental listing returns again what changed in the last
+   * `directoryChangeLagMs` before its cursor (default 60 000): referrals are stamped with their
+   * writer's clock, so a write stamped a little earlier but visible a little later is not missed.
+   */
+  directoryChangeLagMs?: number;
 }
 
 /**
@@ -53,7 +59,8 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
     doNotContact: mongoDoNotContact(collections.doNotContact),
     leases: mongoLeases(collections.leases),
     sessions: mongoSessions(collections.sessions),
-    directory: mongoDirectory(collections.directoryReferrers, collections.directoryReferrals),
+    directory: mongoDirectory(collections.directoryReferrers, collections.directoryReferrals, options.directoryChangeLagMs ?? 60_000),
     exitedUsers: mongoExitedUsers(collections.exitedUsers),
+    enrollmentCursors: mongoEnrollmentCursors(collections.enrollmentCursors),
   };
 }

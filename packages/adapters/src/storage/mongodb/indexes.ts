@@ -25,6 +25,8 @@ export const INDEXES: readonly IndexDefinition[] = [
   // One referral per referrer × user (also the `_id`), listed in sign-up order.
   { collection: "directoryReferrals", name: "referrer_user_unique", key: { referrerId: 1, userId: 1 }, options: { unique: true } },
   { collection: "directoryReferrals", name: "referrer_created", key: { referrerId: 1, createdAt: 1, userId: 1 } },
+  // Enrollment's incremental listing.
+  { collection: "directoryReferrals", name: "referrer_changed", key: { referrerId: 1, changedAt: 1 } },
 ];
 
 export async function ensureIndexes(collections: MongoCollections): Promise<void> {

@@ -111,6 +111,72 @@ export function describeDirectory(ctx: ContractContext): void {
       expect((await ctx.storage().directory.listReferrals("referrer-1")).map((referral) => referral.userId)).toEqual(["u-2", "u-1"]);
     });
 
+    it("getReferrals returns the referrer's referrals with those ids only, unknown ones left out", async () => {
+      const directory = ctx.storage().directory;
+      const mine = [makeReferral({ userId: "u-1" }), makeReferral({ userId: "u-2", createdAt: at(1) }), makeReferral({ userId: "u-3" })];
+      for (const referral of mine) await directory.upsertReferral(referral);
+      await directory.upsertReferral(makeReferral({ referrerId: "referrer-2", userId: "u-4" }));
+      const found = await directory.getReferrals("referrer-1", ["u-2", "u-1", "u-4", "nobody", "u-1"]);
+      expect(found.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([mine[0], mine[1]]);
+      expect(found[1]!.createdAt).toBeInstanceOf(Date);
+      expect(await directory.getReferrals("referrer-1", [])).toEqual([]);
+    });
+
+    it("listReferralChanges: all from a null cursor, then every referral upserted after, of that referrer only", async () => {
+      const directory = ctx.storage().directory;
+      await directory.upsertReferral(makeReferral({ userId: "u-1" }));
+      await directory.upsertReferral(makeReferral({ userId: "u-2" }));
+      const first = await directory.listReferralChanges("referrer-1", null);
+      expect(first.items.map((r) => r.userId).sort()).toEqual(["u-1", "u-2"]);
+      expect(first.cursor).not.toBeNull();
+
+      const changed = makeReferral({ userId: "u-2", paid: true, name: "Changed" });
+      await directory.upsertReferral(makeReferral({ userId: "u-3", createdAt: at(9) }));
+      await directory.upsertReferral(changed);
+      await directory.upsertReferral(makeReferral({ referrerId: "referrer-2", userId: "u-9" }));
+      const second = await directory.listReferralChanges("referrer-1", first.cursor);
+      const byId = new Map(second.items.map((r) => [r.userId, r]));
+      expect(byId.get("u-2")).toEqual(changed);
+      expect(byId.get("u-3")).toEqual(makeReferral({ userId: "u-3", createdAt: at(9) }));
+      expect(byId.has("u-9")).toBe(false);
+      expect(byId.get("u-3")!.createdAt).toBeInstanceOf(Date);
+
+      await directory.upsertReferral(makeReferral({ userId: "u-4" }));
+      const third = await directory.listReferralChanges("referrer-1", second.cursor);
+      expect(third.items.map((r) => r.userId)).toContain("u-4");
+      expect(await directory.listReferralChanges("nobody", null)).toMatchObject({ items: [] });
+    });
+
+    const repeats = ctx.options.repeatsRecentReferralChanges;
+    it.skipIf(repeats !== undefined)(`listReferralChanges with nothing changed returns nothing${repeats ? ` (skipped: ${repeats})` : ""}`, async () => {
+      const directory = ctx.storage().directory;
+      await directory.upsertReferral(makeReferral({ userId: "u-1" }));
+      const first = await directory.listReferralChanges("referrer-1", null);
+      await directory.upsertReferral(makeReferral({ referrerId: "referrer-2", userId: "u-2" }));
+      const idle = await directory.listReferralChanges("referrer-1", first.cursor);
+      expect(idle.items).toEqual([]);
+      expect((await directory.listReferralChanges("referrer-1", idle.cursor)).items).toEqual([]);
+    });
+
+    it("listReferralChanges misses none of 30 concurrent upserts", async () => {
+      const directory = ctx.storage().directory;
+      const start = await directory.listReferralChanges("referrer-1", null);
+      const seen = new Set<string>();
+      let cursor = start.cursor;
+      await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) => directory.upsertReferral(makeReferral({ userId: `c-${i}` }))),
+        (async () => {
+          for (let i = 0; i < 5; i++) {
+            const page = await directory.listReferralChanges("referrer-1", cursor);
+            for (const r of page.items) seen.add(r.userId);
+            cursor = page.cursor;
+          }
+        })(),
+      ]);
+      for (const r of (await directory.listReferralChanges("referrer-1", cursor)).items) seen.add(r.userId);
+      expect(seen.size).toBe(30);
+    });
+
     it("10 concurrent upserts of one referral keep exactly one", async () => {
       await Promise.all(
         Array.from({ length: 10 }, (_, i) => ctx.storage().directory.upsertReferral(makeReferral({ name: `name-${i}` }))),

@@ -47,6 +47,10 @@ export function describeReopen(ctx: ContractContext): void {
     await storage.exitedUsers.record(exited);
     await storage.exitedUsers.record(makeExitedUser({ userId: "u-paid", reason: "manual", exitedAt: at(5) }));
 
+    const cursor = { referrerUserId: "referrer-1", since: "c-7", waiting: ["u-late"], updatedAt: at(7) };
+    await storage.enrollmentCursors.set(cursor);
+    const changesBefore = await storage.directory.listReferralChanges("referrer-1", null);
+
     storage = await ctx.reopen();
 
     expect(await storage.configs.get(config.referrerUserId)).toEqual(config);
@@ -64,5 +68,10 @@ export function describeReopen(ctx: ContractContext): void {
     expect([...(await storage.exitedUsers.filterExited(["u-paid", "u-keep"]))]).toEqual(["u-paid"]);
     await storage.exitedUsers.record(makeExitedUser({ userId: "u-paid", reason: "manual", exitedAt: at(6) }));
     expect(await storage.exitedUsers.get("u-paid")).toEqual(exited);
+    expect(await storage.enrollmentCursors.get("referrer-1")).toEqual(cursor);
+    // The change order goes on after a reopen: a later upsert is listed after the old cursor.
+    await storage.directory.upsertReferral(makeReferral({ userId: "u-after-reopen" }));
+    const changesAfter = await storage.directory.listReferralChanges("referrer-1", changesBefore.cursor);
+    expect(changesAfter.items.map((referral) => referral.userId)).toContain("u-after-reopen");
   });
 }

@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import type { RelanceStorage } from "@relance/core";
+import { createSqliteConfigs } from "./configs";
+import { SqliteDatabase, type Synchronous } from "./database";
+import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory";
+import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records";
+import { createSqliteTargets } from "./targets";
+
+export interface SqliteStorageOptions {
+  /** Directory of the database file `relance.sqlite` (created if missing). */
+  dataDir?: string;
+  /** The database file itself, instead of `dataDir`. */
+  filename?: string;
+  /**
+   * `full` (default): a write is acknowledged once it is in the WAL and fsynced: it survives a
+   * crash of the process and a power loss. `normal`: it survives a crash of the process (`kill -9`)
+   * but the last transactions before a power loss or OS crash may be rolled back.
+   */
+  synchronous?: Synchronous;
+  /** How long a write waits for another process's write to finish. Default 10 s. */
+  busyTimeoutMs?: number;
+}
+
+export const SQLITE_FILENAME = "relance.sqlite";
+
+/**
+ * Storage in one SQLite file (better-sqlite3, WAL). Several processes may share the file: SQLite
+ * serialises writers with its own locks, and every atomic operation of the port is one statement
+ * (`UPDATE … WHERE <condition> RETURNING`, `INSERT … ON CONFLICT`) or one IMMEDIATE transaction.
+ * Calls are synchronous underneath: each resolves once its statement has committed.
+ */
+export function createSqliteStorage(options: SqliteStorageOptions): RelanceStorage {
+  const filename = options.filename ?? (options.dataDir !== undefined ? join(options.dataDir, SQLITE_FILENAME) : null);
+  if (filename === null) throw new TypeError("[sqlite] give dataDir or filename");
+  const db = new SqliteDatabase({ filename, synchronous: options.synchronous ?? "full", busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+
+  return {
+    name: "sqlite",
+
+    async init() {
+      db.open();
+    },
+
+    async ping() {
+      db.get("ping", "SELECT 1");
+    },
+
+    async close() {
+      if (!db.isOpen) return;
+      // Folds the WAL back into the database so the file stands alone; another process may still hold it.
+      try {
+        db.pragma("close", "wal_checkpoint(PASSIVE)");
+      } finally {
+        db.close();
+      }
+    },
+
+    configs: createSqliteConfigs(db),
+    messages: createSqliteMessages(db),
+    targets: createSqliteTargets(db),
+    counters: createSqliteCounters(db),
+    doNotContact: createSqliteDoNotContact(db),
+    leases: createSqliteLeases(db),
+    sessions: createSqliteSessions(db),
+    directory: createSqliteDirectory(db),
+    exitedUsers: createSqliteExitedUsers(db),
+    enrollmentCursors: createSqliteEnrollmentCursors(db),
+  };
+}

@@ -1,0 +1,174 @@
+import { addDeliveries, addTargetOutcome, emptyTargetStats, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
+import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules";
+import { decode, encode } from "./codec";
+import type { SqliteDatabase } from "./database";
+import { changesExpression, conditionClause, listClause, unclaimedAt } from "./target-sql";
+
+type DocRow = { doc: string };
+
+const read = (row: DocRow): Target => decode<Target>(row.doc);
+
+/** JSON array parameter: `IN (SELECT value FROM json_each(?))` takes a list of any length in one prepared statement. */
+const list = (values: readonly string[]) => JSON.stringify(values);
+
+/**
+ * Keyed by target id, the document in `doc`; the unique index on (referrerUserId, referralUserId)
+ * enforces "once ever". Every conditional write is one `UPDATE … WHERE <condition> RETURNING`.
+ */
+export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
+  async function updateWhere(where: string, params: unknown[], changes: Parameters<TargetRepository["updateIf"]>[2]): Promise<Target | null> {
+    const set = changesExpression(changes);
+    const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE ${where} RETURNING doc`, ...set.params, ...params);
+    return row ? read(row) : null;
+  }
+
+  return {
+    async insertIfAbsent(target) {
+      return db.exec("targets.insert", "INSERT INTO targets (id, doc) VALUES (?, ?) ON CONFLICT DO NOTHING", target.id, encode(target)) > 0;
+    },
+
+    async get(id) {
+      const row = db.get<DocRow>("targets.get", "SELECT doc FROM targets WHERE id = ?", id);
+      return row ? read(row) : null;
+    },
+
+    async findExistingReferralIds(referrerUserId, referralUserIds) {
+      if (referralUserIds.length === 0) return new Set<string>();
+      const rows = db.all<{ referralUserId: string }>(
+        "targets.findExisting",
+        "SELECT referralUserId FROM targets WHERE referrerUserId = ? AND referralUserId IN (SELECT value FROM json_each(?))",
+        referrerUserId,
+        list(referralUserIds),
+      );
+      return new Set(rows.map((row) => row.referralUserId));
+    },
+
+    async listDueReferrers(now, limit) {
+      const rows = db.all<{ referrerUserId: string }>(
+        "targets.listDueReferrers",
+        `SELECT referrerUserId, MIN(nextMessageDue) AS firstDue FROM targets
+         WHERE status = 'active' AND nextMessageDue <= ?
+         GROUP BY referrerUserId ORDER BY firstDue, referrerUserId LIMIT ?`,
+        now.getTime(),
+        limit,
+      );
+      return rows.map((row) => row.referrerUserId);
+    },
+
+    async listDue(referrerUserId, now, limit) {
+      const free = unclaimedAt(now);
+      const rows = db.all<DocRow>(
+        "targets.listDue",
+        `SELECT doc FROM targets WHERE referrerUserId = ? AND status = 'active' AND nextMessageDue <= ? AND ${free.sql}
+         ORDER BY nextMessageDue, id LIMIT ?`,
+        referrerUserId,
+        now.getTime(),
+        ...free.params,
+        limit,
+      );
+      return rows.map(read);
+    },
+
+    async listInterrupted(now, limit) {
+      const rows = db.all<DocRow>(
+        "targets.listInterrupted",
+        "SELECT doc FROM targets WHERE claimStage = 'sending' AND claimExpiresAt <= ? ORDER BY claimExpiresAt, id LIMIT ?",
+        now.getTime(),
+        limit,
+      );
+      return rows.map(read);
+    },
+
+    async updateIf(id, condition, changes) {
+      const where = conditionClause(condition);
+      return updateWhere(`id = ? AND ${where.sql}`, [id, ...where.params], changes);
+    },
+
+    async deferDue(referrerUserId, now, until) {
+      const set = changesExpression({ nextMessageDue: until, updatedAt: now });
+      const free = unclaimedAt(now);
+      return db.exec(
+        "targets.deferDue",
+        `UPDATE targets SET doc = ${set.sql} WHERE referrerUserId = ? AND status = 'active' AND nextMessageDue <= ? AND ${free.sql}`,
+        ...set.params,
+        referrerUserId,
+        now.getTime(),
+        ...free.params,
+      );
+    },
+
+    async exitActiveOfReferrer(referrerUserId, reason: ExitReason, at) {
+      const exited: TargetStatus = "exited";
+      const set = changesExpression({ status: exited, exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at });
+      return db.exec(
+        "targets.exitActiveOfReferrer",
+        `UPDATE targets SET doc = ${set.sql} WHERE referrerUserId = ? AND status = 'active'`,
+        ...set.params,
+        referrerUserId,
+      );
+    },
+
+    async listActiveByReferral(referralUserId) {
+      const rows = db.all<DocRow>(
+        "targets.listActiveByReferral",
+        "SELECT doc FROM targets WHERE referralUserId = ? AND status = 'active' ORDER BY id",
+        referralUserId,
+      );
+      return rows.map(read);
+    },
+
+    async listActiveByReferrer(referrerUserId, phone) {
+      const rows =
+        phone === undefined
+          ? db.all<DocRow>("targets.listActiveByReferrer", "SELECT doc FROM targets WHERE referrerUserId = ? AND status = 'active' ORDER BY id", referrerUserId)
+          : db.all<DocRow>(
+              "targets.listActiveByReferrer",
+              "SELECT doc FROM targets WHERE referrerUserId = ? AND phone = ? AND status = 'active' ORDER BY id",
+              referrerUserId,
+              phone,
+            );
+      return rows.map(read);
+    },
+
+    async findByMessageId(messageId) {
+      const row = db.get<DocRow>(
+        "targets.findByMessageId",
+        "SELECT t.doc FROM target_message_ids AS m JOIN targets AS t ON t.id = m.targetId WHERE m.messageId = ?",
+        messageId,
+      );
+      // The index only grows: a delivery replaced since then no longer holds the id.
+      const target = row ? read(row) : null;
+      return target && hasMessageId(target, messageId) ? target : null;
+    },
+
+    async list(filter, page) {
+      const after = page.after ? decodeCursor(page.after) : null;
+      const where = listClause(filter, after);
+      // One more than asked tells whether a next page exists.
+      const rows = db.all<DocRow>("targets.list", `SELECT doc FROM targets WHERE ${where.sql} ORDER BY id LIMIT ?`, ...where.params, page.limit + 1);
+      const items = rows.slice(0, page.limit).map(read);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last.id) : null };
+    },
+
+    async stats(filter) {
+      const scope = filter.referrerUserId === undefined ? { sql: "1", params: [] } : { sql: "referrerUserId = ?", params: [filter.referrerUserId] };
+      const stats = emptyTargetStats();
+      const outcomes = db.all<{ status: TargetStatus; exitReason: ExitReason | null; lastSentDay: number | null; n: number }>(
+        "targets.stats",
+        `SELECT status, json_extract(doc, '$.exitReason') AS exitReason, json_extract(doc, '$.lastSentDay') AS lastSentDay, COUNT(*) AS n
+         FROM targets WHERE ${scope.sql} GROUP BY 1, 2, 3`,
+        ...scope.params,
+      );
+      for (const row of outcomes) addTargetOutcome(stats, row, row.n);
+      const deliveries = db.all<{ status: string | null; n: number }>(
+        "targets.stats",
+        `SELECT json_extract(d.value, '$.status') AS status, COUNT(*) AS n
+         FROM targets, json_each(targets.doc, '$.messagesDelivered') AS d WHERE ${scope.sql} GROUP BY 1`,
+        ...scope.params,
+      );
+      for (const row of deliveries) addDeliveries(stats, row.status, row.n);
+      return stats;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * One worker process of the multi-process test: an engine on the SQLite file given as argv[2],
+ * with its own sandbox WhatsApp and manual clock, driven by JSON lines on stdin:
+ * `{"at": ISO}` sets the clock and runs two dispatches at once; the answer (one JSON line on
+ * stdout) lists what this process sent since the previous answer.
+ */
+import { createInterface } from "node:readline";
+import { createRelanceEngine } from "@relance/core";
+import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory, createSqliteStorage } from "@relance/adapters";
+
+const [filename, instanceId, referrerList] = process.argv.slice(2) as [string, string, string];
+const storage = createSqliteStorage({ filename, synchronous: "normal" });
+await storage.init();
+const clock = new ManualClock("2026-01-05T08:00:00.000Z");
+const transport = new SandboxTransport({ clock, renderQr: false });
+for (const entry of referrerList.split(",")) {
+  const [referrerUserId, phone] = entry.split("=") as [string, string];
+  await transport.connect(referrerUserId, { method: "qr" });
+  transport.link(referrerUserId, phone);
+}
+const engine = createRelanceEngine({
+  storage,
+  directory: new StoredDirectory(storage.directory, clock),
+  transport,
+  clock,
+  notifier: new LogNotifier(),
+  scheduler: new ManualScheduler(),
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 },
+});
+
+let reported = 0;
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === "") continue;
+  const command = JSON.parse(line) as { at?: string; stop?: boolean };
+  if (command.stop) break;
+  clock.set(command.at!);
+  const results = await Promise.all([engine.runDispatch(), engine.runDispatch()]);
+  await engine.idle();
+  const outbox = transport.outbox();
+  const sent = outbox.slice(reported).map((item) => [item.targetId, item.day]);
+  reported = outbox.length;
+  process.stdout.write(`${JSON.stringify({ sent, failed: results.reduce((n, r) => n + r.failed, 0) })}\n`);
+}
+await engine.stop();
+await storage.close();
