@@ -131,7 +131,11 @@ export interface TargetRepository {
   get(id: string): Promise<Target | null>;
   /** Of the given referral ids, those that already have a target of this referrer (any status). */
   findExistingReferralIds(referrerUserId: string, referralUserIds: readonly string[]): Promise<Set<string>>;
-  /** Distinct referrers having active targets with `nextMessageDue <= now`. */
+  /**
+   * Distinct referrers having active targets with `nextMessageDue <= now`, the one whose oldest
+   * due target waited longest first (then by id): a referrer that keeps deferring its targets
+   * (held) moves behind the ones waiting, so none starves behind a fixed number of others.
+   */
   listDueReferrers(now: Date, limit: number): Promise<string[]>;
   /**
    * Active targets of one referrer with `nextMessageDue <= now` and no live claim (see

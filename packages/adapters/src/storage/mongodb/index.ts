@@ -14,7 +14,7 @@ import { mongoSessions } from "./sessions";
 import { mongoTargets } from "./targets";
 
 export { DEFAULT_COLLECTION_NAMES, type CollectionKey, type CollectionNames } from "./collections";
-export { INDEXES, type IndexDefinition } from "./indexes";
+export { INDEXES, OBSOLETE_INDEXES, type IndexDefinition } from "./indexes";
 
 /** The driver is the caller's: this adapter never creates a client of its own. */
 export type MongoStorageSource = { db: Db } | { client: MongoClient; dbName?: string };
