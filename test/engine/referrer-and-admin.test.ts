@@ -155,6 +155,8 @@ describe("a referrer's own disconnect", () => {
     await h.engine.connect("ref-1");
     h.transport.link("ref-1", "+33600000001");
     await h.engine.idle();
+    // Held targets are looked at again after heldRecheckMs (10 min).
+    h.clock.advance(10 * 60_000);
     expect((await h.dispatch(other)).sent).toBe(1);
   });
 });

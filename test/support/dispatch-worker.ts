@@ -25,7 +25,8 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
-  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 },
+  // The new-account ramp-up and first-contact cap would spread the week over weeks: off here.
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 
 let reported = 0;

@@ -8,6 +8,7 @@ import { SenderPacer } from "../policies/pacing";
 import type { EngineEvents } from "./events";
 import type { InFlightSends } from "./in-flight";
 import type { PendingInbound } from "./pending-inbound";
+import type { UnsettledWrites } from "./unsettled-writes";
 import type { RelanceOptions } from "./options";
 
 /** What every use case gets: the ports, the options, and the engine's per-process state. */
@@ -25,4 +26,6 @@ export interface EngineContext {
   inFlight: InFlightSends;
   pendingInbound: PendingInbound;
   events: EngineEvents;
+  /** Writes owed to the storage after an outage, settled by the next dispatch runs. */
+  unsettled: UnsettledWrites;
 }

@@ -27,6 +27,7 @@ import { EngineEvents, type EngineEvent } from "./events";
 import { timeOrderedIds } from "./ids";
 import { InFlightSends } from "./in-flight";
 import { PendingInbound } from "./pending-inbound";
+import { UnsettledWrites } from "./unsettled-writes";
 import { resolveOptions, type RelanceOptions } from "./options";
 
 export interface RelanceEngineDependencies {
@@ -78,6 +79,7 @@ export class RelanceEngine {
       inFlight: new InFlightSends(),
       pendingInbound: new PendingInbound(),
       events: new EngineEvents(),
+      unsettled: new UnsettledWrites(),
     };
     this.listenToTransport();
   }

@@ -10,6 +10,10 @@ export interface DispatchResult {
   deferred: number;
   held: number;
   exited: number;
+  /** Set when the run stopped early because the storage failed: the counts are partial. */
+  aborted?: true;
+  /** The first storage error, when aborted. */
+  abortReason?: string;
 }
 
 /** One referrer's share of a dispatch run. */

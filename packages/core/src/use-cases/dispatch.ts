@@ -1,6 +1,6 @@
 import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
 import type { EngineContext } from "../engine/context";
-import { SessionDrivenElsewhereError } from "../errors";
+import { SessionDrivenElsewhereError, StorageError } from "../errors";
 import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
 import { nextAllowedInstant } from "../policies/send-window";
 import type { LinkState } from "../ports/transport";
@@ -11,6 +11,7 @@ import { recoverInterrupted } from "./interrupted-sends";
 import { endBatch } from "./send-turn";
 import { activeRestriction, clearRestriction, holdRestricted, holdSender } from "./sender-holds";
 import { applyLinkState, loadConfig } from "./status";
+import { deferHeld } from "./sender-holds";
 import { exitTargets } from "./target-transitions";
 
 export type { DispatchResult } from "./dispatch-run";
@@ -29,26 +30,44 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
   const owner = `${ctx.options.instanceId}/${ctx.newId()}`;
   let plan: DayPlan | null = null;
   const loadPlan = async () => (plan ??= dayPlanOf(await ctx.storage.messages.list()));
+  // The first storage error stops the run: no new sender starts against a storage that is away.
+  let abortedBy: StorageError | null = null;
 
-  await recoverInterrupted(ctx, loadPlan);
-  const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), MAX_REFERRERS_PER_RUN);
-  if (referrers.length === 0) return result;
-  const dayPlan = await loadPlan();
-  if (dayPlan.totalDays === 0) {
-    // No active message at all (e.g. an admin rebuilding the set): hold rather than end every loop.
-    ctx.logger.warn({ referrers: referrers.length }, "no active message: every due relance is held");
-    return result;
-  }
-
-  const limit = senderConcurrency(ctx.options.maxConcurrentSenders, ctx.transport.capabilities.maxSessions);
-  await forEachWithConcurrency(referrers, limit, async (referrerUserId) => {
-    try {
-      await dispatchReferrer(ctx, referrerUserId, owner, dayPlan, result);
-    } catch (error) {
-      ctx.logger.error({ referrerUserId, err: String(error) }, "dispatch failed for referrer");
+  try {
+    // What this process owes the storage from an earlier outage goes before any recovery, so its
+    // own unsent days are never taken for crashed sends.
+    if (ctx.unsettled.size > 0) await ctx.unsettled.settle(ctx.logger);
+    await recoverInterrupted(ctx, loadPlan);
+    const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), MAX_REFERRERS_PER_RUN);
+    if (referrers.length === 0) return result;
+    const dayPlan = await loadPlan();
+    if (dayPlan.totalDays === 0) {
+      // No active message at all (e.g. an admin rebuilding the set): hold rather than end every loop.
+      ctx.logger.warn({ referrers: referrers.length }, "no active message: every due relance is held");
+      return result;
     }
-  });
-  ctx.logger.info({ ...result, referrers: referrers.length }, "dispatch run finished");
+
+    const limit = senderConcurrency(ctx.options.maxConcurrentSenders, ctx.transport.capabilities.maxSessions);
+    await forEachWithConcurrency(referrers, limit, async (referrerUserId) => {
+      if (abortedBy) return;
+      try {
+        await dispatchReferrer(ctx, referrerUserId, owner, dayPlan, result);
+      } catch (error) {
+        ctx.logger.error({ referrerUserId, err: String(error) }, "dispatch failed for referrer");
+        if (error instanceof StorageError) abortedBy ??= error;
+      }
+    });
+    ctx.logger.info({ ...result, referrers: referrers.length }, "dispatch run finished");
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    ctx.logger.error({ err: String(error) }, "dispatch run could not read the storage");
+    abortedBy ??= error;
+  }
+  if (abortedBy) {
+    const reason = (abortedBy as StorageError).message;
+    ctx.logger.error({ ...result, reason, owed: ctx.unsettled.size }, "dispatch run aborted: storage unavailable");
+    return { ...result, aborted: true, abortReason: reason };
+  }
   return result;
 }
 
@@ -60,10 +79,11 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     ctx.logger.debug({ referrerUserId }, "sender driven by another process");
     return;
   }
+  let failed = false;
   try {
     let config = await loadConfig(ctx, referrerUserId);
     if (!config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
-      result.held += (await ctx.storage.targets.listDue(referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize)).length;
+      result.held += await deferHeld(ctx, referrerUserId);
       // The referrer closed their session from another instance: stop driving it here too.
       if (config.disconnectedByReferrerAt !== null && ctx.transport.getState(referrerUserId).status === "connected") {
         await ctx.transport.disconnect(referrerUserId, { logout: false });
@@ -125,8 +145,17 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     if (run.unavailable) await holdSender(ctx, run.config, run.unavailable, result);
     else if (run.restricted) await holdRestricted(ctx, run.config, run.restricted, result);
     else if (run.sent > 0 && run.config.restriction) await clearRestriction(ctx, run.config);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    await ctx.storage.leases.release(lease, instanceId);
+    try {
+      await ctx.storage.leases.release(lease, instanceId);
+    } catch (releaseError) {
+      // The run's own error is the cause and is what the caller logs; the lease expires by itself.
+      if (!failed) throw releaseError;
+      ctx.logger.warn({ referrerUserId, err: String(releaseError) }, "sender lease not released (it expires by itself)");
+    }
   }
 }
 
