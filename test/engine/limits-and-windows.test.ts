@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAST, HOUR, createHarness } from "../support/engine-harness";
+import { FAST, createHarness } from "../support/engine-harness";
 
 async function harnessWith(referrals: number, options = {}, start?: string) {
   const h = await createHarness({ ...FAST, ...options }, undefined, start);
