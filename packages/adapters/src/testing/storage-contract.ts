@@ -19,6 +19,7 @@ import { describeTargetStats } from "./contract/target-stats";
 import { describeStoredFields } from "./contract/stored-fields";
 import { describeReopen } from "./contract/reopen";
 import { describeEnrollmentCursors } from "./contract/enrollment-cursors";
+import { describeResilience } from "./contract/resilience";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -93,6 +94,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeTargetQueries(ctx);
     describeTargetPagination(ctx);
     describeTargetStats(ctx);
+    describeResilience(ctx);
     describeStoredFields(ctx);
     describeReopen(ctx);
   });

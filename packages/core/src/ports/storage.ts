@@ -49,8 +49,12 @@ export interface ReferrerConfigRepository {
   getMany(referrerUserIds: readonly string[]): Promise<ReferrerConfig[]>;
   /** Atomic: inserts `initial` unless a config exists; returns the stored config either way. */
   getOrCreate(initial: ReferrerConfig): Promise<ReferrerConfig>;
-  /** Sets the given top-level fields; returns the new config, or null when there is none. */
-  update(referrerUserId: string, changes: ReferrerConfigChanges): Promise<ReferrerConfig | null>;
+  /**
+   * Sets the given top-level fields; returns the new config, or null when there is none. With
+   * `condition.updatedAt`, atomic compare-and-set: applies only while the stored `updatedAt` is
+   * that instant (null otherwise), so a read-modify-write never overwrites a change made since.
+   */
+  update(referrerUserId: string, changes: ReferrerConfigChanges, condition?: { updatedAt: Date }): Promise<ReferrerConfig | null>;
   /**
    * Atomic: sets `failureNotifiedAt` only if it is null. True for the one caller that set it,
    * so a referrer is notified once per outage even with several dispatchers.

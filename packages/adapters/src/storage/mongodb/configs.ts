@@ -36,11 +36,13 @@ export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfi
         return existing;
       }),
 
-    update: (referrerUserId: string, changes: ReferrerConfigChanges) =>
+    update: (referrerUserId: string, changes: ReferrerConfigChanges, condition?: { updatedAt: Date }) =>
       wrap("configs.update", async () => {
         const set = configChanges(changes);
         if (Object.keys(set).length === 0) return get(referrerUserId);
-        const doc = await configs.findOneAndUpdate({ _id: referrerUserId }, { $set: set }, { returnDocument: "after" });
+        // The condition sits in the filter: the server checks it against the document it writes.
+        const filter = condition ? { _id: referrerUserId, updatedAt: condition.updatedAt } : { _id: referrerUserId };
+        const doc = await configs.findOneAndUpdate(filter, { $set: set }, { returnDocument: "after" });
         return doc ? fromConfigDocument(doc) : null;
       }),
 
