@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SessionDrivenElsewhereError, TransportUnavailableError, type E164, type MediaItem, type RelanceStorage, type TransportEvent } from "@relance/core";
+import { SessionDrivenElsewhereError, TransportUnavailableError, type E164, type MediaItem, type RelanceStorage, type SessionRepository, type TransportEvent } from "@relance/core";
 import { ManualClock, createMemoryStorage, createSessionCipher } from "../../src/index";
 import { runTransportContract, type ObservedSend } from "../../src/testing/index";
 import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth";
 import { MessageAck, MessageMedia, WAState } from "../../src/transports/wwebjs/library";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store";
+import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids";
 import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../src/transports/wwebjs/transport";
 import { FakeWhatsApp } from "./support/fake-wwebjs-client";
@@ -178,6 +178,37 @@ describe("wwebjs extras", () => {
       });
       await expect(otherKey.extract({ session: "RemoteAuth-r", path: extracted })).rejects.toThrow(/Cannot decrypt/);
       await expect(store.save({ session: "RemoteAuth-someone-else" })).rejects.toThrow(/serves session RemoteAuth-r/);
+    });
+
+    it("a save that crashed before its manifest leaves no chunk behind once the next save is done", async () => {
+      w = await world();
+      const written = new Set<string>();
+      let crash = true;
+      const sessions: SessionRepository = {
+        ...w.storage.sessions,
+        get: (id, keys) => w.storage.sessions.get(id, keys),
+        async set(id, entries) {
+          for (const key of Object.keys(entries)) written.add(key);
+          if (crash && ARCHIVE_KEY in entries) throw new Error("process killed");
+          return w.storage.sessions.set(id, entries);
+        },
+      };
+      const store = createRemoteAuthStore({ sessions, cipher: createSessionCipher({ secrets: [SECRET] }), sessionId: "wwebjs:r", sessionName: "RemoteAuth-r", dataPath: w.dataPath });
+      await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("first archive"));
+      await expect(store.save({ session: "RemoteAuth-r" })).rejects.toThrow(/killed/);
+      crash = false;
+      await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("second archive"));
+      await store.save({ session: "RemoteAuth-r" });
+      await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("third archive"));
+      await store.save({ session: "RemoteAuth-r" });
+      const left = Object.keys(await w.storage.sessions.get("wwebjs:r", [...written]));
+      // The manifest and the one chunk of the third archive: nothing of the crashed or replaced saves.
+      expect(left.filter((key) => key.startsWith(`${ARCHIVE_KEY}.`))).toHaveLength(1);
+      expect(left).toContain(ARCHIVE_KEY);
+      expect(left).not.toContain(ARCHIVE_PENDING_KEY);
+      const extracted = join(w.dataPath, "extracted.zip");
+      await store.extract({ session: "RemoteAuth-r", path: extracted });
+      expect((await readFile(extracted)).toString()).toBe("third archive");
     });
 
     it("ignores delete until a logout allows it, and stops saving when told", async () => {

@@ -21,6 +21,18 @@ interface ArchiveManifest {
 }
 
 const chunkKey = (generation: string, index: number) => `${ARCHIVE_KEY}.${generation}.${index}`;
+
+/**
+ * Repository key of a save in progress: the generation being written and the one it replaces,
+ * recorded before any chunk. A save that crashed (before or after its manifest) left chunks that
+ * no manifest names; the next save reads this record and deletes them.
+ */
+export const ARCHIVE_PENDING_KEY = "archive-pending";
+
+interface PendingSave {
+  writing: { generation: string; chunks: number };
+  replacing: { generation: string; chunks: number } | null;
+}
 /**
  * Repository key set by `disconnect` without logout: ensureReady must not reopen the session.
  * Its value is encrypted too, so that a key rotation over the session's entries finds only blobs.
@@ -88,8 +100,30 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
     return { manifest: JSON.parse(decrypt(ARCHIVE_KEY, blob).plaintext) as ArchiveManifest, blob };
   }
 
+  async function deleteChunks(generation: { generation: string; chunks: number }): Promise<void> {
+    const stale = Array.from({ length: generation.chunks }, (_, i) => [chunkKey(generation.generation, i), null] as const);
+    if (stale.length > 0) await sessions.set(sessionId, Object.fromEntries(stale));
+  }
+
+  /** Chunks a crashed save left behind: any generation it names that is not the manifest's. */
+  async function sweepCrashedSave(current: ArchiveManifest | null): Promise<void> {
+    const blob = (await sessions.get(sessionId, [ARCHIVE_PENDING_KEY]))[ARCHIVE_PENDING_KEY];
+    if (blob === undefined) return;
+    let pending: PendingSave;
+    try {
+      pending = JSON.parse(decrypt(ARCHIVE_PENDING_KEY, blob).plaintext) as PendingSave;
+    } catch {
+      return;
+    }
+    for (const generation of [pending.writing, pending.replacing]) {
+      if (generation && generation.generation !== current?.generation) await deleteChunks(generation);
+    }
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
+  }
+
   async function writeArchive(archive: Buffer): Promise<void> {
     const previous = await readManifest().catch(() => null);
+    await sweepCrashedSave(previous?.manifest ?? null);
     const generation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const chunks: Record<string, string> = {};
     let index = 0;
@@ -97,14 +131,15 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
       const key = chunkKey(generation, index);
       chunks[key] = cipher.encrypt(archive.subarray(offset, offset + ARCHIVE_CHUNK_BYTES).toString("base64"), { aad: aadOf(key) });
     }
+    const replacing = previous ? { generation: previous.manifest.generation, chunks: previous.manifest.chunks } : null;
+    const pending: PendingSave = { writing: { generation, chunks: index }, replacing };
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: cipher.encrypt(JSON.stringify(pending), { aad: aadOf(ARCHIVE_PENDING_KEY) }) });
     // One chunk per call keeps each write (and each MongoDB document) small.
     for (const [key, value] of Object.entries(chunks)) await sessions.set(sessionId, { [key]: value });
     const manifest: ArchiveManifest = { generation, chunks: index, bytes: archive.length };
     await sessions.set(sessionId, { [ARCHIVE_KEY]: cipher.encrypt(JSON.stringify(manifest), { aad: aadOf(ARCHIVE_KEY) }) });
-    if (previous) {
-      const stale = Array.from({ length: previous.manifest.chunks }, (_, i) => [chunkKey(previous.manifest.generation, i), null] as const);
-      await sessions.set(sessionId, Object.fromEntries(stale));
-    }
+    if (replacing) await deleteChunks(replacing);
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
   }
 
   async function readArchive(): Promise<{ archive: Buffer; needsReencrypt: boolean } | null> {
