@@ -4,6 +4,7 @@ import { StorageError, type RelanceStorage } from "@relance/core";
 import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, OBSOLETE_INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb";
 import { openCollections, resolveCollectionNames } from "../../src/storage/mongodb/collections";
 import { COUNTER_TTL_SECONDS } from "../../src/storage/mongodb/indexes";
+import { ClockSkewWatch, measureClockSkew } from "../../src/storage/mongodb/clock-skew";
 import { runStorageContract } from "../../src/testing/storage-contract";
 import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders";
 import { startTestMongo } from "../../../../test/support/mongo-server";
@@ -135,6 +136,19 @@ if ("skipped" in server) {
         } finally {
           await storage.close();
         }
+      });
+
+      it("measures this clock against the server's and reports a drift above the bound", async () => {
+        const db = admin.db(freshDbName());
+        expect(Math.abs(await measureClockSkew(db))).toBeLessThan(2_000);
+        const ahead = () => Date.now() + 60_000;
+        expect(Math.abs((await measureClockSkew(db, ahead)) - 60_000)).toBeLessThan(2_000);
+        const reports: number[] = [];
+        const watch = new ClockSkewWatch(db, (skew) => reports.push(skew), 2_000, 10 * 60_000, ahead);
+        await watch.check(true);
+        expect(await watch.check()).toBeNull(); // at most once per interval
+        expect(reports).toHaveLength(1);
+        expect(Math.abs(reports[0]! - 60_000)).toBeLessThan(2_000);
       });
 
       it("pins majority acknowledgements and primary reads on every collection, whatever the URI says", async () => {
