@@ -1,7 +1,15 @@
 /**
- * `npm run bench`: the same workload on every storage adapter, in one run, with ratios to the
- * in-memory store. Workload: enrollment of 10 referrers × 50 referrals, a dispatch run sending
- * all 500 day-1 messages (no pacing), then 20 dispatch runs with nothing due (the per-minute cost).
+ * `npm run bench`: how each run's cost follows the work due, not the history. For each storage
+ * and history size (10k, 100k and 1M targets; MongoDB up to 100k), the same workload: 10
+ * referrers, a history of finished loops, and 100 targets per referrer due now (the daily limit).
+ * Measured per storage: storage calls and rows read per message sent (a counting wrapper around
+ * the port), time per message sent, an idle enrollment run and an idle dispatch run, and the
+ * reopen time. On the same MongoDB server, the seed's algorithm (`seed-algorithm.ts`) runs the
+ * same workload, so the engine/seed ratio is measured. A table, then one JSON line.
+ *
+ * BENCH_SCALES=10000,100000 limits the sizes; BENCH_MONGO_MAX (default 100000) caps MongoDB's;
+ * BENCH_STORAGES=sqlite,memory,mongodb,seed picks the stores; BENCH_DUE_PER_REFERRER (default 100)
+ * sizes the due set (and the daily limit).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,68 +17,251 @@ import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import type { RelanceStorage } from "@relance/core";
 import { createMemoryStorage, createMongoStorage, createSqliteStorage } from "@relance/adapters";
-import { FAST, HOUR, createHarness } from "../test/support/engine-harness";
+import { FAST, START, createHarness } from "../test/support/engine-harness";
 import { startTestMongo } from "../test/support/mongo-server";
+import { countingStorage, type Counts } from "./counting-storage";
+import { referrerId, seedMongo, seedSqlite, seedThroughPort, type Workload } from "./history";
+import { SeedSender } from "./seed-algorithm";
 
 const REFERRERS = 10;
-const REFERRALS = 50;
-const IDLE_RUNS = 20;
+const DUE_PER_REFERRER = Number(process.env.BENCH_DUE_PER_REFERRER ?? 100);
+const SCALES = (process.env.BENCH_SCALES ?? "10000,100000,1000000").split(",").map(Number);
+const MONGO_MAX = Number(process.env.BENCH_MONGO_MAX ?? 100_000);
+const STORAGES = (process.env.BENCH_STORAGES ?? "memory,sqlite,mongodb,seed").split(",");
 
-interface Result {
+interface RunCost {
+  calls: number;
+  rows: number;
+  ms: number;
+}
+
+interface Row {
   storage: string;
-  enrollMs: number;
-  dispatchMs: number;
-  idleRunMs: number;
+  targets: number;
+  sent: number;
+  callsPerMessage: number;
+  rowsPerMessage: number;
+  msPerMessage: number;
+  idleEnrollment: RunCost;
+  idleDispatch: RunCost;
+  reopenMs: number | null;
 }
 
-async function measure(name: string, storage: RelanceStorage): Promise<Result> {
-  const h = await createHarness(FAST, storage);
-  await h.seedMessages(7);
-  for (let r = 0; r < REFERRERS; r++) {
-    await h.addReferrer(`ref-${r}`, `+336000000${String(r).padStart(2, "0")}`);
-    for (let i = 0; i < REFERRALS; i++) await h.addReferral(`ref-${r}`, `u-${r}-${i}`, `+337${String(r).padStart(2, "0")}${String(i).padStart(6, "0")}`);
-  }
+const now = new Date(START);
+const workload = (targets: number): Workload => ({ referrers: REFERRERS, history: targets - REFERRERS * DUE_PER_REFERRER, duePerReferrer: DUE_PER_REFERRER });
+const cost = (counts: Counts, ms: number): RunCost => ({ calls: counts.calls, rows: counts.rows, ms: round(ms) });
+const round = (value: number) => Math.round(value * 1000) / 1000;
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+interface Backend {
+  name: string;
+  /** Creates the store and seeds the workload's history and due set. */
+  seed(load: Workload): Promise<void>;
+  /** Opens the seeded store (a restarted process); null when nothing persists. */
+  open(): Promise<RelanceStorage>;
+  persistent: boolean;
+  cleanup(): Promise<void>;
+}
+
+async function measureEngine(backend: Backend, targets: number): Promise<Row> {
+  const load = workload(targets);
   let started = performance.now();
-  const enrolled = await h.engine.runEnrollment();
-  const enrollMs = performance.now() - started;
+  await backend.seed(load);
+  log(`  ${backend.name} ${targets}: seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
   started = performance.now();
-  const sent = await h.engine.runDispatch();
-  const dispatchMs = performance.now() - started;
-  if (enrolled.enrolled !== REFERRERS * REFERRALS || sent.sent !== REFERRERS * REFERRALS) {
-    throw new Error(`${name}: expected ${REFERRERS * REFERRALS} enrolled and sent, got ${enrolled.enrolled} / ${sent.sent}`);
-  }
-  h.clock.advance(HOUR);
+  const opened = await backend.open();
+  await opened.init();
+  await opened.targets.listDueReferrers(now, 1);
+  const reopenMs = backend.persistent ? performance.now() - started : null;
+
+  const counted = countingStorage(opened);
+  const h = await createHarness({ ...FAST, maxMessagesPerDay: DUE_PER_REFERRER }, counted.storage, START);
+  await h.seedMessages(7);
+  for (let r = 0; r < REFERRERS; r++) await h.addReferrer(referrerId(r), `+336000000${String(r).padStart(2, "0")}`);
+  // The first pass reads every referral once and leaves a cursor per referrer, as the history's last pass did.
+  log(`  ${backend.name} ${targets}: reopened in ${reopenMs?.toFixed(1) ?? "—"} ms, set up; warm-up enrollment`);
+  const warm = await h.engine.runEnrollment();
+  log(`  ${backend.name} ${targets}: idle enrollment, then dispatch`);
+  if (warm.enrolled !== 0) throw new Error(`${backend.name}: warm-up enrolled ${warm.enrolled}`);
+
+  counted.reset();
   started = performance.now();
-  for (let i = 0; i < IDLE_RUNS; i++) await h.engine.runDispatch();
-  const idleRunMs = (performance.now() - started) / IDLE_RUNS;
+  await h.engine.runEnrollment();
+  const idleEnrollment = cost(counted.reset(), performance.now() - started);
+
+  started = performance.now();
+  const result = await h.engine.runDispatch();
+  await h.engine.idle();
+  const sendMs = performance.now() - started;
+  const sendCounts = counted.reset();
+  if (result.sent !== REFERRERS * DUE_PER_REFERRER) throw new Error(`${backend.name}: sent ${result.sent}, expected ${REFERRERS * DUE_PER_REFERRER}`);
+
+  h.clock.advance(60_000);
+  started = performance.now();
+  await h.engine.runDispatch();
+  const idleDispatch = cost(counted.reset(), performance.now() - started);
+
   await h.engine.stop();
-  await storage.close();
-  return { storage: name, enrollMs, dispatchMs, idleRunMs };
+  await opened.close();
+  await backend.cleanup();
+  return {
+    storage: backend.name,
+    targets,
+    sent: result.sent,
+    callsPerMessage: round(sendCounts.calls / result.sent),
+    rowsPerMessage: round(sendCounts.rows / result.sent),
+    msPerMessage: round(sendMs / result.sent),
+    idleEnrollment,
+    idleDispatch,
+    reopenMs: reopenMs === null ? null : round(reopenMs),
+  };
 }
 
-const results: Result[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
-try {
-  results.push(await measure("memory", createMemoryStorage()));
+function memoryBackend(): Backend {
+  const storage = createMemoryStorage();
+  return {
+    name: "memory",
+    persistent: false,
+    async seed(load) {
+      await storage.init();
+      await seedThroughPort(storage, load, now);
+    },
+    open: async () => storage,
+    cleanup: async () => {},
+  };
+}
+
+async function sqliteBackend(): Promise<Backend> {
   const dataDir = await mkdtemp(join(tmpdir(), "relance-bench-"));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  results.push(await measure("sqlite", createSqliteStorage({ dataDir })));
-  const server = await startTestMongo();
-  if ("skipped" in server) {
-    console.warn(`mongodb skipped: ${server.skipped}`);
-  } else {
-    cleanups.push(() => server.stop());
-    const client = new MongoClient(server.uri);
-    results.push(await measure(`mongodb (${server.kind})`, createMongoStorage({ client, dbName: `relance_bench_${process.pid}` }, { closeClient: true })));
+  const filename = join(dataDir, "relance.sqlite");
+  return {
+    name: "sqlite",
+    persistent: true,
+    async seed(load) {
+      const schema = createSqliteStorage({ filename });
+      await schema.init();
+      await schema.close();
+      seedSqlite(filename, load, now);
+    },
+    open: async () => createSqliteStorage({ filename }),
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
+function mongoBackend(uri: string, kind: string): Backend {
+  const dbName = `relance_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    name: `mongodb (${kind})`,
+    persistent: true,
+    async seed(load) {
+      const client = new MongoClient(uri);
+      const storage = createMongoStorage({ client, dbName });
+      await storage.init();
+      await seedMongo(client.db(dbName), load, now);
+      await client.close();
+    },
+    open: async () => createMongoStorage({ client: new MongoClient(uri), dbName }, { closeClient: true }),
+    async cleanup() {
+      const client = new MongoClient(uri);
+      await client.db(dbName).dropDatabase();
+      await client.close();
+    },
+  };
+}
+
+async function measureSeed(uri: string, kind: string, targets: number): Promise<Row> {
+  const client = new MongoClient(uri);
+  const dbName = `relance_seed_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const db = client.db(dbName);
+  try {
+    const seed = new SeedSender(db, workload(targets), DUE_PER_REFERRER);
+    await seed.setUp(now);
+    log(`  seed ${targets}: set up; enrollment`);
+    const send = async () => {};
+    seed.reset();
+    let started = performance.now();
+    await seed.enroll(now);
+    const enrollCounts = seed.reset();
+    const idleEnrollment = { calls: enrollCounts.calls, rows: enrollCounts.docs, ms: round(performance.now() - started) };
+    started = performance.now();
+    const sent = await seed.dispatch(now, send);
+    const sendMs = performance.now() - started;
+    const sendCounts = seed.reset();
+    started = performance.now();
+    await seed.dispatch(new Date(now.getTime() + 60_000), send);
+    const idleCounts = seed.reset();
+    const idleDispatch = { calls: idleCounts.calls, rows: idleCounts.docs, ms: round(performance.now() - started) };
+    return {
+      storage: `seed on mongodb (${kind})`,
+      targets,
+      sent,
+      callsPerMessage: round(sendCounts.calls / sent),
+      rowsPerMessage: round(sendCounts.docs / sent),
+      msPerMessage: round(sendMs / sent),
+      idleEnrollment,
+      idleDispatch,
+      reopenMs: null,
+    };
+  } finally {
+    await db.dropDatabase().catch(() => undefined);
+    await client.close();
+  }
+}
+
+const rows: Row[] = [];
+const server = await startTestMongo();
+try {
+  for (const targets of SCALES) {
+    log(`${targets} targets`);
+    if (STORAGES.includes("memory")) rows.push(await measureEngine(memoryBackend(), targets));
+    if (STORAGES.includes("sqlite")) rows.push(await measureEngine(await sqliteBackend(), targets));
+    if ("skipped" in server) {
+      if (targets === SCALES[0]) log(`mongodb skipped: ${server.skipped}`);
+    } else if (targets <= MONGO_MAX) {
+      if (STORAGES.includes("mongodb")) rows.push(await measureEngine(mongoBackend(server.uri, server.kind), targets));
+      if (STORAGES.includes("seed")) rows.push(await measureSeed(server.uri, server.kind, targets));
+    }
   }
 } finally {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  if (!("skipped" in server)) await server.stop();
 }
 
-const base = results[0]!;
-const cell = (ms: number, baseMs: number) => `${ms.toFixed(1).padStart(9)} ms  ×${(ms / baseMs).toFixed(1).padEnd(5)}`;
-console.log(`\n${REFERRERS * REFERRALS} targets; ratios are to the memory store (lower is faster)\n`);
-console.log(`${"storage".padEnd(22)}${"enrollment".padEnd(22)}${"dispatch 500 sends".padEnd(22)}idle dispatch run`);
-for (const r of results) {
-  console.log(`${r.storage.padEnd(22)}${cell(r.enrollMs, base.enrollMs)}${cell(r.dispatchMs, base.dispatchMs)}${cell(r.idleRunMs, base.idleRunMs)}`);
+const pad = (value: unknown, width: number) => String(value).padStart(width);
+const runCell = (run: RunCost) => `${pad(run.calls, 5)} / ${pad(run.rows, 6)} / ${pad(run.ms.toFixed(1), 8)}`;
+console.log(`\n${REFERRERS} referrers, ${REFERRERS * DUE_PER_REFERRER} messages due per run (daily limit ${DUE_PER_REFERRER}), the rest of the targets a finished history.`);
+console.log(`Rows: rows/documents returned by the storage's (and directory's) reads; writes count as calls only.\n`);
+console.log(`${"storage".padEnd(28)}${pad("targets", 9)}${pad("calls/msg", 11)}${pad("rows/msg", 10)}${pad("ms/msg", 9)}   ${"idle enrollment calls/rows/ms".padEnd(32)}${"idle dispatch calls/rows/ms".padEnd(32)}reopen ms`);
+for (const r of rows) {
+  console.log(
+    `${r.storage.padEnd(28)}${pad(r.targets, 9)}${pad(r.callsPerMessage.toFixed(2), 11)}${pad(r.rowsPerMessage.toFixed(2), 10)}${pad(r.msPerMessage.toFixed(3), 9)}   ${runCell(r.idleEnrollment).padEnd(32)}${runCell(r.idleDispatch).padEnd(32)}${r.reopenMs === null ? "—" : r.reopenMs.toFixed(1)}`,
+  );
 }
+
+const find = (storage: string, targets: number) => rows.find((r) => r.storage === storage && r.targets === targets);
+const ratios: Record<string, unknown> = {};
+const sqliteSmall = find("sqlite", SCALES[0]!);
+const sqliteLarge = find("sqlite", SCALES[SCALES.length - 1]!);
+if (sqliteSmall && sqliteLarge && sqliteLarge !== sqliteSmall) {
+  ratios.sqliteMsPerMessageLargestOverSmallest = round(sqliteLarge.msPerMessage / sqliteSmall.msPerMessage);
+}
+console.log("");
+for (const targets of SCALES) {
+  const engine = rows.find((r) => r.storage.startsWith("mongodb") && r.targets === targets);
+  const seed = rows.find((r) => r.storage.startsWith("seed") && r.targets === targets);
+  if (!engine || !seed) continue;
+  const ratio = {
+    msPerMessage: round(engine.msPerMessage / seed.msPerMessage),
+    rowsPerMessage: round(engine.rowsPerMessage / seed.rowsPerMessage),
+    idleEnrollmentRows: round(engine.idleEnrollment.rows / Math.max(1, seed.idleEnrollment.rows)),
+    idleEnrollmentMs: round(engine.idleEnrollment.ms / seed.idleEnrollment.ms),
+  };
+  ratios[`engineOverSeedMongo${targets}`] = ratio;
+  console.log(
+    `engine / seed on MongoDB at ${targets} targets: time per message ×${ratio.msPerMessage}, rows per message ×${ratio.rowsPerMessage}, idle enrollment rows ×${ratio.idleEnrollmentRows}, time ×${ratio.idleEnrollmentMs}`,
+  );
+}
+if (ratios.sqliteMsPerMessageLargestOverSmallest !== undefined) {
+  console.log(`SQLite time per message at ${SCALES[SCALES.length - 1]} / at ${SCALES[0]} targets: ×${ratios.sqliteMsPerMessageLargestOverSmallest}`);
+}
+console.log(JSON.stringify({ bench: "relance-scale", referrers: REFERRERS, duePerRun: REFERRERS * DUE_PER_REFERRER, rows, ratios }));

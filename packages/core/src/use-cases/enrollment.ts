@@ -63,9 +63,11 @@ async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promi
     }
     candidates.push({ ...referral, phone });
   }
-  const known = await ctx.storage.targets.findExistingReferralIds(referrerUserId, candidates.map((r) => r.userId));
-  const blocked = await ctx.storage.doNotContact.filterListed(candidates.map((r) => r.phone));
-  const exited = await ctx.storage.exitedUsers.filterExited(candidates.map((r) => r.userId));
+  // Nothing to check on an idle pass: it costs its listing and nothing more.
+  const none = new Set<string>();
+  const known = candidates.length === 0 ? none : await ctx.storage.targets.findExistingReferralIds(referrerUserId, candidates.map((r) => r.userId));
+  const blocked: Set<string> = candidates.length === 0 ? none : await ctx.storage.doNotContact.filterListed(candidates.map((r) => r.phone));
+  const exited = candidates.length === 0 ? none : await ctx.storage.exitedUsers.filterExited(candidates.map((r) => r.userId));
 
   let enrolled = 0;
   for (const referral of candidates) {
