@@ -109,8 +109,8 @@ describe("send window", () => {
     expect(await h.dispatch()).toMatchObject({ sent: 0, held: 2 });
     const before = (await h.engine.listTargets("ref-1")).items;
     expect(before.every((t) => t.currentDay === 1 && t.failedAttempts === 0 && t.nextMessageDue!.getTime() === h.clock.now().getTime() + recheck)).toBe(true);
+    // Re-enabled: what the hold deferred is due again at once.
     await h.engine.updateConfig("ref-1", { enabled: true });
-    h.clock.advance(recheck);
     expect((await h.dispatch()).sent).toBe(2);
   });
 

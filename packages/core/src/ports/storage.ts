@@ -161,6 +161,13 @@ export interface TargetRepository {
    */
   deferDue(referrerUserId: string, now: Date, until: Date): Promise<number>;
   /**
+   * Atomic per target, one round trip: the way back from a hold. Moves `nextMessageDue` to `now`
+   * for every active target of the referrer due after `now` but by `until`, with no live claim
+   * (see {@link TargetCondition.unclaimedAt}). Returns how many moved; increments `revision` and
+   * sets `updatedAt` to `now` on each.
+   */
+  resumeDue(referrerUserId: string, now: Date, until: Date): Promise<number>;
+  /**
    * Exits every active target of the referrer with `reason` (`exitedLoopAt = at`,
    * `nextMessageDue = null`; claims are left in place, as an exit through `updateIf` does).
    * Returns how many exited. Atomic per target; increments `revision` and sets `updatedAt` to

@@ -3,6 +3,7 @@ import { ValidationError, type FieldIssue } from "../errors";
 import type { ReferrerConfigPatch } from "../model/referrer-config";
 import { isHhMm } from "../model/send-window";
 import { isValidTimeZone } from "../policies/time-zone";
+import { resumeHeld } from "./sender-holds";
 import { loadConfig, publishStatus, type ReferrerStatus } from "./status";
 
 export async function updateConfig(ctx: EngineContext, referrerUserId: string, patch: ReferrerConfigPatch): Promise<ReferrerStatus> {
@@ -19,11 +20,13 @@ export async function updateConfig(ctx: EngineContext, referrerUserId: string, p
   }
   if (issues.length > 0) throw new ValidationError("Invalid configuration", issues);
 
-  await loadConfig(ctx, referrerUserId);
+  const before = await loadConfig(ctx, referrerUserId);
   const { enabled, enrollmentPaused, sendingPaused, timezone, sendWindow } = patch;
   const changes = Object.fromEntries(
     Object.entries({ enabled, enrollmentPaused, sendingPaused, timezone, sendWindow }).filter(([, value]) => value !== undefined),
   );
   const updated = await ctx.storage.configs.update(referrerUserId, { ...changes, updatedAt: ctx.clock.now() });
+  // Resumed or re-enabled: what the hold deferred is due again now.
+  if ((before.sendingPaused && sendingPaused === false) || (!before.enabled && enabled === true)) await resumeHeld(ctx, referrerUserId);
   return publishStatus(ctx, updated!);
 }

@@ -3,6 +3,7 @@ import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, 
 import { isLinked } from "../model/referrer-config";
 import { isE164, type E164 } from "../model/phone";
 import type { LinkMethod, LinkState } from "../ports/transport";
+import { resumeHeld } from "./sender-holds";
 import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status";
 
 export interface ConnectInput {
@@ -29,6 +30,7 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
   let config = await loadConfig(ctx, referrerUserId);
   if (config.disconnectedByReferrerAt !== null) {
     config = (await ctx.storage.configs.update(referrerUserId, { disconnectedByReferrerAt: null, updatedAt: ctx.clock.now() })) ?? config;
+    await resumeHeld(ctx, referrerUserId);
   }
   let current = ctx.transport.getState(referrerUserId);
   if (current.status !== "connected" && isLinked(config)) {

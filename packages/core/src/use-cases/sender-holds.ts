@@ -18,6 +18,16 @@ export async function deferHeld(ctx: EngineContext, referrerUserId: string, unti
   return ctx.storage.targets.deferDue(referrerUserId, now, until ?? new Date(now.getTime() + ctx.options.heldRecheckMs));
 }
 
+/**
+ * The way back: a sender that can send again (resumed, re-enabled, reconnected) gets its held
+ * targets due at once instead of after `heldRecheckMs`. Targets deferred for a window or a daily
+ * limit and due within that delay come too; dispatch defers them again.
+ */
+export async function resumeHeld(ctx: EngineContext, referrerUserId: string): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.storage.targets.resumeDue(referrerUserId, now, new Date(now.getTime() + ctx.options.heldRecheckMs));
+}
+
 /** Sender down: hold everything (no attempt counted), record why, tell the referrer once. */
 export async function holdSender(ctx: EngineContext, config: ReferrerConfig, link: LinkState, result: HoldCounts): Promise<void> {
   const held = await deferHeld(ctx, config.referrerUserId);

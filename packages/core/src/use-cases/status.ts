@@ -107,6 +107,11 @@ export async function applyLinkState(ctx: EngineContext, referrerUserId: string,
     if (stored === null && attempt >= 2) stored = (await ctx.storage.configs.update(referrerUserId, changes)) ?? config;
   }
   ctx.logger.info({ referrerUserId, linkStatus: state.status, reason: state.reason }, "whatsapp link changed");
+  // Reconnected: the targets held while it was down are due again now (see `resumeHeld`).
+  if (state.status === "connected") {
+    const now = ctx.clock.now();
+    await ctx.storage.targets.resumeDue(referrerUserId, now, new Date(now.getTime() + ctx.options.heldRecheckMs));
+  }
   if (state.status === "logged_out") await notifySenderDown(ctx, stored, state.status, state.reason ?? "logged out from the phone", 0);
   await publishStatus(ctx, stored);
   return stored;

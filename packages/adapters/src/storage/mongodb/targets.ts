@@ -117,6 +117,14 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
         return result.modifiedCount;
       }),
 
+    resumeDue: (referrerUserId: string, now: Date, until: Date) =>
+      wrap("targets.resumeDue", async () => {
+        // Within the `referrer_due_id` bounds (referrer, status, a range of nextMessageDue).
+        const filter: Filter<TargetDocument> = { referrerUserId, status: "active", nextMessageDue: { $gt: now, $lte: until }, $or: unclaimedAt(now) };
+        const result = await targets.updateMany(filter, changesUpdate({ nextMessageDue: now, updatedAt: now }));
+        return result.modifiedCount;
+      }),
+
     exitActiveOfReferrer: (referrerUserId: string, reason: ExitReason, at: Date) =>
       wrap("targets.exitActiveOfReferrer", async () => {
         const changes = { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at } as const;

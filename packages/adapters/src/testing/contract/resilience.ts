@@ -40,6 +40,22 @@ export function describeResilience(ctx: ContractContext): void {
       expect(await ctx.storage().targets.listDueReferrers(at(recheck), 1)).toEqual(["sendable"]);
     });
 
+    it("resumeDue: the way back from a hold, only the referrer's active unclaimed targets due within the delay", async () => {
+      const recheck = 10 * MINUTE;
+      const held = makeTarget({ nextMessageDue: at(5 * MINUTE) });
+      const later = makeTarget({ nextMessageDue: at(recheck + MINUTE) });
+      const dueAlready = makeTarget({ nextMessageDue: at(-MINUTE) });
+      const claimed = makeTarget({ nextMessageDue: at(MINUTE), claim: claim("run-a", "claimed", at(MINUTE)) });
+      const exited = makeTarget({ status: "exited", exitReason: "paid", nextMessageDue: at(MINUTE) });
+      const other = makeTarget({ referrerUserId: "referrer-2", nextMessageDue: at(MINUTE) });
+      for (const target of [held, later, dueAlready, claimed, exited, other]) await ctx.storage().targets.insertIfAbsent(target);
+      expect(await ctx.storage().targets.resumeDue("referrer-1", T0, at(recheck))).toBe(1);
+      expect(await ctx.storage().targets.get(held.id)).toMatchObject({ nextMessageDue: T0, updatedAt: T0, revision: 1 });
+      for (const untouched of [later, dueAlready, claimed, exited, other]) {
+        expect((await ctx.storage().targets.get(untouched.id))!.revision, untouched.id).toBe(0);
+      }
+    });
+
     it("a retried `sending` mark whose first attempt applied changes nothing the second time", async () => {
       const target = makeTarget({ claim: claim("run-a", "claimed", at(MINUTE)) });
       await ctx.storage().targets.insertIfAbsent(target);
