@@ -45,6 +45,8 @@ export interface RelanceOptions {
   claimTtlMs: number;
   /** Due targets read per referrer and page. */
   dispatchPageSize: number;
+  /** Due referrers one dispatch run takes (those waiting longest first); the rest, the next run. */
+  maxReferrersPerRun: number;
   /** During a run, how often a referrer's config is re-read (pauses apply within this delay). */
   configRefreshMs: number;
   /** How long `exitUser` waits for a send already leaving another process. */
@@ -85,6 +87,7 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   dayIntervalMs: 24 * 60 * 60_000,
   claimTtlMs: 10 * 60_000,
   dispatchPageSize: 100,
+  maxReferrersPerRun: 10_000,
   exitWaitMs: 30_000,
   configRefreshMs: 5_000,
   heldRecheckMs: 10 * 60_000,
@@ -106,7 +109,7 @@ export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanc
   for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "typingMaxMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs", "heldRecheckMs"] as const) {
     nonNegativeInteger(name, options[name]);
   }
-  for (const name of ["maxConcurrentSenders", "dispatchPageSize", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
+  for (const name of ["maxConcurrentSenders", "dispatchPageSize", "maxReferrersPerRun", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new ValidationError(`Option ${name} must be a positive integer, got ${options[name]}`);
   }
   options.retryBackoffMs.forEach((ms, i) => nonNegativeInteger(`retryBackoffMs[${i}]`, ms));

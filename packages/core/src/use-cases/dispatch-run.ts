@@ -4,6 +4,11 @@ import type { LinkState, SenderRestriction } from "../ports/transport";
 import type { DayPlan } from "./day-plan";
 import type { PresenceBatch } from "./send-turn";
 
+/**
+ * Shared by the senders of a run, which run concurrently: a count is added after its await
+ * (`const counted = await …; result.held += counted`), as `result.held += await …` would add to
+ * the value read before the await and lose the other senders' counts.
+ */
 export interface DispatchResult {
   sent: number;
   failed: number;

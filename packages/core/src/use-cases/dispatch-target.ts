@@ -30,7 +30,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   }
   const referral = run.referrals.get(target.referralUserId);
   if (referral?.paid) {
-    result.exited += await exitTargets(ctx, [target], "paid");
+    const counted = await exitTargets(ctx, [target], "paid");
+    result.exited += counted;
     return;
   }
   const claim: TargetClaim = { owner: run.owner, day: target.currentDay, stage: "claimed", at: now, expiresAt: new Date(now.getTime() + ctx.options.claimTtlMs) };

@@ -16,8 +16,6 @@ import { exitTargets } from "./target-transitions";
 
 export type { DispatchResult } from "./dispatch-run";
 
-const MAX_REFERRERS_PER_RUN = 10_000;
-
 /**
  * Sends what is due. Per sender: lease → session ready, its pending replies handled → holds
  * (paused, down, restricted) → window. Per target (see `processTarget`): claim (atomic) → checks
@@ -38,7 +36,7 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
     // own unsent days are never taken for crashed sends.
     if (ctx.unsettled.size > 0) await ctx.unsettled.settle(ctx.logger);
     await recoverInterrupted(ctx, loadPlan);
-    const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), MAX_REFERRERS_PER_RUN);
+    const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), ctx.options.maxReferrersPerRun);
     if (referrers.length === 0) return result;
     const dayPlan = await loadPlan();
     if (dayPlan.totalDays === 0) {
@@ -83,7 +81,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
   try {
     let config = await loadConfig(ctx, referrerUserId);
     if (!config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
-      result.held += await deferHeld(ctx, referrerUserId);
+      const counted = await deferHeld(ctx, referrerUserId);
+      result.held += counted;
       // The referrer closed their session from another instance: stop driving it here too.
       if (config.disconnectedByReferrerAt !== null && ctx.transport.getState(referrerUserId).status === "connected") {
         await ctx.transport.disconnect(referrerUserId, { logout: false });
@@ -91,7 +90,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
     if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) {
-      result.exited += await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
+      const counted = await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
+      result.exited += counted;
       return;
     }
     const link = await readyState(ctx, referrerUserId);
@@ -117,7 +117,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     const opensAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
     if (opensAt > now) {
       // Outside the window: one batched write, and no directory call.
-      result.deferred += await ctx.storage.targets.deferDue(referrerUserId, now, opensAt);
+      const counted = await ctx.storage.targets.deferDue(referrerUserId, now, opensAt);
+      result.deferred += counted;
       return;
     }
 
@@ -178,7 +179,8 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     const left = ctx.options.maxMessagesPerDay - sentToday;
     if (left <= 0) {
       run.deferUntil = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
-      run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);
+      const counted = await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);
+      run.result.deferred += counted;
       return;
     }
     const due = (await ctx.storage.targets.listDue(run.config.referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter(
@@ -212,17 +214,20 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
         run.config = config;
       }
       if (blocked.has(target.contact.phone)) {
-        run.result.exited += await exitTargets(ctx, [target], "opted_out");
+        const counted = await exitTargets(ctx, [target], "opted_out");
+        run.result.exited += counted;
         continue;
       }
       if (exitedUsers.has(target.referralUserId)) {
         const record = await ctx.storage.exitedUsers.get(target.referralUserId);
-        run.result.exited += await exitTargets(ctx, [target], record?.reason ?? "paid");
+        const counted = await exitTargets(ctx, [target], record?.reason ?? "paid");
+        run.result.exited += counted;
         continue;
       }
       await processTarget(ctx, run, target);
       if (run.deferUntil) {
-        run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, ctx.clock.now(), run.deferUntil);
+        const counted = await ctx.storage.targets.deferDue(run.config.referrerUserId, ctx.clock.now(), run.deferUntil);
+        run.result.deferred += counted;
         return;
       }
       if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, ctx.clock.now(), ctx.options.claimTtlMs))) {
