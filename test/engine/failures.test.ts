@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, HOUR, createHarness } from "../support/engine-harness.js";
 
 const MINUTE = 60_000;
 
@@ -158,7 +158,7 @@ describe("number checks that keep failing", () => {
     await h.seedMessages(7);
     await h.addReferrer("ref-1", "+33600000001");
     for (let i = 0; i < 3; i++) await h.addReferral("ref-1", `user-${i}`, `+3361111111${i}`);
-    await h.engine.updateConfig("ref-1", { sendWindow: { start: "00:00", end: "00:00" } });
+    await h.engine.updateConfig("ref-1", { sendWindow: { start: "00:00", end: "23:59" } });
     await h.engine.runEnrollment();
     const original = h.transport.isOnWhatsApp.bind(h.transport);
     h.transport.isOnWhatsApp = async (referrerUserId, phone) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAST, createHarness } from "../support/engine-harness";
+import { FAST, createHarness } from "../support/engine-harness.js";
 
 async function harnessWith(referrals: number, options = {}, start?: string) {
   const h = await createHarness({ ...FAST, ...options }, undefined, start);
@@ -44,7 +44,7 @@ describe("daily limit", () => {
   it("counts per local calendar day of the referrer (Tokyo), not per UTC day", async () => {
     // 23:30 in Tokyo.
     const h = await harnessWith(2, { maxMessagesPerDay: 1 }, "2026-01-05T14:30:00.000Z");
-    await h.engine.updateConfig("ref-1", { timezone: "Asia/Tokyo", sendWindow: { start: "00:00", end: "00:00" } });
+    await h.engine.updateConfig("ref-1", { timezone: "Asia/Tokyo", sendWindow: { start: "00:00", end: "23:59" } });
     expect((await h.dispatch()).sent).toBe(1);
     const deferred = (await h.engine.listTargets("ref-1")).items.find((t) => t.messagesDelivered.length === 0)!;
     expect(deferred.nextMessageDue!.toISOString()).toBe("2026-01-05T15:00:00.000Z");

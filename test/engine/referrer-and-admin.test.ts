@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "@relance/core";
-import { createHarness } from "../support/engine-harness";
+import { createHarness } from "../support/engine-harness.js";
 
 describe("connect, status and config", () => {
   it("links by QR: pending_qr with the QR, then connected, with status events", async () => {
@@ -31,7 +31,9 @@ describe("connect, status and config", () => {
       dailyLimit: 100,
       timezone: "Europe/Paris",
       sendWindow: { start: "08:00", end: "20:00" },
+      onReply: "stop",
       restriction: null,
+      reason: null,
     });
     expect(await h.engine.connect("ref-1")).toMatchObject({ status: "connected", phone: "+33600000001" });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAST, HOUR, START, createHarness } from "../support/engine-harness";
+import { FAST, HOUR, START, createHarness } from "../support/engine-harness.js";
 
 async function enrolled(referrals: number) {
   const h = await createHarness(FAST);
@@ -66,7 +66,7 @@ describe("sender restricted by WhatsApp", () => {
     h.clock.advance(24 * HOUR);
     h.transport.restrict("ref-1", { reason: "new chats capped", until: null }, { inState: false });
     expect(await h.dispatch()).toMatchObject({ sent: 0, failed: 0, held: 3 });
-    expect(h.notifier.sent.map((n) => n.reason)).toEqual(["account restricted (463)", "new chats capped"]);
+    expect(h.notifier.sent.map((n) => ("reason" in n ? n.reason : null))).toEqual(["account restricted (463)", "new chats capped"]);
   });
 
   it("refusing a send mid-batch holds the rest of the batch and gives the daily budget back", async () => {

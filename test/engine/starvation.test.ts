@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAST, createHarness } from "../support/engine-harness";
+import { FAST, createHarness } from "../support/engine-harness.js";
 
 describe("no starvation behind held senders", () => {
   it("more held referrers than one run takes, plus one that can send: it gets its turn once the runs have deferred the held ones, and goes first when they are due again", async () => {

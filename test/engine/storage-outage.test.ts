@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import type { RelanceStorage, TargetChanges } from "@relance/core";
-import { createMemoryStorage, createMongoStorage, createSqliteStorage } from "@relance/adapters";
+import { createMemoryStorage } from "@relance/adapters";
+import { createMongoStorage } from "@relance/adapters/mongodb";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
 import { OutageStorage, type StorageCall } from "@relance/adapters/testing";
-import { FAST, createHarness } from "../support/engine-harness";
-import { startTestMongo } from "../support/mongo-server";
+import { FAST, createHarness } from "../support/engine-harness.js";
+import { startTestMongo } from "../support/mongo-server.js";
 
 /*
  * Storage outages through the engine, on every adapter: a wrapper fails, loses the answer of an

@@ -6,7 +6,8 @@
  */
 import { createInterface } from "node:readline";
 import { createRelanceEngine } from "@relance/core";
-import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory, createSqliteStorage } from "@relance/adapters";
+import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory } from "@relance/adapters";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
 
 const [filename, instanceId, referrerList] = process.argv.slice(2) as [string, string, string];
 const storage = createSqliteStorage({ filename, synchronous: "normal" });
@@ -25,7 +26,7 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
-  // The new-account ramp-up and first-contact cap would spread the week over weeks: off here.
+  // No ramp-up nor first-contact cap: the test counts every day of every target within the week.
   options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 

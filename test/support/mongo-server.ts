@@ -22,6 +22,7 @@ export const FERRETDB_VERSION = "v1.24.2";
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 const MEMORY_SERVER_TIMEOUT_MS = 60_000;
+const DOWNLOAD_PROBE_TIMEOUT_MS = 3_000;
 
 /**
  * `MONGODB_URI` when set; else a FerretDB binary (`FERRETDB_BIN`, PATH, or the cache that
@@ -228,7 +229,24 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Without a mongod in its cache, mongodb-memory-server downloads one: on a machine without
+ * internet that is a long wait for a certain failure, so the download host is probed first.
+ */
+async function ensureMongodObtainable(): Promise<void> {
+  const { DryMongoBinary } = await import("mongodb-memory-server-core");
+  if (await DryMongoBinary.locateBinary(await DryMongoBinary.generateOptions())) return;
+  const host = new URL(process.env.MONGOMS_DOWNLOAD_URL ?? process.env.MONGOMS_DOWNLOAD_MIRROR ?? "https://fastdl.mongodb.org").origin;
+  try {
+    await fetch(host, { method: "HEAD", signal: AbortSignal.timeout(DOWNLOAD_PROBE_TIMEOUT_MS) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? messageOf(error);
+    throw new Error(`no cached mongod, and its download host ${host} is unreachable (${cause})`);
+  }
+}
+
 async function startMemoryServer(): Promise<TestMongo> {
+  await ensureMongodObtainable();
   const { MongoMemoryServer } = await import("mongodb-memory-server-core");
   const creating = MongoMemoryServer.create();
   let timer: NodeJS.Timeout | undefined;

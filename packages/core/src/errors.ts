@@ -72,6 +72,17 @@ export class TransportUnavailableError extends RelanceError {
 }
 
 /**
+ * The transport has no room for one more session in this process right now (whatsapp-web.js: every
+ * Chromium it may run is open and in use). Not an outage of the referrer's account: dispatch
+ * leaves that sender for a later run, without marking the link failed or notifying anyone.
+ */
+export class SessionCapacityError extends TransportUnavailableError {
+  constructor(message: string) {
+    super(message, "disconnected");
+  }
+}
+
+/**
  * Raised by transports when WhatsApp restricts the sender's account (reach-out time lock,
  * new-chat messages capped, error 463 "account restricted"). Sending anyway worsens the
  * restriction: dispatch holds the sender (no attempt counted, targets kept) until `until`.

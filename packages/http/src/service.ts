@@ -1,14 +1,16 @@
-import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { Hono } from "hono";
-import { createApp } from "./app/app";
-import type { ServiceConfig } from "./config/env";
-import { buildContainer, type ContainerOverrides } from "./composition/container";
-import { TOKENS } from "./composition/tokens";
-import { createLogger } from "./observability/logger";
-import type { ServiceMetrics } from "./observability/metrics";
+import { createApp } from "./app/app.js";
+import type { ServiceConfig } from "./config/env.js";
+import { buildContainer, type ContainerOverrides } from "./composition/container.js";
+import { TOKENS } from "./composition/tokens.js";
+import { createLogger } from "./observability/logger.js";
+import { createHttpServer } from "./server/http-server.js";
+import type { ServiceMetrics } from "./observability/metrics.js";
 
 export interface RunningService {
   app: Hono;
@@ -53,18 +55,25 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     logger,
     secrets: config.secrets,
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
+    jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
+    connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
     sandbox,
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",
   });
 
-  let server: ServerType | null = null;
+  let server: Server | null = null;
   let url: string | null = null;
   if (options.listen !== false) {
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    const listening = createHttpServer(app, config.HOST);
+    server = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once("error", reject);
+      listening.listen(config.PORT, config.HOST, () => {
+        const info = listening.address() as AddressInfo;
         const host = info.address === "0.0.0.0" || info.address === "::" ? "localhost" : info.family === "IPv6" ? `[${info.address}]` : info.address;
         url = `http://${host}:${info.port}`;
+        listening.off("error", reject);
         resolve();
       });
     });
@@ -81,7 +90,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     close: () =>
       (closing ??= (async () => {
         jobsRunning = false;
-        const listener = server as ServerType | null;
+        const listener = server as Server | null;
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
         await engine.stop();
         await transport.close();

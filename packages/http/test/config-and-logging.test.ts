@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ConfigError, createLogger, loadConfig } from "../src/index";
+import { ConfigError, createLogger, loadConfig } from "../src/index.js";
 
 const SECRETS = {
   RELANCE_JWT_SECRET: "jwt-secret-0123456789abcdef",

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { startTestApp, type TestApp } from "./support/test-app.js";
 import { StorageError } from "@relance/core";
-import { READY_TIMEOUT_MS } from "../src/app/routes/ops";
-import { startTestApp, type TestApp } from "./support/test-app";
+import { READY_TIMEOUT_MS } from "../src/app/routes/ops.js";
 
 const P = "/api/relance";
 let t: TestApp;
@@ -67,7 +67,9 @@ describe("referrer endpoints", () => {
       dailyLimit: 100,
       timezone: "America/New_York",
       sendWindow: { start: "09:00", end: "17:30" },
+      onReply: "stop",
       restriction: null,
+      reason: null,
     });
   });
 

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MongoClient, MongoError, type Collection, type Db, type Document } from "mongodb";
 import { StorageError, type RelanceStorage } from "@relance/core";
-import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, OBSOLETE_INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb";
-import { openCollections, resolveCollectionNames } from "../../src/storage/mongodb/collections";
-import { COUNTER_TTL_SECONDS } from "../../src/storage/mongodb/indexes";
-import { ClockSkewWatch, measureClockSkew } from "../../src/storage/mongodb/clock-skew";
-import { runStorageContract } from "../../src/testing/storage-contract";
-import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders";
-import { startTestMongo } from "../../../../test/support/mongo-server";
+import { runStorageContract } from "../../src/testing/storage-contract.js";
+import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders.js";
+import { startTestMongo } from "../../../../test/support/mongo-server.js";
+import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, OBSOLETE_INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb/index.js";
+import { openCollections, resolveCollectionNames } from "../../src/storage/mongodb/collections.js";
+import { COUNTER_TTL_SECONDS } from "../../src/storage/mongodb/indexes.js";
+import { ClockSkewWatch, measureClockSkew } from "../../src/storage/mongodb/clock-skew.js";
 
 // Started while collecting, so that a missing server turns into a named skip rather than failures.
 const server = await startTestMongo();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SessionDrivenElsewhereError } from "@relance/core";
-import { ManualClock, createMemoryStorage } from "../../src/index";
-import { SessionPool } from "../../src/transports/pool/session-pool";
+import { SessionDrivenElsewhereError, TransportUnavailableError } from "@relance/core";
+import { ManualClock, createMemoryStorage } from "../../src/index.js";
+import { SessionPool } from "../../src/transports/pool/session-pool.js";
 
 class FakeSession {
   closed = false;
@@ -11,7 +11,7 @@ class FakeSession {
   }
 }
 
-async function pools(options: { maxSessions?: number; idleTimeoutMs?: number; evictionGraceMs?: number } = {}) {
+async function pools(options: { maxSessions?: number; idleTimeoutMs?: number; evictionGraceMs?: number; overflow?: "grow" | "refuse" } = {}) {
   const storage = createMemoryStorage();
   await storage.init();
   const clock = new ManualClock("2026-01-05T10:00:00Z");
@@ -26,6 +26,7 @@ async function pools(options: { maxSessions?: number; idleTimeoutMs?: number; ev
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       leaseTtlMs: 60_000,
       evictionGraceMs: options.evictionGraceMs ?? 0,
+      ...(options.overflow ? { overflow: options.overflow } : {}),
       onClosed: (id, why) => closedEvents.push([id, why]),
     });
   return { storage, clock, a: make("process-a"), b: make("process-b"), closedEvents };
@@ -55,6 +56,43 @@ describe("session pool", () => {
     expect(r1.closed).toBe(false);
     expect([a.has("r1"), a.has("r2"), a.has("r3")]).toEqual([true, false, true]);
     expect(closedEvents).toEqual([["r2", "evicted"]]);
+  });
+
+  it("grows past maxSessions by default while every session is inside the eviction grace", async () => {
+    const { a } = await pools({ maxSessions: 1, evictionGraceMs: 120_000 });
+    await a.acquire("r1", async () => new FakeSession("r1"));
+    await a.acquire("r2", async () => new FakeSession("r2"));
+    expect(a.size).toBe(2);
+  });
+
+  it("with overflow refuse, never opens past maxSessions: no room is TransportUnavailableError, lease given back", async () => {
+    const { a, clock, storage } = await pools({ maxSessions: 2, evictionGraceMs: 120_000, overflow: "refuse" });
+    // Two opens still in flight count against the cap too.
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const slow = (id: string) => async () => {
+      await gate;
+      return new FakeSession(id);
+    };
+    const opening = [a.acquire("r1", slow("r1")), a.acquire("r2", slow("r2"))];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    let opened = false;
+    const open3 = async () => {
+      opened = true;
+      return new FakeSession("r3");
+    };
+    await expect(a.acquire("r3", open3)).rejects.toBeInstanceOf(TransportUnavailableError);
+    finish();
+    await Promise.all(opening);
+    await expect(a.acquire("r3", open3)).rejects.toThrow(/\[fake\] no room for the session of r3/);
+    expect(opened).toBe(false);
+    expect(a.size).toBe(2);
+    expect(await storage.leases.get("fake-session:r3")).toBeNull();
+    // Once a session is out of its grace it is evicted as usual.
+    clock.advance(121_000);
+    await a.acquire("r3", open3);
+    expect(opened).toBe(true);
+    expect(a.size).toBe(2);
   });
 
   it("closes idle sessions and frees their lease", async () => {

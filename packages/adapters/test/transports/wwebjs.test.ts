@@ -1,103 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SessionDrivenElsewhereError, TransportUnavailableError, type E164, type MediaItem, type RelanceStorage, type SessionRepository, type TransportEvent } from "@relance/core";
-import { ManualClock, createMemoryStorage, createSessionCipher } from "../../src/index";
-import { runTransportContract, type ObservedSend } from "../../src/testing/index";
-import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth";
-import { MessageAck, MessageMedia, WAState } from "../../src/transports/wwebjs/library";
-import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store";
-import { sessionIdOf } from "../../src/transports/wwebjs/session-ids";
-import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../src/transports/wwebjs/transport";
-import { FakeWhatsApp } from "./support/fake-wwebjs-client";
-
-const SECRET = "a-test-secret-of-32-characters!!";
-const REFERRER = "referrer-1";
-const PHONE: E164 = "+33600000001";
-const REFERRAL: E164 = "+33611111111";
-
-const MIME: Record<MediaItem["type"], string> = { image: "image/jpeg", video: "video/mp4", document: "application/pdf", audio: "audio/ogg" };
-
-/** Media "downloaded" without a network: the URL travels in the data so the fake can report it. */
-async function loadMediaOffline(item: MediaItem): Promise<MessageMedia> {
-  return new MessageMedia(MIME[item.type], Buffer.from(item.url).toString("base64"), item.url.split("/").pop() ?? "file");
-}
-
-interface World {
-  storage: RelanceStorage;
-  fake: FakeWhatsApp;
-  dataPath: string;
-  transport: WwebjsTransport;
-  events: TransportEvent[];
-  /** Another process on the same storage. */
-  otherProcess(overrides?: Partial<WwebjsTransportOptions>): WwebjsTransport;
-  close(): Promise<void>;
-}
-
-async function world(overrides: Partial<WwebjsTransportOptions> = {}): Promise<World> {
-  const storage = createMemoryStorage();
-  await storage.init();
-  const fake = new FakeWhatsApp();
-  const dataPath = await mkdtemp(join(tmpdir(), "relance-wwebjs-fake-"));
-  const clock = new ManualClock("2026-01-05T10:00:00Z");
-  const transports: WwebjsTransport[] = [];
-  const make = (instanceId: string, more: Partial<WwebjsTransportOptions> = {}) => {
-    const transport = createWwebjsTransport({
-      sessions: storage.sessions,
-      leases: storage.leases,
-      cipher: createSessionCipher({ secrets: [SECRET] }),
-      clock,
-      instanceId,
-      maxSessions: 5,
-      idleTimeoutMs: 10 * 60_000,
-      dataPath,
-      createClient: fake.createClient,
-      loadMedia: loadMediaOffline,
-      initTimeoutMs: 2_000,
-      destroyTimeoutMs: 200,
-      ...overrides,
-      ...more,
-    });
-    transports.push(transport);
-    return transport;
-  };
-  const transport = make("process-a");
-  const events: TransportEvent[] = [];
-  transport.subscribe((event) => events.push(event));
-  return {
-    storage,
-    fake,
-    dataPath,
-    transport,
-    events,
-    otherProcess: (more) => make(`process-${transports.length + 1}`, more),
-    async close() {
-      await Promise.all(transports.map((t) => t.close()));
-      await rm(dataPath, { recursive: true, force: true });
-    },
-  };
-}
-
-function observed(fake: FakeWhatsApp, referrerUserId: string): ObservedSend[] {
-  return fake.sends
-    .filter((send) => send.referrerUserId === referrerUserId)
-    .map((send): ObservedSend => {
-      const to = `+${send.chatId.replace(/@c\.us$/, "")}`;
-      if (typeof send.content === "string") return { to, kind: "text", text: send.content };
-      if (!(send.content instanceof MessageMedia)) throw new Error("unexpected content");
-      const kind = send.options.sendMediaAsDocument ? "document" : (send.content.mimetype.split("/")[0] as ObservedSend["kind"]);
-      return { to, kind, url: Buffer.from(send.content.data, "base64").toString(), ...(send.options.caption ? { caption: send.options.caption } : {}) };
-    });
-}
-
-async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { SessionDrivenElsewhereError, TransportUnavailableError, type MediaItem, type SessionRepository, type TransportEvent } from "@relance/core";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { runTransportContract } from "../../src/testing/index.js";
+import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth.js";
+import { MessageAck, WAState } from "../../src/transports/wwebjs/library.js";
+import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
+import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
+import { observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
 
 runTransportContract("wwebjs", {
   async create() {
@@ -202,13 +113,17 @@ describe("wwebjs extras", () => {
       await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("third archive"));
       await store.save({ session: "RemoteAuth-r" });
       const left = Object.keys(await w.storage.sessions.get("wwebjs:r", [...written]));
-      // The manifest and the one chunk of the third archive: nothing of the crashed or replaced saves.
-      expect(left.filter((key) => key.startsWith(`${ARCHIVE_KEY}.`))).toHaveLength(1);
+      // The manifest and one chunk each of the third archive and the second (kept as the previous
+      // generation): nothing of the crashed save.
+      expect(left.filter((key) => key.startsWith(`${ARCHIVE_KEY}.`))).toHaveLength(2);
       expect(left).toContain(ARCHIVE_KEY);
       expect(left).not.toContain(ARCHIVE_PENDING_KEY);
       const extracted = join(w.dataPath, "extracted.zip");
       await store.extract({ session: "RemoteAuth-r", path: extracted });
       expect((await readFile(extracted)).toString()).toBe("third archive");
+      const previous = createRemoteAuthStore({ sessions, cipher: createSessionCipher({ secrets: [SECRET] }), sessionId: "wwebjs:r", sessionName: "RemoteAuth-r", dataPath: w.dataPath, generation: "previous" });
+      await previous.extract({ session: "RemoteAuth-r", path: extracted });
+      expect((await readFile(extracted)).toString()).toBe("second archive");
     });
 
     it("ignores delete until a logout allows it, and stops saving when told", async () => {
@@ -335,7 +250,7 @@ describe("wwebjs extras", () => {
       await expect(second.connect(REFERRER, { method: "qr" })).rejects.toBeInstanceOf(SessionDrivenElsewhereError);
     });
 
-    it("reports logged_out and forgets the stored session when WhatsApp asks for a QR again", async () => {
+    it("reports logged_out when WhatsApp asks for a QR again, keeps the stored session, and does not retry on its own", async () => {
       w = await world();
       await linked();
       await w.transport.close();
@@ -343,11 +258,22 @@ describe("wwebjs extras", () => {
       const next = w.otherProcess();
       const events: TransportEvent[] = [];
       next.subscribe((event) => events.push(event));
-      expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "logged_out", reason: expect.stringMatching(/no longer linked/) });
+      expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "logged_out", reason: expect.stringMatching(/asked to link again/) });
       await next.idle();
-      expect(await archiveOf()).toBeUndefined();
+      // Gap 15: a QR during a restore (RemoteAuth deletes nothing then; the old code did) keeps the session.
+      expect(await archiveOf()).toBeDefined();
       expect(w.fake.latest(REFERRER).destroyed).toBe(true);
       expect(events.some((e) => e.type === "link" && e.state.status === "pending_qr")).toBe(false);
+      // No Chromium started again for a session WhatsApp refused, in this process or another.
+      expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "logged_out" });
+      expect(await w.otherProcess().ensureReady(REFERRER)).toMatchObject({ status: "logged_out", reason: expect.stringMatching(/asked to link again/) });
+      expect(w.fake.clientsOf(REFERRER)).toHaveLength(2);
+      // Linking again is the way back: the refusal is forgotten once a client is ready.
+      w.fake.revoked.clear();
+      expect(await next.connect(REFERRER, { method: "qr" })).toMatchObject({ status: "connected", phone: PHONE });
+      await next.idle();
+      await next.close();
+      expect(await w.otherProcess().ensureReady(REFERRER)).toMatchObject({ status: "connected" });
     });
   });
 

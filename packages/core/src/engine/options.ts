@@ -1,7 +1,7 @@
-import { ValidationError } from "../errors";
-import type { SendWindow } from "../model/send-window";
-import { isHhMm } from "../model/send-window";
-import { isValidTimeZone } from "../policies/time-zone";
+import { ValidationError } from "../errors.js";
+import type { SendWindow } from "../model/send-window.js";
+import { isHhMm } from "../model/send-window.js";
+import { isValidTimeZone } from "../policies/time-zone.js";
 
 /** Every tunable of the loop. All have defaults; see `resolveOptions`. */
 export interface RelanceOptions {

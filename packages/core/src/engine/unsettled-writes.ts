@@ -1,4 +1,4 @@
-import type { Logger } from "../ports/logger";
+import type { Logger } from "../ports/logger.js";
 
 /** One step of a pending write: done once it resolves, never run again after that. */
 export type SettleStep = () => Promise<unknown>;

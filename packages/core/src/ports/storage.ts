@@ -1,8 +1,8 @@
-import type { DoNotContactEntry } from "../model/do-not-contact";
-import type { MessageDefinition } from "../model/message";
-import type { E164 } from "../model/phone";
-import type { Referral, ReferralChanges } from "./directory";
-import type { ReferrerConfig } from "../model/referrer-config";
+import type { DoNotContactEntry } from "../model/do-not-contact.js";
+import type { MessageDefinition } from "../model/message.js";
+import type { E164 } from "../model/phone.js";
+import type { Referral, ReferralChanges } from "./directory.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
 import type {
   Delivery,
   ExitReason,
@@ -10,7 +10,7 @@ import type {
   TargetClaim,
   TargetContact,
   TargetStatus,
-} from "../model/target";
+} from "../model/target.js";
 
 /**
  * Persistence of everything the loop needs. Adapters (memory, SQLite, MongoDB) all pass the same
@@ -97,6 +97,8 @@ export interface TargetChanges {
   nextMessageDue?: Date | null;
   failedAttempts?: number;
   lastSentDay?: number | null;
+  lastSentVariant?: string | null;
+  repliedAt?: Date | null;
   exitedLoopAt?: Date | null;
   exitReason?: ExitReason | null;
   claim?: TargetClaim | null;
@@ -119,14 +121,24 @@ export interface TargetPage {
   nextCursor: string | null;
 }
 
+/** One variant of one day: messages of it that left, and conversions attributed to it. */
+export interface VariantStats {
+  sent: number;
+  converted: number;
+}
+
 export interface TargetStats {
   enrolled: number;
   active: number;
   completed: number;
   exited: Partial<Record<ExitReason, number>>;
   messages: { sent: number; delivered: number; read: number; failed: number };
-  /** Paid exits that had received at least one message, by the last day sent before paying. */
-  conversions: { total: number; byDay: Record<string, number> };
+  /**
+   * Paid exits that had received at least one message, by the last day sent before paying;
+   * `byVariant[day][variant]`: messages sent of that day's variant, and the paid exits whose
+   * last day sent was that variant. Days without variants are absent from `byVariant`.
+   */
+  conversions: { total: number; byDay: Record<string, number>; byVariant: Record<string, Record<string, VariantStats>> };
 }
 
 export interface TargetRepository {

@@ -1,10 +1,10 @@
-import type { EngineContext } from "../engine/context";
-import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, ValidationError } from "../errors";
-import { isLinked } from "../model/referrer-config";
-import { isE164, type E164 } from "../model/phone";
-import type { LinkMethod, LinkState } from "../ports/transport";
-import { resumeHeld } from "./sender-holds";
-import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, ValidationError } from "../errors.js";
+import { isLinked } from "../model/referrer-config.js";
+import { isE164, type E164 } from "../model/phone.js";
+import type { LinkMethod, LinkState } from "../ports/transport.js";
+import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status.js";
+import { resumeHeld } from "./sender-holds.js";
 
 export interface ConnectInput {
   method?: LinkMethod;

@@ -1,8 +1,8 @@
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { Referral, ReferrerProfile } from "../ports/directory";
-import type { LinkState, SenderRestriction } from "../ports/transport";
-import type { DayPlan } from "./day-plan";
-import type { PresenceBatch } from "./send-turn";
+import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { Referral, ReferrerProfile } from "../ports/directory.js";
+import type { LinkState, SenderRestriction } from "../ports/transport.js";
+import type { DayPlan } from "./day-plan.js";
+import type { PresenceBatch } from "./send-turn.js";
 
 /**
  * Shared by the senders of a run, which run concurrently: a count is added after its await

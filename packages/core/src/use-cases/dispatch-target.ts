@@ -1,19 +1,20 @@
-import type { EngineContext } from "../engine/context";
-import { SenderRestrictedError, TransportUnavailableError } from "../errors";
-import type { Target, TargetClaim, TargetContact } from "../model/target";
-import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { decideRetry } from "../policies/retry";
-import { nextAllowedInstant } from "../policies/send-window";
-import { firstNameOf, renderDayMessage } from "../policies/template";
-import type { Referral } from "../ports/directory";
-import type { LinkState } from "../ports/transport";
-import type { SenderRun } from "./dispatch-run";
-import { waitForTurn } from "./send-turn";
-import { markSending, recordSent } from "./send-writes";
-import { restrictionOf } from "./sender-holds";
-import { retryConditional } from "./storage-retry";
-import { publishStatus } from "./status";
-import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import { SenderRestrictedError, TransportUnavailableError } from "../errors.js";
+import type { Target, TargetClaim, TargetContact } from "../model/target.js";
+import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { decideRetry } from "../policies/retry.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import { chooseVariant } from "../policies/variants.js";
+import { firstNameOf, renderDayMessage } from "../policies/template.js";
+import type { Referral } from "../ports/directory.js";
+import type { LinkState } from "../ports/transport.js";
+import type { SenderRun } from "./dispatch-run.js";
+import { waitForTurn } from "./send-turn.js";
+import { markSending, recordSent } from "./send-writes.js";
+import { restrictionOf } from "./sender-holds.js";
+import { retryConditional } from "./storage-retry.js";
+import { publishStatus } from "./status.js";
+import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions.js";
 
 /**
  * One due target: claim (atomic) → checks → first-contact and daily reservations (atomic) →
@@ -48,6 +49,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     await skipDay(ctx, run, claimed, now);
     return;
   }
+  // Stable per target and day: a retry, or another process after a crash, sends the same one.
+  const variant = chooseVariant(message, claimed.id, day);
+  const variantFields = variant.key === null ? {} : { variant: variant.key };
 
   // A first message to a number (and its number check) has its own, smaller daily budget: only
   // those targets wait when it is spent, the ones already in conversation keep going.
@@ -83,7 +87,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   };
 
   const contact = claimed.contact;
-  const rendered = renderDayMessage(message, claimed.language, ctx.options.defaultLanguage, {
+  const rendered = renderDayMessage(variant.message, claimed.language, ctx.options.defaultLanguage, {
     name: contact.name,
     firstName: firstNameOf(contact.name),
     referrerName: run.profile?.name ?? "",
@@ -127,7 +131,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
       holdRun(run, error);
       return;
     }
-    await recordFailure(ctx, run, sending, error);
+    await recordFailure(ctx, run, sending, error, "sending", variant.key);
     return;
   }
 
@@ -139,13 +143,14 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     status: "sent" as const,
     messageId: sent.messageId,
     mediaMessageIds: sent.mediaMessageIds,
+    ...variantFields,
     ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
   };
   if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
   // Counted before the record: the message left, whatever the storage answers now.
   result.sent++;
   run.sent++;
-  const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, updatedAt: sentAt };
+  const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
   await recordSent(ctx, run, claimed.id, day, advance, delivery);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
   // messagesSentToday changed: status subscribers (the SSE stream) hear it.
@@ -215,12 +220,19 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
   return false;
 }
 
-async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
+async function recordFailure(
+  ctx: EngineContext,
+  run: SenderRun,
+  target: Target,
+  error: unknown,
+  stage: TargetClaim["stage"] = "sending",
+  variant: string | null = null,
+): Promise<void> {
   const now = ctx.clock.now();
   const failedAttempts = target.failedAttempts + 1;
   const errorMessage = storableError(error instanceof Error ? error.message : String(error));
   const decision = decideRetry(failedAttempts, now, ctx.options.retryBackoffMs);
-  const delivery = failedDelivery(target.currentDay, now, errorMessage);
+  const delivery = { ...failedDelivery(target.currentDay, now, errorMessage), ...(variant === null ? {} : { variant }) };
   const changes =
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }

@@ -1,20 +1,19 @@
-import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
-import type { EngineContext } from "../engine/context";
-import { SessionDrivenElsewhereError, StorageError } from "../errors";
-import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { nextAllowedInstant } from "../policies/send-window";
-import type { LinkState } from "../ports/transport";
-import { dayPlanOf, type DayPlan } from "./day-plan";
-import type { DispatchResult, SenderRun } from "./dispatch-run";
-import { processTarget } from "./dispatch-target";
-import { recoverInterrupted } from "./interrupted-sends";
-import { endBatch } from "./send-turn";
-import { activeRestriction, clearRestriction, holdRestricted, holdSender } from "./sender-holds";
-import { applyLinkState, loadConfig } from "./status";
-import { deferHeld } from "./sender-holds";
-import { exitTargets } from "./target-transitions";
+import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency.js";
+import type { EngineContext } from "../engine/context.js";
+import { SessionCapacityError, SessionDrivenElsewhereError, StorageError } from "../errors.js";
+import { dailyCounterKey, effectiveDailyCap, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import type { LinkState } from "../ports/transport.js";
+import { dayPlanOf, type DayPlan } from "./day-plan.js";
+import type { DispatchResult, SenderRun } from "./dispatch-run.js";
+import { processTarget } from "./dispatch-target.js";
+import { recoverInterrupted } from "./interrupted-sends.js";
+import { endBatch } from "./send-turn.js";
+import { activeRestriction, clearRestriction, holdRestricted, holdSender, deferHeld } from "./sender-holds.js";
+import { applyLinkState, loadConfig } from "./status.js";
+import { exitTargets } from "./target-transitions.js";
 
-export type { DispatchResult } from "./dispatch-run";
+export type { DispatchResult } from "./dispatch-run.js";
 
 /**
  * Sends what is due. Per sender: lease → session ready, its pending replies handled → holds
@@ -165,7 +164,8 @@ async function readyState(ctx: EngineContext, referrerUserId: string): Promise<L
   try {
     return await ctx.transport.ensureReady(referrerUserId);
   } catch (error) {
-    if (error instanceof SessionDrivenElsewhereError) return null;
+    // Driven by another process, or no room in this one for now: a later run sends, quietly.
+    if (error instanceof SessionDrivenElsewhereError || error instanceof SessionCapacityError) return null;
     return { status: "failed", phone: null, reason: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -176,7 +176,7 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     // No more targets per page than the daily limit leaves: the rest would be read for nothing.
     const now = ctx.clock.now();
     const sentToday = await ctx.storage.counters.get(run.config.referrerUserId, dailyCounterKey(now, run.config.timezone));
-    const left = ctx.options.maxMessagesPerDay - sentToday;
+    const left = effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone) - sentToday;
     if (left <= 0) {
       run.deferUntil = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
       const counted = await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);

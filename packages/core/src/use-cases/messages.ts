@@ -1,8 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import { NotFoundError, ValidationError } from "../errors";
-import { totalDaysOf, type MediaItem, type MessageDefinition } from "../model/message";
-import { validateMessage, type MessageInput } from "../policies/message-validation";
-import { firstNameOf, renderDayMessage, TEMPLATE_VARIABLES, type TemplateValues } from "../policies/template";
+import type { EngineContext } from "../engine/context.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { DEFAULT_VARIANT, totalDaysOf, type MediaItem, type MessageDefinition } from "../model/message.js";
+import { validateMessage, type MessageInput } from "../policies/message-validation.js";
+import { messageOfVariant } from "../policies/variants.js";
+import { firstNameOf, renderDayMessage, TEMPLATE_VARIABLES, type TemplateValues } from "../policies/template.js";
 
 export function listMessages(ctx: EngineContext): Promise<MessageDefinition[]> {
   return ctx.storage.messages.list();
@@ -29,6 +30,8 @@ export interface PreviewInput {
   dayNumber: number;
   language: string;
   variables?: Record<string, string | number>;
+  /** A variant's key (`default`: the day's own text); absent: the day's own text. */
+  variant?: string;
 }
 
 const SAMPLE_NAME = "Marie Dupont";
@@ -42,6 +45,11 @@ export async function previewMessage(ctx: EngineContext, input: PreviewInput): P
   const messages = await ctx.storage.messages.list();
   const message = messages.find((m) => m.dayNumber === input.dayNumber);
   if (!message) throw new NotFoundError(`No message for day ${input.dayNumber}`);
+  const wording = messageOfVariant(message, input.variant ?? DEFAULT_VARIANT);
+  if (!wording) {
+    const known = [DEFAULT_VARIANT, ...(message.variants ?? []).map((v) => v.key)].join(", ");
+    throw new NotFoundError(`No variant "${input.variant}" for day ${input.dayNumber} (known: ${known})`);
+  }
   const name = String(input.variables?.name ?? SAMPLE_NAME);
   const values: TemplateValues = {
     name,
@@ -52,6 +60,6 @@ export async function previewMessage(ctx: EngineContext, input: PreviewInput): P
     paymentLink: "https://pay.example.com/checkout",
     ...input.variables,
   };
-  const rendered = renderDayMessage(message, input.language, ctx.options.defaultLanguage, values);
+  const rendered = renderDayMessage(wording, input.language, ctx.options.defaultLanguage, values);
   return { text: rendered.text, media: rendered.media, language: rendered.language };
 }

@@ -1,9 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import type { SettleStep } from "../engine/unsettled-writes";
-import type { Delivery, Target, TargetClaim } from "../model/target";
-import type { TargetChanges } from "../ports/storage";
-import type { SenderRun } from "./dispatch-run";
-import { retryConditional } from "./storage-retry";
+import type { EngineContext } from "../engine/context.js";
+import type { SettleStep } from "../engine/unsettled-writes.js";
+import type { Delivery, Target, TargetClaim } from "../model/target.js";
+import type { TargetChanges } from "../ports/storage.js";
+import type { SenderRun } from "./dispatch-run.js";
+import { retryConditional } from "./storage-retry.js";
 
 /*
  * The two writes around a send, made safe against a storage that fails or rolls over mid-way.
@@ -67,10 +67,22 @@ export async function recordSent(
         { ...advance, pushDelivery: delivery },
       );
       if (recorded) return;
-      // Exited by another process while the message was leaving: keep the history, change
-      // nothing else. Only a claim still at `sending` matches: one cleared by an attempt that
-      // applied under an error is recorded already.
-      await ctx.storage.targets.updateIf(targetId, { claimedBy: { owner: run.owner, stage: "sending" } }, { pushDelivery: delivery, claim: null, updatedAt: advance.updatedAt });
+      // Exited while the message was leaving: keep the history, change nothing else — except
+      // that a day sent no later than the exit counts as delivered before it (a conversion's
+      // day). Only a claim still at `sending` matches: one cleared by an attempt that applied
+      // under an error is recorded already.
+      const exitedAt = (await ctx.storage.targets.get(targetId))?.exitedLoopAt;
+      const sentBeforeExit = exitedAt != null && delivery.sentAt.getTime() <= exitedAt.getTime();
+      await ctx.storage.targets.updateIf(
+        targetId,
+        { claimedBy: { owner: run.owner, stage: "sending" } },
+        {
+          pushDelivery: delivery,
+          claim: null,
+          ...(sentBeforeExit ? { lastSentDay: advance.lastSentDay, lastSentVariant: advance.lastSentVariant } : {}),
+          updatedAt: advance.updatedAt,
+        },
+      );
     },
   ];
   await settleNow(ctx, `sent:${targetId}:${day}`, { targetId, day, known: "sent", messageId: delivery.messageId }, steps);

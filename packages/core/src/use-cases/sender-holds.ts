@@ -1,8 +1,8 @@
-import type { EngineContext } from "../engine/context";
-import { SenderRestrictedError } from "../errors";
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { LinkState, SenderRestriction } from "../ports/transport";
-import { applyLinkState, notifySenderDown, publishStatus } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { SenderRestrictedError } from "../errors.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { LinkState, SenderRestriction } from "../ports/transport.js";
+import { applyLinkState, notifySenderDown, publishStatus } from "./status.js";
 
 /** What dispatch counts of a held sender. */
 export interface HoldCounts {

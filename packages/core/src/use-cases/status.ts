@@ -1,9 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import type { E164 } from "../model/phone";
-import type { LinkStatus, ReferrerConfig } from "../model/referrer-config";
-import type { SendWindow } from "../model/send-window";
-import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit";
-import type { LinkState, SenderRestriction } from "../ports/transport";
+import type { EngineContext } from "../engine/context.js";
+import type { E164 } from "../model/phone.js";
+import type { LinkStatus, OnReply, ReferrerConfig } from "../model/referrer-config.js";
+import type { SendWindow } from "../model/send-window.js";
+import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit.js";
+import type { LinkState, SenderRestriction } from "../ports/transport.js";
 
 /** What a referrer sees of their relance set-up (the HTTP `Status`). */
 export interface ReferrerStatus {
@@ -17,8 +17,12 @@ export interface ReferrerStatus {
   dailyLimit: number;
   timezone: string;
   sendWindow: SendWindow;
+  /** What a reply (not a STOP) from a referral does to their sequence. */
+  onReply: OnReply;
   /** Set while WhatsApp restricts the account: relances wait until it ends. */
   restriction: SenderRestriction | null;
+  /** Why the link is not connected, as the transport last said (null when connected or unknown). */
+  reason: string | null;
 }
 
 export function defaultConfig(ctx: EngineContext, referrerUserId: string): ReferrerConfig {
@@ -57,7 +61,9 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
     dailyLimit: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone),
     timezone: config.timezone,
     sendWindow: { ...config.sendWindow },
+    onReply: config.onReply ?? "stop",
     restriction: restriction ? { reason: restriction.reason, until: restriction.until } : null,
+    reason: config.whatsapp.status === "connected" ? null : config.whatsapp.lastError,
   };
 }
 
@@ -76,7 +82,24 @@ export async function publishStatus(ctx: EngineContext, config: ReferrerConfig):
  * dispatch read, "linked" from the first connection until a logout, and a fresh notification
  * budget once they reconnect.
  */
-export async function applyLinkState(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
+export function applyLinkState(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
+  // One at a time per referrer: connect's answer and the transport's event often carry the same
+  // state at once, and each must see the other's write (one log line, one status event).
+  let chains = linkChains.get(ctx);
+  if (!chains) linkChains.set(ctx, (chains = new Map()));
+  const previous = chains.get(referrerUserId) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => applyLinkStateNow(ctx, referrerUserId, state));
+  const settled = next.catch(() => undefined);
+  chains.set(referrerUserId, settled);
+  void settled.then(() => {
+    if (chains.get(referrerUserId) === settled) chains.delete(referrerUserId);
+  });
+  return next;
+}
+
+const linkChains = new WeakMap<EngineContext, Map<string, Promise<unknown>>>();
+
+async function applyLinkStateNow(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
   if (state.qr) ctx.events.emitQr(referrerUserId, state.qr);
   let stored: ReferrerConfig | null = null;
   // Read-modify-write of `whatsapp`, conditioned on the `updatedAt` read: a change made meanwhile
@@ -86,8 +109,11 @@ export async function applyLinkState(ctx: EngineContext, referrerUserId: string,
     const config = await loadConfig(ctx, referrerUserId);
     const previous = config.whatsapp;
     const linkedAt = state.status === "connected" ? (previous.linkedAt ?? now) : state.status === "logged_out" ? null : previous.linkedAt;
+    // The reason is the current one: a "reconnecting in 18 s" must not outlive the attempt.
+    const reason = state.status === "connected" ? null : (state.reason ?? null);
     const changed =
       previous.status !== state.status ||
+      reason !== previous.lastError ||
       (state.phone !== null && state.phone !== previous.phone) ||
       linkedAt?.getTime() !== previous.linkedAt?.getTime();
     if (!changed) return config;
@@ -96,7 +122,7 @@ export async function applyLinkState(ctx: EngineContext, referrerUserId: string,
         status: state.status,
         phone: state.phone ?? previous.phone,
         linkedAt,
-        lastError: state.status === "connected" ? null : (state.reason ?? previous.lastError),
+        lastError: reason,
         updatedAt: now,
       },
       ...(state.status === "connected" ? { failureNotifiedAt: null } : {}),

@@ -1,5 +1,5 @@
-import type { EngineContext } from "../engine/context";
-import { StorageError } from "../errors";
+import type { EngineContext } from "../engine/context.js";
+import { StorageError } from "../errors.js";
 
 /**
  * Runs a conditional write again after a storage error (a failover, a timeout), with the delays

@@ -1,14 +1,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { errorBody, toErrorResponse } from "./errors";
-import { connectPage } from "./routes/connect-page";
-import { adminRoutes } from "./routes/admin";
-import { internalRoutes } from "./routes/internal";
-import { opsRoutes } from "./routes/ops";
-import { referrerRoutes } from "./routes/referrer";
-import { sandboxRoutes } from "./routes/sandbox";
-import type { AppServices } from "./services";
+import { errorBody, toErrorResponse } from "./errors.js";
+import { adminRoutes } from "./routes/admin.js";
+import { adminConsoleRoutes } from "./routes/admin-console.js";
+import { internalRoutes } from "./routes/internal.js";
+import { opsRoutes } from "./routes/ops.js";
+import { referrerRoutes } from "./routes/referrer.js";
+import { sandboxRoutes } from "./routes/sandbox.js";
+import type { AppServices } from "./services.js";
+import { documented } from "../openapi/describe.js";
+import { openApiDocument } from "../openapi/document.js";
+import { OPERATIONS } from "../openapi/operations.js";
+import { pageRoutes } from "../pages/routes.js";
 
 export const API_PREFIX = "/api/relance";
 
@@ -26,6 +30,12 @@ export function createApp(services: AppServices): Hono {
     // The path only: a query may carry an access token.
     logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "http request");
   });
+  // A 413 is answered before the body is read, and the server then drops the connection rather
+  // than read megabytes it will refuse: saying so keeps keep-alive clients from reusing it.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status === 413) c.header("connection", "close");
+  });
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({
@@ -35,11 +45,23 @@ export function createApp(services: AppServices): Hono {
   );
 
   app.route("/", opsRoutes(services));
-  app.route("/", connectPage());
+  app.route("/", pageRoutes(services));
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
+  // After adminRoutes: its admin guard (registered on admin/*) runs first for these routes too.
+  app.route(`${API_PREFIX}/admin`, adminConsoleRoutes(services));
   app.route(`${API_PREFIX}/internal`, internalRoutes(services));
   app.route(`${API_PREFIX}/sandbox`, sandboxRoutes(services));
   app.route(API_PREFIX, referrerRoutes(services));
+
+  // Generated from the routes above, once, on first request.
+  let document: Promise<Record<string, unknown>> | null = null;
+  app.get("/openapi.json", documented(OPERATIONS.openapi), async (c) => {
+    document ??= openApiDocument(app).catch((error: unknown) => {
+      document = null;
+      throw error;
+    });
+    return c.json(await document);
+  });
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) =>

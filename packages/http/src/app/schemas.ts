@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { EXIT_REASONS, MAX_DAY_NUMBER, MEDIA_TYPES, MIN_DAY_NUMBER, TARGET_STATUSES, isE164, isHhMm, isValidTimeZone } from "@relance/core";
+import {
+  EXIT_REASONS,
+  MAX_DAY_NUMBER,
+  MAX_VARIANT_WEIGHT,
+  MEDIA_TYPES,
+  MIN_DAY_NUMBER,
+  MIN_VARIANT_WEIGHT,
+  ON_REPLY_MODES,
+  TARGET_STATUSES,
+  VARIANT_KEY_PATTERN,
+  isE164,
+  isHhMm,
+  isValidTimeZone,
+} from "@relance/core";
 
 // Objects are strict: an unknown field is refused rather than silently stored, and a value that
 // must be a string can never be a MongoDB operator object such as {"$gt": ""}.
@@ -8,6 +21,24 @@ const phone = z.string().refine(isE164, "must be an E.164 phone number such as +
 const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a language code such as fr or en");
 const hhmm = z.string().refine(isHhMm, "must be HH:MM (00:00-23:59)");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+/**
+ * A decimal integer written the canonical way ("7", never "07", "0x7", " 7" or "7e0"), for path
+ * and query values: `Number()` would read all of those as 7.
+ */
+const decimalInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, `must be a decimal integer from ${min} to ${max}`)
+    .meta({ description: `a decimal integer from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
+
+/** Start and end must differ: an equal pair could mean "never" or "always", so neither is implied. */
+export const SendWindowSchema = z
+  .object({ start: hhmm, end: hhmm })
+  .strict()
+  .refine((window) => window.start !== window.end, { path: ["end"], message: "must differ from start (use 00:00-23:59 for the whole day)" });
 
 export const ConnectBody = z
   .object({ method: z.enum(["qr", "pairing_code"]).optional(), phone: phone.optional() })
@@ -22,7 +53,8 @@ export const ConfigPatchBody = z
     enrollmentPaused: z.boolean().optional(),
     sendingPaused: z.boolean().optional(),
     timezone: z.string().refine(isValidTimeZone, "not an IANA time zone such as Europe/Paris").optional(),
-    sendWindow: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+    sendWindow: SendWindowSchema.optional(),
+    onReply: z.enum(ON_REPLY_MODES as readonly ["stop", "continue"]).optional().meta({ description: "what a reply (not a STOP) does: stop (default) ends the sequence, continue keeps it" }),
   })
   .strict();
 
@@ -32,8 +64,8 @@ const blankAsMissing = <T extends z.ZodType>(schema: T) => z.preprocess((value) 
 export const TargetsQuery = z
   .object({
     status: blankAsMissing(z.enum(TARGET_STATUSES as [string, ...string[]])),
-    limit: blankAsMissing(z.coerce.number().int().min(1).max(200)),
-    cursor: blankAsMissing(z.string().min(1).max(500)),
+    limit: blankAsMissing(decimalInteger(1, 200)),
+    cursor: blankAsMissing(z.string().min(1).max(1000)),
   })
   .strict();
 
@@ -46,17 +78,36 @@ const MediaItem = z
   })
   .strict();
 
+const templates = z
+  .record(language, z.string().min(1).max(4096))
+  .refine((templates) => Object.keys(templates).length > 0, "at least one language");
+const weight = z.number().int().min(MIN_VARIANT_WEIGHT).max(MAX_VARIANT_WEIGHT);
+
+const VariantBody = z
+  .object({
+    key: z.string().regex(VARIANT_KEY_PATTERN, "1-20 of a-z 0-9 _ -").refine((key) => key !== "default", '"default" names the day\'s own messageTemplate and mediaUrls'),
+    messageTemplate: templates,
+    mediaUrls: z.array(MediaItem).max(10).optional(),
+    weight: weight.optional().meta({ description: "relative share of the targets, default 1" }),
+  })
+  .strict();
+
 const messageFields = {
-  messageTemplate: z
-    .record(language, z.string().min(1).max(4096))
-    .refine((templates) => Object.keys(templates).length > 0, "at least one language"),
+  messageTemplate: templates,
   mediaUrls: z.array(MediaItem).max(10).optional(),
   active: z.boolean().optional(),
+  defaultWeight: weight.optional().meta({ description: "weight of the variant `default` (messageTemplate and mediaUrls) beside `variants`; default 1" }),
+  variants: z
+    .array(VariantBody)
+    .max(10)
+    .optional()
+    .meta({ description: "other wordings of the day; each target gets one per day, at random by weight and stable" }),
   /** Accepted (and ignored) so that a listed message can be sent back as it is. */
   updatedAt: z.string().optional(),
 };
 
-export const DayNumber = z.coerce.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER);
+export const DayNumber = decimalInteger(MIN_DAY_NUMBER, MAX_DAY_NUMBER);
+export const DayNumberParams = z.object({ dayNumber: DayNumber });
 export const MessageBody = z.object({ dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER), ...messageFields }).strict();
 export const MessageWithoutDayBody = z.object(messageFields).strict();
 
@@ -65,6 +116,7 @@ export const PreviewBody = z
     dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER),
     language,
     variables: z.record(z.string(), z.union([z.string().max(1000), z.number()])).optional(),
+    variant: z.string().max(20).optional().meta({ description: "a variant's key; default: the day's own text (`default`)" }),
   })
   .strict();
 
@@ -102,3 +154,8 @@ export const SandboxClockBody = z.union([
 ]);
 
 export const EXIT_REASON_VALUES = EXIT_REASONS;
+
+const referrerIdFilter = z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).max(200).optional());
+/** The admin console's targets search. */
+export const AdminTargetsQuery = z.object({ ...TargetsQuery.shape, referrerId: referrerIdFilter }).strict();
+export const FunnelQuery = z.object({ referrerId: referrerIdFilter }).strict();

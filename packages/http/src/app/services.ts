@@ -1,7 +1,7 @@
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, SandboxTransport, StoredDirectory } from "@relance/adapters";
-import type { ServiceMetrics } from "../observability/metrics";
+import type { ServiceMetrics } from "../observability/metrics.js";
 
 /** What the HTTP layer needs from the composition root. */
 export interface AppServices {
@@ -11,6 +11,10 @@ export interface AppServices {
   logger: Pino;
   secrets: { jwt: string; service: string };
   bodyLimitBytes: number;
+  /** Longest lifetime a JWT may claim (`exp` − `iat`), in seconds; default 24 h. */
+  jwtMaxTtlSeconds?: number;
+  /** How long `POST /connect` waits for a QR, a pairing code or a link before answering 202; default 2 s. */
+  connectWaitMs?: number;
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */
   directoryFeed: StoredDirectory | null;
   /** Set only with the sandbox transport: every `/sandbox/*` path is 404 otherwise. */

@@ -22,12 +22,12 @@ import {
   sessionCipherFromEnv,
   type SessionCipher,
 } from "@relance/adapters";
-import { sendWindowOf, type ServiceConfig } from "../config/env";
-import { asCoreLogger } from "../observability/logger";
-import { ServiceMetrics } from "../observability/metrics";
-import { createStorage } from "./storage";
-import { TOKENS } from "./tokens";
-import { createTransport } from "./transport";
+import { sendWindowOf, type ServiceConfig } from "../config/env.js";
+import { asCoreLogger } from "../observability/logger.js";
+import { ServiceMetrics } from "../observability/metrics.js";
+import { createStorage } from "./storage.js";
+import { TOKENS } from "./tokens.js";
+import { createTransport } from "./transport.js";
 
 /** Replacements for tests and embedders (e.g. a storage they already opened). */
 export interface ContainerOverrides {
@@ -95,7 +95,9 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
       logger: coreLogger,
       options: {
         instanceId,
-        maxConcurrentSenders: config.RELANCE_MAX_CONCURRENT_SESSIONS,
+        // A transport that can hold only so many sessions (whatsapp-web.js: one Chromium each)
+        // never gets more senders at once than that.
+        maxConcurrentSenders: Math.min(config.RELANCE_MAX_CONCURRENT_SESSIONS, transport.capabilities.maxSessions ?? Infinity),
         messageDelayMs: config.RELANCE_MESSAGE_DELAY_MS,
         messageJitterMs: config.RELANCE_MESSAGE_JITTER_MS,
         typingMs: config.RELANCE_TYPING_MS.min,

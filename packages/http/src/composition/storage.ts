@@ -1,7 +1,9 @@
 import { MongoClient } from "mongodb";
-import type { Logger, RelanceStorage } from "@relance/core";
-import { createMemoryStorage, createMongoStorage, createSqliteStorage } from "@relance/adapters";
-import type { ServiceConfig } from "../config/env";
+import type { RelanceStorage, Logger } from "@relance/core";
+import { createMemoryStorage } from "@relance/adapters";
+import { createMongoStorage } from "@relance/adapters/mongodb";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
+import type { ServiceConfig } from "../config/env.js";
 
 /** `RELANCE_STORAGE`: the embedded SQLite store by default, MongoDB to scale out, memory for demos. */
 export function createStorage(config: ServiceConfig, logger?: Logger): RelanceStorage {

@@ -1,6 +1,8 @@
-import type { Clock, Logger, RelanceStorage, Transport } from "@relance/core";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Clock, E164, Logger, RelanceStorage, Transport } from "@relance/core";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
-import type { ServiceConfig } from "../config/env";
+import type { ServiceConfig } from "../config/env.js";
 
 export interface TransportDependencies {
   config: ServiceConfig;
@@ -35,8 +37,40 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
       return createBaileysTransport(common);
     }
     case "wwebjs": {
-      const { createWwebjsTransport } = await import("@relance/adapters/wwebjs");
-      return createWwebjsTransport({ ...common, chromiumPath: config.CHROMIUM_PATH });
+      const { createWwebjsTransport, webVersionPin } = await import("@relance/adapters/wwebjs");
+      const dataPath = join(tmpdir(), "relance-wwebjs");
+      return createWwebjsTransport({
+        ...common,
+        maxSessions: config.RELANCE_WWEBJS_MAX_SESSIONS,
+        chromiumPath: config.CHROMIUM_PATH,
+        dataPath,
+        backupIntervalMs: config.RELANCE_WWEBJS_BACKUP_INTERVAL_MS,
+        webVersion: webVersionPin(
+          {
+            ...(config.RELANCE_WWEBJS_WEB_VERSION ? { version: config.RELANCE_WWEBJS_WEB_VERSION } : {}),
+            source: config.RELANCE_WWEBJS_WEB_VERSION_SOURCE,
+            ...(config.RELANCE_WWEBJS_WEB_VERSION_URL ? { url: config.RELANCE_WWEBJS_WEB_VERSION_URL } : {}),
+            strict: config.RELANCE_WWEBJS_WEB_VERSION_STRICT,
+          },
+          dataPath,
+        ),
+        activeContacts: (referrerUserId) => activeContactsOf(storage, referrerUserId),
+      });
     }
   }
+}
+
+/**
+ * Phones of a referrer's active targets, all pages (what `engine.listTargets(id, {status:
+ * "active"})` reads): whatsapp-web.js reads their chats on each start even when already read.
+ */
+export async function activeContactsOf(storage: RelanceStorage, referrerUserId: string): Promise<E164[]> {
+  const phones = new Set<E164>();
+  let after: string | null = null;
+  do {
+    const page = await storage.targets.list({ referrerUserId, status: "active" }, { limit: 200, after });
+    for (const target of page.items) phones.add(target.contact.phone);
+    after = page.nextCursor;
+  } while (after !== null);
+  return [...phones];
 }

@@ -51,12 +51,23 @@ const EnvSchema = z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, "HH:MM-HH:MM")
       .refine((v) => v.split("-").every(isHhMm), "HH:MM-HH:MM with valid times")
+      .refine((v) => v.slice(0, 5) !== v.slice(6), "start and end must differ (00:00-23:59 is the whole day)")
       .default("08:00-20:00"),
     RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
     RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
+    RELANCE_JWT_MAX_TTL_SECONDS: integer(60).default(24 * 3600),
+    RELANCE_CONNECT_WAIT_MS: integer(10).max(30_000).default(2000),
     RELANCE_JOBS: z.enum(["on", "off"]).default("on"),
     RELANCE_SESSION_IDLE_MS: integer(60_000).default(30 * 60_000),
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+    // whatsapp-web.js: one Chromium (about 300 MB) per open session, so a cap of its own.
+    RELANCE_WWEBJS_MAX_SESSIONS: integer(1).default(5),
+    RELANCE_WWEBJS_BACKUP_INTERVAL_MS: integer(60_000).default(20 * 60_000),
+    /** A WhatsApp Web build (`2.3000.1017054665`) or `latest`; default: the build the library was tested with. */
+    RELANCE_WWEBJS_WEB_VERSION: z.string().regex(/^(latest|\d+(\.\d+)+)$/, "a build such as 2.3000.1017054665, or latest").optional(),
+    RELANCE_WWEBJS_WEB_VERSION_SOURCE: z.enum(["remote", "local"]).default("remote"),
+    RELANCE_WWEBJS_WEB_VERSION_URL: z.string().url().includes("{version}", { message: "must contain {version}" }).optional(),
+    RELANCE_WWEBJS_WEB_VERSION_STRICT: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -96,6 +107,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`));
   }
   const env = parsed.data;
+  // A sandbox run must not leave its simulated links in the data directory a real run reads
+  // later: it keeps everything in memory unless a storage or data directory is chosen.
+  if (env.RELANCE_TRANSPORT === "sandbox" && cleaned.RELANCE_STORAGE === undefined && cleaned.RELANCE_DATA_DIR === undefined) {
+    env.RELANCE_STORAGE = "memory";
+  }
   const missing = SECRETS.filter((name) => !env[name]);
   if (env.NODE_ENV === "production" && missing.length > 0) {
     throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));

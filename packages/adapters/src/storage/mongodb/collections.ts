@@ -11,7 +11,7 @@ import type {
   MessageDocument,
   SessionEntryDocument,
   TargetDocument,
-} from "./documents";
+} from "./documents.js";
 
 export type CollectionKey =
   | "configs"

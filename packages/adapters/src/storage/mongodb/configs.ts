@@ -1,7 +1,7 @@
 import type { ReferrerConfig, ReferrerConfigChanges, ReferrerConfigRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { ConfigDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { ConfigDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfigRepository {
   const get = async (referrerUserId: string) => {
@@ -95,6 +95,7 @@ function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConf
     failureNotifiedAt: source.failureNotifiedAt ?? null,
     disconnectedByReferrerAt: source.disconnectedByReferrerAt ?? null,
     restriction: source.restriction ? copyRestriction(source.restriction) : null,
+    ...(source.onReply ? { onReply: source.onReply } : {}),
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
   };
@@ -111,6 +112,7 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
   if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
   if (changes.disconnectedByReferrerAt !== undefined) set.disconnectedByReferrerAt = changes.disconnectedByReferrerAt;
   if (changes.restriction !== undefined) set.restriction = changes.restriction ? copyRestriction(changes.restriction) : null;
+  if (changes.onReply !== undefined) set.onReply = changes.onReply;
   if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
   return set;
 }

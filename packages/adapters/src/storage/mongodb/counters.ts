@@ -1,7 +1,7 @@
 import type { DailyCounterRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { CounterDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { CounterDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoCounters(counters: Collection<CounterDocument>): DailyCounterRepository {
   const idOf = (referrerUserId: string, day: string) => JSON.stringify([referrerUserId, day]);

@@ -1,22 +1,22 @@
 import type { RelanceStorage } from "@relance/core";
 import type { Db, MongoClient } from "mongodb";
-import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections";
-import { mongoConfigs } from "./configs";
-import { mongoCounters } from "./counters";
-import { mongoDirectory, mongoEnrollmentCursors } from "./directory";
-import { mongoDoNotContact } from "./do-not-contact";
-import { wrap } from "./errors";
-import { mongoExitedUsers } from "./exited-users";
-import { ClockSkewWatch } from "./clock-skew";
-import { ensureIndexes } from "./indexes";
-import { mongoLeases } from "./leases";
-import { mongoMessages } from "./messages";
-import { mongoSessions } from "./sessions";
-import { mongoTargets } from "./targets";
+import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections.js";
+import { mongoConfigs } from "./configs.js";
+import { mongoCounters } from "./counters.js";
+import { mongoDirectory, mongoEnrollmentCursors } from "./directory.js";
+import { mongoDoNotContact } from "./do-not-contact.js";
+import { wrap } from "./errors.js";
+import { mongoExitedUsers } from "./exited-users.js";
+import { ensureIndexes } from "./indexes.js";
+import { mongoLeases } from "./leases.js";
+import { mongoMessages } from "./messages.js";
+import { mongoSessions } from "./sessions.js";
+import { mongoTargets } from "./targets.js";
+import { ClockSkewWatch } from "./clock-skew.js";
 
-export { DEFAULT_COLLECTION_NAMES, type CollectionKey, type CollectionNames } from "./collections";
-export { measureClockSkew } from "./clock-skew";
-export { INDEXES, OBSOLETE_INDEXES, type IndexDefinition } from "./indexes";
+export { DEFAULT_COLLECTION_NAMES, type CollectionKey, type CollectionNames } from "./collections.js";
+export { measureClockSkew } from "./clock-skew.js";
+export { INDEXES, OBSOLETE_INDEXES, type IndexDefinition } from "./indexes.js";
 
 /** The driver is the caller's: this adapter never creates a client of its own. */
 export type MongoStorageSource = { db: Db } | { client: MongoClient; dbName?: string };

@@ -1,5 +1,5 @@
 import type { CreateIndexesOptions, IndexSpecification } from "mongodb";
-import type { CollectionKey, MongoCollections } from "./collections";
+import type { CollectionKey, MongoCollections } from "./collections.js";
 
 export interface IndexDefinition {
   collection: CollectionKey;

@@ -10,11 +10,11 @@ import type {
   TargetStats,
 } from "@relance/core";
 import type { Collection, Filter } from "mongodb";
-import type { TargetDocument } from "./documents";
-import { isDuplicateKey, isNotImplemented, toLimit, wrap } from "./errors";
-import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters";
-import { fromTargetDocument, toTargetDocument } from "./target-mapping";
-import { targetStats } from "./target-stats";
+import type { TargetDocument } from "./documents.js";
+import { isDuplicateKey, toLimit, wrap, isNotImplemented } from "./errors.js";
+import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters.js";
+import { fromTargetDocument, toTargetDocument } from "./target-mapping.js";
+import { targetStats } from "./target-stats.js";
 
 export function mongoTargets(targets: Collection<TargetDocument>): TargetRepository {
   const findMany = async (filter: Filter<TargetDocument>, sort: Record<string, 1 | -1>, limit?: number) => {

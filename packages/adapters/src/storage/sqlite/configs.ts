@@ -1,6 +1,6 @@
 import { isLinked, StorageError, type ReferrerConfig, type ReferrerConfigRepository } from "@relance/core";
-import { decode, encode, setFields } from "./codec";
-import type { SqliteDatabase } from "./database";
+import { decode, encode, setFields } from "./codec.js";
+import type { SqliteDatabase } from "./database.js";
 
 type DocRow = { doc: string };
 const read = (row: DocRow) => decode<ReferrerConfig>(row.doc);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TargetClaim } from "@relance/core";
-import { at, HOUR, makeConfig, makeDelivery, makeTarget, MINUTE, T0 } from "../builders";
-import { countNonNull, range, type ContractContext } from "./context";
+import { at, HOUR, makeConfig, makeDelivery, makeTarget, MINUTE, T0 } from "../builders.js";
+import { countNonNull, range, type ContractContext } from "./context.js";
 
 function claim(owner: string, stage: TargetClaim["stage"], expiresAt: Date): TargetClaim {
   return { owner, day: 1, stage, at: new Date(expiresAt.getTime() - MINUTE), expiresAt };
@@ -92,6 +92,48 @@ export function describeResilience(ctx: ContractContext): void {
       expect(stored!).toMatchObject({ currentDay: 2, lastSentDay: 1, claim: null, revision: 1 });
     });
 
+    it("a retried exit fallback with a variant: one delivery of that variant, and the day sent before the exit counted under it", async () => {
+      const target = makeTarget({ claim: claim("run-a", "sending", at(MINUTE)) });
+      await ctx.storage().targets.insertIfAbsent(target);
+      // Paid while the message was leaving; the exit keeps the claim.
+      const exit = { status: "exited" as const, exitReason: "paid" as const, exitedLoopAt: at(MINUTE), nextMessageDue: null, updatedAt: at(MINUTE) };
+      expect(await ctx.storage().targets.updateIf(target.id, { status: "active" }, exit)).not.toBeNull();
+      const delivery = makeDelivery({ day: 1, messageId: "msg-1", sentAt: T0, variant: "short" });
+      const record = () =>
+        ctx.storage().targets.updateIf(
+          target.id,
+          { status: "active", currentDay: 1, claimedBy: { owner: "run-a", stage: "sending" } },
+          { currentDay: 2, nextMessageDue: at(24 * HOUR), lastSentDay: 1, lastSentVariant: "short", claim: null, pushDelivery: delivery, updatedAt: T0 },
+        );
+      const fallback = () =>
+        ctx.storage().targets.updateIf(
+          target.id,
+          { claimedBy: { owner: "run-a", stage: "sending" } },
+          { pushDelivery: delivery, claim: null, lastSentDay: 1, lastSentVariant: "short", updatedAt: T0 },
+        );
+      expect(await record()).toBeNull();
+      expect(await fallback()).not.toBeNull();
+      // Retried after an error whose write did apply: nothing matches any more.
+      expect(await fallback()).toBeNull();
+      const stored = await ctx.storage().targets.get(target.id);
+      expect(stored!).toMatchObject({ status: "exited", exitReason: "paid", currentDay: 1, lastSentDay: 1, lastSentVariant: "short", claim: null, revision: 2 });
+      expect(stored!.messagesDelivered).toEqual([expect.objectContaining({ day: 1, messageId: "msg-1", variant: "short" })]);
+      expect((await ctx.storage().targets.stats({})).conversions.byVariant).toEqual({ "1": { short: { sent: 1, converted: 1 } } });
+    });
+
+    it("deferring and resuming held targets keeps their variant fields", async () => {
+      const target = makeTarget({ nextMessageDue: at(-MINUTE), currentDay: 2, lastSentDay: 1, lastSentVariant: "short", messagesDelivered: [makeDelivery({ day: 1, variant: "short" })] });
+      await ctx.storage().targets.insertIfAbsent(target);
+      expect(await ctx.storage().targets.deferDue("referrer-1", T0, at(10 * MINUTE))).toBe(1);
+      expect(await ctx.storage().targets.resumeDue("referrer-1", T0, at(10 * MINUTE))).toBe(1);
+      expect(await ctx.storage().targets.get(target.id)).toMatchObject({
+        nextMessageDue: T0,
+        lastSentVariant: "short",
+        messagesDelivered: [{ day: 1, variant: "short" }],
+        revision: 2,
+      });
+    });
+
     it("a recovery read before an exit does not overwrite the exit (revision in its condition)", async () => {
       const target = makeTarget({ claim: claim("dead-run", "sending", at(-MINUTE)) });
       await ctx.storage().targets.insertIfAbsent(target);
@@ -124,6 +166,11 @@ export function describeResilience(ctx: ContractContext): void {
       const winner = results.find((result) => result !== null)!;
       expect(await ctx.storage().configs.get("r-cas")).toEqual(winner);
       expect(await ctx.storage().configs.update("r-unknown", { enabled: false, updatedAt: T0 }, { updatedAt: T0 })).toBeNull();
+      // onReply goes through the same compare-and-set.
+      const current = (await ctx.storage().configs.get("r-cas"))!;
+      expect(await ctx.storage().configs.update("r-cas", { onReply: "continue", updatedAt: at(HOUR) }, { updatedAt: current.updatedAt })).toMatchObject({ onReply: "continue" });
+      expect(await ctx.storage().configs.update("r-cas", { onReply: "stop", updatedAt: at(2 * HOUR) }, { updatedAt: current.updatedAt })).toBeNull();
+      expect(await ctx.storage().configs.get("r-cas")).toMatchObject({ onReply: "continue", updatedAt: at(HOUR) });
     });
   });
 }

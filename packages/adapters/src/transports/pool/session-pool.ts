@@ -1,4 +1,4 @@
-import { SessionDrivenElsewhereError, silentLogger, type Clock, type LeaseRepository, type Logger } from "@relance/core";
+import { SessionCapacityError, SessionDrivenElsewhereError, silentLogger, type Clock, type LeaseRepository, type Logger } from "@relance/core";
 
 /** A live WhatsApp connection (a Baileys socket, a whatsapp-web.js client with its browser). */
 export interface PooledSession {
@@ -23,6 +23,13 @@ export interface SessionPoolOptions {
    * `maxSessions` the pool then grows for a while rather than cut a send short. Default 2 min.
    */
   evictionGraceMs?: number;
+  /**
+   * What `acquire` does when every open session is inside the eviction grace: `"grow"` (default)
+   * opens one more anyway; `"refuse"` rejects with `SessionCapacityError` (a `TransportUnavailableError`) (the caller holds
+   * and tries again later), for sessions too heavy to exceed the cap (a Chromium each). With
+   * `"refuse"`, sessions still opening count against `maxSessions` too.
+   */
+  overflow?: "grow" | "refuse";
   logger?: Logger;
   /** Called after the pool closed a session on its own (eviction, idle, lost lease). */
   onClosed?: (referrerUserId: string, why: "evicted" | "idle" | "lease_lost") => void;
@@ -46,6 +53,8 @@ export class SessionPool<S extends PooledSession> {
   private timer: NodeJS.Timeout | null = null;
   private maintaining: Promise<void> | null = null;
   private readonly evictionGraceMs: number;
+  /** Sessions past the room check whose `open()` has not settled yet. */
+  private starting = 0;
 
   constructor(private readonly options: SessionPoolOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
@@ -161,18 +170,27 @@ export class SessionPool<S extends PooledSession> {
     if (!(await leases.acquire(this.leaseName(referrerUserId), instanceId, clock.now(), this.leaseTtlMs))) {
       throw new SessionDrivenElsewhereError(`[${name}] the session of ${referrerUserId} is driven by another process`);
     }
+    const refuse = this.options.overflow === "refuse";
     let session: S;
+    let counted = false;
     try {
-      while (this.entries.size >= this.options.maxSessions) {
+      while (this.entries.size + (refuse ? this.starting : 0) >= this.options.maxSessions) {
         if (!(await this.evictLeastRecentlyUsed())) {
+          if (refuse) {
+            throw new SessionCapacityError(`[${name}] no room for the session of ${referrerUserId}: ${this.options.maxSessions} sessions are open or opening and all are in use`);
+          }
           this.logger.warn({ transport: name, open: this.entries.size, max: this.options.maxSessions }, "every session is in use: the pool grows past its limit for now");
           break;
         }
       }
+      this.starting++;
+      counted = true;
       session = await open();
     } catch (error) {
       await leases.release(this.leaseName(referrerUserId), instanceId);
       throw error;
+    } finally {
+      if (counted) this.starting--;
     }
     this.entries.set(referrerUserId, { session, lastUsed: clock.now().getTime() });
     return session;

@@ -1,8 +1,9 @@
-import { join } from "node:path";
+import { access, mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Logger } from "@relance/core";
-import { createGuardedRemoteAuth } from "./guarded-remote-auth";
-import { Client, type Chat, type ClientInfo } from "./library";
-import type { RemoteAuthStore } from "./remote-auth-store";
+import { createGuardedRemoteAuth } from "./guarded-remote-auth.js";
+import { Client, type Chat, type ClientInfo, type WebCacheOptions } from "./library.js";
+import type { RemoteAuthStore } from "./remote-auth-store.js";
 
 /**
  * The part of whatsapp-web.js's `Client` the transport uses, with the library's own signatures
@@ -25,6 +26,8 @@ export type WwebjsClient = Pick<
   /** Set by the library once `ready` (declared non-optional, but undefined before). */
   readonly info: Pick<ClientInfo, "wid"> | undefined;
   getChatById(chatId: string): Promise<Pick<Chat, "sendStateTyping" | "clearState">>;
+  /** Every chat WhatsApp Web holds (Client.js:1668-1674); reading them marks nothing read. */
+  getChats(): Promise<Array<Pick<Chat, "id" | "isGroup" | "unreadCount" | "timestamp" | "fetchMessages">>>;
 };
 
 export interface WwebjsClientOptions {
@@ -39,13 +42,47 @@ export interface WwebjsClientOptions {
   chromiumArgs?: readonly string[];
   /** Link by pairing code for this number (digits with country code, no `+`) instead of a QR. */
   pairWithPhoneNumber?: { phoneNumber: string };
+  /** RemoteAuth's periodic backup of the live profile (at least 60 000). Default {@link BACKUP_INTERVAL_MS}. */
+  backupIntervalMs?: number;
+  /** WhatsApp Web build to load, and where its page comes from; see {@link WebVersionPin}. */
+  webVersion?: WebVersionPin;
   logger: Logger;
 }
 
+/**
+ * The WhatsApp Web build a client loads. whatsapp-web.js injects into whatever page
+ * web.whatsapp.com serves unless a cache serves the requested build (Client.js:1239-1270): a new
+ * WhatsApp Web release can then break injection ("auth timeout"). `latest` follows
+ * web.whatsapp.com; otherwise `version` is served from `cache`.
+ */
+export type WebVersionPin =
+  | { version: "latest" }
+  | {
+      version: string;
+      cache: WebCacheOptions;
+      /**
+       * With a local cache: where to fetch `<version>.html` from (`{version}` replaced) when it is
+       * not cached yet, once, with a time limit. The library's own remote cache has none
+       * (RemoteWebCache.js uses node-fetch bare): a blocked host would hang every start.
+       */
+      fetchFrom?: string;
+    };
+
+/**
+ * The build whatsapp-web.js 1.34.7 ships as its default (Constants.js:10), the one its release
+ * was tested against; a test fails when the library is upgraded without looking at it again.
+ */
+export const PINNED_WEB_VERSION = "2.3000.1017054665";
+/** Archive of WhatsApp Web builds the library's own docs point to; `{version}` is replaced. */
+export const WEB_VERSION_ARCHIVE_URL = "https://raw.githubusercontent.com/wppconnect-team/wa-version/main/html/{version}.html";
+
 export type CreateWwebjsClient = (options: WwebjsClientOptions) => WwebjsClient;
 
-/** RemoteAuth's periodic backup; it refuses less than a minute. */
-export const BACKUP_INTERVAL_MS = 5 * 60_000;
+/**
+ * RemoteAuth's periodic backup (it refuses less than a minute). It zips the profile of a running
+ * Chromium, so a copy can be torn: rarely is better, and the store keeps the previous generation.
+ */
+export const BACKUP_INTERVAL_MS = 20 * 60_000;
 
 export const CHROMIUM_ARGS: readonly string[] = [
   "--no-sandbox",
@@ -62,23 +99,88 @@ export const CHROMIUM_ARGS: readonly string[] = [
 /** A real whatsapp-web.js client: one headless Chromium, its session kept by RemoteAuth in storage. */
 export const createRealWwebjsClient: CreateWwebjsClient = (options) => {
   const { logger } = options;
+  const pin = options.webVersion ?? webVersionPin({}, options.dataPath);
   const client = new Client({
     authStrategy: createGuardedRemoteAuth({
       store: options.store,
       clientId: options.clientId,
       dataPath: options.dataPath,
-      backupSyncIntervalMs: BACKUP_INTERVAL_MS,
+      backupSyncIntervalMs: options.backupIntervalMs ?? BACKUP_INTERVAL_MS,
       logger,
     }),
     puppeteer: { executablePath: options.chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] },
-    // The default cache path is relative to the working directory: it would write into the repo.
-    webVersionCache: { type: "local", path: join(options.dataPath, "web-version-cache") },
+    ...webVersionOptions(pin),
     ...(options.pairWithPhoneNumber ? { pairWithPhoneNumber: { phoneNumber: options.pairWithPhoneNumber.phoneNumber, showNotification: true } } : {}),
   });
   ignoreInjectFailuresAfterClose(client, logger, options.referrerUserId);
+  const initialize = client.initialize.bind(client);
+  client.initialize = async () => {
+    await prefetchWebVersion(pin, logger);
+    return initialize();
+  };
   if (options.pairWithPhoneNumber) catchPairingCodeFailures(client, logger, options.referrerUserId);
   return client;
 };
+
+export interface WebVersionSettings {
+  /** A build such as `2.3000.1017054665`, or `latest`. Default {@link PINNED_WEB_VERSION}. */
+  version?: string;
+  /** `remote` (default): fetched from `url`; `local`: read from `<dataPath>/web-version-cache/<version>.html`. */
+  source?: "remote" | "local";
+  /** Remote template with `{version}`. Default {@link WEB_VERSION_ARCHIVE_URL}. */
+  url?: string;
+  /** Fail to start when the build cannot be had, instead of loading the live page. Default false. */
+  strict?: boolean;
+}
+
+/**
+ * The pin for settings (environment variables in the service). By default the tested build,
+ * fetched once from the archive into `<dataPath>/web-version-cache` and served from there; if it
+ * cannot be fetched (and not `strict`), the library loads the live page (LocalWebCache.js:20-31).
+ */
+export function webVersionPin(settings: WebVersionSettings, dataPath: string): WebVersionPin {
+  const version = settings.version ?? PINNED_WEB_VERSION;
+  if (version === "latest") return { version };
+  const strict = settings.strict ?? false;
+  const cache: WebCacheOptions = { type: "local", path: join(dataPath, "web-version-cache"), strict };
+  return settings.source === "local" ? { version, cache } : { version, cache, fetchFrom: settings.url ?? WEB_VERSION_ARCHIVE_URL };
+}
+
+const WEB_VERSION_FETCH_TIMEOUT_MS = 15_000;
+const fetchedVersions = new Map<string, Promise<void>>();
+
+/** Puts `<version>.html` in the local cache when missing; a failure is logged, not thrown. */
+function prefetchWebVersion(pin: WebVersionPin, logger: Logger): Promise<void> {
+  if (!("cache" in pin) || !pin.fetchFrom || pin.cache.type !== "local" || !pin.cache.path) return Promise.resolve();
+  const { version, fetchFrom } = pin;
+  const file = join(pin.cache.path, `${version}.html`);
+  let pending = fetchedVersions.get(file);
+  if (!pending) {
+    pending = (async () => {
+      if (await access(file).then(() => true, () => false)) return;
+      const url = fetchFrom.replace("{version}", version);
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(WEB_VERSION_FETCH_TIMEOUT_MS) });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const html = await response.text();
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(`${file}.tmp`, html);
+        await rename(`${file}.tmp`, file);
+      } catch (error) {
+        fetchedVersions.delete(file);
+        logger.warn({ version, err: String(error) }, "could not fetch the pinned WhatsApp Web build: the live web.whatsapp.com page is used");
+      }
+    })();
+    fetchedVersions.set(file, pending);
+  }
+  return pending;
+}
+
+function webVersionOptions(pin: WebVersionPin): { webVersion?: string; webVersionCache: WebCacheOptions } {
+  // With no cache the library loads the live page (WebCache.resolve returns null).
+  if (!("cache" in pin)) return { webVersionCache: { type: "none" } };
+  return { webVersion: pin.version, webVersionCache: pin.cache };
+}
 
 /**
  * With `pairWithPhoneNumber`, `inject()` calls `requestPairingCode` without awaiting or catching

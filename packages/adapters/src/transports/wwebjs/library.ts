@@ -17,3 +17,4 @@ export type ContactId = WAWebJS.ContactId;
 export type MessageContent = WAWebJS.MessageContent;
 export type MessageSendOptions = WAWebJS.MessageSendOptions;
 export type Store = WAWebJS.Store;
+export type WebCacheOptions = WAWebJS.WebCacheOptions;

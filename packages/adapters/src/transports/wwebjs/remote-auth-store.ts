@@ -1,37 +1,46 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { silentLogger, type Logger, type SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher";
-import type { Store } from "./library";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import type { Store } from "./library.js";
 
 /**
  * Repository key of the archive's manifest. The archive (the zip RemoteAuth builds of the
  * profile, tens of MB for a real account) is stored as encrypted chunks `archive.<generation>.<i>`
  * so that no single value nears MongoDB's 16 MB document limit; the manifest names the current
  * generation and is written last, so a crash mid-save leaves the previous archive intact.
+ *
+ * The manifest also keeps the generation before it. RemoteAuth zips the profile of a running
+ * Chromium (RemoteAuth.js:134-161, 200-221): a copy taken mid-write can be torn although it was
+ * stored whole. When restoring the newest one makes WhatsApp Web ask for a QR, the previous one is
+ * tried before the session is given up.
  */
 export const ARCHIVE_KEY = "archive";
 /** Raw archive bytes per chunk (about 7 MB once base64-encoded and encrypted). */
 export const ARCHIVE_CHUNK_BYTES = 4 * 1024 * 1024;
 
-interface ArchiveManifest {
+interface ArchiveGeneration {
   generation: string;
   chunks: number;
   bytes: number;
 }
 
+interface ArchiveManifest extends ArchiveGeneration {
+  previous?: ArchiveGeneration;
+}
+
 const chunkKey = (generation: string, index: number) => `${ARCHIVE_KEY}.${generation}.${index}`;
 
 /**
- * Repository key of a save in progress: the generation being written and the one it replaces,
- * recorded before any chunk. A save that crashed (before or after its manifest) left chunks that
- * no manifest names; the next save reads this record and deletes them.
+ * Repository key of a save in progress: the generation being written and the ones the new
+ * manifest drops, recorded before any chunk. A save that crashed (before or after its manifest)
+ * left chunks that no manifest names; the next save reads this record and deletes them.
  */
 export const ARCHIVE_PENDING_KEY = "archive-pending";
 
 interface PendingSave {
-  writing: { generation: string; chunks: number };
-  replacing: { generation: string; chunks: number } | null;
+  writing: ArchiveGeneration | null;
+  dropping: ArchiveGeneration[];
 }
 /**
  * Repository key set by `disconnect` without logout: ensureReady must not reopen the session.
@@ -52,6 +61,8 @@ export interface RemoteAuthStoreOptions {
   sessionName: string;
   /** RemoteAuth's `dataPath`: where it writes `<sessionName>.zip` before calling `save`. */
   dataPath: string;
+  /** Which generation `extract` restores: the newest (default), or the one kept before it. */
+  generation?: "current" | "previous";
   logger?: Logger;
 }
 
@@ -66,6 +77,20 @@ export interface RemoteAuthStore extends Store {
   allowDeletion(): void;
   /** From now on `save` is ignored (logged out, or the lease went to another process). */
   stopWriting(): void;
+  /**
+   * The stored session was not accepted and a new link is under way (a QR or a pairing code is
+   * showing): until the next save, `sessionExists` answers false, so that RemoteAuth backs the new
+   * link up after its stabilisation delay (RemoteAuth.js:118-127) instead of waiting for the
+   * periodic backup, which would leave only the refused session stored if the process died.
+   */
+  treatAsNew(): void;
+  /** True when a generation older than the newest is kept (and this store does not restore it already). */
+  hasPrevious(): Promise<boolean>;
+  /**
+   * After a session restored from the previous generation became ready: that generation becomes
+   * the newest again and the one WhatsApp refused is deleted. Nothing otherwise.
+   */
+  adoptRestored(): Promise<void>;
 }
 
 export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAuthStore {
@@ -73,6 +98,7 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
   const logger = options.logger ?? silentLogger;
   const aadOf = (key: string) => JSON.stringify([sessionId, key]);
   let deletionAllowed = false;
+  let storedIsStale = false;
   let writing = true;
 
   // save() only receives the session name: RemoteAuth leaves the zip at a path it does not pass.
@@ -100,13 +126,16 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
     return { manifest: JSON.parse(decrypt(ARCHIVE_KEY, blob).plaintext) as ArchiveManifest, blob };
   }
 
-  async function deleteChunks(generation: { generation: string; chunks: number }): Promise<void> {
-    const stale = Array.from({ length: generation.chunks }, (_, i) => [chunkKey(generation.generation, i), null] as const);
-    if (stale.length > 0) await sessions.set(sessionId, Object.fromEntries(stale));
+  const generationKeys = (entry: ArchiveGeneration | undefined) => (entry ? Array.from({ length: entry.chunks }, (_, i) => chunkKey(entry.generation, i)) : []);
+  const keptBy = (manifest: ArchiveManifest | null | undefined) => new Set([manifest?.generation, manifest?.previous?.generation]);
+
+  async function deleteChunks(entries: ReadonlyArray<ArchiveGeneration>): Promise<void> {
+    const stale = entries.flatMap(generationKeys);
+    if (stale.length > 0) await sessions.set(sessionId, Object.fromEntries(stale.map((key) => [key, null])));
   }
 
-  /** Chunks a crashed save left behind: any generation it names that is not the manifest's. */
-  async function sweepCrashedSave(current: ArchiveManifest | null): Promise<void> {
+  /** Chunks a crashed save left behind: any generation it names that the manifest does not keep. */
+  async function sweepCrashedSave(current: ArchiveManifest | null | undefined): Promise<void> {
     const blob = (await sessions.get(sessionId, [ARCHIVE_PENDING_KEY]))[ARCHIVE_PENDING_KEY];
     if (blob === undefined) return;
     let pending: PendingSave;
@@ -115,15 +144,34 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
     } catch {
       return;
     }
-    for (const generation of [pending.writing, pending.replacing]) {
-      if (generation && generation.generation !== current?.generation) await deleteChunks(generation);
-    }
+    const kept = keptBy(current);
+    await deleteChunks([pending.writing, ...(pending.dropping ?? [])].filter((entry): entry is ArchiveGeneration => !!entry && !kept.has(entry.generation)));
     await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
   }
 
-  async function writeArchive(archive: Buffer): Promise<void> {
-    const previous = await readManifest().catch(() => null);
-    await sweepCrashedSave(previous?.manifest ?? null);
+  /** Before anything of a save is written: what it writes and what it drops, for `sweepCrashedSave`. */
+  async function beginSave(current: ArchiveManifest | null | undefined, pending: PendingSave): Promise<void> {
+    await sweepCrashedSave(current);
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: cipher.encrypt(JSON.stringify(pending), { aad: aadOf(ARCHIVE_PENDING_KEY) }) });
+  }
+
+  async function writeManifest(manifest: ArchiveManifest, stale: ReadonlyArray<ArchiveGeneration>): Promise<void> {
+    await sessions.set(sessionId, { [ARCHIVE_KEY]: cipher.encrypt(JSON.stringify(manifest), { aad: aadOf(ARCHIVE_KEY) }) });
+    await deleteChunks(stale);
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
+  }
+
+  /** The generations a new manifest no longer names, of those listed. */
+  function droppedBy(manifest: ArchiveManifest, listed: ReadonlyArray<ArchiveGeneration | undefined>): ArchiveGeneration[] {
+    const kept = keptBy(manifest);
+    return listed
+      .filter((entry): entry is ArchiveGeneration => !!entry && !kept.has(entry.generation))
+      .map(({ generation, chunks, bytes }) => ({ generation, chunks, bytes }));
+  }
+
+  /** Writes a new newest generation; `previous` is kept behind it (default: the newest so far). */
+  async function writeArchive(archive: Buffer, keep?: { previous: ArchiveGeneration | undefined }): Promise<void> {
+    const old = (await readManifest().catch(() => null))?.manifest;
     const generation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const chunks: Record<string, string> = {};
     let index = 0;
@@ -131,22 +179,24 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
       const key = chunkKey(generation, index);
       chunks[key] = cipher.encrypt(archive.subarray(offset, offset + ARCHIVE_CHUNK_BYTES).toString("base64"), { aad: aadOf(key) });
     }
-    const replacing = previous ? { generation: previous.manifest.generation, chunks: previous.manifest.chunks } : null;
-    const pending: PendingSave = { writing: { generation, chunks: index }, replacing };
-    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: cipher.encrypt(JSON.stringify(pending), { aad: aadOf(ARCHIVE_PENDING_KEY) }) });
+    const previous = keep ? keep.previous : old && { generation: old.generation, chunks: old.chunks, bytes: old.bytes };
+    const manifest: ArchiveManifest = { generation, chunks: index, bytes: archive.length, ...(previous ? { previous } : {}) };
+    const stale = droppedBy(manifest, [old, old?.previous]);
+    await beginSave(old, { writing: { generation, chunks: index, bytes: archive.length }, dropping: stale });
     // One chunk per call keeps each write (and each MongoDB document) small.
     for (const [key, value] of Object.entries(chunks)) await sessions.set(sessionId, { [key]: value });
-    const manifest: ArchiveManifest = { generation, chunks: index, bytes: archive.length };
-    await sessions.set(sessionId, { [ARCHIVE_KEY]: cipher.encrypt(JSON.stringify(manifest), { aad: aadOf(ARCHIVE_KEY) }) });
-    if (replacing) await deleteChunks(replacing);
-    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
+    await writeManifest(manifest, stale);
   }
 
-  async function readArchive(): Promise<{ archive: Buffer; needsReencrypt: boolean } | null> {
+  let restoredPrevious = false;
+
+  async function readArchive(): Promise<{ archive: Buffer; needsReencrypt: boolean; manifest: ArchiveManifest; entry: ArchiveGeneration } | null> {
     const found = await readManifest();
     if (!found) return null;
-    const { manifest } = found;
-    const keys = Array.from({ length: manifest.chunks }, (_, i) => chunkKey(manifest.generation, i));
+    const entry = options.generation === "previous" ? found.manifest.previous : found.manifest;
+    if (!entry) return null;
+    const manifest = entry;
+    const keys = generationKeys(manifest);
     const stored = await sessions.get(sessionId, keys);
     let needsReencrypt = cipher.decrypt(found.blob, { aad: aadOf(ARCHIVE_KEY) }).needsReencrypt;
     const parts = keys.map((key) => {
@@ -158,12 +208,13 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
     });
     const archive = Buffer.concat(parts);
     if (archive.length !== manifest.bytes) throw new SessionCryptoError(`The whatsapp-web.js session ${sessionId} is incomplete (size mismatch)`);
-    return { archive, needsReencrypt };
+    return { archive, needsReencrypt, manifest: found.manifest, entry };
   }
 
   return {
     async sessionExists({ session }) {
       ownSession(session);
+      if (storedIsStale) return false;
       const stored = await sessions.get(sessionId, [ARCHIVE_KEY]);
       return stored[ARCHIVE_KEY] !== undefined;
     },
@@ -175,6 +226,7 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
         return;
       }
       await writeArchive(await readFile(path));
+      storedIsStale = false;
     },
 
     async extract({ session, path }) {
@@ -182,8 +234,25 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
       const found = await readArchive();
       if (!found) throw new Error(`[wwebjs] no stored session ${sessionId} to extract`);
       await writeFile(path, found.archive, { mode: 0o600 });
+      restoredPrevious = options.generation === "previous";
       // Nobody else writes this session while we hold its lease: rotating now loses nothing.
-      if (found.needsReencrypt && writing) await writeArchive(found.archive);
+      if (found.needsReencrypt && writing && !restoredPrevious) await writeArchive(found.archive, { previous: found.manifest.previous });
+    },
+
+    async hasPrevious() {
+      if (options.generation === "previous") return false;
+      return (await readManifest())?.manifest.previous !== undefined;
+    },
+
+    async adoptRestored() {
+      if (!restoredPrevious || !writing) return;
+      restoredPrevious = false;
+      const current = (await readManifest())?.manifest;
+      if (!current?.previous) return;
+      const stale = droppedBy(current.previous, [current]);
+      await beginSave(current, { writing: null, dropping: stale });
+      await writeManifest(current.previous, stale);
+      logger.warn({ sessionId }, "whatsapp-web.js session restored from the previous backup: the newest one was not accepted and is deleted");
     },
 
     async delete({ session }) {
@@ -201,6 +270,10 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
 
     stopWriting() {
       writing = false;
+    },
+
+    treatAsNew() {
+      storedIsStale = true;
     },
   };
 }

@@ -19,50 +19,28 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { SystemClock } from "../../clock/system-clock";
-import type { SessionCipher } from "../../crypto/session-cipher";
-import { qrDataUrl } from "../../qr/render-qr";
-import { SessionPool, type PooledSession } from "../pool/session-pool";
-import { destroyClient } from "./browser-teardown";
-import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory";
-import { deferred, withTimeout, type Deferred } from "./deferred";
-import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect, userJid } from "./events";
-import type { Message, MessageAck } from "./library";
-import { loadMediaFromUrl, type LoadMedia } from "./media";
-import { clientIdOf, sessionIdOf } from "./session-ids";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store";
+import { SystemClock } from "../../clock/system-clock.js";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { qrDataUrl } from "../../qr/render-qr.js";
+import { SessionPool, type PooledSession } from "../pool/session-pool.js";
+import { destroyClient } from "./browser-teardown.js";
+import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory.js";
+import { deferred, withTimeout, type Deferred } from "./deferred.js";
+import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events.js";
+import { Inbox } from "./inbox.js";
+import type { Message, MessageAck } from "./library.js";
+import { createMediaLoader, type LoadMedia } from "./media.js";
+import type { WwebjsTransportOptions } from "./options.js";
+import { sendDay } from "./send.js";
+import { RESTORE_REFUSED_KEY, SessionBook } from "./session-book.js";
+import { clientIdOf, sessionIdOf } from "./session-ids.js";
+import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store.js";
 
-export interface WwebjsTransportOptions {
-  sessions: SessionRepository;
-  leases: LeaseRepository;
-  cipher: SessionCipher;
-  clock?: Clock;
-  logger?: Logger;
-  /** Lease owner name of this process (default `<hostname>:<pid>`). */
-  instanceId?: string;
-  /** Chromium instances open at once in this process (about 300 MB each). Default 5. */
-  maxSessions?: number;
-  /** A session used this recently is not evicted (see SessionPoolOptions). */
-  evictionGraceMs?: number;
-  /** A session unused this long is closed, and restored on the next send. Default 30 min. */
-  idleTimeoutMs?: number;
-  /** Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
-  chromiumPath?: string;
-  /** Added to Chromium's arguments (a `--proxy-server`, host resolver rules in tests). */
-  chromiumArgs?: readonly string[];
-  /** Working directory of RemoteAuth (profiles, zip files); default `<tmpdir>/relance-wwebjs`. */
-  dataPath?: string;
-  /** Builds a client (default: a real one); tests inject a double. */
-  createClient?: CreateWwebjsClient;
-  /** Downloads media before sending (default: HTTP GET with status and timeout checks). */
-  loadMedia?: LoadMedia;
-  /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
-  initTimeoutMs?: number;
-  /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
-  destroyTimeoutMs?: number;
-}
+export type { WwebjsTransportOptions } from "./options.js";
 
-type Purpose = { kind: "link"; method: LinkMethod; phone: E164 | null } | { kind: "restore" };
+const RESTORE_REFUSED_REASON = "WhatsApp Web asked to link again when restoring the stored session: link the account again";
+
+type Purpose = { kind: "link"; method: LinkMethod; phone: E164 | null } | { kind: "restore"; generation?: "previous" };
 
 /** One whatsapp-web.js client (one Chromium) driven for one referrer. */
 interface Live extends PooledSession {
@@ -70,16 +48,26 @@ interface Live extends PooledSession {
   readonly purpose: Purpose;
   readonly client: WwebjsClient;
   readonly store: RemoteAuthStore;
+  readonly inbox: Inbox;
   /** Settles with the first state worth showing (QR, pairing code, connected) or the failure. */
   readonly firstState: Deferred;
   /** Whether the pool took this session (known once its `acquire` settled). */
   readonly pooled: { promise: Promise<boolean>; resolve(pooled: boolean): void };
   initializing: boolean;
   ready: boolean;
+  /** Ready, and the messages received while it was closed are read: it may be reported connected. */
+  caughtUp: boolean;
   /** No longer the referrer's current session: its events are ignored. */
   ended: boolean;
   qrSequence: number;
   closing: Promise<void> | null;
+}
+
+/** Restoring made WhatsApp Web show a QR: the stored session (this generation of it) was refused. */
+class RestoreRefused extends Error {
+  constructor() {
+    super("WhatsApp Web asked to link again while restoring the session");
+  }
 }
 
 /** A link attempt ended before its first state; the state says why. */
@@ -96,7 +84,7 @@ class LinkEnded extends Error {
  */
 export class WwebjsTransport implements Transport {
   readonly name = "wwebjs";
-  readonly capabilities = { presence: true, pairingCode: true };
+  readonly capabilities: { presence: boolean; pairingCode: boolean; maxSessions: number };
 
   private readonly states = new Map<string, LinkState>();
   private readonly current = new Map<string, Live>();
@@ -118,6 +106,7 @@ export class WwebjsTransport implements Transport {
   private readonly loadMedia: LoadMedia;
   private readonly initTimeoutMs: number;
   private readonly destroyTimeoutMs: number;
+  private readonly options: WwebjsTransportOptions;
   private closed = false;
 
   constructor(options: WwebjsTransportOptions) {
@@ -131,7 +120,15 @@ export class WwebjsTransport implements Transport {
     this.chromiumArgs = options.chromiumArgs ?? [];
     this.dataPath = options.dataPath ?? join(tmpdir(), "relance-wwebjs");
     this.createClient = options.createClient ?? createRealWwebjsClient;
-    this.loadMedia = options.loadMedia ?? loadMediaFromUrl;
+    this.options = options;
+    this.loadMedia =
+      options.loadMedia ??
+      createMediaLoader({
+        ...(options.mediaTimeoutMs === undefined ? {} : { timeoutMs: options.mediaTimeoutMs }),
+        ...(options.mediaMaxBytes === undefined ? {} : { maxBytes: options.mediaMaxBytes }),
+      });
+    const maxSessions = options.maxSessions ?? 5;
+    this.capabilities = { presence: true, pairingCode: true, maxSessions };
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
     this.pool = new SessionPool<Live>({
@@ -139,7 +136,9 @@ export class WwebjsTransport implements Transport {
       leases: this.leases,
       clock: this.clock,
       instanceId: this.instanceId,
-      maxSessions: options.maxSessions ?? 5,
+      maxSessions,
+      // A Chromium is about 300 MB: past the cap the process would run out of memory.
+      overflow: "refuse",
       idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
       ...(options.evictionGraceMs === undefined ? {} : { evictionGraceMs: options.evictionGraceMs }),
       logger: this.logger,
@@ -232,16 +231,27 @@ export class WwebjsTransport implements Transport {
     }
     const stored = await this.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY]);
     if (stored[ARCHIVE_KEY] === undefined || stored[CLOSED_BY_REFERRER_KEY] !== undefined) return this.getState(referrerUserId);
+    // WhatsApp refused it: another try would start a Chromium to be shown a QR again. Kept, not
+    // deleted (a torn backup or a passing glitch is no unlink); linking again replaces it.
+    if (await this.bookOf(referrerUserId).restoreRefusedAt()) {
+      const state = this.getState(referrerUserId);
+      return state.status === "logged_out" ? state : { status: "logged_out", phone: null, reason: RESTORE_REFUSED_REASON };
+    }
     return this.open(referrerUserId, { kind: "restore" });
   }
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
     const live = this.requireConnected(referrerUserId);
+    let id;
     try {
-      return (await live.client.getNumberId(phone.replace(/^\+/, ""))) !== null;
+      id = await live.client.getNumberId(phone.replace(/^\+/, ""));
     } catch (error) {
       throw this.failure(live, `number check of ${phone}`, error);
     }
+    // WhatsApp's id can differ from the number (Brazil's 9th digit): it is the one to write to,
+    // and the one replies come from.
+    if (id) this.background(live.inbox.rememberCanonical(phone, id._serialized), "could not keep the WhatsApp id of a number");
+    return id !== null;
   }
 
   async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
@@ -251,7 +261,7 @@ export class WwebjsTransport implements Transport {
         await (state === "available" ? live.client.sendPresenceAvailable() : live.client.sendPresenceUnavailable());
         return;
       }
-      const chat = await live.client.getChatById(userJid(to));
+      const chat = await live.client.getChatById(await live.inbox.chatIdOf(to));
       await (state === "composing" ? chat.sendStateTyping() : chat.clearState());
     } catch (error) {
       throw this.failure(live, `presence ${state}${to ? ` to ${to}` : ""}`, error);
@@ -260,46 +270,17 @@ export class WwebjsTransport implements Transport {
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     const live = this.requireConnected(referrerUserId);
-    const jid = userJid(message.to);
     try {
-      // Downloaded before anything is sent: a media that cannot be fetched fails the attempt
-      // without having sent the text, so a retry does not repeat it.
-      const media = await Promise.all(message.media.map(async (item) => ({ item, media: await this.loadMedia(item) })));
-      let sent;
-      try {
-        // sendSeen false: the library would otherwise mark the referral's chat read on the
-        // referrer's phone (and send read receipts) before every relance.
-        sent = await live.client.sendMessage(jid, message.text, { sendSeen: false });
-      } catch (error) {
-        if (this.isCurrent(live) && this.getState(referrerUserId).status === "connected") throw error;
-        // The browser went away during the call: the text may have left. At most once per day
-        // wins, so this counts as sent with an unknown outcome rather than as "nothing left".
-        return {
-          messageId: `unknown:${context.idempotencyKey}`,
-          mediaMessageIds: [],
-          partialFailure: `[wwebjs] the session closed while the text to ${message.to} was being sent (${describe(error)}): outcome unknown, not resent`,
-        };
-      }
-      const mediaMessageIds: string[] = [];
-      const mediaFailures: string[] = [];
-      for (const [index, { item, media: content }] of media.entries()) {
-        try {
-          const sentMedia = await live.client.sendMessage(jid, content, {
-            sendSeen: false,
-            ...(item.caption ? { caption: item.caption } : {}),
-            sendMediaAsDocument: item.type === "document",
-          });
-          mediaMessageIds.push(sentMedia.id._serialized);
-        } catch (error) {
-          // The text already left: rejecting now would make dispatch send the whole day again.
-          mediaFailures.push(`media ${index + 1}/${media.length}: ${describe(error)}`);
-        }
-      }
-      return {
-        messageId: sent.id._serialized,
-        mediaMessageIds,
-        ...(mediaFailures.length > 0 ? { partialFailure: `[wwebjs] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
-      };
+      const chatId = await live.inbox.chatIdOf(message.to);
+      return await sendDay({
+        client: live.client,
+        chatId,
+        loadMedia: this.loadMedia,
+        message,
+        context,
+        stillConnected: () => this.isCurrent(live) && this.getState(referrerUserId).status === "connected",
+        afterText: () => this.background(live.inbox.afterSend(chatId), "could not match waiting LID replies"),
+      });
     } catch (error) {
       throw this.failure(live, `send to ${message.to}`, error);
     }
@@ -353,10 +334,40 @@ export class WwebjsTransport implements Transport {
       );
       await acquiring;
     } catch (error) {
+      if (error instanceof RestoreRefused) return this.afterRestoreRefused(referrerUserId, purpose);
       if (error instanceof LinkEnded) return this.getState(referrerUserId);
       throw error;
     }
     return this.getState(referrerUserId);
+  }
+
+  /**
+   * The newest backup was refused: the one before it is tried. When none is left the referrer
+   * must link again; the stored session is kept (only a logout deletes it) but not restored again.
+   */
+  private async afterRestoreRefused(referrerUserId: string, purpose: Purpose): Promise<LinkState> {
+    if (purpose.kind === "restore" && purpose.generation === undefined && (await this.previousBackupOf(referrerUserId))) {
+      this.logger.warn({ referrerUserId }, "whatsapp-web.js refused the newest session backup: trying the previous one");
+      return this.open(referrerUserId, { kind: "restore", generation: "previous" });
+    }
+    await this.bookOf(referrerUserId).setRestoreRefused(this.clock.now());
+    this.setState(referrerUserId, { status: "logged_out", phone: null, reason: RESTORE_REFUSED_REASON });
+    return this.getState(referrerUserId);
+  }
+
+  private async previousBackupOf(referrerUserId: string): Promise<boolean> {
+    const probe = createRemoteAuthStore({
+      sessions: this.sessions,
+      cipher: this.cipher,
+      sessionId: sessionIdOf(referrerUserId),
+      sessionName: `RemoteAuth-${clientIdOf(referrerUserId)}`,
+      dataPath: this.dataPath,
+    });
+    return probe.hasPrevious().catch(() => false);
+  }
+
+  private bookOf(referrerUserId: string): SessionBook {
+    return new SessionBook(this.sessions, this.cipher, sessionIdOf(referrerUserId));
   }
 
   /** Called by the pool once this process holds the lease. */
@@ -370,6 +381,7 @@ export class WwebjsTransport implements Transport {
       sessionId,
       sessionName: `RemoteAuth-${clientId}`,
       dataPath: this.dataPath,
+      ...(purpose.kind === "restore" && purpose.generation ? { generation: purpose.generation } : {}),
       logger: this.logger,
     });
     let client: WwebjsClient;
@@ -381,6 +393,8 @@ export class WwebjsTransport implements Transport {
         dataPath: this.dataPath,
         chromiumPath: this.chromiumPath,
         chromiumArgs: this.chromiumArgs,
+        ...(this.options.backupIntervalMs === undefined ? {} : { backupIntervalMs: this.options.backupIntervalMs }),
+        ...(this.options.webVersion === undefined ? {} : { webVersion: this.options.webVersion }),
         logger: this.logger,
         ...(purpose.kind === "link" && purpose.method === "pairing_code" && purpose.phone
           ? { pairWithPhoneNumber: { phoneNumber: purpose.phone.replace(/^\+/, "") } }
@@ -399,10 +413,23 @@ export class WwebjsTransport implements Transport {
       purpose,
       client,
       store,
+      inbox: new Inbox({
+        referrerUserId,
+        client,
+        book: this.bookOf(referrerUserId),
+        clock: this.clock,
+        logger: this.logger,
+        ...(this.options.activeContacts ? { activeContacts: this.options.activeContacts } : {}),
+        messagesPerChat: this.options.catchUpMessagesPerChat ?? 50,
+        firstLookbackMs: this.options.catchUpFirstLookbackMs ?? 7 * 24 * 3600_000,
+        emit: (from, text, at) => this.emit({ type: "inbound", referrerUserId, from, text, at }),
+        isOpen: () => this.isCurrent(live),
+      }),
       firstState: deferred(),
       pooled: { promise: pooled, resolve: resolvePooled },
       initializing: true,
       ready: false,
+      caughtUp: false,
       ended: false,
       qrSequence: 0,
       closing: null,
@@ -412,7 +439,10 @@ export class WwebjsTransport implements Transport {
     this.listen(live);
     this.setState(referrerUserId, { status: "connecting", phone });
 
-    const timer = setTimeout(() => this.end(live, this.timeoutState(purpose, phone)), this.initTimeoutMs);
+    // Up to `ready`: the catch-up that follows has its own limit.
+    const timer = setTimeout(() => {
+      if (!live.ready) this.end(live, this.timeoutState(purpose, phone));
+    }, this.initTimeoutMs);
     const initialization = (async () => client.initialize())();
     initialization
       .catch((error: unknown) => this.end(live, initFailureState(error, phone)))
@@ -525,10 +555,18 @@ export class WwebjsTransport implements Transport {
   private async onQr(live: Live, qr: string): Promise<void> {
     if (!this.isCurrent(live)) return;
     if (live.purpose.kind === "restore") {
-      // WhatsApp Web asks to link again: the stored session is no longer accepted.
-      this.end(live, { status: "logged_out", phone: null, reason: "the stored WhatsApp session is no longer linked: link the account again" }, { forgetStoredSession: true });
+      // WhatsApp Web asks to link again: this stored session (or this backup of it) is not
+      // accepted. Not deleted: a torn backup is no unlink, and the previous one may still work.
+      if (!live.firstState.settled) {
+        live.firstState.reject(new RestoreRefused());
+      } else {
+        this.end(live, { status: "logged_out", phone: null, reason: RESTORE_REFUSED_REASON });
+        this.background(this.bookOf(live.referrerUserId).setRestoreRefused(this.clock.now()), "could not record a refused session");
+      }
       return;
     }
+    // A QR means whatever was stored is not this link: the new one is backed up as new.
+    live.store.treatAsNew();
     const sequence = ++live.qrSequence;
     const dataUrl = await qrDataUrl(qr);
     if (!this.isCurrent(live) || live.ready || sequence !== live.qrSequence) return;
@@ -538,6 +576,7 @@ export class WwebjsTransport implements Transport {
 
   private onCode(live: Live, code: string): void {
     if (!this.isCurrent(live) || live.ready || live.purpose.kind !== "link") return;
+    live.store.treatAsNew();
     this.setState(live.referrerUserId, { status: "pending_pairing", phone: live.purpose.phone, pairingCode: code });
     live.firstState.resolve();
   }
@@ -553,13 +592,29 @@ export class WwebjsTransport implements Transport {
     live.ready = true;
     const phone = await this.ownPhone(live);
     if (!this.isCurrent(live)) return;
+    try {
+      await live.store.adoptRestored();
+      // Before "connected": a STOP that arrived while no client ran must be seen before a send.
+      const caughtUp = await withTimeout(live.inbox.catchUp({ newLink: live.purpose.kind === "link" }), this.options.catchUpTimeoutMs ?? 120_000);
+      if (caughtUp > 0) this.logger.info({ referrerUserId: live.referrerUserId, messages: caughtUp }, "caught up on messages received while the session was closed");
+    } catch (error) {
+      this.logger.warn({ referrerUserId: live.referrerUserId, err: describe(error) }, "whatsapp-web.js catch-up failed");
+      this.end(live, { status: "disconnected", phone, reason: `could not read the messages received while the session was closed (${describe(error)}); retried on the next send` });
+      return;
+    }
+    if (!this.isCurrent(live)) return;
+    live.caughtUp = true;
     this.setState(live.referrerUserId, { status: "connected", phone });
     live.firstState.resolve();
-    this.background(this.sessions.set(sessionIdOf(live.referrerUserId), { [CLOSED_BY_REFERRER_KEY]: null }), "could not clear the closed-by-referrer marker");
+    this.background(
+      this.sessions.set(sessionIdOf(live.referrerUserId), { [CLOSED_BY_REFERRER_KEY]: null, [RESTORE_REFUSED_KEY]: null }),
+      "could not clear the closed-by-referrer marker",
+    );
   }
 
   private onChangeState(live: Live, state: string): void {
-    if (!this.isCurrent(live) || !live.ready) return;
+    // Not before the catch-up: a CONNECTED now would let sends start before the opt-outs are read.
+    if (!this.isCurrent(live) || !live.caughtUp) return;
     const previous = this.getState(live.referrerUserId);
     const next = stateAfterChange(state, previous.phone);
     if (next && next.status !== previous.status) this.setState(live.referrerUserId, next);
@@ -575,13 +630,8 @@ export class WwebjsTransport implements Transport {
   }
 
   private async onMessage(live: Live, message: Message): Promise<void> {
-    if (!this.isCurrent(live) || message.fromMe || message.isStatus || message.broadcast) return;
-    const from = phoneOfUserJid(message.from) ?? (isLidJid(message.from) ? await this.phoneOfLid(live, message.from) : null);
-    if (!from) {
-      this.logger.debug({ referrerUserId: live.referrerUserId }, "inbound message from a chat that is not a phone number: ignored");
-      return;
-    }
-    this.emit({ type: "inbound", referrerUserId: live.referrerUserId, from, text: message.body, at: this.clock.now() });
+    if (!this.isCurrent(live)) return;
+    await live.inbox.onLive(message);
   }
 
   private onAck(live: Live, message: Message, ack: MessageAck): void {

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import wweb from "whatsapp-web.js";
-import type { CreateWwebjsClient, WwebjsClientOptions } from "../../../src/transports/wwebjs/client-factory";
+import type { CreateWwebjsClient, WwebjsClientOptions } from "../../../src/transports/wwebjs/client-factory.js";
 import {
   Client,
   MessageAck,
@@ -14,7 +14,7 @@ import {
   type Message,
   type MessageContent,
   type MessageSendOptions,
-} from "../../../src/transports/wwebjs/library";
+} from "../../../src/transports/wwebjs/library.js";
 
 /**
  * WhatsApp Web's own models, as the library reads them from the page (`window.WWebJS.getMessageModel`
@@ -26,7 +26,8 @@ interface RawMessage {
   from: string;
   to: string;
   body: string;
-  type: "chat" | "image" | "video" | "audio" | "document";
+  /** `ciphertext`: WhatsApp Web has the message but not yet the keys to read it (no body). */
+  type: "chat" | "image" | "video" | "audio" | "document" | "ciphertext";
   t: number;
   ack: MessageAck;
   caption?: string;
@@ -37,6 +38,16 @@ interface RawChat {
   formattedTitle: string;
   isGroup: boolean;
   t: number;
+  unreadCount?: number;
+  groupMetadata?: { participants: unknown[] };
+}
+
+/** A chat as the phone holds it: WhatsApp Web syncs it from there on every start. */
+export interface FakeChat {
+  id: string;
+  isGroup: boolean;
+  unreadCount: number;
+  messages: RawMessage[];
 }
 
 interface RawClientInfo {
@@ -49,6 +60,7 @@ interface RawClientInfo {
 const library = wweb as unknown as {
   Message: new (client: Client, data: RawMessage) => Message;
   PrivateChat: new (client: Client, data: RawChat) => Chat;
+  GroupChat: new (client: Client, data: RawChat) => Chat;
   ClientInfo: new (client: Client, data: RawClientInfo) => ClientInfo;
 };
 
@@ -92,6 +104,19 @@ export class FakeWhatsApp {
   readonly notOnWhatsApp = new Set<string>();
   /** LID (`<n>@lid`) → phone JID (`<digits>@c.us`). */
   readonly lids = new Map<string, string>();
+  /**
+   * Number (digits) → the digits of the id WhatsApp knows it by, when they differ (a Brazilian
+   * mobile registered before the 9th digit): what `queryWidExists` answers (Client.js:2224-2237).
+   */
+  readonly canonical = new Map<string, string>();
+  /** Chat ids for which the page finds no chat: `sendMessage` resolves undefined (Client.js:1539-1558). */
+  readonly unreachableChats = new Set<string>();
+  /** Chats marked read through the library (`Client.sendSeen`, Chat.js:109-111). */
+  readonly markedRead: Array<{ referrerUserId: string; chatId: string }> = [];
+  /** Account (digits) → its chats, as its phone holds them across clients. */
+  readonly accounts = new Map<string, Map<string, FakeChat>>();
+  /** Backups taken from now on are torn copies: restoring one makes WhatsApp Web show a QR. */
+  tornBackups = false;
   initialize: InitializeBehaviour = { kind: "normal" };
   destroyBehaviour: DestroyBehaviour = "normal";
   /** Give clients a (fake) browser process, as puppeteer does once launched. */
@@ -101,6 +126,76 @@ export class FakeWhatsApp {
   private failure: { message: string; skip: number } | null = null;
   private sequence = 0;
 
+  /** `now` gives message timestamps (WhatsApp's clock), by default the system's. */
+  constructor(private readonly clock: { now(): Date } = { now: () => new Date() }) {}
+
+  /** Unix seconds, as WhatsApp stamps messages (`Message.timestamp` = `t`, Message.js:69). */
+  seconds(): number {
+    return Math.floor(this.clock.now().getTime() / 1000);
+  }
+
+  chatsOf(accountPhone: string): Map<string, FakeChat> {
+    const digits = accountPhone.replace(/^\+/, "");
+    let chats = this.accounts.get(digits);
+    if (!chats) this.accounts.set(digits, (chats = new Map()));
+    return chats;
+  }
+
+  chatOf(accountPhone: string, chatId: string): FakeChat {
+    const chats = this.chatsOf(accountPhone);
+    let chat = chats.get(chatId);
+    if (!chat) chats.set(chatId, (chat = { id: chatId, isGroup: chatId.endsWith("@g.us"), unreadCount: 0, messages: [] }));
+    return chat;
+  }
+
+  /**
+   * A message reaches the account's phone while no client of ours runs: it is in the chat (and
+   * unread) once WhatsApp Web syncs, but the library never emits it (Client.js:1129-1130).
+   */
+  receiveWhileOffline(accountPhone: string, from: string, text: string, options: { undecrypted?: boolean } = {}): string {
+    const raw = this.incoming(accountPhone, from, text);
+    if (options.undecrypted) {
+      raw.type = "ciphertext";
+      raw.body = "";
+      this.decryptLater.set(raw.id._serialized, text);
+    }
+    return raw.id._serialized;
+  }
+
+  private readonly decryptLater = new Map<string, string>();
+
+  /** The keys arrived: the message reads as text from now on. */
+  decrypt(messageId: string): void {
+    const text = this.decryptLater.get(messageId);
+    for (const chats of this.accounts.values()) {
+      for (const chat of chats.values()) {
+        const raw = chat.messages.find((m) => m.id._serialized === messageId);
+        if (raw && text !== undefined) Object.assign(raw, { type: "chat", body: text });
+      }
+    }
+  }
+
+  /** The referrer opens the chat on the phone. */
+  readOnPhone(accountPhone: string, chatId: string): void {
+    this.chatOf(accountPhone, chatId).unreadCount = 0;
+  }
+
+  incoming(accountPhone: string, from: string, text: string): RawMessage {
+    const id = this.nextId();
+    const raw: RawMessage = {
+      id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
+      from,
+      to: `${accountPhone.replace(/^\+/, "")}@c.us`,
+      body: text,
+      type: "chat",
+      t: this.seconds(),
+      ack: MessageAck.ACK_DEVICE,
+    };
+    const chat = this.chatOf(accountPhone, from);
+    chat.messages.push(raw);
+    chat.unreadCount++;
+    return raw;
+  }
   readonly createClient: CreateWwebjsClient = (options) => {
     const client = new FakeWwebjsClient(this, options);
     this.clients.push(client);
@@ -216,11 +311,33 @@ export class FakeWwebjsClient extends Client {
   override async getNumberId(number: string): Promise<ContactId | null> {
     const digits = number.replace(/@c\.us$/, "");
     if (this.world.notOnWhatsApp.has(digits)) return null;
-    return { server: "c.us", user: digits, _serialized: `${digits}@c.us` };
+    const user = this.world.canonical.get(digits) ?? digits;
+    return { server: "c.us", user, _serialized: `${user}@c.us` };
   }
 
+  /**
+   * `enforceLidAndPnRetrieval` (Utils.js:1694-1721) then `?._serialized` (Client.js:3307-3322): a
+   * LID whose number WhatsApp does not tell gives `{ lid, pn: undefined }`, a number whose LID is
+   * unknown `{ lid: undefined, pn }`, despite the typings' `string`s.
+   */
   override async getContactLidAndPhone(userIds: string[]): Promise<{ lid: string; pn: string }[]> {
-    return userIds.map((lid) => ({ lid, pn: this.world.lids.get(lid) ?? "" }));
+    return userIds.map((userId) => {
+      if (userId.endsWith("@lid")) return { lid: userId, pn: this.world.lids.get(userId) } as { lid: string; pn: string };
+      const lid = [...this.world.lids].find(([, pn]) => pn === userId)?.[0];
+      return { lid, pn: userId } as { lid: string; pn: string };
+    });
+  }
+
+  /** WhatsApp Web's Chat collection, serialised by `getChatModel` (Utils.js:920-927, 938-1000). */
+  override async getChats(): Promise<Chat[]> {
+    if (!this.linkedDigits) return [];
+    return [...this.world.chatsOf(this.linkedDigits).values()].map((chat) => this.chatModel(chat));
+  }
+
+  override async sendSeen(chatId: string): Promise<boolean> {
+    this.world.markedRead.push({ referrerUserId: this.setup.referrerUserId, chatId });
+    if (this.linkedDigits) this.world.chatOf(this.linkedDigits, chatId).unreadCount = 0;
+    return true;
   }
 
   override async sendPresenceAvailable(): Promise<void> {
@@ -231,9 +348,9 @@ export class FakeWwebjsClient extends Client {
     this.world.presence.push({ referrerUserId: this.setup.referrerUserId, state: "unavailable" });
   }
 
+  /** `WWebJS.getChat` finds the chat or creates it (`findOrCreateLatestChat`, Utils.js:842-875). */
   override async getChatById(chatId: string): Promise<Chat> {
-    const [user = "", server = ""] = chatId.split("@");
-    const chat = new library.PrivateChat(this, { id: { server, user, _serialized: chatId }, formattedTitle: chatId, isGroup: false, t: 0 });
+    const chat = this.chatModel(this.world.chatOf(this.linkedDigits ?? "unlinked", chatId));
     chat.sendStateTyping = async () => {
       this.world.typing.push({ referrerUserId: this.setup.referrerUserId, chatId });
     };
@@ -247,6 +364,7 @@ export class FakeWwebjsClient extends Client {
   override async sendMessage(chatId: string, content: MessageContent, options: MessageSendOptions = {}): Promise<Message> {
     const failure = this.world.takeFailure();
     if (failure) throw new Error(failure);
+    if (this.world.unreachableChats.has(chatId)) return undefined as unknown as Message;
     const id = this.world.nextId();
     const raw: RawMessage = {
       id: { fromMe: true, remote: chatId, id, _serialized: `true_${chatId}_${id}` },
@@ -254,11 +372,12 @@ export class FakeWwebjsClient extends Client {
       to: chatId,
       body: typeof content === "string" ? content : "",
       type: content instanceof MessageMedia ? (options.sendMediaAsDocument ? "document" : mediaType(content.mimetype)) : "chat",
-      t: Math.floor(Date.now() / 1000),
+      t: this.world.seconds(),
       ack: MessageAck.ACK_PENDING,
       ...(options.caption ? { caption: options.caption } : {}),
     };
     this.sentRaw.set(raw.id._serialized, raw);
+    if (this.linkedDigits) this.world.chatOf(this.linkedDigits, chatId).messages.push(raw);
     this.world.sends.push({ referrerUserId: this.setup.referrerUserId, chatId, content, options, messageId: raw.id._serialized });
     return new library.Message(this, raw);
   }
@@ -299,17 +418,9 @@ export class FakeWwebjsClient extends Client {
     void this.destroy();
   }
 
+  /** A message arrives while this client runs: kept in the chat, and emitted (`isNewMsg`). */
   receive(from: string, text: string): Message {
-    const id = this.world.nextId();
-    const raw: RawMessage = {
-      id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
-      from,
-      to: `${this.linkedDigits}@c.us`,
-      body: text,
-      type: "chat",
-      t: Math.floor(Date.now() / 1000),
-      ack: MessageAck.ACK_DEVICE,
-    };
+    const raw = this.world.incoming(this.linkedDigits ?? "unlinked", from, text);
     const message = new library.Message(this, raw);
     this.emit("message_create", message);
     if (!message.fromMe) this.emit("message", message);
@@ -322,19 +433,50 @@ export class FakeWwebjsClient extends Client {
     this.emit("message_ack", new library.Message(this, { ...raw, ack }), ack);
   }
 
+  /**
+   * RemoteAuth's periodic `storeRemoteSession` (RemoteAuth.js:129-161): the running profile zipped
+   * and saved. With `world.tornBackups`, the copy is one WhatsApp Web will not accept.
+   */
+  async backUp(): Promise<void> {
+    if (!this.linkedDigits) throw new Error("nothing to back up before a link");
+    await this.saveProfile(this.world.tornBackups ? "torn" : `phone=${this.linkedDigits}`);
+  }
+
+  private chatModel(chat: FakeChat): Chat {
+    const [user = "", server = ""] = chat.id.split("@");
+    const data: RawChat = {
+      id: { server, user, _serialized: chat.id },
+      formattedTitle: chat.id,
+      isGroup: chat.isGroup,
+      unreadCount: chat.unreadCount,
+      t: chat.messages.at(-1)?.t ?? 0,
+      ...(chat.isGroup ? { groupMetadata: { participants: [] } } : {}),
+    };
+    const model = chat.isGroup ? new library.GroupChat(this, data) : new library.PrivateChat(this, data);
+    // Chat.fetchMessages (Chat.js:203-246): the newest `limit`, earliest first; notifications left out.
+    model.fetchMessages = async (search: { limit?: number; fromMe?: boolean }) => {
+      let raws = chat.messages.filter((m) => search.fromMe === undefined || m.id.fromMe === search.fromMe);
+      if (search.limit && search.limit > 0) raws = raws.slice(-search.limit);
+      return raws.map((raw) => new library.Message(this, raw));
+    };
+    return model;
+  }
+
   private async becomeReady(digits: string, options: { save: boolean }): Promise<void> {
     if (this.destroyed) return;
     this.linkedDigits = digits;
     this.info = new library.ClientInfo(this, { wid: { server: "c.us", user: digits, _serialized: `${digits}@c.us` }, pushname: "Referrer", platform: "android" });
     this.emit("ready");
-    if (options.save) {
-      // RemoteAuth.storeRemoteSession: zip the profile at <dataPath>/<session>.zip, save, remove.
-      await writeFile(this.zipPath, Buffer.concat([FAKE_ZIP_HEADER, Buffer.from(`fake-whatsapp-web-profile phone=${digits}`, "latin1")]));
-      try {
-        await this.setup.store.save({ session: this.sessionName });
-      } finally {
-        await rm(this.zipPath, { force: true });
-      }
+    if (options.save) await this.saveProfile(`phone=${digits}`);
+  }
+
+  /** RemoteAuth.storeRemoteSession: zip the profile at <dataPath>/<session>.zip, save, remove. */
+  private async saveProfile(content: string): Promise<void> {
+    await writeFile(this.zipPath, Buffer.concat([FAKE_ZIP_HEADER, Buffer.from(`fake-whatsapp-web-profile ${content}`, "latin1")]));
+    try {
+      await this.setup.store.save({ session: this.sessionName });
+    } finally {
+      await rm(this.zipPath, { force: true });
     }
   }
 

@@ -1,42 +1,44 @@
 import { Hono } from "hono";
-import { requireAdmin, requireUser, type AuthVariables } from "../auth";
-import { presentMessage } from "../presenters";
-import { DayNumber, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, parseOrThrow } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { presentMessage } from "../presenters.js";
+import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, parseOrThrow } from "../validation.js";
 
 /** Admin endpoints: the day 1…N messages and the global stats. */
 export function adminRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireUser(services.secrets.jwt), requireAdmin());
+  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds }), requireAdmin());
 
-  app.get("/messages", async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
+  app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 
-  app.post("/messages/preview", async (c) => {
+  app.post("/messages/preview", documented(doc.previewMessage), async (c) => {
     const body = await jsonBody(c, PreviewBody);
     const preview = await engine.messages.preview(body);
     return c.json({ text: preview.text, media: preview.media, language: preview.language });
   });
 
-  app.post("/messages", async (c) => {
+  app.post("/messages", documented(doc.upsertMessage), async (c) => {
     const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageBody);
     const { created, message } = await engine.messages.upsert(body as never);
     return c.json(presentMessage(message), created ? 201 : 200);
   });
 
-  app.put("/messages/:dayNumber", async (c) => {
-    const dayNumber = parseOrThrow(DayNumber, c.req.param("dayNumber"), "dayNumber");
+  app.put("/messages/:dayNumber", documented(doc.replaceMessage), async (c) => {
+    const { dayNumber } = parseOrThrow(DayNumberParams, c.req.param(), "path");
     const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageWithoutDayBody);
     return c.json(presentMessage(await engine.messages.replace(dayNumber, body as never)));
   });
 
-  app.delete("/messages/:dayNumber", async (c) => {
-    const dayNumber = parseOrThrow(DayNumber, c.req.param("dayNumber"), "dayNumber");
+  app.delete("/messages/:dayNumber", documented(doc.deleteMessage), async (c) => {
+    const { dayNumber } = parseOrThrow(DayNumberParams, c.req.param(), "path");
     await engine.messages.delete(dayNumber);
     return c.body(null, 204);
   });
 
-  app.get("/stats", async (c) => c.json(await engine.globalStats()));
+  app.get("/stats", documented(doc.globalStats), async (c) => c.json(await engine.globalStats()));
   return app;
 }

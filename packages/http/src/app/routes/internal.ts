@@ -1,9 +1,11 @@
 import { Hono } from "hono";
-import { requireService, type AuthVariables } from "../auth";
-import { ApiError } from "../errors";
-import { ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { requireService, type AuthVariables } from "../auth.js";
+import { ApiError } from "../errors.js";
+import { ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
 export function internalRoutes(services: AppServices) {
@@ -16,18 +18,18 @@ export function internalRoutes(services: AppServices) {
     return services.directoryFeed;
   };
 
-  app.post("/exit-user", async (c) => {
+  app.post("/exit-user", documented(doc.exitUser), async (c) => {
     const body = await jsonBody(c, ExitUserBody);
     return c.json(await engine.exitUser(body.userId, body.reason ?? "paid"));
   });
 
-  app.post("/subscriptions", async (c) => {
+  app.post("/subscriptions", documented(doc.subscriptions), async (c) => {
     const body = await jsonBody(c, SubscriptionBody);
     await feed().setSubscription(body);
     return c.json({ ok: true });
   });
 
-  app.post("/referrals", async (c) => {
+  app.post("/referrals", documented(doc.referrals), async (c) => {
     const { referrerId, referral } = await jsonBody(c, ReferralBody);
     const directory = feed();
     const existing = (await directory.listReferrals(referrerId)).find((r) => r.userId === referral.userId);
@@ -44,9 +46,9 @@ export function internalRoutes(services: AppServices) {
     return c.json({ ok: true });
   });
 
-  app.post("/jobs/enrollment/run", async (c) => c.json(await metrics.timeJob("enrollment", () => engine.runEnrollment())));
+  app.post("/jobs/enrollment/run", documented(doc.runEnrollment), async (c) => c.json(await metrics.timeJob("enrollment", () => engine.runEnrollment())));
 
-  app.post("/jobs/dispatch/run", async (c) => {
+  app.post("/jobs/dispatch/run", documented(doc.runDispatch), async (c) => {
     const result = await metrics.timeJob("dispatch", () => engine.runDispatch());
     await engine.idle();
     const counts = { sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited };
@@ -59,7 +61,7 @@ export function internalRoutes(services: AppServices) {
 
   // The listening job: with RELANCE_JOBS=off, whoever drives the jobs must call it too, or a STOP
   // sent while nothing is due waits for the next due message.
-  app.post("/jobs/listen/run", async (c) => {
+  app.post("/jobs/listen/run", documented(doc.runListen), async (c) => {
     const result = await metrics.timeJob("listen", () => engine.runListen());
     await engine.idle();
     return c.json(result);

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
-import type { AppServices } from "../services";
-import { openApiDocument } from "../../openapi";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import type { AppServices } from "../services.js";
 
 /** How long readiness waits for the storage's ping. */
 export const READY_TIMEOUT_MS = 2_000;
@@ -15,12 +16,12 @@ async function answersWithin(ping: () => Promise<void>, ms: number): Promise<boo
   }
 }
 
-/** Liveness, readiness, metrics and the API description, at the server root. */
+/** Liveness, readiness and metrics, at the server root (the API document is served by the app). */
 export function opsRoutes(services: AppServices) {
   const app = new Hono();
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/health", documented(doc.health), (c) => c.json({ status: "ok" }));
 
-  app.get("/ready", async (c) => {
+  app.get("/ready", documented(doc.ready), async (c) => {
     const checks: Record<string, string> = {};
     // A frozen storage (or a driver waiting for a server to select) must not hold the probe:
     // no answer within READY_TIMEOUT_MS is "down".
@@ -30,11 +31,9 @@ export function opsRoutes(services: AppServices) {
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
   });
 
-  app.get("/metrics", async (c) => {
+  app.get("/metrics", documented(doc.metrics), async (c) => {
     const body = await services.metrics.registry.metrics();
     return c.body(body, 200, { "content-type": services.metrics.registry.contentType });
   });
-
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
   return app;
 }

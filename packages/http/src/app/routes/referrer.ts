@@ -1,40 +1,38 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { qrDataUrl } from "@relance/adapters";
-import type { LinkState } from "@relance/core";
-import { requireUser, type AuthVariables } from "../auth";
-import { presentTarget } from "../presenters";
-import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { requireUser, type AuthVariables } from "../auth.js";
+import { CursorCodec } from "../cursor.js";
+import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer.js";
+import { presentTarget } from "../presenters.js";
+import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 const KEEP_ALIVE_MS = 15_000;
-
-async function presentLink(state: LinkState) {
-  if (state.status === "pending_qr" && state.qr) {
-    return { status: state.status, qr: { text: state.qr.text, dataUrl: state.qr.dataUrl ?? (await qrDataUrl(state.qr.text)) } };
-  }
-  if (state.status === "pending_pairing") return { status: state.status, pairingCode: state.pairingCode ?? null };
-  return { status: state.status, phone: state.phone, ...(state.reason ? { reason: state.reason } : {}) };
-}
 
 /** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
 export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const auth = requireUser(services.secrets.jwt);
-  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true });
+  const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds });
+  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds });
 
-  app.post("/connect", auth, async (c) => {
+  app.post("/connect", documented(doc.connect), auth, async (c) => {
     const body = await jsonBody(c, ConnectBody);
-    const state = await engine.connect(c.get("caller").userId, body);
-    return c.json(await presentLink(state));
+    const referrerUserId = c.get("caller").userId;
+    const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
+      services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
+    );
+    return c.json(answer.body, answer.status);
   });
 
-  app.get("/status", auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get("/status", documented(doc.status), auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
 
-  app.get("/status/events", streamAuth, (c) => {
+  app.get("/status/events", documented(doc.statusEvents), streamAuth, (c) => {
     const referrerUserId = c.get("caller").userId;
     return streamSSE(c, async (stream) => {
       const queue: Array<{ event: string; data: string }> = [];
@@ -75,26 +73,29 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", auth, async (c) => {
+  app.post("/disconnect", documented(doc.disconnect), auth, async (c) => {
     const body = await jsonBody(c, DisconnectBody);
     return c.json(await engine.disconnect(c.get("caller").userId, body));
   });
 
-  app.patch("/config", auth, async (c) => {
+  app.patch("/config", documented(doc.config), auth, async (c) => {
     const body = await jsonBody(c, ConfigPatchBody);
     return c.json(await engine.updateConfig(c.get("caller").userId, body));
   });
 
-  app.get("/targets", auth, async (c) => {
+  const cursors = new CursorCodec(services.secrets.jwt);
+  app.get("/targets", documented(doc.targets), auth, async (c) => {
     const query = queryOf(c, TargetsQuery);
-    const page = await engine.listTargets(c.get("caller").userId, {
+    const referrerUserId = c.get("caller").userId;
+    const scope = JSON.stringify([referrerUserId, query.status ?? null]);
+    const page = await engine.listTargets(referrerUserId, {
       ...(query.status ? { status: query.status as never } : {}),
       ...(query.limit ? { limit: query.limit } : {}),
-      cursor: query.cursor ?? null,
+      cursor: query.cursor ? cursors.open(query.cursor, scope) : null,
     });
-    return c.json({ items: page.items.map(presentTarget), nextCursor: page.nextCursor });
+    return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
-  app.get("/stats", auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
+  app.get("/stats", documented(doc.stats), auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
 }

@@ -1,8 +1,10 @@
 import { Hono } from "hono";
-import { notFound } from "../errors";
-import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { notFound } from "../errors.js";
+import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 /**
  * The simulated WhatsApp world (like a payment provider's test mode). Mounted always, so that
@@ -17,34 +19,34 @@ export function sandboxRoutes(services: AppServices) {
   });
   const world = () => services.sandbox!;
 
-  app.post("/link", async (c) => {
+  app.post("/link", documented(doc.sandboxLink), async (c) => {
     const body = await jsonBody(c, SandboxLinkBody);
     world().transport.link(body.userId, body.phone);
     await engine.idle();
     return c.json(await engine.status(body.userId));
   });
 
-  app.post("/drop", async (c) => {
+  app.post("/drop", documented(doc.sandboxDrop), async (c) => {
     const body = await jsonBody(c, SandboxDropBody);
     world().transport.drop(body.userId, { loggedOut: body.loggedOut ?? false });
     await engine.idle();
     return c.json(await engine.status(body.userId));
   });
 
-  app.post("/numbers", async (c) => {
+  app.post("/numbers", documented(doc.sandboxNumbers), async (c) => {
     const body = await jsonBody(c, SandboxNumberBody);
     world().transport.setOnWhatsApp(body.phone, body.onWhatsApp);
     return c.json({ ok: true });
   });
 
-  app.post("/inbound", async (c) => {
+  app.post("/inbound", documented(doc.sandboxInbound), async (c) => {
     const body = await jsonBody(c, SandboxInboundBody);
     world().transport.inbound(body.from, body.to, body.text);
     await engine.idle();
     return c.json({ ok: true });
   });
 
-  app.get("/outbox", (c) => {
+  app.get("/outbox", documented(doc.sandboxOutbox), (c) => {
     const { referrerId } = queryOf(c, SandboxOutboxQuery);
     const items = world()
       .transport.outbox(referrerId)
@@ -52,7 +54,7 @@ export function sandboxRoutes(services: AppServices) {
     return c.json({ items });
   });
 
-  app.post("/clock", async (c) => {
+  app.post("/clock", documented(doc.sandboxClock), async (c) => {
     const body = await jsonBody(c, SandboxClockBody);
     const clock = world().clock;
     const now = "advanceMs" in body ? clock.advance(body.advanceMs) : clock.set(body.now);

@@ -1,0 +1,283 @@
+import type { Clock, E164, Logger } from "@relance/core";
+import type { WwebjsClient } from "./client-factory.js";
+import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
+import type { Message } from "./library.js";
+import { MAX_PENDING, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
+
+/** The phones of a referrer's active targets (their chats are read on catch-up even when read). */
+export type ActiveContacts = (referrerUserId: string) => Promise<readonly E164[]>;
+
+export interface InboxOptions {
+  referrerUserId: string;
+  client: WwebjsClient;
+  book: SessionBook;
+  clock: Clock;
+  logger: Logger;
+  activeContacts?: ActiveContacts;
+  /** Messages read per chat on catch-up (the newest). */
+  messagesPerChat: number;
+  /** With no watermark yet (a session restored for the first time), how far back catch-up reads. */
+  firstLookbackMs: number;
+  emit(from: E164, text: string, at: Date): void;
+  /** False once the session ended: nothing is emitted, marked seen or taken off the waiting list. */
+  isOpen(): boolean;
+}
+
+/** The session ended while messages were being handled: the rest waits for the next start. */
+class InboxClosed extends Error {
+  constructor() {
+    super("the session closed while its messages were being read");
+  }
+}
+
+/**
+ * One session's inbound side: every reply reaches the core exactly once, whether it arrived while
+ * the client ran (`message`) or while Chromium was closed (catch-up on `ready`), and whether its
+ * sender is a number or a LID.
+ *
+ * whatsapp-web.js only emits `message` for messages WhatsApp Web flags `isNewMsg` once its
+ * listeners are attached after `hasSynced` (Client.js:1129-1130, 408-410): what the phone received
+ * while no client ran arrives with the history sync and is never emitted. Hence the watermark and
+ * the catch-up, which read chats without ever marking them read (`getChats`, `fetchMessages` only:
+ * Chat.js:203-246 loads models and sends no seen receipt).
+ */
+export class Inbox {
+  private mark: Watermark | null = null;
+  private readonly emitted = new Set<string>();
+  private canonical: Record<E164, string> | null = null;
+  /** LIDs with replies waiting (loaded once): no storage read per send when there are none. */
+  private waitingLids: Set<string> | null = null;
+  /** One step at a time: pending replies and the watermark are read-modify-write. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: InboxOptions) {}
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.catch(() => undefined).then(step);
+    this.queue = next;
+    return next;
+  }
+
+  /**
+   * Run on `ready`, before the session is reported connected. A newly linked account starts its
+   * watermark now: what came before it is not this service's business.
+   */
+  catchUp(options: { newLink: boolean }): Promise<number> {
+    return this.serial(() => this.catchUpNow(options));
+  }
+
+  private async catchUpNow(options: { newLink: boolean }): Promise<number> {
+    const { client, book, clock } = this.options;
+    const stored = await book.watermark();
+    const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+    if (!stored && options.newLink) {
+      this.mark = { at: nowSeconds, ids: [] };
+      await book.setWatermark(this.mark);
+      return 0;
+    }
+    this.mark = stored ?? { at: nowSeconds - Math.floor(this.options.firstLookbackMs / 1000), ids: [] };
+    const since = this.mark;
+
+    const targets = await this.targetChatIds();
+    // getChats, not getChatById per target: the latter creates a chat that does not exist
+    // (`findOrCreateLatestChat`, Utils.js:842-875).
+    const chats = (await client.getChats()).filter(
+      (chat) => !chat.isGroup && isPersonChat(chat.id._serialized) && (chat.timestamp === undefined || chat.timestamp >= since.at),
+    );
+    const unresolvedLids = chats.filter((c) => !(c.unreadCount > 0) && !targets.has(c.id._serialized) && isLidJid(c.id._serialized)).map((c) => c.id._serialized);
+    const lidsOfTargets = new Set<string>();
+    if (unresolvedLids.length > 0) {
+      for (const pair of await client.getContactLidAndPhone(unresolvedLids)) {
+        if (pair?.lid && pair.pn && targets.has(pair.pn)) lidsOfTargets.add(pair.lid);
+      }
+    }
+    const toRead = chats.filter((c) => c.unreadCount > 0 || targets.has(c.id._serialized) || lidsOfTargets.has(c.id._serialized));
+
+    const missed: Message[] = [];
+    for (const chat of toRead) {
+      const messages = await chat.fetchMessages({ limit: Math.max(this.options.messagesPerChat, chat.unreadCount || 0) });
+      missed.push(...messages.filter((m) => !m.fromMe && isAfter(m, since)));
+    }
+    missed.sort((a, b) => a.timestamp - b.timestamp);
+    // A message WhatsApp Web has not decrypted yet has no text: it is not emitted, and the
+    // watermark stays before it so that the next start reads it again.
+    const undecrypted = missed.filter((m) => m.type === "ciphertext");
+    const holdAt = undecrypted[0]?.timestamp;
+    if (undecrypted.length > 0) {
+      this.options.logger.warn({ referrerUserId: this.options.referrerUserId, undecrypted: undecrypted.length }, "messages received while closed are not decrypted yet: read again on the next start");
+    }
+    for (const message of missed) {
+      if (message.type === "ciphertext") continue;
+      await this.handle(message, { at: new Date(message.timestamp * 1000), advance: holdAt === undefined || message.timestamp < holdAt });
+    }
+    await this.flushPendingNow([]);
+    return missed.length;
+  }
+
+  /** A `message` event of the running client. */
+  onLive(message: Message): Promise<void> {
+    return this.serial(() => this.handle(message, { at: this.options.clock.now(), advance: true }));
+  }
+
+  /** The number check found `phone` as `id`: kept for sending and for matching its replies. */
+  rememberCanonical(phone: E164, id: string): Promise<void> {
+    return this.serial(async () => {
+      const ids = await this.canonicalIds();
+      // Only ids that differ from the number are kept: the map stays as small as the exceptions.
+      const differs = id !== userJid(phone);
+      if (differs ? ids[phone] !== id : ids[phone] !== undefined) {
+        if (differs) ids[phone] = id;
+        else delete ids[phone];
+        await this.options.book.setCanonicalIds(ids);
+      }
+      await this.flushPendingNow([id]);
+    });
+  }
+
+  /** The chat id to send to: the number check's id when known. */
+  async chatIdOf(phone: E164): Promise<string> {
+    return (await this.canonicalIds())[phone] ?? userJid(phone);
+  }
+
+  /** A message just went to `chatId`: WhatsApp now knows its LID, maybe one a reply waits on. */
+  afterSend(chatId: string): Promise<void> {
+    return this.serial(() => this.flushPendingNow([chatId]));
+  }
+
+  /**
+   * Emits the replies waiting for a number whose LID now maps to one: asked for each pending
+   * LID, and for the LIDs of `hints` (ids of numbers just checked or written to).
+   */
+  flushPending(hints: readonly string[] = []): Promise<void> {
+    return this.serial(() => this.flushPendingNow(hints));
+  }
+
+  private async flushPendingNow(hints: readonly string[]): Promise<void> {
+    const { book, client, logger, referrerUserId } = this.options;
+    if ((await this.waiting()).size === 0 || !this.options.isOpen()) return;
+    const pending = await book.pending();
+    this.waitingLids = new Set(pending.map((p) => p.lid));
+    if (pending.length === 0) return;
+    const phoneByLid = new Map<string, E164>();
+    try {
+      const pairs = await client.getContactLidAndPhone([...new Set([...pending.map((p) => p.lid), ...hints])]);
+      for (const pair of pairs) {
+        const phone = phoneOfUserJid(pair?.pn);
+        if (pair?.lid && phone) phoneByLid.set(pair.lid, phone);
+      }
+    } catch (error) {
+      logger.warn({ referrerUserId, err: describe(error) }, "could not look up the numbers of LIDs with replies waiting");
+      return;
+    }
+    const still: PendingReply[] = [];
+    const ready: Array<[PendingReply, E164]> = [];
+    for (const reply of pending) {
+      const phone = phoneByLid.get(reply.lid);
+      if (phone) ready.push([reply, phone]);
+      else still.push(reply);
+    }
+    if (ready.length === 0 || !this.options.isOpen()) return;
+    await book.setPending(still);
+    this.waitingLids = new Set(still.map((p) => p.lid));
+    for (const [reply, phone] of ready) await this.emitFrom(phone, reply.text, new Date(reply.at));
+    logger.info({ referrerUserId, resolved: ready.length, waiting: still.length }, "replies from LIDs matched to their numbers");
+  }
+
+  private async handle(message: Message, options: { at: Date; advance: boolean }): Promise<void> {
+    if (!this.options.isOpen()) throw new InboxClosed();
+    if (message.fromMe || message.isStatus || message.broadcast) return;
+    const id = message.id._serialized;
+    if (this.emitted.has(id)) return;
+    const from = message.from;
+    let phone = phoneOfUserJid(from);
+    if (!phone && isLidJid(from)) {
+      phone = await this.phoneOfLid(from);
+      // WhatsApp knows this LID's number now: older replies from it may be waiting.
+      if (phone && (await this.waiting()).has(from)) await this.flushPendingNow([]);
+      if (!phone) {
+        await this.keepPending({ id, lid: from, text: message.body, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
+        this.emitted.add(id);
+        if (options.advance) await this.advance(message);
+        return;
+      }
+    }
+    if (!phone) {
+      this.options.logger.debug({ referrerUserId: this.options.referrerUserId }, "inbound message from a chat that is not a person: ignored");
+      return;
+    }
+    if (!this.options.isOpen()) throw new InboxClosed();
+    this.emitted.add(id);
+    await this.emitFrom(phone, message.body, options.at);
+    if (options.advance) await this.advance(message);
+  }
+
+  /** Emits for the number, and for every number whose canonical id is this one (a Brazilian 9th digit). */
+  private async emitFrom(phone: E164, text: string, at: Date): Promise<void> {
+    const jid = userJid(phone);
+    const aliases = Object.entries(await this.canonicalIds())
+      .filter(([, id]) => id === jid)
+      .map(([known]) => known as E164);
+    for (const from of new Set([...aliases, phone])) this.options.emit(from, text, at);
+  }
+
+  private async keepPending(reply: PendingReply): Promise<void> {
+    const { book, logger, referrerUserId } = this.options;
+    const pending = await book.pending();
+    if (pending.some((p) => p.id === reply.id)) return;
+    pending.push(reply);
+    const dropped = pending.length - MAX_PENDING;
+    if (dropped > 0) logger.warn({ referrerUserId, dropped }, "too many replies waiting for a LID mapping: the oldest are dropped");
+    const kept = pending.slice(Math.max(0, dropped));
+    await book.setPending(kept);
+    this.waitingLids = new Set(kept.map((p) => p.lid));
+    // No number, no text in logs: only that a reply waits.
+    logger.warn({ referrerUserId, waiting: Math.min(pending.length, MAX_PENDING) }, "reply from a LID with no known phone number: kept until WhatsApp maps it");
+  }
+
+  private async advance(message: Message): Promise<void> {
+    const t = message.timestamp;
+    if (!t) return;
+    const mark = this.mark ?? (await this.options.book.watermark()) ?? { at: 0, ids: [] };
+    const id = message.id._serialized;
+    if (t < mark.at || (t === mark.at && mark.ids.includes(id))) return;
+    this.mark = t > mark.at ? { at: t, ids: [id] } : { at: t, ids: [...mark.ids, id] };
+    await this.options.book.setWatermark(this.mark);
+  }
+
+  private async targetChatIds(): Promise<Set<string>> {
+    const { activeContacts, referrerUserId } = this.options;
+    if (!activeContacts) return new Set();
+    const phones = await activeContacts(referrerUserId);
+    const canonical = await this.canonicalIds();
+    return new Set(phones.flatMap((phone) => [userJid(phone), ...(canonical[phone] ? [canonical[phone]] : [])]));
+  }
+
+  private async phoneOfLid(lid: string): Promise<E164 | null> {
+    try {
+      const [pair] = await this.options.client.getContactLidAndPhone([lid]);
+      return phoneOfUserJid(pair?.pn);
+    } catch (error) {
+      this.options.logger.warn({ referrerUserId: this.options.referrerUserId, err: describe(error) }, "could not resolve a LID to a phone number");
+      return null;
+    }
+  }
+
+  private async waiting(): Promise<Set<string>> {
+    this.waitingLids ??= new Set((await this.options.book.pending()).map((p) => p.lid));
+    return this.waitingLids;
+  }
+
+  private async canonicalIds(): Promise<Record<E164, string>> {
+    this.canonical ??= await this.options.book.canonicalIds();
+    return this.canonical;
+  }
+}
+
+function isAfter(message: Message, mark: Watermark): boolean {
+  return message.timestamp > mark.at || (message.timestamp === mark.at && !mark.ids.includes(message.id._serialized));
+}
+
+/** One person's chat: a number or a LID (not a group, a broadcast list, the status feed or a channel). */
+function isPersonChat(id: string): boolean {
+  return /@(c\.us|lid)$/.test(id);
+}

@@ -1,0 +1,57 @@
+import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import type { CreateWwebjsClient, WebVersionPin } from "./client-factory.js";
+import type { ActiveContacts } from "./inbox.js";
+import type { LoadMedia } from "./media.js";
+
+export interface WwebjsTransportOptions {
+  sessions: SessionRepository;
+  leases: LeaseRepository;
+  cipher: SessionCipher;
+  clock?: Clock;
+  logger?: Logger;
+  /** Lease owner name of this process (default `<hostname>:<pid>`). */
+  instanceId?: string;
+  /**
+   * Chromium instances open at once in this process (about 300 MB each). Default 5. A hard cap:
+   * a session that finds no room (all others used within `evictionGraceMs`) is
+   * TransportUnavailableError, and `capabilities.maxSessions` reports it to the core.
+   */
+  maxSessions?: number;
+  /** A session used this recently is not evicted (see SessionPoolOptions). */
+  evictionGraceMs?: number;
+  /** A session unused this long is closed, and restored on the next send. Default 30 min. */
+  idleTimeoutMs?: number;
+  /** Default `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
+  chromiumPath?: string;
+  /** Added to Chromium's arguments (a `--proxy-server`, host resolver rules in tests). */
+  chromiumArgs?: readonly string[];
+  /** Working directory of RemoteAuth (profiles, zip files); default `<tmpdir>/relance-wwebjs`. */
+  dataPath?: string;
+  /** Builds a client (default: a real one); tests inject a double. */
+  createClient?: CreateWwebjsClient;
+  /** Downloads media before sending (default: HTTP GET with status, timeout and size checks). */
+  loadMedia?: LoadMedia;
+  /** Default media download limits: whole download time (default 60 s) and size (default 64 MB). */
+  mediaTimeoutMs?: number;
+  mediaMaxBytes?: number;
+  /**
+   * Phones of the referrer's active targets: on `ready`, their chats are read for replies that
+   * arrived while no client ran, even when the referrer already read them on the phone.
+   */
+  activeContacts?: ActiveContacts;
+  /** Newest messages read per chat on catch-up. Default 50. */
+  catchUpMessagesPerChat?: number;
+  /** How far back the first catch-up of a session with no watermark reads. Default 7 days. */
+  catchUpFirstLookbackMs?: number;
+  /** How long the catch-up on `ready` may take before the session is closed and retried. Default 2 min. */
+  catchUpTimeoutMs?: number;
+  /** RemoteAuth backup period. Default 20 min. */
+  backupIntervalMs?: number;
+  /** WhatsApp Web build (default: whatsapp-web.js 1.34.7's tested build, from the archive). */
+  webVersion?: WebVersionPin;
+  /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
+  initTimeoutMs?: number;
+  /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
+  destroyTimeoutMs?: number;
+}

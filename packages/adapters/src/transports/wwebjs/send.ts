@@ -1,0 +1,69 @@
+import type { OutgoingMessage, SendContext, SendResult } from "@relance/core";
+import type { WwebjsClient } from "./client-factory.js";
+import { describe } from "./events.js";
+import type { Message } from "./library.js";
+import type { LoadMedia } from "./media.js";
+
+export interface SendDayInput {
+  client: WwebjsClient;
+  /** The number check's id for the recipient when known, else `<digits>@c.us`. */
+  chatId: string;
+  loadMedia: LoadMedia;
+  message: OutgoingMessage;
+  context: SendContext;
+  /** Whether the session is still the connected one (a failure is then the send's own). */
+  stillConnected(): boolean;
+  /** Called once the text has left. */
+  afterText(): void;
+}
+
+/**
+ * One day's message: the text, then each media. Rejects only while nothing has left; from the
+ * text on, failures are reported in `partialFailure` (a retry would send the day again).
+ */
+export async function sendDay(input: SendDayInput): Promise<SendResult> {
+  const { client, chatId, message, context } = input;
+  // Downloaded before anything is sent: a media that cannot be fetched fails the attempt
+  // without having sent the text, so a retry does not repeat it.
+  const media = await Promise.all(message.media.map(async (item) => ({ item, media: await input.loadMedia(item) })));
+  let sent: Message | undefined;
+  try {
+    // sendSeen false: the library would otherwise mark the referral's chat read on the
+    // referrer's phone (and send read receipts) before every relance.
+    sent = (await client.sendMessage(chatId, message.text, { sendSeen: false })) as Message | undefined;
+  } catch (error) {
+    if (input.stillConnected()) throw error;
+    // The browser went away during the call: the text may have left. At most once per day
+    // wins, so this counts as sent with an unknown outcome rather than as "nothing left".
+    return {
+      messageId: `unknown:${context.idempotencyKey}`,
+      mediaMessageIds: [],
+      partialFailure: `[wwebjs] the session closed while the text to ${message.to} was being sent (${describe(error)}): outcome unknown, not resent`,
+    };
+  }
+  // Client.js:1539-1558: the page found no chat for the id, or WhatsApp Web's send returned
+  // nothing. Nothing left, so this is a plain failed attempt.
+  if (!sent) throw new Error(`WhatsApp Web did not send the message (no chat could be opened for ${message.to})`);
+  input.afterText();
+  const mediaMessageIds: string[] = [];
+  const mediaFailures: string[] = [];
+  for (const [index, { item, media: content }] of media.entries()) {
+    try {
+      const sentMedia = (await client.sendMessage(chatId, content, {
+        sendSeen: false,
+        ...(item.caption ? { caption: item.caption } : {}),
+        sendMediaAsDocument: item.type === "document",
+      })) as Message | undefined;
+      if (!sentMedia) throw new Error("WhatsApp Web did not send it");
+      mediaMessageIds.push(sentMedia.id._serialized);
+    } catch (error) {
+      // The text already left: rejecting now would make dispatch send the whole day again.
+      mediaFailures.push(`media ${index + 1}/${media.length}: ${describe(error)}`);
+    }
+  }
+  return {
+    messageId: sent.id._serialized,
+    mediaMessageIds,
+    ...(mediaFailures.length > 0 ? { partialFailure: `[wwebjs] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
+  };
+}

@@ -1,0 +1,101 @@
+import type { E164, SessionRepository } from "@relance/core";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+
+/**
+ * Newest inbound message already handed to the core: `at` in Unix seconds (WhatsApp's own
+ * resolution, `Message.timestamp`), and the ids seen at that very second so that two messages of
+ * the same second are told apart.
+ */
+export interface Watermark {
+  at: number;
+  ids: string[];
+}
+
+/** A reply from a LID no phone number is known for yet: kept until the mapping is. */
+export interface PendingReply {
+  id: string;
+  lid: string;
+  text: string;
+  /** When WhatsApp received it, epoch ms. */
+  at: number;
+}
+
+export const WATERMARK_KEY = "inbox.watermark";
+export const PENDING_KEY = "inbox.pending-lid";
+export const CANONICAL_KEY = "contacts.canonical";
+/** Set when WhatsApp Web asked to link again while restoring: ensureReady stops restoring. */
+export const RESTORE_REFUSED_KEY = "restore-refused";
+
+/** Most LID replies kept waiting for a phone number; the oldest go first (with a warning). */
+export const MAX_PENDING = 500;
+
+/**
+ * What the transport remembers per session besides the browser profile, encrypted like it
+ * (AAD `[sessionId, key]`): the inbound watermark, LID replies waiting for a number, and the
+ * canonical WhatsApp id of each number checked. Writes are serialised so the last one wins.
+ */
+export class SessionBook {
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly cipher: SessionCipher,
+    readonly sessionId: string,
+  ) {}
+
+  watermark(): Promise<Watermark | null> {
+    return this.read<Watermark>(WATERMARK_KEY);
+  }
+
+  setWatermark(watermark: Watermark): Promise<void> {
+    return this.write(WATERMARK_KEY, watermark);
+  }
+
+  async pending(): Promise<PendingReply[]> {
+    return (await this.read<PendingReply[]>(PENDING_KEY)) ?? [];
+  }
+
+  setPending(replies: readonly PendingReply[]): Promise<void> {
+    return this.write(PENDING_KEY, replies.length === 0 ? null : replies);
+  }
+
+  /** Phone → the id WhatsApp's number check returned for it (`<digits>@c.us`). */
+  async canonicalIds(): Promise<Record<E164, string>> {
+    return (await this.read<Record<E164, string>>(CANONICAL_KEY)) ?? {};
+  }
+
+  setCanonicalIds(ids: Record<E164, string>): Promise<void> {
+    return this.write(CANONICAL_KEY, ids);
+  }
+
+  async restoreRefusedAt(): Promise<Date | null> {
+    const at = await this.read<string>(RESTORE_REFUSED_KEY);
+    return at ? new Date(at) : null;
+  }
+
+  setRestoreRefused(at: Date | null): Promise<void> {
+    return this.write(RESTORE_REFUSED_KEY, at ? at.toISOString() : null);
+  }
+
+  private aad(key: string): { aad: string } {
+    return { aad: JSON.stringify([this.sessionId, key]) };
+  }
+
+  private async read<T>(key: string): Promise<T | null> {
+    await this.writes.catch(() => undefined);
+    const blob = (await this.sessions.get(this.sessionId, [key]))[key];
+    if (blob === undefined) return null;
+    try {
+      return JSON.parse(this.cipher.decrypt(blob, this.aad(key)).plaintext) as T;
+    } catch (error) {
+      throw new SessionCryptoError(`Cannot decrypt ${key} of the whatsapp-web.js session ${this.sessionId}: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+  }
+
+  private write(key: string, value: unknown): Promise<void> {
+    const blob = value === null ? null : this.cipher.encrypt(JSON.stringify(value), this.aad(key));
+    const next = this.writes.catch(() => undefined).then(() => this.sessions.set(this.sessionId, { [key]: blob }));
+    this.writes = next;
+    return next;
+  }
+}

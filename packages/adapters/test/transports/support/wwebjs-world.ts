@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { E164, MediaItem, RelanceStorage, TransportEvent } from "@relance/core";
+import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index.js";
+import type { ObservedSend } from "../../../src/testing/index.js";
+import { MessageMedia } from "../../../src/transports/wwebjs/library.js";
+import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../../src/transports/wwebjs/transport.js";
+import { FakeWhatsApp } from "./fake-wwebjs-client.js";
+
+/** A whatsapp-web.js transport on fake clients and memory storage, and what it emitted. */
+export const SECRET = "a-test-secret-of-32-characters!!";
+export const REFERRER = "referrer-1";
+export const PHONE: E164 = "+33600000001";
+export const REFERRAL: E164 = "+33611111111";
+
+const MIME: Record<MediaItem["type"], string> = { image: "image/jpeg", video: "video/mp4", document: "application/pdf", audio: "audio/ogg" };
+
+/** Media "downloaded" without a network: the URL travels in the data so the fake can report it. */
+async function loadMediaOffline(item: MediaItem): Promise<MessageMedia> {
+  return new MessageMedia(MIME[item.type], Buffer.from(item.url).toString("base64"), item.url.split("/").pop() ?? "file");
+}
+
+export interface World {
+  storage: RelanceStorage;
+  fake: FakeWhatsApp;
+  dataPath: string;
+  transport: WwebjsTransport;
+  events: TransportEvent[];
+  /** Another process on the same storage. */
+  otherProcess(overrides?: Partial<WwebjsTransportOptions>): WwebjsTransport;
+  close(): Promise<void>;
+}
+
+export async function world(overrides: Partial<WwebjsTransportOptions> = {}): Promise<World> {
+  const storage = createMemoryStorage();
+  await storage.init();
+  const clock = overrides.clock ?? new ManualClock("2026-01-05T10:00:00Z");
+  const fake = new FakeWhatsApp(clock);
+  const dataPath = await mkdtemp(join(tmpdir(), "relance-wwebjs-fake-"));
+  const transports: WwebjsTransport[] = [];
+  const make = (instanceId: string, more: Partial<WwebjsTransportOptions> = {}) => {
+    const transport = createWwebjsTransport({
+      sessions: storage.sessions,
+      leases: storage.leases,
+      cipher: createSessionCipher({ secrets: [SECRET] }),
+      clock,
+      instanceId,
+      maxSessions: 5,
+      idleTimeoutMs: 10 * 60_000,
+      dataPath,
+      createClient: fake.createClient,
+      loadMedia: loadMediaOffline,
+      initTimeoutMs: 2_000,
+      destroyTimeoutMs: 200,
+      ...overrides,
+      ...more,
+    });
+    transports.push(transport);
+    return transport;
+  };
+  const transport = make("process-a");
+  const events: TransportEvent[] = [];
+  transport.subscribe((event) => events.push(event));
+  return {
+    storage,
+    fake,
+    dataPath,
+    transport,
+    events,
+    otherProcess: (more) => make(`process-${transports.length + 1}`, more),
+    async close() {
+      await Promise.all(transports.map((t) => t.close()));
+      await rm(dataPath, { recursive: true, force: true });
+    },
+  };
+}
+
+export function observed(fake: FakeWhatsApp, referrerUserId: string): ObservedSend[] {
+  return fake.sends
+    .filter((send) => send.referrerUserId === referrerUserId)
+    .map((send): ObservedSend => {
+      const to = `+${send.chatId.replace(/@c\.us$/, "")}`;
+      if (typeof send.content === "string") return { to, kind: "text", text: send.content };
+      if (!(send.content instanceof MessageMedia)) throw new Error("unexpected content");
+      const kind = send.options.sendMediaAsDocument ? "document" : (send.content.mimetype.split("/")[0] as ObservedSend["kind"]);
+      return { to, kind, url: Buffer.from(send.content.data, "base64").toString(), ...(send.options.caption ? { caption: send.options.caption } : {}) };
+    });
+}
+
+export async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+

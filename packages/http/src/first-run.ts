@@ -1,0 +1,51 @@
+import { sign } from "hono/jwt";
+import { API_PREFIX } from "./app/app.js";
+import type { ServiceConfig } from "./config/env.js";
+import type { RunningService } from "./service.js";
+
+const DEMO_REFERRER = "demo-referrer";
+const SECRET_VALUES = { RELANCE_JWT_SECRET: "jwt", RELANCE_SERVICE_SECRET: "service", WHATSAPP_SESSION_SECRET: "session" } as const;
+
+/**
+ * `npm start` in development: makes a fresh clone usable at once. The demo referrer gets an
+ * active subscription (through the push endpoint, as the platform would), and the lines printed
+ * hold what a newcomer needs: the secrets generated for this run, tokens, and working links.
+ * Printed to stdout on purpose, never to the structured log; production never gets here.
+ */
+export async function developmentFirstRun(config: ServiceConfig, service: RunningService): Promise<string> {
+  const url = service.url ?? `http://localhost:${config.PORT}`;
+  const exp = Math.floor(Date.now() / 1000) + 12 * 3600;
+  const demoAdmin = await sign({ sub: "demo-admin", role: "admin", exp }, config.secrets.jwt, "HS256");
+  const demoReferrer = await sign({ sub: DEMO_REFERRER, exp }, config.secrets.jwt, "HS256");
+
+  let subscription: string;
+  if (config.RELANCE_DIRECTORY === "stored") {
+    const response = await service.app.request(`${API_PREFIX}/internal/subscriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${config.secrets.service}`, "x-service-name": "relance-first-run", "content-type": "application/json" },
+      body: JSON.stringify({ userId: DEMO_REFERRER, active: true, name: "Demo Referrer" }),
+    });
+    subscription = response.ok ? `${DEMO_REFERRER} is subscribed (stored directory)` : `could not subscribe ${DEMO_REFERRER} (HTTP ${response.status})`;
+  } else {
+    subscription = `${DEMO_REFERRER} must have an active subscription in the user-service (RELANCE_DIRECTORY=http)`;
+  }
+
+  const generated = config.generatedSecrets.map((name) => `  ${name}=${config.secrets[SECRET_VALUES[name as keyof typeof SECRET_VALUES]]}`);
+  const sandbox = config.RELANCE_TRANSPORT === "sandbox";
+  return [
+    "",
+    `Relance is listening on ${url} (development mode)`,
+    ...(generated.length > 0
+      ? ["Secrets generated for this run only (export them to keep sessions and tokens across restarts):", ...generated]
+      : ["Secrets: taken from the environment"]),
+    `Demo referrer: ${subscription}`,
+    `Home page:     ${url}/`,
+    `Connect page:  ${url}/connect?token=${demoReferrer}${sandbox ? "   (sandbox: its \"Simuler le téléphone\" button completes the link)" : ""}`,
+    `Admin console: ${url}/admin?token=${demoAdmin}`,
+    `Demo admin token (12 h):    ${demoAdmin}`,
+    `Demo referrer token (12 h): ${demoReferrer}`,
+    `Try: curl -H "Authorization: Bearer <admin token>" ${url}${API_PREFIX}/admin/messages`,
+    `     curl -H "Authorization: Bearer <service secret>" -H "X-Service-Name: me" ${url}${API_PREFIX}/internal/jobs/enrollment/run -X POST`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,81 @@
+import type { Hono } from "hono";
+import { generateSpecs } from "hono-openapi";
+import { ErrorResponse, StatsResponse, StatusResponse, TargetResponse } from "../app/response-schemas.js";
+import { jsonSchema } from "./describe.js";
+
+const error = (description: string, code: string, message: string, details?: unknown) => ({
+  description,
+  content: {
+    "application/json": {
+      schema: { $ref: "#/components/schemas/Error" },
+      example: { error: { code, message, ...(details !== undefined ? { details } : {}) } },
+    },
+  },
+});
+
+/**
+ * The OpenAPI 3.1 document of `app`, generated from the routes it serves: each one's
+ * `documented(...)` description (request schemas, parameters, responses, security).
+ */
+export async function openApiDocument(app: Hono): Promise<Record<string, unknown>> {
+  const document = await generateSpecs(app, {
+    documentation: {
+      openapi: "3.1.0",
+      info: {
+        title: "Relance API",
+        version: "0.1.0",
+        description:
+          "WhatsApp follow-up sequences (relances) for a referral platform. Every error is `{\"error\": {\"code\", \"message\", \"details\"?}}`; " +
+          "timestamps are ISO-8601 in UTC. Referrer and admin calls carry an HS256 JWT (`sub`, `exp` required, `role: admin` for admin calls, " +
+          "lifetime at most RELANCE_JWT_MAX_TTL_SECONDS); internal calls carry the service secret and `X-Service-Name`.",
+      },
+      tags: [
+        { name: "referrer", description: "A referrer's own WhatsApp link, settings, targets and stats (JWT)" },
+        { name: "admin", description: "Day messages and global stats (JWT with role admin)" },
+        { name: "internal", description: "Service-to-service calls (service secret and X-Service-Name)" },
+        { name: "sandbox", description: "Simulated WhatsApp, only with RELANCE_TRANSPORT=sandbox (404 otherwise)" },
+        { name: "operations", description: "Liveness, readiness, metrics, this document, the connect page" },
+      ],
+      components: {
+        securitySchemes: {
+          bearerJwt: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "HS256 with RELANCE_JWT_SECRET; `sub` is the user id, `exp` is required; `role: admin` for admin endpoints" },
+          serviceSecret: { type: "http", scheme: "bearer", description: "RELANCE_SERVICE_SECRET as the bearer token (compared in constant time), together with X-Service-Name" },
+          serviceName: { type: "apiKey", in: "header", name: "X-Service-Name", description: "the calling service's name, e.g. user-service" },
+        },
+        schemas: {
+          Error: jsonSchema(ErrorResponse, "output"),
+          Status: jsonSchema(StatusResponse, "output"),
+          Stats: jsonSchema(StatsResponse, "output"),
+          Target: jsonSchema(TargetResponse, "output"),
+        },
+        responses: {
+          BadRequest: error("invalid_request: body, query or path fails validation; details name each field", "invalid_request", "Invalid request body", [
+            { path: "sendWindow.end", message: "must differ from start (use 00:00-23:59 for the whole day)" },
+          ]),
+          Unauthorized: error("unauthorized: missing, invalid or expired credentials", "unauthorized", "Invalid or expired token"),
+          Forbidden: error("forbidden: not an admin", "forbidden", "Admin role required"),
+          SubscriptionRequired: error("subscription_required: the referrer has no active relance subscription", "subscription_required", "No active relance subscription"),
+          NotFound: error("not_found", "not_found", "Message not found"),
+          Conflict: error("conflict: the state does not allow it", "conflict", "A link by pairing_code is already in progress; disconnect first to switch method"),
+          PayloadTooLarge: error("payload_too_large: body over RELANCE_BODY_LIMIT_BYTES (the connection is closed)", "payload_too_large", "Request body is over 1048576 bytes"),
+          Unavailable: error("unavailable: the storage is unreachable; for a dispatch run cut short with nothing done, details carry aborted and the counts", "unavailable", "Dispatch aborted: the storage is unavailable", {
+            aborted: true,
+            sent: 0,
+            failed: 0,
+            deferred: 0,
+            held: 0,
+            exited: 0,
+          }),
+          LinkFailed: error("link_failed: the WhatsApp link attempt failed; details carry the link status and reason", "link_failed", "WhatsApp link failed: connection lost", {
+            status: "failed",
+            reason: "connection lost",
+          }),
+        },
+      },
+    },
+    defaultValidationErrorResponse: false,
+    // "/openapi.json" has a dot, which the library would take for a static file.
+    excludeStaticFile: false,
+  });
+  return document as unknown as Record<string, unknown>;
+}

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import * as req from "../app/schemas.js";
+import * as res from "../app/response-schemas.js";
+import type { RouteDoc } from "./describe.js";
+
+// One description per route, from the very schemas the handlers validate with (`req`) and the
+// shapes they answer (`res`). Routes attach them with `documented(...)`.
+
+const STATUS_EXAMPLE = (res.StatusResponse.meta()?.examples as unknown[] | undefined)?.[0];
+const referrer = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["referrer"], security: "jwt", ...doc });
+const admin = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["admin"], security: "admin", ...doc });
+const internal = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["internal"], security: "service", ...doc });
+const sandbox = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["sandbox"], security: "none", errors: ["NotFound"], ...doc });
+const operations = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["operations"], security: "none", ...doc });
+
+const message = {
+  dayNumber: 1,
+  messageTemplate: { fr: "Bonjour {{firstName}}, votre lien : {{paymentLink}}", en: "Hi {{firstName}}, your link: {{paymentLink}}" },
+  mediaUrls: [{ url: "https://cdn.example.com/offer.jpg", type: "image", language: "both" }],
+  active: true,
+};
+
+export const OPERATIONS = {
+  connect: referrer({
+    summary: "Link WhatsApp by QR code or pairing code",
+    description:
+      "Answers within RELANCE_CONNECT_WAIT_MS (2 s): the QR, the pairing code, or `connected` when already linked (200); " +
+      "202 with the Status while the transport is still getting there (the QR then arrives on /status/events); 502 link_failed with the reason when the attempt failed.",
+    body: { schema: req.ConnectBody, required: false, example: { method: "qr" } },
+    responses: {
+      "200": { description: "pending_qr, pending_pairing or connected", schema: res.ConnectResponse },
+      "202": { description: "still linking: the Status (status connecting)", ref: "Status", example: { ...(STATUS_EXAMPLE as object), status: "connecting", phone: null } },
+    },
+    errors: ["SubscriptionRequired", "Conflict", "LinkFailed"],
+  }),
+  status: referrer({ summary: "The referrer's link status, settings and today's count", responses: { "200": { description: "Status", ref: "Status", example: STATUS_EXAMPLE } } }),
+  statusEvents: referrer({
+    summary: "Server-sent events: `status` (a Status) at once and on every change, `qr` ({text, dataUrl}) on every new QR",
+    description: "Browsers' EventSource cannot send headers: the JWT may be given as `?access_token=` here.",
+    query: z.object({ access_token: z.string().optional().describe("the JWT, for EventSource") }),
+    validates: false,
+    responses: { "200": { description: "text/event-stream", media: "text/event-stream", example: 'event: status\ndata: {"status":"pending_qr",...}\n\n' } },
+  }),
+  disconnect: referrer({
+    summary: "Disconnect WhatsApp (logout also deletes the stored session)",
+    body: { schema: req.DisconnectBody, required: false, example: { logout: false } },
+    responses: { "200": { description: "Status after the disconnect", ref: "Status" } },
+  }),
+  config: referrer({
+    summary: "Pauses, time zone, send window",
+    description: "The send window's start and end must differ (00:00-23:59 is the whole day); start after end spans midnight.",
+    body: { schema: req.ConfigPatchBody, example: { sendingPaused: false, timezone: "Europe/Paris", sendWindow: { start: "09:00", end: "19:30" } } },
+    responses: { "200": { description: "Status with the change applied", ref: "Status" } },
+  }),
+  targets: referrer({
+    summary: "The caller's targets, a page at a time",
+    description: "A cursor is only valid with the listing that returned it (same user and status filter); any other is a 400.",
+    query: req.TargetsQuery,
+    responses: { "200": { description: "a page of targets", schema: res.TargetPageResponse } },
+  }),
+  stats: referrer({ summary: "The caller's stats", responses: { "200": { description: "stats", ref: "Stats" } } }),
+
+  adminTargets: admin({
+    summary: "Every referrer's targets, searchable by referrer and status, a page at a time (admin console)",
+    description: "A cursor is only valid with the listing that returned it (same referrer and status filter); any other is a 400.",
+    query: req.AdminTargetsQuery,
+    responses: { "200": { description: "a page of targets", schema: res.TargetPageResponse } },
+  }),
+  adminFunnel: admin({
+    summary: "Targets enrolled and messages sent per day, for the admin console's funnel",
+    query: req.FunnelQuery,
+    responses: { "200": { description: "the funnel", schema: z.object({ enrolled: z.number().int(), sentByDay: z.record(z.string(), z.number().int()) }) } },
+  }),
+  listMessages: admin({ summary: "Day messages, by dayNumber", responses: { "200": { description: "every day message", schema: res.MessageListResponse } } }),
+  upsertMessage: admin({
+    summary: "Create or replace a day message (upsert by dayNumber)",
+    body: { schema: req.MessageBody, example: message },
+    responses: { "200": { description: "replaced", schema: res.MessageResponse }, "201": { description: "created", schema: res.MessageResponse, example: message } },
+  }),
+  replaceMessage: admin({
+    summary: "Replace a day message",
+    path: req.DayNumberParams,
+    body: { schema: req.MessageWithoutDayBody, example: { messageTemplate: message.messageTemplate } },
+    responses: { "200": { description: "the stored message", schema: res.MessageResponse } },
+    errors: ["NotFound"],
+  }),
+  deleteMessage: admin({ summary: "Delete a day message", path: req.DayNumberParams, responses: { "204": { description: "deleted" } }, errors: ["NotFound"] }),
+  previewMessage: admin({
+    summary: "Render a day message with variables",
+    body: { schema: req.PreviewBody, example: { dayNumber: 1, language: "fr", variables: { firstName: "Léa", paymentLink: "https://pay.example.com/x" } } },
+    responses: { "200": { description: "the rendered text and the media sent with it", schema: res.PreviewResponse } },
+    errors: ["NotFound"],
+  }),
+  globalStats: admin({ summary: "Stats over all referrers", responses: { "200": { description: "stats", ref: "Stats" } } }),
+
+  exitUser: internal({
+    summary: "A referral paid (or is taken out): every loop of theirs stops; idempotent",
+    body: { schema: req.ExitUserBody, example: { userId: "user-42", reason: "paid" } },
+    responses: { "200": { description: "targets exited", schema: res.ExitUserResponse } },
+  }),
+  subscriptions: internal({
+    summary: "A referrer's relance subscription (push directory)",
+    body: { schema: req.SubscriptionBody, example: { userId: "referrer-7", active: true, name: "Jean Martin", phone: "+33612345678" } },
+    responses: { "200": { description: "stored", schema: res.OkResponse } },
+    errors: ["Conflict"],
+  }),
+  referrals: internal({
+    summary: "Upsert one referral (push directory)",
+    body: {
+      schema: req.ReferralBody,
+      example: { referrerId: "referrer-7", referral: { userId: "user-42", phone: "+33698765432", name: "Léa Dupont", language: "fr", createdAt: "2026-01-05T08:00:00Z", paid: false } },
+    },
+    responses: { "200": { description: "stored", schema: res.OkResponse } },
+    errors: ["Conflict"],
+  }),
+  runEnrollment: internal({ summary: "Run enrollment now (joins a run in progress)", responses: { "200": { description: "result", schema: res.EnrollmentRunResponse } } }),
+  runDispatch: internal({
+    summary: "Run dispatch now (joins a run in progress)",
+    description: "A run the storage cut short answers `aborted: true` and `abortReason` with its counts, or 503 `unavailable` when nothing could be done.",
+    responses: { "200": { description: "result", schema: res.DispatchRunResponse } },
+    errors: ["Unavailable"],
+  }),
+  runListen: internal({
+    summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read (joins a run in progress)",
+    responses: { "200": { description: "result", schema: res.ListenRunResponse } },
+  }),
+
+  sandboxLink: sandbox({ summary: "The simulated phone scans the QR", body: { schema: req.SandboxLinkBody, example: { userId: "referrer-7", phone: "+33612345678" } }, responses: { "200": { description: "Status, connected", ref: "Status" } } }),
+  sandboxDrop: sandbox({ summary: "Connection lost, or logged out from the phone", body: { schema: req.SandboxDropBody, example: { userId: "referrer-7", loggedOut: false } }, responses: { "200": { description: "Status after the drop", ref: "Status" } } }),
+  sandboxNumbers: sandbox({ summary: "A number is on WhatsApp or not", body: { schema: req.SandboxNumberBody, example: { phone: "+33698765432", onWhatsApp: false } }, responses: { "200": { description: "stored", schema: res.OkResponse } } }),
+  sandboxInbound: sandbox({ summary: "A referral replies", body: { schema: req.SandboxInboundBody, example: { from: "+33698765432", to: "+33612345678", text: "STOP" } }, responses: { "200": { description: "handled", schema: res.OkResponse } } }),
+  sandboxOutbox: sandbox({ summary: "What was sent, oldest first", query: req.SandboxOutboxQuery, responses: { "200": { description: "one item per day's message", schema: res.OutboxResponse } } }),
+  sandboxClock: sandbox({ summary: "Move the service's clock", body: { schema: req.SandboxClockBody, example: { advanceMs: 86400000 } }, responses: { "200": { description: "the new time", schema: res.ClockResponse } } }),
+
+  health: operations({ summary: "Liveness", responses: { "200": { description: "alive", schema: res.HealthResponse } } }),
+  ready: operations({
+    summary: "Readiness: storage and scheduler",
+    responses: { "200": { description: "ready", schema: res.ReadyResponse }, "503": { description: "not ready", schema: res.ReadyResponse } },
+  }),
+  metrics: operations({ summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", media: "text/plain" } } }),
+  openapi: operations({ summary: "This document", responses: { "200": { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } } }),
+  homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
+  adminPage: operations({
+    summary: "The admin console: day messages with preview, funnel and conversions charts, targets search",
+    query: z.object({ token: z.string().optional().describe("an admin JWT; kept in the tab's session storage and removed from the address") }),
+    validates: false,
+    responses: { "200": { description: "HTML page", media: "text/html" } },
+  }),
+  pageAsset: operations({
+    summary: "Scripts, styles and the charting library of the pages, served locally",
+    path: z.object({ name: z.string() }),
+    validates: false,
+    responses: { "200": { description: "the asset", media: "application/javascript" }, "404": { description: "unknown asset" } },
+  }),
+  connectPage: operations({
+    summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",
+    query: z.object({ token: z.string().optional().describe("the referrer's JWT; kept in the tab's session storage and removed from the address") }),
+    validates: false,
+    responses: { "200": { description: "HTML page", media: "text/html" } },
+  }),
+} satisfies Record<string, RouteDoc>;

@@ -1,0 +1,117 @@
+/**
+ * The admin console's numbers (`/assets/admin-stats.js`): the funnel and conversions by day as
+ * Chart.js bar charts (the library is served from /assets, never a CDN), each with its figures
+ * in a table for screen readers; and the targets, searchable by referrer and status.
+ */
+export const ADMIN_STATS_SCRIPT = String.raw`
+const API = "/api/relance/admin";
+const $ = (id) => document.getElementById(id);
+const COLORS = { enrolled: "#0b57a4", day: "#4c8ed9", converted: "#2b8a3e", optedOut: "#b35c00", failed: "#c92a2a", conversions: "#2b8a3e" };
+
+function fillTable(id, rows) {
+  const body = $(id).querySelector("tbody");
+  body.replaceChildren();
+  for (const cells of rows) {
+    const tr = document.createElement("tr");
+    cells.forEach((value, index) => {
+      const cell = document.createElement(index === 0 ? "th" : "td");
+      if (index === 0) cell.scope = "row";
+      cell.textContent = String(value);
+      tr.append(cell);
+    });
+    body.append(tr);
+  }
+}
+
+function barChart(existing, canvas, labels, values, colors, label) {
+  // The numbers are also kept on the canvas, for tests and for copying.
+  canvas.dataset.labels = JSON.stringify(labels);
+  canvas.dataset.values = JSON.stringify(values);
+  if (existing) {
+    existing.data.labels = labels;
+    existing.data.datasets[0].data = values;
+    existing.data.datasets[0].backgroundColor = colors;
+    existing.update();
+    return existing;
+  }
+  return new window.Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [{ label, data: values, backgroundColor: colors, borderRadius: 4 }] },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { legend: { display: false } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+}
+
+export function initStats({ api, t, lang, dayCount, banner, errorText }) {
+  // Axis text dark enough for AA contrast, and readable on a phone.
+  window.Chart.defaults.color = "#323f4b";
+  window.Chart.defaults.font.size = 13;
+  let funnelChart = null;
+  let conversionsChart = null;
+  let cursor = null;
+  const date = (value) => (value ? new Date(value).toLocaleString(lang, { dateStyle: "short", timeStyle: "short" }) : "—");
+
+  async function refresh() {
+    const [stats, funnel] = await Promise.all([api(API + "/stats"), api(API + "/funnel")]);
+    if (!stats.ok) return banner(errorText(stats));
+    if (!funnel.ok) return banner(errorText(funnel));
+    const s = stats.body;
+    const f = funnel.body;
+    const dayKeys = [...Object.keys(f.sentByDay), ...Object.keys(s.conversions.byDay)].map(Number);
+    const days = Array.from({ length: Math.max(dayCount(), ...dayKeys) }, (_, i) => i + 1);
+    const failed = (s.exited.send_failed || 0) + (s.exited.invalid_number || 0);
+    const stages = [
+      [t.enrolled, f.enrolled, COLORS.enrolled],
+      ...days.map((day) => [t.dayShort + day, f.sentByDay[day] || 0, COLORS.day]),
+      [t.converted, s.conversions.total, COLORS.converted],
+      [t.optedOut, s.exited.opted_out || 0, COLORS.optedOut],
+      [t.failed, failed, COLORS.failed],
+    ];
+    funnelChart = barChart(funnelChart, $("funnel-chart"), stages.map((x) => x[0]), stages.map((x) => x[1]), stages.map((x) => x[2]), t.count);
+    fillTable("funnel-table", stages.map((x) => [x[0], x[1]]));
+    const conversions = days.map((day) => s.conversions.byDay[day] || 0);
+    conversionsChart = barChart(conversionsChart, $("conversions-chart"), days.map((day) => t.dayShort + day), conversions, COLORS.conversions, t.conversionsByDay);
+    fillTable("conversions-table", days.map((day, i) => [t.day + " " + day, conversions[i]]));
+    $("summary").textContent = [t.enrolled + " : " + s.enrolled, t.activeNow + " : " + s.active, t.completed + " : " + s.completed, t.sentToday + " : " + s.sentToday].join(" · ");
+  }
+
+  async function searchTargets(append) {
+    const params = new URLSearchParams({ limit: "50" });
+    const referrerId = $("filter-referrer").value.trim();
+    const status = $("filter-status").value;
+    if (referrerId) params.set("referrerId", referrerId);
+    if (status) params.set("status", status);
+    if (append && cursor) params.set("cursor", cursor);
+    const response = await api(API + "/targets?" + params);
+    if (!response.ok) return banner(errorText(response));
+    const body = $("targets-table").querySelector("tbody");
+    if (!append) body.replaceChildren();
+    for (const target of response.body.items) {
+      const sent = new Set(target.messagesDelivered.filter((d) => d.status !== "failed").map((d) => d.day)).size;
+      const cells = [target.referralUserId, target.referrerUserId, t["status." + target.status] || target.status, target.currentDay, sent, target.exitReason ? t["exit." + target.exitReason] || target.exitReason : "—", date(target.enteredLoopAt), date(target.nextMessageDue)];
+      const tr = document.createElement("tr");
+      for (const value of cells) {
+        const td = document.createElement("td");
+        td.textContent = String(value);
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    cursor = response.body.nextCursor;
+    $("targets-more").hidden = !cursor;
+    $("targets-empty").hidden = body.children.length > 0;
+  }
+
+  $("refresh").addEventListener("click", refresh);
+  $("targets-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    searchTargets(false);
+  });
+  $("targets-more").addEventListener("click", () => searchTargets(true));
+  return { refresh, searchTargets };
+}
+`;

@@ -1,0 +1,44 @@
+import { Hono, type Context } from "hono";
+import type { AppServices } from "../app/services.js";
+import { documented } from "../openapi/describe.js";
+import { OPERATIONS as doc } from "../openapi/operations.js";
+import { adminPage } from "./admin-page.js";
+import { ASSETS } from "./assets.js";
+import { connectPage } from "./connect-page.js";
+import { homePage } from "./home-page.js";
+import { pickLanguage } from "./i18n.js";
+
+const languageOf = (c: Context) => pickLanguage(c.req.header("accept-language"), c.req.query("lang"));
+
+/** Pages reached by a link holding a token: never cached, never sent on as a Referer. */
+function tokenPageHeaders(c: Context): void {
+  c.header("cache-control", "no-store");
+  c.header("referrer-policy", "no-referrer");
+  c.header("vary", "accept-language");
+}
+
+/** The server-rendered pages (`/`, `/connect`, `/admin`) and their assets; no build step. */
+export function pageRoutes(services: AppServices) {
+  const app = new Hono();
+  const sandbox = services.sandbox !== null;
+
+  app.get("/", documented(doc.homePage), (c) => {
+    c.header("vary", "accept-language");
+    return c.html(homePage(languageOf(c), { sandbox }));
+  });
+  app.get("/connect", documented(doc.connectPage), (c) => {
+    tokenPageHeaders(c);
+    return c.html(connectPage(languageOf(c), { sandbox }));
+  });
+  app.get("/admin", documented(doc.adminPage), (c) => {
+    tokenPageHeaders(c);
+    return c.html(adminPage(languageOf(c)));
+  });
+  app.get("/assets/:name", documented(doc.pageAsset), (c) => {
+    const asset = ASSETS[c.req.param("name")];
+    if (!asset) return c.notFound();
+    const body = typeof asset.body === "function" ? asset.body() : asset.body;
+    return c.body(body, 200, { "content-type": asset.type, "cache-control": "public, max-age=300" });
+  });
+  return app;
+}

@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pickLanguage } from "../src/pages/i18n.js";
+import { startTestApp, type TestApp } from "./support/test-app.js";
+
+const P = "/api/relance";
+let t: TestApp;
+beforeEach(async () => {
+  t = await startTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await t.service.app.request(path, { headers });
+  return { status: response.status, type: response.headers.get("content-type") ?? "", headers: response.headers, text: await response.text() };
+}
+
+describe("page language", () => {
+  it("is French unless English comes first among fr/en (q-values honoured), or ?lang= says so", () => {
+    expect(pickLanguage(undefined)).toBe("fr");
+    expect(pickLanguage("de-DE,de;q=0.9")).toBe("fr");
+    expect(pickLanguage("en-GB,en;q=0.9,fr;q=0.8")).toBe("en");
+    expect(pickLanguage("fr-FR,fr;q=0.9,en;q=0.8")).toBe("fr");
+    expect(pickLanguage("de;q=1, fr;q=0.5, en;q=0.7")).toBe("en");
+    expect(pickLanguage("en;q=0, fr")).toBe("fr");
+    expect(pickLanguage("en-US", "fr")).toBe("fr");
+    expect(pickLanguage(undefined, "en")).toBe("en");
+  });
+});
+
+describe("pages", () => {
+  it("GET / is a page linking the connect page, the admin console and the API document", async () => {
+    const home = await get("/");
+    expect(home.status).toBe(200);
+    expect(home.type).toContain("text/html");
+    for (const href of ['href="/connect"', 'href="/admin"', 'href="/openapi.json"']) expect(home.text).toContain(href);
+    expect(home.text).toContain('<html lang="fr">');
+    expect((await get("/", { "accept-language": "en-US,en;q=0.9" })).text).toContain('<html lang="en">');
+  });
+
+  it("the connect and admin pages are never cached nor sent on as a Referer, and load no inline script", async () => {
+    for (const path of ["/connect", "/admin"]) {
+      const page = await get(path);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("cache-control")).toBe("no-store");
+      expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+      // Only JSON data and external scripts: a strict CSP can forbid inline code.
+      const inline = [...page.text.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)].map((m) => m[1]);
+      expect(inline.every((attributes) => attributes!.includes('type="application/json"'))).toBe(true);
+    }
+  });
+
+  it("page data cannot close its script element", async () => {
+    const page = await get("/admin");
+    const data = /<script type="application\/json" id="page-data">([\s\S]*?)<\/script>/.exec(page.text)![1]!;
+    expect(JSON.parse(data).strings.heading).toBe("Console Relance");
+  });
+
+  it("assets are served locally, Chart.js included; unknown ones are 404", async () => {
+    const chart = await get("/assets/chart.umd.min.js");
+    expect(chart.status).toBe(200);
+    expect(chart.type).toContain("javascript");
+    expect(chart.text).toContain("Chart.js v4");
+    for (const name of ["session.js", "connect.js", "connect-words.js", "admin.js", "admin-stats.js", "pages.css"]) expect((await get(`/assets/${name}`)).status).toBe(200);
+    expect((await get("/assets/nope.js")).status).toBe(404);
+    expect((await get("/assets/..%2Fpackage.json")).status).toBe(404);
+  });
+});
+
+describe("admin console endpoints", () => {
+  it("need an admin token", async () => {
+    expect((await t.call("GET", `${P}/admin/targets`)).status).toBe(401);
+    expect((await t.call("GET", `${P}/admin/funnel`, { token: await t.referrerToken("r1") })).status).toBe(403);
+  });
+
+  it("list every referrer's targets by referrer and status, and count the funnel per day", async () => {
+    const admin = await t.adminToken();
+    await t.call("POST", `${P}/sandbox/clock`, { body: { now: "2026-01-05T08:00:00.000Z" } });
+    await t.call("POST", `${P}/admin/messages`, { token: admin, body: { dayNumber: 1, messageTemplate: { fr: "J1" } } });
+    await t.call("POST", `${P}/admin/messages`, { token: admin, body: { dayNumber: 2, messageTemplate: { fr: "J2" } } });
+    for (const referrer of ["r1", "r2"]) {
+      await t.call("POST", `${P}/internal/subscriptions`, { service: true, body: { userId: referrer, active: true } });
+      await t.call("POST", `${P}/connect`, { token: await t.referrerToken(referrer), body: {} });
+      await t.call("POST", `${P}/sandbox/link`, { body: { userId: referrer, phone: referrer === "r1" ? "+33600000001" : "+33600000002" } });
+    }
+    const referrals = [["r1", "a", "+33611111110"], ["r1", "b", "+33611111111"], ["r2", "c", "+33611111112"]] as const;
+    for (const [referrerId, userId, phone] of referrals) {
+      await t.call("POST", `${P}/internal/referrals`, { service: true, body: { referrerId, referral: { userId, phone, name: userId, createdAt: "2026-01-05T06:00:00.000Z" } } });
+    }
+    await t.call("POST", `${P}/internal/jobs/enrollment/run`, { service: true });
+    await t.call("POST", `${P}/internal/jobs/dispatch/run`, { service: true });
+    await t.call("POST", `${P}/internal/exit-user`, { service: true, body: { userId: "b" } });
+    await t.call("POST", `${P}/sandbox/clock`, { body: { advanceMs: 24 * 3_600_000 } });
+    await t.call("POST", `${P}/internal/jobs/dispatch/run`, { service: true });
+
+    const all = await t.call("GET", `${P}/admin/targets?limit=2`, { token: admin });
+    expect(all.status).toBe(200);
+    expect(all.body.items).toHaveLength(2);
+    const rest = await t.call("GET", `${P}/admin/targets?cursor=${encodeURIComponent(all.body.nextCursor)}`, { token: admin });
+    expect([...all.body.items, ...rest.body.items].map((x: any) => x.referralUserId).sort()).toEqual(["a", "b", "c"]);
+    const exitedOfR1 = await t.call("GET", `${P}/admin/targets?referrerId=r1&status=exited`, { token: admin });
+    expect(exitedOfR1.body.items.map((x: any) => [x.referralUserId, x.exitReason])).toEqual([["b", "paid"]]);
+    expect((await t.call("GET", `${P}/admin/targets?status=paused`, { token: admin })).status).toBe(400);
+    expect((await t.call("GET", `${P}/admin/targets?owner=r1`, { token: admin })).status).toBe(400);
+
+    expect((await t.call("GET", `${P}/admin/funnel`, { token: admin })).body).toEqual({ enrolled: 3, sentByDay: { "1": 3, "2": 2 } });
+    expect((await t.call("GET", `${P}/admin/funnel?referrerId=r1`, { token: admin })).body).toEqual({ enrolled: 2, sentByDay: { "1": 2, "2": 1 } });
+  });
+});

@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const file = (name: string) => readFileSync(new URL(`../${name}`, import.meta.url), "utf8");
+
+describe("deployment files", () => {
+  it(".dockerignore keeps host node_modules (at any depth), secrets and tests out of the image", () => {
+    const rules = file(".dockerignore").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+    expect(rules).toEqual(expect.arrayContaining(["**/node_modules", ".env", "**/test", "**/*.test.ts", "test", "bench", ".git"]));
+  });
+
+  it("compose restarts both services, and .env.example names every variable compose reads", () => {
+    const compose = file("compose.yaml");
+    expect(compose.match(/^\s+restart: unless-stopped$/gm)).toHaveLength(2);
+    const example = new Set([...file(".env.example").matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]));
+    const read = new Set([...compose.matchAll(/\$\{([A-Z_]+)[:?-]/g)].map((m) => m[1]));
+    expect([...read].filter((name) => !example.has(name))).toEqual([]);
+  });
+});

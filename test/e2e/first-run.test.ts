@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+
+const P = "/api/relance";
+
+/** `npm start` on a fresh clone: development mode, no secret set. */
+describe("development first run", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({
+      NODE_ENV: "development",
+      RELANCE_JWT_SECRET: "",
+      RELANCE_SERVICE_SECRET: "",
+      WHATSAPP_SESSION_SECRET: "",
+      RELANCE_TRANSPORT: "sandbox",
+      RELANCE_STORAGE: "memory",
+      RELANCE_JOBS: "off",
+    });
+    const deadline = Date.now() + 10_000;
+    while (!server.output().includes("Admin console:") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const line = (label: string) => new RegExp(`${label}\\s*(\\S+)`).exec(server.output())?.[1] ?? "";
+  const tokenOf = (link: string) => new URL(link).searchParams.get("token")!;
+
+  it("prints every generated secret, and they are the ones in use", async () => {
+    const secrets = Object.fromEntries([...server.output().matchAll(/^ {2}(RELANCE_JWT_SECRET|RELANCE_SERVICE_SECRET|WHATSAPP_SESSION_SECRET)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(secrets).sort()).toEqual(["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET"]);
+    const response = await fetch(`${server.url}${P}/internal/jobs/enrollment/run`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secrets.RELANCE_SERVICE_SECRET}`, "x-service-name": "newcomer" },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("prints a connect link that works: the demo referrer is subscribed, so linking starts (no 403)", async () => {
+    const link = line("Connect page:");
+    expect(link).toMatch(new RegExp(`^http://.*/connect\\?token=`));
+    const connected = await server.call("POST", `${P}/connect`, { token: tokenOf(link), body: { method: "qr" } });
+    expect(connected.status).toBe(200);
+    expect(connected.body.status).toBe("pending_qr");
+    expect(server.output()).toContain("demo-referrer is subscribed");
+  });
+
+  it("prints an admin console link, and GET / links the pages", async () => {
+    const link = line("Admin console:");
+    expect(link).toMatch(/\/admin\?token=/);
+    expect((await server.call("GET", `${P}/admin/messages`, { token: tokenOf(link) })).status).toBe(200);
+    const home = await fetch(`${server.url}/`);
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    for (const href of ['href="/connect"', 'href="/admin"', 'href="/openapi.json"']) expect(html).toContain(href);
+  });
+});
