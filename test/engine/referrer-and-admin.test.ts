@@ -157,6 +157,7 @@ describe("a referrer's own disconnect", () => {
     await h.engine.connect("ref-1");
     h.transport.link("ref-1", "+33600000001");
     await h.engine.idle();
+    // Connecting again brings the held targets back at once (not after heldRecheckMs).
     expect((await h.dispatch(other)).sent).toBe(1);
   });
 });

@@ -1,5 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTestApp, type TestApp } from "./support/test-app.js";
+import { StorageError } from "@relance/core";
+import { READY_TIMEOUT_MS } from "../src/app/routes/ops.js";
 
 const P = "/api/relance";
 let t: TestApp;
@@ -155,6 +157,46 @@ describe("operations", () => {
     const openapi = await t.call("GET", "/openapi.json");
     expect(openapi.body.openapi).toBe("3.1.0");
     expect(Object.keys(openapi.body.paths)).toContain("/api/relance/internal/exit-user");
+  });
+
+  it("ready answers 503 within READY_TIMEOUT_MS (2 s) when the storage is frozen", async () => {
+    t.service.storage.ping = () => new Promise<void>(() => {});
+    vi.useFakeTimers();
+    try {
+      const pending = t.call("GET", "/ready");
+      await vi.advanceTimersByTimeAsync(READY_TIMEOUT_MS);
+      const response = await pending;
+      expect(response.status).toBe(503);
+      expect(response.body.checks.storage).toBe("down");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a dispatch the storage cut short: 503 when nothing could be done, aborted in the body otherwise, counted in metrics", async () => {
+    const targets = t.service.storage.targets;
+    const original = targets.listDueReferrers;
+    targets.listDueReferrers = async () => {
+      throw new StorageError("[memory] targets.listDueReferrers failed: injected");
+    };
+    const response = await t.call("POST", `${P}/internal/jobs/dispatch/run`, { service: true });
+    expect(response.status).toBe(503);
+    expect(response.body.error).toMatchObject({ code: "unavailable", details: { aborted: true, sent: 0 } });
+    expect((await t.call("GET", "/metrics")).body).toMatch(/relance_dispatch_aborted_total 1/);
+    targets.listDueReferrers = original;
+    expect((await t.call("POST", `${P}/internal/jobs/dispatch/run`, { service: true })).body).toEqual({ sent: 0, failed: 0, deferred: 0, held: 0, exited: 0 });
+  });
+
+  it("metrics compute global target stats at most once per STATS_TTL_MS, whatever the scrapes", async () => {
+    let computed = 0;
+    const targets = t.service.storage.targets;
+    const original = targets.stats.bind(targets);
+    targets.stats = (filter) => {
+      computed++;
+      return original(filter);
+    };
+    for (let i = 0; i < 5; i++) expect((await t.call("GET", "/metrics")).body).toMatch(/relance_targets\{status="active"\} 0/);
+    expect(computed).toBe(1);
   });
 
   it("ready answers 503 when storage is down", async () => {

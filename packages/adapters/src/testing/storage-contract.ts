@@ -20,6 +20,7 @@ import { describeStoredFields } from "./contract/stored-fields.js";
 import { describeReopen } from "./contract/reopen.js";
 import { describeEnrollmentCursors } from "./contract/enrollment-cursors.js";
 import { describeRepliesAndVariants } from "./contract/replies-and-variants.js";
+import { describeResilience } from "./contract/resilience.js";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -95,6 +96,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeTargetPagination(ctx);
     describeTargetStats(ctx);
     describeRepliesAndVariants(ctx);
+    describeResilience(ctx);
     describeStoredFields(ctx);
     describeReopen(ctx);
   });

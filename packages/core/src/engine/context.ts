@@ -9,6 +9,7 @@ import type { EngineEvents } from "./events.js";
 import type { InFlightSends } from "./in-flight.js";
 import type { PendingInbound } from "./pending-inbound.js";
 import type { RelanceOptions } from "./options.js";
+import type { UnsettledWrites } from "./unsettled-writes.js";
 
 /** What every use case gets: the ports, the options, and the engine's per-process state. */
 export interface EngineContext {
@@ -25,4 +26,6 @@ export interface EngineContext {
   inFlight: InFlightSends;
   pendingInbound: PendingInbound;
   events: EngineEvents;
+  /** Writes owed to the storage after an outage, settled by the next dispatch runs. */
+  unsettled: UnsettledWrites;
 }

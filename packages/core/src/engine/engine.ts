@@ -28,6 +28,7 @@ import { timeOrderedIds } from "./ids.js";
 import { InFlightSends } from "./in-flight.js";
 import { PendingInbound } from "./pending-inbound.js";
 import { resolveOptions, type RelanceOptions } from "./options.js";
+import { UnsettledWrites } from "./unsettled-writes.js";
 
 export interface RelanceEngineDependencies {
   storage: RelanceStorage;
@@ -78,6 +79,7 @@ export class RelanceEngine {
       inFlight: new InFlightSends(),
       pendingInbound: new PendingInbound(),
       events: new EngineEvents(),
+      unsettled: new UnsettledWrites(),
     };
     this.listenToTransport();
   }

@@ -4,6 +4,7 @@ import { ON_REPLY_MODES, type ReferrerConfigPatch } from "../model/referrer-conf
 import { isHhMm } from "../model/send-window.js";
 import { isValidTimeZone } from "../policies/time-zone.js";
 import { loadConfig, publishStatus, type ReferrerStatus } from "./status.js";
+import { resumeHeld } from "./sender-holds.js";
 
 export async function updateConfig(ctx: EngineContext, referrerUserId: string, patch: ReferrerConfigPatch): Promise<ReferrerStatus> {
   const issues: FieldIssue[] = [];
@@ -24,11 +25,13 @@ export async function updateConfig(ctx: EngineContext, referrerUserId: string, p
   }
   if (issues.length > 0) throw new ValidationError("Invalid configuration", issues);
 
-  await loadConfig(ctx, referrerUserId);
+  const before = await loadConfig(ctx, referrerUserId);
   const { enabled, enrollmentPaused, sendingPaused, timezone, sendWindow, onReply } = patch;
   const changes = Object.fromEntries(
     Object.entries({ enabled, enrollmentPaused, sendingPaused, timezone, sendWindow, onReply }).filter(([, value]) => value !== undefined),
   );
   const updated = await ctx.storage.configs.update(referrerUserId, { ...changes, updatedAt: ctx.clock.now() });
+  // Resumed or re-enabled: what the hold deferred is due again now.
+  if ((before.sendingPaused && sendingPaused === false) || (!before.enabled && enabled === true)) await resumeHeld(ctx, referrerUserId);
   return publishStatus(ctx, updated!);
 }

@@ -4,12 +4,21 @@ import type { LinkState, SenderRestriction } from "../ports/transport.js";
 import type { DayPlan } from "./day-plan.js";
 import type { PresenceBatch } from "./send-turn.js";
 
+/**
+ * Shared by the senders of a run, which run concurrently: a count is added after its await
+ * (`const counted = await …; result.held += counted`), as `result.held += await …` would add to
+ * the value read before the await and lose the other senders' counts.
+ */
 export interface DispatchResult {
   sent: number;
   failed: number;
   deferred: number;
   held: number;
   exited: number;
+  /** Set when the run stopped early because the storage failed: the counts are partial. */
+  aborted?: true;
+  /** The first storage error, when aborted. */
+  abortReason?: string;
 }
 
 /** One referrer's share of a dispatch run. */

@@ -10,7 +10,9 @@ import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
 import type { SenderRun } from "./dispatch-run.js";
 import { waitForTurn } from "./send-turn.js";
+import { markSending, recordSent } from "./send-writes.js";
 import { restrictionOf } from "./sender-holds.js";
+import { retryConditional } from "./storage-retry.js";
 import { publishStatus } from "./status.js";
 import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions.js";
 
@@ -29,7 +31,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   }
   const referral = run.referrals.get(target.referralUserId);
   if (referral?.paid) {
-    result.exited += await exitTargets(ctx, [target], "paid");
+    const counted = await exitTargets(ctx, [target], "paid");
+    result.exited += counted;
     return;
   }
   const claim: TargetClaim = { owner: run.owner, day: target.currentDay, stage: "claimed", at: now, expiresAt: new Date(now.getTime() + ctx.options.claimTtlMs) };
@@ -75,9 +78,12 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     result.deferred++;
     return;
   }
+  const giveBackSteps = [
+    () => ctx.storage.counters.decrement(referrerUserId, counterKey),
+    ...(firstContactKey ? [() => ctx.storage.counters.decrement(referrerUserId, firstContactKey)] : []),
+  ];
   const giveBackReservation = async () => {
-    await ctx.storage.counters.decrement(referrerUserId, counterKey);
-    await giveBackFirstContact();
+    for (const step of giveBackSteps) await step();
   };
 
   const contact = claimed.contact;
@@ -101,16 +107,10 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     return;
   }
 
-  // The atomic re-check: from here on an exit can no longer slip in before the send.
-  const sending = await ctx.storage.targets.updateIf(
-    claimed.id,
-    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "claimed" } },
-    { claim: { ...claim, stage: "sending", at: sendAt, expiresAt: new Date(sendAt.getTime() + ctx.options.claimTtlMs) }, updatedAt: sendAt },
-  );
-  if (!sending) {
-    await giveBackReservation();
-    return;
-  }
+  // The atomic re-check: from here on an exit can no longer slip in before the send. When it
+  // fails, markSending has cleared what it may have marked and given the reservations back.
+  const sending = await markSending(ctx, run, claimed, claim, giveBackSteps);
+  if (!sending) return;
 
   let sent;
   try {
@@ -125,7 +125,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   } catch (error) {
     await giveBackReservation();
     if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
-      await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() });
+      await retryConditional(ctx, () =>
+        ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() }),
+      );
       holdRun(run, error);
       return;
     }
@@ -145,24 +147,11 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
   };
   if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
-  const recorded = await ctx.storage.targets.updateIf(
-    claimed.id,
-    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
-    { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, pushDelivery: delivery, updatedAt: sentAt },
-  );
-  if (!recorded) {
-    // Exited while the message was leaving: keep the history, change nothing else — except that
-    // a day sent no later than the exit counts as delivered before it (a conversion's day).
-    const exitedAt = (await ctx.storage.targets.get(claimed.id))?.exitedLoopAt;
-    const sentBeforeExit = exitedAt != null && sentAt.getTime() <= exitedAt.getTime();
-    await ctx.storage.targets.updateIf(
-      claimed.id,
-      { claimedBy: { owner: run.owner } },
-      { pushDelivery: delivery, claim: null, ...(sentBeforeExit ? { lastSentDay: day, lastSentVariant: variant.key } : {}), updatedAt: sentAt },
-    );
-  }
+  // Counted before the record: the message left, whatever the storage answers now.
   result.sent++;
   run.sent++;
+  const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
+  await recordSent(ctx, run, claimed.id, day, advance, delivery);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
   // messagesSentToday changed: status subscribers (the SSE stream) hear it.
   if (ctx.events.hasListeners) await publishStatus(ctx, config);
@@ -248,9 +237,14 @@ async function recordFailure(
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
       : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
-  const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes);
+  const { value: recorded } = await retryConditional(ctx, () =>
+    ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes),
+  );
   if (!recorded) {
-    await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: now });
+    // Exited meanwhile: only the history. Only the stage expected: a claim already cleared was recorded.
+    await retryConditional(ctx, () =>
+      ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner, stage } }, { pushDelivery: delivery, claim: null, updatedAt: now }),
+    );
   }
   run.result.failed++;
   if (decision.kind === "give_up") run.result.exited++;

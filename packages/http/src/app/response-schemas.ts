@@ -155,7 +155,16 @@ export const PreviewResponse = z.object({ text: z.string(), media: z.array(Media
 export const ExitUserResponse = z.object({ exited: count }).meta({ examples: [{ exited: 1 }] });
 export const OkResponse = z.object({ ok: z.literal(true) });
 export const EnrollmentRunResponse = z.object({ enrolled: count, skipped: count });
-export const DispatchRunResponse = z.object({ sent: count, failed: count, deferred: count, held: count, exited: count });
+export const DispatchRunResponse = z.object({
+  sent: count,
+  failed: count,
+  deferred: count,
+  held: count,
+  exited: count,
+  /** Present when the storage cut the run short after some work (with none done: a 503). */
+  aborted: z.literal(true).optional(),
+  abortReason: z.string().optional(),
+});
 export const ListenRunResponse = z.object({ ready: count, skipped: count, failed: count });
 
 export const OutboxResponse = z.object({

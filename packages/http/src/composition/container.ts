@@ -51,7 +51,7 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<Clock>(TOKENS.Clock).toConstantValue(
     overrides.clock ?? (config.RELANCE_TRANSPORT === "sandbox" ? new ManualClock(new Date()) : new SystemClock()),
   );
-  container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config));
+  container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config, coreLogger));
   container.bind<SessionCipher>(TOKENS.SessionCipher).toDynamicValue(() => sessionCipherFromEnv(config.secrets.session));
   container.bind<StoredDirectory | null>(TOKENS.DirectoryFeed).toDynamicValue((ctx) =>
     config.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(ctx.get<RelanceStorage>(TOKENS.Storage).directory, ctx.get<Clock>(TOKENS.Clock)) : null,

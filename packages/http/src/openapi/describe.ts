@@ -39,6 +39,7 @@ const STATUS_OF_ERROR: Record<string, string> = {
   Conflict: "409",
   PayloadTooLarge: "413",
   LinkFailed: "502",
+  Unavailable: "503",
 };
 
 export interface ResponseDoc {

@@ -58,6 +58,14 @@ export async function openApiDocument(app: Hono): Promise<Record<string, unknown
           NotFound: error("not_found", "not_found", "Message not found"),
           Conflict: error("conflict: the state does not allow it", "conflict", "A link by pairing_code is already in progress; disconnect first to switch method"),
           PayloadTooLarge: error("payload_too_large: body over RELANCE_BODY_LIMIT_BYTES (the connection is closed)", "payload_too_large", "Request body is over 1048576 bytes"),
+          Unavailable: error("unavailable: the storage is unreachable; for a dispatch run cut short with nothing done, details carry aborted and the counts", "unavailable", "Dispatch aborted: the storage is unavailable", {
+            aborted: true,
+            sent: 0,
+            failed: 0,
+            deferred: 0,
+            held: 0,
+            exited: 0,
+          }),
           LinkFailed: error("link_failed: the WhatsApp link attempt failed; details carry the link status and reason", "link_failed", "WhatsApp link failed: connection lost", {
             status: "failed",
             reason: "connection lost",

@@ -114,7 +114,12 @@ export const OPERATIONS = {
     errors: ["Conflict"],
   }),
   runEnrollment: internal({ summary: "Run enrollment now (joins a run in progress)", responses: { "200": { description: "result", schema: res.EnrollmentRunResponse } } }),
-  runDispatch: internal({ summary: "Run dispatch now (joins a run in progress)", responses: { "200": { description: "result", schema: res.DispatchRunResponse } } }),
+  runDispatch: internal({
+    summary: "Run dispatch now (joins a run in progress)",
+    description: "A run the storage cut short answers `aborted: true` and `abortReason` with its counts, or 503 `unavailable` when nothing could be done.",
+    responses: { "200": { description: "result", schema: res.DispatchRunResponse } },
+    errors: ["Unavailable"],
+  }),
   runListen: internal({
     summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read (joins a run in progress)",
     responses: { "200": { description: "result", schema: res.ListenRunResponse } },

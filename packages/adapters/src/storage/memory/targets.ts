@@ -90,6 +90,18 @@ export function createMemoryTargets(): TargetRepository {
       return updateAll(referrerUserId, { status: "active", dueBy: now, unclaimedAt: now }, { nextMessageDue: until, updatedAt: now });
     },
 
+    async resumeDue(referrerUserId, now, until) {
+      let moved = 0;
+      for (const [id, target] of targets) {
+        const due = target.nextMessageDue?.getTime();
+        if (target.referrerUserId !== referrerUserId || target.status !== "active" || due === undefined) continue;
+        if (due <= now.getTime() || due > until.getTime() || !isUnclaimed(target.claim, now)) continue;
+        targets.set(id, applyChanges(target, { nextMessageDue: now, updatedAt: now }));
+        moved++;
+      }
+      return moved;
+    },
+
     async exitActiveOfReferrer(referrerUserId, reason, at) {
       return updateAll(
         referrerUserId,

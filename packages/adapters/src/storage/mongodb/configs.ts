@@ -21,24 +21,28 @@ export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfi
 
     getOrCreate: (initial: ReferrerConfig) =>
       wrap("configs.getOrCreate", async () => {
-        const doc = toConfigDocument(initial);
+        // One upsert that writes nothing when the config exists (no E11000 per referrer per run).
+        const { _id, ...fields } = toConfigDocument(initial);
         try {
-          await configs.insertOne(doc);
-          return fromConfigDocument(doc);
+          const doc = await configs.findOneAndUpdate({ _id }, { $setOnInsert: fields }, { upsert: true, returnDocument: "after" });
+          if (doc) return fromConfigDocument(doc);
         } catch (error) {
+          // Two first upserts of the same referrer at once: one inserted, the other reads it.
           if (!isDuplicateKey(error)) throw error;
         }
-        // Configs are never deleted, so the one that beat us is there to read.
+        // Configs are never deleted, so the one that beat us is there to read (on the primary).
         const existing = await get(initial.referrerUserId);
         if (!existing) throw new Error(`config ${initial.referrerUserId} reported as duplicate but not found`);
         return existing;
       }),
 
-    update: (referrerUserId: string, changes: ReferrerConfigChanges) =>
+    update: (referrerUserId: string, changes: ReferrerConfigChanges, condition?: { updatedAt: Date }) =>
       wrap("configs.update", async () => {
         const set = configChanges(changes);
         if (Object.keys(set).length === 0) return get(referrerUserId);
-        const doc = await configs.findOneAndUpdate({ _id: referrerUserId }, { $set: set }, { returnDocument: "after" });
+        // The condition sits in the filter: the server checks it against the document it writes.
+        const filter = condition ? { _id: referrerUserId, updatedAt: condition.updatedAt } : { _id: referrerUserId };
+        const doc = await configs.findOneAndUpdate(filter, { $set: set }, { returnDocument: "after" });
         return doc ? fromConfigDocument(doc) : null;
       }),
 

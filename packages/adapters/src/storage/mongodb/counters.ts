@@ -15,7 +15,7 @@ export function mongoCounters(counters: Collection<CounterDocument>): DailyCount
         try {
           const doc = await counters.findOneAndUpdate(
             filter,
-            { $inc: { count: 1 }, $setOnInsert: { referrerUserId, day } },
+            { $inc: { count: 1 }, $setOnInsert: { referrerUserId, day, createdAt: new Date() } },
             { upsert: true, returnDocument: "after" },
           );
           return doc?.count ?? null;

@@ -66,6 +66,8 @@ export interface CounterDocument {
   referrerUserId: string;
   day: string;
   count: number;
+  /** Set on insert, for the TTL index that removes counters days after their day. */
+  createdAt?: Date;
 }
 
 export interface DoNotContactDocument {

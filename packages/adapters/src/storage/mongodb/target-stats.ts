@@ -17,6 +17,12 @@ interface DeliveryGroup {
  * Only `$match`, `$group` with `$sum` and `$unwind`, which FerretDB implements; the funnel
  * (read ⊂ delivered ⊂ sent) is folded here rather than with `$cond`, which it does not.
  */
+/**
+ * Global stats scan the collection: bounded on the server, so an abandoned request (a scrape
+ * that timed out) never keeps running there. Callers cache them (see the HTTP metrics).
+ */
+export const STATS_MAX_TIME_MS = 30_000;
+
 export async function targetStats(targets: Collection<TargetDocument>, referrerUserId?: string): Promise<TargetStats> {
   const match: Document = referrerUserId === undefined ? {} : { referrerUserId };
   const [outcomes, deliveries] = await Promise.all([
@@ -29,7 +35,7 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
             count: { $sum: 1 },
           },
         },
-      ])
+      ], { maxTimeMS: STATS_MAX_TIME_MS })
       .toArray(),
     targets
       .aggregate<DeliveryGroup>([
@@ -42,7 +48,7 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
             count: { $sum: 1 },
           },
         },
-      ])
+      ], { maxTimeMS: STATS_MAX_TIME_MS })
       .toArray(),
   ]);
 

@@ -97,6 +97,20 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       );
     },
 
+    async resumeDue(referrerUserId, now, until) {
+      const set = changesExpression({ nextMessageDue: now, updatedAt: now });
+      const free = unclaimedAt(now);
+      return db.exec(
+        "targets.resumeDue",
+        `UPDATE targets SET doc = ${set.sql} WHERE referrerUserId = ? AND status = 'active' AND nextMessageDue > ? AND nextMessageDue <= ? AND ${free.sql}`,
+        ...set.params,
+        referrerUserId,
+        now.getTime(),
+        until.getTime(),
+        ...free.params,
+      );
+    },
+
     async exitActiveOfReferrer(referrerUserId, reason: ExitReason, at) {
       const exited: TargetStatus = "exited";
       const set = changesExpression({ status: exited, exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at });

@@ -51,7 +51,12 @@ export function internalRoutes(services: AppServices) {
   app.post("/jobs/dispatch/run", documented(doc.runDispatch), async (c) => {
     const result = await metrics.timeJob("dispatch", () => engine.runDispatch());
     await engine.idle();
-    return c.json({ sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited });
+    const counts = { sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited };
+    if (!result.aborted) return c.json(counts);
+    // Cut short by the storage: with nothing done, the caller must not read it as "nothing due".
+    const done = Object.values(counts).some((n) => n > 0);
+    if (!done) throw new ApiError(503, "unavailable", "Dispatch aborted: the storage is unavailable", { aborted: true, ...counts });
+    return c.json({ ...counts, aborted: true, abortReason: result.abortReason });
   });
 
   // The listening job: with RELANCE_JOBS=off, whoever drives the jobs must call it too, or a STOP
