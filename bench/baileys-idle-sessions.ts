@@ -6,8 +6,8 @@
  * session (encrypted creds and keys) and the fake's records. Prints a table, then one JSON line.
  */
 import { createMemoryStorage, createSessionCipher, ManualClock } from "@relance/adapters";
-import { createBaileysTransport } from "../packages/adapters/src/transports/baileys/index";
-import { FakeWhatsApp } from "../packages/adapters/test/transports/support/fake-baileys-socket";
+import { createBaileysTransport } from "../packages/adapters/src/transports/baileys/index.js";
+import { FakeWhatsApp } from "../packages/adapters/test/transports/support/fake-baileys-socket.js";
 
 const COUNTS = [100, 500, 1000];
 

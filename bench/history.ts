@@ -1,10 +1,10 @@
 import Database from "better-sqlite3";
 import type { Db } from "mongodb";
 import type { Referral, RelanceStorage, Target } from "@relance/core";
-import { encode } from "../packages/adapters/src/storage/sqlite/codec";
-import { DEFAULT_COLLECTION_NAMES } from "../packages/adapters/src/storage/mongodb";
-import { toTargetDocument } from "../packages/adapters/src/storage/mongodb/target-mapping";
-import { referralDocument } from "../packages/adapters/src/storage/shared/directory-documents";
+import { encode } from "../packages/adapters/src/storage/sqlite/codec.js";
+import { DEFAULT_COLLECTION_NAMES } from "../packages/adapters/src/storage/mongodb/index.js";
+import { toTargetDocument } from "../packages/adapters/src/storage/mongodb/target-mapping.js";
+import { referralDocument } from "../packages/adapters/src/storage/shared/directory-documents.js";
 
 export const DAY_MS = 24 * 3_600_000;
 

@@ -6,7 +6,7 @@
  */
 import type { Collection, Db, Document } from "mongodb";
 import type { Referral, Target } from "@relance/core";
-import { DAY_MS, records, referrerId, type Workload } from "./history";
+import { DAY_MS, records, referrerId, type Workload } from "./history.js";
 
 const BATCH = 5;
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService } from "../support/browser";
+import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService } from "../support/browser.js";
 
 const describeIfChromium = HAS_CHROMIUM ? describe : describe.skip;
 if (!HAS_CHROMIUM) console.warn(`[admin console] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -25,7 +25,9 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     const service = { service: true } as const;
     await ok(app.call("POST", `${P}/sandbox/clock`, { body: { now: "2026-01-05T08:00:00.000Z" } }));
     for (let day = 1; day <= 7; day++) {
-      await ok(app.call("POST", `${P}/admin/messages`, { token: admin, body: { dayNumber: day, messageTemplate: { fr: `J${day} Bonjour {{firstName}}`, en: `D${day} Hi {{firstName}}` } } }));
+      // Day 1 has a second wording, to compare in the variants table.
+      const variants = day === 1 ? { variants: [{ key: "court", messageTemplate: { fr: "J1 Salut {{firstName}}" } }] } : {};
+      await ok(app.call("POST", `${P}/admin/messages`, { token: admin, body: { dayNumber: day, messageTemplate: { fr: `J${day} Bonjour {{firstName}}`, en: `D${day} Hi {{firstName}}` }, ...variants } }));
     }
     await ok(app.call("POST", `${P}/internal/subscriptions`, { ...service, body: { userId: "jean", active: true, name: "Jean Martin" } }));
     const referrals = ["alice", "bob", "chloe", "dan", "eve"];
@@ -79,6 +81,11 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     });
     expect(drawn).toEqual([[5, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1], [0, 0, 1, 0, 1, 0, 0]]);
     expect(await page.locator("#funnel-table tbody tr").count()).toBe(11);
+    // Day 1's two wordings, each with what it sent and converted (the payments came after days 3 and 5).
+    const variantRows = await page.locator("#variants-table tbody tr").evaluateAll((rows) => rows.map((row) => Array.from((row as any).cells as ArrayLike<{ textContent: string }>, (cell) => cell.textContent)));
+    expect(variantRows.map((cells) => cells.slice(0, 2)).sort()).toEqual([["Jour 1", "court"], ["Jour 1", "default"]]);
+    expect(variantRows.reduce((sum, cells) => sum + Number(cells[2]), 0)).toBe(4);
+    expect(variantRows.every((cells) => cells[3] === "0")).toBe(true);
     await page.locator("#funnel").scrollIntoViewIfNeeded();
     await page.locator("#funnel").screenshot({ path: join(ARTIFACTS, "admin-desktop-charts.png") });
 
@@ -110,13 +117,18 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     await page.locator('[data-var="paymentLink"]').click();
     expect(await page.locator("#text-fr").inputValue()).toBe("Coucou {{firstName}}, votre lien : {{paymentLink}}");
     expect(await page.locator("#save-state").textContent()).toContain("non enregistrées");
+    // Live: the server renders the draft before anything is saved.
+    await expect.poll(() => page.locator("#preview").textContent()).toBe("Coucou Marie, votre lien : https://pay.example.com/checkout");
+    const storedBefore = (await ok(app.call("GET", `${P}/admin/messages`, { token: admin }))).items.find((m: any) => m.dayNumber === 2);
+    expect(storedBefore.messageTemplate.fr).toBe("J2 Bonjour {{firstName}}");
     await page.locator("#media-add").click();
     await page.locator("#media-list input[type=url]").fill("https://cdn.example.com/j2.jpg");
     await page.locator("#media-list [data-field=caption]").fill("Offre");
     await page.locator("#save").click();
     await expect.poll(() => page.locator("#save-state").textContent()).toBe("Enregistré.");
     await expect.poll(() => page.locator("#preview").textContent()).toBe("Coucou Marie, votre lien : https://pay.example.com/checkout");
-    expect(await page.locator("#preview-media").textContent()).toContain("https://cdn.example.com/j2.jpg — Offre");
+    // The text was already this before the save: only the media line changes, so wait for it too.
+    await expect.poll(() => page.locator("#preview-media").textContent()).toContain("https://cdn.example.com/j2.jpg — Offre");
 
     await page.locator("#preview-name").fill("Zoé Roux");
     await expect.poll(() => page.locator("#preview").textContent()).toBe("Coucou Zoé, votre lien : https://pay.example.com/checkout");
@@ -132,6 +144,14 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
       mediaUrls: [{ url: "https://cdn.example.com/j2.jpg", type: "image", language: "both", caption: "Offre" }],
       active: true,
     });
+
+    // Day 1's other wording, set through the API, survives an edit of its default text in the console.
+    await page.getByRole("button", { name: "Jour 1 (actif)" }).click();
+    await page.locator("#text-fr").fill("J1 Bonjour {{firstName}} !");
+    await page.locator("#save").click();
+    await expect.poll(() => page.locator("#save-state").textContent()).toBe("Enregistré.");
+    const dayOne = (await ok(app.call("GET", `${P}/admin/messages`, { token: admin }))).items.find((m: any) => m.dayNumber === 1);
+    expect(dayOne).toMatchObject({ messageTemplate: { fr: "J1 Bonjour {{firstName}} !" }, variants: [{ key: "court", messageTemplate: { fr: "J1 Salut {{firstName}}" } }] });
 
     // Deactivate day 7.
     await page.getByRole("button", { name: "Jour 7 (actif)" }).click();

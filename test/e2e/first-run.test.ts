@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "../support/server-process";
+import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 
 const P = "/api/relance";
 

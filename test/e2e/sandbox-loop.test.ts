@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SECRETS, startServerProcess, type ServerProcess } from "../support/server-process";
+import { SECRETS, startServerProcess, type ServerProcess } from "../support/server-process.js";
 
 const P = "/api/relance";
 const HOUR = 3_600_000;
@@ -85,6 +85,7 @@ describe("the sandbox loop over HTTP only", () => {
       dailyLimit: 5,
       timezone: "Europe/Paris",
       sendWindow: { start: "08:00", end: "20:00" },
+      onReply: "stop",
       restriction: null,
       reason: null,
     });
@@ -170,7 +171,7 @@ describe("the sandbox loop over HTTP only", () => {
       exited: { invalid_number: 1, opted_out: 1, paid: 1 },
       messages: { sent: 12, delivered: 0, read: 0, failed: 0 },
       sentToday: 0,
-      conversions: { total: 1, byDay: { "3": 1 }, paidBeforeFirstMessage: 0 },
+      conversions: { total: 1, byDay: { "3": 1 }, byVariant: {}, paidBeforeFirstMessage: 0 },
     });
     const global = await ok(server.call("GET", `${P}/admin/stats`, { token: admin }));
     expect(global.enrolled).toBe(11);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
 import { LogNotifier, ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
-import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index";
-import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket";
-import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness";
+import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
+import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness.js";
 
 // "Never miss a STOP" through the engine and the Baileys transport on the fake sockets: a STOP
 // that reached the referrer's account while no socket was open (idle close, restart) is read

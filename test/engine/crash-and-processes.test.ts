@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, HOUR, createHarness } from "../support/engine-harness.js";
 
 describe("at most once per target and day", () => {
   it("never sends a day twice with several processes dispatching at once, all week", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PURGED_CONTACT } from "@relance/core";
-import { DAY, createHarness } from "../support/engine-harness";
+import { DAY, createHarness } from "../support/engine-harness.js";
 
 async function enrolledHarness(options = {}) {
   const h = await createHarness({ messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, ...options });

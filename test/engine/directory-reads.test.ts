@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { DAY, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, HOUR, createHarness } from "../support/engine-harness.js";
 
 describe("directory reads follow the work due", () => {
   it("dispatch reads only the referrals of the targets it sends, never the referrer's whole list", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { DAY, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, HOUR, createHarness } from "../support/engine-harness.js";
 
 describe("enrollment", () => {
   it("enrolls unpaid referrals signed up at least an hour ago, and skips paid and recent ones", async () => {

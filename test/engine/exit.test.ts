@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, createHarness } from "../support/engine-harness";
+import { DAY, createHarness } from "../support/engine-harness.js";
 
 async function enrolledHarness(options = {}) {
   const h = await createHarness({ messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, ...options });
@@ -87,11 +87,13 @@ describe("STOP replies", () => {
     expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
   });
 
-  it.each(["stop please", "Bonjour", "STOPPER", "je veux arrêter"])("%j is an ordinary reply", async (text) => {
+  it.each(["stop please", "Bonjour", "STOPPER", "je veux arrêter"])("%j is an ordinary reply, not an opt-out", async (text) => {
     const h = await enrolledHarness();
     h.transport.inbound("+33611111111", "+33600000001", text);
     await h.engine.idle();
-    expect((await h.engine.listTargets("ref-1")).items[0]!.status).toBe("active");
+    // A person talking ends the sequence (onReply: stop), but the number stays contactable.
+    expect((await h.engine.listTargets("ref-1")).items[0]).toMatchObject({ status: "exited", exitReason: "replied" });
+    expect(await h.storage.doNotContact.has("+33611111111")).toBe(false);
   });
 
   it("puts the number on the do-not-contact list: no re-enrollment, even by another referrer", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, HOUR, createHarness } from "../support/engine-harness.js";
 
 const MINUTE = 60_000;
 

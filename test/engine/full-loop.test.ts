@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, HOUR, createHarness } from "../support/engine-harness.js";
 
 describe("the 7-day loop", () => {
   it("sends days 1..7 exactly 24 h apart, then completes with completed_7_days", async () => {

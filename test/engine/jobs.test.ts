@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createHarness } from "../support/engine-harness";
+import { createHarness } from "../support/engine-harness.js";
 
 describe("scheduled jobs", () => {
   it("schedules enrollment hourly and dispatch every minute, and stops them", async () => {

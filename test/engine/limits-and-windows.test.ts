@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAST, HOUR, createHarness } from "../support/engine-harness";
+import { FAST, createHarness } from "../support/engine-harness.js";
 
 async function harnessWith(referrals: number, options = {}, start?: string) {
   const h = await createHarness({ ...FAST, ...options }, undefined, start);
@@ -97,16 +97,20 @@ describe("send window", () => {
     expect((await h.engine.listTargets("ref-1")).items[0]!.nextMessageDue!.toISOString()).toBe("2026-01-07T21:00:00.000Z");
   });
 
-  it("holds targets while sending is paused or the referrer disabled, without changing them", async () => {
+  it("holds targets while sending is paused or the referrer disabled: looked at again every heldRecheckMs, nothing else changed", async () => {
     const h = await harnessWith(2);
+    const recheck = 10 * 60_000;
     await h.engine.updateConfig("ref-1", { sendingPaused: true });
     expect(await h.dispatch()).toMatchObject({ sent: 0, held: 2 });
+    // Deferred: the next runs do not look at them again before heldRecheckMs.
+    expect(await h.dispatch()).toMatchObject({ sent: 0, held: 0 });
     await h.engine.updateConfig("ref-1", { sendingPaused: false, enabled: false });
+    h.clock.advance(recheck);
     expect(await h.dispatch()).toMatchObject({ sent: 0, held: 2 });
     const before = (await h.engine.listTargets("ref-1")).items;
-    expect(before.every((t) => t.currentDay === 1 && t.nextMessageDue!.getTime() <= h.clock.now().getTime())).toBe(true);
+    expect(before.every((t) => t.currentDay === 1 && t.failedAttempts === 0 && t.nextMessageDue!.getTime() === h.clock.now().getTime() + recheck)).toBe(true);
+    // Re-enabled: what the hold deferred is due again at once.
     await h.engine.updateConfig("ref-1", { enabled: true });
-    h.clock.advance(HOUR);
     expect((await h.dispatch()).sent).toBe(2);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, FAST, HOUR, createHarness } from "../support/engine-harness";
+import { DAY, FAST, HOUR, createHarness } from "../support/engine-harness.js";
 
 async function twoReferrers(options: object = {}) {
   const h = await createHarness({ ...FAST, ...options });

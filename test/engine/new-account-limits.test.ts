@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, FAST, HOUR, START, createHarness } from "../support/engine-harness";
+import { DAY, FAST, HOUR, START, createHarness } from "../support/engine-harness.js";
 
 const at = (ms: number) => new Date(new Date(START).getTime() + ms);
 /** 08:00 in Paris on day `n` after START's day (winter time). */

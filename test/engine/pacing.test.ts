@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutboxItem } from "@relance/adapters";
-import { createHarness } from "../support/engine-harness";
+import { createHarness } from "../support/engine-harness.js";
 
 async function senders(count: number, perSender: number, options: object) {
   const h = await createHarness({ messageDelayMs: 3000, messageJitterMs: 1000, typingMs: 500, ...options });

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { createRelanceEngine, type RelanceStorage } from "@relance/core";
-import { StoredDirectory, createSqliteStorage, createMongoStorage } from "@relance/adapters";
-import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness";
-import { startTestMongo } from "../support/mongo-server";
+import { StoredDirectory } from "@relance/adapters";
+import { createMongoStorage } from "@relance/adapters/mongodb";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
+import { DAY, FAST, createHarness, seededRandom } from "../support/engine-harness.js";
+import { startTestMongo } from "../support/mongo-server.js";
 
 const server = await startTestMongo();
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@relance/adapters";
 import type { RelanceStorage } from "@relance/core";
-import { FAST, createHarness } from "../support/engine-harness";
+import { FAST, createHarness } from "../support/engine-harness.js";
 
 async function enrolled(referrals: number, options: object = {}, storage?: RelanceStorage) {
   const h = await createHarness({ ...FAST, ...options }, storage);

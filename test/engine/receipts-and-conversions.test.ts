@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, createHarness } from "../support/engine-harness";
+import { DAY, createHarness } from "../support/engine-harness.js";
 
 describe("receipts", () => {
   it("move deliveries to delivered then read, never backwards", async () => {
@@ -55,7 +55,7 @@ describe("conversions", () => {
     const stats = await h.engine.stats("ref-1");
     // Every referral who paid while in the loop converts; one who paid before any message is
     // counted apart, not under a day.
-    expect(stats.conversions).toEqual({ total: 4, byDay: { "1": 1, "3": 2 }, paidBeforeFirstMessage: 1 });
+    expect(stats.conversions).toEqual({ total: 4, byDay: { "1": 1, "3": 2 }, byVariant: {}, paidBeforeFirstMessage: 1 });
     expect(stats.exited).toMatchObject({ paid: 4 });
     expect(stats).toMatchObject({ enrolled: 5, active: 1, completed: 0 });
     expect((await h.engine.globalStats()).conversions).toEqual(stats.conversions);
@@ -91,6 +91,6 @@ describe("conversions", () => {
     ]);
     expect(target.messagesDelivered[1]!.sentAt).toEqual(target.exitedLoopAt);
     const stats = await h.engine.stats("ref-1");
-    expect(stats.conversions).toEqual({ total: 2, byDay: { "1": 1, "2": 1 }, paidBeforeFirstMessage: 0 });
+    expect(stats.conversions).toEqual({ total: 2, byDay: { "1": 1, "2": 1 }, byVariant: {}, paidBeforeFirstMessage: 0 });
   });
 });

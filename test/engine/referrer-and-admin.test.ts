@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "@relance/core";
-import { createHarness } from "../support/engine-harness";
+import { createHarness } from "../support/engine-harness.js";
 
 describe("connect, status and config", () => {
   it("links by QR: pending_qr with the QR, then connected, with status events", async () => {
@@ -31,6 +31,7 @@ describe("connect, status and config", () => {
       dailyLimit: 100,
       timezone: "Europe/Paris",
       sendWindow: { start: "08:00", end: "20:00" },
+      onReply: "stop",
       restriction: null,
       reason: null,
     });
@@ -168,6 +169,7 @@ describe("a referrer's own disconnect", () => {
     await h.engine.connect("ref-1");
     h.transport.link("ref-1", "+33600000001");
     await h.engine.idle();
+    // Connecting again brings the held targets back at once (not after heldRecheckMs).
     expect((await h.dispatch(other)).sent).toBe(1);
   });
 });

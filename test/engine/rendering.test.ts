@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, createHarness } from "../support/engine-harness";
+import { DAY, createHarness } from "../support/engine-harness.js";
 
 describe("rendering", () => {
   it("renders fr and en with every known variable, and media for that language or both", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SessionCapacityError } from "@relance/core";
-import { FAST, createHarness } from "../support/engine-harness";
+import { FAST, createHarness } from "../support/engine-harness.js";
 
 // whatsapp-web.js runs at most RELANCE_WWEBJS_MAX_SESSIONS Chromiums: a sender finding no room
 // waits for a later run. That is this process's limit, not the referrer's outage.

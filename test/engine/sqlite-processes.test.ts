@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSqliteStorage } from "@relance/adapters";
-import { DAY, FAST, HOUR, START, createHarness } from "../support/engine-harness";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
+import { DAY, FAST, HOUR, START, createHarness } from "../support/engine-harness.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const WORKER = join(import.meta.dirname, "..", "support", "dispatch-worker.ts");

@@ -6,7 +6,8 @@
  */
 import { createInterface } from "node:readline";
 import { createRelanceEngine } from "@relance/core";
-import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory, createSqliteStorage } from "@relance/adapters";
+import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory } from "@relance/adapters";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
 
 const [filename, instanceId, referrerList] = process.argv.slice(2) as [string, string, string];
 const storage = createSqliteStorage({ filename, synchronous: "normal" });
@@ -25,7 +26,7 @@ const engine = createRelanceEngine({
   clock,
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
-  // As the harness: no new-account ramp-up or first-contact cap (this test is about processes).
+  // No ramp-up nor first-contact cap: the test counts every day of every target within the week.
   options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
 });
 

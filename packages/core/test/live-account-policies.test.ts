@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { effectiveDailyCap, firstContactCounterKey, localDayNumber, resolveOptions } from "../src/index";
-import { senderConcurrency } from "../src/engine/concurrency";
+import { effectiveDailyCap, firstContactCounterKey, localDayNumber, resolveOptions } from "../src/index.js";
+import { senderConcurrency } from "../src/engine/concurrency.js";
 
 const policy = { maxMessagesPerDay: 100, dailyCapRampUp: [20, 40, 60, 80] };
 

@@ -11,7 +11,7 @@ import {
   templateVariables,
   validateMessage,
   type MessageDefinition,
-} from "../src/index";
+} from "../src/index.js";
 
 describe("templates", () => {
   it("renders known variables, tolerating spaces, and blanks missing values", () => {
@@ -114,7 +114,7 @@ describe("opt-out keywords and phones", () => {
 
 describe("stored error messages", () => {
   it("cut the query strings of URLs (pre-signed media links carry tokens)", async () => {
-    const { storableError } = await import("../src/use-cases/target-transitions");
+    const { storableError } = await import("../src/use-cases/target-transitions.js");
     expect(storableError("Failed to fetch https://cdn.example.com/a.jpg?X-Amz-Signature=abc&t=1 (403)")).toBe("Failed to fetch https://cdn.example.com/a.jpg?… (403)");
     expect(storableError("x".repeat(600))).toHaveLength(500);
   });

@@ -8,7 +8,7 @@ import {
   nextInstantAfterDailyLimit,
   offsetAt,
   startOfNextLocalDay,
-} from "../src/index";
+} from "../src/index.js";
 
 const at = (iso: string) => new Date(iso);
 const DAYTIME = { start: "08:00", end: "20:00" };

@@ -1,7 +1,7 @@
 import { sign } from "hono/jwt";
-import { API_PREFIX } from "./app/app";
-import type { ServiceConfig } from "./config/env";
-import type { RunningService } from "./service";
+import { API_PREFIX } from "./app/app.js";
+import type { ServiceConfig } from "./config/env.js";
+import type { RunningService } from "./service.js";
 
 const DEMO_REFERRER = "demo-referrer";
 const SECRET_VALUES = {

@@ -1,8 +1,8 @@
-export { createApp, API_PREFIX } from "./app/app";
-export type { AppServices } from "./app/services";
-export { loadConfig, ConfigError, type ServiceConfig } from "./config/env";
-export { startService, type RunningService, type StartOptions } from "./service";
-export { buildContainer, type ContainerOverrides } from "./composition/container";
-export { TOKENS } from "./composition/tokens";
-export { createLogger } from "./observability/logger";
-export { openApiDocument } from "./openapi/document";
+export { createApp, API_PREFIX } from "./app/app.js";
+export type { AppServices } from "./app/services.js";
+export { loadConfig, ConfigError, type ServiceConfig } from "./config/env.js";
+export { startService, type RunningService, type StartOptions } from "./service.js";
+export { buildContainer, type ContainerOverrides } from "./composition/container.js";
+export { TOKENS } from "./composition/tokens.js";
+export { createLogger } from "./observability/logger.js";
+export { openApiDocument } from "./openapi/document.js";

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from "./config/env";
-import { createLogger } from "./observability/logger";
-import { developmentFirstRun } from "./first-run";
-import { startService } from "./service";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { createLogger } from "./observability/logger.js";
+import { developmentFirstRun } from "./first-run.js";
+import { startService } from "./service.js";
 
 /** `npm start`: the service on its embedded defaults (file store), configured by the environment. */
 async function main(): Promise<void> {

@@ -4,13 +4,13 @@ import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import { reencryptSessions, type ManualClock, type SandboxTransport, type SessionCipher, type StoredDirectory } from "@relance/adapters";
 import type { Hono } from "hono";
-import { createApp } from "./app/app";
-import type { ServiceConfig } from "./config/env";
-import { buildContainer, type ContainerOverrides } from "./composition/container";
-import { TOKENS } from "./composition/tokens";
-import { asCoreLogger, createLogger } from "./observability/logger";
-import { createHttpServer } from "./server/http-server";
-import type { ServiceMetrics } from "./observability/metrics";
+import { createApp } from "./app/app.js";
+import type { ServiceConfig } from "./config/env.js";
+import { buildContainer, type ContainerOverrides } from "./composition/container.js";
+import { TOKENS } from "./composition/tokens.js";
+import { asCoreLogger, createLogger } from "./observability/logger.js";
+import { createHttpServer } from "./server/http-server.js";
+import type { ServiceMetrics } from "./observability/metrics.js";
 
 export interface RunningService {
   app: Hono;

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ConfigError, createLogger, loadConfig } from "../src/index";
+import { ConfigError, createLogger, loadConfig } from "../src/index.js";
 
 // 32 random bytes each: production refuses weaker ones.
 const SECRETS = {

@@ -4,8 +4,8 @@ import { sign } from "hono/jwt";
 import pino from "pino";
 import type { E164, LinkMethod, LinkState, TransportEvent } from "@relance/core";
 import { ManualClock, SandboxTransport, createMemoryStorage } from "@relance/adapters";
-import { loadConfig, startService, type RunningService } from "../src/index";
-import { JWT_SECRET, SERVICE_SECRET, SESSION_SECRET } from "./support/test-app";
+import { loadConfig, startService, type RunningService } from "../src/index.js";
+import { JWT_SECRET, SERVICE_SECRET, SESSION_SECRET } from "./support/test-app.js";
 
 // Issue 11, item 8: POST /connect answers quickly with a contract shape; /status carries the
 // current reason; one failure is logged once.

@@ -1,5 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "./support/test-app";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { startTestApp, type TestApp } from "./support/test-app.js";
+import { StorageError } from "@relance/core";
+import { READY_TIMEOUT_MS } from "../src/app/routes/ops.js";
 
 const P = "/api/relance";
 let t: TestApp;
@@ -32,6 +34,16 @@ describe("admin messages", () => {
     expect(put.body).toMatchObject({ dayNumber: 1, active: true, mediaUrls: [{ type: "video" }] });
     const preview = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", variables: { name: "Léa" } } });
     expect(preview.body).toEqual({ text: "J1 v2 Léa", media: [{ url: "https://cdn.example.com/v.mp4", type: "video", language: "fr" }], language: "fr" });
+
+    // A draft (the console while an admin types) is rendered instead, validated like a save, never stored.
+    const draft = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", variables: { name: "Léa" }, draft: { messageTemplate: { fr: "Brouillon {{firstName}} J{{day}}" } } } });
+    expect(draft.body).toEqual({ text: "Brouillon Léa J1", media: [], language: "fr" });
+    const newDay = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 9, language: "fr", draft: { messageTemplate: { fr: "Jour {{day}}/{{totalDays}}" } } } });
+    expect(newDay.body.text).toBe("Jour 9/9");
+    const refused = await t.call("POST", `${P}/admin/messages/preview`, { token, body: { dayNumber: 1, language: "fr", draft: { messageTemplate: { fr: "Bonjour {{prenom}}" } } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: "invalid_request", details: [expect.objectContaining({ path: expect.stringMatching(/^draft\.messageTemplate/) })] });
+    expect((await t.call("GET", `${P}/admin/messages`, { token })).body.items.find((m: { dayNumber: number }) => m.dayNumber === 1).messageTemplate.fr).toBe("J1 v2 {{name}}");
     // A listed message can be sent back as it is.
     const listed = (await t.call("GET", `${P}/admin/messages`, { token })).body.items[0];
     expect((await t.call("POST", `${P}/admin/messages`, { token, body: listed })).status).toBe(200);
@@ -65,6 +77,7 @@ describe("referrer endpoints", () => {
       dailyLimit: 100,
       timezone: "America/New_York",
       sendWindow: { start: "09:00", end: "17:30" },
+      onReply: "stop",
       restriction: null,
       reason: null,
     });
@@ -146,6 +159,46 @@ describe("operations", () => {
     const openapi = await t.call("GET", "/openapi.json");
     expect(openapi.body.openapi).toBe("3.1.0");
     expect(Object.keys(openapi.body.paths)).toContain("/api/relance/internal/exit-user");
+  });
+
+  it("ready answers 503 within READY_TIMEOUT_MS (2 s) when the storage is frozen", async () => {
+    t.service.storage.ping = () => new Promise<void>(() => {});
+    vi.useFakeTimers();
+    try {
+      const pending = t.call("GET", "/ready");
+      await vi.advanceTimersByTimeAsync(READY_TIMEOUT_MS);
+      const response = await pending;
+      expect(response.status).toBe(503);
+      expect(response.body.checks.storage).toBe("down");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a dispatch the storage cut short: 503 when nothing could be done, aborted in the body otherwise, counted in metrics", async () => {
+    const targets = t.service.storage.targets;
+    const original = targets.listDueReferrers;
+    targets.listDueReferrers = async () => {
+      throw new StorageError("[memory] targets.listDueReferrers failed: injected");
+    };
+    const response = await t.call("POST", `${P}/internal/jobs/dispatch/run`, { service: true });
+    expect(response.status).toBe(503);
+    expect(response.body.error).toMatchObject({ code: "unavailable", details: { aborted: true, sent: 0 } });
+    expect((await t.call("GET", "/metrics", { service: true })).body).toMatch(/relance_dispatch_aborted_total 1/);
+    targets.listDueReferrers = original;
+    expect((await t.call("POST", `${P}/internal/jobs/dispatch/run`, { service: true })).body).toEqual({ sent: 0, failed: 0, deferred: 0, held: 0, exited: 0 });
+  });
+
+  it("metrics compute global target stats at most once per STATS_TTL_MS, whatever the scrapes", async () => {
+    let computed = 0;
+    const targets = t.service.storage.targets;
+    const original = targets.stats.bind(targets);
+    targets.stats = (filter) => {
+      computed++;
+      return original(filter);
+    };
+    for (let i = 0; i < 5; i++) expect((await t.call("GET", "/metrics", { service: true })).body).toMatch(/relance_targets\{status="active"\} 0/);
+    expect(computed).toBe(1);
   });
 
   it("ready answers 503 when storage is down", async () => {

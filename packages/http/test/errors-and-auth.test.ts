@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sign } from "hono/jwt";
-import { JWT_SECRET, startTestApp, type TestApp } from "./support/test-app";
+import { JWT_SECRET, startTestApp, type TestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
 let t: TestApp;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sign } from "hono/jwt";
-import { loadConfig } from "../src/index";
-import { JWT_SECRET, startTestApp, type TestApp } from "./support/test-app";
+import { loadConfig } from "../src/index.js";
+import { JWT_SECRET, startTestApp, type TestApp } from "./support/test-app.js";
 
 // Issue 11's review findings at the HTTP edge, one block per numbered item.
 const P = "/api/relance";

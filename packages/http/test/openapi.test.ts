@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileErrors, dereference, validate } from "@readme/openapi-parser";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { startTestApp, type TestApp } from "./support/test-app";
+import { startTestApp, type TestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
 let t: TestApp;
@@ -94,21 +94,31 @@ describe("GET /openapi.json", () => {
       return response.body;
     };
 
+    // Inside the send window, so that dispatch sends and deliveries (with their variant) are answered.
+    await answer("post", "/sandbox/clock", { body: { now: "2026-01-05T08:00:00.000Z" } });
     await answer("post", "/internal/subscriptions", { ...svc, body: { userId: "r1", active: true } });
     await answer("post", "/internal/referrals", { ...svc, body: { referrerId: "r1", referral: { userId: "u1", phone: "+33611111111", name: "Léa", createdAt: "2020-01-01T00:00:00Z" } } });
     await answer("post", "/internal/referrals", { ...svc, body: { referrerId: "r1", referral: { userId: "u2", phone: "+33622222222", name: "Max", createdAt: "2020-01-01T00:00:00Z" } } });
     await answer("post", "/admin/messages", { token: admin, body: { dayNumber: 1, messageTemplate: { fr: "Bonjour {{firstName}}" }, mediaUrls: [{ url: "https://cdn.example.com/a.jpg", type: "image", language: "both" }] } });
-    await answer("put", "/admin/messages/1", { token: admin, body: { messageTemplate: { fr: "Bonjour {{firstName}} !" } } }, "/admin/messages/{dayNumber}");
+    await answer("post", "/admin/messages", { token: admin, body: { dayNumber: 2, messageTemplate: { fr: "Jour 2" } } });
+    await answer(
+      "put",
+      "/admin/messages/1",
+      { token: admin, body: { messageTemplate: { fr: "Bonjour {{firstName}} !" }, defaultWeight: 3, variants: [{ key: "short", messageTemplate: { fr: "Salut {{firstName}}" }, weight: 2 }] } },
+      "/admin/messages/{dayNumber}",
+    );
     await answer("get", "/admin/messages", { token: admin });
     await answer("post", "/admin/messages/preview", { token: admin, body: { dayNumber: 1, language: "fr", variables: { firstName: "Léa" } } });
+    await answer("post", "/admin/messages/preview", { token: admin, body: { dayNumber: 1, language: "fr", variant: "short" } });
     await answer("post", "/connect", { token, body: { method: "qr" } });
     await answer("post", "/sandbox/link", { body: { userId: "r1", phone: "+33600000001" } });
     await answer("post", "/connect", { token, body: {} });
     await answer("post", "/internal/jobs/enrollment/run", svc);
     await answer("post", "/internal/jobs/dispatch/run", svc);
     await answer("post", "/internal/exit-user", { ...svc, body: { userId: "u1" } });
+    await answer("post", "/sandbox/inbound", { body: { from: "+33622222222", to: "+33600000001", text: "d'accord, merci" } });
     await answer("get", "/status", { token });
-    await answer("patch", "/config", { token, body: { sendWindow: { start: "09:00", end: "18:00" } } });
+    await answer("patch", "/config", { token, body: { sendWindow: { start: "09:00", end: "18:00" }, onReply: "continue" } });
     const page = await answer("get", "/targets?limit=1", { token });
     expect(page.nextCursor).toEqual(expect.any(String));
     await answer("get", `/targets?limit=1&cursor=${encodeURIComponent(page.nextCursor)}`, { token });

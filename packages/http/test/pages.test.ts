@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { pickLanguage } from "../src/pages/i18n";
-import { startTestApp, type TestApp } from "./support/test-app";
+import { pickLanguage } from "../src/pages/i18n.js";
+import { startTestApp, type TestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
 let t: TestApp;

@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig, startService, type RunningService } from "../src/index";
-import { JWT_SECRET, SERVICE_SECRET, SESSION_SECRET } from "./support/test-app";
+import { loadConfig, startService, type RunningService } from "../src/index.js";
+import { JWT_SECRET, SERVICE_SECRET, SESSION_SECRET } from "./support/test-app.js";
 
 let service: RunningService;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { newTarget, type E164 } from "@relance/core";
 import { createMemoryStorage } from "@relance/adapters";
-import { activeContactsOf } from "../src/composition/transport";
-import { loadConfig } from "../src/index";
+import { activeContactsOf } from "../src/composition/transport.js";
+import { loadConfig } from "../src/index.js";
 
 describe("whatsapp-web.js wiring", () => {
   it("has its own session cap (5), a 20 min backup, and the tested WhatsApp Web build unless told otherwise", () => {

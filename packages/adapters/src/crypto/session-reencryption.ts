@@ -1,5 +1,5 @@
 import type { Logger, SessionRepository } from "@relance/core";
-import { keyIdOf, type SessionCipher } from "./session-cipher";
+import { keyIdOf, type SessionCipher } from "./session-cipher.js";
 
 export interface ReencryptionReport {
   /** Session blobs looked at. */

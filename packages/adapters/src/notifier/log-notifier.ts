@@ -8,6 +8,12 @@ export class LogNotifier implements Notifier {
 
   async notify(notification: ReferrerNotification): Promise<void> {
     this.sent.push(notification);
+    if (notification.type === "referral_replied") {
+      // The referral's own words (and number) stay out of the logs: what happened is enough.
+      const { text, phone, ...fields } = notification;
+      this.logger.info({ ...fields, textLength: text.length }, "referrer notification");
+      return;
+    }
     this.logger.warn({ ...notification }, "referrer notification");
   }
 }

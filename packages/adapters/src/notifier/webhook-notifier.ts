@@ -11,6 +11,8 @@
  *    "reason": string, "heldTargets": number, "at": ISO-8601}
  *   {"type": "sender_restricted", "referrerUserId": string, "reason": string,
  *    "until": ISO-8601 | null, "heldTargets": number, "at": ISO-8601}
+ *   {"type": "referral_replied", "referrerUserId": string, "referralUserId": string,
+ *    "targetId": string, "phone": E.164, "text": string, "exited": boolean, "at": ISO-8601}
  *
  * Receivers check the signature over the raw body with {@link verifyWebhookSignature}, which also
  * refuses timestamps outside a tolerance so that a captured request cannot be replayed later.
@@ -79,6 +81,17 @@ class RetryableFailure extends Error {}
 /** The JSON body: fields listed one by one, so nothing unplanned reaches the receiver. */
 function payloadOf(notification: ReferrerNotification): Record<string, unknown> {
   const common = { type: notification.type, referrerUserId: notification.referrerUserId };
+  if (notification.type === "referral_replied") {
+    return {
+      ...common,
+      referralUserId: notification.referralUserId,
+      targetId: notification.targetId,
+      phone: notification.phone,
+      text: notification.text,
+      exited: notification.exited,
+      at: notification.at.toISOString(),
+    };
+  }
   if (notification.type === "sender_restricted") {
     return {
       ...common,

@@ -5,7 +5,7 @@ import {
   SessionCryptoError,
   createSessionCipher,
   sessionCipherFromEnv,
-} from "../../src/crypto/session-cipher";
+} from "../../src/crypto/session-cipher.js";
 
 const CURRENT = "current-secret-0123456789abcdef";
 const OLD = "previous-secret-fedcba9876543210";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStorage, createSessionCipher, reencryptSessions } from "../../src/index";
+import { createMemoryStorage, createSessionCipher, reencryptSessions } from "../../src/index.js";
 
 const OLD = "old-secret-of-at-least-32-characters!";
 const NEW = "new-secret-of-at-least-32-characters!";

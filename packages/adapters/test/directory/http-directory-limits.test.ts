@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HttpDirectory } from "../../src/index";
+import { HttpDirectory } from "../../src/index.js";
 
 // Security 11: the pull directory read responses of any size.
 describe("http directory: response size cap", () => {

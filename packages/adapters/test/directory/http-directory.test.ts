@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from "node:net";
 import { DirectoryError, type Logger } from "@relance/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { HttpDirectory, type HttpDirectoryOptions } from "../../src/directory/http-directory";
+import { HttpDirectory, type HttpDirectoryOptions } from "../../src/directory/http-directory.js";
 
 const SECRET = "s3cr3t-service-token-do-not-leak";
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ValidationError, type Referral } from "@relance/core";
-import { StoredDirectory } from "../../src/directory/stored-directory";
-import { createSqliteStorage } from "../../src/storage/sqlite";
-import { createMemoryStorage } from "../../src/storage/memory";
+import { StoredDirectory } from "../../src/directory/stored-directory.js";
+import { createSqliteStorage } from "../../src/storage/sqlite/index.js";
+import { createMemoryStorage } from "../../src/storage/memory/index.js";
 
 const T0 = new Date("2026-01-05T10:00:00.123Z");
 const clock = { now: () => new Date(T0) };

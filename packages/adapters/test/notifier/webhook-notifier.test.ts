@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from "node:net";
 import type { ReferrerNotification } from "@relance/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebhookNotifier, verifyWebhookSignature, type WebhookNotifierOptions } from "../../src/notifier/webhook-notifier";
+import { WebhookNotifier, verifyWebhookSignature, type WebhookNotifierOptions } from "../../src/notifier/webhook-notifier.js";
 
 const SECRET = "whsec-signing-secret-0123456789";
 const NOW = new Date("2025-06-01T12:00:00.000Z");
@@ -117,6 +117,34 @@ describe("WebhookNotifier", () => {
       at: "2025-06-01T11:59:30.000Z",
     });
     expect(JSON.parse(requests[1]!.body)).toMatchObject({ type: "sender_restricted", until: null });
+    const signed = { body: seen.body, timestamp: header(seen, "x-relance-timestamp"), signature: header(seen, "x-relance-signature") };
+    expect(verifyWebhookSignature({ ...signed, secret: SECRET, now: NOW })).toBe(true);
+  });
+
+  it("carries a referral's reply with its text, signed like the others", async () => {
+    const { url, requests } = await receiver(204);
+    const { instance } = notifier(url);
+    await instance.notify({
+      type: "referral_replied",
+      referrerUserId: "ref-1",
+      referralUserId: "user-42",
+      targetId: "t-1",
+      phone: "+33698765432",
+      text: "ok je paie demain",
+      exited: true,
+      at: new Date("2025-06-01T11:59:30.000Z"),
+    });
+    const seen = requests[0]!;
+    expect(JSON.parse(seen.body)).toEqual({
+      type: "referral_replied",
+      referrerUserId: "ref-1",
+      referralUserId: "user-42",
+      targetId: "t-1",
+      phone: "+33698765432",
+      text: "ok je paie demain",
+      exited: true,
+      at: "2025-06-01T11:59:30.000Z",
+    });
     const signed = { body: seen.body, timestamp: header(seen, "x-relance-timestamp"), signature: header(seen, "x-relance-signature") };
     expect(verifyWebhookSignature({ ...signed, secret: SECRET, now: NOW })).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStorage } from "../../src/storage/memory";
-import { runStorageContract } from "../../src/testing";
+import { createMemoryStorage } from "../../src/storage/memory/index.js";
+import { runStorageContract } from "../../src/testing/index.js";
 
 runStorageContract("memory", {
   async create() {

@@ -1,10 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MongoClient, MongoError, type Collection, type Db, type Document } from "mongodb";
 import { StorageError, type RelanceStorage } from "@relance/core";
-import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb";
-import { runStorageContract } from "../../src/testing/storage-contract";
-import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders";
-import { startTestMongo } from "../../../../test/support/mongo-server";
+import { runStorageContract } from "../../src/testing/storage-contract.js";
+import { at, makeConfig, makeDelivery, makeMessage, makeTarget } from "../../src/testing/builders.js";
+import { startTestMongo } from "../../../../test/support/mongo-server.js";
+import { createMongoStorage, DEFAULT_COLLECTION_NAMES, INDEXES, OBSOLETE_INDEXES, type MongoStorageOptions } from "../../src/storage/mongodb/index.js";
+import { openCollections, resolveCollectionNames } from "../../src/storage/mongodb/collections.js";
+import { COUNTER_TTL_SECONDS } from "../../src/storage/mongodb/indexes.js";
+import { ClockSkewWatch, measureClockSkew } from "../../src/storage/mongodb/clock-skew.js";
 
 // Started while collecting, so that a missing server turns into a named skip rather than failures.
 const server = await startTestMongo();
@@ -93,10 +96,72 @@ if ("skipped" in server) {
           }
           const targetIndexes = await db.collection(DEFAULT_COLLECTION_NAMES.targets).listIndexes().toArray();
           expect(targetIndexes.map((index) => index.name)).toEqual(
-            expect.arrayContaining(["referrer_referral_unique", "due", "referrer_id", "referral", "delivery_message_id", "delivery_media_message_ids"]),
+            expect.arrayContaining(["referrer_referral_unique", "due_referrer", "referrer_due_id", "referrer_phone", "sending_claim_expiry"]),
           );
+          const counterIndexes = await db.collection(DEFAULT_COLLECTION_NAMES.counters).listIndexes().toArray();
+          const claimIndex = targetIndexes.find((index) => index.name === "sending_claim_expiry")!;
+          // FerretDB 1.24 has neither partial nor TTL indexes: the adapter falls back to the plain
+          // keys there (MongoDB gets the options, which is what production runs).
+          if (kind !== "ferretdb") {
+            expect(counterIndexes.find((index) => index.name === "created_ttl")?.expireAfterSeconds).toBe(COUNTER_TTL_SECONDS);
+            expect(claimIndex.partialFilterExpression).toEqual({ "claim.stage": "sending" });
+          }
         } finally {
           await storage.close();
+        }
+      });
+
+      it("init on a database of an earlier version drops the replaced indexes, after creating the new ones", async () => {
+        const dbName = freshDbName();
+        created.add(dbName);
+        const db = admin.db(dbName);
+        for (const { collection, name } of OBSOLETE_INDEXES) {
+          const keys: Record<string, Record<string, 1>> = {
+            due: { status: 1, nextMessageDue: 1 },
+            referrer_due: { referrerUserId: 1, status: 1, nextMessageDue: 1 },
+            claim_expiry: { "claim.stage": 1, "claim.expiresAt": 1 },
+            day_number_unique: { dayNumber: 1 },
+            referrer_user_unique: { referrerId: 1, userId: 1 },
+          };
+          const key = keys[name]!;
+          await db.collection(DEFAULT_COLLECTION_NAMES[collection]).createIndex(key, { name });
+        }
+        const storage = await open(dbName);
+        try {
+          await storage.init();
+          for (const { collection, name } of OBSOLETE_INDEXES) {
+            const names = (await db.collection(DEFAULT_COLLECTION_NAMES[collection]).listIndexes().toArray()).map((index) => index.name);
+            expect(names, `${collection}.${name}`).not.toContain(name);
+          }
+        } finally {
+          await storage.close();
+        }
+      });
+
+      it("measures this clock against the server's and reports a drift above the bound", async () => {
+        const db = admin.db(freshDbName());
+        expect(Math.abs(await measureClockSkew(db))).toBeLessThan(2_000);
+        const ahead = () => Date.now() + 60_000;
+        expect(Math.abs((await measureClockSkew(db, ahead)) - 60_000)).toBeLessThan(2_000);
+        const reports: number[] = [];
+        const watch = new ClockSkewWatch(db, (skew) => reports.push(skew), 2_000, 10 * 60_000, ahead);
+        await watch.check(true);
+        expect(await watch.check()).toBeNull(); // at most once per interval
+        expect(reports).toHaveLength(1);
+        expect(Math.abs(reports[0]! - 60_000)).toBeLessThan(2_000);
+      });
+
+      it("pins majority acknowledgements and primary reads on every collection, whatever the URI says", async () => {
+        const client = new MongoClient(uri, { w: 1, readPreference: "secondaryPreferred" });
+        try {
+          const db = client.db(freshDbName());
+          const collections = openCollections(db, resolveCollectionNames());
+          for (const collection of Object.values(collections)) {
+            expect(collection.writeConcern?.w).toBe("majority");
+            expect(collection.readPreference?.mode).toBe("primary");
+          }
+        } finally {
+          await client.close();
         }
       });
 

@@ -6,9 +6,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RelanceStorage } from "@relance/core";
 import Database from "better-sqlite3";
-import { createSqliteStorage, SQLITE_FILENAME } from "../../src/storage/sqlite";
-import { decode } from "../../src/storage/sqlite/codec";
-import { makeTarget, runStorageContract, T0, type RawDocument } from "../../src/testing";
+import { createSqliteStorage, SQLITE_FILENAME } from "../../src/storage/sqlite/index.js";
+import { decode } from "../../src/storage/sqlite/codec.js";
+import { makeTarget, runStorageContract, T0, type RawDocument } from "../../src/testing/index.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const SQLITE_STORAGE = pathToFileURL(fileURLToPath(new URL("../../src/storage/sqlite/index.ts", import.meta.url))).href;

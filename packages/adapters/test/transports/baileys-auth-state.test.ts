@@ -1,8 +1,8 @@
 import { BufferJSON, initAuthCreds, proto } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
 import { describe, expect, it } from "vitest";
-import { SessionCryptoError, createSessionCipher } from "../../src/crypto/session-cipher";
-import { useStorageAuthState } from "../../src/transports/baileys/auth-state";
+import { SessionCryptoError, createSessionCipher } from "../../src/crypto/session-cipher.js";
+import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
 
 const CURRENT = "current-secret-0123456789abcdef";
 const OLD = "previous-secret-fedcba9876543210";

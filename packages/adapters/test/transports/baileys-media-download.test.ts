@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMediaDownloader } from "../../src/transports/baileys/media-download";
+import { createMediaDownloader } from "../../src/transports/baileys/media-download.js";
 
 // Gap 12: given `{ url }`, Baileys fetches media itself with no timeout and no size cap
 // (lib/Utils/messages-media.js:297-304). The transport downloads first, bounded, then hands bytes over.

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DisconnectReason, NewChatMessageCappingStatusType, getCompanionPlatformId, type WAMessage } from "@whiskeysockets/baileys";
 import { SenderRestrictedError, type Logger, type OutgoingMessage, type RelanceStorage, type SessionRepository } from "@relance/core";
-import { ManualClock } from "../../src/index";
-import { BAKED_WA_VERSION } from "../../src/transports/baileys/wa-version";
-import { DEFAULT_BROWSER } from "../../src/transports/baileys/socket";
-import { textContent } from "../../src/transports/baileys/content";
-import { sessionIdOf } from "../../src/transports/baileys/index";
-import { FakeWhatsApp } from "./support/fake-baileys-socket";
-import { PHONE, REFERRAL, REFERRER, linked, memoryStorage, settle, setup, until, type Setup } from "./support/baileys-harness";
+import { ManualClock } from "../../src/index.js";
+import { BAKED_WA_VERSION } from "../../src/transports/baileys/wa-version.js";
+import { DEFAULT_BROWSER } from "../../src/transports/baileys/socket.js";
+import { textContent } from "../../src/transports/baileys/content.js";
+import { sessionIdOf } from "../../src/transports/baileys/index.js";
+import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
+import { PHONE, REFERRAL, REFERRER, linked, memoryStorage, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // Each case here is a gap of ../shared/whatsapp-real-phone-gaps.md (its number in the title):
 // a behaviour a live account shows and the sandbox cannot.

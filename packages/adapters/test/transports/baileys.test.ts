@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { DisconnectReason, initAuthCreds, proto, type WAMessage } from "@whiskeysockets/baileys";
 import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError } from "@relance/core";
-import { ManualClock, createSessionCipher } from "../../src/index";
-import { runTransportContract } from "../../src/testing/index";
-import { useStorageAuthState } from "../../src/transports/baileys/auth-state";
-import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/baileys/content";
-import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy";
-import { toBaileysLogger } from "../../src/transports/baileys/logger";
-import { sessionIdOf } from "../../src/transports/baileys/index";
-import { FakeWhatsApp, fakeMediaBytes } from "./support/fake-baileys-socket";
-import { PHONE, REFERRAL, REFERRER, SECRET, linkStates, linked, memoryStorage, settle, setup, until } from "./support/baileys-harness";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { runTransportContract } from "../../src/testing/index.js";
+import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
+import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/baileys/content.js";
+import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy.js";
+import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
+import { sessionIdOf } from "../../src/transports/baileys/index.js";
+import { FakeWhatsApp, fakeMediaBytes } from "./support/fake-baileys-socket.js";
+import { PHONE, REFERRAL, REFERRER, SECRET, linkStates, linked, memoryStorage, settle, setup, until } from "./support/baileys-harness.js";
 
 runTransportContract("baileys", {
   async create() {

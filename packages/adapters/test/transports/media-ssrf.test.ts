@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMediaDownloader } from "../../src/transports/baileys/media-download";
-import { isPublicAddress } from "../../src/transports/media";
-import { createMediaLoader } from "../../src/transports/wwebjs/media";
+import { createMediaDownloader } from "../../src/transports/baileys/media-download.js";
+import { isPublicAddress } from "../../src/transports/media/index.js";
+import { createMediaLoader } from "../../src/transports/wwebjs/media.js";
 
 // Security 3: a media URL redirected into loopback or cloud metadata became a PDF ready to send.
 // The test server plays both the public host ("localhost", allowed by name) and the metadata

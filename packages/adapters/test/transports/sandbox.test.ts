@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, SandboxTransport } from "../../src/index";
-import { runTransportContract, type ObservedSend } from "../../src/testing/index";
+import { ManualClock, SandboxTransport } from "../../src/index.js";
+import { runTransportContract, type ObservedSend } from "../../src/testing/index.js";
 
 runTransportContract("sandbox", {
   async create() {

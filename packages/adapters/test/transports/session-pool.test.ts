@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SessionDrivenElsewhereError, TransportUnavailableError } from "@relance/core";
-import { ManualClock, createMemoryStorage } from "../../src/index";
-import { SessionPool } from "../../src/transports/pool/session-pool";
+import { ManualClock, createMemoryStorage } from "../../src/index.js";
+import { SessionPool } from "../../src/transports/pool/session-pool.js";
 
 class FakeSession {
   closed = false;

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LinkState } from "@relance/core";
-import { SystemClock, createMemoryStorage, createSessionCipher } from "../../src/index";
-import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "../../src/transports/wwebjs/client-factory";
-import { createWwebjsTransport } from "../../src/transports/wwebjs/transport";
+import { SystemClock, createMemoryStorage, createSessionCipher } from "../../src/index.js";
+import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "../../src/transports/wwebjs/client-factory.js";
+import { createWwebjsTransport } from "../../src/transports/wwebjs/transport.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HAS_CHROMIUM = existsSync(CHROMIUM);

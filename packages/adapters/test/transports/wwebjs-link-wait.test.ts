@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { REFERRER, until, world, type World } from "./support/wwebjs-world";
+import { REFERRER, until, world, type World } from "./support/wwebjs-world.js";
 
 // Security 6: a whatsapp-web.js Chromium waiting for a scan lived as long as the idle timeout
 // (30 minutes). The wait for a scan or a code is bounded on its own.

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TransportUnavailableError, type E164, type Logger, type TransportEvent } from "@relance/core";
-import { ManualClock } from "../../src/index";
-import { MessageAck } from "../../src/transports/wwebjs/library";
-import { CANONICAL_KEY, PENDING_KEY, WATERMARK_KEY } from "../../src/transports/wwebjs/session-book";
-import { sessionIdOf } from "../../src/transports/wwebjs/session-ids";
-import type { WwebjsTransport } from "../../src/transports/wwebjs/transport";
-import { PHONE, REFERRAL, REFERRER, until, world, type World } from "./support/wwebjs-world";
+import { ManualClock } from "../../src/index.js";
+import { MessageAck } from "../../src/transports/wwebjs/library.js";
+import { CANONICAL_KEY, PENDING_KEY, WATERMARK_KEY } from "../../src/transports/wwebjs/session-book.js";
+import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
+import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
+import { PHONE, REFERRAL, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * What a live WhatsApp account does to the whatsapp-web.js transport

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import wweb from "whatsapp-web.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger, type RelanceStorage } from "@relance/core";
-import { createMemoryStorage, createSessionCipher } from "../../src/index";
-import { BACKUP_INTERVAL_MS, createRealWwebjsClient, PINNED_WEB_VERSION, webVersionPin, WEB_VERSION_ARCHIVE_URL } from "../../src/transports/wwebjs/client-factory";
-import { createMediaLoader } from "../../src/transports/wwebjs/media";
-import { ARCHIVE_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store";
+import { createMemoryStorage, createSessionCipher } from "../../src/index.js";
+import { BACKUP_INTERVAL_MS, createRealWwebjsClient, PINNED_WEB_VERSION, webVersionPin, WEB_VERSION_ARCHIVE_URL } from "../../src/transports/wwebjs/client-factory.js";
+import { createMediaLoader } from "../../src/transports/wwebjs/media.js";
+import { ARCHIVE_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
 
 const SECRET = "a-test-secret-of-32-characters!!";
 

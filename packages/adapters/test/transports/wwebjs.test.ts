@@ -1,14 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SessionDrivenElsewhereError, TransportUnavailableError, type MediaItem, type TransportEvent } from "@relance/core";
-import { ManualClock, createSessionCipher } from "../../src/index";
-import { runTransportContract } from "../../src/testing/index";
-import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth";
-import { MessageAck, WAState } from "../../src/transports/wwebjs/library";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store";
-import { sessionIdOf } from "../../src/transports/wwebjs/session-ids";
-import { observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world";
+import { SessionDrivenElsewhereError, TransportUnavailableError, type MediaItem, type SessionRepository, type TransportEvent } from "@relance/core";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { runTransportContract } from "../../src/testing/index.js";
+import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth.js";
+import { MessageAck, WAState } from "../../src/transports/wwebjs/library.js";
+import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
+import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
+import { observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
 
 runTransportContract("wwebjs", {
   async create() {
@@ -89,6 +89,41 @@ describe("wwebjs extras", () => {
       });
       await expect(otherKey.extract({ session: "RemoteAuth-r", path: extracted })).rejects.toThrow(/Cannot decrypt/);
       await expect(store.save({ session: "RemoteAuth-someone-else" })).rejects.toThrow(/serves session RemoteAuth-r/);
+    });
+
+    it("a save that crashed before its manifest leaves no chunk behind once the next save is done", async () => {
+      w = await world();
+      const written = new Set<string>();
+      let crash = true;
+      const sessions: SessionRepository = {
+        ...w.storage.sessions,
+        get: (id, keys) => w.storage.sessions.get(id, keys),
+        async set(id, entries) {
+          for (const key of Object.keys(entries)) written.add(key);
+          if (crash && ARCHIVE_KEY in entries) throw new Error("process killed");
+          return w.storage.sessions.set(id, entries);
+        },
+      };
+      const store = createRemoteAuthStore({ sessions, cipher: createSessionCipher({ secrets: [SECRET] }), sessionId: "wwebjs:r", sessionName: "RemoteAuth-r", dataPath: w.dataPath });
+      await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("first archive"));
+      await expect(store.save({ session: "RemoteAuth-r" })).rejects.toThrow(/killed/);
+      crash = false;
+      await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("second archive"));
+      await store.save({ session: "RemoteAuth-r" });
+      await writeFile(join(w.dataPath, "RemoteAuth-r.zip"), Buffer.from("third archive"));
+      await store.save({ session: "RemoteAuth-r" });
+      const left = Object.keys(await w.storage.sessions.get("wwebjs:r", [...written]));
+      // The manifest and one chunk each of the third archive and the second (kept as the previous
+      // generation): nothing of the crashed save.
+      expect(left.filter((key) => key.startsWith(`${ARCHIVE_KEY}.`))).toHaveLength(2);
+      expect(left).toContain(ARCHIVE_KEY);
+      expect(left).not.toContain(ARCHIVE_PENDING_KEY);
+      const extracted = join(w.dataPath, "extracted.zip");
+      await store.extract({ session: "RemoteAuth-r", path: extracted });
+      expect((await readFile(extracted)).toString()).toBe("third archive");
+      const previous = createRemoteAuthStore({ sessions, cipher: createSessionCipher({ secrets: [SECRET] }), sessionId: "wwebjs:r", sessionName: "RemoteAuth-r", dataPath: w.dataPath, generation: "previous" });
+      await previous.extract({ session: "RemoteAuth-r", path: extracted });
+      expect((await readFile(extracted)).toString()).toBe("second archive");
     });
 
     it("ignores delete until a logout allows it, and stops saving when told", async () => {

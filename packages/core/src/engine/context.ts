@@ -1,14 +1,15 @@
-import type { Clock } from "../ports/clock";
-import type { Directory } from "../ports/directory";
-import type { Logger } from "../ports/logger";
-import type { Notifier } from "../ports/notifier";
-import type { RelanceStorage } from "../ports/storage";
-import type { Transport } from "../ports/transport";
-import { SenderPacer } from "../policies/pacing";
-import type { EngineEvents } from "./events";
-import type { InFlightSends } from "./in-flight";
-import type { PendingInbound } from "./pending-inbound";
-import type { RelanceOptions } from "./options";
+import type { Clock } from "../ports/clock.js";
+import type { Directory } from "../ports/directory.js";
+import type { Logger } from "../ports/logger.js";
+import type { Notifier } from "../ports/notifier.js";
+import type { RelanceStorage } from "../ports/storage.js";
+import type { Transport } from "../ports/transport.js";
+import { SenderPacer } from "../policies/pacing.js";
+import type { EngineEvents } from "./events.js";
+import type { InFlightSends } from "./in-flight.js";
+import type { PendingInbound } from "./pending-inbound.js";
+import type { RelanceOptions } from "./options.js";
+import type { UnsettledWrites } from "./unsettled-writes.js";
 
 /** What every use case gets: the ports, the options, and the engine's per-process state. */
 export interface EngineContext {
@@ -25,4 +26,6 @@ export interface EngineContext {
   inFlight: InFlightSends;
   pendingInbound: PendingInbound;
   events: EngineEvents;
+  /** Writes owed to the storage after an outage, settled by the next dispatch runs. */
+  unsettled: UnsettledWrites;
 }

@@ -1,34 +1,35 @@
-import type { ExitReason } from "../model/target";
-import type { ReferrerConfigPatch } from "../model/referrer-config";
-import type { MessageInput } from "../policies/message-validation";
-import { SenderPacer } from "../policies/pacing";
-import type { Clock } from "../ports/clock";
-import type { Directory } from "../ports/directory";
-import { silentLogger, type Logger } from "../ports/logger";
-import type { Notifier } from "../ports/notifier";
-import type { ScheduledJob, Scheduler } from "../ports/scheduler";
-import type { RelanceStorage } from "../ports/storage";
-import type { Transport, TransportEvent } from "../ports/transport";
-import { updateConfig } from "../use-cases/config";
-import { connect, disconnect, type ConnectInput } from "../use-cases/connect";
-import { runDispatch, type DispatchResult } from "../use-cases/dispatch";
-import { runEnrollment, type EnrollmentResult } from "../use-cases/enrollment";
-import { runListen, type ListenResult } from "../use-cases/listen";
-import { exitUser } from "../use-cases/exit-user";
-import { eraseUser, runRetention, type RetentionResult } from "../use-cases/data-retention";
-import { handleInbound, type InboundMessage } from "../use-cases/inbound";
-import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages";
-import { handleReceipt, type Receipt } from "../use-cases/receipts";
-import { globalStats, referrerStats } from "../use-cases/stats";
-import { noteRestriction } from "../use-cases/sender-holds";
-import { applyLinkState, getStatus } from "../use-cases/status";
-import { listTargets, type ListTargetsInput } from "../use-cases/targets";
-import type { EngineContext } from "./context";
-import { EngineEvents, type EngineEvent } from "./events";
-import { timeOrderedIds } from "./ids";
-import { InFlightSends } from "./in-flight";
-import { PendingInbound } from "./pending-inbound";
-import { resolveOptions, type RelanceOptions } from "./options";
+import type { ExitReason } from "../model/target.js";
+import type { ReferrerConfigPatch } from "../model/referrer-config.js";
+import type { MessageInput } from "../policies/message-validation.js";
+import { SenderPacer } from "../policies/pacing.js";
+import type { Clock } from "../ports/clock.js";
+import type { Directory } from "../ports/directory.js";
+import { silentLogger, type Logger } from "../ports/logger.js";
+import type { Notifier } from "../ports/notifier.js";
+import type { ScheduledJob, Scheduler } from "../ports/scheduler.js";
+import type { RelanceStorage } from "../ports/storage.js";
+import type { Transport, TransportEvent } from "../ports/transport.js";
+import { updateConfig } from "../use-cases/config.js";
+import { connect, disconnect, type ConnectInput } from "../use-cases/connect.js";
+import { runDispatch, type DispatchResult } from "../use-cases/dispatch.js";
+import { runEnrollment, type EnrollmentResult } from "../use-cases/enrollment.js";
+import { runListen, type ListenResult } from "../use-cases/listen.js";
+import { exitUser } from "../use-cases/exit-user.js";
+import { eraseUser, runRetention, type RetentionResult } from "../use-cases/data-retention.js";
+import { handleInbound, type InboundMessage } from "../use-cases/inbound.js";
+import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages.js";
+import { handleReceipt, type Receipt } from "../use-cases/receipts.js";
+import { globalStats, referrerStats } from "../use-cases/stats.js";
+import { noteRestriction } from "../use-cases/sender-holds.js";
+import { applyLinkState, getStatus } from "../use-cases/status.js";
+import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
+import type { EngineContext } from "./context.js";
+import { EngineEvents, type EngineEvent } from "./events.js";
+import { timeOrderedIds } from "./ids.js";
+import { InFlightSends } from "./in-flight.js";
+import { PendingInbound } from "./pending-inbound.js";
+import { resolveOptions, type RelanceOptions } from "./options.js";
+import { UnsettledWrites } from "./unsettled-writes.js";
 
 export interface RelanceEngineDependencies {
   storage: RelanceStorage;
@@ -79,6 +80,7 @@ export class RelanceEngine {
       inFlight: new InFlightSends(),
       pendingInbound: new PendingInbound(),
       events: new EngineEvents(),
+      unsettled: new UnsettledWrites(),
     };
     this.listenToTransport();
   }

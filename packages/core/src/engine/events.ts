@@ -1,5 +1,5 @@
-import type { QrCode } from "../ports/transport";
-import type { ReferrerStatus } from "../use-cases/status";
+import type { QrCode } from "../ports/transport.js";
+import type { ReferrerStatus } from "../use-cases/status.js";
 
 export type EngineEvent =
   | { type: "status"; referrerUserId: string; status: ReferrerStatus }

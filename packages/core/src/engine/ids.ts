@@ -1,4 +1,4 @@
-import type { Clock } from "../ports/clock";
+import type { Clock } from "../ports/clock.js";
 
 /**
  * Ids that sort by creation time (ms since epoch in base 36, then a per-process sequence and

@@ -1,7 +1,7 @@
-import { ValidationError } from "../errors";
-import type { SendWindow } from "../model/send-window";
-import { isHhMm } from "../model/send-window";
-import { isValidTimeZone } from "../policies/time-zone";
+import { ValidationError } from "../errors.js";
+import type { SendWindow } from "../model/send-window.js";
+import { isHhMm } from "../model/send-window.js";
+import { isValidTimeZone } from "../policies/time-zone.js";
 
 /** Every tunable of the loop. All have defaults; see `resolveOptions`. */
 export interface RelanceOptions {
@@ -45,10 +45,23 @@ export interface RelanceOptions {
   claimTtlMs: number;
   /** Due targets read per referrer and page. */
   dispatchPageSize: number;
+  /** Due referrers one dispatch run takes (those waiting longest first); the rest, the next run. */
+  maxReferrersPerRun: number;
   /** During a run, how often a referrer's config is re-read (pauses apply within this delay). */
   configRefreshMs: number;
   /** How long `exitUser` waits for a send already leaving another process. */
   exitWaitMs: number;
+  /**
+   * A held sender's due targets (paused, disabled, disconnected, restricted with no known end)
+   * wait this long before the next look: they leave the head of the due set, so held senders
+   * never keep a sendable one from its turn, and cost one batched write per period.
+   */
+  heldRecheckMs: number;
+  /**
+   * Waits between the attempts of a send's conditional writes (the `sending` mark, the record)
+   * after a storage error: their conditions make a retry safe.
+   */
+  storageRetryDelaysMs: number[];
   enrollmentCron: string;
   dispatchCron: string;
   /** The listening job: restores the sessions of referrers with active targets so replies (STOP) are read. */
@@ -78,8 +91,11 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   dayIntervalMs: 24 * 60 * 60_000,
   claimTtlMs: 10 * 60_000,
   dispatchPageSize: 100,
+  maxReferrersPerRun: 10_000,
   exitWaitMs: 30_000,
   configRefreshMs: 5_000,
+  heldRecheckMs: 10 * 60_000,
+  storageRetryDelaysMs: [250, 1_000, 4_000],
   enrollmentCron: "0 * * * *",
   dispatchCron: "* * * * *",
   inboxCron: "*/10 * * * *",
@@ -96,16 +112,17 @@ export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanc
   // A typing time given alone (the option before ranges existed) stays a fixed duration.
   if (partial.typingMs !== undefined && partial.typingMaxMs === undefined) options.typingMaxMs = partial.typingMs;
   if (options.typingMaxMs < options.typingMs) throw new ValidationError(`Option typingMaxMs (${options.typingMaxMs}) is below typingMs (${options.typingMs})`);
-  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "typingMaxMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs"] as const) {
+  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "typingMaxMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs", "heldRecheckMs"] as const) {
     nonNegativeInteger(name, options[name]);
   }
-  for (const name of ["maxConcurrentSenders", "dispatchPageSize", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
+  for (const name of ["maxConcurrentSenders", "dispatchPageSize", "maxReferrersPerRun", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new ValidationError(`Option ${name} must be a positive integer, got ${options[name]}`);
   }
   if (options.retentionDays !== null && (!Number.isInteger(options.retentionDays) || options.retentionDays < 1)) {
     throw new ValidationError(`Option retentionDays must be a positive integer or null, got ${options.retentionDays}`);
   }
   options.retryBackoffMs.forEach((ms, i) => nonNegativeInteger(`retryBackoffMs[${i}]`, ms));
+  options.storageRetryDelaysMs.forEach((ms, i) => nonNegativeInteger(`storageRetryDelaysMs[${i}]`, ms));
   options.dailyCapRampUp.forEach((cap, i) => {
     if (!Number.isInteger(cap) || cap < 1) throw new ValidationError(`Option dailyCapRampUp[${i}] must be a positive integer, got ${cap}`);
   });

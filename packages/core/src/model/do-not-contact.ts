@@ -1,4 +1,4 @@
-import type { E164 } from "./phone";
+import type { E164 } from "./phone.js";
 
 /** A number that must never be messaged again (opted out), whoever the referrer. */
 export interface DoNotContactEntry {

@@ -1,5 +1,5 @@
-import type { E164 } from "./phone";
-import type { SendWindow } from "./send-window";
+import type { E164 } from "./phone.js";
+import type { SendWindow } from "./send-window.js";
 
 /** The WhatsApp link of a referrer, as the core last heard it from the transport. */
 export type LinkStatus =
@@ -31,6 +31,10 @@ export interface WhatsAppLink {
   lastError: string | null;
   updatedAt: Date;
 }
+
+/** What a reply (not a STOP) from a referral does: `stop` ends their sequence, `continue` keeps it. */
+export type OnReply = "stop" | "continue";
+export const ON_REPLY_MODES: readonly OnReply[] = ["stop", "continue"];
 
 /** A restriction WhatsApp put on the referrer's account, as recorded by dispatch. */
 export interface StoredRestriction {
@@ -68,6 +72,8 @@ export interface ReferrerConfig {
    * Its `notifiedAt` makes the referrer hear of one restriction once. Absent on older records.
    */
   restriction?: StoredRestriction | null;
+  /** Absent on older records: `stop`. */
+  onReply?: OnReply;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -79,6 +85,7 @@ export interface ReferrerConfigPatch {
   sendingPaused?: boolean;
   timezone?: string;
   sendWindow?: SendWindow;
+  onReply?: OnReply;
 }
 
 export function isLinked(config: ReferrerConfig): boolean {

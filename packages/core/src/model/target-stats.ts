@@ -1,5 +1,5 @@
-import type { TargetStats } from "../ports/storage";
-import type { DeliveryStatus, ExitReason, TargetStatus } from "./target";
+import type { TargetStats, VariantStats } from "../ports/storage.js";
+import type { DeliveryStatus, ExitReason, TargetStatus } from "./target.js";
 
 export function emptyTargetStats(): TargetStats {
   return {
@@ -8,7 +8,7 @@ export function emptyTargetStats(): TargetStats {
     completed: 0,
     exited: {},
     messages: { sent: 0, delivered: 0, read: 0, failed: 0 },
-    conversions: { total: 0, byDay: {} },
+    conversions: { total: 0, byDay: {}, byVariant: {} },
   };
 }
 
@@ -17,6 +17,7 @@ export interface TargetOutcome {
   status: TargetStatus | null | undefined;
   exitReason: ExitReason | null | undefined;
   lastSentDay: number | null | undefined;
+  lastSentVariant?: string | null | undefined;
 }
 
 /**
@@ -33,13 +34,25 @@ export function addTargetOutcome(stats: TargetStats, outcome: TargetOutcome, cou
     const day = String(outcome.lastSentDay);
     stats.conversions.total += count;
     stats.conversions.byDay[day] = (stats.conversions.byDay[day] ?? 0) + count;
+    if (outcome.lastSentVariant != null) variantStats(stats, outcome.lastSentDay, outcome.lastSentVariant).converted += count;
   }
 }
 
-/** Counts deliveries as a funnel: every read message was delivered, every delivered one sent. */
-export function addDeliveries(stats: TargetStats, status: DeliveryStatus | string | null, count = 1): void {
+function variantStats(stats: TargetStats, day: number | string, variant: string): VariantStats {
+  const byVariant = (stats.conversions.byVariant[String(day)] ??= {});
+  return (byVariant[variant] ??= { sent: 0, converted: 0 });
+}
+
+/**
+ * Counts deliveries as a funnel: every read message was delivered, every delivered one sent.
+ * A sent one with a variant also counts under its day and variant.
+ */
+export function addDeliveries(stats: TargetStats, status: DeliveryStatus | string | null, count = 1, day?: number | null, variant?: string | null): void {
   if (status === "failed") stats.messages.failed += count;
-  if (status === "sent" || status === "delivered" || status === "read") stats.messages.sent += count;
+  if (status === "sent" || status === "delivered" || status === "read") {
+    stats.messages.sent += count;
+    if (variant != null && day != null) variantStats(stats, day, variant).sent += count;
+  }
   if (status === "delivered" || status === "read") stats.messages.delivered += count;
   if (status === "read") stats.messages.read += count;
 }

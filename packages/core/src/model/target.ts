@@ -1,5 +1,5 @@
-import type { Language } from "./language";
-import type { E164 } from "./phone";
+import type { Language } from "./language.js";
+import type { E164 } from "./phone.js";
 
 export type TargetStatus = "active" | "completed" | "exited";
 export const TARGET_STATUSES: readonly TargetStatus[] = ["active", "completed", "exited"];
@@ -11,7 +11,8 @@ export type ExitReason =
   | "referrer_inactive"
   | "invalid_number"
   | "send_failed"
-  | "manual";
+  | "manual"
+  | "replied";
 
 export const EXIT_REASONS: readonly ExitReason[] = [
   "completed_7_days",
@@ -21,6 +22,7 @@ export const EXIT_REASONS: readonly ExitReason[] = [
   "invalid_number",
   "send_failed",
   "manual",
+  "replied",
 ];
 
 export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
@@ -37,6 +39,8 @@ export interface Delivery {
   /** Transport ids of the media sent with the text. */
   mediaMessageIds?: string[];
   errorMessage?: string;
+  /** Key of the day's variant that was sent; absent when the day had no variants. */
+  variant?: string;
   deliveredAt?: Date;
   readAt?: Date;
 }
@@ -82,6 +86,13 @@ export interface Target {
    * exit's conversion is attributed to it.
    */
   lastSentDay: number | null;
+  /**
+   * Variant of `lastSentDay`'s message (null or absent when that day had none): a paid exit's
+   * conversion is also counted under it.
+   */
+  lastSentVariant?: string | null;
+  /** When the referral first replied (not a STOP); the referrer was notified then. Absent: never. */
+  repliedAt?: Date | null;
   enteredLoopAt: Date;
   exitedLoopAt: Date | null;
   exitReason: ExitReason | null;

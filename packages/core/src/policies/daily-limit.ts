@@ -1,6 +1,6 @@
-import type { SendWindow } from "../model/send-window";
-import { nextAllowedInstant } from "./send-window";
-import { addLocalDays, instantAtLocal, localDateKey, localDateTime } from "./time-zone";
+import type { SendWindow } from "../model/send-window.js";
+import { nextAllowedInstant } from "./send-window.js";
+import { addLocalDays, instantAtLocal, localDateKey, localDateTime } from "./time-zone.js";
 
 /** Counters are kept per referrer and per *local* calendar day. */
 export function dailyCounterKey(now: Date, timeZone: string): string {

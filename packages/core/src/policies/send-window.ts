@@ -1,5 +1,5 @@
-import { minutesOfDay, type SendWindow } from "../model/send-window";
-import { addLocalDays, instantAtLocal, localDateTime } from "./time-zone";
+import { minutesOfDay, type SendWindow } from "../model/send-window.js";
+import { addLocalDays, instantAtLocal, localDateTime } from "./time-zone.js";
 
 /**
  * The first instant at or after `now` inside the referrer's send window, in their zone. A window

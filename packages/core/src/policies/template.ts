@@ -1,6 +1,6 @@
-import type { FieldIssue } from "../errors";
-import { baseLanguage, type Language } from "../model/language";
-import type { MediaItem, MessageDefinition } from "../model/message";
+import type { FieldIssue } from "../errors.js";
+import { baseLanguage, type Language } from "../model/language.js";
+import type { MediaItem, MessageDefinition } from "../model/message.js";
 
 export const TEMPLATE_VARIABLES = ["name", "firstName", "referrerName", "day", "totalDays", "paymentLink"] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];

@@ -1,5 +1,5 @@
-import type { Language } from "../model/language";
-import type { E164 } from "../model/phone";
+import type { Language } from "../model/language.js";
+import type { E164 } from "../model/phone.js";
 
 export interface ReferrerProfile {
   userId: string;

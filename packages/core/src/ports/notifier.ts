@@ -1,4 +1,4 @@
-import type { LinkStatus } from "../model/referrer-config";
+import type { LinkStatus } from "../model/referrer-config.js";
 
 /** Their sender is down (not linked, disconnected, logged out), so their relances are held. */
 export interface SenderUnavailableNotification {
@@ -23,8 +23,25 @@ export interface SenderRestrictedNotification {
   at: Date;
 }
 
+/**
+ * A referral answered with something other than STOP: a person is talking, the referrer may
+ * answer in person. Sent once per referral; `exited` tells whether their sequence stopped
+ * (`onReply: stop`). `text` is the reply itself: it goes to the referrer, never to logs.
+ */
+export interface ReferralRepliedNotification {
+  type: "referral_replied";
+  referrerUserId: string;
+  referralUserId: string;
+  targetId: string;
+  /** The referral's number (E.164). */
+  phone: string;
+  text: string;
+  exited: boolean;
+  at: Date;
+}
+
 /** Something the referrer must hear about. */
-export type ReferrerNotification = SenderUnavailableNotification | SenderRestrictedNotification;
+export type ReferrerNotification = SenderUnavailableNotification | SenderRestrictedNotification | ReferralRepliedNotification;
 
 /** Tells a referrer (by webhook, e-mail, ...) that something needs their action. */
 export interface Notifier {

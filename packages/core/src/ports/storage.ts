@@ -1,8 +1,8 @@
-import type { DoNotContactEntry } from "../model/do-not-contact";
-import type { MessageDefinition } from "../model/message";
-import type { E164 } from "../model/phone";
-import type { Referral, ReferralChanges } from "./directory";
-import type { ReferrerConfig } from "../model/referrer-config";
+import type { DoNotContactEntry } from "../model/do-not-contact.js";
+import type { MessageDefinition } from "../model/message.js";
+import type { E164 } from "../model/phone.js";
+import type { Referral, ReferralChanges } from "./directory.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
 import type {
   Delivery,
   ExitReason,
@@ -10,7 +10,7 @@ import type {
   TargetClaim,
   TargetContact,
   TargetStatus,
-} from "../model/target";
+} from "../model/target.js";
 
 /**
  * Persistence of everything the loop needs. Adapters (memory, SQLite, MongoDB) all pass the same
@@ -49,8 +49,12 @@ export interface ReferrerConfigRepository {
   getMany(referrerUserIds: readonly string[]): Promise<ReferrerConfig[]>;
   /** Atomic: inserts `initial` unless a config exists; returns the stored config either way. */
   getOrCreate(initial: ReferrerConfig): Promise<ReferrerConfig>;
-  /** Sets the given top-level fields; returns the new config, or null when there is none. */
-  update(referrerUserId: string, changes: ReferrerConfigChanges): Promise<ReferrerConfig | null>;
+  /**
+   * Sets the given top-level fields; returns the new config, or null when there is none. With
+   * `condition.updatedAt`, atomic compare-and-set: applies only while the stored `updatedAt` is
+   * that instant (null otherwise), so a read-modify-write never overwrites a change made since.
+   */
+  update(referrerUserId: string, changes: ReferrerConfigChanges, condition?: { updatedAt: Date }): Promise<ReferrerConfig | null>;
   /**
    * Atomic: sets `failureNotifiedAt` only if it is null. True for the one caller that set it,
    * so a referrer is notified once per outage even with several dispatchers.
@@ -95,6 +99,8 @@ export interface TargetChanges {
   nextMessageDue?: Date | null;
   failedAttempts?: number;
   lastSentDay?: number | null;
+  lastSentVariant?: string | null;
+  repliedAt?: Date | null;
   exitedLoopAt?: Date | null;
   exitReason?: ExitReason | null;
   claim?: TargetClaim | null;
@@ -117,14 +123,24 @@ export interface TargetPage {
   nextCursor: string | null;
 }
 
+/** One variant of one day: messages of it that left, and conversions attributed to it. */
+export interface VariantStats {
+  sent: number;
+  converted: number;
+}
+
 export interface TargetStats {
   enrolled: number;
   active: number;
   completed: number;
   exited: Partial<Record<ExitReason, number>>;
   messages: { sent: number; delivered: number; read: number; failed: number };
-  /** Paid exits that had received at least one message, by the last day sent before paying. */
-  conversions: { total: number; byDay: Record<string, number> };
+  /**
+   * Paid exits that had received at least one message, by the last day sent before paying;
+   * `byVariant[day][variant]`: messages sent of that day's variant, and the paid exits whose
+   * last day sent was that variant. Days without variants are absent from `byVariant`.
+   */
+  conversions: { total: number; byDay: Record<string, number>; byVariant: Record<string, Record<string, VariantStats>> };
 }
 
 export interface TargetRepository {
@@ -133,7 +149,11 @@ export interface TargetRepository {
   get(id: string): Promise<Target | null>;
   /** Of the given referral ids, those that already have a target of this referrer (any status). */
   findExistingReferralIds(referrerUserId: string, referralUserIds: readonly string[]): Promise<Set<string>>;
-  /** Distinct referrers having active targets with `nextMessageDue <= now`. */
+  /**
+   * Distinct referrers having active targets with `nextMessageDue <= now`, the one whose oldest
+   * due target waited longest first (then by id): a referrer that keeps deferring its targets
+   * (held) moves behind the ones waiting, so none starves behind a fixed number of others.
+   */
   listDueReferrers(now: Date, limit: number): Promise<string[]>;
   /**
    * Active targets of one referrer with `nextMessageDue <= now` and no live claim (see
@@ -154,6 +174,13 @@ export interface TargetRepository {
    * reached daily limit. Increments `revision` and sets `updatedAt` to `now` on each target moved.
    */
   deferDue(referrerUserId: string, now: Date, until: Date): Promise<number>;
+  /**
+   * Atomic per target, one round trip: the way back from a hold. Moves `nextMessageDue` to `now`
+   * for every active target of the referrer due after `now` but by `until`, with no live claim
+   * (see {@link TargetCondition.unclaimedAt}). Returns how many moved; increments `revision` and
+   * sets `updatedAt` to `now` on each.
+   */
+  resumeDue(referrerUserId: string, now: Date, until: Date): Promise<number>;
   /**
    * Exits every active target of the referrer with `reason` (`exitedLoopAt = at`,
    * `nextMessageDue = null`; claims are left in place, as an exit through `updateIf` does).

@@ -1,7 +1,7 @@
-import type { Language } from "../model/language";
-import type { MediaItem } from "../model/message";
-import type { E164 } from "../model/phone";
-import type { LinkStatus } from "../model/referrer-config";
+import type { Language } from "../model/language.js";
+import type { MediaItem } from "../model/message.js";
+import type { E164 } from "../model/phone.js";
+import type { LinkStatus } from "../model/referrer-config.js";
 
 /** A QR code to scan with the phone: the raw text, and a PNG data URL when the adapter renders it. */
 export interface QrCode {

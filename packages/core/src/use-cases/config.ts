@@ -1,9 +1,10 @@
-import type { EngineContext } from "../engine/context";
-import { ValidationError, type FieldIssue } from "../errors";
-import type { ReferrerConfigPatch } from "../model/referrer-config";
-import { isHhMm } from "../model/send-window";
-import { isValidTimeZone } from "../policies/time-zone";
-import { loadConfig, publishStatus, type ReferrerStatus } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { ValidationError, type FieldIssue } from "../errors.js";
+import { ON_REPLY_MODES, type ReferrerConfigPatch } from "../model/referrer-config.js";
+import { isHhMm } from "../model/send-window.js";
+import { isValidTimeZone } from "../policies/time-zone.js";
+import { loadConfig, publishStatus, type ReferrerStatus } from "./status.js";
+import { resumeHeld } from "./sender-holds.js";
 
 export async function updateConfig(ctx: EngineContext, referrerUserId: string, patch: ReferrerConfigPatch): Promise<ReferrerStatus> {
   const issues: FieldIssue[] = [];
@@ -19,13 +20,18 @@ export async function updateConfig(ctx: EngineContext, referrerUserId: string, p
     // Equal ends could mean "never" or "always": neither is implied (00:00-23:59 is the whole day).
     if (patch.sendWindow.start === patch.sendWindow.end) issues.push({ path: "sendWindow.end", message: "must differ from start (use 00:00-23:59 for the whole day)" });
   }
+  if (patch.onReply !== undefined && !ON_REPLY_MODES.includes(patch.onReply)) {
+    issues.push({ path: "onReply", message: `must be one of ${ON_REPLY_MODES.join(", ")}` });
+  }
   if (issues.length > 0) throw new ValidationError("Invalid configuration", issues);
 
-  await loadConfig(ctx, referrerUserId);
-  const { enabled, enrollmentPaused, sendingPaused, timezone, sendWindow } = patch;
+  const before = await loadConfig(ctx, referrerUserId);
+  const { enabled, enrollmentPaused, sendingPaused, timezone, sendWindow, onReply } = patch;
   const changes = Object.fromEntries(
-    Object.entries({ enabled, enrollmentPaused, sendingPaused, timezone, sendWindow }).filter(([, value]) => value !== undefined),
+    Object.entries({ enabled, enrollmentPaused, sendingPaused, timezone, sendWindow, onReply }).filter(([, value]) => value !== undefined),
   );
   const updated = await ctx.storage.configs.update(referrerUserId, { ...changes, updatedAt: ctx.clock.now() });
+  // Resumed or re-enabled: what the hold deferred is due again now.
+  if ((before.sendingPaused && sendingPaused === false) || (!before.enabled && enabled === true)) await resumeHeld(ctx, referrerUserId);
   return publishStatus(ctx, updated!);
 }

@@ -1,9 +1,10 @@
-import type { EngineContext } from "../engine/context";
-import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, ValidationError } from "../errors";
-import { isLinked } from "../model/referrer-config";
-import { isE164, type E164 } from "../model/phone";
-import type { LinkMethod, LinkState } from "../ports/transport";
-import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, ValidationError } from "../errors.js";
+import { isLinked } from "../model/referrer-config.js";
+import { isE164, type E164 } from "../model/phone.js";
+import type { LinkMethod, LinkState } from "../ports/transport.js";
+import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status.js";
+import { resumeHeld } from "./sender-holds.js";
 
 export interface ConnectInput {
   method?: LinkMethod;
@@ -38,6 +39,7 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
   let config = await loadConfig(ctx, referrerUserId);
   if (config.disconnectedByReferrerAt !== null) {
     config = (await ctx.storage.configs.update(referrerUserId, { disconnectedByReferrerAt: null, updatedAt: ctx.clock.now() })) ?? config;
+    await resumeHeld(ctx, referrerUserId);
   }
   let current = ctx.transport.getState(referrerUserId);
   if (current.status !== "connected" && isLinked(config)) {

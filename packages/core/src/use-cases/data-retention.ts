@@ -1,4 +1,4 @@
-import type { EngineContext } from "../engine/context";
+import type { EngineContext } from "../engine/context.js";
 
 const BATCH = 500;
 const DAY_MS = 24 * 60 * 60_000;

@@ -1,4 +1,4 @@
-import { totalDaysOf, type MessageDefinition } from "../model/message";
+import { totalDaysOf, type MessageDefinition } from "../model/message.js";
 
 /** The loop as admins defined it, read once per dispatch run. */
 export interface DayPlan {

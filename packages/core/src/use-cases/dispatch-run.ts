@@ -1,21 +1,31 @@
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { Referral, ReferrerProfile } from "../ports/directory";
-import type { LinkState, SenderRestriction } from "../ports/transport";
-import type { DayPlan } from "./day-plan";
-import type { PresenceBatch } from "./send-turn";
+import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { Referral, ReferrerProfile } from "../ports/directory.js";
+import type { LinkState, SenderRestriction } from "../ports/transport.js";
+import type { DayPlan } from "./day-plan.js";
+import type { PresenceBatch } from "./send-turn.js";
 
+/**
+ * Shared by the senders of a run, which run concurrently: a count is added after its await
+ * (`const counted = await …; result.held += counted`), as `result.held += await …` would add to
+ * the value read before the await and lose the other senders' counts.
+ */
 export interface DispatchResult {
   sent: number;
   failed: number;
   deferred: number;
   held: number;
   exited: number;
+  /** Set when the run stopped early because the storage failed: the counts are partial. */
+  aborted?: true;
+  /** The first storage error, when aborted. */
+  abortReason?: string;
 }
 
 /** One referrer's share of a dispatch run. */
 export interface SenderRun {
   config: ReferrerConfig;
   profile: ReferrerProfile | null;
+  /** The referrals of the targets of the current page, read in one batch per page. */
   referrals: Map<string, Referral>;
   owner: string;
   plan: DayPlan;

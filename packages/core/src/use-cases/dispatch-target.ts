@@ -1,17 +1,20 @@
-import type { EngineContext } from "../engine/context";
-import { SenderRestrictedError, TransportUnavailableError } from "../errors";
-import type { Target, TargetClaim, TargetContact } from "../model/target";
-import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { decideRetry } from "../policies/retry";
-import { nextAllowedInstant } from "../policies/send-window";
-import { firstNameOf, renderDayMessage } from "../policies/template";
-import type { Referral } from "../ports/directory";
-import type { LinkState } from "../ports/transport";
-import type { SenderRun } from "./dispatch-run";
-import { waitForTurn } from "./send-turn";
-import { restrictionOf } from "./sender-holds";
-import { publishStatus } from "./status";
-import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import { SenderRestrictedError, TransportUnavailableError } from "../errors.js";
+import type { Target, TargetClaim, TargetContact } from "../model/target.js";
+import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { decideRetry } from "../policies/retry.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import { chooseVariant } from "../policies/variants.js";
+import { firstNameOf, renderDayMessage } from "../policies/template.js";
+import type { Referral } from "../ports/directory.js";
+import type { LinkState } from "../ports/transport.js";
+import type { SenderRun } from "./dispatch-run.js";
+import { waitForTurn } from "./send-turn.js";
+import { markSending, recordSent } from "./send-writes.js";
+import { restrictionOf } from "./sender-holds.js";
+import { retryConditional } from "./storage-retry.js";
+import { publishStatus } from "./status.js";
+import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions.js";
 
 /**
  * One due target: claim (atomic) → checks → first-contact and daily reservations (atomic) →
@@ -28,7 +31,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   }
   const referral = run.referrals.get(target.referralUserId);
   if (referral?.paid) {
-    result.exited += await exitTargets(ctx, [target], "paid");
+    const counted = await exitTargets(ctx, [target], "paid");
+    result.exited += counted;
     return;
   }
   const claim: TargetClaim = { owner: run.owner, day: target.currentDay, stage: "claimed", at: now, expiresAt: new Date(now.getTime() + ctx.options.claimTtlMs) };
@@ -45,6 +49,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     await skipDay(ctx, run, claimed, now);
     return;
   }
+  // Stable per target and day: a retry, or another process after a crash, sends the same one.
+  const variant = chooseVariant(message, claimed.id, day);
+  const variantFields = variant.key === null ? {} : { variant: variant.key };
 
   // A first message to a number (and its number check) has its own, smaller daily budget: only
   // those targets wait when it is spent, the ones already in conversation keep going.
@@ -71,13 +78,16 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     result.deferred++;
     return;
   }
+  const giveBackSteps = [
+    () => ctx.storage.counters.decrement(referrerUserId, counterKey),
+    ...(firstContactKey ? [() => ctx.storage.counters.decrement(referrerUserId, firstContactKey)] : []),
+  ];
   const giveBackReservation = async () => {
-    await ctx.storage.counters.decrement(referrerUserId, counterKey);
-    await giveBackFirstContact();
+    for (const step of giveBackSteps) await step();
   };
 
   const contact = claimed.contact;
-  const rendered = renderDayMessage(message, claimed.language, ctx.options.defaultLanguage, {
+  const rendered = renderDayMessage(variant.message, claimed.language, ctx.options.defaultLanguage, {
     name: contact.name,
     firstName: firstNameOf(contact.name),
     referrerName: run.profile?.name ?? "",
@@ -97,16 +107,10 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     return;
   }
 
-  // The atomic re-check: from here on an exit can no longer slip in before the send.
-  const sending = await ctx.storage.targets.updateIf(
-    claimed.id,
-    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "claimed" } },
-    { claim: { ...claim, stage: "sending", at: sendAt, expiresAt: new Date(sendAt.getTime() + ctx.options.claimTtlMs) }, updatedAt: sendAt },
-  );
-  if (!sending) {
-    await giveBackReservation();
-    return;
-  }
+  // The atomic re-check: from here on an exit can no longer slip in before the send. When it
+  // fails, markSending has cleared what it may have marked and given the reservations back.
+  const sending = await markSending(ctx, run, claimed, claim, giveBackSteps);
+  if (!sending) return;
 
   let sent;
   try {
@@ -121,11 +125,13 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   } catch (error) {
     await giveBackReservation();
     if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
-      await ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() });
+      await retryConditional(ctx, () =>
+        ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() }),
+      );
       holdRun(run, error);
       return;
     }
-    await recordFailure(ctx, run, sending, error);
+    await recordFailure(ctx, run, sending, error, "sending", variant.key);
     return;
   }
 
@@ -137,27 +143,15 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     status: "sent" as const,
     messageId: sent.messageId,
     mediaMessageIds: sent.mediaMessageIds,
+    ...variantFields,
     ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
   };
   if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
-  const recorded = await ctx.storage.targets.updateIf(
-    claimed.id,
-    { status: "active", currentDay: day, claimedBy: { owner: run.owner, stage: "sending" } },
-    { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, pushDelivery: delivery, updatedAt: sentAt },
-  );
-  if (!recorded) {
-    // Exited while the message was leaving: keep the history, change nothing else — except that
-    // a day sent no later than the exit counts as delivered before it (a conversion's day).
-    const exitedAt = (await ctx.storage.targets.get(claimed.id))?.exitedLoopAt;
-    const sentBeforeExit = exitedAt != null && sentAt.getTime() <= exitedAt.getTime();
-    await ctx.storage.targets.updateIf(
-      claimed.id,
-      { claimedBy: { owner: run.owner } },
-      { pushDelivery: delivery, claim: null, ...(sentBeforeExit ? { lastSentDay: day } : {}), updatedAt: sentAt },
-    );
-  }
+  // Counted before the record: the message left, whatever the storage answers now.
   result.sent++;
   run.sent++;
+  const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
+  await recordSent(ctx, run, claimed.id, day, advance, delivery);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
   // messagesSentToday changed: status subscribers (the SSE stream) hear it.
   if (ctx.events.hasListeners) await publishStatus(ctx, config);
@@ -226,19 +220,31 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
   return false;
 }
 
-async function recordFailure(ctx: EngineContext, run: SenderRun, target: Target, error: unknown, stage: TargetClaim["stage"] = "sending"): Promise<void> {
+async function recordFailure(
+  ctx: EngineContext,
+  run: SenderRun,
+  target: Target,
+  error: unknown,
+  stage: TargetClaim["stage"] = "sending",
+  variant: string | null = null,
+): Promise<void> {
   const now = ctx.clock.now();
   const failedAttempts = target.failedAttempts + 1;
   const errorMessage = storableError(error instanceof Error ? error.message : String(error));
   const decision = decideRetry(failedAttempts, now, ctx.options.retryBackoffMs);
-  const delivery = failedDelivery(target.currentDay, now, errorMessage);
+  const delivery = { ...failedDelivery(target.currentDay, now, errorMessage), ...(variant === null ? {} : { variant }) };
   const changes =
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
       : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
-  const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes);
+  const { value: recorded } = await retryConditional(ctx, () =>
+    ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes),
+  );
   if (!recorded) {
-    await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner } }, { pushDelivery: delivery, claim: null, updatedAt: now });
+    // Exited meanwhile: only the history. Only the stage expected: a claim already cleared was recorded.
+    await retryConditional(ctx, () =>
+      ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner, stage } }, { pushDelivery: delivery, claim: null, updatedAt: now }),
+    );
   }
   run.result.failed++;
   if (decision.kind === "give_up") run.result.exited++;

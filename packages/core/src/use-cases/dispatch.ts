@@ -1,21 +1,19 @@
-import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
-import type { EngineContext } from "../engine/context";
-import { SessionCapacityError, SessionDrivenElsewhereError } from "../errors";
-import { dailyCounterKey, nextInstantAfterDailyLimit } from "../policies/daily-limit";
-import { nextAllowedInstant } from "../policies/send-window";
-import type { LinkState } from "../ports/transport";
-import { dayPlanOf, type DayPlan } from "./day-plan";
-import type { DispatchResult, SenderRun } from "./dispatch-run";
-import { processTarget } from "./dispatch-target";
-import { recoverInterrupted } from "./interrupted-sends";
-import { endBatch } from "./send-turn";
-import { activeRestriction, clearRestriction, holdRestricted, holdSender } from "./sender-holds";
-import { applyLinkState, loadConfig } from "./status";
-import { exitTargets } from "./target-transitions";
+import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency.js";
+import type { EngineContext } from "../engine/context.js";
+import { SessionCapacityError, SessionDrivenElsewhereError, StorageError } from "../errors.js";
+import { dailyCounterKey, effectiveDailyCap, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import type { LinkState } from "../ports/transport.js";
+import { dayPlanOf, type DayPlan } from "./day-plan.js";
+import type { DispatchResult, SenderRun } from "./dispatch-run.js";
+import { processTarget } from "./dispatch-target.js";
+import { recoverInterrupted } from "./interrupted-sends.js";
+import { endBatch } from "./send-turn.js";
+import { activeRestriction, clearRestriction, holdRestricted, holdSender, deferHeld } from "./sender-holds.js";
+import { applyLinkState, loadConfig } from "./status.js";
+import { exitTargets } from "./target-transitions.js";
 
-export type { DispatchResult } from "./dispatch-run";
-
-const MAX_REFERRERS_PER_RUN = 10_000;
+export type { DispatchResult } from "./dispatch-run.js";
 
 /**
  * Sends what is due. Per sender: lease → session ready, its pending replies handled → holds
@@ -29,26 +27,44 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
   const owner = `${ctx.options.instanceId}/${ctx.newId()}`;
   let plan: DayPlan | null = null;
   const loadPlan = async () => (plan ??= dayPlanOf(await ctx.storage.messages.list()));
+  // The first storage error stops the run: no new sender starts against a storage that is away.
+  let abortedBy: StorageError | null = null;
 
-  await recoverInterrupted(ctx, loadPlan);
-  const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), MAX_REFERRERS_PER_RUN);
-  if (referrers.length === 0) return result;
-  const dayPlan = await loadPlan();
-  if (dayPlan.totalDays === 0) {
-    // No active message at all (e.g. an admin rebuilding the set): hold rather than end every loop.
-    ctx.logger.warn({ referrers: referrers.length }, "no active message: every due relance is held");
-    return result;
-  }
-
-  const limit = senderConcurrency(ctx.options.maxConcurrentSenders, ctx.transport.capabilities.maxSessions);
-  await forEachWithConcurrency(referrers, limit, async (referrerUserId) => {
-    try {
-      await dispatchReferrer(ctx, referrerUserId, owner, dayPlan, result);
-    } catch (error) {
-      ctx.logger.error({ referrerUserId, err: String(error) }, "dispatch failed for referrer");
+  try {
+    // What this process owes the storage from an earlier outage goes before any recovery, so its
+    // own unsent days are never taken for crashed sends.
+    if (ctx.unsettled.size > 0) await ctx.unsettled.settle(ctx.logger);
+    await recoverInterrupted(ctx, loadPlan);
+    const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), ctx.options.maxReferrersPerRun);
+    if (referrers.length === 0) return result;
+    const dayPlan = await loadPlan();
+    if (dayPlan.totalDays === 0) {
+      // No active message at all (e.g. an admin rebuilding the set): hold rather than end every loop.
+      ctx.logger.warn({ referrers: referrers.length }, "no active message: every due relance is held");
+      return result;
     }
-  });
-  ctx.logger.info({ ...result, referrers: referrers.length }, "dispatch run finished");
+
+    const limit = senderConcurrency(ctx.options.maxConcurrentSenders, ctx.transport.capabilities.maxSessions);
+    await forEachWithConcurrency(referrers, limit, async (referrerUserId) => {
+      if (abortedBy) return;
+      try {
+        await dispatchReferrer(ctx, referrerUserId, owner, dayPlan, result);
+      } catch (error) {
+        ctx.logger.error({ referrerUserId, err: String(error) }, "dispatch failed for referrer");
+        if (error instanceof StorageError) abortedBy ??= error;
+      }
+    });
+    ctx.logger.info({ ...result, referrers: referrers.length }, "dispatch run finished");
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    ctx.logger.error({ err: String(error) }, "dispatch run could not read the storage");
+    abortedBy ??= error;
+  }
+  if (abortedBy) {
+    const reason = (abortedBy as StorageError).message;
+    ctx.logger.error({ ...result, reason, owed: ctx.unsettled.size }, "dispatch run aborted: storage unavailable");
+    return { ...result, aborted: true, abortReason: reason };
+  }
   return result;
 }
 
@@ -60,10 +76,12 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     ctx.logger.debug({ referrerUserId }, "sender driven by another process");
     return;
   }
+  let failed = false;
   try {
     let config = await loadConfig(ctx, referrerUserId);
     if (!config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
-      result.held += (await ctx.storage.targets.listDue(referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize)).length;
+      const counted = await deferHeld(ctx, referrerUserId);
+      result.held += counted;
       // The referrer closed their session from another instance: stop driving it here too.
       if (config.disconnectedByReferrerAt !== null && ctx.transport.getState(referrerUserId).status === "connected") {
         await ctx.transport.disconnect(referrerUserId, { logout: false });
@@ -71,7 +89,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       return;
     }
     if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) {
-      result.exited += await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
+      const counted = await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
+      result.exited += counted;
       return;
     }
     const link = await readyState(ctx, referrerUserId);
@@ -97,7 +116,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     const opensAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
     if (opensAt > now) {
       // Outside the window: one batched write, and no directory call.
-      result.deferred += await ctx.storage.targets.deferDue(referrerUserId, now, opensAt);
+      const counted = await ctx.storage.targets.deferDue(referrerUserId, now, opensAt);
+      result.deferred += counted;
       return;
     }
 
@@ -125,8 +145,17 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
     if (run.unavailable) await holdSender(ctx, run.config, run.unavailable, result);
     else if (run.restricted) await holdRestricted(ctx, run.config, run.restricted, result);
     else if (run.sent > 0 && run.config.restriction) await clearRestriction(ctx, run.config);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    await ctx.storage.leases.release(lease, instanceId);
+    try {
+      await ctx.storage.leases.release(lease, instanceId);
+    } catch (releaseError) {
+      // The run's own error is the cause and is what the caller logs; the lease expires by itself.
+      if (!failed) throw releaseError;
+      ctx.logger.warn({ referrerUserId, err: String(releaseError) }, "sender lease not released (it expires by itself)");
+    }
   }
 }
 
@@ -147,10 +176,11 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     // No more targets per page than the daily limit leaves: the rest would be read for nothing.
     const now = ctx.clock.now();
     const sentToday = await ctx.storage.counters.get(run.config.referrerUserId, dailyCounterKey(now, run.config.timezone));
-    const left = ctx.options.maxMessagesPerDay - sentToday;
+    const left = effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone) - sentToday;
     if (left <= 0) {
       run.deferUntil = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
-      run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);
+      const counted = await ctx.storage.targets.deferDue(run.config.referrerUserId, now, run.deferUntil);
+      run.result.deferred += counted;
       return;
     }
     const due = (await ctx.storage.targets.listDue(run.config.referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter(
@@ -184,17 +214,20 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
         run.config = config;
       }
       if (blocked.has(target.contact.phone)) {
-        run.result.exited += await exitTargets(ctx, [target], "opted_out");
+        const counted = await exitTargets(ctx, [target], "opted_out");
+        run.result.exited += counted;
         continue;
       }
       if (exitedUsers.has(target.referralUserId)) {
         const record = await ctx.storage.exitedUsers.get(target.referralUserId);
-        run.result.exited += await exitTargets(ctx, [target], record?.reason ?? "paid");
+        const counted = await exitTargets(ctx, [target], record?.reason ?? "paid");
+        run.result.exited += counted;
         continue;
       }
       await processTarget(ctx, run, target);
       if (run.deferUntil) {
-        run.result.deferred += await ctx.storage.targets.deferDue(run.config.referrerUserId, ctx.clock.now(), run.deferUntil);
+        const counted = await ctx.storage.targets.deferDue(run.config.referrerUserId, ctx.clock.now(), run.deferUntil);
+        run.result.deferred += counted;
         return;
       }
       if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, ctx.clock.now(), ctx.options.claimTtlMs))) {

@@ -1,9 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import { normalizePhone } from "../model/phone";
-import { baseLanguage, isLanguage } from "../model/language";
-import { newTarget } from "../model/target";
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { Referral } from "../ports/directory";
+import type { EngineContext } from "../engine/context.js";
+import { normalizePhone } from "../model/phone.js";
+import { baseLanguage, isLanguage } from "../model/language.js";
+import { newTarget } from "../model/target.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { Referral } from "../ports/directory.js";
 
 export interface EnrollmentResult {
   enrolled: number;

@@ -1,7 +1,7 @@
-import type { EngineContext } from "../engine/context";
-import { ValidationError } from "../errors";
-import type { ExitReason } from "../model/target";
-import { exitTargets } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import { ValidationError } from "../errors.js";
+import type { ExitReason } from "../model/target.js";
+import { exitTargets } from "./target-transitions.js";
 
 const POLL_MS = 200;
 

@@ -1,8 +1,16 @@
-import type { EngineContext } from "../engine/context";
-import type { DayPlan } from "./day-plan";
-import { advanceChanges, failedDelivery } from "./target-transitions";
+import type { EngineContext } from "../engine/context.js";
+import { chooseVariant } from "../policies/variants.js";
+import type { DayPlan } from "./day-plan.js";
+import { advanceChanges, failedDelivery } from "./target-transitions.js";
 
-const INTERRUPTED = "interrupted during the send (process stopped); not resent, it may have left";
+/**
+ * What is known of such a day: the re-check passed and the send started, and its outcome was never
+ * recorded. A process that only lost its storage settles its own sends (`UnsettledWrites`) before
+ * their claims expire, so one left for recovery is a process that stopped, or an outage longer
+ * than `claimTtlMs`.
+ */
+export const INTERRUPTED_REASON =
+  "interrupted: send started but its outcome never recorded (process stopped, or storage unreachable past the claim's expiry); not resent, it may have left";
 
 /**
  * A claim left at stage `sending` past its expiry means the process died inside the transport
@@ -17,8 +25,13 @@ export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Pro
   let recovered = 0;
   for (const target of interrupted) {
     const claim = target.claim!;
-    const delivery = failedDelivery(claim.day, claim.at, INTERRUPTED);
-    const condition = { claimedBy: { owner: claim.owner, stage: "sending" as const } };
+    // The variant that may have left is the one any process picks for this target and day.
+    const message = plan.byDay.get(claim.day);
+    const variant = message ? chooseVariant(message, target.id, claim.day).key : null;
+    const delivery = { ...failedDelivery(claim.day, claim.at, INTERRUPTED_REASON), ...(variant === null ? {} : { variant }) };
+    // The revision read: an exit landing between this read and the write (it keeps the claim)
+    // makes the write a no-op instead of being overwritten; the next run sees the exit.
+    const condition = { claimedBy: { owner: claim.owner, stage: "sending" as const }, revision: target.revision };
     const changes =
       target.status === "active" && target.currentDay === claim.day
         ? {

@@ -1,6 +1,6 @@
-import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency";
-import type { EngineContext } from "../engine/context";
-import { SessionDrivenElsewhereError } from "../errors";
+import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency.js";
+import type { EngineContext } from "../engine/context.js";
+import { SessionDrivenElsewhereError } from "../errors.js";
 
 export interface ListenResult {
   /** Sessions brought up (or found up) and drained. */

@@ -1,5 +1,5 @@
-import type { EngineContext } from "../engine/context";
-import { DELIVERY_STATUS_RANK, type Delivery } from "../model/target";
+import type { EngineContext } from "../engine/context.js";
+import { DELIVERY_STATUS_RANK, type Delivery } from "../model/target.js";
 
 export interface Receipt {
   messageId: string;

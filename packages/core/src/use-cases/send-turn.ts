@@ -1,6 +1,6 @@
-import type { EngineContext } from "../engine/context";
-import type { E164 } from "../model/phone";
-import type { PresenceState } from "../ports/transport";
+import type { EngineContext } from "../engine/context.js";
+import type { E164 } from "../model/phone.js";
+import type { PresenceState } from "../ports/transport.js";
 
 /** One sender's batch within a dispatch run, as presence sees it. */
 export interface PresenceBatch {

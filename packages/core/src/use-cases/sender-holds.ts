@@ -1,22 +1,41 @@
-import type { EngineContext } from "../engine/context";
-import { SenderRestrictedError } from "../errors";
-import type { ReferrerConfig } from "../model/referrer-config";
-import type { LinkState, SenderRestriction } from "../ports/transport";
-import { applyLinkState, notifySenderDown, publishStatus } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { SenderRestrictedError } from "../errors.js";
+import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { LinkState, SenderRestriction } from "../ports/transport.js";
+import { applyLinkState, notifySenderDown, publishStatus } from "./status.js";
 
 /** What dispatch counts of a held sender. */
 export interface HoldCounts {
   held: number;
 }
 
+/**
+ * A held sender's due targets wait `heldRecheckMs` (one batched write): they leave the head of the
+ * due set, so however many senders are held, one that can send gets its turn. Returns how many.
+ */
+export async function deferHeld(ctx: EngineContext, referrerUserId: string, until?: Date): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.storage.targets.deferDue(referrerUserId, now, until ?? new Date(now.getTime() + ctx.options.heldRecheckMs));
+}
+
+/**
+ * The way back: a sender that can send again (resumed, re-enabled, reconnected) gets its held
+ * targets due at once instead of after `heldRecheckMs`. Targets deferred for a window or a daily
+ * limit and due within that delay come too; dispatch defers them again.
+ */
+export async function resumeHeld(ctx: EngineContext, referrerUserId: string): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.storage.targets.resumeDue(referrerUserId, now, new Date(now.getTime() + ctx.options.heldRecheckMs));
+}
+
 /** Sender down: hold everything (no attempt counted), record why, tell the referrer once. */
 export async function holdSender(ctx: EngineContext, config: ReferrerConfig, link: LinkState, result: HoldCounts): Promise<void> {
-  const due = await ctx.storage.targets.listDue(config.referrerUserId, ctx.clock.now(), ctx.options.dispatchPageSize);
-  result.held += due.length;
+  const held = await deferHeld(ctx, config.referrerUserId);
+  result.held += held;
   const reason = link.reason ?? `WhatsApp ${link.status.replace("_", " ")}`;
-  await notifySenderDown(ctx, config, link.status, reason, due.length);
+  await notifySenderDown(ctx, config, link.status, reason, held);
   await applyLinkState(ctx, config.referrerUserId, link);
-  ctx.logger.warn({ referrerUserId: config.referrerUserId, linkStatus: link.status, held: due.length }, "sender unavailable: targets held");
+  ctx.logger.warn({ referrerUserId: config.referrerUserId, linkStatus: link.status, held }, "sender unavailable: targets held");
 }
 
 export function restrictionOf(error: SenderRestrictedError): SenderRestriction {
@@ -44,9 +63,8 @@ export async function holdRestricted(ctx: EngineContext, config: ReferrerConfig,
   const referrerUserId = config.referrerUserId;
   const now = ctx.clock.now();
   const until = restriction.until && restriction.until > now ? restriction.until : null;
-  const held = until
-    ? await ctx.storage.targets.deferDue(referrerUserId, now, until)
-    : (await ctx.storage.targets.listDue(referrerUserId, now, ctx.options.dispatchPageSize)).length;
+  // Without a known end, looked at again after heldRecheckMs.
+  const held = await deferHeld(ctx, referrerUserId, until ?? undefined);
   result.held += held;
   await recordRestriction(ctx, referrerUserId, { reason: restriction.reason, until }, held);
   ctx.logger.warn({ referrerUserId, reason: restriction.reason, until, held }, "sender restricted by WhatsApp: targets held");

@@ -1,7 +1,7 @@
-import type { EngineContext } from "../engine/context";
-import { dailyCounterKey } from "../policies/daily-limit";
-import type { TargetStats } from "../ports/storage";
-import { loadConfig } from "./status";
+import type { EngineContext } from "../engine/context.js";
+import { dailyCounterKey } from "../policies/daily-limit.js";
+import type { TargetStats, VariantStats } from "../ports/storage.js";
+import { loadConfig } from "./status.js";
 
 /**
  * A conversion is a referral that paid while in the loop (`total`). It is counted under the day
@@ -12,6 +12,8 @@ import { loadConfig } from "./status";
 export interface ConversionStats {
   total: number;
   byDay: Record<string, number>;
+  /** Per day with variants, per variant: its messages sent, and conversions attributed like `byDay`. */
+  byVariant: Record<string, Record<string, VariantStats>>;
   paidBeforeFirstMessage: number;
 }
 
@@ -26,7 +28,7 @@ function withConversions(stats: TargetStats, sentToday: number): RelanceStats {
   const attributed = stats.conversions.total;
   return {
     ...stats,
-    conversions: { total: paid, byDay: stats.conversions.byDay, paidBeforeFirstMessage: Math.max(0, paid - attributed) },
+    conversions: { total: paid, byDay: stats.conversions.byDay, byVariant: stats.conversions.byVariant, paidBeforeFirstMessage: Math.max(0, paid - attributed) },
     sentToday,
   };
 }

@@ -1,9 +1,9 @@
-import type { EngineContext } from "../engine/context";
-import type { E164 } from "../model/phone";
-import type { LinkStatus, ReferrerConfig } from "../model/referrer-config";
-import type { SendWindow } from "../model/send-window";
-import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit";
-import type { LinkState, SenderRestriction } from "../ports/transport";
+import type { EngineContext } from "../engine/context.js";
+import type { E164 } from "../model/phone.js";
+import type { LinkStatus, OnReply, ReferrerConfig } from "../model/referrer-config.js";
+import type { SendWindow } from "../model/send-window.js";
+import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit.js";
+import type { LinkState, SenderRestriction } from "../ports/transport.js";
 
 /** What a referrer sees of their relance set-up (the HTTP `Status`). */
 export interface ReferrerStatus {
@@ -17,6 +17,8 @@ export interface ReferrerStatus {
   dailyLimit: number;
   timezone: string;
   sendWindow: SendWindow;
+  /** What a reply (not a STOP) from a referral does to their sequence. */
+  onReply: OnReply;
   /** Set while WhatsApp restricts the account: relances wait until it ends. */
   restriction: SenderRestriction | null;
   /** Why the link is not connected, as the transport last said (null when connected or unknown). */
@@ -59,6 +61,7 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
     dailyLimit: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone),
     timezone: config.timezone,
     sendWindow: { ...config.sendWindow },
+    onReply: config.onReply ?? "stop",
     restriction: restriction ? { reason: restriction.reason, until: restriction.until } : null,
     reason: config.whatsapp.status === "connected" ? null : config.whatsapp.lastError,
   };
@@ -97,32 +100,44 @@ export function applyLinkState(ctx: EngineContext, referrerUserId: string, state
 const linkChains = new WeakMap<EngineContext, Map<string, Promise<unknown>>>();
 
 async function applyLinkStateNow(ctx: EngineContext, referrerUserId: string, state: LinkState): Promise<ReferrerConfig> {
-  const now = ctx.clock.now();
-  const config = await loadConfig(ctx, referrerUserId);
   if (state.qr) ctx.events.emitQr(referrerUserId, state.qr);
-  const previous = config.whatsapp;
-  const linkedAt = state.status === "connected" ? (previous.linkedAt ?? now) : state.status === "logged_out" ? null : previous.linkedAt;
-  // The reason is the current one: a "reconnecting in 18 s" must not outlive the attempt.
-  const reason = state.status === "connected" ? null : (state.reason ?? null);
-  const changed =
-    previous.status !== state.status ||
-    reason !== previous.lastError ||
-    (state.phone !== null && state.phone !== previous.phone) ||
-    linkedAt?.getTime() !== previous.linkedAt?.getTime();
-  if (!changed) return config;
-  const updated = await ctx.storage.configs.update(referrerUserId, {
-    whatsapp: {
-      status: state.status,
-      phone: state.phone ?? previous.phone,
-      linkedAt,
-      lastError: reason,
+  let stored: ReferrerConfig | null = null;
+  // Read-modify-write of `whatsapp`, conditioned on the `updatedAt` read: a change made meanwhile
+  // (another process, the referrer's own update) is read again rather than overwritten.
+  for (let attempt = 0; stored === null; attempt++) {
+    const now = ctx.clock.now();
+    const config = await loadConfig(ctx, referrerUserId);
+    const previous = config.whatsapp;
+    const linkedAt = state.status === "connected" ? (previous.linkedAt ?? now) : state.status === "logged_out" ? null : previous.linkedAt;
+    // The reason is the current one: a "reconnecting in 18 s" must not outlive the attempt.
+    const reason = state.status === "connected" ? null : (state.reason ?? null);
+    const changed =
+      previous.status !== state.status ||
+      reason !== previous.lastError ||
+      (state.phone !== null && state.phone !== previous.phone) ||
+      linkedAt?.getTime() !== previous.linkedAt?.getTime();
+    if (!changed) return config;
+    const changes = {
+      whatsapp: {
+        status: state.status,
+        phone: state.phone ?? previous.phone,
+        linkedAt,
+        lastError: reason,
+        updatedAt: now,
+      },
+      ...(state.status === "connected" ? { failureNotifiedAt: null } : {}),
       updatedAt: now,
-    },
-    ...(state.status === "connected" ? { failureNotifiedAt: null } : {}),
-    updatedAt: now,
-  });
-  const stored = updated ?? config;
+    };
+    stored = await ctx.storage.configs.update(referrerUserId, changes, { updatedAt: config.updatedAt });
+    // Three changes in a row beat it: the link state is what the transport says now, so it wins.
+    if (stored === null && attempt >= 2) stored = (await ctx.storage.configs.update(referrerUserId, changes)) ?? config;
+  }
   ctx.logger.info({ referrerUserId, linkStatus: state.status, reason: state.reason }, "whatsapp link changed");
+  // Reconnected: the targets held while it was down are due again now (see `resumeHeld`).
+  if (state.status === "connected") {
+    const now = ctx.clock.now();
+    await ctx.storage.targets.resumeDue(referrerUserId, now, new Date(now.getTime() + ctx.options.heldRecheckMs));
+  }
   if (state.status === "logged_out") await notifySenderDown(ctx, stored, state.status, state.reason ?? "logged out from the phone", 0);
   await publishStatus(ctx, stored);
   return stored;

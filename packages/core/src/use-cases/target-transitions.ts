@@ -1,6 +1,6 @@
-import type { EngineContext } from "../engine/context";
-import type { Delivery, ExitReason, Target } from "../model/target";
-import type { TargetChanges } from "../ports/storage";
+import type { EngineContext } from "../engine/context.js";
+import type { Delivery, ExitReason, Target } from "../model/target.js";
+import type { TargetChanges } from "../ports/storage.js";
 
 /** Changes that close the day `target.currentDay` and move on (or complete the loop). */
 export function advanceChanges(target: Target, slot: Date, totalDays: number, now: Date, dayIntervalMs: number): Omit<TargetChanges, "updatedAt"> {

@@ -1,7 +1,7 @@
-import type { EngineContext } from "../engine/context";
-import { ValidationError } from "../errors";
-import { TARGET_STATUSES, type TargetStatus } from "../model/target";
-import type { TargetPage } from "../ports/storage";
+import type { EngineContext } from "../engine/context.js";
+import { ValidationError } from "../errors.js";
+import { TARGET_STATUSES, type TargetStatus } from "../model/target.js";
+import type { TargetPage } from "../ports/storage.js";
 
 export interface ListTargetsInput {
   status?: TargetStatus;

@@ -1,19 +1,19 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { errorBody, toErrorResponse } from "./errors";
-import { authFailureLimit } from "./rate-limits";
-import { adminRoutes } from "./routes/admin";
-import { adminConsoleRoutes } from "./routes/admin-console";
-import { internalRoutes } from "./routes/internal";
-import { opsRoutes } from "./routes/ops";
-import { referrerRoutes } from "./routes/referrer";
-import { sandboxRoutes } from "./routes/sandbox";
-import type { AppServices } from "./services";
-import { documented } from "../openapi/describe";
-import { openApiDocument } from "../openapi/document";
-import { OPERATIONS } from "../openapi/operations";
-import { pageRoutes } from "../pages/routes";
+import { errorBody, toErrorResponse } from "./errors.js";
+import { authFailureLimit } from "./rate-limits.js";
+import { adminRoutes } from "./routes/admin.js";
+import { adminConsoleRoutes } from "./routes/admin-console.js";
+import { internalRoutes } from "./routes/internal.js";
+import { opsRoutes } from "./routes/ops.js";
+import { referrerRoutes } from "./routes/referrer.js";
+import { sandboxRoutes } from "./routes/sandbox.js";
+import type { AppServices } from "./services.js";
+import { documented } from "../openapi/describe.js";
+import { openApiDocument } from "../openapi/document.js";
+import { OPERATIONS } from "../openapi/operations.js";
+import { pageRoutes } from "../pages/routes.js";
 
 export const API_PREFIX = "/api/relance";
 

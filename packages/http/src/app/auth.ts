@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { verify } from "hono/jwt";
-import { ApiError } from "./errors";
+import { ApiError } from "./errors.js";
 
 export interface Caller {
   userId: string;

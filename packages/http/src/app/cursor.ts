@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ApiError } from "./errors";
+import { ApiError } from "./errors.js";
 
 /**
  * Page cursors as the HTTP API hands them out: the storage's own cursor, bound to the listing

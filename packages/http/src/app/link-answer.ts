@@ -1,6 +1,6 @@
 import { qrDataUrl } from "@relance/adapters";
 import type { LinkState, RelanceEngine } from "@relance/core";
-import { ApiError } from "./errors";
+import { ApiError } from "./errors.js";
 
 /** Default for `RELANCE_CONNECT_WAIT_MS`: how long `POST /connect` waits before answering 202. */
 export const DEFAULT_CONNECT_WAIT_MS = 2000;

@@ -7,6 +7,7 @@ function presentDelivery(delivery: Delivery) {
     day: delivery.day,
     sentAt: delivery.sentAt.toISOString(),
     status: delivery.status,
+    ...(delivery.variant ? { variant: delivery.variant } : {}),
     ...(delivery.errorMessage ? { errorMessage: delivery.errorMessage } : {}),
     ...(delivery.deliveredAt ? { deliveredAt: delivery.deliveredAt.toISOString() } : {}),
     ...(delivery.readAt ? { readAt: delivery.readAt.toISOString() } : {}),
@@ -36,6 +37,7 @@ export function presentMessage(message: MessageDefinition) {
     messageTemplate: message.messageTemplate,
     mediaUrls: message.mediaUrls,
     active: message.active,
+    ...(message.variants && message.variants.length > 0 ? { defaultWeight: message.defaultWeight ?? 1, variants: message.variants } : {}),
     ...(message.updatedAt ? { updatedAt: message.updatedAt.toISOString() } : {}),
   };
 }

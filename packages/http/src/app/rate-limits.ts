@@ -2,8 +2,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { MemoryStore, rateLimiter, type Store } from "hono-rate-limiter";
 import type { RelanceStorage } from "@relance/core";
-import type { AuthVariables } from "./auth";
-import { errorBody } from "./errors";
+import type { AuthVariables } from "./auth.js";
+import { errorBody } from "./errors.js";
 
 /** `count` requests per `windowMs`; null: no limit. */
 export interface RateLimit {

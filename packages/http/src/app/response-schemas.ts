@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DELIVERY_STATUS_RANK, EXIT_REASONS, LINK_STATUSES, MEDIA_TYPES, TARGET_STATUSES } from "@relance/core";
+import { DELIVERY_STATUS_RANK, EXIT_REASONS, LINK_STATUSES, MEDIA_TYPES, ON_REPLY_MODES, TARGET_STATUSES } from "@relance/core";
 
 // What the API answers, as the presenters and the engine produce it: the OpenAPI document's
 // response schemas, and what the API document test checks real answers against.
@@ -30,11 +30,12 @@ export const StatusResponse = z
     dailyLimit: count,
     timezone: z.string(),
     sendWindow: SendWindowResponse,
+    onReply: enumOf(ON_REPLY_MODES).meta({ description: "what a reply (not a STOP) does to a referral's sequence" }),
     reason: z.string().nullable().meta({ description: "why the link is not connected, as the transport last said; null when connected" }),
     restriction: z
-      .object({ reason: z.string(), until: z.string().nullable().meta({ description: "ISO-8601; null when WhatsApp gave no end" }) })
+      .object({ reason: z.string(), until: timestamp.nullable().meta({ description: "when WhatsApp said it ends; null when unknown" }) })
       .nullable()
-      .meta({ description: "set while WhatsApp restricts the account (time lock, new chats capped, error 463): relances wait until it ends" }),
+      .meta({ description: "set while WhatsApp restricts the account: relances wait until it ends" }),
   })
   .meta({
     examples: [
@@ -48,6 +49,7 @@ export const StatusResponse = z
         dailyLimit: 100,
         timezone: "Europe/Paris",
         sendWindow: { start: "08:00", end: "20:00" },
+        onReply: "stop",
         reason: null,
         restriction: null,
       },
@@ -75,6 +77,7 @@ const DeliveryResponse = z.object({
   day: z.number().int(),
   sentAt: timestamp,
   status: enumOf(Object.keys(DELIVERY_STATUS_RANK)),
+  variant: z.string().optional().meta({ description: "the key of the day's variant that was sent; absent when the day had none" }),
   errorMessage: z.string().optional(),
   deliveredAt: timestamp.optional(),
   readAt: timestamp.optional(),
@@ -115,6 +118,9 @@ export const StatsResponse = z
     conversions: z.object({
       total: count.meta({ description: "referrals who paid while in the loop" }),
       byDay: z.record(z.string(), count).meta({ description: "by the day of the last message sent no later than the payment" }),
+      byVariant: z
+        .record(z.string(), z.record(z.string(), z.object({ sent: count, converted: count })))
+        .meta({ description: "per day with variants, per variant key: messages sent, and conversions attributed like byDay" }),
       paidBeforeFirstMessage: count.meta({ description: "paid while in the loop but before any message was sent: in total, under no day" }),
     }),
   })
@@ -127,7 +133,12 @@ export const StatsResponse = z
         exited: { paid: 5, opted_out: 2, completed_7_days: 20, invalid_number: 1 },
         messages: { sent: 180, delivered: 170, read: 120, failed: 3 },
         sentToday: 9,
-        conversions: { total: 5, byDay: { "1": 2, "3": 2 }, paidBeforeFirstMessage: 1 },
+        conversions: {
+          total: 5,
+          byDay: { "1": 2, "3": 2 },
+          byVariant: { "1": { default: { sent: 20, converted: 1 }, short: { sent: 20, converted: 1 } } },
+          paidBeforeFirstMessage: 1,
+        },
       },
     ],
   });
@@ -137,6 +148,10 @@ export const MessageResponse = z.object({
   messageTemplate: z.record(z.string(), z.string()),
   mediaUrls: z.array(MediaResponse),
   active: z.boolean(),
+  defaultWeight: z.number().int().optional().meta({ description: "present with variants" }),
+  variants: z
+    .array(z.object({ key: z.string(), messageTemplate: z.record(z.string(), z.string()), mediaUrls: z.array(MediaResponse), weight: z.number().int() }))
+    .optional(),
   updatedAt: timestamp.optional(),
 });
 
@@ -148,7 +163,16 @@ export const EnrollmentRunResponse = z.object({ enrolled: count, skipped: count 
 export const EraseUserResponse = z
   .object({ targets: count, directoryRecords: count, config: z.boolean(), session: z.boolean() })
   .meta({ examples: [{ targets: 2, directoryRecords: 1, config: false, session: false }] });
-export const DispatchRunResponse = z.object({ sent: count, failed: count, deferred: count, held: count, exited: count });
+export const DispatchRunResponse = z.object({
+  sent: count,
+  failed: count,
+  deferred: count,
+  held: count,
+  exited: count,
+  /** Present when the storage cut the run short after some work (with none done: a 503). */
+  aborted: z.literal(true).optional(),
+  abortReason: z.string().optional(),
+});
 
 export const SessionKeysRunResponse = z.object({ blobs: count, reencrypted: count, byKey: z.record(z.string(), count), onOldKeys: count });
 export const RetentionRunResponse = z.object({ purged: count });

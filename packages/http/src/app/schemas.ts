@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { EXIT_REASONS, MAX_DAY_NUMBER, MEDIA_TYPES, MIN_DAY_NUMBER, TARGET_STATUSES, isE164, isHhMm, isValidTimeZone } from "@relance/core";
+import {
+  EXIT_REASONS,
+  MAX_DAY_NUMBER,
+  MAX_VARIANT_WEIGHT,
+  MEDIA_TYPES,
+  MIN_DAY_NUMBER,
+  MIN_VARIANT_WEIGHT,
+  ON_REPLY_MODES,
+  TARGET_STATUSES,
+  VARIANT_KEY_PATTERN,
+  isE164,
+  isHhMm,
+  isValidTimeZone,
+} from "@relance/core";
 
 // Objects are strict: an unknown field is refused rather than silently stored, and a value that
 // must be a string can never be a MongoDB operator object such as {"$gt": ""}.
@@ -41,6 +54,7 @@ export const ConfigPatchBody = z
     sendingPaused: z.boolean().optional(),
     timezone: z.string().refine(isValidTimeZone, "not an IANA time zone such as Europe/Paris").optional(),
     sendWindow: SendWindowSchema.optional(),
+    onReply: z.enum(ON_REPLY_MODES as readonly ["stop", "continue"]).optional().meta({ description: "what a reply (not a STOP) does: stop (default) ends the sequence, continue keeps it" }),
   })
   .strict();
 
@@ -64,12 +78,30 @@ const MediaItem = z
   })
   .strict();
 
+const templates = z
+  .record(language, z.string().min(1).max(4096))
+  .refine((templates) => Object.keys(templates).length > 0, "at least one language");
+const weight = z.number().int().min(MIN_VARIANT_WEIGHT).max(MAX_VARIANT_WEIGHT);
+
+const VariantBody = z
+  .object({
+    key: z.string().regex(VARIANT_KEY_PATTERN, "1-20 of a-z 0-9 _ -").refine((key) => key !== "default", '"default" names the day\'s own messageTemplate and mediaUrls'),
+    messageTemplate: templates,
+    mediaUrls: z.array(MediaItem).max(10).optional(),
+    weight: weight.optional().meta({ description: "relative share of the targets, default 1" }),
+  })
+  .strict();
+
 const messageFields = {
-  messageTemplate: z
-    .record(language, z.string().min(1).max(4096))
-    .refine((templates) => Object.keys(templates).length > 0, "at least one language"),
+  messageTemplate: templates,
   mediaUrls: z.array(MediaItem).max(10).optional(),
   active: z.boolean().optional(),
+  defaultWeight: weight.optional().meta({ description: "weight of the variant `default` (messageTemplate and mediaUrls) beside `variants`; default 1" }),
+  variants: z
+    .array(VariantBody)
+    .max(10)
+    .optional()
+    .meta({ description: "other wordings of the day; each target gets one per day, at random by weight and stable" }),
   /** Accepted (and ignored) so that a listed message can be sent back as it is. */
   updatedAt: z.string().optional(),
 };
@@ -84,6 +116,8 @@ export const PreviewBody = z
     dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER),
     language,
     variables: z.record(z.string(), z.union([z.string().max(1000), z.number()])).optional(),
+    variant: z.string().max(20).optional().meta({ description: "a variant's key; default: the day's own text (`default`)" }),
+    draft: MessageWithoutDayBody.optional().meta({ description: "an unsaved version of the day, validated like a save and rendered instead of the stored one (nothing is stored)" }),
   })
   .strict();
 

@@ -1,9 +1,9 @@
 import type { Logger as Pino } from "pino";
 import type { RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, ReencryptionReport, SandboxTransport, StoredDirectory } from "@relance/adapters";
-import type { ServiceMetrics } from "../observability/metrics";
-import type { ServiceCredentials } from "./auth";
-import type { RateLimitSettings } from "./rate-limits";
+import type { ServiceMetrics } from "../observability/metrics.js";
+import type { ServiceCredentials } from "./auth.js";
+import type { RateLimitSettings } from "./rate-limits.js";
 
 /** What the HTTP layer needs from the composition root. */
 export interface AppServices {

@@ -22,12 +22,12 @@ import {
   sessionCipherFromEnv,
   type SessionCipher,
 } from "@relance/adapters";
-import { sendWindowOf, type ServiceConfig } from "../config/env";
-import { asCoreLogger } from "../observability/logger";
-import { ServiceMetrics } from "../observability/metrics";
-import { createStorage } from "./storage";
-import { TOKENS } from "./tokens";
-import { createTransport } from "./transport";
+import { sendWindowOf, type ServiceConfig } from "../config/env.js";
+import { asCoreLogger } from "../observability/logger.js";
+import { ServiceMetrics } from "../observability/metrics.js";
+import { createStorage } from "./storage.js";
+import { TOKENS } from "./tokens.js";
+import { createTransport } from "./transport.js";
 
 /** Replacements for tests and embedders (e.g. a storage they already opened). */
 export interface ContainerOverrides {
@@ -51,7 +51,7 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<Clock>(TOKENS.Clock).toConstantValue(
     overrides.clock ?? (config.RELANCE_TRANSPORT === "sandbox" ? new ManualClock(new Date()) : new SystemClock()),
   );
-  container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config));
+  container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config, coreLogger));
   container.bind<SessionCipher>(TOKENS.SessionCipher).toDynamicValue(() => sessionCipherFromEnv(config.secrets.session));
   container.bind<StoredDirectory | null>(TOKENS.DirectoryFeed).toDynamicValue((ctx) =>
     config.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(ctx.get<RelanceStorage>(TOKENS.Storage).directory, ctx.get<Clock>(TOKENS.Clock)) : null,

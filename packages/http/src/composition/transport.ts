@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock, E164, Logger, RelanceStorage, Transport } from "@relance/core";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
-import type { ServiceConfig } from "../config/env";
+import type { ServiceConfig } from "../config/env.js";
 
 export interface TransportDependencies {
   config: ServiceConfig;

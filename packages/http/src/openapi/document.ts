@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
-import { ErrorResponse, StatsResponse, StatusResponse, TargetResponse } from "../app/response-schemas";
-import { jsonSchema } from "./describe";
+import { ErrorResponse, StatsResponse, StatusResponse, TargetResponse } from "../app/response-schemas.js";
+import { jsonSchema } from "./describe.js";
 
 const error = (description: string, code: string, message: string, details?: unknown) => ({
   description,
@@ -63,7 +63,14 @@ export async function openApiDocument(app: Hono): Promise<Record<string, unknown
             "rate_limited",
             "Too many link requests for this account; try again later",
           ),
-          Unavailable: error("unavailable: no room for another WhatsApp session now (RELANCE_MAX_SESSIONS_HARD), or a dependency is down", "unavailable", "The service could not complete the request"),
+          Unavailable: error("unavailable: no room for another WhatsApp session now (RELANCE_MAX_SESSIONS_HARD), or the storage is unreachable; for a dispatch run cut short with nothing done, details carry aborted and the counts", "unavailable", "Dispatch aborted: the storage is unavailable", {
+            aborted: true,
+            sent: 0,
+            failed: 0,
+            deferred: 0,
+            held: 0,
+            exited: 0,
+          }),
           LinkFailed: error("link_failed: the WhatsApp link attempt failed; details carry the link status and reason", "link_failed", "WhatsApp link failed: connection lost", {
             status: "failed",
             reason: "connection lost",

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import * as req from "../app/schemas";
-import * as res from "../app/response-schemas";
-import type { RouteDoc } from "./describe";
+import * as req from "../app/schemas.js";
+import * as res from "../app/response-schemas.js";
+import type { RouteDoc } from "./describe.js";
 
 // One description per route, from the very schemas the handlers validate with (`req`) and the
 // shapes they answer (`res`). Routes attach them with `documented(...)`.
@@ -128,7 +128,12 @@ export const OPERATIONS = {
     errors: ["Conflict"],
   }),
   runEnrollment: internal({ summary: "Run enrollment now (joins a run in progress)", responses: { "200": { description: "result", schema: res.EnrollmentRunResponse } } }),
-  runDispatch: internal({ summary: "Run dispatch now (joins a run in progress)", responses: { "200": { description: "result", schema: res.DispatchRunResponse } } }),
+  runDispatch: internal({
+    summary: "Run dispatch now (joins a run in progress)",
+    description: "A run the storage cut short answers `aborted: true` and `abortReason` with its counts, or 503 `unavailable` when nothing could be done.",
+    responses: { "200": { description: "result", schema: res.DispatchRunResponse } },
+    errors: ["Unavailable"],
+  }),
   runSessionKeys: internal({
     summary: "Re-encrypt every stored WhatsApp session with the current WHATSAPP_SESSION_SECRET; reports the blobs still on an old key (0: the old secret can be removed)",
     responses: { "200": { description: "report", schema: res.SessionKeysRunResponse } },
@@ -138,7 +143,7 @@ export const OPERATIONS = {
     responses: { "200": { description: "result", schema: res.RetentionRunResponse } },
   }),
   runListen: internal({
-    summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read",
+    summary: "Run the listening job now: sessions of referrers with active targets made ready, replies read (joins a run in progress)",
     responses: { "200": { description: "result", schema: res.ListenRunResponse } },
   }),
 

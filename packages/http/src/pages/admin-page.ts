@@ -1,9 +1,9 @@
-import type { PageSession } from "./page-session";
+import type { PageSession } from "./page-session.js";
 import { html } from "hono/html";
 import { TEMPLATE_VARIABLES } from "@relance/core";
-import type { Lang } from "./i18n";
-import { page } from "./layout";
-import { ADMIN_STRINGS } from "./strings/admin";
+import type { Lang } from "./i18n.js";
+import { page } from "./layout.js";
+import { ADMIN_STRINGS } from "./strings/admin.js";
 
 /**
  * `/admin?token=<admin JWT>` (or a form to paste it): the day messages, the funnel and
@@ -84,6 +84,9 @@ export function adminPage(lang: Lang, options: { nonce: string; session: PageSes
         <details><summary>${t.figures}</summary><div class="table-wrap"><table id="conversions-table"><thead><tr><th scope="col">${t.day}</th><th scope="col">${t.conversionsByDay}</th></tr></thead><tbody></tbody></table></div></details>
       </figure>
     </div>
+    <h3 id="variants-title">${t.variantsTitle}</h3>
+    <p class="muted">${t.variantsLead}</p>
+    <div class="table-wrap"><table id="variants-table" aria-labelledby="variants-title"><thead><tr><th scope="col">${t.day}</th><th scope="col">${t.variant}</th><th scope="col">${t.variantSent}</th><th scope="col">${t.variantConverted}</th><th scope="col">${t.variantRate}</th></tr></thead><tbody></tbody></table></div>
   </section>
 
   <section id="targets" class="card" aria-labelledby="targets-title">

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { ADMIN_SCRIPT } from "./client/admin";
-import { ADMIN_STATS_SCRIPT } from "./client/admin-stats";
-import { CONNECT_SCRIPT } from "./client/connect";
-import { CONNECT_WORDS_SCRIPT } from "./client/connect-words";
-import { SESSION_SCRIPT } from "./client/session";
-import { PAGES_CSS } from "./styles";
+import { ADMIN_SCRIPT } from "./client/admin.js";
+import { ADMIN_STATS_SCRIPT } from "./client/admin-stats.js";
+import { CONNECT_SCRIPT } from "./client/connect.js";
+import { CONNECT_WORDS_SCRIPT } from "./client/connect-words.js";
+import { SESSION_SCRIPT } from "./client/session.js";
+import { PAGES_CSS } from "./styles.js";
 
 export interface Asset {
   type: string;

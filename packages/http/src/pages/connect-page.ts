@@ -1,8 +1,8 @@
-import type { PageSession } from "./page-session";
+import type { PageSession } from "./page-session.js";
 import { html } from "hono/html";
-import type { Lang } from "./i18n";
-import { page } from "./layout";
-import { CONNECT_STRINGS } from "./strings/connect";
+import type { Lang } from "./i18n.js";
+import { page } from "./layout.js";
+import { CONNECT_STRINGS } from "./strings/connect.js";
 
 /**
  * `/connect?token=<referrer JWT>`: the referrer links their WhatsApp. Phones get the pairing code

@@ -1,7 +1,7 @@
 import { html } from "hono/html";
-import type { Lang } from "./i18n";
-import { page } from "./layout";
-import { HOME_STRINGS } from "./strings/home";
+import type { Lang } from "./i18n.js";
+import { page } from "./layout.js";
+import { HOME_STRINGS } from "./strings/home.js";
 
 /** `GET /`: where a newcomer lands; links to the two pages and the API document. */
 export function homePage(lang: Lang, options: { sandbox: boolean; nonce: string }) {

@@ -1,6 +1,6 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import type { Lang } from "./i18n";
+import type { Lang } from "./i18n.js";
 
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { randomBytes } from "node:crypto";
-import { ADMIN_COOKIE, callerOf, CONNECT_COOKIE, DEFAULT_JWT_MAX_TTL_SECONDS, type Caller } from "../app/auth";
-import type { AppServices } from "../app/services";
+import { ADMIN_COOKIE, callerOf, CONNECT_COOKIE, DEFAULT_JWT_MAX_TTL_SECONDS, type Caller } from "../app/auth.js";
+import type { AppServices } from "../app/services.js";
 
 export type PageScope = "connect" | "admin";
 

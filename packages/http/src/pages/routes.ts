@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
-import type { AppServices } from "../app/services";
-import { documented } from "../openapi/describe";
-import { OPERATIONS as doc } from "../openapi/operations";
-import { adminPage } from "./admin-page";
-import { ASSETS } from "./assets";
-import { connectPage } from "./connect-page";
-import { homePage } from "./home-page";
-import { pickLanguage } from "./i18n";
-import { exchangeToken, pageCsp, pageSession } from "./page-session";
+import type { AppServices } from "../app/services.js";
+import { documented } from "../openapi/describe.js";
+import { OPERATIONS as doc } from "../openapi/operations.js";
+import { adminPage } from "./admin-page.js";
+import { ASSETS } from "./assets.js";
+import { connectPage } from "./connect-page.js";
+import { homePage } from "./home-page.js";
+import { pickLanguage } from "./i18n.js";
+import { exchangeToken, pageCsp, pageSession } from "./page-session.js";
 
 const languageOf = (c: Context) => pickLanguage(c.req.header("accept-language"), c.req.query("lang"));
 

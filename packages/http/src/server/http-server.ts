@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import type { Hono } from "hono";
-import { errorBody } from "../app/errors";
+import { errorBody } from "../app/errors.js";
 
 /**
  * The Node HTTP server around the Hono app. Requests that never reach the app — rejected by

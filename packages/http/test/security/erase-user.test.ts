@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/index";
-import { startTestApp, type TestApp } from "../support/test-app";
+import { loadConfig } from "../../src/index.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
 
 describe("security 9: erase-user endpoint and retention setting", () => {
   let t: TestApp | null = null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { developmentFirstRun } from "../../src/first-run";
-import { loadConfig, startService } from "../../src/index";
+import { developmentFirstRun } from "../../src/first-run.js";
+import { loadConfig, startService } from "../../src/index.js";
 
 describe("security 7: demo tokens only for a JWT secret made up for the run", () => {
   async function firstRun(env: Record<string, string>): Promise<string> {

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { toBaileysLogger } from "../../../adapters/src/transports/baileys/logger";
-import { asCoreLogger, createLogger } from "../../src/observability/logger";
+import { toBaileysLogger } from "../../../adapters/src/transports/baileys/logger.js";
+import { asCoreLogger, createLogger } from "../../src/observability/logger.js";
 
 function capture() {
   const lines: string[] = [];

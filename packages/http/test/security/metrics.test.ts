@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { loadConfig, startService } from "../../src/index";
+import { loadConfig, startService } from "../../src/index.js";
 
 describe("security 10: metrics are not public", () => {
   it("serves /metrics behind the service secret, and unauthenticated only on RELANCE_METRICS_PORT", async () => {

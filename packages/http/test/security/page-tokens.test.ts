@@ -1,6 +1,6 @@
 import { decode } from "hono/jwt";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app";
+import { startTestApp, type TestApp } from "../support/test-app.js";
 
 const cookieOf = (headers: Headers) => headers.get("set-cookie")?.split(";")[0] ?? "";
 

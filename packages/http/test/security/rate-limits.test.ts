@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app";
+import { startTestApp, type TestApp } from "../support/test-app.js";
 
 describe("security 6: rate limits on failed authentication and on link requests", () => {
   let t: TestApp | null = null;

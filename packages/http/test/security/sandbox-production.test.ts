@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ConfigError, createLogger, loadConfig, startService } from "../../src/index";
+import { ConfigError, createLogger, loadConfig, startService } from "../../src/index.js";
 
 const SECRETS = {
   RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",

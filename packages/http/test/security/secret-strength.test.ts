@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/index";
+import { ConfigError, loadConfig } from "../../src/index.js";
 
 const strong = () => randomBytes(32).toString("base64url");
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Notifier } from "@relance/core";
 import { verifyWebhookSignature } from "@relance/adapters";
-import { buildContainer, createLogger, loadConfig, TOKENS } from "../../src/index";
-import { startTestApp, type TestApp } from "../support/test-app";
+import { buildContainer, createLogger, loadConfig, TOKENS } from "../../src/index.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
 
 const USER_SERVICE = "u".repeat(43);
 const BILLING = "b".repeat(43);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSessionCipher } from "@relance/adapters";
-import { startTestApp } from "../support/test-app";
+import { startTestApp } from "../support/test-app.js";
 
 const OLD = "old-session-secret-0123456789abcdef";
 const NEW = "new-session-secret-0123456789abcdef";

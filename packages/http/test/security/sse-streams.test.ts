@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { afterEach, describe, expect, it } from "vitest";
-import { JWT_SECRET, startTestApp, type TestApp } from "../support/test-app";
+import { JWT_SECRET, startTestApp, type TestApp } from "../support/test-app.js";
 
 describe("security 5: status streams end with their token and are capped", () => {
   let t: TestApp | null = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/index";
+import { loadConfig } from "../../src/index.js";
 
 const PRODUCTION = {
   NODE_ENV: "production",

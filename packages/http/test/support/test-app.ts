@@ -1,5 +1,5 @@
 import { sign } from "hono/jwt";
-import { loadConfig, startService, type RunningService } from "../../src/index";
+import { loadConfig, startService, type RunningService } from "../../src/index.js";
 
 export const JWT_SECRET = "test-jwt-secret-0123456789abcdef";
 export const SERVICE_SECRET = "test-service-secret-0123456789ab";

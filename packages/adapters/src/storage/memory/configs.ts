@@ -23,9 +23,10 @@ export function createMemoryConfigs(): ReferrerConfigRepository {
       return structuredClone(initial);
     },
 
-    async update(referrerUserId, changes: ReferrerConfigChanges) {
+    async update(referrerUserId, changes: ReferrerConfigChanges, condition?: { updatedAt: Date }) {
       const existing = configs.get(referrerUserId);
       if (!existing) return null;
+      if (condition && existing.updatedAt.getTime() !== condition.updatedAt.getTime()) return null;
       const defined = Object.entries(structuredClone(changes)).filter(
         ([key, value]) => value !== undefined && key !== "referrerUserId" && key !== "createdAt",
       );

@@ -1,14 +1,14 @@
 import { StorageError, type RelanceStorage } from "@relance/core";
-import { createMemoryConfigs } from "./configs";
-import { createMemoryCounters } from "./counters";
-import { createMemoryDirectory } from "./directory";
-import { createMemoryDoNotContact } from "./do-not-contact";
-import { createMemoryEnrollmentCursors } from "./enrollment-cursors";
-import { createMemoryExitedUsers } from "./exited-users";
-import { createMemoryLeases } from "./leases";
-import { createMemoryMessages } from "./messages";
-import { createMemorySessions } from "./sessions";
-import { createMemoryTargets } from "./targets";
+import { createMemoryConfigs } from "./configs.js";
+import { createMemoryCounters } from "./counters.js";
+import { createMemoryDirectory } from "./directory.js";
+import { createMemoryDoNotContact } from "./do-not-contact.js";
+import { createMemoryEnrollmentCursors } from "./enrollment-cursors.js";
+import { createMemoryExitedUsers } from "./exited-users.js";
+import { createMemoryLeases } from "./leases.js";
+import { createMemoryMessages } from "./messages.js";
+import { createMemorySessions } from "./sessions.js";
+import { createMemoryTargets } from "./targets.js";
 
 /**
  * Everything in this process's memory: tests, demos, single-process trials. Nothing survives

@@ -62,11 +62,11 @@ export function hasMessageId(target: Target, messageId: string): boolean {
 }
 
 /** The fields {@link addToStats} reads. */
-export type StatsFields = Pick<Target, "status" | "exitReason" | "lastSentDay" | "messagesDelivered">;
+export type StatsFields = Pick<Target, "status" | "exitReason" | "lastSentDay" | "lastSentVariant" | "messagesDelivered">;
 
 export function addToStats(stats: TargetStats, target: StatsFields): void {
   addTargetOutcome(stats, target);
-  for (const delivery of target.messagesDelivered) addDeliveries(stats, delivery.status);
+  for (const delivery of target.messagesDelivered) addDeliveries(stats, delivery.status, 1, delivery.day, delivery.variant);
 }
 
 export function encodeCursor(lastId: string): string {

@@ -11,7 +11,7 @@ import {
   isDue,
   isInterrupted,
   isUnclaimed,
-} from "./target-rules";
+} from "./target-rules.js";
 
 function enrollmentKey(referrerUserId: string, referralUserId: string): string {
   return JSON.stringify([referrerUserId, referralUserId]);
@@ -88,6 +88,18 @@ export function createMemoryTargets(): TargetRepository {
 
     async deferDue(referrerUserId, now, until) {
       return updateAll(referrerUserId, { status: "active", dueBy: now, unclaimedAt: now }, { nextMessageDue: until, updatedAt: now });
+    },
+
+    async resumeDue(referrerUserId, now, until) {
+      let moved = 0;
+      for (const [id, target] of targets) {
+        const due = target.nextMessageDue?.getTime();
+        if (target.referrerUserId !== referrerUserId || target.status !== "active" || due === undefined) continue;
+        if (due <= now.getTime() || due > until.getTime() || !isUnclaimed(target.claim, now)) continue;
+        targets.set(id, applyChanges(target, { nextMessageDue: now, updatedAt: now }));
+        moved++;
+      }
+      return moved;
     },
 
     async exitActiveOfReferrer(referrerUserId, reason, at) {

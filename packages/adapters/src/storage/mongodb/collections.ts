@@ -11,7 +11,7 @@ import type {
   MessageDocument,
   SessionEntryDocument,
   TargetDocument,
-} from "./documents";
+} from "./documents.js";
 
 export type CollectionKey =
   | "configs"
@@ -66,9 +66,24 @@ export function resolveCollectionNames(overrides: Partial<CollectionNames> = {})
   return names;
 }
 
-export function openCollections(db: Db, names: CollectionNames): MongoCollections {
+/**
+ * Pinned on every handle, whatever the URI or the cluster's default says. An acknowledged write is
+ * a majority-committed one: a `w: 1` write (the default of a PSA set, or of a URI that lowers it)
+ * can roll back on failover after the message it records has left, and the day would be sent
+ * again. Reads go to the primary: the compare-and-set operations read what they just wrote
+ * (`getOrCreate`, a lease's holder), which a lagging secondary may not have yet. `wtimeoutMS`
+ * turns a majority that cannot be reached into an error instead of a hang; such a write may
+ * still have applied, which the conditional writes' retries are built for.
+ */
+export const COLLECTION_OPTIONS = Object.freeze({
   // Optional model fields that are absent must stay absent, not become BSON nulls.
-  const options = { ignoreUndefined: true };
+  ignoreUndefined: true,
+  writeConcern: { w: "majority" as const, wtimeoutMS: 10_000 },
+  readPreference: "primary" as const,
+});
+
+export function openCollections(db: Db, names: CollectionNames): MongoCollections {
+  const options = COLLECTION_OPTIONS;
   return {
     configs: db.collection<ConfigDocument>(names.configs, options),
     messages: db.collection<MessageDocument>(names.messages, options),

@@ -1,7 +1,7 @@
 import type { ReferrerConfig, ReferrerConfigChanges, ReferrerConfigRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { ConfigDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { ConfigDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfigRepository {
   const get = async (referrerUserId: string) => {
@@ -21,24 +21,28 @@ export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfi
 
     getOrCreate: (initial: ReferrerConfig) =>
       wrap("configs.getOrCreate", async () => {
-        const doc = toConfigDocument(initial);
+        // One upsert that writes nothing when the config exists (no E11000 per referrer per run).
+        const { _id, ...fields } = toConfigDocument(initial);
         try {
-          await configs.insertOne(doc);
-          return fromConfigDocument(doc);
+          const doc = await configs.findOneAndUpdate({ _id }, { $setOnInsert: fields }, { upsert: true, returnDocument: "after" });
+          if (doc) return fromConfigDocument(doc);
         } catch (error) {
+          // Two first upserts of the same referrer at once: one inserted, the other reads it.
           if (!isDuplicateKey(error)) throw error;
         }
-        // Configs are never deleted, so the one that beat us is there to read.
+        // Configs are never deleted, so the one that beat us is there to read (on the primary).
         const existing = await get(initial.referrerUserId);
         if (!existing) throw new Error(`config ${initial.referrerUserId} reported as duplicate but not found`);
         return existing;
       }),
 
-    update: (referrerUserId: string, changes: ReferrerConfigChanges) =>
+    update: (referrerUserId: string, changes: ReferrerConfigChanges, condition?: { updatedAt: Date }) =>
       wrap("configs.update", async () => {
         const set = configChanges(changes);
         if (Object.keys(set).length === 0) return get(referrerUserId);
-        const doc = await configs.findOneAndUpdate({ _id: referrerUserId }, { $set: set }, { returnDocument: "after" });
+        // The condition sits in the filter: the server checks it against the document it writes.
+        const filter = condition ? { _id: referrerUserId, updatedAt: condition.updatedAt } : { _id: referrerUserId };
+        const doc = await configs.findOneAndUpdate(filter, { $set: set }, { returnDocument: "after" });
         return doc ? fromConfigDocument(doc) : null;
       }),
 
@@ -93,6 +97,7 @@ function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConf
     failureNotifiedAt: source.failureNotifiedAt ?? null,
     disconnectedByReferrerAt: source.disconnectedByReferrerAt ?? null,
     restriction: source.restriction ? copyRestriction(source.restriction) : null,
+    ...(source.onReply ? { onReply: source.onReply } : {}),
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
   };
@@ -109,6 +114,7 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
   if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
   if (changes.disconnectedByReferrerAt !== undefined) set.disconnectedByReferrerAt = changes.disconnectedByReferrerAt;
   if (changes.restriction !== undefined) set.restriction = changes.restriction ? copyRestriction(changes.restriction) : null;
+  if (changes.onReply !== undefined) set.onReply = changes.onReply;
   if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
   return set;
 }

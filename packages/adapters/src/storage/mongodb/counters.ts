@@ -1,7 +1,7 @@
 import type { DailyCounterRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { CounterDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { CounterDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoCounters(counters: Collection<CounterDocument>): DailyCounterRepository {
   const idOf = (referrerUserId: string, day: string) => JSON.stringify([referrerUserId, day]);
@@ -15,7 +15,7 @@ export function mongoCounters(counters: Collection<CounterDocument>): DailyCount
         try {
           const doc = await counters.findOneAndUpdate(
             filter,
-            { $inc: { count: 1 }, $setOnInsert: { referrerUserId, day } },
+            { $inc: { count: 1 }, $setOnInsert: { referrerUserId, day, createdAt: new Date() } },
             { upsert: true, returnDocument: "after" },
           );
           return doc?.count ?? null;

@@ -1,8 +1,8 @@
 import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository, Referral, StoredReferrer } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { DirectoryReferralDocument, DirectoryReferrerDocument, EnrollmentCursorDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
-import { referralDocument, referrerDocument } from "../shared/directory-documents";
+import type { DirectoryReferralDocument, DirectoryReferrerDocument, EnrollmentCursorDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
+import { referralDocument, referrerDocument } from "../shared/directory-documents.js";
 
 /**
  * Referrals carry `changedAt`, stamped on each upsert; the incremental listing is `changedAt >=

@@ -1,7 +1,7 @@
 import type { DoNotContactEntry, DoNotContactRepository, E164 } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { DoNotContactDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { DoNotContactDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoDoNotContact(entries: Collection<DoNotContactDocument>): DoNotContactRepository {
   return {

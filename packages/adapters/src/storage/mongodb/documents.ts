@@ -1,4 +1,4 @@
-import type { Delivery, ExitReason, Language, LinkStatus, MediaItem, TargetClaim, TargetStatus } from "@relance/core";
+import type { Delivery, ExitReason, Language, LinkStatus, MediaItem, MessageVariant, OnReply, TargetClaim, TargetStatus } from "@relance/core";
 
 /*
  * Stored shapes. Field names are the platform's (`referralUserId`, `currentDay`,
@@ -18,6 +18,7 @@ export interface ConfigDocument {
   failureNotifiedAt: Date | null;
   disconnectedByReferrerAt?: Date | null;
   restriction?: { reason: string; until: Date | null; since: Date; notifiedAt: Date | null } | null;
+  onReply?: OnReply;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,6 +29,8 @@ export interface MessageDocument {
   messageTemplate: Record<Language, string>;
   mediaUrls: MediaItem[];
   active: boolean;
+  defaultWeight?: number;
+  variants?: MessageVariant[];
   updatedAt?: Date;
 }
 
@@ -47,6 +50,8 @@ export interface TargetDocument {
   messagesDelivered: DeliveryDocument[];
   failedAttempts: number;
   lastSentDay: number | null;
+  lastSentVariant?: string | null;
+  repliedAt?: Date | null;
   enteredLoopAt: Date;
   exitedLoopAt: Date | null;
   exitReason: ExitReason | null;
@@ -61,6 +66,8 @@ export interface CounterDocument {
   referrerUserId: string;
   day: string;
   count: number;
+  /** Set on insert, for the TTL index that removes counters days after their day. */
+  createdAt?: Date;
 }
 
 export interface DoNotContactDocument {

@@ -15,6 +15,11 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
+/** A server without this operator or option (FerretDB's NotImplemented, 238). */
+export function isNotImplemented(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 238;
+}
+
 /**
  * A whole, positive page size, or 0 when the caller asked for nothing: MongoDB reads `limit(0)`
  * as "no limit", so callers return early on 0 instead of passing it on.

@@ -1,7 +1,7 @@
 import type { ExitedUser, ExitedUserRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { ExitedUserDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { ExitedUserDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoExitedUsers(entries: Collection<ExitedUserDocument>): ExitedUserRepository {
   return {

@@ -1,20 +1,22 @@
 import type { RelanceStorage } from "@relance/core";
 import type { Db, MongoClient } from "mongodb";
-import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections";
-import { mongoConfigs } from "./configs";
-import { mongoCounters } from "./counters";
-import { mongoDirectory, mongoEnrollmentCursors } from "./directory";
-import { mongoDoNotContact } from "./do-not-contact";
-import { wrap } from "./errors";
-import { mongoExitedUsers } from "./exited-users";
-import { ensureIndexes } from "./indexes";
-import { mongoLeases } from "./leases";
-import { mongoMessages } from "./messages";
-import { mongoSessions } from "./sessions";
-import { mongoTargets } from "./targets";
+import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections.js";
+import { mongoConfigs } from "./configs.js";
+import { mongoCounters } from "./counters.js";
+import { mongoDirectory, mongoEnrollmentCursors } from "./directory.js";
+import { mongoDoNotContact } from "./do-not-contact.js";
+import { wrap } from "./errors.js";
+import { mongoExitedUsers } from "./exited-users.js";
+import { ensureIndexes } from "./indexes.js";
+import { mongoLeases } from "./leases.js";
+import { mongoMessages } from "./messages.js";
+import { mongoSessions } from "./sessions.js";
+import { mongoTargets } from "./targets.js";
+import { ClockSkewWatch } from "./clock-skew.js";
 
-export { DEFAULT_COLLECTION_NAMES, type CollectionKey, type CollectionNames } from "./collections";
-export { INDEXES, type IndexDefinition } from "./indexes";
+export { DEFAULT_COLLECTION_NAMES, type CollectionKey, type CollectionNames } from "./collections.js";
+export { measureClockSkew } from "./clock-skew.js";
+export { INDEXES, OBSOLETE_INDEXES, type IndexDefinition } from "./indexes.js";
 
 /** The driver is the caller's: this adapter never creates a client of its own. */
 export type MongoStorageSource = { db: Db } | { client: MongoClient; dbName?: string };
@@ -30,6 +32,13 @@ export interface MongoStorageOptions {
    * writer's clock, so a write stamped a little earlier but visible a little later is not missed.
    */
   directoryChangeLagMs?: number;
+  /**
+   * Told when this process's clock and the server's differ by more than `maxClockSkewMs`
+   * (default 2 000), checked on `init()` and at most every 10 minutes on `ping()`. Instances
+   * compare each other's instants (leases, claims, daily counters): see the README's clocks.
+   */
+  onClockSkew?: (skewMs: number, maxSkewMs: number) => void;
+  maxClockSkewMs?: number;
 }
 
 /**
@@ -40,13 +49,19 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
   const db = "db" in source ? source.db : source.client.db(source.dbName);
   const client = "db" in source ? source.db.client : source.client;
   const collections = openCollections(db, resolveCollectionNames(options.collections));
+  const skew = options.onClockSkew ? new ClockSkewWatch(db, options.onClockSkew, options.maxClockSkewMs ?? 2_000) : null;
 
   return {
     name: "mongodb",
-    init: () => wrap("init", () => ensureIndexes(collections)),
+    init: () =>
+      wrap("init", async () => {
+        await ensureIndexes(collections);
+        await skew?.check(true);
+      }),
     ping: () =>
       wrap("ping", async () => {
         await db.command({ ping: 1 });
+        void skew?.check();
       }),
     close: () =>
       wrap("close", async () => {

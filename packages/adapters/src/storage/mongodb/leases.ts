@@ -1,7 +1,7 @@
 import type { Lease, LeaseRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { LeaseDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { LeaseDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoLeases(leases: Collection<LeaseDocument>): LeaseRepository {
   return {

@@ -1,7 +1,7 @@
-import type { MessageDefinition, MessageRepository } from "@relance/core";
+import type { MediaItem, MessageDefinition, MessageRepository } from "@relance/core";
 import type { Collection } from "mongodb";
-import type { MessageDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { MessageDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoMessages(messages: Collection<MessageDocument>): MessageRepository {
   const replace = (doc: MessageDocument, upsert: boolean) => messages.replaceOne({ _id: doc._id }, doc, { upsert });
@@ -43,17 +43,25 @@ function fromMessageDocument(doc: MessageDocument): MessageDefinition {
   return copyMessageFields(doc);
 }
 
+function copyMedia(media: MediaItem[] | undefined): MediaItem[] {
+  return (media ?? []).map((media) => {
+    const item: MediaItem = { url: media.url, type: media.type, language: media.language };
+    if (media.caption != null) item.caption = media.caption;
+    return item;
+  });
+}
+
 function copyMessageFields(source: MessageDefinition | MessageDocument): MessageDefinition {
   const message: MessageDefinition = {
     dayNumber: source.dayNumber,
     messageTemplate: { ...source.messageTemplate },
-    mediaUrls: (source.mediaUrls ?? []).map((media) => {
-      const item: MessageDefinition["mediaUrls"][number] = { url: media.url, type: media.type, language: media.language };
-      if (media.caption != null) item.caption = media.caption;
-      return item;
-    }),
+    mediaUrls: copyMedia(source.mediaUrls),
     active: source.active,
   };
+  if (source.defaultWeight != null) message.defaultWeight = source.defaultWeight;
+  if (source.variants != null) {
+    message.variants = source.variants.map((v) => ({ key: v.key, messageTemplate: { ...v.messageTemplate }, mediaUrls: copyMedia(v.mediaUrls), weight: v.weight }));
+  }
   if (source.updatedAt != null) message.updatedAt = source.updatedAt;
   return message;
 }

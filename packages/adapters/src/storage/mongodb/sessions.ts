@@ -1,7 +1,7 @@
 import type { SessionEntry, SessionEntryRef, SessionRepository } from "@relance/core";
 import type { AnyBulkWriteOperation, Collection } from "mongodb";
-import type { SessionEntryDocument } from "./documents";
-import { isDuplicateKey, wrap } from "./errors";
+import type { SessionEntryDocument } from "./documents.js";
+import { isDuplicateKey, wrap } from "./errors.js";
 
 export function mongoSessions(sessions: Collection<SessionEntryDocument>): SessionRepository {
   const idOf = (sessionId: string, key: string) => JSON.stringify([sessionId, key]);

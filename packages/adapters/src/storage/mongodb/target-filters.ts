@@ -1,7 +1,7 @@
 import { StorageError, type TargetChanges, type TargetCondition } from "@relance/core";
 import type { Filter, UpdateFilter } from "mongodb";
-import type { TargetDocument } from "./documents";
-import { toClaimDocument, toContactDocument, toDeliveryDocument } from "./target-mapping";
+import type { TargetDocument } from "./documents.js";
+import { toClaimDocument, toContactDocument, toDeliveryDocument } from "./target-mapping.js";
 
 /*
  * Everything an atomic target transition checks goes into the filter of one findOneAndUpdate, so
@@ -51,6 +51,8 @@ export function changesUpdate(changes: TargetChanges): UpdateFilter<TargetDocume
   if (changes.nextMessageDue !== undefined) set.nextMessageDue = changes.nextMessageDue;
   if (changes.failedAttempts !== undefined) set.failedAttempts = changes.failedAttempts;
   if (changes.lastSentDay !== undefined) set.lastSentDay = changes.lastSentDay;
+  if (changes.lastSentVariant !== undefined) set.lastSentVariant = changes.lastSentVariant;
+  if (changes.repliedAt !== undefined) set.repliedAt = changes.repliedAt;
   if (changes.exitedLoopAt !== undefined) set.exitedLoopAt = changes.exitedLoopAt;
   if (changes.exitReason !== undefined) set.exitReason = changes.exitReason;
   if (changes.claim !== undefined) set.claim = changes.claim === null ? null : toClaimDocument(changes.claim);

@@ -1,5 +1,5 @@
 import type { Delivery, Target, TargetClaim, TargetContact } from "@relance/core";
-import type { ClaimDocument, DeliveryDocument, TargetDocument } from "./documents";
+import type { ClaimDocument, DeliveryDocument, TargetDocument } from "./documents.js";
 
 export function toTargetDocument(target: Target): TargetDocument {
   return {
@@ -14,6 +14,8 @@ export function toTargetDocument(target: Target): TargetDocument {
     messagesDelivered: target.messagesDelivered.map(toDeliveryDocument),
     failedAttempts: target.failedAttempts,
     lastSentDay: target.lastSentDay,
+    ...(target.lastSentVariant != null ? { lastSentVariant: target.lastSentVariant } : {}),
+    ...(target.repliedAt != null ? { repliedAt: target.repliedAt } : {}),
     enteredLoopAt: target.enteredLoopAt,
     exitedLoopAt: target.exitedLoopAt,
     exitReason: target.exitReason,
@@ -37,6 +39,8 @@ export function fromTargetDocument(doc: TargetDocument): Target {
     messagesDelivered: (doc.messagesDelivered ?? []).map(fromDeliveryDocument),
     failedAttempts: doc.failedAttempts ?? 0,
     lastSentDay: doc.lastSentDay ?? null,
+    ...(doc.lastSentVariant != null ? { lastSentVariant: doc.lastSentVariant } : {}),
+    ...(doc.repliedAt != null ? { repliedAt: doc.repliedAt } : {}),
     enteredLoopAt: doc.enteredLoopAt,
     exitedLoopAt: doc.exitedLoopAt ?? null,
     exitReason: doc.exitReason ?? null,
@@ -59,6 +63,7 @@ export function toDeliveryDocument(delivery: Delivery): DeliveryDocument {
   if (delivery.messageId !== undefined) doc.messageId = delivery.messageId;
   if (delivery.mediaMessageIds !== undefined) doc.mediaMessageIds = [...delivery.mediaMessageIds];
   if (delivery.errorMessage !== undefined) doc.errorMessage = delivery.errorMessage;
+  if (delivery.variant !== undefined) doc.variant = delivery.variant;
   if (delivery.deliveredAt !== undefined) doc.deliveredAt = delivery.deliveredAt;
   if (delivery.readAt !== undefined) doc.readAt = delivery.readAt;
   return doc;
@@ -69,6 +74,7 @@ function fromDeliveryDocument(doc: DeliveryDocument): Delivery {
   if (doc.messageId != null) delivery.messageId = doc.messageId;
   if (doc.mediaMessageIds != null) delivery.mediaMessageIds = [...doc.mediaMessageIds];
   if (doc.errorMessage != null) delivery.errorMessage = doc.errorMessage;
+  if (doc.variant != null) delivery.variant = doc.variant;
   if (doc.deliveredAt != null) delivery.deliveredAt = doc.deliveredAt;
   if (doc.readAt != null) delivery.readAt = doc.readAt;
   return delivery;

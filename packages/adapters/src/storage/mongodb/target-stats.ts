@@ -1,14 +1,14 @@
 import { addDeliveries, addTargetOutcome, emptyTargetStats, type ExitReason, type TargetOutcome, type TargetStats, type TargetStatus } from "@relance/core";
 import type { Collection, Document } from "mongodb";
-import type { TargetDocument } from "./documents";
+import type { TargetDocument } from "./documents.js";
 
 interface OutcomeGroup {
-  _id: { status?: TargetStatus | null; exitReason?: ExitReason | null; lastSentDay?: number | null };
+  _id: { status?: TargetStatus | null; exitReason?: ExitReason | null; lastSentDay?: number | null; lastSentVariant?: string | null };
   count: number;
 }
 
 interface DeliveryGroup {
-  _id: string | null;
+  _id: { status?: string | null; day?: number | null; variant?: string | null };
   count: number;
 }
 
@@ -17,6 +17,12 @@ interface DeliveryGroup {
  * Only `$match`, `$group` with `$sum` and `$unwind`, which FerretDB implements; the funnel
  * (read ⊂ delivered ⊂ sent) is folded here rather than with `$cond`, which it does not.
  */
+/**
+ * Global stats scan the collection: bounded on the server, so an abandoned request (a scrape
+ * that timed out) never keeps running there. Callers cache them (see the HTTP metrics).
+ */
+export const STATS_MAX_TIME_MS = 30_000;
+
 export async function targetStats(targets: Collection<TargetDocument>, referrerUserId?: string): Promise<TargetStats> {
   const match: Document = referrerUserId === undefined ? {} : { referrerUserId };
   const [outcomes, deliveries] = await Promise.all([
@@ -25,23 +31,29 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
         { $match: match },
         {
           $group: {
-            _id: { status: "$status", exitReason: "$exitReason", lastSentDay: "$lastSentDay" },
+            _id: { status: "$status", exitReason: "$exitReason", lastSentDay: "$lastSentDay", lastSentVariant: "$lastSentVariant" },
             count: { $sum: 1 },
           },
         },
-      ])
+      ], { maxTimeMS: STATS_MAX_TIME_MS })
       .toArray(),
     targets
       .aggregate<DeliveryGroup>([
         { $match: match },
         { $unwind: "$messagesDelivered" },
-        { $group: { _id: "$messagesDelivered.status", count: { $sum: 1 } } },
-      ])
+        // By day and variant too: a handful of groups per day, whatever the number of targets.
+        {
+          $group: {
+            _id: { status: "$messagesDelivered.status", day: "$messagesDelivered.day", variant: "$messagesDelivered.variant" },
+            count: { $sum: 1 },
+          },
+        },
+      ], { maxTimeMS: STATS_MAX_TIME_MS })
       .toArray(),
   ]);
 
   const stats = emptyTargetStats();
   for (const { _id: group, count } of outcomes) addTargetOutcome(stats, group as TargetOutcome, count);
-  for (const { _id: status, count } of deliveries) addDeliveries(stats, status, count);
+  for (const { _id: group, count } of deliveries) addDeliveries(stats, group.status ?? null, count, group.day, group.variant);
   return stats;
 }

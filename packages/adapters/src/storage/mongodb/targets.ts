@@ -11,11 +11,11 @@ import type {
   TargetStats,
 } from "@relance/core";
 import type { Collection, Filter } from "mongodb";
-import type { TargetDocument } from "./documents";
-import { isDuplicateKey, toLimit, wrap } from "./errors";
-import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters";
-import { fromTargetDocument, toTargetDocument } from "./target-mapping";
-import { targetStats } from "./target-stats";
+import type { TargetDocument } from "./documents.js";
+import { isDuplicateKey, toLimit, wrap, isNotImplemented } from "./errors.js";
+import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters.js";
+import { fromTargetDocument, toTargetDocument } from "./target-mapping.js";
+import { targetStats } from "./target-stats.js";
 
 export function mongoTargets(targets: Collection<TargetDocument>): TargetRepository {
   const findMany = async (filter: Filter<TargetDocument>, sort: Record<string, 1 | -1>, limit?: number) => {
@@ -47,7 +47,7 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
       wrap("targets.findExistingReferralIds", async () => {
         if (referralUserIds.length === 0) return new Set<string>();
         const docs = await targets
-          .find({ referrerUserId, referralUserId: { $in: [...referralUserIds] } }, { projection: { referralUserId: 1 } })
+          .find({ referrerUserId, referralUserId: { $in: [...referralUserIds] } }, { projection: { _id: 0, referralUserId: 1 } })
           .toArray();
         return new Set(docs.map((doc) => doc.referralUserId));
       }),
@@ -56,15 +56,33 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
       wrap("targets.listDueReferrers", async () => {
         const max = toLimit(limit);
         if (max === 0) return [];
-        const groups = await targets
-          .aggregate<{ _id: string }>([
-            { $match: { status: "active", nextMessageDue: { $lte: now } } },
-            { $group: { _id: "$referrerUserId" } },
-            { $sort: { _id: 1 } },
-            { $limit: max },
-          ])
-          .toArray();
-        return groups.map((group) => group._id);
+        // Index-only (`due_referrer` holds every field used), and the referrers whose oldest due
+        // target waited longest come first: held referrers defer theirs, so they cannot keep a
+        // sendable one out of the first `limit` however many they are.
+        const match = { status: "active" as const, nextMessageDue: { $lte: now } };
+        try {
+          const groups = await targets
+            .aggregate<{ _id: string }>([
+              { $match: match },
+              { $group: { _id: "$referrerUserId", oldest: { $min: "$nextMessageDue" } } },
+              { $sort: { oldest: 1, _id: 1 } },
+              { $limit: max },
+            ])
+            .toArray();
+          return groups.map((group) => group._id);
+        } catch (error) {
+          if (!isNotImplemented(error)) throw error;
+        }
+        // FerretDB 1.24 has no `$min` accumulator: the same order from the same index, read
+        // on the client until `max` referrers are found. MongoDB never takes this path.
+        const found = new Set<string>();
+        const cursor = targets.find(match, { projection: { _id: 0, referrerUserId: 1 } }).sort({ nextMessageDue: 1, referrerUserId: 1 });
+        for await (const doc of cursor) {
+          found.add(doc.referrerUserId);
+          if (found.size >= max) break;
+        }
+        await cursor.close();
+        return [...found];
       }),
 
     listDue: (referrerUserId: string, now: Date, limit: number) =>
@@ -97,6 +115,14 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
       wrap("targets.deferDue", async () => {
         const filter = referrerConditionFilter(referrerUserId, { status: "active", dueBy: now, unclaimedAt: now });
         const result = await targets.updateMany(filter, changesUpdate({ nextMessageDue: until, updatedAt: now }));
+        return result.modifiedCount;
+      }),
+
+    resumeDue: (referrerUserId: string, now: Date, until: Date) =>
+      wrap("targets.resumeDue", async () => {
+        // Within the `referrer_due_id` bounds (referrer, status, a range of nextMessageDue).
+        const filter: Filter<TargetDocument> = { referrerUserId, status: "active", nextMessageDue: { $gt: now, $lte: until }, $or: unclaimedAt(now) };
+        const result = await targets.updateMany(filter, changesUpdate({ nextMessageDue: now, updatedAt: now }));
         return result.modifiedCount;
       }),
 

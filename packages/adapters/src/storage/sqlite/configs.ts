@@ -1,6 +1,6 @@
 import { isLinked, StorageError, type ReferrerConfig, type ReferrerConfigRepository } from "@relance/core";
-import { decode, encode, setFields } from "./codec";
-import type { SqliteDatabase } from "./database";
+import { decode, encode, setFields } from "./codec.js";
+import type { SqliteDatabase } from "./database.js";
 
 type DocRow = { doc: string };
 const read = (row: DocRow) => decode<ReferrerConfig>(row.doc);
@@ -35,11 +35,14 @@ export function createSqliteConfigs(db: SqliteDatabase): ReferrerConfigRepositor
       return existing;
     },
 
-    async update(referrerUserId, changes) {
+    async update(referrerUserId, changes, condition) {
       const { referrerUserId: _id, createdAt: _created, ...fields } = changes as Partial<ReferrerConfig>;
       const set = setFields("doc", fields);
       if (set.params.length === 0) return get(referrerUserId);
-      const row = db.get<DocRow>("configs.update", `UPDATE configs SET doc = ${set.sql} WHERE referrerUserId = ? RETURNING doc`, ...set.params, referrerUserId);
+      // One statement: the condition is checked against the row it writes.
+      const where = condition ? "referrerUserId = ? AND json_extract(doc, '$.updatedAt.$date') = ?" : "referrerUserId = ?";
+      const params = condition ? [referrerUserId, condition.updatedAt.getTime()] : [referrerUserId];
+      const row = db.get<DocRow>("configs.update", `UPDATE configs SET doc = ${set.sql} WHERE ${where} RETURNING doc`, ...set.params, ...params);
       return row ? read(row) : null;
     },
 

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StorageError } from "@relance/core";
-import { SCHEMA, SCHEMA_VERSION } from "./schema";
+import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export type Synchronous = "full" | "normal";
 

@@ -1,7 +1,7 @@
 import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository, Referral, StoredReferrer } from "@relance/core";
-import { referralDocument, referrerDocument } from "../shared/directory-documents";
-import { decode, encode } from "./codec";
-import type { SqliteDatabase } from "./database";
+import { referralDocument, referrerDocument } from "../shared/directory-documents.js";
+import { decode, encode } from "./codec.js";
+import type { SqliteDatabase } from "./database.js";
 
 type DocRow = { doc: string };
 

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import type { RelanceStorage } from "@relance/core";
-import { createSqliteConfigs } from "./configs";
-import { SqliteDatabase, type Synchronous } from "./database";
-import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory";
-import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records";
-import { createSqliteTargets } from "./targets";
+import { createSqliteConfigs } from "./configs.js";
+import { SqliteDatabase, type Synchronous } from "./database.js";
+import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory.js";
+import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records.js";
+import { createSqliteTargets } from "./targets.js";
 
 export interface SqliteStorageOptions {
   /** Directory of the database file `relance.sqlite` (created if missing). */

@@ -11,8 +11,8 @@ import type {
   SessionEntry,
   SessionRepository,
 } from "@relance/core";
-import { decode, encode } from "./codec";
-import type { SqliteDatabase } from "./database";
+import { decode, encode } from "./codec.js";
+import type { SqliteDatabase } from "./database.js";
 
 type DocRow = { doc: string };
 const list = (values: readonly string[]) => JSON.stringify(values);

@@ -1,5 +1,5 @@
 import type { TargetChanges, TargetCondition, TargetListFilter } from "@relance/core";
-import { encode, setFields } from "./codec";
+import { encode, setFields } from "./codec.js";
 
 /** A WHERE fragment and its parameters. */
 export interface Clause {

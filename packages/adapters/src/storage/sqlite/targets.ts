@@ -1,8 +1,8 @@
 import { addDeliveries, addTargetOutcome, emptyTargetStats, PURGED_CONTACT, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
-import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules";
-import { decode, encode, setFields } from "./codec";
-import type { SqliteDatabase } from "./database";
-import { changesExpression, conditionClause, listClause, unclaimedAt } from "./target-sql";
+import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules.js";
+import { decode, encode, setFields } from "./codec.js";
+import type { SqliteDatabase } from "./database.js";
+import { changesExpression, conditionClause, listClause, unclaimedAt } from "./target-sql.js";
 
 type DocRow = { doc: string };
 
@@ -97,6 +97,20 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       );
     },
 
+    async resumeDue(referrerUserId, now, until) {
+      const set = changesExpression({ nextMessageDue: now, updatedAt: now });
+      const free = unclaimedAt(now);
+      return db.exec(
+        "targets.resumeDue",
+        `UPDATE targets SET doc = ${set.sql} WHERE referrerUserId = ? AND status = 'active' AND nextMessageDue > ? AND nextMessageDue <= ? AND ${free.sql}`,
+        ...set.params,
+        referrerUserId,
+        now.getTime(),
+        until.getTime(),
+        ...free.params,
+      );
+    },
+
     async exitActiveOfReferrer(referrerUserId, reason: ExitReason, at) {
       const exited: TargetStatus = "exited";
       const set = changesExpression({ status: exited, exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at });
@@ -179,20 +193,21 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
     async stats(filter) {
       const scope = filter.referrerUserId === undefined ? { sql: "1", params: [] } : { sql: "referrerUserId = ?", params: [filter.referrerUserId] };
       const stats = emptyTargetStats();
-      const outcomes = db.all<{ status: TargetStatus; exitReason: ExitReason | null; lastSentDay: number | null; n: number }>(
+      const outcomes = db.all<{ status: TargetStatus; exitReason: ExitReason | null; lastSentDay: number | null; lastSentVariant: string | null; n: number }>(
         "targets.stats",
-        `SELECT status, json_extract(doc, '$.exitReason') AS exitReason, json_extract(doc, '$.lastSentDay') AS lastSentDay, COUNT(*) AS n
-         FROM targets WHERE ${scope.sql} GROUP BY 1, 2, 3`,
+        `SELECT status, json_extract(doc, '$.exitReason') AS exitReason, json_extract(doc, '$.lastSentDay') AS lastSentDay,
+                json_extract(doc, '$.lastSentVariant') AS lastSentVariant, COUNT(*) AS n
+         FROM targets WHERE ${scope.sql} GROUP BY 1, 2, 3, 4`,
         ...scope.params,
       );
       for (const row of outcomes) addTargetOutcome(stats, row, row.n);
-      const deliveries = db.all<{ status: string | null; n: number }>(
+      const deliveries = db.all<{ status: string | null; day: number | null; variant: string | null; n: number }>(
         "targets.stats",
-        `SELECT json_extract(d.value, '$.status') AS status, COUNT(*) AS n
-         FROM targets, json_each(targets.doc, '$.messagesDelivered') AS d WHERE ${scope.sql} GROUP BY 1`,
+        `SELECT json_extract(d.value, '$.status') AS status, json_extract(d.value, '$.day') AS day, json_extract(d.value, '$.variant') AS variant, COUNT(*) AS n
+         FROM targets, json_each(targets.doc, '$.messagesDelivered') AS d WHERE ${scope.sql} GROUP BY 1, 2, 3`,
         ...scope.params,
       );
-      for (const row of deliveries) addDeliveries(stats, row.status, row.n);
+      for (const row of deliveries) addDeliveries(stats, row.status, row.n, row.day, row.variant);
       return stats;
     },
   };

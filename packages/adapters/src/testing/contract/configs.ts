@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { at, HOUR, makeConfig, T0 } from "../builders";
-import { range, type ContractContext } from "./context";
+import { at, HOUR, makeConfig, T0 } from "../builders.js";
+import { range, type ContractContext } from "./context.js";
 
 export function describeConfigs(ctx: ContractContext): void {
   describe("configs", () => {

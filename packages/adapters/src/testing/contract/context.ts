@@ -1,5 +1,5 @@
 import type { RelanceStorage } from "@relance/core";
-import type { StorageContractOptions } from "../storage-contract";
+import type { StorageContractOptions } from "../storage-contract.js";
 
 /** What each part of the contract suite gets: the storage of the running test. */
 export interface ContractContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countNonNull, range, type ContractContext } from "./context";
+import { countNonNull, range, type ContractContext } from "./context.js";
 
 const DAY = "2026-01-05";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Referral, StoredReferrer } from "@relance/core";
-import { at, T0 } from "../builders";
-import type { ContractContext } from "./context";
+import { at, T0 } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 export function makeStoredReferrer(overrides: Partial<StoredReferrer> = {}): StoredReferrer {
   return { userId: "referrer-1", active: true, name: "Jean Martin", phone: "+33600000001", updatedAt: new Date(T0), ...overrides };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { at, T0 } from "../builders";
-import { range, type ContractContext } from "./context";
+import { at, T0 } from "../builders.js";
+import { range, type ContractContext } from "./context.js";
 
 export function describeDoNotContact(ctx: ContractContext): void {
   describe("do-not-contact", () => {

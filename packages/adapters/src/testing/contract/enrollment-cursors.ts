@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { at } from "../builders";
-import type { ContractContext } from "./context";
+import { at } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 export function describeEnrollmentCursors(ctx: ContractContext): void {
   describe("enrollment cursors", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExitedUser } from "@relance/core";
-import { at, T0 } from "../builders";
-import { range, type ContractContext } from "./context";
+import { at, T0 } from "../builders.js";
+import { range, type ContractContext } from "./context.js";
 
 export function makeExitedUser(overrides: Partial<ExitedUser> = {}): ExitedUser {
   return { userId: "user-1", reason: "paid", exitedAt: new Date(T0), ...overrides };

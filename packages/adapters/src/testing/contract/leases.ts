@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { at, MINUTE, T0 } from "../builders";
-import { range, type ContractContext } from "./context";
+import { at, MINUTE, T0 } from "../builders.js";
+import { range, type ContractContext } from "./context.js";
 
 const TTL = 30_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ContractContext } from "./context";
+import type { ContractContext } from "./context.js";
 
 export function describeLifecycle(ctx: ContractContext): void {
   describe("lifecycle", () => {

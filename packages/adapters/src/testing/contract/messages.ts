@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { at, makeMessage } from "../builders";
-import { range, type ContractContext } from "./context";
+import { at, makeMessage } from "../builders.js";
+import { range, type ContractContext } from "./context.js";
 
 export function describeMessages(ctx: ContractContext): void {
   describe("messages", () => {

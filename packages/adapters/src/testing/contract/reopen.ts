@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
-import { at, HOUR, makeConfig, makeDelivery, makeMessage, makeTarget, T0 } from "../builders";
-import type { ContractContext } from "./context";
-import { makeReferral, makeStoredReferrer } from "./directory";
-import { makeExitedUser } from "./exited-users";
+import { at, HOUR, makeConfig, makeDelivery, makeMessage, makeTarget, T0 } from "../builders.js";
+import type { ContractContext } from "./context.js";
+import { makeReferral, makeStoredReferrer } from "./directory.js";
+import { makeExitedUser } from "./exited-users.js";
 
 export function describeReopen(ctx: ContractContext): void {
   if (!ctx.options.reopen) {

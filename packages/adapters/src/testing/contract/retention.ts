@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PURGED_CONTACT } from "@relance/core";
-import { at, makeConfig, makeTarget } from "../builders";
-import type { ContractContext } from "./context";
+import { at, makeConfig, makeTarget } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 const referral = (referrerId: string, userId: string) => ({
   userId,

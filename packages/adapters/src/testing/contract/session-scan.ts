@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionEntry } from "@relance/core";
-import type { ContractContext } from "./context";
+import type { ContractContext } from "./context.js";
 
 /** Security 12: a re-encryption job walks every stored session blob and swaps them atomically. */
 export function describeSessionScan(ctx: ContractContext): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { range, type ContractContext } from "./context";
+import { range, type ContractContext } from "./context.js";
 
 export function describeSessions(ctx: ContractContext): void {
   describe("sessions", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { makeConfig, makeDelivery, makeMessage, makeTarget } from "../builders";
-import type { ContractContext } from "./context";
+import { makeConfig, makeDelivery, makeMessage, makeTarget } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 const TARGET_FIELDS = [
   "referrerUserId",

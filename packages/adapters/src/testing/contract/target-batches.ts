@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Target, TargetClaim } from "@relance/core";
-import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders";
-import { countNonNull, range, type ContractContext } from "./context";
+import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders.js";
+import { countNonNull, range, type ContractContext } from "./context.js";
 
 function claim(owner: string, stage: TargetClaim["stage"], expiresAt: Date, day = 1): TargetClaim {
   return { owner, day, stage, at: new Date(expiresAt.getTime() - MINUTE), expiresAt };

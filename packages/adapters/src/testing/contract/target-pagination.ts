@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Target, TargetListFilter } from "@relance/core";
-import { makeTarget } from "../builders";
-import { range, type ContractContext } from "./context";
+import { makeTarget } from "../builders.js";
+import { range, type ContractContext } from "./context.js";
 
 export function describeTargetPagination(ctx: ContractContext): void {
   async function listAll(filter: TargetListFilter, limit: number): Promise<Target[][]> {

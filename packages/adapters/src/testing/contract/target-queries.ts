@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Target, TargetClaim } from "@relance/core";
-import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders";
-import type { ContractContext } from "./context";
+import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 function claim(stage: TargetClaim["stage"], expiresAt: Date): TargetClaim {
   return { owner: "worker-x", day: 1, stage, at: new Date(expiresAt.getTime() - MINUTE), expiresAt };

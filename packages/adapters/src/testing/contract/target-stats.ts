@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeliveryStatus, Target, TargetStats } from "@relance/core";
-import { at, HOUR, makeDelivery, makeTarget } from "../builders";
-import type { ContractContext } from "./context";
+import { at, HOUR, makeDelivery, makeTarget } from "../builders.js";
+import type { ContractContext } from "./context.js";
 
 function deliveries(...statuses: DeliveryStatus[]) {
   return statuses.map((status, i) => makeDelivery({ day: i + 1, sentAt: at(i * 24 * HOUR), status }));
@@ -38,7 +38,7 @@ export function describeTargetStats(ctx: ContractContext): void {
         completed: 0,
         exited: {},
         messages: { sent: 0, delivered: 0, read: 0, failed: 0 },
-        conversions: { total: 0, byDay: {} },
+        conversions: { total: 0, byDay: {}, byVariant: {} },
       };
       expect(await ctx.storage().targets.stats({})).toEqual(empty);
     });
@@ -52,7 +52,7 @@ export function describeTargetStats(ctx: ContractContext): void {
         completed: 1,
         exited: { paid: 4, opted_out: 1 },
         messages: { sent: 9, delivered: 6, read: 3, failed: 1 },
-        conversions: { total: 3, byDay: { "1": 1, "2": 2 } },
+        conversions: { total: 3, byDay: { "1": 1, "2": 2 }, byVariant: {} },
       });
       expect(await ctx.storage().targets.stats({ referrerUserId: "r-1" })).toEqual({
         enrolled: 5,
@@ -60,7 +60,7 @@ export function describeTargetStats(ctx: ContractContext): void {
         completed: 1,
         exited: { paid: 2, opted_out: 1 },
         messages: { sent: 6, delivered: 5, read: 3, failed: 1 },
-        conversions: { total: 1, byDay: { "2": 1 } },
+        conversions: { total: 1, byDay: { "2": 1 }, byVariant: {} },
       });
       expect(await ctx.storage().targets.stats({ referrerUserId: "r-2" })).toEqual({
         enrolled: 3,
@@ -68,7 +68,7 @@ export function describeTargetStats(ctx: ContractContext): void {
         completed: 0,
         exited: { paid: 2 },
         messages: { sent: 3, delivered: 1, read: 0, failed: 0 },
-        conversions: { total: 2, byDay: { "1": 1, "2": 1 } },
+        conversions: { total: 2, byDay: { "1": 1, "2": 1 }, byVariant: {} },
       });
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Target } from "@relance/core";
-import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders";
-import { countNonNull, range, type ContractContext } from "./context";
+import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders.js";
+import { countNonNull, range, type ContractContext } from "./context.js";
 
 /** Every optional field set, so a lossy mapping shows up. */
 function fullTarget(): Target {

@@ -1,5 +1,5 @@
 import type { E164 } from "@relance/core";
-import type { EncryptedEntries } from "./encrypted-entries";
+import type { EncryptedEntries } from "./encrypted-entries.js";
 
 /** How WhatsApp addresses one of our contacts: the JID of its account, and its LID once known. */
 export interface ContactAddress {

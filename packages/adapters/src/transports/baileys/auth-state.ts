@@ -7,7 +7,7 @@ import type {
   SignalKeyStore,
 } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 
 export interface StorageAuthStateOptions {
   sessions: SessionRepository;

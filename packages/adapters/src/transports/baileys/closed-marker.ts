@@ -1,5 +1,5 @@
 import type { SessionRepository } from "@relance/core";
-import type { SessionCipher } from "../../crypto/session-cipher";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
 
 /**
  * Stored next to the creds when the referrer disconnects without logging out: the device stays

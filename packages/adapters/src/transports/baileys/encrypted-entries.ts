@@ -1,6 +1,6 @@
 import { BufferJSON } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 
 /**
  * JSON values kept beside a session's creds, encrypted like them (the session id and the entry key

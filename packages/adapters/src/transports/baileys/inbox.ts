@@ -1,9 +1,9 @@
 import { isLidUser, normalizeMessageContent, type BaileysEventMap, type WAMessageKey } from "@whiskeysockets/baileys";
 import type { Clock, E164, Logger } from "@relance/core";
-import type { AddressBook, ParkedReply } from "./address-book";
-import type { InboundText } from "./events";
-import { phoneOfJid, senderPhone } from "./jid";
-import type { LidMapping } from "./socket";
+import type { AddressBook, ParkedReply } from "./address-book.js";
+import type { InboundText } from "./events.js";
+import { phoneOfJid, senderPhone } from "./jid.js";
+import type { LidMapping } from "./socket.js";
 
 export interface InboxDeps {
   referrerUserId: string;

@@ -1,8 +1,8 @@
 import { phoneDigits, type LinkState, type Logger } from "@relance/core";
-import { qrDataUrl, qrTerminal } from "../../qr/render-qr";
-import { formatSeconds } from "./disconnect-policy";
-import type { SessionMode } from "./session-types";
-import type { BaileysSocket } from "./socket";
+import { qrDataUrl, qrTerminal } from "../../qr/render-qr.js";
+import { formatSeconds } from "./disconnect-policy.js";
+import type { SessionMode } from "./session-types.js";
+import type { BaileysSocket } from "./socket.js";
 
 export interface LinkPromptDeps {
   referrerUserId: string;

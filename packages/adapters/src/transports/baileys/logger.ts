@@ -1,6 +1,6 @@
 import type { SocketConfig } from "@whiskeysockets/baileys";
 import type { Logger } from "@relance/core";
-import { maskPersonalData, maskPhoneNumbers } from "../../logging/personal-data";
+import { maskPersonalData, maskPhoneNumbers } from "../../logging/personal-data.js";
 
 /** The pino-compatible logger Baileys expects (`ILogger`, not exported by the package). */
 export type BaileysLogger = SocketConfig["logger"];

@@ -1,5 +1,5 @@
 import type { MediaItem } from "@relance/core";
-import { createMediaFetcher, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MEDIA_TIMEOUT_MS, type MediaFetchOptions } from "../media";
+import { createMediaFetcher, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MEDIA_TIMEOUT_MS, type MediaFetchOptions } from "../media/index.js";
 
 export { DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MEDIA_TIMEOUT_MS };
 

@@ -1,11 +1,11 @@
 import type { BaileysEventMap } from "@whiskeysockets/baileys";
 import type { Logger } from "@relance/core";
-import { formatSeconds } from "./disconnect-policy";
-import type { BaileysInbox } from "./inbox";
+import { formatSeconds } from "./disconnect-policy.js";
+import type { BaileysInbox } from "./inbox.js";
 import type { NewChatMessageCapInfo } from "@whiskeysockets/baileys";
-import type { RestrictionWatch } from "./restrictions";
-import type { SessionTimeouts } from "./session-types";
-import type { BaileysSocket } from "./socket";
+import type { RestrictionWatch } from "./restrictions.js";
+import type { SessionTimeouts } from "./session-types.js";
+import type { BaileysSocket } from "./socket.js";
 
 /** A restriction without an end is asked about again at most this often. */
 const RESTRICTION_RECHECK_MS = 15 * 60_000;

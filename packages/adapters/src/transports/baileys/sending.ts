@@ -1,9 +1,9 @@
 import { SenderRestrictedError, type E164, type Logger, type OutgoingMessage, type PresenceState, type SendContext, type SendResult } from "@relance/core";
-import { mediaContent, messageIdFor, textContent } from "./content";
-import { phoneJid } from "./jid";
-import type { DownloadMedia } from "./media-download";
-import type { BaileysSession } from "./session";
-import type { BaileysSocket } from "./socket";
+import { mediaContent, messageIdFor, textContent } from "./content.js";
+import { phoneJid } from "./jid.js";
+import type { DownloadMedia } from "./media-download.js";
+import type { BaileysSession } from "./session.js";
+import type { BaileysSocket } from "./socket.js";
 
 /** A session that can send now, with its socket. */
 export interface OpenSession {

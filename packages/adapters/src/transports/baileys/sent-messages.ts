@@ -1,6 +1,6 @@
 import { proto } from "@whiskeysockets/baileys";
 import type { Clock, Logger } from "@relance/core";
-import type { EncryptedEntries } from "./encrypted-entries";
+import type { EncryptedEntries } from "./encrypted-entries.js";
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Buckets older than the retention are deleted this many days back (a session idle for weeks). */

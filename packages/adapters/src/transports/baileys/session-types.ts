@@ -1,12 +1,12 @@
 import type { WABrowserDescription, WAVersion } from "@whiskeysockets/baileys";
 import type { Clock, E164, LinkState, Logger } from "@relance/core";
-import type { AddressBook } from "./address-book";
-import type { StorageAuthState } from "./auth-state";
-import type { ReconnectSettings } from "./disconnect-policy";
-import type { InboundText, ReceiptUpdate } from "./events";
-import type { BaileysLogger } from "./logger";
-import type { SentMessageStore } from "./sent-messages";
-import type { MakeBaileysSocket } from "./socket";
+import type { AddressBook } from "./address-book.js";
+import type { StorageAuthState } from "./auth-state.js";
+import type { ReconnectSettings } from "./disconnect-policy.js";
+import type { InboundText, ReceiptUpdate } from "./events.js";
+import type { BaileysLogger } from "./logger.js";
+import type { SentMessageStore } from "./sent-messages.js";
+import type { MakeBaileysSocket } from "./socket.js";
 
 /** How the session was started: a new link (QR or pairing code), or a stored link brought back. */
 export type SessionMode = { kind: "qr" } | { kind: "pairing_code"; phone: E164 } | { kind: "restore" };

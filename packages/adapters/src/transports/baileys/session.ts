@@ -1,22 +1,22 @@
 import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap } from "@whiskeysockets/baileys";
 import type { E164, LinkState, SenderRestriction } from "@relance/core";
-import type { PooledSession } from "../pool/session-pool";
-import type { AddressBook } from "./address-book";
-import { cancellableWait } from "./cancellable-wait";
-import { decideOnClose } from "./disconnect-policy";
-import { receiptsFromStatusUpdates, receiptsFromUserReceipts } from "./events";
-import { BaileysInbox } from "./inbox";
-import { phoneOfJid } from "./jid";
-import { createKeyCache } from "./key-cache";
-import { LinkPrompts } from "./link-prompts";
-import { ReadinessGate } from "./readiness";
-import { RestrictionWatch } from "./restrictions";
-import type { SentMessageStore } from "./sent-messages";
-import type { SessionDeps, SessionMode } from "./session-types";
-import { isLinked, socketConfig, statusCodeOf, type BaileysSocket } from "./socket";
+import type { PooledSession } from "../pool/session-pool.js";
+import type { AddressBook } from "./address-book.js";
+import { cancellableWait } from "./cancellable-wait.js";
+import { decideOnClose } from "./disconnect-policy.js";
+import { receiptsFromStatusUpdates, receiptsFromUserReceipts } from "./events.js";
+import { BaileysInbox } from "./inbox.js";
+import { phoneOfJid } from "./jid.js";
+import { createKeyCache } from "./key-cache.js";
+import { LinkPrompts } from "./link-prompts.js";
+import { ReadinessGate } from "./readiness.js";
+import { RestrictionWatch } from "./restrictions.js";
+import type { SentMessageStore } from "./sent-messages.js";
+import type { SessionDeps, SessionMode } from "./session-types.js";
+import { isLinked, socketConfig, statusCodeOf, type BaileysSocket } from "./socket.js";
 
-export type { SessionDeps, SessionHooks, SessionMode, SessionTimeouts } from "./session-types";
-export { formatPairingCode } from "./link-prompts";
+export type { SessionDeps, SessionHooks, SessionMode, SessionTimeouts } from "./session-types.js";
+export { formatPairingCode } from "./link-prompts.js";
 
 /** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
 const STABLE_CONNECTION_MS = 60_000;

@@ -9,7 +9,7 @@ import {
   type WAVersion,
   type proto,
 } from "@whiskeysockets/baileys";
-import type { BaileysLogger } from "./logger";
+import type { BaileysLogger } from "./logger.js";
 
 /** The part of a Baileys socket this transport uses: what a test double must provide. */
 export type BaileysSocket = Pick<

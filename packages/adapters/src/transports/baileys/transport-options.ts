@@ -1,11 +1,11 @@
 import type { WABrowserDescription } from "@whiskeysockets/baileys";
 import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
-import type { SessionCipher } from "../../crypto/session-cipher";
-import type { ReconnectSettings } from "./disconnect-policy";
-import type { BaileysLogLevel } from "./logger";
-import type { DownloadMedia, MediaDownloadLimits } from "./media-download";
-import type { MakeBaileysSocket } from "./socket";
-import type { FetchWaVersion } from "./wa-version";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import type { ReconnectSettings } from "./disconnect-policy.js";
+import type { BaileysLogLevel } from "./logger.js";
+import type { DownloadMedia, MediaDownloadLimits } from "./media-download.js";
+import type { MakeBaileysSocket } from "./socket.js";
+import type { FetchWaVersion } from "./wa-version.js";
 
 export interface BaileysTransportOptions {
   sessions: SessionRepository;

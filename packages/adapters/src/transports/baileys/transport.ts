@@ -16,23 +16,23 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { SessionPool } from "../pool/session-pool";
-import { AddressBook } from "./address-book";
-import { useStorageAuthState } from "./auth-state";
-import { closedMarker } from "./closed-marker";
-import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy";
-import { encryptedEntries } from "./encrypted-entries";
-import { createMediaDownloader, type DownloadMedia } from "./media-download";
-import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending";
-import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions";
-import { SentMessageStore } from "./sent-messages";
-import { WaVersionSource } from "./wa-version";
-import { toBaileysLogger, type BaileysLogger } from "./logger";
-import { BaileysSession, type SessionMode, type SessionTimeouts } from "./session";
-import type { BaileysTransportOptions } from "./transport-options";
+import { SessionPool } from "../pool/session-pool.js";
+import { AddressBook } from "./address-book.js";
+import { useStorageAuthState } from "./auth-state.js";
+import { closedMarker } from "./closed-marker.js";
+import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy.js";
+import { encryptedEntries } from "./encrypted-entries.js";
+import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
+import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending.js";
+import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions.js";
+import { SentMessageStore } from "./sent-messages.js";
+import { WaVersionSource } from "./wa-version.js";
+import { toBaileysLogger, type BaileysLogger } from "./logger.js";
+import { BaileysSession, type SessionMode, type SessionTimeouts } from "./session.js";
+import type { BaileysTransportOptions } from "./transport-options.js";
 
-export type { BaileysTransportOptions } from "./transport-options";
-import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket";
+export type { BaileysTransportOptions } from "./transport-options.js";
+import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket.js";
 
 /** Thrown inside the pool's `open` when there is no linked session to bring back. */
 class NothingToRestore extends Error {}

@@ -1,2 +1,2 @@
-export { createMediaFetcher, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MEDIA_TIMEOUT_MS, MediaFetchError, type FetchedMedia, type FetchMedia, type MediaFetchOptions } from "./safe-fetch";
-export { isPublicAddress } from "./address-policy";
+export { createMediaFetcher, DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MEDIA_TIMEOUT_MS, MediaFetchError, type FetchedMedia, type FetchMedia, type MediaFetchOptions } from "./safe-fetch.js";
+export { isPublicAddress } from "./address-policy.js";

@@ -2,10 +2,10 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { AddressPolicy, MediaFetchError } from "./address-policy";
-import { mediaTypeOf } from "./media-types";
+import { AddressPolicy, MediaFetchError } from "./address-policy.js";
+import { mediaTypeOf } from "./media-types.js";
 
-export { MediaFetchError } from "./address-policy";
+export { MediaFetchError } from "./address-policy.js";
 
 export interface MediaFetchOptions {
   /** Whole download, first byte sent to last byte read, redirects included (default 60 s). */

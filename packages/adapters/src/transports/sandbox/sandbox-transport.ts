@@ -14,9 +14,9 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { qrDataUrl } from "../../qr/render-qr";
-import { sandboxPairingCode } from "./pairing-code";
-import { SandboxRestrictions } from "./restrictions";
+import { qrDataUrl } from "../../qr/render-qr.js";
+import { sandboxPairingCode } from "./pairing-code.js";
+import { SandboxRestrictions } from "./restrictions.js";
 
 /** One day's message as the simulated phone of the referral received it. */
 export interface OutboxItem {

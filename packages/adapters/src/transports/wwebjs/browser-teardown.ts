@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import type { Logger } from "@relance/core";
-import type { WwebjsClient } from "./client-factory";
+import type { WwebjsClient } from "./client-factory.js";
 
 export interface TeardownOptions {
   /** How long `destroy()` may take before the browser is killed. */

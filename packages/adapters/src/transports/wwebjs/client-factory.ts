@@ -1,9 +1,9 @@
 import { access, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Logger } from "@relance/core";
-import { createGuardedRemoteAuth } from "./guarded-remote-auth";
-import { Client, type Chat, type ClientInfo, type WebCacheOptions } from "./library";
-import type { RemoteAuthStore } from "./remote-auth-store";
+import { createGuardedRemoteAuth } from "./guarded-remote-auth.js";
+import { Client, type Chat, type ClientInfo, type WebCacheOptions } from "./library.js";
+import type { RemoteAuthStore } from "./remote-auth-store.js";
 
 /**
  * The part of whatsapp-web.js's `Client` the transport uses, with the library's own signatures

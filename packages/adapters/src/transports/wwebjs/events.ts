@@ -1,5 +1,5 @@
 import { isE164, type E164, type LinkState } from "@relance/core";
-import { MessageAck, WAState } from "./library";
+import { MessageAck, WAState } from "./library.js";
 
 /** What a `disconnected(reason)` means for the link; the client is gone either way. */
 export function stateAfterDisconnect(reason: string, phone: E164 | null): LinkState {

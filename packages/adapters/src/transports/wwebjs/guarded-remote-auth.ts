@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { silentLogger, type Logger } from "@relance/core";
-import { RemoteAuth } from "./library";
-import type { RemoteAuthStore } from "./remote-auth-store";
+import { RemoteAuth } from "./library.js";
+import type { RemoteAuthStore } from "./remote-auth-store.js";
 
 /** RemoteAuth waits this long after the first `ready` before its first backup (hard-coded there). */
 export const INITIAL_BACKUP_DELAY_MS = 60_000;

@@ -1,8 +1,8 @@
 import type { Clock, E164, Logger } from "@relance/core";
-import type { WwebjsClient } from "./client-factory";
-import { describe, isLidJid, phoneOfUserJid, userJid } from "./events";
-import type { Message } from "./library";
-import { MAX_PENDING, type PendingReply, type SessionBook, type Watermark } from "./session-book";
+import type { WwebjsClient } from "./client-factory.js";
+import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
+import type { Message } from "./library.js";
+import { MAX_PENDING, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
 
 /** The phones of a referrer's active targets (their chats are read on catch-up even when read). */
 export type ActiveContacts = (referrerUserId: string) => Promise<readonly E164[]>;

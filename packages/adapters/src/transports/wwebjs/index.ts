@@ -1,5 +1,5 @@
-export { createWwebjsTransport, WwebjsTransport, type WwebjsTransportOptions } from "./transport";
-export { clientIdOf, sessionIdOf } from "./session-ids";
+export { createWwebjsTransport, WwebjsTransport, type WwebjsTransportOptions } from "./transport.js";
+export { clientIdOf, sessionIdOf } from "./session-ids.js";
 export {
   createRealWwebjsClient,
   CHROMIUM_ARGS,
@@ -11,8 +11,8 @@ export {
   type WebVersionSettings,
   type WwebjsClient,
   type WwebjsClientOptions,
-} from "./client-factory";
-export type { ActiveContacts } from "./inbox";
-export { createRemoteAuthStore, ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, type RemoteAuthStore, type RemoteAuthStoreOptions } from "./remote-auth-store";
-export { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "./guarded-remote-auth";
-export { createMediaLoader, loadMediaFromUrl, type LoadMedia, type MediaLoaderOptions } from "./media";
+} from "./client-factory.js";
+export type { ActiveContacts } from "./inbox.js";
+export { createRemoteAuthStore, ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, type RemoteAuthStore, type RemoteAuthStoreOptions } from "./remote-auth-store.js";
+export { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "./guarded-remote-auth.js";
+export { createMediaLoader, loadMediaFromUrl, type LoadMedia, type MediaLoaderOptions } from "./media.js";

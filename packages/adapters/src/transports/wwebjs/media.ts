@@ -1,6 +1,6 @@
 import type { MediaItem } from "@relance/core";
-import { createMediaFetcher, type MediaFetchOptions } from "../media";
-import { MessageMedia } from "./library";
+import { createMediaFetcher, type MediaFetchOptions } from "../media/index.js";
+import { MessageMedia } from "./library.js";
 
 export type LoadMedia = (item: MediaItem) => Promise<MessageMedia>;
 

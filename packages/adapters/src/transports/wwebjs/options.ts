@@ -1,8 +1,8 @@
 import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
-import type { SessionCipher } from "../../crypto/session-cipher";
-import type { CreateWwebjsClient, WebVersionPin } from "./client-factory";
-import type { ActiveContacts } from "./inbox";
-import type { LoadMedia } from "./media";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import type { CreateWwebjsClient, WebVersionPin } from "./client-factory.js";
+import type { ActiveContacts } from "./inbox.js";
+import type { LoadMedia } from "./media.js";
 
 export interface WwebjsTransportOptions {
   sessions: SessionRepository;

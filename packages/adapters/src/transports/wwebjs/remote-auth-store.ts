@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { silentLogger, type Logger, type SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher";
-import type { Store } from "./library";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import type { Store } from "./library.js";
 
 /**
  * Repository key of the archive's manifest. The archive (the zip RemoteAuth builds of the
@@ -30,6 +30,18 @@ interface ArchiveManifest extends ArchiveGeneration {
 }
 
 const chunkKey = (generation: string, index: number) => `${ARCHIVE_KEY}.${generation}.${index}`;
+
+/**
+ * Repository key of a save in progress: the generation being written and the ones the new
+ * manifest drops, recorded before any chunk. A save that crashed (before or after its manifest)
+ * left chunks that no manifest names; the next save reads this record and deletes them.
+ */
+export const ARCHIVE_PENDING_KEY = "archive-pending";
+
+interface PendingSave {
+  writing: ArchiveGeneration | null;
+  dropping: ArchiveGeneration[];
+}
 /**
  * Repository key set by `disconnect` without logout: ensureReady must not reopen the session.
  * Its value is encrypted too, so that a key rotation over the session's entries finds only blobs.
@@ -115,12 +127,46 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
   }
 
   const generationKeys = (entry: ArchiveGeneration | undefined) => (entry ? Array.from({ length: entry.chunks }, (_, i) => chunkKey(entry.generation, i)) : []);
+  const keptBy = (manifest: ArchiveManifest | null | undefined) => new Set([manifest?.generation, manifest?.previous?.generation]);
 
-  async function writeManifest(manifest: ArchiveManifest, dropped: ReadonlyArray<ArchiveGeneration | undefined>): Promise<void> {
-    await sessions.set(sessionId, { [ARCHIVE_KEY]: cipher.encrypt(JSON.stringify(manifest), { aad: aadOf(ARCHIVE_KEY) }) });
-    const kept = new Set([manifest.generation, manifest.previous?.generation]);
-    const stale = dropped.filter((entry) => entry && !kept.has(entry.generation)).flatMap(generationKeys);
+  async function deleteChunks(entries: ReadonlyArray<ArchiveGeneration>): Promise<void> {
+    const stale = entries.flatMap(generationKeys);
     if (stale.length > 0) await sessions.set(sessionId, Object.fromEntries(stale.map((key) => [key, null])));
+  }
+
+  /** Chunks a crashed save left behind: any generation it names that the manifest does not keep. */
+  async function sweepCrashedSave(current: ArchiveManifest | null | undefined): Promise<void> {
+    const blob = (await sessions.get(sessionId, [ARCHIVE_PENDING_KEY]))[ARCHIVE_PENDING_KEY];
+    if (blob === undefined) return;
+    let pending: PendingSave;
+    try {
+      pending = JSON.parse(decrypt(ARCHIVE_PENDING_KEY, blob).plaintext) as PendingSave;
+    } catch {
+      return;
+    }
+    const kept = keptBy(current);
+    await deleteChunks([pending.writing, ...(pending.dropping ?? [])].filter((entry): entry is ArchiveGeneration => !!entry && !kept.has(entry.generation)));
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
+  }
+
+  /** Before anything of a save is written: what it writes and what it drops, for `sweepCrashedSave`. */
+  async function beginSave(current: ArchiveManifest | null | undefined, pending: PendingSave): Promise<void> {
+    await sweepCrashedSave(current);
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: cipher.encrypt(JSON.stringify(pending), { aad: aadOf(ARCHIVE_PENDING_KEY) }) });
+  }
+
+  async function writeManifest(manifest: ArchiveManifest, stale: ReadonlyArray<ArchiveGeneration>): Promise<void> {
+    await sessions.set(sessionId, { [ARCHIVE_KEY]: cipher.encrypt(JSON.stringify(manifest), { aad: aadOf(ARCHIVE_KEY) }) });
+    await deleteChunks(stale);
+    await sessions.set(sessionId, { [ARCHIVE_PENDING_KEY]: null });
+  }
+
+  /** The generations a new manifest no longer names, of those listed. */
+  function droppedBy(manifest: ArchiveManifest, listed: ReadonlyArray<ArchiveGeneration | undefined>): ArchiveGeneration[] {
+    const kept = keptBy(manifest);
+    return listed
+      .filter((entry): entry is ArchiveGeneration => !!entry && !kept.has(entry.generation))
+      .map(({ generation, chunks, bytes }) => ({ generation, chunks, bytes }));
   }
 
   /** Writes a new newest generation; `previous` is kept behind it (default: the newest so far). */
@@ -133,10 +179,13 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
       const key = chunkKey(generation, index);
       chunks[key] = cipher.encrypt(archive.subarray(offset, offset + ARCHIVE_CHUNK_BYTES).toString("base64"), { aad: aadOf(key) });
     }
+    const previous = keep ? keep.previous : old && { generation: old.generation, chunks: old.chunks, bytes: old.bytes };
+    const manifest: ArchiveManifest = { generation, chunks: index, bytes: archive.length, ...(previous ? { previous } : {}) };
+    const stale = droppedBy(manifest, [old, old?.previous]);
+    await beginSave(old, { writing: { generation, chunks: index, bytes: archive.length }, dropping: stale });
     // One chunk per call keeps each write (and each MongoDB document) small.
     for (const [key, value] of Object.entries(chunks)) await sessions.set(sessionId, { [key]: value });
-    const previous = keep ? keep.previous : old && { generation: old.generation, chunks: old.chunks, bytes: old.bytes };
-    await writeManifest({ generation, chunks: index, bytes: archive.length, ...(previous ? { previous } : {}) }, [old, old?.previous]);
+    await writeManifest(manifest, stale);
   }
 
   let restoredPrevious = false;
@@ -200,7 +249,9 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
       restoredPrevious = false;
       const current = (await readManifest())?.manifest;
       if (!current?.previous) return;
-      await writeManifest(current.previous, [current]);
+      const stale = droppedBy(current.previous, [current]);
+      await beginSave(current, { writing: null, dropping: stale });
+      await writeManifest(current.previous, stale);
       logger.warn({ sessionId }, "whatsapp-web.js session restored from the previous backup: the newest one was not accepted and is deleted");
     },
 

@@ -1,8 +1,8 @@
 import type { OutgoingMessage, SendContext, SendResult } from "@relance/core";
-import type { WwebjsClient } from "./client-factory";
-import { describe } from "./events";
-import type { Message } from "./library";
-import type { LoadMedia } from "./media";
+import type { WwebjsClient } from "./client-factory.js";
+import { describe } from "./events.js";
+import type { Message } from "./library.js";
+import type { LoadMedia } from "./media.js";
 
 export interface SendDayInput {
   client: WwebjsClient;

@@ -1,5 +1,5 @@
 import type { E164, SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher";
+import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 
 /**
  * Newest inbound message already handed to the core: `at` in Unix seconds (WhatsApp's own

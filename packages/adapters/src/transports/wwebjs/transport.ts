@@ -19,24 +19,24 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { SystemClock } from "../../clock/system-clock";
-import type { SessionCipher } from "../../crypto/session-cipher";
-import { qrDataUrl } from "../../qr/render-qr";
-import { SessionPool, type PooledSession } from "../pool/session-pool";
-import { destroyClient } from "./browser-teardown";
-import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory";
-import { deferred, withTimeout, type Deferred } from "./deferred";
-import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events";
-import { Inbox } from "./inbox";
-import type { Message, MessageAck } from "./library";
-import { createMediaLoader, type LoadMedia } from "./media";
-import type { WwebjsTransportOptions } from "./options";
-import { sendDay } from "./send";
-import { RESTORE_REFUSED_KEY, SessionBook } from "./session-book";
-import { clientIdOf, sessionIdOf } from "./session-ids";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store";
+import { SystemClock } from "../../clock/system-clock.js";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { qrDataUrl } from "../../qr/render-qr.js";
+import { SessionPool, type PooledSession } from "../pool/session-pool.js";
+import { destroyClient } from "./browser-teardown.js";
+import { createRealWwebjsClient, type CreateWwebjsClient, type WwebjsClient } from "./client-factory.js";
+import { deferred, withTimeout, type Deferred } from "./deferred.js";
+import { blocksRestore, describe, initFailureState, isLidJid, phoneOfUserJid, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events.js";
+import { Inbox } from "./inbox.js";
+import type { Message, MessageAck } from "./library.js";
+import { createMediaLoader, type LoadMedia } from "./media.js";
+import type { WwebjsTransportOptions } from "./options.js";
+import { sendDay } from "./send.js";
+import { RESTORE_REFUSED_KEY, SessionBook } from "./session-book.js";
+import { clientIdOf, sessionIdOf } from "./session-ids.js";
+import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue, createRemoteAuthStore, type RemoteAuthStore } from "./remote-auth-store.js";
 
-export type { WwebjsTransportOptions } from "./options";
+export type { WwebjsTransportOptions } from "./options.js";
 
 const RESTORE_REFUSED_REASON = "WhatsApp Web asked to link again when restoring the stored session: link the account again";
 

@@ -25,9 +25,9 @@ import {
   type WAPresence,
 } from "@whiskeysockets/baileys";
 import { silentLogger, type E164 } from "@relance/core";
-import type { ObservedSend } from "../../../src/testing/index";
-import { toBaileysLogger } from "../../../src/transports/baileys/logger";
-import { DEFAULT_BROWSER, type BaileysSocket, type LidMapping, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket";
+import type { ObservedSend } from "../../../src/testing/index.js";
+import { toBaileysLogger } from "../../../src/transports/baileys/logger.js";
+import { DEFAULT_BROWSER, type BaileysSocket, type LidMapping, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket.js";
 
 const SILENT = toBaileysLogger(silentLogger, "silent");
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");

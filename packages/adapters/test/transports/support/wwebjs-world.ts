@@ -2,11 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { E164, MediaItem, RelanceStorage, TransportEvent } from "@relance/core";
-import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index";
-import type { ObservedSend } from "../../../src/testing/index";
-import { MessageMedia } from "../../../src/transports/wwebjs/library";
-import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../../src/transports/wwebjs/transport";
-import { FakeWhatsApp } from "./fake-wwebjs-client";
+import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index.js";
+import type { ObservedSend } from "../../../src/testing/index.js";
+import { MessageMedia } from "../../../src/transports/wwebjs/library.js";
+import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../../src/transports/wwebjs/transport.js";
+import { FakeWhatsApp } from "./fake-wwebjs-client.js";
 
 /** A whatsapp-web.js transport on fake clients and memory storage, and what it emitted. */
 export const SECRET = "a-test-secret-of-32-characters!!";

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import { dayFunnel } from "../admin-funnel";
-import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth";
-import { CursorCodec } from "../cursor";
-import { presentTarget } from "../presenters";
-import { AdminTargetsQuery, FunnelQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { queryOf } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { dayFunnel } from "../admin-funnel.js";
+import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { CursorCodec } from "../cursor.js";
+import { presentTarget } from "../presenters.js";
+import { AdminTargetsQuery, FunnelQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { queryOf } from "../validation.js";
 
 
 /**

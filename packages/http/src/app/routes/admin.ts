@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth";
-import { presentMessage } from "../presenters";
-import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, parseOrThrow } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { presentMessage } from "../presenters.js";
+import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, parseOrThrow } from "../validation.js";
 
 /** Admin endpoints: the day 1…N messages and the global stats. */
 export function adminRoutes(services: AppServices) {
@@ -16,8 +16,10 @@ export function adminRoutes(services: AppServices) {
   app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 
   app.post("/messages/preview", documented(doc.previewMessage), async (c) => {
-    const body = await jsonBody(c, PreviewBody);
-    const preview = await engine.messages.preview(body);
+    const { draft, ...body } = await jsonBody(c, PreviewBody);
+    // The core validates the draft like a save (media types, URLs, variables).
+    const { updatedAt: _ignored, ...draftFields } = draft ?? {};
+    const preview = await engine.messages.preview({ ...body, ...(draft ? { draft: draftFields as never } : {}) });
     return c.json({ text: preview.text, media: preview.media, language: preview.language });
   });
 

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import { requireService, type AuthVariables } from "../auth";
-import { ApiError } from "../errors";
-import { EraseUserBody, ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { requireService, type AuthVariables } from "../auth.js";
+import { ApiError } from "../errors.js";
+import { EraseUserBody, ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
 export function internalRoutes(services: AppServices) {
@@ -56,7 +56,12 @@ export function internalRoutes(services: AppServices) {
   app.post("/jobs/dispatch/run", documented(doc.runDispatch), async (c) => {
     const result = await metrics.timeJob("dispatch", () => engine.runDispatch());
     await engine.idle();
-    return c.json({ sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited });
+    const counts = { sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited };
+    if (!result.aborted) return c.json(counts);
+    // Cut short by the storage: with nothing done, the caller must not read it as "nothing due".
+    const done = Object.values(counts).some((n) => n > 0);
+    if (!done) throw new ApiError(503, "unavailable", "Dispatch aborted: the storage is unavailable", { aborted: true, ...counts });
+    return c.json({ ...counts, aborted: true, abortReason: result.abortReason });
   });
 
   app.post("/jobs/session-keys/run", documented(doc.runSessionKeys), async (c) => c.json(await services.reencryptSessions()));

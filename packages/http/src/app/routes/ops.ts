@@ -1,8 +1,21 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import { requireService } from "../auth";
-import type { AppServices } from "../services";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { requireService } from "../auth.js";
+import type { AppServices } from "../services.js";
+
+/** How long readiness waits for the storage's ping. */
+export const READY_TIMEOUT_MS = 2_000;
+
+async function answersWithin(ping: () => Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([ping().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Liveness, readiness and metrics, at the server root (the API document is served by the app). */
 export function opsRoutes(services: AppServices) {
@@ -11,12 +24,9 @@ export function opsRoutes(services: AppServices) {
 
   app.get("/ready", documented(doc.ready), async (c) => {
     const checks: Record<string, string> = {};
-    try {
-      await services.storage.ping();
-      checks.storage = "up";
-    } catch {
-      checks.storage = "down";
-    }
+    // A frozen storage (or a driver waiting for a server to select) must not hold the probe:
+    // no answer within READY_TIMEOUT_MS is "down".
+    checks.storage = (await answersWithin(() => services.storage.ping(), READY_TIMEOUT_MS)) ? "up" : "down";
     checks.scheduler = services.jobsRunning() ? "up" : "down";
     const ready = Object.values(checks).every((v) => v === "up");
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);

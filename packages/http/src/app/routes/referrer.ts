@@ -1,18 +1,18 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { qrDataUrl } from "@relance/adapters";
 import { sign } from "hono/jwt";
-import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth";
-import { CursorCodec } from "../cursor";
-import { ApiError } from "../errors";
-import { connectLimit } from "../rate-limits";
-import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer";
-import { presentTarget } from "../presenters";
-import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
+import { CursorCodec } from "../cursor.js";
+import { ApiError } from "../errors.js";
+import { connectLimit } from "../rate-limits.js";
+import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer.js";
+import { presentTarget } from "../presenters.js";
+import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 const KEEP_ALIVE_MS = 15_000;
 

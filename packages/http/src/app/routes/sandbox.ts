@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe";
-import { OPERATIONS as doc } from "../../openapi/operations";
-import { notFound } from "../errors";
-import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas";
-import type { AppServices } from "../services";
-import { jsonBody, queryOf } from "../validation";
+import { documented } from "../../openapi/describe.js";
+import { OPERATIONS as doc } from "../../openapi/operations.js";
+import { notFound } from "../errors.js";
+import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas.js";
+import type { AppServices } from "../services.js";
+import { jsonBody, queryOf } from "../validation.js";
 
 /**
  * The simulated WhatsApp world (like a payment provider's test mode). Mounted always, so that

@@ -55,6 +55,20 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
   let cursor = null;
   const date = (value) => (value ? new Date(value).toLocaleString(lang, { dateStyle: "short", timeStyle: "short" }) : "—");
 
+  // One row per day and variant, best converting first within a day; days without variants are
+  // left out by the stats themselves.
+  function variantRows(byVariant) {
+    const rows = [];
+    for (const day of Object.keys(byVariant).map(Number).sort((a, b) => a - b)) {
+      const variants = Object.entries(byVariant[day]).sort(([, a], [, b]) => b.converted / (b.sent || 1) - a.converted / (a.sent || 1));
+      for (const [key, { sent, converted }] of variants) {
+        const rate = sent > 0 ? (Math.round((converted / sent) * 1000) / 10).toLocaleString(lang) + " %" : "—";
+        rows.push([t.day + " " + day, key, sent, converted, rate]);
+      }
+    }
+    return rows.length > 0 ? rows : [[t.noVariants, "", "", "", ""]];
+  }
+
   async function refresh() {
     const [stats, funnel] = await Promise.all([api(API + "/stats"), api(API + "/funnel")]);
     if (!stats.ok) return banner(errorText(stats));
@@ -76,6 +90,7 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
     const conversions = days.map((day) => s.conversions.byDay[day] || 0);
     conversionsChart = barChart(conversionsChart, $("conversions-chart"), days.map((day) => t.dayShort + day), conversions, COLORS.conversions, t.conversionsByDay);
     fillTable("conversions-table", days.map((day, i) => [t.day + " " + day, conversions[i]]));
+    fillTable("variants-table", variantRows(s.conversions.byVariant || {}));
     $("summary").textContent = [t.enrolled + " : " + s.enrolled, t.activeNow + " : " + s.active, t.completed + " : " + s.completed, t.sentToday + " : " + s.sentToday].join(" · ");
   }
 

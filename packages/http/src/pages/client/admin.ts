@@ -155,6 +155,9 @@ function selectDay(day) {
 function markDirty() {
   state.dirty = true;
   $("save-state").textContent = t.unsaved;
+  // The preview follows the typing: the draft is rendered by the server, nothing is stored.
+  clearTimeout(state.previewTimer);
+  state.previewTimer = setTimeout(preview, 300);
 }
 
 function collect() {
@@ -169,7 +172,10 @@ function collect() {
       return media;
     })
     .filter((media) => media.url);
-  return { dayNumber: state.day, messageTemplate, mediaUrls, active: $("active").checked };
+  // The console edits the default wording; the day's other variants (set through the API) are kept.
+  const stored = state.messages.get(state.day);
+  const variants = stored && stored.variants ? { variants: stored.variants, defaultWeight: stored.defaultWeight } : {};
+  return { dayNumber: state.day, messageTemplate, mediaUrls, active: $("active").checked, ...variants };
 }
 
 async function save(event) {
@@ -201,7 +207,14 @@ async function preview() {
   const day = state.day;
   const box = $("preview");
   const mediaBox = $("preview-media");
-  if (!state.messages.has(day)) {
+  const draft = state.dirty ? collect() : null;
+  if (draft && !draft.messageTemplate.fr) {
+    box.textContent = t.textRequired;
+    box.dataset.state = "empty";
+    mediaBox.replaceChildren();
+    return;
+  }
+  if (!draft && !state.messages.has(day)) {
     box.textContent = t.previewEmpty;
     box.dataset.state = "empty";
     mediaBox.replaceChildren();
@@ -210,7 +223,12 @@ async function preview() {
   const name = $("preview-name").value.trim();
   const response = await session.api(API + "/messages/preview", {
     method: "POST",
-    body: { dayNumber: day, language: $("preview-lang").value, ...(name ? { variables: { name } } : {}) },
+    body: {
+      dayNumber: day,
+      language: $("preview-lang").value,
+      ...(name ? { variables: { name } } : {}),
+      ...(draft ? { draft: { messageTemplate: draft.messageTemplate, mediaUrls: draft.mediaUrls, active: draft.active } } : {}),
+    },
   });
   if (day !== state.day) return;
   if (!response.ok) {

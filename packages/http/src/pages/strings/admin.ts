@@ -1,4 +1,4 @@
-import type { Dictionary } from "../i18n";
+import type { Dictionary } from "../i18n.js";
 
 type Key =
   | "title" | "heading" | "navMessages" | "navFunnel" | "navTargets" | "logout" | "home"
@@ -11,6 +11,7 @@ type Key =
   | "previewTitle" | "previewLanguage" | "previewName" | "previewNote" | "previewEmpty" | "previewMedia"
   | "funnelTitle" | "funnelLead" | "refresh" | "enrolled" | "converted" | "optedOut" | "failed" | "replied" | "activeNow" | "completed"
   | "funnelChart" | "conversionsTitle" | "conversionsChart" | "conversionsByDay" | "figures" | "stage" | "count" | "sentToday"
+  | "variantsTitle" | "variantsLead" | "variant" | "variantSent" | "variantConverted" | "variantRate" | "noVariants"
   | "targetsTitle" | "referrerFilter" | "statusFilter" | "allStatuses" | "search" | "more" | "noTargets"
   | "col.referral" | "col.referrer" | "col.status" | "col.day" | "col.exit" | "col.entered" | "col.next" | "col.sent"
   | "status.active" | "status.completed" | "status.exited"
@@ -29,12 +30,14 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     textFr: "Texte en français", textEn: "Texte en anglais", textEnHint: "Facultatif : sans lui, les filleuls anglophones reçoivent le français.",
     mediaTitle: "Médias", mediaUrl: "Adresse (http ou https)", mediaType: "Type", mediaLanguage: "Langue", mediaCaption: "Légende", mediaRemove: "Retirer", mediaAdd: "Ajouter un média", mediaNone: "Aucun média.",
     "type.image": "Image", "type.video": "Vidéo", "type.document": "Document", "type.audio": "Audio", "lang.both": "Les deux", "lang.fr": "Français", "lang.en": "Anglais",
-    save: "Enregistrer", discard: "Abandonner les modifications non enregistrées de ce jour ?", saved: "Enregistré.", unsaved: "Modifications non enregistrées : l'aperçu montre la version enregistrée.", saving: "Enregistrement…", newDay: "nouveau", textRequired: "Le texte en français est obligatoire.",
+    save: "Enregistrer", discard: "Abandonner les modifications non enregistrées de ce jour ?", saved: "Enregistré.", unsaved: "Modifications non enregistrées (l'aperçu les montre déjà).", saving: "Enregistrement…", newDay: "nouveau", textRequired: "Le texte en français est obligatoire.",
     previewTitle: "Aperçu", previewLanguage: "Langue de l'aperçu", previewName: "Nom du filleul (exemple)", previewNote: "Rendu par le serveur, comme le recevra le filleul.", previewEmpty: "Pas encore de message enregistré pour ce jour.", previewMedia: "Médias joints :",
     funnelTitle: "Entonnoir et conversions", funnelLead: "Tous parrains confondus.", refresh: "Actualiser",
     enrolled: "Inscrits", converted: "Convertis", optedOut: "STOP", failed: "Échecs", replied: "Réponses", activeNow: "En cours", completed: "Terminés",
     funnelChart: "Entonnoir : inscrits, puis messages envoyés par jour, puis issues", conversionsTitle: "Conversions par jour", conversionsChart: "Conversions par jour du dernier message reçu avant le paiement",
     conversionsByDay: "Conversions", figures: "Voir les chiffres", stage: "Étape", count: "Nombre", sentToday: "Envoyés aujourd'hui",
+    variantsTitle: "Variantes", variantsLead: "Envois et conversions par jour et par variante : quelle formulation convertit le mieux.",
+    variant: "Variante", variantSent: "Envoyés", variantConverted: "Convertis", variantRate: "Taux", noVariants: "Aucun jour n'a plusieurs variantes.",
     targetsTitle: "Cibles", referrerFilter: "Identifiant du parrain", statusFilter: "Statut", allStatuses: "Tous", search: "Rechercher", more: "Plus de résultats", noTargets: "Aucune cible.",
     "col.referral": "Filleul", "col.referrer": "Parrain", "col.status": "Statut", "col.day": "Jour", "col.exit": "Sortie", "col.entered": "Entrée", "col.next": "Prochain envoi", "col.sent": "Envoyés",
     "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti",
@@ -52,12 +55,14 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     textFr: "French text", textEn: "English text", textEnHint: "Optional: without it, English-speaking referrals get the French one.",
     mediaTitle: "Media", mediaUrl: "Address (http or https)", mediaType: "Type", mediaLanguage: "Language", mediaCaption: "Caption", mediaRemove: "Remove", mediaAdd: "Add a media", mediaNone: "No media.",
     "type.image": "Image", "type.video": "Video", "type.document": "Document", "type.audio": "Audio", "lang.both": "Both", "lang.fr": "French", "lang.en": "English",
-    save: "Save", discard: "Discard this day's unsaved changes?", saved: "Saved.", unsaved: "Unsaved changes: the preview shows the saved version.", saving: "Saving…", newDay: "new", textRequired: "The French text is required.",
+    save: "Save", discard: "Discard this day's unsaved changes?", saved: "Saved.", unsaved: "Unsaved changes (the preview already shows them).", saving: "Saving…", newDay: "new", textRequired: "The French text is required.",
     previewTitle: "Preview", previewLanguage: "Preview language", previewName: "Referral's name (sample)", previewNote: "Rendered by the server, as the referral will receive it.", previewEmpty: "No message saved for this day yet.", previewMedia: "Attached media:",
     funnelTitle: "Funnel and conversions", funnelLead: "All referrers.", refresh: "Refresh",
     enrolled: "Enrolled", converted: "Converted", optedOut: "STOP", failed: "Failed", replied: "Replied", activeNow: "In progress", completed: "Completed",
     funnelChart: "Funnel: enrolled, then messages sent per day, then outcomes", conversionsTitle: "Conversions by day", conversionsChart: "Conversions by day of the last message received before paying",
     conversionsByDay: "Conversions", figures: "Show the figures", stage: "Stage", count: "Count", sentToday: "Sent today",
+    variantsTitle: "Variants", variantsLead: "Sends and conversions per day and variant: which wording converts best.",
+    variant: "Variant", variantSent: "Sent", variantConverted: "Converted", variantRate: "Rate", noVariants: "No day has several variants.",
     targetsTitle: "Targets", referrerFilter: "Referrer id", statusFilter: "Status", allStatuses: "All", search: "Search", more: "More results", noTargets: "No targets.",
     "col.referral": "Referral", "col.referrer": "Referrer", "col.status": "Status", "col.day": "Day", "col.exit": "Exit", "col.entered": "Entered", "col.next": "Next send", "col.sent": "Sent",
     "status.active": "active", "status.completed": "completed", "status.exited": "exited",

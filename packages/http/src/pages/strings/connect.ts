@@ -1,4 +1,4 @@
-import type { Dictionary } from "../i18n";
+import type { Dictionary } from "../i18n.js";
 
 type Key =
   | "title" | "heading" | "lead" | "loading" | "methods" | "tabPairing" | "tabQr"

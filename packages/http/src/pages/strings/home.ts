@@ -1,4 +1,4 @@
-import type { Dictionary } from "../i18n";
+import type { Dictionary } from "../i18n.js";
 
 type Key = "title" | "lead" | "connect" | "connectText" | "admin" | "adminText" | "api" | "apiText" | "ops" | "sandbox";
 
