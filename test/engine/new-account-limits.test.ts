@@ -1,18 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DAY, FAST, HOUR, START, createHarness } from "../support/engine-harness.js";
+import { DAY, HOUR, START, enrolledHarness } from "../support/engine-harness.js";
 
 const at = (ms: number) => new Date(new Date(START).getTime() + ms);
 /** 08:00 in Paris on day `n` after START's day (winter time). */
 const morning = (n: number) => at(n * DAY - HOUR);
 
-async function enrolled(referrals: number, options: object) {
-  const h = await createHarness({ ...FAST, ...options });
-  await h.seedMessages(7);
-  await h.addReferrer("ref-1", "+33600000001");
-  for (let i = 0; i < referrals; i++) await h.addReferral("ref-1", `user-${i}`, `+336111111${String(i).padStart(2, "0")}`);
-  await h.engine.runEnrollment();
-  return h;
-}
+const enrolled = enrolledHarness;
 
 describe("ramp-up of the daily cap after a new link", () => {
   it("caps local days 1, 2, ... at the configured steps, then at maxMessagesPerDay, and Status shows the effective cap", async () => {

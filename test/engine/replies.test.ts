@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@relance/adapters";
 import { createRelanceEngine, type Logger, type ReferralRepliedNotification, type RelanceStorage } from "@relance/core";
-import { DAY, FAST, createHarness } from "../support/engine-harness.js";
+import { DAY, FAST, enrolledHarness } from "../support/engine-harness.js";
 
-async function enrolled(referrals: number, options: object = {}, storage?: RelanceStorage) {
-  const h = await createHarness({ ...FAST, ...options }, storage);
-  await h.seedMessages(7);
-  await h.addReferrer("ref-1", "+33600000001");
-  for (let i = 0; i < referrals; i++) await h.addReferral("ref-1", `user-${i}`, `+336111111${String(i).padStart(2, "0")}`);
-  await h.engine.runEnrollment();
-  return h;
-}
+const enrolled = enrolledHarness;
 
 /** Storage whose target writes take a turn of the event loop, as a real database does. */
 function slowWritesStorage(): RelanceStorage {

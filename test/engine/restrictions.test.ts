@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FAST, HOUR, START, createHarness } from "../support/engine-harness.js";
+import { HOUR, START, enrolledHarness } from "../support/engine-harness.js";
 
-async function enrolled(referrals: number) {
-  const h = await createHarness(FAST);
-  await h.seedMessages(7);
-  await h.addReferrer("ref-1", "+33600000001");
-  for (let i = 0; i < referrals; i++) await h.addReferral("ref-1", `user-${i}`, `+336111111${String(i).padStart(2, "0")}`);
-  await h.engine.runEnrollment();
-  return h;
-}
+const enrolled = enrolledHarness;
 
 const at = (ms: number) => new Date(new Date(START).getTime() + ms);
 

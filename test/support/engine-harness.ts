@@ -101,3 +101,16 @@ export async function createHarness(
   };
   return harness;
 }
+
+/**
+ * The usual starting point: seven day messages, referrer `ref-1` subscribed and linked, and
+ * `referrals` referrals (`user-<i>`, `+336111111<ii>`) enrolled.
+ */
+export async function enrolledHarness(referrals: number, options: Partial<RelanceOptions> = {}, storage?: RelanceStorage): Promise<Harness> {
+  const h = await createHarness({ ...FAST, ...options }, storage);
+  await h.seedMessages(7);
+  await h.addReferrer("ref-1", "+33600000001");
+  for (let i = 0; i < referrals; i++) await h.addReferral("ref-1", `user-${i}`, `+336111111${String(i).padStart(2, "0")}`);
+  await h.engine.runEnrollment();
+  return h;
+}
