@@ -17,25 +17,20 @@ import {
   type TransportEvent,
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
-import { AddressBook } from "./address-book.js";
-import { useStorageAuthState } from "./auth-state.js";
-import { closedMarker } from "./closed-marker.js";
-import { DEFAULT_RECONNECT, formatSeconds, type ReconnectSettings } from "./disconnect-policy.js";
-import { encryptedEntries } from "./encrypted-entries.js";
+import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
+import { LinkEvents } from "./link-events.js";
+import { toBaileysLogger } from "./logger.js";
 import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
-import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending.js";
 import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions.js";
-import { SentMessageStore } from "./sent-messages.js";
-import { WaVersionSource } from "./wa-version.js";
-import { toBaileysLogger, type BaileysLogger } from "./logger.js";
-import { BaileysSession, type SessionMode, type SessionTimeouts } from "./session.js";
+import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending.js";
+import type { BaileysSession, SessionMode } from "./session.js";
+import { NothingToRestore, markerOf, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
+import { statusCodeOf, type BaileysSocket } from "./socket.js";
 import type { BaileysTransportOptions } from "./transport-options.js";
+import { WaVersionSource } from "./wa-version.js";
 
 export type { BaileysTransportOptions } from "./transport-options.js";
-import { DEFAULT_BROWSER, isLinked, statusCodeOf, type BaileysSocket, type MakeBaileysSocket } from "./socket.js";
-
-/** Thrown inside the pool's `open` when there is no linked session to bring back. */
-class NothingToRestore extends Error {}
+export { sessionIdOf } from "./session-factory.js";
 
 const NAME = "baileys";
 
@@ -52,37 +47,38 @@ class BaileysTransport implements Transport {
   readonly name = NAME;
   readonly capabilities = { presence: true, pairingCode: true };
   private readonly pool: SessionPool<BaileysSession>;
-  private readonly states = new Map<string, LinkState>();
+  private readonly links: LinkEvents;
   /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
   private readonly blocked = new Set<string>();
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
   private readonly latest = new Map<string, BaileysSession>();
-  private readonly listeners = new Set<(event: TransportEvent) => void>();
   private readonly logger: Logger;
-  private readonly baileysLogger: BaileysLogger;
-  private readonly makeSocket: MakeBaileysSocket;
-  private readonly reconnect: ReconnectSettings;
   private readonly linkTimeoutMs: number;
   private readonly readyTimeoutMs: number;
-  private readonly timeouts: SessionTimeouts;
-  private readonly versions: WaVersionSource;
+  private readonly factory: SessionFactory;
   private readonly downloadMedia: DownloadMedia;
   private maintaining = false;
 
   constructor(private readonly options: BaileysTransportOptions) {
-    this.logger = options.logger ?? silentLogger;
-    this.baileysLogger = toBaileysLogger(this.logger, options.libraryLogLevel ?? "warn");
-    this.makeSocket = options.makeSocket ?? makeWASocket;
-    this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    const logger = options.logger ?? silentLogger;
+    this.logger = logger;
+    this.links = new LinkEvents(options.clock, logger);
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
-    this.timeouts = {
-      pairingMs: options.pairingTimeoutMs ?? 3 * 60_000,
-      offlineDrainMs: options.offlineDrainTimeoutMs ?? 20_000,
-      restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
-      restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
+    this.factory = {
+      options,
+      logger,
+      baileysLogger: toBaileysLogger(logger, options.libraryLogLevel ?? "warn"),
+      makeSocket: options.makeSocket ?? makeWASocket,
+      reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
+      timeouts: {
+        pairingMs: options.pairingTimeoutMs ?? 3 * 60_000,
+        offlineDrainMs: options.offlineDrainTimeoutMs ?? 20_000,
+        restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
+        restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
+      },
+      versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
     };
-    this.versions = new WaVersionSource({ clock: options.clock, logger: this.logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) });
     this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
     this.pool = new SessionPool<BaileysSession>({
       name: NAME,
@@ -131,8 +127,8 @@ class BaileysTransport implements Transport {
       // Marked before closing, so that a concurrent ensureReady cannot bring it back in between.
       if (existing || (await this.options.sessions.exists(sessionId))) await this.marker(referrerUserId).set();
       if (existing) await this.release(referrerUserId);
-      const phone = existing?.state.phone ?? this.states.get(referrerUserId)?.phone ?? null;
-      return this.update(referrerUserId, { status: "disconnected", phone, reason: "disconnected by the referrer" });
+      const phone = existing?.state.phone ?? this.links.get(referrerUserId)?.phone ?? null;
+      return this.links.update(referrerUserId, { status: "disconnected", phone, reason: "disconnected by the referrer" });
     }
 
     let session = existing;
@@ -154,16 +150,16 @@ class BaileysTransport implements Transport {
     }
     await this.options.sessions.clear(sessionId);
     this.blocked.delete(referrerUserId);
-    return this.update(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
+    return this.links.update(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
   }
 
   getState(referrerUserId: string): LinkState {
-    return { ...(this.states.get(referrerUserId) ?? { status: "disconnected", phone: null }) };
+    return { ...(this.links.get(referrerUserId) ?? { status: "disconnected", phone: null }) };
   }
 
   async ensureReady(referrerUserId: string): Promise<LinkState> {
     // Read again once a day; sockets opened meanwhile use the last version read.
-    void this.versions.current();
+    void this.factory.versions.current();
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
@@ -182,7 +178,7 @@ class BaileysTransport implements Transport {
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
     if (await this.marker(referrerUserId).isSet()) {
       const state: LinkState = { status: "disconnected", phone: this.getState(referrerUserId).phone, reason: "disconnected by the referrer" };
-      this.states.set(referrerUserId, state);
+      this.links.set(referrerUserId, state);
       return { ...state };
     }
     let session: BaileysSession;
@@ -224,15 +220,14 @@ class BaileysTransport implements Transport {
   // ----- events and lifecycle -----
 
   subscribe(listener: (event: TransportEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.links.subscribe(listener);
   }
 
   async close(): Promise<void> {
     await this.pool.closeAll();
     this.latest.clear();
     this.maintaining = false;
-    this.listeners.clear();
+    this.links.clearListeners();
   }
 
   // ----- internals -----
@@ -257,50 +252,14 @@ class BaileysTransport implements Transport {
 
   /** Runs under the session lease: nobody else writes this auth state meanwhile. */
   private async openSession(referrerUserId: string, mode: SessionMode): Promise<BaileysSession> {
-    const { sessions, cipher } = this.options;
-    const sessionId = sessionIdOf(referrerUserId);
-    // Resolved before the first socket of the process, then once a day (bounded wait).
-    await this.versions.current();
-    let auth = await useStorageAuthState({ sessions, cipher, sessionId });
-    if (mode.kind === "restore") {
-      if (!isLinked(auth.state.creds)) throw new NothingToRestore(`no linked session stored for ${referrerUserId}`);
-    } else if (isLinked(auth.state.creds)) {
-      await this.marker(referrerUserId).clear();
-    } else if (await sessions.exists(sessionId)) {
-      // Leftovers of a link that never completed: a new link starts from fresh creds.
-      await auth.clear();
-      auth = await useStorageAuthState({ sessions, cipher, sessionId });
-    }
-    const entries = encryptedEntries(sessions, cipher, sessionId);
-    const session: BaileysSession = new BaileysSession(
-      {
-        referrerUserId,
-        sessionId,
-        auth,
-        makeSocket: this.makeSocket,
-        clock: this.options.clock,
-        logger: this.logger,
-        baileysLogger: this.baileysLogger.child({ referrerUserId }),
-        browser: this.options.browser ?? DEFAULT_BROWSER,
-        reconnect: this.reconnect,
-        book: new AddressBook(entries),
-        sentMessages: new SentMessageStore(entries, this.options.clock, this.logger, this.options.sentMessageRetentionDays),
-        version: () => this.versions.latest,
-        versionRejected: () => void this.versions.refresh(),
-        timeouts: this.timeouts,
-        ...(this.options.random ? { random: this.options.random } : {}),
-        ...(this.options.printQrInTerminal ? { printQrInTerminal: this.options.printQrInTerminal } : {}),
-        hooks: {
-          state: (state) => {
-            if (this.latest.get(referrerUserId) === session) this.update(referrerUserId, state);
-          },
-          inbound: ({ from, text }) => this.emit({ type: "inbound", referrerUserId, from, text, at: this.options.clock.now() }),
-          receipt: ({ messageId, status }) => this.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
-          ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
-        },
+    const session: BaileysSession = await openBaileysSession(this.factory, referrerUserId, mode, {
+      state: (state) => {
+        if (this.latest.get(referrerUserId) === session) this.links.update(referrerUserId, state);
       },
-      mode,
-    );
+      inbound: ({ from, text }) => this.links.emit({ type: "inbound", referrerUserId, from, text, at: this.options.clock.now() }),
+      receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
+      ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
+    });
     this.latest.set(referrerUserId, session);
     return session;
   }
@@ -332,7 +291,7 @@ class BaileysTransport implements Transport {
       lease_lost: "driven by another process",
     }[why];
     this.latest.delete(referrerUserId);
-    this.states.set(referrerUserId, { status: "disconnected", phone: this.states.get(referrerUserId)?.phone ?? null, reason });
+    this.links.set(referrerUserId, { status: "disconnected", phone: this.links.get(referrerUserId)?.phone ?? null, reason });
   }
 
   /** Until the QR or pairing code is there to show (or the link is done, or over). */
@@ -342,7 +301,7 @@ class BaileysTransport implements Transport {
     await this.release(referrerUserId);
     const what = session.mode.kind === "pairing_code" ? "pairing code" : "QR code";
     const last = session.state.reason;
-    return this.update(referrerUserId, { status: "failed", phone: null, reason: `WhatsApp sent no ${what} within ${formatSeconds(this.linkTimeoutMs)}${last ? ` (${last})` : ""}` });
+    return this.links.update(referrerUserId, { status: "failed", phone: null, reason: `WhatsApp sent no ${what} within ${formatSeconds(this.linkTimeoutMs)}${last ? ` (${last})` : ""}` });
   }
 
   private untilOpen(session: BaileysSession): Promise<LinkState> {
@@ -375,49 +334,13 @@ class BaileysTransport implements Transport {
     return new Error(`[${NAME}] ${what} failed: ${cause}`, { cause: error });
   }
 
-  private update(referrerUserId: string, state: LinkState): LinkState {
-    const previous = this.states.get(referrerUserId);
-    this.states.set(referrerUserId, state);
-    if (!previous || !sameState(previous, state)) {
-      this.emit({ type: "link", referrerUserId, state: { ...state }, at: this.options.clock.now() });
-    }
-    return { ...state };
-  }
-
-  private emit(event: TransportEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error({ eventType: event.type, err: messageOf(error) }, "transport listener failed");
-      }
-    }
-  }
-
   private marker(referrerUserId: string) {
-    return closedMarker(this.options.sessions, this.options.cipher, sessionIdOf(referrerUserId));
+    return markerOf(this.options.sessions, this.options.cipher, referrerUserId);
   }
-}
-
-/** The session repository id of a referrer's Baileys session. */
-export function sessionIdOf(referrerUserId: string): string {
-  return `${NAME}:${referrerUserId}`;
 }
 
 function sameMode(a: SessionMode, b: SessionMode): boolean {
   return a.kind === b.kind && (a.kind !== "pairing_code" || (b.kind === "pairing_code" && a.phone === b.phone));
-}
-
-function sameState(a: LinkState, b: LinkState): boolean {
-  return (
-    a.status === b.status &&
-    a.phone === b.phone &&
-    a.qr?.text === b.qr?.text &&
-    a.pairingCode === b.pairingCode &&
-    a.reason === b.reason &&
-    a.restriction?.reason === b.restriction?.reason &&
-    a.restriction?.until?.getTime() === b.restriction?.until?.getTime()
-  );
 }
 
 function messageOf(error: unknown): string {

@@ -1,0 +1,64 @@
+import type { Clock, LinkState, Logger, TransportEvent } from "@relance/core";
+
+/**
+ * The last link state of each referrer and the transport's listeners. A link event is emitted
+ * only when something a referrer would see changed (status, phone, QR, code, reason, restriction).
+ */
+export class LinkEvents {
+  private readonly states = new Map<string, LinkState>();
+  private readonly listeners = new Set<(event: TransportEvent) => void>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  get(referrerUserId: string): LinkState | undefined {
+    return this.states.get(referrerUserId);
+  }
+
+  /** Records the state without an event (a pool close: the core hears of it on the next send). */
+  set(referrerUserId: string, state: LinkState): void {
+    this.states.set(referrerUserId, state);
+  }
+
+  update(referrerUserId: string, state: LinkState): LinkState {
+    const previous = this.states.get(referrerUserId);
+    this.states.set(referrerUserId, state);
+    if (!previous || !sameState(previous, state)) {
+      this.emit({ type: "link", referrerUserId, state: { ...state }, at: this.clock.now() });
+    }
+    return { ...state };
+  }
+
+  emit(event: TransportEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error({ eventType: event.type, err: error instanceof Error ? error.message : String(error) }, "transport listener failed");
+      }
+    }
+  }
+
+  subscribe(listener: (event: TransportEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  clearListeners(): void {
+    this.listeners.clear();
+  }
+}
+
+function sameState(a: LinkState, b: LinkState): boolean {
+  return (
+    a.status === b.status &&
+    a.phone === b.phone &&
+    a.qr?.text === b.qr?.text &&
+    a.pairingCode === b.pairingCode &&
+    a.reason === b.reason &&
+    a.restriction?.reason === b.restriction?.reason &&
+    a.restriction?.until?.getTime() === b.restriction?.until?.getTime()
+  );
+}
