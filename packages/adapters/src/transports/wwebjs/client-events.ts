@@ -1,0 +1,99 @@
+import { qrDataUrl } from "../../qr/render-qr.js";
+import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events.js";
+import { endLive } from "./lifecycle.js";
+import type { Message, MessageAck } from "./library.js";
+import { RESTORE_REFUSED_REASON, RestoreRefused, type Live } from "./live.js";
+import { onReady } from "./readiness.js";
+import type { WwebjsRuntime } from "./runtime.js";
+
+/** Wires a client's events to the referrer's link state; a live that is no longer current is ignored. */
+export function listen(rt: WwebjsRuntime, live: Live): void {
+  const { client } = live;
+  client.on("qr", (qr) => rt.background(onQr(rt, live, qr), "QR handling failed"));
+  client.on("code", (code) => onCode(rt, live, code));
+  client.on("authenticated", () => onAuthenticated(rt, live));
+  client.on("auth_failure", (message) =>
+    endLive(rt, live, { status: "failed", phone: rt.getState(live.referrerUserId).phone, reason: `WhatsApp Web refused the session: ${message}` }),
+  );
+  client.on("ready", () => rt.background(onReady(rt, live), "ready handling failed"));
+  client.on("change_state", (state) => onChangeState(rt, live, state));
+  client.on("disconnected", (reason) => onDisconnected(rt, live, reason));
+  client.on("message", (message) => rt.background(onMessage(rt, live, message), "inbound message handling failed"));
+  client.on("message_ack", (message, ack) => onAck(rt, live, message, ack));
+}
+
+async function onQr(rt: WwebjsRuntime, live: Live, qr: string): Promise<void> {
+  if (!rt.isCurrent(live)) return;
+  if (live.purpose.kind === "restore") {
+    // WhatsApp Web asks to link again: this stored session (or this backup of it) is not
+    // accepted. Not deleted: a torn backup is no unlink, and the previous one may still work.
+    if (!live.firstState.settled) {
+      live.firstState.reject(new RestoreRefused());
+    } else {
+      endLive(rt, live, { status: "logged_out", phone: null, reason: RESTORE_REFUSED_REASON });
+      rt.background(rt.bookOf(live.referrerUserId).setRestoreRefused(rt.clock.now()), "could not record a refused session");
+    }
+    return;
+  }
+  // A QR means whatever was stored is not this link: the new one is backed up as new.
+  live.store.treatAsNew();
+  const sequence = ++live.qrSequence;
+  const dataUrl = await qrDataUrl(qr);
+  if (!rt.isCurrent(live) || live.ready || sequence !== live.qrSequence) return;
+  rt.setState(live.referrerUserId, { status: "pending_qr", phone: null, qr: { text: qr, dataUrl } });
+  boundLinkWait(rt, live);
+  live.firstState.resolve();
+}
+
+function onCode(rt: WwebjsRuntime, live: Live, code: string): void {
+  if (!rt.isCurrent(live) || live.ready || live.purpose.kind !== "link") return;
+  live.store.treatAsNew();
+  rt.setState(live.referrerUserId, { status: "pending_pairing", phone: live.purpose.phone, pairingCode: code });
+  boundLinkWait(rt, live);
+  live.firstState.resolve();
+}
+
+/** From the first QR or code on: the link ends, and its Chromium closes, unless used within `linkWaitMs`. */
+function boundLinkWait(rt: WwebjsRuntime, live: Live): void {
+  live.linkTimer ??= setTimeout(() => {
+    if (!rt.isCurrent(live) || live.ready) return;
+    const { status } = rt.getState(live.referrerUserId);
+    if (status !== "pending_qr" && status !== "pending_pairing") return;
+    endLive(rt, live, { status: "disconnected", phone: null, reason: "linking expired: the code was not used in time" });
+  }, rt.linkWaitMs);
+  live.linkTimer.unref();
+}
+
+function onAuthenticated(rt: WwebjsRuntime, live: Live): void {
+  if (!rt.isCurrent(live) || live.ready) return;
+  const { status, phone } = rt.getState(live.referrerUserId);
+  if (status === "pending_qr" || status === "pending_pairing") rt.setState(live.referrerUserId, { status: "connecting", phone });
+}
+
+function onChangeState(rt: WwebjsRuntime, live: Live, state: string): void {
+  // Not before the catch-up: a CONNECTED now would let sends start before the opt-outs are read.
+  if (!rt.isCurrent(live) || !live.caughtUp) return;
+  const previous = rt.getState(live.referrerUserId);
+  const next = stateAfterChange(state, previous.phone);
+  if (next && next.status !== previous.status) rt.setState(live.referrerUserId, next);
+}
+
+function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
+  if (!rt.isCurrent(live)) return;
+  const loggedOut = reason === "LOGOUT";
+  // Synchronously: the library deletes the stored session right after emitting LOGOUT.
+  if (loggedOut) live.store.allowDeletion();
+  if (blocksRestore(reason)) rt.blocked.add(live.referrerUserId);
+  endLive(rt, live, stateAfterDisconnect(reason, rt.getState(live.referrerUserId).phone), { forgetStoredSession: loggedOut });
+}
+
+async function onMessage(rt: WwebjsRuntime, live: Live, message: Message): Promise<void> {
+  if (!rt.isCurrent(live)) return;
+  await live.inbox.onLive(message);
+}
+
+function onAck(rt: WwebjsRuntime, live: Live, message: Message, ack: MessageAck): void {
+  if (!rt.isCurrent(live) || !message.fromMe) return;
+  const status = receiptStatus(ack);
+  if (status) rt.emit({ type: "receipt", referrerUserId: live.referrerUserId, messageId: message.id._serialized, status, at: rt.clock.now() });
+}

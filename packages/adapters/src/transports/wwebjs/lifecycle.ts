@@ -1,0 +1,77 @@
+import type { LinkState } from "@relance/core";
+import { destroyClient } from "./browser-teardown.js";
+import { LinkEnded, type Live } from "./live.js";
+import type { WwebjsRuntime } from "./runtime.js";
+import { sessionIdOf } from "./session-ids.js";
+
+/**
+ * This live is no longer the referrer's session. With `forgetStoredSession` (a logout), the
+ * stored session is deleted and the client may no longer write it.
+ */
+export function endLive(rt: WwebjsRuntime, live: Live, state: LinkState, options: { forgetStoredSession?: boolean } = {}): void {
+  if (!rt.isCurrent(live)) return;
+  rt.detach(live);
+  if (options.forgetStoredSession) {
+    live.store.allowDeletion();
+    live.store.stopWriting();
+    rt.background(rt.sessions.clear(sessionIdOf(live.referrerUserId)), "could not delete a logged-out session");
+  }
+  rt.setState(live.referrerUserId, state);
+  if (!live.firstState.settled) live.firstState.reject(new LinkEnded(state));
+  else rt.background(shutDown(rt, live), "whatsapp-web.js session teardown failed");
+}
+
+/** Closes a live session, through the pool when it holds it (which also gives the lease back). */
+export async function shutDown(rt: WwebjsRuntime, live: Live): Promise<void> {
+  const pooled = live.firstState.settled ? await live.pooled.promise : false;
+  if (pooled && rt.pool.get(live.referrerUserId) === live) await rt.pool.release(live.referrerUserId);
+  else await closeLive(rt, live);
+}
+
+/** `PooledSession.close`: destroys the client, keeping the stored session. Never rejects. */
+export function closeLive(rt: WwebjsRuntime, live: Live): Promise<void> {
+  live.closing ??= (async () => {
+    clearTimeout(live.linkTimer);
+    rt.detach(live);
+    if (!live.firstState.settled) live.firstState.reject(new LinkEnded(rt.getState(live.referrerUserId)));
+    // A process that lost the lease must not overwrite the backups of the one that took it.
+    const lease = await rt.leases.get(rt.pool.leaseName(live.referrerUserId)).catch(() => null);
+    if (lease?.owner !== rt.instanceId) live.store.stopWriting();
+    live.client.removeAllListeners();
+    const teardown = { timeoutMs: rt.destroyTimeoutMs, logger: rt.logger, referrerUserId: live.referrerUserId };
+    await destroyClient(live.client, teardown);
+    if (!live.client.pupBrowser && live.initializing) watchForLateBrowser(rt, live, teardown);
+  })();
+  return live.closing;
+}
+
+/**
+ * A client destroyed while puppeteer was still launching has no browser to close yet: the one
+ * that appears afterwards is closed as soon as it does.
+ */
+function watchForLateBrowser(rt: WwebjsRuntime, live: Live, teardown: Parameters<typeof destroyClient>[1]): void {
+  const giveUpAt = Date.now() + 2 * 60_000;
+  const timer = setInterval(() => {
+    if (live.client.pupBrowser) {
+      clearInterval(timer);
+      rt.background(destroyClient(live.client, teardown), "late Chromium teardown failed");
+    } else if (!live.initializing || Date.now() > giveUpAt) {
+      clearInterval(timer);
+    }
+  }, 250);
+  timer.unref();
+}
+
+export function onPoolClosed(rt: WwebjsRuntime, referrerUserId: string, why: "evicted" | "idle" | "lease_lost"): void {
+  if (rt.current.has(referrerUserId)) return;
+  const previous = rt.getState(referrerUserId);
+  if (previous.status === "pending_qr" || previous.status === "pending_pairing") {
+    // A link in progress is news: its QR or code is dead now (unless another process took over).
+    if (why === "lease_lost") return;
+    const reason = why === "idle" ? "linking expired: the code was not used in time" : "linking was cancelled: too many WhatsApp sessions are open on this server";
+    rt.setState(referrerUserId, { status: "disconnected", phone: null, reason });
+  } else if (previous.status === "connected" || previous.status === "connecting") {
+    // The device stays linked: nothing to tell, the next ensureReady restores it.
+    rt.states.set(referrerUserId, { status: "disconnected", phone: previous.phone, reason: `session closed by this server (${why}); it is restored on the next send` });
+  }
+}

@@ -1,0 +1,133 @@
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent } from "@relance/core";
+import { SystemClock } from "../../clock/system-clock.js";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { SessionPool } from "../pool/session-pool.js";
+import { createRealWwebjsClient, type CreateWwebjsClient } from "./client-factory.js";
+import { describe } from "./events.js";
+import { onPoolClosed } from "./lifecycle.js";
+import type { Live } from "./live.js";
+import { createMediaLoader, type LoadMedia } from "./media.js";
+import type { WwebjsTransportOptions } from "./options.js";
+import { SessionBook } from "./session-book.js";
+import { sessionIdOf } from "./session-ids.js";
+
+/**
+ * What the transport's parts share: the resolved options, the referrers' link states and live
+ * clients, the pool, and the plumbing (state changes, events, background work) they all go through.
+ */
+export class WwebjsRuntime {
+  readonly name = "wwebjs";
+  readonly states = new Map<string, LinkState>();
+  readonly current = new Map<string, Live>();
+  /** Sessions ensureReady leaves alone until the referrer connects again (replaced, blocked). */
+  readonly blocked = new Set<string>();
+  readonly listeners = new Set<(event: TransportEvent) => void>();
+  private readonly pending = new Set<Promise<unknown>>();
+  readonly pool: SessionPool<Live>;
+  readonly sessions: SessionRepository;
+  readonly leases: LeaseRepository;
+  readonly cipher: SessionCipher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  readonly chromiumPath: string;
+  readonly chromiumArgs: readonly string[];
+  readonly dataPath: string;
+  readonly createClient: CreateWwebjsClient;
+  readonly loadMedia: LoadMedia;
+  readonly maxSessions: number;
+  readonly initTimeoutMs: number;
+  readonly linkWaitMs: number;
+  readonly destroyTimeoutMs: number;
+  readonly options: WwebjsTransportOptions;
+  closed = false;
+
+  constructor(options: WwebjsTransportOptions) {
+    this.sessions = options.sessions;
+    this.leases = options.leases;
+    this.cipher = options.cipher;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? silentLogger;
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
+    this.chromiumPath = options.chromiumPath ?? process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+    this.chromiumArgs = options.chromiumArgs ?? [];
+    this.dataPath = options.dataPath ?? join(tmpdir(), "relance-wwebjs");
+    this.createClient = options.createClient ?? createRealWwebjsClient;
+    this.options = options;
+    this.loadMedia =
+      options.loadMedia ??
+      createMediaLoader({
+        ...(options.mediaTimeoutMs === undefined ? {} : { timeoutMs: options.mediaTimeoutMs }),
+        ...(options.mediaMaxBytes === undefined ? {} : { maxBytes: options.mediaMaxBytes }),
+        ...(options.mediaAllowHosts === undefined ? {} : { allowHosts: options.mediaAllowHosts }),
+      });
+    this.maxSessions = options.maxSessions ?? 5;
+    this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
+    this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
+    this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
+    this.pool = new SessionPool<Live>({
+      name: this.name,
+      leases: this.leases,
+      clock: this.clock,
+      instanceId: this.instanceId,
+      maxSessions: this.maxSessions,
+      // A Chromium is about 300 MB: past the cap the process would run out of memory.
+      overflow: "refuse",
+      idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
+      ...(options.evictionGraceMs === undefined ? {} : { evictionGraceMs: options.evictionGraceMs }),
+      logger: this.logger,
+      onClosed: (referrerUserId, why) => onPoolClosed(this, referrerUserId, why),
+    });
+  }
+
+  getState(referrerUserId: string): LinkState {
+    const state = this.states.get(referrerUserId) ?? { status: "disconnected", phone: null };
+    return { ...state, ...(state.qr ? { qr: { ...state.qr } } : {}) };
+  }
+
+  setState(referrerUserId: string, state: LinkState): void {
+    this.states.set(referrerUserId, state);
+    this.emit({ type: "link", referrerUserId, state: this.getState(referrerUserId), at: this.clock.now() });
+  }
+
+  emit(event: TransportEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error({ eventType: event.type, err: describe(error) }, "transport listener failed");
+      }
+    }
+  }
+
+  background(task: Promise<unknown>, failure: string): void {
+    const tracked: Promise<unknown> = task
+      .catch((error: unknown) => this.logger.warn({ err: describe(error) }, failure))
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  /** Resolves once the background work started so far (storage writes, teardowns) is done. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  isCurrent(live: Live): boolean {
+    return !live.ended && this.current.get(live.referrerUserId) === live;
+  }
+
+  detach(live: Live): void {
+    live.ended = true;
+    if (this.current.get(live.referrerUserId) === live) this.current.delete(live.referrerUserId);
+  }
+
+  bookOf(referrerUserId: string): SessionBook {
+    return new SessionBook(this.sessions, this.cipher, sessionIdOf(referrerUserId));
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new Error("[wwebjs] the transport is closed");
+  }
+}
