@@ -83,7 +83,9 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     expect(await page.locator("#funnel-table tbody tr").count()).toBe(11);
     // Day 1's two wordings, each with what it sent and converted (the payments came after days 3 and 5).
     const variantRows = await page.locator("#variants-table tbody tr").evaluateAll((rows) => rows.map((row) => Array.from((row as any).cells as ArrayLike<{ textContent: string }>, (cell) => cell.textContent)));
-    expect(variantRows.map((cells) => cells.slice(0, 2)).sort()).toEqual([["Jour 1", "court"], ["Jour 1", "default"]]);
+    // Targets' ids are random here, so which wording each got is too: only the keys are known.
+    expect(variantRows.length).toBeGreaterThan(0);
+    for (const cells of variantRows) expect(["Jour 1 court", "Jour 1 default"]).toContain(`${cells[0]} ${cells[1]}`);
     expect(variantRows.reduce((sum, cells) => sum + Number(cells[2]), 0)).toBe(4);
     expect(variantRows.every((cells) => cells[3] === "0")).toBe(true);
     await page.locator("#funnel").scrollIntoViewIfNeeded();
