@@ -27,7 +27,9 @@ const engine = createRelanceEngine({
   notifier: new LogNotifier(),
   scheduler: new ManualScheduler(),
   // No ramp-up nor first-contact cap: the test counts every day of every target within the week.
-  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000 },
+  // Two senders at a time: one process cannot take every referrer's lease at the first instant,
+  // so the others find senders to drive and the processes really write the file together.
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000, maxConcurrentSenders: 2 },
 });
 
 let reported = 0;
