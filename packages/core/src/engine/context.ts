@@ -6,8 +6,7 @@ import type { RelanceStorage } from "../ports/storage.js";
 import type { Transport } from "../ports/transport.js";
 import { SenderPacer } from "../policies/pacing.js";
 import type { EngineEvents } from "./events.js";
-import type { InFlightSends } from "./in-flight.js";
-import type { PendingInbound } from "./pending-inbound.js";
+import type { PendingWork } from "./pending-work.js";
 import type { RelanceOptions } from "./options.js";
 import type { UnsettledWrites } from "./unsettled-writes.js";
 
@@ -23,8 +22,10 @@ export interface EngineContext {
   random: () => number;
   newId: () => string;
   pacer: SenderPacer;
-  inFlight: InFlightSends;
-  pendingInbound: PendingInbound;
+  /** Sends inside the transport, by referral. */
+  inFlight: PendingWork;
+  /** Replies being handled, by referrer. */
+  pendingInbound: PendingWork;
   events: EngineEvents;
   /** Writes owed to the storage after an outage, settled by the next dispatch runs. */
   unsettled: UnsettledWrites;

@@ -26,8 +26,7 @@ import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
 import type { EngineContext } from "./context.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
-import { InFlightSends } from "./in-flight.js";
-import { PendingInbound } from "./pending-inbound.js";
+import { PendingWork } from "./pending-work.js";
 import { resolveOptions, type RelanceOptions } from "./options.js";
 import { UnsettledWrites } from "./unsettled-writes.js";
 
@@ -77,8 +76,8 @@ export class RelanceEngine {
       random,
       newId,
       pacer: new SenderPacer({ delayMs: this.options.messageDelayMs, jitterMs: this.options.messageJitterMs }, random),
-      inFlight: new InFlightSends(),
-      pendingInbound: new PendingInbound(),
+      inFlight: new PendingWork(),
+      pendingInbound: new PendingWork(),
       events: new EngineEvents(),
       unsettled: new UnsettledWrites(),
     };
