@@ -236,6 +236,17 @@ describe("baileys on a real phone: retry receipts (gap 5)", () => {
     expect(await world.current(REFERRER).requestResend(messageId)).toBeUndefined();
   });
 
+  it("deletes a day's stored messages once it is past the retention (the next send of a later day purges)", async () => {
+    const s = await setup();
+    await linked(s);
+    const { messageId } = await send(s);
+    const day = sessionIdOf(REFERRER);
+    expect(Object.keys(await s.storage.sessions.get(day, ["sent-2026-01-05", `sent-2026-01-05/${messageId}`]))).toHaveLength(2);
+    s.clock.advance(9 * 24 * 60 * 60_000);
+    await send(s, "k-later");
+    expect(await s.storage.sessions.get(day, ["sent-2026-01-05", `sent-2026-01-05/${messageId}`])).toEqual({});
+  });
+
   it("sends texts without a link preview (link-preview-js is not installed; the server fetches no URL)", () => {
     expect(textContent("Payez ici https://pay.example.com/x")).toEqual({ text: "Payez ici https://pay.example.com/x", linkPreview: null });
   });
