@@ -8,6 +8,7 @@ import type {
 } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import { messageOf } from "./error-message.js";
 
 export interface StorageAuthStateOptions {
   sessions: SessionRepository;
@@ -120,7 +121,7 @@ function entryCodec(cipher: SessionCipher, sessionId: string) {
       try {
         decrypted = cipher.decrypt(blob, { aad: aadOf(key) });
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = messageOf(error);
         throw new SessionCryptoError(`Cannot decrypt "${key}" of WhatsApp session ${sessionId}: ${reason}`, error);
       }
       return { value: JSON.parse(decrypted.plaintext, BufferJSON.reviver), needsReencrypt: decrypted.needsReencrypt };

@@ -1,6 +1,7 @@
 import { BufferJSON } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import { messageOf } from "./error-message.js";
 
 /**
  * JSON values kept beside a session's creds, encrypted like them (the session id and the entry key
@@ -23,7 +24,7 @@ export function encryptedEntries(sessions: SessionRepository, cipher: SessionCip
         try {
           found.set(key, JSON.parse(cipher.decrypt(blob, { aad: aadOf(key) }).plaintext, BufferJSON.reviver) as T);
         } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = messageOf(error);
           throw new SessionCryptoError(`Cannot decrypt "${key}" of WhatsApp session ${sessionId}: ${reason}`, error);
         }
       }

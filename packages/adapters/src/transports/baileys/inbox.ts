@@ -4,6 +4,7 @@ import type { AddressBook, ParkedReply } from "./address-book.js";
 import type { InboundText } from "./events.js";
 import { phoneOfJid, senderPhone } from "./jid.js";
 import type { LidMapping } from "./socket.js";
+import { messageOf } from "./error-message.js";
 
 export interface InboxDeps {
   referrerUserId: string;
@@ -112,14 +113,14 @@ export class BaileysInbox {
       const pn = await this.deps.lidMapping()?.getPNForLID(jid);
       return phoneOfJid(pn);
     } catch (error) {
-      this.deps.logger.debug({ referrerUserId: this.deps.referrerUserId, err: error instanceof Error ? error.message : String(error) }, "baileys LID lookup failed");
+      this.deps.logger.debug({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys LID lookup failed");
       return null;
     }
   }
 
   private enqueue(task: () => Promise<void>): void {
     const run = this.work.then(task).catch((error: unknown) => {
-      this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: error instanceof Error ? error.message : String(error) }, "baileys inbound handling failed");
+      this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys inbound handling failed");
     });
     this.work = run;
   }

@@ -1,4 +1,5 @@
 import type { Clock, LinkState, Logger, TransportEvent } from "@relance/core";
+import { messageOf } from "./error-message.js";
 
 /**
  * The last link state of each referrer and the transport's listeners. A link event is emitted
@@ -36,7 +37,7 @@ export class LinkEvents {
       try {
         listener(event);
       } catch (error) {
-        this.logger.error({ eventType: event.type, err: error instanceof Error ? error.message : String(error) }, "transport listener failed");
+        this.logger.error({ eventType: event.type, err: messageOf(error) }, "transport listener failed");
       }
     }
   }

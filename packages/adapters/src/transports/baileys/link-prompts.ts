@@ -3,6 +3,7 @@ import { qrDataUrl, qrTerminal } from "../../qr/render-qr.js";
 import { formatSeconds } from "./disconnect-policy.js";
 import type { SessionMode } from "./session-types.js";
 import type { BaileysSocket } from "./socket.js";
+import { messageOf } from "./error-message.js";
 
 export interface LinkPromptDeps {
   referrerUserId: string;
@@ -89,8 +90,4 @@ export class LinkPrompts {
 export function formatPairingCode(code: string): string {
   const compact = code.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
   return compact.length === 8 ? `${compact.slice(0, 4)}-${compact.slice(4)}` : compact;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@ import type { NewChatMessageCapInfo } from "@whiskeysockets/baileys";
 import type { RestrictionWatch } from "./restrictions.js";
 import type { SessionTimeouts } from "./session-types.js";
 import type { BaileysSocket } from "./socket.js";
+import { messageOf } from "./error-message.js";
 
 /** A restriction without an end is asked about again at most this often. */
 const RESTRICTION_RECHECK_MS = 15 * 60_000;
@@ -84,7 +85,7 @@ export class ReadinessGate {
       sock.fetchNewChatMessageCap().then((info) => restrictions.onCapping(info as NewChatMessageCapInfo)),
     ]).then((results) => {
       for (const result of results) {
-        if (result.status === "rejected") logger.debug({ referrerUserId, err: String(result.reason) }, "baileys restriction check failed");
+        if (result.status === "rejected") logger.debug({ referrerUserId, err: messageOf(result.reason) }, "baileys restriction check failed");
       }
     });
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -4,6 +4,7 @@ import { phoneJid } from "./jid.js";
 import type { DownloadMedia } from "./media-download.js";
 import type { BaileysSession } from "./session.js";
 import type { BaileysSocket } from "./socket.js";
+import { messageOf } from "./error-message.js";
 
 /** A session that can send now, with its socket. */
 export interface OpenSession {
@@ -101,8 +102,4 @@ async function learnLid({ session, sock }: OpenSession, phone: E164, jid: string
   } catch (error) {
     deps.logger.debug({ referrerUserId: deps.referrerUserId, err: messageOf(error) }, "baileys LID lookup failed");
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

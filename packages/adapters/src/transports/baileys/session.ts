@@ -14,6 +14,7 @@ import { RestrictionWatch } from "./restrictions.js";
 import type { SentMessageStore } from "./sent-messages.js";
 import type { SessionDeps, SessionMode } from "./session-types.js";
 import { isLinked, socketConfig, statusCodeOf, type BaileysSocket } from "./socket.js";
+import { messageOf } from "./error-message.js";
 
 export type { SessionDeps, SessionHooks, SessionMode, SessionTimeouts } from "./session-types.js";
 export { formatPairingCode } from "./link-prompts.js";
@@ -393,7 +394,3 @@ export class BaileysSession implements PooledSession {
 
 /** WhatsApp's answer to a client whose version it no longer accepts. */
 const CLIENT_TOO_OLD = 405;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -28,6 +28,7 @@ import { NothingToRestore, markerOf, openBaileysSession, sessionIdOf, type Sessi
 import { statusCodeOf, type BaileysSocket } from "./socket.js";
 import type { BaileysTransportOptions } from "./transport-options.js";
 import { WaVersionSource } from "./wa-version.js";
+import { messageOf } from "./error-message.js";
 
 export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";
@@ -341,8 +342,4 @@ class BaileysTransport implements Transport {
 
 function sameMode(a: SessionMode, b: SessionMode): boolean {
   return a.kind === b.kind && (a.kind !== "pairing_code" || (b.kind === "pairing_code" && a.phone === b.phone));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
