@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { startTestApp, type TestApp } from "./support/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { useTestApp } from "./support/test-app.js";
 import { StorageError } from "@relance/core";
 import { READY_TIMEOUT_MS } from "../src/app/routes/ops.js";
 
 const P = "/api/relance";
-let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 describe("admin messages", () => {
   it("creates (201), replaces (200), lists by day, updates (PUT), deletes (204) and previews", async () => {

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sign } from "hono/jwt";
-import { JWT_SECRET, startTestApp, type TestApp } from "./support/test-app.js";
+import { JWT_SECRET, startTestApp, useTestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
-let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const expectError = (response: { status: number; body: any }, status: number, code: string) => {
   expect(response.status).toBe(status);

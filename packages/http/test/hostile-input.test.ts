@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sign } from "hono/jwt";
 import { loadConfig } from "../src/index.js";
-import { JWT_SECRET, startTestApp, type TestApp } from "./support/test-app.js";
+import { JWT_SECRET, startTestApp, useTestApp } from "./support/test-app.js";
 
 // Issue 11's review findings at the HTTP edge, one block per numbered item.
 const P = "/api/relance";
-let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const expectError = (response: { status: number; body: any }, status: number, code: string) => {
   expect(response.status, JSON.stringify(response.body)).toBe(status);

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pickLanguage } from "../src/pages/i18n.js";
-import { startTestApp, type TestApp } from "./support/test-app.js";
+import { useTestApp } from "./support/test-app.js";
 
 const P = "/api/relance";
-let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 async function get(path: string, headers: Record<string, string> = {}) {
   const response = await t.service.app.request(path, { headers });

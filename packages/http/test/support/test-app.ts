@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from "vitest";
 import { sign } from "hono/jwt";
 import { loadConfig, startService, type RunningService } from "../../src/index.js";
 
@@ -67,4 +68,26 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     adminToken: () => token({ sub: "admin-1", role: "admin" }),
     close: () => service.close(),
   };
+}
+
+/**
+ * A fresh in-process service for each test of the file (started before each, closed after),
+ * behind one handle the tests use as they would a `TestApp`.
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  let current: TestApp | null = null;
+  beforeEach(async () => {
+    current = await startTestApp(env);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, key) {
+      if (!current) throw new Error("the test app exists only inside a test");
+      const value = Reflect.get(current, key) as unknown;
+      return typeof value === "function" ? value.bind(current) : value;
+    },
+  });
 }
