@@ -487,7 +487,7 @@ describe("baileys transport: inbound messages and receipts", () => {
     ]);
     // Replies that arrived while the socket was closed come back as "append": a STOP among them counts.
     socket.receive([{ key: key("33666666666@s.whatsapp.net"), message: { conversation: "STOP (sent while we were offline)" } }], "append");
-    await until(() => s.events.filter((e) => e.type === "inbound").length >= 5, "replies handed over");
+    await until(() => s.events.filter((e) => e.type === "inbound").length >= 6, "replies handed over");
     await settle();
     const inbound = s.events.flatMap((e) => (e.type === "inbound" ? [[e.from, e.text]] : []));
     expect(inbound).toEqual([
@@ -495,6 +495,8 @@ describe("baileys transport: inbound messages and receipts", () => {
       ["+33622222222", "Merci https://x.test"],
       ["+33633333333", "via lid"],
       ["+33644444444", "disappearing"],
+      // A photo is a reply too (domain rule "Replies in any shape"), with a label for its text.
+      ["+33655555555", "[media]"],
       ["+33666666666", "STOP (sent while we were offline)"],
     ]);
   });

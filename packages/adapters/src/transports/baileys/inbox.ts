@@ -1,10 +1,12 @@
-import { isLidUser, normalizeMessageContent, type BaileysEventMap, type WAMessageKey } from "@whiskeysockets/baileys";
+import { isLidUser, type BaileysEventMap, type WAMessageKey } from "@whiskeysockets/baileys";
 import type { Clock, E164, Logger } from "@relance/core";
 import type { AddressBook, ParkedReply } from "./address-book.js";
 import type { InboundText } from "./events.js";
 import { phoneOfJid, senderPhone } from "./jid.js";
 import type { LidMapping } from "./socket.js";
 import { messageOf } from "./error-message.js";
+import { shapeOfBaileys } from "./incoming-shape.js";
+import { readReply } from "../session/reply-classifier.js";
 
 export interface InboxDeps {
   referrerUserId: string;
@@ -36,11 +38,9 @@ export class BaileysInbox {
     if (upsert.type !== "notify" && upsert.type !== "append") return;
     const replies: Array<{ key: WAMessageKey; text: string; at: Date }> = [];
     for (const message of upsert.messages) {
-      if (message.key.fromMe) continue;
-      // Disappearing-message and view-once wrappers are unwrapped, or a STOP in them is missed.
-      const content = normalizeMessageContent(message.message);
-      const text = content?.conversation || content?.extendedTextMessage?.text;
-      if (text) replies.push({ key: message.key, text, at: timestampOf(message.messageTimestamp) ?? this.deps.clock.now() });
+      // The shared reading: voice notes, captions, edits, stickers… are replies; notices are not.
+      const reading = readReply(shapeOfBaileys(message));
+      if (reading.reply) replies.push({ key: message.key, text: reading.text, at: timestampOf(message.messageTimestamp) ?? this.deps.clock.now() });
     }
     if (replies.length > 0) this.enqueue(() => this.handle(replies));
   }

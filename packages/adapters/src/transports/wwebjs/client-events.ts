@@ -19,6 +19,7 @@ export function listen(rt: WwebjsRuntime, live: Live): void {
   client.on("change_state", (state) => onChangeState(rt, live, state));
   client.on("disconnected", (reason) => onDisconnected(rt, live, reason));
   client.on("message", (message) => rt.background(onMessage(rt, live, message), "inbound message handling failed"));
+  client.on("message_edit", (message, newBody) => rt.background(onEdit(rt, live, message, String(newBody)), "edited message handling failed"));
   client.on("message_ack", (message, ack) => onAck(rt, live, message, ack));
 }
 
@@ -90,6 +91,11 @@ function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
 async function onMessage(rt: WwebjsRuntime, live: Live, message: Message): Promise<void> {
   if (!rt.isCurrent(live)) return;
   await live.inbox.onLive(message);
+}
+
+async function onEdit(rt: WwebjsRuntime, live: Live, message: Message, newBody: string): Promise<void> {
+  if (!rt.isCurrent(live)) return;
+  await live.inbox.onEdit(message, newBody);
 }
 
 function onAck(rt: WwebjsRuntime, live: Live, message: Message, ack: MessageAck): void {

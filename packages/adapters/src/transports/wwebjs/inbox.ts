@@ -2,6 +2,8 @@ import type { Clock, E164, Logger } from "@relance/core";
 import type { WwebjsClient } from "./client-factory.js";
 import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
 import type { Message } from "./library.js";
+import { readReply, type IncomingShape } from "../session/reply-classifier.js";
+import { shapeOfWwebjs, shapeOfWwebjsEdit } from "./incoming-shape.js";
 import { MAX_PENDING, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
 
 /** The phones of a referrer's active targets (their chats are read on catch-up even when read). */
@@ -119,6 +121,12 @@ export class Inbox {
     return this.serial(() => this.handle(message, { at: this.options.clock.now(), advance: true }));
   }
 
+  /** A `message_edit` of the running client: the new text is a reply of its own (an edit to STOP). */
+  onEdit(message: Message, newBody: string): Promise<void> {
+    const shape = shapeOfWwebjsEdit(message, newBody);
+    return this.serial(() => this.handle(message, { at: this.options.clock.now(), advance: false, shape, key: `edit:${message.id._serialized}:${newBody}` }));
+  }
+
   /** The number check found `phone` as `id`: kept for sending and for matching its replies. */
   rememberCanonical(phone: E164, id: string): Promise<void> {
     return this.serial(async () => {
@@ -183,10 +191,12 @@ export class Inbox {
     logger.info({ referrerUserId, resolved: ready.length, waiting: still.length }, "replies from LIDs matched to their numbers");
   }
 
-  private async handle(message: Message, options: { at: Date; advance: boolean }): Promise<void> {
+  private async handle(message: Message, options: { at: Date; advance: boolean; shape?: IncomingShape; key?: string }): Promise<void> {
     if (!this.options.isOpen()) throw new InboxClosed();
-    if (message.fromMe || message.isStatus || message.broadcast) return;
-    const id = message.id._serialized;
+    // The shared reading: notices, revokes and our own devices are not replies; a voice note is.
+    const reading = readReply(options.shape ?? shapeOfWwebjs(message));
+    if (!reading.reply) return;
+    const id = options.key ?? message.id._serialized;
     if (this.emitted.has(id)) return;
     const from = message.from;
     let phone = phoneOfUserJid(from);
@@ -195,7 +205,7 @@ export class Inbox {
       // WhatsApp knows this LID's number now: older replies from it may be waiting.
       if (phone && (await this.waiting()).has(from)) await this.flushPendingNow([]);
       if (!phone) {
-        await this.keepPending({ id, lid: from, text: message.body, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
+        await this.keepPending({ id, lid: from, text: reading.text, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
         this.emitted.add(id);
         if (options.advance) await this.advance(message);
         return;
@@ -207,7 +217,7 @@ export class Inbox {
     }
     if (!this.options.isOpen()) throw new InboxClosed();
     this.emitted.add(id);
-    await this.emitFrom(phone, message.body, options.at);
+    await this.emitFrom(phone, reading.text, options.at);
     if (options.advance) await this.advance(message);
   }
 

@@ -374,6 +374,36 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.receive([{ key: { remoteJid: jidEncode(digitsOf(from), "s.whatsapp.net"), fromMe: false, id: generateMessageIDV2() }, message: { conversation: text }, messageTimestamp: seconds(), pushName: "Alice" }]);
   }
 
+  /**
+   * A message of any content from a number, as decoded by Baileys: the `message` is the proto
+   * (`imageMessage.caption`, `audioMessage.ptt`, `reactionMessage`…), or absent with a
+   * `messageStubType` for WhatsApp's own notices (lib/Utils/decode-wa-message.js). Returns its id.
+   */
+  receiveContent(from: E164, message: proto.IMessage | null, extra: Partial<WAMessage> = {}): string {
+    const id = generateMessageIDV2();
+    this.receive([{ key: { remoteJid: jidEncode(digitsOf(from), "s.whatsapp.net"), fromMe: false, id }, message, messageTimestamp: seconds(), ...extra }]);
+    return id;
+  }
+
+  /**
+   * The person edits an earlier message. The edit is a message of its own, a `protocolMessage`
+   * MESSAGE_EDIT carrying `editedMessage`, upserted like any other (lib/Socket/chats.js:917-918),
+   * and `processMessage` also reports it as a `messages.update` of the original message
+   * (lib/Utils/process-message.js:364-380).
+   */
+  receiveEdit(from: E164, originalId: string, text: string): void {
+    const remoteJid = jidEncode(digitsOf(from), "s.whatsapp.net");
+    const editedMessage: proto.IMessage = { conversation: text };
+    this.receive([
+      {
+        key: { remoteJid, fromMe: false, id: generateMessageIDV2() },
+        message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { remoteJid, fromMe: false, id: originalId }, editedMessage, timestampMs: Date.now() } },
+        messageTimestamp: seconds(),
+      },
+    ]);
+    this.ev.emit("messages.update", [{ key: { remoteJid, fromMe: false, id: originalId }, update: { message: { editedMessage: { message: editedMessage } }, messageTimestamp: seconds() } }]);
+  }
+
   receive(messages: WAMessage[], type: MessageUpsertType = "notify"): void {
     this.ev.emit("messages.upsert", { messages, type });
   }

@@ -26,8 +26,12 @@ interface RawMessage {
   from: string;
   to: string;
   body: string;
-  /** `ciphertext`: WhatsApp Web has the message but not yet the keys to read it (no body). */
-  type: "chat" | "image" | "video" | "audio" | "document" | "ciphertext";
+  /**
+   * `Message.type` (src/util/Constants.js:85-124). `ciphertext`: WhatsApp Web has the message but
+   * not yet the keys to read it (no body). Notices (`e2e_notification`, `notification_template`,
+   * `call_log`…) are emitted like messages, with an empty body (Client.js:648-665, 1129-1136).
+   */
+  type: string;
   t: number;
   ack: MessageAck;
   caption?: string;
@@ -416,6 +420,32 @@ export class FakeWwebjsClient extends Client {
     await this.deleteRemoteSession();
     this.emit("disconnected", state);
     void this.destroy();
+  }
+
+  /**
+   * A message of any `Message.type` arrives while this client runs, e.g. `ptt`, `sticker`, an
+   * `image` with its caption (`body` is the caption when there is media: Message.js:55-57) or one
+   * of WhatsApp's notices. Emitted like any message with `isNewMsg` (Client.js:1129-1136).
+   */
+  receiveOfType(from: string, type: string, body = "", extra: Record<string, unknown> = {}): Message {
+    const raw = this.world.incoming(this.linkedDigits ?? "unlinked", from, body);
+    Object.assign(raw, { type, ...extra });
+    const message = new library.Message(this, raw);
+    this.emit("message_create", message);
+    if (!message.fromMe) this.emit("message", message);
+    return message;
+  }
+
+  /**
+   * The person edits a message they sent: `onEditMessageEvent` emits `message_edit` with the
+   * message and its new and previous bodies, never for a revoked one (Client.js:958-975).
+   */
+  edit(messageId: string, newBody: string): void {
+    const raw = [...this.world.chatsOf(this.linkedDigits ?? "unlinked").values()].flatMap((c) => c.messages).find((m) => m.id._serialized === messageId);
+    if (!raw) throw new Error(`unknown message ${messageId}`);
+    const prevBody = raw.body;
+    raw.body = newBody;
+    this.emit("message_edit", new library.Message(this, raw), newBody, prevBody);
   }
 
   /** A message arrives while this client runs: kept in the chat, and emitted (`isNewMsg`). */
