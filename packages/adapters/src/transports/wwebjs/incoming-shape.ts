@@ -37,16 +37,16 @@ const KIND_OF_TYPE: Record<string, IncomingKind> = {
   ciphertext: "undecrypted",
 };
 
-export function shapeOfWwebjs(message: Pick<Message, "type" | "body" | "fromMe" | "from" | "isStatus" | "broadcast">): IncomingShape {
+export function shapeOfWwebjs(message: Message): IncomingShape {
   return { kind: KIND_OF_TYPE[message.type] ?? "unknown", chat: chatOf(message), fromMe: message.fromMe, text: message.body };
 }
 
 /** A `message_edit` (Client.js:958-975): the message with its new text. */
-export function shapeOfWwebjsEdit(message: Pick<Message, "fromMe" | "from" | "isStatus" | "broadcast">, newBody: string): IncomingShape {
+export function shapeOfWwebjsEdit(message: Message, newBody: string): IncomingShape {
   return { kind: "edit", chat: chatOf(message), fromMe: message.fromMe, text: newBody };
 }
 
-function chatOf(message: Pick<Message, "from" | "isStatus" | "broadcast">): IncomingChat {
+function chatOf(message: Message): IncomingChat {
   const from = message.from ?? "";
   if (message.isStatus || from === "status@broadcast") return "status";
   if (from.endsWith("@newsletter")) return "newsletter";
