@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { z } from "zod";
+import type { TrustProxy } from "../app/rate-limits.js";
 import { isHhMm, isValidTimeZone } from "@relance/core";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
@@ -34,6 +36,28 @@ const rateLimit = z
   .refine((v) => v === null || (v.count >= 1 && v.windowMs >= 1000), "count and seconds must be at least 1");
 
 /** Every environment variable the service reads, with its default. */
+/**
+ * The proxies in front of the service: `false` (none), a hop count (`true` is 1), or the proxies'
+ * addresses, comma-separated. The client address is the right-most X-Forwarded-For hop that none
+ * of them wrote.
+ */
+const trustProxy = z
+  .string()
+  .default("false")
+  .transform((value, ctx): TrustProxy => {
+    const v = value.trim();
+    if (v === "false" || v === "0") return null;
+    if (v === "true") return { hops: 1 };
+    if (/^\d+$/.test(v)) return { hops: Number(v) };
+    const proxies = v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+    const bad = proxies.filter((entry) => isIP(entry) === 0);
+    if (proxies.length === 0 || bad.length > 0) {
+      ctx.addIssue({ code: "custom", message: `false, a hop count, or proxy IP addresses (not: ${bad.join(", ")})` });
+      return z.NEVER;
+    }
+    return { proxies };
+  });
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -111,7 +135,7 @@ const EnvSchema = z
     RELANCE_AUTH_FAILURE_LIMIT: rateLimit.default({ count: 30, windowMs: 600_000 }),
     RELANCE_CONNECT_RATE_LIMIT: rateLimit.default({ count: 10, windowMs: 3_600_000 }),
     RELANCE_RATE_LIMIT_STORE: z.enum(["memory", "storage"]).default("memory"),
-    RELANCE_TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    RELANCE_TRUST_PROXY: trustProxy,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
