@@ -58,6 +58,8 @@ const trustProxy = z
     return { proxies };
   });
 
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -149,6 +151,18 @@ const EnvSchema = z
     // The pull directory carries names, numbers and payment links, and Relance's bearer secret.
     if (env.NODE_ENV === "production" && env.USER_SERVICE_URL && !env.USER_SERVICE_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "must be https:// in production" });
+    }
+    // The webhooks carry a referral's number and reply text (security review 2, L8).
+    if (env.NODE_ENV === "production" && env.RELANCE_NOTIFY_WEBHOOK_URL && !env.RELANCE_NOTIFY_WEBHOOK_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_NOTIFY_WEBHOOK_URL"], message: "must be https:// in production" });
+    }
+    // The separate metrics listener asks for no credentials: only for a scraper on the same host.
+    if (env.NODE_ENV === "production" && env.RELANCE_METRICS_PORT !== undefined && !LOOPBACK.has(env.RELANCE_METRICS_HOST)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RELANCE_METRICS_HOST"],
+        message: "the unauthenticated metrics listener must bind a loopback address in production (127.0.0.1, ::1); scrape /metrics with the service secret otherwise",
+      });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
