@@ -3,7 +3,7 @@ import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect } 
 import { endLive } from "./lifecycle.js";
 import type { Message, MessageAck } from "./library.js";
 import { RESTORE_REFUSED_REASON, RestoreRefused, type Live } from "./live.js";
-import { onReady } from "./readiness.js";
+import { catchUpAgain, onReady } from "./readiness.js";
 import type { WwebjsRuntime } from "./runtime.js";
 
 /** Wires a client's events to the referrer's link state; a live that is no longer current is ignored. */
@@ -75,7 +75,11 @@ function onChangeState(rt: WwebjsRuntime, live: Live, state: string): void {
   if (!rt.isCurrent(live) || !live.caughtUp) return;
   const previous = rt.getState(live.referrerUserId);
   const next = stateAfterChange(state, previous.phone);
-  if (next && next.status !== previous.status) rt.setState(live.referrerUserId, next);
+  if (!next || next.status === previous.status) return;
+  // Back from TIMEOUT/OPENING: what came during the outage may not be flagged new (the sync),
+  // so the chats are read again before sends resume.
+  if (next.status === "connected") rt.background(catchUpAgain(rt, live, "WhatsApp Web reconnected"), "catch-up after a reconnect failed");
+  else rt.setState(live.referrerUserId, next);
 }
 
 function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {

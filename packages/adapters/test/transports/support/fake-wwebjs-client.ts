@@ -427,6 +427,43 @@ export class FakeWwebjsClient extends Client {
     return message;
   }
 
+  /**
+   * A message arrives while this client runs but is still `ciphertext`: the library emits
+   * `message_ciphertext`, not `message` (Client.js:1129-1141). Returns its id for `decryptLive`.
+   */
+  receiveSealed(from: string, text: string): string {
+    const raw = this.world.incoming(this.linkedDigits ?? "unlinked", from, "");
+    raw.type = "ciphertext";
+    this.sealedLive.set(raw.id._serialized, text);
+    this.emit("message_ciphertext", new library.Message(this, raw));
+    return raw.id._serialized;
+  }
+
+  private readonly sealedLive = new Map<string, string>();
+
+  /** The keys arrived for a live (`isNewMsg`) ciphertext: `change:type` emits `message` (Client.js:1155-1161). */
+  decryptLive(messageId: string): void {
+    const text = this.sealedLive.get(messageId);
+    const raw = this.linkedDigits ? [...this.world.chatsOf(this.linkedDigits).values()].flatMap((c) => c.messages).find((m) => m.id._serialized === messageId) : undefined;
+    if (!raw || text === undefined) throw new Error(`unknown sealed message ${messageId}`);
+    Object.assign(raw, { type: "chat", body: text });
+    this.emit("message", new library.Message(this, raw));
+  }
+
+  /**
+   * WhatsApp Web navigates (reload, update): the library injects again and emits `ready` a second
+   * time (Client.js:495-503 `framenavigated` → `inject()`). Messages that reached the phone in
+   * between come with the sync, not flagged `isNewMsg`, so nothing emits them (Client.js:1129-1130).
+   */
+  reinject(): void {
+    this.emit("ready");
+  }
+
+  /** WhatsApp Web's socket is back after `TIMEOUT`: `change_state` CONNECTED (Client.js:815-822, 1065). */
+  resume(): void {
+    this.emit("change_state", WAState.CONNECTED);
+  }
+
   acknowledge(messageId: string, ack: MessageAck): void {
     const raw = this.sentRaw.get(messageId);
     if (!raw) throw new Error(`unknown message ${messageId}`);
