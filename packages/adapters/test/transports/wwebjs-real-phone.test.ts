@@ -336,6 +336,25 @@ describe("wwebjs on a real phone", () => {
     });
   });
 
+  describe("W3: sent means sent", () => {
+    it("waits until WhatsApp Web reports the text left, with link previews off", async () => {
+      w = await world();
+      await linked();
+      const result = await send(w.transport, REFERRAL, "Payez ici https://pay.example.com/x");
+      expect(result.partialFailure).toBeUndefined();
+      expect(w.fake.sends.at(-1)?.options).toMatchObject({ sendSeen: false, linkPreview: false, waitUntilMsgSent: true });
+    });
+
+    it("reports the outcome unknown (not resent) when the text does not leave within the send timeout", async () => {
+      w = await world({ sendTimeoutMs: 50 });
+      await linked();
+      w.fake.silentlyOffline = true;
+      const result = await send(w.transport, REFERRAL);
+      expect(result).toMatchObject({ messageId: "unknown:k-" + REFERRAL, partialFailure: expect.stringMatching(/did not report the text .* as sent within 50 ms: outcome unknown, not resent/) });
+      expect(w.fake.sends).toHaveLength(1);
+    });
+  });
+
   describe("gap 15: smaller whatsapp-web.js issues", () => {
     it("a sendMessage that resolves undefined is a clear failed attempt, nothing counted as sent", async () => {
       w = await world();

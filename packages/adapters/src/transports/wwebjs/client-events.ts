@@ -1,5 +1,5 @@
 import { qrDataUrl } from "../../qr/render-qr.js";
-import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events.js";
+import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect, unlinks } from "./events.js";
 import { endLive } from "./lifecycle.js";
 import type { Message, MessageAck } from "./library.js";
 import { RESTORE_REFUSED_REASON, RestoreRefused, type Live } from "./live.js";
@@ -71,6 +71,8 @@ function onAuthenticated(rt: WwebjsRuntime, live: Live): void {
 }
 
 function onChangeState(rt: WwebjsRuntime, live: Live, state: string): void {
+  // Synchronously: RemoteAuth.disconnect deletes the stored session before `disconnected` (Client.js:845-853).
+  if (rt.isCurrent(live) && unlinks(state)) live.store.allowDeletion();
   // Not before the catch-up: a CONNECTED now would let sends start before the opt-outs are read.
   if (!rt.isCurrent(live) || !live.caughtUp) return;
   const previous = rt.getState(live.referrerUserId);
@@ -84,7 +86,7 @@ function onChangeState(rt: WwebjsRuntime, live: Live, state: string): void {
 
 function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
   if (!rt.isCurrent(live)) return;
-  const loggedOut = reason === "LOGOUT";
+  const loggedOut = unlinks(reason);
   // Synchronously: the library deletes the stored session right after emitting LOGOUT.
   if (loggedOut) live.store.allowDeletion();
   if (blocksRestore(reason)) rt.blocked.add(live.referrerUserId);

@@ -109,6 +109,12 @@ export class FakeWhatsApp {
    * mobile registered before the 9th digit): what `queryWidExists` answers (Client.js:2224-2237).
    */
   readonly canonical = new Map<string, string>();
+  /**
+   * WhatsApp Web's socket is silently down: messages are added to the chat but never leave, so
+   * `sendMessage` with `waitUntilMsgSent` never resolves (Utils.js:576-581 awaits
+   * `sendMsgResultPromise` only then); without it, it resolves as usual.
+   */
+  silentlyOffline = false;
   /** Chat ids for which the page finds no chat: `sendMessage` resolves undefined (Client.js:1539-1558). */
   readonly unreachableChats = new Set<string>();
   /** Chats marked read through the library (`Client.sendSeen`, Chat.js:109-111). */
@@ -379,6 +385,7 @@ export class FakeWwebjsClient extends Client {
     this.sentRaw.set(raw.id._serialized, raw);
     if (this.linkedDigits) this.world.chatOf(this.linkedDigits, chatId).messages.push(raw);
     this.world.sends.push({ referrerUserId: this.setup.referrerUserId, chatId, content, options, messageId: raw.id._serialized });
+    if (this.world.silentlyOffline && options.waitUntilMsgSent) return new Promise<Message>(() => undefined);
     return new library.Message(this, raw);
   }
 
