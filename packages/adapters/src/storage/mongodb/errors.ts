@@ -10,10 +10,19 @@ export async function wrap<T>(operation: string, run: () => Promise<T>): Promise
   }
 }
 
-/** E11000: a unique index (or `_id`) refused the write; the atomic operations rely on it. */
+/**
+ * A unique index (or `_id`) refused the write; the atomic operations rely on it. MongoDB answers
+ * E11000; DocumentDB-based servers (FerretDB 2, Azure DocumentDB) answer PostgreSQL's message under
+ * code 1 (InternalError), so that code counts only with that message.
+ */
 export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 11000) return true;
+  return code === 1 && typeof message === "string" && message.includes(DOCUMENTDB_DUPLICATE_KEY);
 }
+
+const DOCUMENTDB_DUPLICATE_KEY = "duplicate key value violates unique constraint";
 
 /** A server without this operator or option (FerretDB's NotImplemented, 238). */
 export function isNotImplemented(error: unknown): boolean {
