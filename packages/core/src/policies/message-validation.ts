@@ -40,9 +40,16 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/** Languages one message (or variant) may carry: bounds the work one save asks of the validator. */
+export const MAX_TEMPLATE_LANGUAGES = 10;
+
 /** Templates per language and media: the rules every variant of a day follows alike. */
 function wordingIssues(templates: Record<string, string>, media: MediaItem[], defaultLanguage: string, prefix: string): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  if (Object.keys(templates).length > MAX_TEMPLATE_LANGUAGES) {
+    issues.push({ path: `${prefix}messageTemplate`, message: `at most ${MAX_TEMPLATE_LANGUAGES} languages` });
+    return issues;
+  }
   if (typeof templates[defaultLanguage] !== "string" || templates[defaultLanguage]!.trim() === "") {
     issues.push({ path: `${prefix}messageTemplate.${defaultLanguage}`, message: `a template in the default language (${defaultLanguage}) is required` });
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  MAX_TEMPLATE_LANGUAGES,
   EXIT_REASONS,
   MAX_DAY_NUMBER,
   MAX_VARIANT_WEIGHT,
@@ -80,7 +81,8 @@ const MediaItem = z
 
 const templates = z
   .record(language, z.string().min(1).max(4096))
-  .refine((templates) => Object.keys(templates).length > 0, "at least one language");
+  .refine((templates) => Object.keys(templates).length > 0, "at least one language")
+  .refine((templates) => Object.keys(templates).length <= MAX_TEMPLATE_LANGUAGES, `at most ${MAX_TEMPLATE_LANGUAGES} languages`);
 const weight = z.number().int().min(MIN_VARIANT_WEIGHT).max(MAX_VARIANT_WEIGHT);
 
 const VariantBody = z
