@@ -64,7 +64,7 @@ describe("SQLite group commit", () => {
     const storage = await storageIn(await freshDir());
     const [ok, refused] = await Promise.allSettled([
       storage.counters.tryIncrement("referrer-1", DAY, 5),
-      storage.sessions.get(undefined as unknown as string),
+      storage.sessions.get(undefined as unknown as string, undefined as never),
     ]);
     expect(ok).toEqual({ status: "fulfilled", value: 1 });
     expect(refused.status).toBe("rejected");
