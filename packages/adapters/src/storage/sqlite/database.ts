@@ -90,6 +90,27 @@ export class SqliteDatabase {
     return this.run(operation, () => db.transaction(body).immediate());
   }
 
+  get inTransaction(): boolean {
+    return this.db?.inTransaction ?? false;
+  }
+
+  /** Opens a transaction holding the write lock (see `CommitGroups`). */
+  begin(): void {
+    const db = this.opened();
+    this.run("begin", () => db.exec("BEGIN IMMEDIATE"));
+  }
+
+  /** Commits the open transaction; rolls it back when the commit fails. */
+  commit(): void {
+    const db = this.opened();
+    try {
+      this.run("commit", () => db.exec("COMMIT"));
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
   pragma(operation: string, text: string): unknown {
     const db = this.opened();
     return this.run(operation, () => db.pragma(text, { simple: true }));
