@@ -61,13 +61,11 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     result.deferred++;
     return;
   }
+  const firstContactSteps: SettleStep[] = firstContactKey ? [() => ctx.storage.counters.decrement(referrerUserId, firstContactKey)] : [];
   const giveBackFirstContact = async () => {
-    if (firstContactKey) await ctx.storage.counters.decrement(referrerUserId, firstContactKey);
+    for (const step of firstContactSteps) await step();
   };
-  if (!(await checkNumber(ctx, run, claimed))) {
-    await giveBackFirstContact();
-    return;
-  }
+  if (!(await checkNumber(ctx, run, claimed, firstContactSteps))) return;
 
   const counterKey = dailyCounterKey(now, config.timezone);
   const dailyCap = effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone);
@@ -193,7 +191,7 @@ async function skipDay(ctx: EngineContext, run: SenderRun, target: Target, now: 
 }
 
 /** Before the first message to a number: is it on WhatsApp at all? */
-async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): Promise<boolean> {
+async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target, giveBack: SettleStep[]): Promise<boolean> {
   if (target.lastSentDay !== null) return true;
   let onWhatsApp: boolean;
   try {
@@ -202,9 +200,10 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
     if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
       await release(ctx, run, target, {});
       holdRun(run, error);
+      for (const step of giveBack) await step();
     } else {
       // Counted like a failed send, so a number that always fails to check cannot block the queue.
-      await recordFailure(ctx, run, target, error, "claimed");
+      await recordFailure(ctx, run, target, error, "claimed", null, giveBack);
     }
     return false;
   }
@@ -216,6 +215,7 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
     { ...exitChanges("invalid_number", now), claim: null },
   );
   if (exited) run.result.exited++;
+  for (const step of giveBack) await step();
   return false;
 }
 
