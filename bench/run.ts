@@ -9,7 +9,10 @@
  *
  * BENCH_SCALES=10000,100000 limits the sizes; BENCH_MONGO_MAX (default 100000) caps MongoDB's;
  * BENCH_STORAGES=sqlite,memory,mongodb,seed picks the stores; BENCH_DUE_PER_REFERRER (default 100)
- * sizes the due set (and the daily limit).
+ * sizes the due set (and the daily limit). BENCH_SCENARIOS (default scale,push,burst) picks the scenarios:
+ * `push` is `POST /internal/referrals` at the 1,000th and 10,000th referral of one referrer, and
+ * bulk feeds (`push.ts`); `burst` is one dispatch run of 1,000 senders × 5 on SQLite with
+ * `/health` and `/ready` probed during it (`burst.ts`; BENCH_BURST_SENDERS to change the size).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,12 +27,15 @@ import { startTestMongo } from "../test/support/mongo-server.js";
 import { countingStorage, type Counts } from "./counting-storage.js";
 import { referrerId, seedMongo, seedSqlite, seedThroughPort, type Workload } from "./history.js";
 import { SeedSender } from "./seed-algorithm.js";
+import { measurePushes, type PushFigures } from "./push.js";
+import { measureBurst, type BurstFigures } from "./burst.js";
 
 const REFERRERS = 10;
 const DUE_PER_REFERRER = Number(process.env.BENCH_DUE_PER_REFERRER ?? 100);
 const SCALES = (process.env.BENCH_SCALES ?? "10000,100000,1000000").split(",").map(Number);
 const MONGO_MAX = Number(process.env.BENCH_MONGO_MAX ?? 100_000);
 const STORAGES = (process.env.BENCH_STORAGES ?? "memory,sqlite,mongodb,seed").split(",");
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "scale,push,burst").split(",");
 
 interface RunCost {
   calls: number;
@@ -220,19 +226,29 @@ async function measureSeed(uri: string, kind: string, targets: number, due = DUE
 }
 
 const rows: Row[] = [];
-const server = await startTestMongo();
+let pushes: PushFigures | null = null;
+if (SCENARIOS.includes("push")) {
+  log("push scenario (SQLite, over the service's routes)");
+  pushes = await measurePushes([1_000, 10_000], [2_000, 20_000], log);
+}
+let burst: BurstFigures | null = null;
+if (SCENARIOS.includes("burst")) {
+  log("burst scenario (SQLite, the service listening, probed over HTTP)");
+  burst = await measureBurst(Number(process.env.BENCH_BURST_SENDERS ?? 1_000), 5, log);
+}
+const server = SCENARIOS.includes("scale") ? await startTestMongo() : { skipped: "scale scenario not selected" };
 const smallMongo = !("skipped" in server) && server.kind === "ferretdb" && process.env.BENCH_MONGO_MAX === undefined;
 const mongoRuns: Array<{ targets: number; due: number }> = smallMongo
   ? [FERRETDB_WORKLOAD]
   : SCALES.filter((targets) => targets <= MONGO_MAX).map((targets) => ({ targets, due: DUE_PER_REFERRER }));
 try {
-  for (const targets of SCALES) {
+  for (const targets of SCENARIOS.includes("scale") ? SCALES : []) {
     log(`${targets} targets`);
     if (STORAGES.includes("memory")) rows.push(await measureEngine(memoryBackend(), targets));
     if (STORAGES.includes("sqlite")) rows.push(await measureEngine(await sqliteBackend(), targets));
   }
   if ("skipped" in server) {
-    log(`mongodb skipped: ${server.skipped}`);
+    if (SCENARIOS.includes("scale")) log(`mongodb skipped: ${server.skipped}`);
   } else {
     if (smallMongo) log(`FerretDB: a workload of ${FERRETDB_WORKLOAD.targets} targets (BENCH_MONGO_MAX to override)`);
     for (const run of mongoRuns) {
@@ -281,4 +297,21 @@ for (const { targets } of mongoRuns) {
 if (ratios.sqliteMsPerMessageLargestOverSmallest !== undefined) {
   console.log(`SQLite time per message at ${SCALES[SCALES.length - 1]} / at ${SCALES[0]} targets: ×${ratios.sqliteMsPerMessageLargestOverSmallest}`);
 }
-console.log(JSON.stringify({ bench: "relance-scale", referrers: REFERRERS, duePerRun: REFERRERS * DUE_PER_REFERRER, rows, ratios }));
+if (pushes) {
+  ratios.pushLatency10000Over1000 = round(pushes.medianMsAt[10_000]! / pushes.medianMsAt[1_000]!);
+  ratios.feedTime20000Over2000 = round(pushes.feedSeconds[20_000]! / pushes.feedSeconds[2_000]!);
+  console.log(
+    `Push (POST /internal/referrals, 16 at a time, SQLite, median): ${pushes.medianMsAt[1_000]} ms at the 1,000th referral, ${pushes.medianMsAt[10_000]} ms at the 10,000th: ×${ratios.pushLatency10000Over1000}`,
+  );
+  console.log(
+    `Feed in batches of 1,000: 2,000 referrals in ${pushes.feedSeconds[2_000]} s, 20,000 in ${pushes.feedSeconds[20_000]} s: ×${ratios.feedTime20000Over2000}`,
+  );
+}
+if (burst) {
+  ratios.burstSendsPerSecond = burst.sendsPerSecond;
+  ratios.burstProbeP99Ms = Math.max(burst.healthMs.p99, burst.readyMs.p99);
+  console.log(
+    `Burst (${burst.senders} senders × 5, SQLite): ${burst.sent} sent in ${burst.seconds} s, ${burst.sendsPerSecond} sends/s; during it /health p50 ${burst.healthMs.p50} ms, p99 ${burst.healthMs.p99} ms, max ${burst.healthMs.max} ms; /ready p50 ${burst.readyMs.p50} ms, p99 ${burst.readyMs.p99} ms, max ${burst.readyMs.max} ms (${burst.probes} probes)`,
+  );
+}
+console.log(JSON.stringify({ bench: "relance-scale", referrers: REFERRERS, duePerRun: REFERRERS * DUE_PER_REFERRER, rows, pushes, burst, ratios }));

@@ -70,6 +70,25 @@ describe("at most once per target and day", () => {
     expect((await h.dispatch()).sent).toBe(1);
   });
 
+  it("renews a sender's lease once past half its TTL, not after every send", async () => {
+    const h = await createHarness();
+    await h.seedMessages(7);
+    await h.addReferrer("ref-1", "+33600000001");
+    for (let i = 0; i < 4; i++) await h.addReferral("ref-1", `user-${i}`, `+3361111111${i}`);
+    await h.engine.runEnrollment();
+    const acquired: Date[] = [];
+    const acquire = h.storage.leases.acquire.bind(h.storage.leases);
+    h.storage.leases.acquire = (key, owner, now, ttlMs) => (acquired.push(now), acquire(key, owner, now, ttlMs));
+    // Each send takes a third of the TTL (10 min by default): renewed after the 2nd and the 4th.
+    const send = h.transport.send.bind(h.transport);
+    h.transport.send = async (...args) => {
+      h.clock.advance(200_000);
+      return send(...args);
+    };
+    expect((await h.dispatch()).sent).toBe(4);
+    expect(acquired).toHaveLength(3);
+  });
+
   it("leaves a sender to the process holding its lease", async () => {
     const h = await createHarness();
     await h.seedMessages(7);

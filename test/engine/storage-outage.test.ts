@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
-import type { RelanceStorage, TargetChanges } from "@relance/core";
+import { TransportUnavailableError, type RelanceStorage, type TargetChanges } from "@relance/core";
 import { createMemoryStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
 import { createSqliteStorage } from "@relance/adapters/sqlite";
@@ -89,6 +89,38 @@ describe.each(backends)("storage outages on %s, through the engine", (_name, ope
     expect(target).toMatchObject({ currentDay: 2, lastSentDay: 1, claim: null, failedAttempts: 0 });
     expect(target!.messagesDelivered.map((d) => d.status)).toEqual(["sent"]);
     // Reserved twice, given back once: one send counted today.
+    expect((await h.engine.status("ref-1")).messagesSentToday).toBe(1);
+  });
+
+  // The two paths where the transport answers and the storage is away at that moment: the
+  // process knows the day did not leave, so nothing may be skipped nor counted.
+  it.each([
+    ["unavailable (nothing left)", () => new TransportUnavailableError("session closed", "disconnected"), ["sent"]],
+    ["a plain, retryable error", () => new Error("socket hang up"), ["failed", "sent"]],
+  ])("a send answered %s while the storage is away: the day is sent once the storage is back, never taken for interrupted, its reservation returned", async (_case, failure, history) => {
+    const { h, outage } = await loop();
+    const originalSend = h.transport.send.bind(h.transport);
+    h.transport.send = async () => {
+      h.transport.send = originalSend;
+      outage.down();
+      throw failure();
+    };
+
+    const cut = await h.dispatch();
+    expect(cut).toMatchObject({ sent: 0, aborted: true });
+    expect(h.transport.outbox()).toHaveLength(0);
+
+    outage.restore();
+    // Past the claim's TTL and a retry's backoff: an unsettled `sending` claim would now be
+    // recovered as interrupted and its day skipped.
+    h.clock.advance(2 * 60 * 60_000);
+    expect(await h.dispatch()).toMatchObject({ sent: 1 });
+    expect(h.transport.outbox()).toHaveLength(1);
+    const [target] = (await outage.inner.targets.list({}, { limit: 10 })).items;
+    expect(target).toMatchObject({ currentDay: 2, lastSentDay: 1, claim: null });
+    expect(target!.messagesDelivered.map((d) => [d.day, d.status])).toEqual(history.map((status) => [1, status]));
+    expect(target!.messagesDelivered.some((d) => /interrupted/.test(d.errorMessage ?? ""))).toBe(false);
+    // One send counted today: the reservation of the attempt that did not leave was given back.
     expect((await h.engine.status("ref-1")).messagesSentToday).toBe(1);
   });
 

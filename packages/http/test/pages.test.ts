@@ -60,6 +60,10 @@ describe("pages", () => {
     expect((await get("/assets/nope.js")).status).toBe(404);
     expect((await get("/assets/..%2Fpackage.json")).status).toBe(404);
   });
+
+  it("names of Object.prototype are unknown assets, 404 and not a 500 (security review 2, L9)", async () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) expect((await get(`/assets/${name}`)).status).toBe(404);
+  });
 });
 
 describe("admin console endpoints", () => {

@@ -5,6 +5,7 @@ import {
   type Directory,
   type DirectoryFeed,
   type DirectoryRepository,
+  type PushedReferral,
   type Referral,
   type ReferralChanges,
   type ReferrerProfile,
@@ -38,19 +39,51 @@ export class StoredDirectory implements Directory, DirectoryFeed {
     });
   }
 
-  async upsertReferral(referral: Referral): Promise<void> {
-    const phone = normalizePhone(referral.phone);
-    if (!phone) throw new ValidationError("[stored-directory] referral phone must be E.164", [{ path: "referral.phone", message: "E.164 (+33612345678)" }]);
-    await this.repository.upsertReferral({
-      userId: referral.userId,
-      referrerId: referral.referrerId,
-      phone,
-      name: referral.name,
-      language: referral.language ?? null,
-      createdAt: new Date(referral.createdAt),
-      paid: referral.paid,
-      paymentLink: referral.paymentLink ?? null,
+  async upsertReferral(referral: PushedReferral): Promise<void> {
+    await this.upsertReferrals([referral]);
+  }
+
+  async upsertReferrals(referrals: readonly PushedReferral[]): Promise<void> {
+    const phones = referrals.map((referral, index) => {
+      const phone = normalizePhone(referral.phone);
+      const path = referrals.length === 1 ? "referral.phone" : `${index}.referral.phone`;
+      if (!phone) throw new ValidationError("[stored-directory] referral phone must be E.164", [{ path, message: "E.164 (+33612345678)" }]);
+      return phone;
     });
+    const createdAt = await this.keptCreatedAt(referrals);
+    const now = this.clock.now();
+    for (const [index, referral] of referrals.entries()) {
+      const key = keyOf(referral);
+      const given = referral.createdAt ? new Date(referral.createdAt) : null;
+      const created = given ?? createdAt.get(key) ?? now;
+      // A later item of the same batch without createdAt keeps what an earlier one stored.
+      createdAt.set(key, created);
+      await this.repository.upsertReferral({
+        userId: referral.userId,
+        referrerId: referral.referrerId,
+        phone: phones[index]!,
+        name: referral.name,
+        language: referral.language ?? null,
+        createdAt: created,
+        paid: referral.paid,
+        paymentLink: referral.paymentLink ?? null,
+      });
+    }
+  }
+
+  /** The stored createdAt of the referrals pushed without one: one lookup per referrer, by key. */
+  private async keptCreatedAt(referrals: readonly PushedReferral[]): Promise<Map<string, Date>> {
+    const wanted = new Map<string, Set<string>>();
+    for (const referral of referrals) {
+      if (referral.createdAt) continue;
+      const ids = wanted.get(referral.referrerId) ?? new Set<string>();
+      wanted.set(referral.referrerId, ids.add(referral.userId));
+    }
+    const kept = new Map<string, Date>();
+    for (const [referrerId, ids] of wanted) {
+      for (const stored of await this.repository.getReferrals(referrerId, [...ids])) kept.set(keyOf(stored), new Date(stored.createdAt));
+    }
+    return kept;
   }
 
   async hasActiveSubscription(referrerUserId: string): Promise<boolean> {
@@ -76,3 +109,5 @@ export class StoredDirectory implements Directory, DirectoryFeed {
     return this.repository.listReferralChanges(referrerUserId, since);
   }
 }
+
+const keyOf = (referral: { referrerId: string; userId: string }) => JSON.stringify([referral.referrerId, referral.userId]);

@@ -129,11 +129,87 @@ describe("wwebjs on a real phone", () => {
       const again: TransportEvent[] = [];
       third.subscribe((event) => again.push(event));
       await third.ensureReady(REFERRER);
-      // Read again from before the sealed one: an opt-out twice is harmless, a lost one is not.
-      expect(inbound(again)).toEqual([
-        { from: "+33611111111", text: "STOP" },
-        { from: "+33622222222", text: "stop" },
-      ]);
+      // Read again from before the sealed one; the one already handed over is not emitted twice.
+      expect(inbound(again)).toEqual([{ from: "+33611111111", text: "STOP" }]);
+    });
+
+    it("keeps a sealed STOP readable when live messages arrive after the catch-up (reproduction P4)", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock });
+      await linked();
+      await w.transport.close();
+      clock.advance(60_000);
+      const sealed = w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP", { undecrypted: true });
+      const next = w.otherProcess();
+      const events: TransportEvent[] = [];
+      next.subscribe((event) => events.push(event));
+      await next.ensureReady(REFERRER);
+      clock.advance(60_000);
+      w.fake.latest(REFERRER).receive("33699999999@c.us", "bonjour"); // any live message, from anyone
+      await next.idle();
+      expect(inbound(events)).toEqual([{ from: "+33699999999", text: "bonjour" }]);
+      await next.close();
+
+      w.fake.decrypt(sealed);
+      const third = w.otherProcess();
+      const again: TransportEvent[] = [];
+      third.subscribe((event) => again.push(event));
+      await third.ensureReady(REFERRER);
+      // The STOP is read; the live message already handed over is not emitted a second time.
+      expect(inbound(again)).toEqual([{ from: "+33611111111", text: "STOP" }]);
+    });
+
+    it("emits a live ciphertext once WhatsApp Web decrypts it, and only once", async () => {
+      w = await world();
+      await linked();
+      const client = w.fake.latest(REFERRER);
+      const sealed = client.receiveSealed("33611111111@c.us", "STOP");
+      await w.transport.idle();
+      expect(inbound(w.events)).toEqual([]);
+      client.decryptLive(sealed);
+      await w.transport.idle();
+      await w.transport.close();
+      const next = w.otherProcess();
+      const again: TransportEvent[] = [];
+      next.subscribe((event) => again.push(event));
+      await next.ensureReady(REFERRER);
+      expect(inbound(w.events)).toEqual([{ from: "+33611111111", text: "STOP" }]);
+      expect(inbound(again)).toEqual([]);
+    });
+
+    it("catches up again when WhatsApp Web re-injects (a second ready), before it is connected again", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock });
+      await linked();
+      const client = w.fake.latest(REFERRER);
+      clock.advance(60_000);
+      // Reached the phone during the navigation: synced, never emitted.
+      w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP");
+      client.reinject();
+      await until(() => inbound(w.events).length === 1, "caught up after the second ready");
+      await w.transport.idle();
+      expect(inbound(w.events)).toEqual([{ from: "+33611111111", text: "STOP" }]);
+      expect(w.transport.getState(REFERRER).status).toBe("connected");
+    });
+
+    it("catches up when WhatsApp Web comes back from TIMEOUT, and reports connected only after", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock });
+      await linked();
+      const client = w.fake.latest(REFERRER);
+      client.loseConnection();
+      expect(w.transport.getState(REFERRER).status).toBe("connecting");
+      clock.advance(60_000);
+      w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP");
+      const states: string[] = [];
+      w.transport.subscribe((event) => {
+        if (event.type === "inbound") states.push(`inbound while ${w.transport.getState(REFERRER).status}`);
+      });
+      client.resume();
+      await until(() => w.transport.getState(REFERRER).status === "connected", "connected again");
+      await w.transport.idle();
+      expect(inbound(w.events)).toEqual([{ from: "+33611111111", text: "STOP" }]);
+      expect(states).toEqual(["inbound while connecting"]);
     });
 
     it("stays connecting while it catches up, whatever WhatsApp Web's connection state says", async () => {
@@ -257,6 +333,25 @@ describe("wwebjs on a real phone", () => {
       expect(w.fake.clientsOf("r3")).toHaveLength(0);
       expect(w.fake.clients.filter((c) => !c.destroyed)).toHaveLength(2);
       expect(await w.storage.leases.get("wwebjs-session:r3")).toBeNull();
+    });
+  });
+
+  describe("W3: sent means sent", () => {
+    it("waits until WhatsApp Web reports the text left, with link previews off", async () => {
+      w = await world();
+      await linked();
+      const result = await send(w.transport, REFERRAL, "Payez ici https://pay.example.com/x");
+      expect(result.partialFailure).toBeUndefined();
+      expect(w.fake.sends.at(-1)?.options).toMatchObject({ sendSeen: false, linkPreview: false, waitUntilMsgSent: true });
+    });
+
+    it("reports the outcome unknown (not resent) when the text does not leave within the send timeout", async () => {
+      w = await world({ sendTimeoutMs: 50 });
+      await linked();
+      w.fake.silentlyOffline = true;
+      const result = await send(w.transport, REFERRAL);
+      expect(result).toMatchObject({ messageId: "unknown:k-" + REFERRAL, partialFailure: expect.stringMatching(/did not report the text .* as sent within 50 ms: outcome unknown, not resent/) });
+      expect(w.fake.sends).toHaveLength(1);
     });
   });
 

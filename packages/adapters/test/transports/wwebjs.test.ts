@@ -188,6 +188,17 @@ describe("wwebjs extras", () => {
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(1);
     });
 
+    it.each([WAState.UNPAIRED, WAState.UNPAIRED_IDLE])("treats %s as an unlink: logged_out, stored session deleted, not restored", async (state) => {
+      w = await world();
+      await linked();
+      await w.fake.latest(REFERRER).closedBy(state);
+      await until(() => w.transport.getState(REFERRER).status === "logged_out", "logged_out");
+      await w.transport.idle();
+      expect(await archiveOf()).toBeUndefined();
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "logged_out" });
+      expect(w.fake.clientsOf(REFERRER)).toHaveLength(1);
+    });
+
     it("keeps the session on other reasons: disconnected with the reason, restored on demand", async () => {
       w = await world();
       await linked();
@@ -204,10 +215,10 @@ describe("wwebjs extras", () => {
       w = await world();
       await linked();
       await w.fake.latest(REFERRER).closedBy(WAState.TOS_BLOCK);
-      await until(() => w.transport.getState(REFERRER).status === "disconnected", "disconnected");
+      await until(() => w.transport.getState(REFERRER).status === "failed", "failed");
       await w.transport.idle();
       expect(await archiveOf()).toBeDefined();
-      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "disconnected", reason: expect.stringMatching(/TOS_BLOCK/) });
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/account banned.*TOS_BLOCK/) });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(1);
     });
   });

@@ -52,8 +52,17 @@ export interface Directory {
   listReferralChanges(referrerUserId: string, since: string | null): Promise<ReferralChanges>;
 }
 
+/**
+ * A referral as the platform pushes it. Without `createdAt`, a referral already stored keeps its
+ * own and a new one gets the clock's now (so re-pushing a referral does not move it in the order).
+ */
+export type PushedReferral = Omit<Referral, "createdAt"> & { createdAt?: Date | null };
+
 /** The write side of the stored (push-fed) directory. */
 export interface DirectoryFeed {
   setSubscription(input: { userId: string; active: boolean; name?: string; phone?: E164 | null }): Promise<void>;
-  upsertReferral(referral: Referral): Promise<void>;
+  /** Costs the same whatever the referrer's history: reads only that referral, never the list. */
+  upsertReferral(referral: PushedReferral): Promise<void>;
+  /** A feed's batch: the same rule per referral, one lookup per referrer; a repeated referral's last item wins. */
+  upsertReferrals(referrals: readonly PushedReferral[]): Promise<void>;
 }

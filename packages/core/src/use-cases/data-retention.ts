@@ -35,8 +35,13 @@ export interface ErasureResult {
 /**
  * Erasure (GDPR): removes a person's data everywhere — as a referral (their targets, their records
  * in the stored directory) and as a referrer (their config, their WhatsApp session, the targets
- * and referrals under them). The do-not-contact list keeps its entry, if any: it holds only a hash
- * of the number, and it is what stops anyone from writing to them again.
+ * and referrals under them). The do-not-contact list keeps its entry, if any: it is what stops
+ * anyone from writing to them again.
+ *
+ * What stays is a tombstone: the (pseudonymous) user id among the exited users, which enrollment
+ * checks for every referrer. Without it the directory's next listing, or the platform's next push,
+ * enrolled the person again from day 1 (security review 2, M4). The platform must delete the
+ * person from its own directory as well.
  */
 export async function eraseUser(ctx: EngineContext, userId: string): Promise<ErasureResult> {
   const config = await ctx.storage.configs.get(userId);
@@ -50,6 +55,8 @@ export async function eraseUser(ctx: EngineContext, userId: string): Promise<Era
       ctx.logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, "erasure: the WhatsApp session could not be logged out");
     }
   }
+  // The tombstone first: an enrollment pass running meanwhile cannot enroll them again.
+  await ctx.storage.exitedUsers.record({ userId, reason: "manual", exitedAt: ctx.clock.now() });
   const targets = await ctx.storage.targets.deleteByUser(userId);
   const directoryRecords = await ctx.storage.directory.deleteUser(userId);
   const deletedConfig = await ctx.storage.configs.delete(userId);

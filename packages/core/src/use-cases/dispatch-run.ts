@@ -41,6 +41,8 @@ export interface SenderRun {
   /** When `config` was read (clock ms). */
   configReadAt: number;
   batch: PresenceBatch;
+  /** When this process last took or renewed the sender's lease (clock ms). */
+  leaseRenewedAt: number;
   /** Messages this sender got out in this run (a recorded open-ended restriction ends with the first). */
   sent: number;
 }

@@ -8,11 +8,11 @@ import { chooseVariant } from "../policies/variants.js";
 import { firstNameOf, renderDayMessage } from "../policies/template.js";
 import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
+import type { SettleStep } from "../engine/unsettled-writes.js";
 import type { SenderRun } from "./dispatch-run.js";
 import { waitForTurn } from "./send-turn.js";
-import { markSending, recordSent } from "./send-writes.js";
+import { abandonSending, markSending, recordSent, settleNow } from "./send-writes.js";
 import { restrictionOf } from "./sender-holds.js";
-import { retryConditional } from "./storage-retry.js";
 import { publishStatus } from "./status.js";
 import { advanceChanges, exitChanges, exitTargets, failedDelivery, storableError } from "./target-transitions.js";
 
@@ -61,13 +61,11 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     result.deferred++;
     return;
   }
+  const firstContactSteps: SettleStep[] = firstContactKey ? [() => ctx.storage.counters.decrement(referrerUserId, firstContactKey)] : [];
   const giveBackFirstContact = async () => {
-    if (firstContactKey) await ctx.storage.counters.decrement(referrerUserId, firstContactKey);
+    for (const step of firstContactSteps) await step();
   };
-  if (!(await checkNumber(ctx, run, claimed))) {
-    await giveBackFirstContact();
-    return;
-  }
+  if (!(await checkNumber(ctx, run, claimed, firstContactSteps))) return;
 
   const counterKey = dailyCounterKey(now, config.timezone);
   const dailyCap = effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone);
@@ -123,15 +121,14 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
       ),
     );
   } catch (error) {
-    await giveBackReservation();
+    // Nothing left: known here and nowhere else, so every write from now on is owed if the
+    // storage stays away (the claim is still ours until it expires).
     if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
-      await retryConditional(ctx, () =>
-        ctx.storage.targets.updateIf(claimed.id, { claimedBy: { owner: run.owner, stage: "sending" } }, { claim: null, updatedAt: ctx.clock.now() }),
-      );
       holdRun(run, error);
+      await abandonSending(ctx, run, claimed.id, day, giveBackSteps);
       return;
     }
-    await recordFailure(ctx, run, sending, error, "sending", variant.key);
+    await recordFailure(ctx, run, sending, error, "sending", variant.key, giveBackSteps);
     return;
   }
 
@@ -194,7 +191,7 @@ async function skipDay(ctx: EngineContext, run: SenderRun, target: Target, now: 
 }
 
 /** Before the first message to a number: is it on WhatsApp at all? */
-async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): Promise<boolean> {
+async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target, giveBack: SettleStep[]): Promise<boolean> {
   if (target.lastSentDay !== null) return true;
   let onWhatsApp: boolean;
   try {
@@ -203,9 +200,10 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
     if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
       await release(ctx, run, target, {});
       holdRun(run, error);
+      for (const step of giveBack) await step();
     } else {
       // Counted like a failed send, so a number that always fails to check cannot block the queue.
-      await recordFailure(ctx, run, target, error, "claimed");
+      await recordFailure(ctx, run, target, error, "claimed", null, giveBack);
     }
     return false;
   }
@@ -217,6 +215,7 @@ async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target): 
     { ...exitChanges("invalid_number", now), claim: null },
   );
   if (exited) run.result.exited++;
+  for (const step of giveBack) await step();
   return false;
 }
 
@@ -227,6 +226,7 @@ async function recordFailure(
   error: unknown,
   stage: TargetClaim["stage"] = "sending",
   variant: string | null = null,
+  giveBack: SettleStep[] = [],
 ): Promise<void> {
   const now = ctx.clock.now();
   const failedAttempts = target.failedAttempts + 1;
@@ -237,16 +237,16 @@ async function recordFailure(
     decision.kind === "retry"
       ? { failedAttempts, nextMessageDue: decision.at, claim: null, pushDelivery: delivery, updatedAt: now }
       : { ...exitChanges("send_failed", now), claim: null, failedAttempts, pushDelivery: delivery };
-  const { value: recorded } = await retryConditional(ctx, () =>
-    ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes),
-  );
-  if (!recorded) {
+  const record: SettleStep = async () => {
+    const recorded = await ctx.storage.targets.updateIf(target.id, { status: "active", claimedBy: { owner: run.owner, stage } }, changes);
+    if (recorded) return;
     // Exited meanwhile: only the history. Only the stage expected: a claim already cleared was recorded.
-    await retryConditional(ctx, () =>
-      ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner, stage } }, { pushDelivery: delivery, claim: null, updatedAt: now }),
-    );
-  }
+    await ctx.storage.targets.updateIf(target.id, { claimedBy: { owner: run.owner, stage } }, { pushDelivery: delivery, claim: null, updatedAt: now });
+  };
+  // Counted before the record: the attempt failed, whatever the storage answers now.
   run.result.failed++;
   if (decision.kind === "give_up") run.result.exited++;
   ctx.logger.warn({ targetId: target.id, day: target.currentDay, failedAttempts, giveUp: decision.kind === "give_up" }, "relance send failed");
+  // The record first: it releases the claim, which must not expire into "interrupted".
+  await settleNow(ctx, `failed:${target.id}:${target.currentDay}`, { targetId: target.id, day: target.currentDay, known: "not sent (failed)" }, [record, ...giveBack]);
 }

@@ -72,7 +72,8 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
   const lease = `sender:${referrerUserId}`;
   const { instanceId, claimTtlMs } = ctx.options;
   // One process drives an account at a time: pacing and the session itself are per process.
-  if (!(await ctx.storage.leases.acquire(lease, instanceId, ctx.clock.now(), claimTtlMs))) {
+  const leaseTakenAt = ctx.clock.now();
+  if (!(await ctx.storage.leases.acquire(lease, instanceId, leaseTakenAt, claimTtlMs))) {
     ctx.logger.debug({ referrerUserId }, "sender driven by another process");
     return;
   }
@@ -135,6 +136,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, owne
       stopped: false,
       configReadAt: ctx.clock.now().getTime(),
       batch: { referrerUserId, online: false },
+      leaseRenewedAt: leaseTakenAt.getTime(),
       sent: 0,
     };
     try {
@@ -230,9 +232,15 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
         run.result.deferred += counted;
         return;
       }
-      if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, ctx.clock.now(), ctx.options.claimTtlMs))) {
-        ctx.logger.warn({ referrerUserId: run.config.referrerUserId }, "sender lease lost: another process drives it now");
-        run.stopped = true;
+      // Renewed once past half its TTL, not after every send: a round trip per message saved,
+      // and at least half the TTL left whenever a target starts.
+      const renewAt = ctx.clock.now();
+      if (renewAt.getTime() - run.leaseRenewedAt >= ctx.options.claimTtlMs / 2) {
+        if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, renewAt, ctx.options.claimTtlMs))) {
+          ctx.logger.warn({ referrerUserId: run.config.referrerUserId }, "sender lease lost: another process drives it now");
+          run.stopped = true;
+        }
+        run.leaseRenewedAt = renewAt.getTime();
       }
     }
   }

@@ -88,8 +88,17 @@ export async function recordSent(
   await settleNow(ctx, `sent:${targetId}:${day}`, { targetId, day, known: "sent", messageId: delivery.messageId }, steps);
 }
 
+/**
+ * A send the transport refused before anything left (session down, sender restricted): the claim
+ * is cleared and the reservations given back; owed when the storage stays away, so the day is
+ * never taken for interrupted later.
+ */
+export async function abandonSending(ctx: EngineContext, run: SenderRun, targetId: string, day: number, giveBack: SettleStep[]): Promise<void> {
+  await settleNow(ctx, `unsent:${targetId}:${day}`, { targetId, day, known: "not sent" }, [undoSending(ctx, run, targetId), ...giveBack]);
+}
+
 /** Runs the steps with retries; whatever is left when the storage stays away is owed, then thrown. */
-async function settleNow(ctx: EngineContext, key: string, context: Record<string, unknown>, steps: SettleStep[]): Promise<void> {
+export async function settleNow(ctx: EngineContext, key: string, context: Record<string, unknown>, steps: SettleStep[]): Promise<void> {
   const remaining = [...steps];
   try {
     while (remaining.length > 0) {

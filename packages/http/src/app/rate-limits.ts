@@ -18,23 +18,43 @@ export interface RateLimitSettings {
   connect: RateLimit | null;
   /** `memory` (this process) or `storage` (the service's storage: shared by every instance on it). */
   store: "memory" | "storage";
-  /** Take the client address from X-Forwarded-For (behind a proxy you run). */
-  trustProxy: boolean;
+  /** The proxies in front: how many, or which addresses; null: none, the socket's peer is the client. */
+  trustProxy: TrustProxy;
 }
 
-/** The client's address: the socket's, or the proxy's word when it is trusted. */
-export function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
+export type TrustProxy = { hops: number } | { proxies: readonly string[] } | null;
+
+/**
+ * The client's address: the right-most X-Forwarded-For entry that no trusted proxy wrote. Entries
+ * further left are whatever the client sent (security review 2, M2: keying on the first entry let
+ * anyone pick their own key, or someone else's).
+ */
+export function resolveClientAddress(peer: string, forwardedFor: string | undefined, trust: TrustProxy): string {
+  if (trust === null) return peer;
+  const hops = [...(forwardedFor ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")];
+  if ("hops" in trust) {
+    // Each of the n proxies appended its own peer: the client is the n-th entry from the right.
+    if (hops.length === 0) return peer;
+    return hops[Math.max(0, hops.length - trust.hops)]!;
   }
+  let address = peer;
+  while (trust.proxies.includes(address) && hops.length > 0) address = hops.pop()!;
+  return address;
+}
+
+export function clientAddress(c: Context, trust: TrustProxy): string {
+  let peer: string;
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    peer = getConnInfo(c).remote.address ?? "unknown";
   } catch {
     // In-process requests (app.request) have no socket.
-    return "local";
+    peer = "local";
   }
+  return resolveClientAddress(peer, c.req.header("x-forwarded-for"), trust);
 }
+
+/** Probes answer whatever the failed logins: a load balancer must not see the service as down. */
+const EXEMPT_PATHS = new Set(["/health", "/ready"]);
 
 const tooMany = (what: string) => (c: Context) => {
   const retry = c.res.headers.get("retry-after");
@@ -47,23 +67,30 @@ function storeOf(settings: RateLimitSettings, storage: RelanceStorage, name: str
 }
 
 /**
- * Per client address, only failed authentications count (a correct secret or token never uses
- * the allowance, so bulk feeds are not slowed); past the limit, every request of that address is
- * refused with 429 until the window ends.
+ * Per client address, only failed authentications count, and only they are refused: the
+ * credentials are checked first, and a request that passes is served whatever its address did
+ * before (security review 2, M2: the limit had become a switch that locked the platform's payment
+ * calls out). Past the limit, a failed one answers 429 until the window ends. Probes are exempt.
  */
 export function authFailureLimit(settings: RateLimitSettings, storage: RelanceStorage): MiddlewareHandler {
   const limit = settings.authFailures;
   if (!limit) return async (_c, next) => next();
-  return rateLimiter({
-    windowMs: limit.windowMs,
-    limit: limit.count,
-    standardHeaders: "draft-6",
-    keyGenerator: (c) => clientAddress(c, settings.trustProxy),
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (c) => c.res.status !== 401,
-    store: storeOf(settings, storage, "auth"),
-    handler: tooMany("failed authentications from this address"),
-  });
+  const store = storeOf(settings, storage, "auth");
+  store.init?.({ windowMs: limit.windowMs } as never);
+  return async (c, next) => {
+    if (EXEMPT_PATHS.has(c.req.path)) return next();
+    await next();
+    if (c.res.status !== 401) return;
+    const key = clientAddress(c, settings.trustProxy);
+    const current = await store.get?.(key);
+    if (current && (current.totalHits ?? 0) >= limit.count) {
+      const retry = current.resetTime ? Math.max(1, Math.ceil((current.resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(limit.windowMs / 1000);
+      c.res = undefined;
+      c.res = c.json(errorBody("rate_limited", "Too many failed authentications from this address; try again later"), 429, { "retry-after": String(retry) });
+      return;
+    }
+    await store.increment(key);
+  };
 }
 
 /** Per referrer (after authentication): link attempts push prompts to a phone, so they are bounded. */

@@ -159,6 +159,8 @@ export const MessageListResponse = z.object({ items: z.array(MessageResponse) })
 export const PreviewResponse = z.object({ text: z.string(), media: z.array(MediaResponse), language: z.string() });
 export const ExitUserResponse = z.object({ exited: count }).meta({ examples: [{ exited: 1 }] });
 export const OkResponse = z.object({ ok: z.literal(true) });
+/** One referral pushed: `{ok}`; a batch: also how many referrals it stored. */
+export const ReferralPushResponse = z.object({ ok: z.literal(true), upserted: z.number().int().min(1).optional() });
 export const EnrollmentRunResponse = z.object({ enrolled: count, skipped: count });
 export const EraseUserResponse = z
   .object({ targets: count, directoryRecords: count, config: z.boolean(), session: z.boolean() })

@@ -148,6 +148,11 @@ export const ReferralBody = z
   })
   .strict();
 
+/** Up to this many referrals in one bulk push (a feed's batch). */
+export const REFERRAL_BATCH_MAX = 1_000;
+export const ReferralBatchBody = z.array(ReferralBody).min(1).max(REFERRAL_BATCH_MAX);
+export const ReferralPushBody = z.union([ReferralBody, ReferralBatchBody]);
+
 export const SandboxLinkBody = z.object({ userId: id, phone }).strict();
 export const SandboxDropBody = z.object({ userId: id, loggedOut: z.boolean().optional() }).strict();
 export const SandboxNumberBody = z.object({ phone, onWhatsApp: z.boolean() }).strict();

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { z } from "zod";
+import type { TrustProxy } from "../app/rate-limits.js";
 import { isHhMm, isValidTimeZone } from "@relance/core";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
@@ -34,6 +36,30 @@ const rateLimit = z
   .refine((v) => v === null || (v.count >= 1 && v.windowMs >= 1000), "count and seconds must be at least 1");
 
 /** Every environment variable the service reads, with its default. */
+/**
+ * The proxies in front of the service: `false` (none), a hop count (`true` is 1), or the proxies'
+ * addresses, comma-separated. The client address is the right-most X-Forwarded-For hop that none
+ * of them wrote.
+ */
+const trustProxy = z
+  .string()
+  .default("false")
+  .transform((value, ctx): TrustProxy => {
+    const v = value.trim();
+    if (v === "false" || v === "0") return null;
+    if (v === "true") return { hops: 1 };
+    if (/^\d+$/.test(v)) return { hops: Number(v) };
+    const proxies = v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+    const bad = proxies.filter((entry) => isIP(entry) === 0);
+    if (proxies.length === 0 || bad.length > 0) {
+      ctx.addIssue({ code: "custom", message: `false, a hop count, or proxy IP addresses (not: ${bad.join(", ")})` });
+      return z.NEVER;
+    }
+    return { proxies };
+  });
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -111,7 +137,7 @@ const EnvSchema = z
     RELANCE_AUTH_FAILURE_LIMIT: rateLimit.default({ count: 30, windowMs: 600_000 }),
     RELANCE_CONNECT_RATE_LIMIT: rateLimit.default({ count: 10, windowMs: 3_600_000 }),
     RELANCE_RATE_LIMIT_STORE: z.enum(["memory", "storage"]).default("memory"),
-    RELANCE_TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    RELANCE_TRUST_PROXY: trustProxy,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -125,6 +151,18 @@ const EnvSchema = z
     // The pull directory carries names, numbers and payment links, and Relance's bearer secret.
     if (env.NODE_ENV === "production" && env.USER_SERVICE_URL && !env.USER_SERVICE_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "must be https:// in production" });
+    }
+    // The webhooks carry a referral's number and reply text (security review 2, L8).
+    if (env.NODE_ENV === "production" && env.RELANCE_NOTIFY_WEBHOOK_URL && !env.RELANCE_NOTIFY_WEBHOOK_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_NOTIFY_WEBHOOK_URL"], message: "must be https:// in production" });
+    }
+    // The separate metrics listener asks for no credentials: only for a scraper on the same host.
+    if (env.NODE_ENV === "production" && env.RELANCE_METRICS_PORT !== undefined && !LOOPBACK.has(env.RELANCE_METRICS_HOST)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RELANCE_METRICS_HOST"],
+        message: "the unauthenticated metrics listener must bind a loopback address in production (127.0.0.1, ::1); scrape /metrics with the service secret otherwise",
+      });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });

@@ -119,12 +119,14 @@ export const OPERATIONS = {
     errors: ["Conflict"],
   }),
   referrals: internal({
-    summary: "Upsert one referral (push directory)",
+    summary: "Upsert one referral, or a batch of up to 1,000 (push directory)",
+    description:
+      "The body is one `{referrerId, referral}` or an array of 1 to 1,000 of them (a feed's batch, answered with `upserted`). Without `createdAt`, a referral already stored keeps its own and a new one gets now; the cost does not grow with the referrer's history.",
     body: {
-      schema: req.ReferralBody,
+      schema: req.ReferralPushBody,
       example: { referrerId: "referrer-7", referral: { userId: "user-42", phone: "+33698765432", name: "Léa Dupont", language: "fr", createdAt: "2026-01-05T08:00:00Z", paid: false } },
     },
-    responses: { "200": { description: "stored", schema: res.OkResponse } },
+    responses: { "200": { description: "stored", schema: res.ReferralPushResponse } },
     errors: ["Conflict"],
   }),
   runEnrollment: internal({ summary: "Run enrollment now (joins a run in progress)", responses: { "200": { description: "result", schema: res.EnrollmentRunResponse } } }),

@@ -40,7 +40,9 @@ export function pageRoutes(services: AppServices) {
     return c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
   });
   app.get("/assets/:name", documented(doc.pageAsset), (c) => {
-    const asset = ASSETS[c.req.param("name")];
+    // Own names only: `constructor` or `__proto__` must not find Object.prototype's members.
+    const name = c.req.param("name");
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) return c.notFound();
     const body = typeof asset.body === "function" ? asset.body() : asset.body;
     return c.body(body, 200, { "content-type": asset.type, "cache-control": "public, max-age=300" });

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { StorageError } from "@relance/core";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
@@ -10,6 +10,20 @@ export interface SqliteSettings {
   filename: string;
   synchronous: Synchronous;
   busyTimeoutMs: number;
+}
+
+/**
+ * The file holds contacts and WhatsApp sessions: owner-only. SQLite gives its -wal and -shm files
+ * the database file's mode. A directory that already exists is left as the operator made it.
+ */
+function restrictFile(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+  closeSync(openSync(filename, "a", 0o600));
+  try {
+    chmodSync(filename, 0o600);
+  } catch {
+    // Not ours to change (another owner): SQLite opens it as it is.
+  }
 }
 
 /**
@@ -30,10 +44,13 @@ export class SqliteDatabase {
   open(): void {
     if (this.db) return;
     this.run("open", () => {
-      if (this.settings.filename !== ":memory:") mkdirSync(dirname(this.settings.filename), { recursive: true });
+      if (this.settings.filename !== ":memory:") restrictFile(this.settings.filename);
       const db = new Database(this.settings.filename, { timeout: this.settings.busyTimeoutMs });
       try {
         db.pragma("journal_mode = WAL");
+        // Deleted rows (erasure, retention) are overwritten with zeros, not left in free pages
+        // where a copy of the file would still show them (security review 2, L5).
+        db.pragma("secure_delete = ON");
         db.pragma(`synchronous = ${this.settings.synchronous.toUpperCase()}`);
         db.pragma("foreign_keys = OFF");
         // Creating the schema is one immediate transaction: processes opening a new file at once
@@ -88,6 +105,27 @@ export class SqliteDatabase {
   transaction<T>(operation: string, body: () => T): T {
     const db = this.opened();
     return this.run(operation, () => db.transaction(body).immediate());
+  }
+
+  get inTransaction(): boolean {
+    return this.db?.inTransaction ?? false;
+  }
+
+  /** Opens a transaction holding the write lock (see `CommitGroups`). */
+  begin(): void {
+    const db = this.opened();
+    this.run("begin", () => db.exec("BEGIN IMMEDIATE"));
+  }
+
+  /** Commits the open transaction; rolls it back when the commit fails. */
+  commit(): void {
+    const db = this.opened();
+    try {
+      this.run("commit", () => db.exec("COMMIT"));
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   pragma(operation: string, text: string): unknown {

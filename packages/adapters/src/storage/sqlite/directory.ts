@@ -40,16 +40,24 @@ export function createSqliteDirectory(db: SqliteDatabase): DirectoryRepository {
     },
 
     async upsertReferral(referral) {
-      db.exec(
-        "directory.upsertReferral",
-        `INSERT INTO directory_referrals (referrerId, userId, doc, createdAt, seq)
-         VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM directory_referrals))
-         ON CONFLICT DO UPDATE SET doc = excluded.doc, createdAt = excluded.createdAt, seq = excluded.seq`,
-        referral.referrerId,
-        referral.userId,
-        encode(withoutKey(referralDocument(referral))),
-        new Date(referral.createdAt).getTime(),
-      );
+      db.transaction("directory.upsertReferral", () => {
+        // A database from before the counter starts it at the highest seq it holds.
+        db.exec(
+          "directory.upsertReferral",
+          `INSERT INTO directory_sequence (id, value) VALUES (1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM directory_referrals))
+           ON CONFLICT (id) DO UPDATE SET value = value + 1`,
+        );
+        db.exec(
+          "directory.upsertReferral",
+          `INSERT INTO directory_referrals (referrerId, userId, doc, createdAt, seq)
+           VALUES (?, ?, ?, ?, (SELECT value FROM directory_sequence WHERE id = 1))
+           ON CONFLICT DO UPDATE SET doc = excluded.doc, createdAt = excluded.createdAt, seq = excluded.seq`,
+          referral.referrerId,
+          referral.userId,
+          encode(withoutKey(referralDocument(referral))),
+          new Date(referral.createdAt).getTime(),
+        );
+      });
     },
 
     async listReferrals(referrerId) {

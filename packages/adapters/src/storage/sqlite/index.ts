@@ -5,6 +5,7 @@ import { SqliteDatabase, type Synchronous } from "./database.js";
 import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory.js";
 import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records.js";
 import { createSqliteTargets } from "./targets.js";
+import { CommitGroups, grouped } from "./group-commit.js";
 
 export interface SqliteStorageOptions {
   /** Directory of the database file `relance.sqlite` (created if missing). */
@@ -27,12 +28,15 @@ export const SQLITE_FILENAME = "relance.sqlite";
  * Storage in one SQLite file (better-sqlite3, WAL). Several processes may share the file: SQLite
  * serialises writers with its own locks, and every atomic operation of the port is one statement
  * (`UPDATE … WHERE <condition> RETURNING`, `INSERT … ON CONFLICT`) or one IMMEDIATE transaction.
- * Calls are synchronous underneath: each resolves once its statement has committed.
+ * Calls are synchronous underneath; the calls of one event-loop turn share one transaction
+ * (`CommitGroups`: one fsync per turn, and the event loop served between turns), and each resolves
+ * once that transaction has committed.
  */
 export function createSqliteStorage(options: SqliteStorageOptions): RelanceStorage {
   const filename = options.filename ?? (options.dataDir !== undefined ? join(options.dataDir, SQLITE_FILENAME) : null);
   if (filename === null) throw new TypeError("[sqlite] give dataDir or filename");
   const db = new SqliteDatabase({ filename, synchronous: options.synchronous ?? "full", busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+  const groups = new CommitGroups(db);
 
   return {
     name: "sqlite",
@@ -49,21 +53,22 @@ export function createSqliteStorage(options: SqliteStorageOptions): RelanceStora
       if (!db.isOpen) return;
       // Folds the WAL back into the database so the file stands alone; another process may still hold it.
       try {
+        groups.flush();
         db.pragma("close", "wal_checkpoint(PASSIVE)");
       } finally {
         db.close();
       }
     },
 
-    configs: createSqliteConfigs(db),
-    messages: createSqliteMessages(db),
-    targets: createSqliteTargets(db),
-    counters: createSqliteCounters(db),
-    doNotContact: createSqliteDoNotContact(db),
-    leases: createSqliteLeases(db),
-    sessions: createSqliteSessions(db),
-    directory: createSqliteDirectory(db),
-    exitedUsers: createSqliteExitedUsers(db),
-    enrollmentCursors: createSqliteEnrollmentCursors(db),
+    configs: grouped(groups, createSqliteConfigs(db)),
+    messages: grouped(groups, createSqliteMessages(db)),
+    targets: grouped(groups, createSqliteTargets(db)),
+    counters: grouped(groups, createSqliteCounters(db)),
+    doNotContact: grouped(groups, createSqliteDoNotContact(db)),
+    leases: grouped(groups, createSqliteLeases(db)),
+    sessions: grouped(groups, createSqliteSessions(db)),
+    directory: grouped(groups, createSqliteDirectory(db)),
+    exitedUsers: grouped(groups, createSqliteExitedUsers(db)),
+    enrollmentCursors: grouped(groups, createSqliteEnrollmentCursors(db)),
   };
 }

@@ -121,6 +121,13 @@ CREATE INDEX IF NOT EXISTS directory_referrals_order ON directory_referrals (ref
 CREATE INDEX IF NOT EXISTS directory_referrals_changes ON directory_referrals (referrerId, seq);
 CREATE INDEX IF NOT EXISTS directory_referrals_seq ON directory_referrals (seq);
 
+-- The last seq handed out. Not MAX(seq)+1: erasing the newest rows would move that back below
+-- the referrers' cursors, and the next referrals would stay unseen (security review 2, L6).
+CREATE TABLE IF NOT EXISTS directory_sequence (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS enrollment_cursors (
   referrerUserId TEXT PRIMARY KEY NOT NULL,
   doc TEXT NOT NULL

@@ -158,6 +158,21 @@ export function describeDirectory(ctx: ContractContext): void {
       expect((await directory.listReferralChanges("referrer-1", idle.cursor)).items).toEqual([]);
     });
 
+    // Security review 2, L6: numbering changes from MAX(seq)+1 went back below a referrer's cursor
+    // once the newest rows were erased, and the next referral stayed invisible to enrollment.
+    it("listReferralChanges still shows a referral upserted after the newest ones were erased", async () => {
+      const directory = ctx.storage().directory;
+      await directory.upsertReferral(makeReferral({ referrerId: "referrer-2", userId: "alice" }));
+      await directory.upsertReferral(makeReferral({ userId: "bob" }));
+      await directory.upsertReferral(makeReferral({ referrerId: "referrer-2", userId: "carol" }));
+      const first = await directory.listReferralChanges("referrer-2", null);
+      expect(first.items.map((r) => r.userId).sort()).toEqual(["alice", "carol"]);
+      await directory.deleteUser("carol");
+      await directory.deleteUser("bob");
+      await directory.upsertReferral(makeReferral({ referrerId: "referrer-2", userId: "dave" }));
+      expect((await directory.listReferralChanges("referrer-2", first.cursor)).items.map((r) => r.userId)).toContain("dave");
+    });
+
     it("listReferralChanges misses none of 30 concurrent upserts", async () => {
       const directory = ctx.storage().directory;
       const start = await directory.listReferralChanges("referrer-1", null);

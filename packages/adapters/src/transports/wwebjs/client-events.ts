@@ -1,9 +1,9 @@
 import { qrDataUrl } from "../../qr/render-qr.js";
-import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect } from "./events.js";
+import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect, unlinks } from "./events.js";
 import { endLive } from "./lifecycle.js";
 import type { Message, MessageAck } from "./library.js";
 import { RESTORE_REFUSED_REASON, RestoreRefused, type Live } from "./live.js";
-import { onReady } from "./readiness.js";
+import { catchUpAgain, onReady } from "./readiness.js";
 import type { WwebjsRuntime } from "./runtime.js";
 
 /** Wires a client's events to the referrer's link state; a live that is no longer current is ignored. */
@@ -72,16 +72,22 @@ function onAuthenticated(rt: WwebjsRuntime, live: Live): void {
 }
 
 function onChangeState(rt: WwebjsRuntime, live: Live, state: string): void {
+  // Synchronously: RemoteAuth.disconnect deletes the stored session before `disconnected` (Client.js:845-853).
+  if (rt.isCurrent(live) && unlinks(state)) live.store.allowDeletion();
   // Not before the catch-up: a CONNECTED now would let sends start before the opt-outs are read.
   if (!rt.isCurrent(live) || !live.caughtUp) return;
   const previous = rt.getState(live.referrerUserId);
   const next = stateAfterChange(state, previous.phone);
-  if (next && next.status !== previous.status) rt.setState(live.referrerUserId, next);
+  if (!next || next.status === previous.status) return;
+  // Back from TIMEOUT/OPENING: what came during the outage may not be flagged new (the sync),
+  // so the chats are read again before sends resume.
+  if (next.status === "connected") rt.background(catchUpAgain(rt, live, "WhatsApp Web reconnected"), "catch-up after a reconnect failed");
+  else rt.setState(live.referrerUserId, next);
 }
 
 function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
   if (!rt.isCurrent(live)) return;
-  const loggedOut = reason === "LOGOUT";
+  const loggedOut = unlinks(reason);
   // Synchronously: the library deletes the stored session right after emitting LOGOUT.
   if (loggedOut) live.store.allowDeletion();
   if (blocksRestore(reason)) rt.blocked.add(live.referrerUserId);

@@ -3,11 +3,21 @@ import { MessageAck, WAState } from "./library.js";
 
 /** What a `disconnected(reason)` means for the link; the client is gone either way. */
 export function stateAfterDisconnect(reason: string, phone: E164 | null): LinkState {
-  if (reason === "LOGOUT") return { status: "logged_out", phone: null, reason: "the device was unlinked from the phone" };
+  if (unlinks(reason)) return { status: "logged_out", phone: null, reason: reason === "LOGOUT" ? "the device was unlinked from the phone" : `the device was unlinked from the phone (${reason})` };
+  if (reason === WAState.TOS_BLOCK || reason === WAState.SMB_TOS_BLOCK) return { status: "failed", phone, reason: `account banned: WhatsApp blocked this number (${reason})` };
   if (reason === WAState.CONFLICT) {
     return { status: "failed", phone, reason: "replaced by another connection: this WhatsApp Web session was opened elsewhere" };
   }
   return { status: "disconnected", phone, reason: `WhatsApp Web closed the session (${reason})` };
+}
+
+/**
+ * The device is no longer linked: LOGOUT (the page's `post_logout`, Client.js:495-499), or the
+ * UNPAIRED / UNPAIRED_IDLE states after which the library disconnects (Client.js:815-853). The
+ * stored session is worthless and may be deleted.
+ */
+export function unlinks(reason: string): boolean {
+  return reason === "LOGOUT" || reason === WAState.UNPAIRED || reason === WAState.UNPAIRED_IDLE;
 }
 
 /**

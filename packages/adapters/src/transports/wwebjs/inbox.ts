@@ -4,7 +4,7 @@ import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
 import type { Message } from "./library.js";
 import { readReply, type IncomingShape } from "../session/reply-classifier.js";
 import { shapeOfWwebjs, shapeOfWwebjsEdit } from "./incoming-shape.js";
-import { MAX_PENDING, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
+import { MAX_PENDING, MAX_SEEN, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
 
 /** The phones of a referrer's active targets (their chats are read on catch-up even when read). */
 export type ActiveContacts = (referrerUserId: string) => Promise<readonly E164[]>;
@@ -45,7 +45,8 @@ class InboxClosed extends Error {
  */
 export class Inbox {
   private mark: Watermark | null = null;
-  private readonly emitted = new Set<string>();
+  /** Ids handed over (or kept for a LID) lately, persisted: loaded once, null until then. */
+  private seenIds: string[] | null = null;
   private canonical: Record<E164, string> | null = null;
   /** LIDs with replies waiting (loaded once): no storage read per send when there are none. */
   private waitingLids: Set<string> | null = null;
@@ -116,9 +117,14 @@ export class Inbox {
     return missed.length;
   }
 
-  /** A `message` event of the running client. */
+  /**
+   * A `message` event of the running client. It never moves the watermark: only a completed
+   * catch-up does, so a message the catch-up had to leave behind (not decrypted yet, or arrived
+   * while the catch-up was starting) is read by the next one. The next catch-up reads live
+   * messages again: the ring of seen ids keeps them from being emitted twice.
+   */
   onLive(message: Message): Promise<void> {
-    return this.serial(() => this.handle(message, { at: this.options.clock.now(), advance: true }));
+    return this.serial(() => this.handle(message, { at: this.options.clock.now(), advance: false }));
   }
 
   /** A `message_edit` of the running client: the new text is a reply of its own (an edit to STOP). */
@@ -197,7 +203,10 @@ export class Inbox {
     const reading = readReply(options.shape ?? shapeOfWwebjs(message));
     if (!reading.reply) return;
     const id = options.key ?? message.id._serialized;
-    if (this.emitted.has(id)) return;
+    if ((await this.seen()).includes(id)) {
+      if (options.advance) await this.advance(message);
+      return;
+    }
     const from = message.from;
     let phone = phoneOfUserJid(from);
     if (!phone && isLidJid(from)) {
@@ -206,7 +215,7 @@ export class Inbox {
       if (phone && (await this.waiting()).has(from)) await this.flushPendingNow([]);
       if (!phone) {
         await this.keepPending({ id, lid: from, text: reading.text, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
-        this.emitted.add(id);
+        await this.markSeen(id);
         if (options.advance) await this.advance(message);
         return;
       }
@@ -216,8 +225,9 @@ export class Inbox {
       return;
     }
     if (!this.options.isOpen()) throw new InboxClosed();
-    this.emitted.add(id);
     await this.emitFrom(phone, reading.text, options.at);
+    // After the emit: a crash in between emits it again on the next start (at least once).
+    await this.markSeen(id);
     if (options.advance) await this.advance(message);
   }
 
@@ -270,6 +280,17 @@ export class Inbox {
       this.options.logger.warn({ referrerUserId: this.options.referrerUserId, err: describe(error) }, "could not resolve a LID to a phone number");
       return null;
     }
+  }
+
+  private async seen(): Promise<string[]> {
+    this.seenIds ??= await this.options.book.seen();
+    return this.seenIds;
+  }
+
+  private async markSeen(id: string): Promise<void> {
+    const ids = [...(await this.seen()), id].slice(-MAX_SEEN);
+    this.seenIds = ids;
+    await this.options.book.setSeen(ids);
   }
 
   private async waiting(): Promise<Set<string>> {

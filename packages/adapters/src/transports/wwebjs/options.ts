@@ -48,6 +48,11 @@ export interface WwebjsTransportOptions {
   catchUpFirstLookbackMs?: number;
   /** How long the catch-up on `ready` may take before the session is closed and retried. Default 2 min. */
   catchUpTimeoutMs?: number;
+  /**
+   * How long a send may wait for WhatsApp Web to report the message left (`waitUntilMsgSent`).
+   * Past it the outcome is unknown: counted as sent, never resent. Default 60 s.
+   */
+  sendTimeoutMs?: number;
   /** RemoteAuth backup period. Default 20 min. */
   backupIntervalMs?: number;
   /** WhatsApp Web build (default: whatsapp-web.js 1.34.7's tested build, from the archive). */

@@ -42,6 +42,7 @@ export async function send(rt: WwebjsRuntime, referrerUserId: string, message: O
       loadMedia: rt.loadMedia,
       message,
       context,
+      sendTimeoutMs: rt.options.sendTimeoutMs ?? 60_000,
       stillConnected: () => rt.isCurrent(live) && rt.getState(referrerUserId).status === "connected",
       afterText: () => rt.background(live.inbox.afterSend(chatId), "could not match waiting LID replies"),
     });

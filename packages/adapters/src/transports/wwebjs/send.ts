@@ -1,5 +1,6 @@
 import type { OutgoingMessage, SendContext, SendResult } from "@relance/core";
 import type { WwebjsClient } from "./client-factory.js";
+import { withTimeout } from "./deferred.js";
 import { describe } from "./events.js";
 import type { Message } from "./library.js";
 import type { LoadMedia } from "./media.js";
@@ -11,6 +12,8 @@ export interface SendDayInput {
   loadMedia: LoadMedia;
   message: OutgoingMessage;
   context: SendContext;
+  /** How long the text may take to leave before its outcome is unknown. */
+  sendTimeoutMs: number;
   /** Whether the session is still the connected one (a failure is then the send's own). */
   stillConnected(): boolean;
   /** Called once the text has left. */
@@ -30,7 +33,20 @@ export async function sendDay(input: SendDayInput): Promise<SendResult> {
   try {
     // sendSeen false: the library would otherwise mark the referral's chat read on the
     // referrer's phone (and send read receipts) before every relance.
-    sent = (await client.sendMessage(chatId, message.text, { sendSeen: false })) as Message | undefined;
+    // waitUntilMsgSent: without it the call resolves once the message is added to the local
+    // chat, not once it left (Client.js:1470; Utils.js:576-581 awaits sendMsgResultPromise only then).
+    // linkPreview false: WhatsApp Web would otherwise fetch every payment link (Client.js:1456).
+    const sending = client.sendMessage(chatId, message.text, { sendSeen: false, linkPreview: false, waitUntilMsgSent: true }) as Promise<Message | undefined>;
+    const outcome = await orTimeout(sending, input.sendTimeoutMs);
+    if (outcome === TIMED_OUT) {
+      // Added to the chat, maybe queued in WhatsApp Web, not reported as gone: it may still leave.
+      return {
+        messageId: `unknown:${context.idempotencyKey}`,
+        mediaMessageIds: [],
+        partialFailure: `[wwebjs] WhatsApp Web did not report the text to ${message.to} as sent within ${input.sendTimeoutMs} ms: outcome unknown, not resent`,
+      };
+    }
+    sent = outcome;
   } catch (error) {
     if (input.stillConnected()) throw error;
     // The browser went away during the call: the text may have left. At most once per day
@@ -49,11 +65,12 @@ export async function sendDay(input: SendDayInput): Promise<SendResult> {
   const mediaFailures: string[] = [];
   for (const [index, { item, media: content }] of media.entries()) {
     try {
-      const sentMedia = (await client.sendMessage(chatId, content, {
+      const sentMedia = (await withTimeout(client.sendMessage(chatId, content, {
         sendSeen: false,
+        waitUntilMsgSent: true,
         ...(item.caption ? { caption: item.caption } : {}),
         sendMediaAsDocument: item.type === "document",
-      })) as Message | undefined;
+      }), input.sendTimeoutMs)) as Message | undefined;
       if (!sentMedia) throw new Error("WhatsApp Web did not send it");
       mediaMessageIds.push(sentMedia.id._serialized);
     } catch (error) {
@@ -66,4 +83,11 @@ export async function sendDay(input: SendDayInput): Promise<SendResult> {
     mediaMessageIds,
     ...(mediaFailures.length > 0 ? { partialFailure: `[wwebjs] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
   };
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+function orTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)))]).finally(() => clearTimeout(timer));
 }

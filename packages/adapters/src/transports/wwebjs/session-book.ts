@@ -23,6 +23,10 @@ export interface PendingReply {
 export const WATERMARK_KEY = "inbox.watermark";
 export const PENDING_KEY = "inbox.pending-lid";
 export const CANONICAL_KEY = "contacts.canonical";
+/** Ids of the inbound messages handed over lately (a ring): a message is never emitted twice. */
+export const SEEN_KEY = "inbox.seen";
+/** Ids kept in the ring: far more than one day's replies to one referrer. */
+export const MAX_SEEN = 500;
 /** Set when WhatsApp Web asked to link again while restoring: ensureReady stops restoring. */
 export const RESTORE_REFUSED_KEY = "restore-refused";
 
@@ -49,6 +53,14 @@ export class SessionBook {
 
   setWatermark(watermark: Watermark): Promise<void> {
     return this.write(WATERMARK_KEY, watermark);
+  }
+
+  async seen(): Promise<string[]> {
+    return (await this.read<string[]>(SEEN_KEY)) ?? [];
+  }
+
+  setSeen(ids: readonly string[]): Promise<void> {
+    return this.write(SEEN_KEY, ids.slice(-MAX_SEEN));
   }
 
   async pending(): Promise<PendingReply[]> {

@@ -113,6 +113,12 @@ export class FakeWhatsApp {
    * mobile registered before the 9th digit): what `queryWidExists` answers (Client.js:2224-2237).
    */
   readonly canonical = new Map<string, string>();
+  /**
+   * WhatsApp Web's socket is silently down: messages are added to the chat but never leave, so
+   * `sendMessage` with `waitUntilMsgSent` never resolves (Utils.js:576-581 awaits
+   * `sendMsgResultPromise` only then); without it, it resolves as usual.
+   */
+  silentlyOffline = false;
   /** Chat ids for which the page finds no chat: `sendMessage` resolves undefined (Client.js:1539-1558). */
   readonly unreachableChats = new Set<string>();
   /** Chats marked read through the library (`Client.sendSeen`, Chat.js:109-111). */
@@ -383,6 +389,7 @@ export class FakeWwebjsClient extends Client {
     this.sentRaw.set(raw.id._serialized, raw);
     if (this.linkedDigits) this.world.chatOf(this.linkedDigits, chatId).messages.push(raw);
     this.world.sends.push({ referrerUserId: this.setup.referrerUserId, chatId, content, options, messageId: raw.id._serialized });
+    if (this.world.silentlyOffline && options.waitUntilMsgSent) return new Promise<Message>(() => undefined);
     return new library.Message(this, raw);
   }
 
@@ -455,6 +462,43 @@ export class FakeWwebjsClient extends Client {
     this.emit("message_create", message);
     if (!message.fromMe) this.emit("message", message);
     return message;
+  }
+
+  /**
+   * A message arrives while this client runs but is still `ciphertext`: the library emits
+   * `message_ciphertext`, not `message` (Client.js:1129-1141). Returns its id for `decryptLive`.
+   */
+  receiveSealed(from: string, text: string): string {
+    const raw = this.world.incoming(this.linkedDigits ?? "unlinked", from, "");
+    raw.type = "ciphertext";
+    this.sealedLive.set(raw.id._serialized, text);
+    this.emit("message_ciphertext", new library.Message(this, raw));
+    return raw.id._serialized;
+  }
+
+  private readonly sealedLive = new Map<string, string>();
+
+  /** The keys arrived for a live (`isNewMsg`) ciphertext: `change:type` emits `message` (Client.js:1155-1161). */
+  decryptLive(messageId: string): void {
+    const text = this.sealedLive.get(messageId);
+    const raw = this.linkedDigits ? [...this.world.chatsOf(this.linkedDigits).values()].flatMap((c) => c.messages).find((m) => m.id._serialized === messageId) : undefined;
+    if (!raw || text === undefined) throw new Error(`unknown sealed message ${messageId}`);
+    Object.assign(raw, { type: "chat", body: text });
+    this.emit("message", new library.Message(this, raw));
+  }
+
+  /**
+   * WhatsApp Web navigates (reload, update): the library injects again and emits `ready` a second
+   * time (Client.js:495-503 `framenavigated` → `inject()`). Messages that reached the phone in
+   * between come with the sync, not flagged `isNewMsg`, so nothing emits them (Client.js:1129-1130).
+   */
+  reinject(): void {
+    this.emit("ready");
+  }
+
+  /** WhatsApp Web's socket is back after `TIMEOUT`: `change_state` CONNECTED (Client.js:815-822, 1065). */
+  resume(): void {
+    this.emit("change_state", WAState.CONNECTED);
   }
 
   acknowledge(messageId: string, ack: MessageAck): void {

@@ -3,7 +3,7 @@ import { documented } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { requireService, type AuthVariables } from "../auth.js";
 import { ApiError } from "../errors.js";
-import { EraseUserBody, ExitUserBody, ReferralBody, SubscriptionBody } from "../schemas.js";
+import { EraseUserBody, ExitUserBody, ReferralPushBody, SubscriptionBody } from "../schemas.js";
 import type { AppServices } from "../services.js";
 import { jsonBody } from "../validation.js";
 
@@ -34,21 +34,24 @@ export function internalRoutes(services: AppServices) {
     return c.json({ ok: true });
   });
 
+  // One referral, or a feed's batch (an array of the same bodies); the directory keeps a known
+  // referral's createdAt when none is given, reading only that referral.
   app.post("/referrals", documented(doc.referrals), async (c) => {
-    const { referrerId, referral } = await jsonBody(c, ReferralBody);
-    const directory = feed();
-    const existing = (await directory.listReferrals(referrerId)).find((r) => r.userId === referral.userId);
-    await directory.upsertReferral({
-      userId: referral.userId,
-      referrerId,
-      phone: referral.phone,
-      name: referral.name,
-      language: referral.language ?? null,
-      createdAt: referral.createdAt ?? existing?.createdAt ?? engineNow(services),
-      paid: referral.paid ?? false,
-      paymentLink: referral.paymentLink ?? null,
-    });
-    return c.json({ ok: true });
+    const body = await jsonBody(c, ReferralPushBody);
+    const items = Array.isArray(body) ? body : [body];
+    await feed().upsertReferrals(
+      items.map(({ referrerId, referral }) => ({
+        userId: referral.userId,
+        referrerId,
+        phone: referral.phone,
+        name: referral.name,
+        language: referral.language ?? null,
+        createdAt: referral.createdAt ?? null,
+        paid: referral.paid ?? false,
+        paymentLink: referral.paymentLink ?? null,
+      })),
+    );
+    return c.json(Array.isArray(body) ? { ok: true, upserted: items.length } : { ok: true });
   });
 
   app.post("/jobs/enrollment/run", documented(doc.runEnrollment), async (c) => c.json(await metrics.timeJob("enrollment", () => engine.runEnrollment())));
@@ -76,8 +79,4 @@ export function internalRoutes(services: AppServices) {
     return c.json(result);
   });
   return app;
-}
-
-function engineNow(services: AppServices): Date {
-  return services.sandbox ? services.sandbox.clock.now() : new Date();
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/index.js";
+
+const SECRETS = {
+  RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
+  RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
+  RELANCE_WEBHOOK_SECRET: "Lp4Hs9Qd2Wv7Nc1Xk6Bt3Zr8Mf5Gy0Ja2Ue7Io4Sx9D",
+};
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig({ NODE_ENV: "production", ...SECRETS, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join("\n");
+    throw error;
+  }
+  return "";
+}
+
+// Security review 2, L8: production accepted a plain-http webhook (it carries the referral's
+// number and reply text) and an unauthenticated metrics listener open to the network.
+describe("security L8: production refuses weak deployment settings", () => {
+  it("refuses an http:// notification webhook in production, accepts https://", () => {
+    expect(problemsOf({ RELANCE_NOTIFY_WEBHOOK_URL: "http://hooks.example/relance" })).toMatch(/RELANCE_NOTIFY_WEBHOOK_URL: must be https:\/\/ in production/);
+    expect(problemsOf({ RELANCE_NOTIFY_WEBHOOK_URL: "https://hooks.example/relance" })).toBe("");
+    expect(() => loadConfig({ NODE_ENV: "development", RELANCE_NOTIFY_WEBHOOK_URL: "http://localhost:9/hook" })).not.toThrow();
+  });
+
+  it("refuses the unauthenticated metrics listener on a non-loopback address in production", () => {
+    expect(problemsOf({ RELANCE_METRICS_PORT: "9464", RELANCE_METRICS_HOST: "0.0.0.0" })).toMatch(/RELANCE_METRICS_HOST: .*loopback/);
+    expect(problemsOf({ RELANCE_METRICS_PORT: "9464", RELANCE_METRICS_HOST: "::" })).toMatch(/RELANCE_METRICS_HOST/);
+    expect(problemsOf({ RELANCE_METRICS_PORT: "9464" })).toBe("");
+    expect(problemsOf({ RELANCE_METRICS_PORT: "9464", RELANCE_METRICS_HOST: "::1" })).toBe("");
+  });
+});
