@@ -68,6 +68,10 @@ export class FakeWhatsApp {
    * a large backlog on a remote store. The server does not wait for it before `ib offline`.
    */
   offlineNodeDelayMs = 0;
+  /** What a LID lookup in the account's LID store costs (real ms; its key-store read). */
+  lidLookupDelayMs = 0;
+  /** Runs while the account's restrictions are being fetched (`fetchNewChatMessageCap`), before the answer. */
+  duringRestrictionCheck: ((socket: FakeBaileysSocket) => void) | null = null;
   /** Delivery receipts sent for offline messages: the server has forgotten these (see `sendWhileOffline`). */
   readonly acked: Array<{ referrerUserId: string; id: string }> = [];
   /** LID → phone JID mappings the account's LID store knows (`lid-mapping` keys). */
@@ -243,6 +247,7 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.signalRepository = {
       lidMapping: {
         getPNForLID: async (lid) => {
+          if (world.lidLookupDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, world.lidLookupDelayMs));
           const pn = world.lidStore.get(lid.replace(/:\d+@/, "@"));
           return pn ? pn.replace("@", ":0@") : null;
         },
@@ -320,6 +325,7 @@ export class FakeBaileysSocket implements BaileysSocket {
 
   async fetchNewChatMessageCap(): Promise<NewChatMessageCapInfo> {
     this.requireOpen();
+    this.world.duringRestrictionCheck?.(this);
     return this.world.capping.get(this.context.referrerUserId) ?? {};
   }
 
