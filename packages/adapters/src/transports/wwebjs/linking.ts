@@ -73,6 +73,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
     ...(purpose.kind === "restore" && purpose.generation ? { generation: purpose.generation } : {}),
     logger: rt.logger,
   });
+  const webVersion = rt.webBuild.get();
   let client: WwebjsClient;
   try {
     client = rt.createClient({
@@ -83,7 +84,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
       chromiumPath: rt.chromiumPath,
       chromiumArgs: rt.chromiumArgs,
       ...(rt.options.backupIntervalMs === undefined ? {} : { backupIntervalMs: rt.options.backupIntervalMs }),
-      ...(rt.options.webVersion === undefined ? {} : { webVersion: rt.options.webVersion }),
+      webVersion,
       logger: rt.logger,
       ...(purpose.kind === "link" && purpose.method === "pairing_code" && purpose.phone
         ? { pairWithPhoneNumber: { phoneNumber: purpose.phone.replace(/^\+/, "") } }
@@ -102,6 +103,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
     purpose,
     client,
     store,
+    webVersion: webVersion.version,
     inbox: new Inbox({
       referrerUserId,
       client,

@@ -57,6 +57,12 @@ export interface WwebjsTransportOptions {
   backupIntervalMs?: number;
   /** WhatsApp Web build (default: whatsapp-web.js 1.34.7's tested build, from the archive). */
   webVersion?: WebVersionPin;
+  /**
+   * Loaded instead of `webVersion` once WhatsApp deprecates it (DEPRECATED_VERSION), by every
+   * client of this process from then on. Default `{ version: "latest" }`; null: none, sessions
+   * on a deprecated build fail and are not restored until the referrer connects again.
+   */
+  webVersionFallback?: WebVersionPin | null;
   /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
   initTimeoutMs?: number;
   /** How long a shown QR or pairing code may wait to be used before the link ends and its Chromium closes. Default 3 min. */

@@ -133,6 +133,14 @@ export class FakeWhatsApp {
   withBrowserProcess = false;
   /** Accounts whose stored sessions WhatsApp no longer accepts (restoring them shows a QR). */
   readonly revoked = new Set<string>();
+  /**
+   * WhatsApp Web builds the server no longer accepts (`latest` never is). A client loading one
+   * gets as far as `ready`, then the page's state becomes DEPRECATED_VERSION: the library emits
+   * `change_state`, runs `authStrategy.disconnect()`, emits `disconnected` and destroys itself
+   * (Client.js:815-854; the listener is attached on `ready`, Client.js:369, 585). That the server
+   * lets an outdated build reach `ready` first is inferred: a live account has to confirm it.
+   */
+  readonly deprecatedBuilds = new Set<string>();
   private failure: { message: string; skip: number } | null = null;
   private sequence = 0;
 
@@ -541,6 +549,11 @@ export class FakeWwebjsClient extends Client {
     this.linkedDigits = digits;
     this.info = new library.ClientInfo(this, { wid: { server: "c.us", user: digits, _serialized: `${digits}@c.us` }, pushname: "Referrer", platform: "android" });
     this.emit("ready");
+    const build = this.setup.webVersion?.version;
+    if (build !== undefined && this.world.deprecatedBuilds.has(build)) {
+      setImmediate(() => void this.closedBy(WAState.DEPRECATED_VERSION));
+      return;
+    }
     if (options.save) await this.saveProfile(`phone=${digits}`);
   }
 

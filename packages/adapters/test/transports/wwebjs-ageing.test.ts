@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Logger } from "@relance/core";
+import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
+import { WAState } from "../../src/transports/wwebjs/library.js";
+import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
+import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
+import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
+import { PHONE, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
+
+/**
+ * Sessions that age well (`../shared/whatsapp-real-phone-gaps-2.md`, W4, W6, W7): what a
+ * whatsapp-web.js session meets after weeks of running, on the fake clients.
+ */
+describe("wwebjs: sessions that age well", () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  async function linked(transport: WwebjsTransport = w.transport, referrerUserId = REFERRER, phone = PHONE): Promise<void> {
+    await transport.connect(referrerUserId, { method: "qr" });
+    await w.fake.latest(referrerUserId).link(phone);
+    await until(() => transport.getState(referrerUserId).status === "connected", "connected");
+    await transport.idle();
+  }
+
+  function capturingLogger(): Logger & { lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> } {
+    const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+    const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
+    return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  }
+
+  describe("W4: a pinned WhatsApp Web build the server deprecates", () => {
+    it("is not restored in a loop: the next restore loads `latest`, with an alert to re-pin", async () => {
+      const logger = capturingLogger();
+      w = await world({ logger });
+      await linked();
+      expect(w.fake.latest(REFERRER).setup.webVersion?.version).toBe(PINNED_WEB_VERSION);
+
+      w.fake.deprecatedBuilds.add(PINNED_WEB_VERSION);
+      // The session is closed (idle, evicted...) and restored with the now deprecated pin.
+      await w.fake.latest(REFERRER).closedBy(WAState.DEPRECATED_VERSION);
+      await until(() => w.transport.getState(REFERRER).status === "disconnected", "disconnected");
+      await w.transport.idle();
+      expect(w.transport.getState(REFERRER).reason).toMatch(/DEPRECATED_VERSION/);
+      expect(logger.lines.some((l) => l.level === "error" && /deprecated/i.test(l.message) && l.fields.webVersion === PINNED_WEB_VERSION)).toBe(true);
+      expect((await w.storage.sessions.get(sessionIdOf(REFERRER), [ARCHIVE_KEY]))[ARCHIVE_KEY]).toBeDefined();
+
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
+      expect(w.fake.clientsOf(REFERRER)).toHaveLength(2);
+      expect(w.fake.latest(REFERRER).setup.webVersion).toEqual({ version: "latest" });
+      // Every later start of this process uses the fallback too, for every referrer.
+      await linked(w.transport, "referrer-2", "+33600000002");
+      expect(w.fake.latest("referrer-2").setup.webVersion).toEqual({ version: "latest" });
+    });
+
+    it("a restore on the deprecated pin falls back at once; when the fallback is refused too, restores stop (failed)", async () => {
+      w = await world();
+      await linked();
+      w.fake.deprecatedBuilds.add(PINNED_WEB_VERSION);
+      w.fake.deprecatedBuilds.add("latest");
+      await w.fake.latest(REFERRER).closedBy(WAState.DEPRECATED_VERSION);
+      await until(() => w.transport.getState(REFERRER).status === "disconnected", "disconnected");
+      await w.transport.idle();
+
+      // Restored on `latest`, which the server refuses as well: no more Chromiums for it.
+      await w.transport.ensureReady(REFERRER);
+      await until(() => w.transport.getState(REFERRER).status === "failed", "failed");
+      await w.transport.idle();
+      expect(w.transport.getState(REFERRER).reason).toMatch(/WhatsApp Web build.*(deprecated|outdated)/i);
+      const clients = w.fake.clientsOf(REFERRER).length;
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+      expect(w.fake.clientsOf(REFERRER)).toHaveLength(clients);
+    });
+  });
+});
