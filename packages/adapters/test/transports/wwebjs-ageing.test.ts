@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Logger } from "@relance/core";
+import { TransportUnavailableError, type Logger } from "@relance/core";
 import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
 import { WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
 import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
-import { PHONE, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRAL, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * Sessions that age well (`../shared/whatsapp-real-phone-gaps-2.md`, W4, W6, W7): what a
@@ -72,6 +72,71 @@ describe("wwebjs: sessions that age well", () => {
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(clients);
+    });
+  });
+
+  describe("W7: smaller points", () => {
+    it("a number check WhatsApp does not answer is asked again, not read as \"not on WhatsApp\"", async () => {
+      w = await world();
+      await linked();
+      w.fake.numberChecksUnanswered = 1;
+      expect(await w.transport.isOnWhatsApp(REFERRER, REFERRAL)).toBe(true);
+      w.fake.notOnWhatsApp.add(REFERRAL.replace(/^\+/, ""));
+      expect(await w.transport.isOnWhatsApp(REFERRER, REFERRAL)).toBe(false);
+    });
+
+    it("a null number check while WhatsApp Web's socket is down is an outage, not an invalid number", async () => {
+      w = await world();
+      await linked();
+      w.fake.socketState = WAState.TIMEOUT;
+      await expect(w.transport.isOnWhatsApp(REFERRER, REFERRAL)).rejects.toBeInstanceOf(TransportUnavailableError);
+    });
+
+    describe("the final backup and the lease", () => {
+      const archive = async () => (await w.storage.sessions.get(sessionIdOf(REFERRER), [ARCHIVE_KEY]))[ARCHIVE_KEY];
+
+      function recordOrder(): string[] {
+        const order: string[] = [];
+        const { leases, sessions } = w.storage;
+        const release = leases.release.bind(leases);
+        leases.release = async (...args) => {
+          order.push("lease released");
+          return release(...args);
+        };
+        const set = sessions.set.bind(sessions);
+        sessions.set = async (sessionId, values) => {
+          if (ARCHIVE_KEY in values) order.push("archive saved");
+          return set(sessionId, values);
+        };
+        return order;
+      }
+
+      it("a final backup slower than the destroy limit still lands before the lease is given back", async () => {
+        w = await world();
+        await linked();
+        const order = recordOrder();
+        let open!: () => void;
+        w.fake.finalBackupGate = new Promise<void>((resolve) => (open = resolve));
+        // Opens well after the 200 ms destroy limit of the test world.
+        setTimeout(() => open(), 500);
+        await w.transport.disconnect(REFERRER, { logout: false });
+        expect(order).toEqual(["archive saved", "lease released"]);
+      });
+
+      it("a final backup that outlives its own limit is dropped: nothing is written once the lease is given back", async () => {
+        w = await world({ finalBackupTimeoutMs: 300 });
+        await linked();
+        const before = await archive();
+        const order = recordOrder();
+        let open!: () => void;
+        w.fake.finalBackupGate = new Promise<void>((resolve) => (open = resolve));
+        await w.transport.disconnect(REFERRER, { logout: false });
+        expect(order).toEqual(["lease released"]);
+        open();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(order).toEqual(["lease released"]);
+        expect(await archive()).toBe(before);
+      });
     });
   });
 });

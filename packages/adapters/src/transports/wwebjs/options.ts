@@ -69,4 +69,9 @@ export interface WwebjsTransportOptions {
   linkWaitMs?: number;
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
   destroyTimeoutMs?: number;
+  /**
+   * How long closing a session waits for RemoteAuth's final backup (after Chromium closed) before
+   * giving the lease back; a backup still running then is dropped. Default 2 min.
+   */
+  finalBackupTimeoutMs?: number;
 }

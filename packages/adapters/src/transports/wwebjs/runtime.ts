@@ -42,6 +42,7 @@ export class WwebjsRuntime {
   readonly initTimeoutMs: number;
   readonly linkWaitMs: number;
   readonly destroyTimeoutMs: number;
+  readonly finalBackupTimeoutMs: number;
   readonly options: WwebjsTransportOptions;
   /** The WhatsApp Web build clients load, moved to the fallback when WhatsApp deprecates the pin. */
   readonly webBuild: WebBuild;
@@ -75,6 +76,7 @@ export class WwebjsRuntime {
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
+    this.finalBackupTimeoutMs = options.finalBackupTimeoutMs ?? 2 * 60_000;
     this.pool = new SessionPool<Live>({
       name: this.name,
       leases: this.leases,

@@ -106,6 +106,14 @@ export class FakeWhatsApp {
   /** Presence updates other than "typing…" (`Client.sendPresenceAvailable`, `Chat.clearState`...). */
   readonly presence: Array<{ referrerUserId: string; state: string; chatId?: string }> = [];
   readonly notOnWhatsApp = new Set<string>();
+  /**
+   * The next this many number checks get no answer from WhatsApp's servers. `getNumberId` then
+   * resolves null, exactly as for a number with no account: the page returns null for a missing
+   * result as for one without a wid (Client.js:2229-2236).
+   */
+  numberChecksUnanswered = 0;
+  /** WhatsApp Web's socket state, what `getState` reads (`Socket.state`, Client.js:1975-1979). */
+  socketState: WAState = WAState.CONNECTED;
   /** LID (`<n>@lid`) → phone JID (`<digits>@c.us`). */
   readonly lids = new Map<string, string>();
   /**
@@ -127,6 +135,13 @@ export class FakeWhatsApp {
   readonly accounts = new Map<string, Map<string, FakeChat>>();
   /** Backups taken from now on are torn copies: restoring one makes WhatsApp Web show a QR. */
   tornBackups = false;
+  /**
+   * `Client.destroy` closes the browser, then awaits `authStrategy.destroy()` (Client.js:1277-1284),
+   * where the guarded RemoteAuth zips and saves the profile one last time (guarded-remote-auth.ts,
+   * `storeRemoteSession`, RemoteAuth.js:129-161). When set, destroying a linked client does that
+   * final backup once this gate opens: a real zip of a large profile takes seconds.
+   */
+  finalBackupGate: Promise<void> | null = null;
   initialize: InitializeBehaviour = { kind: "normal" };
   destroyBehaviour: DestroyBehaviour = "normal";
   /** Give clients a (fake) browser process, as puppeteer does once launched. */
@@ -316,6 +331,11 @@ export class FakeWwebjsClient extends Client {
     if (this.world.destroyBehaviour === "throw") throw new Error("Protocol error: Connection closed.");
     if (this.world.destroyBehaviour === "hang") return new Promise<void>(() => undefined);
     this.browserProcess.exitCode = 0;
+    const gate = this.world.finalBackupGate;
+    if (gate && this.linkedDigits) {
+      await gate;
+      await this.saveProfile(`phone=${this.linkedDigits} final`);
+    }
   }
 
   override async logout(): Promise<void> {
@@ -328,6 +348,12 @@ export class FakeWwebjsClient extends Client {
 
   override async getNumberId(number: string): Promise<ContactId | null> {
     const digits = number.replace(/@c\.us$/, "");
+    if (this.world.numberChecksUnanswered > 0) {
+      this.world.numberChecksUnanswered--;
+      return null;
+    }
+    // Inferred: with the socket down the query gets no answer either (a live account must confirm).
+    if (this.world.socketState !== WAState.CONNECTED) return null;
     if (this.world.notOnWhatsApp.has(digits)) return null;
     const user = this.world.canonical.get(digits) ?? digits;
     return { server: "c.us", user, _serialized: `${user}@c.us` };
@@ -350,6 +376,10 @@ export class FakeWwebjsClient extends Client {
   override async getChats(): Promise<Chat[]> {
     if (!this.linkedDigits) return [];
     return [...this.world.chatsOf(this.linkedDigits).values()].map((chat) => this.chatModel(chat));
+  }
+
+  override async getState(): Promise<WAState> {
+    return this.world.socketState;
   }
 
   override async sendSeen(chatId: string): Promise<boolean> {
