@@ -92,6 +92,36 @@ describe("wwebjs: sessions that age well", () => {
       await expect(w.transport.isOnWhatsApp(REFERRER, REFERRAL)).rejects.toBeInstanceOf(TransportUnavailableError);
     });
 
+    describe("restores of heavy accounts", () => {
+      async function restoredAfterIdle(): Promise<void> {
+        await linked();
+        await w.transport.disconnect(REFERRER, { logout: false });
+        // Not by the referrer: the marker goes, the next ensureReady restores.
+        await w.storage.sessions.set(sessionIdOf(REFERRER), { "closed-by-referrer": null });
+      }
+
+      it("get their own, longer limit than a link (restoreTimeoutMs)", async () => {
+        w = await world({ initTimeoutMs: 600, restoreTimeoutMs: 3_000 });
+        await restoredAfterIdle();
+        w.fake.restoreLoading = { steps: 1, stepMs: 400 };
+        expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
+      });
+
+      it("keep going while WhatsApp Web's loading screen progresses, past the limit", async () => {
+        w = await world({ initTimeoutMs: 600, restoreTimeoutMs: 700 });
+        await restoredAfterIdle();
+        w.fake.restoreLoading = { steps: 5, stepMs: 300 };
+        expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
+      });
+
+      it("still end when the loading screen stalls", async () => {
+        w = await world({ initTimeoutMs: 600, restoreTimeoutMs: 700 });
+        await restoredAfterIdle();
+        w.fake.restoreLoading = { steps: 1, stepMs: 1_000 };
+        expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/did not become ready within 700 ms/) });
+      });
+    });
+
     describe("the final backup and the lease", () => {
       const archive = async () => (await w.storage.sessions.get(sessionIdOf(REFERRER), [ARCHIVE_KEY]))[ARCHIVE_KEY];
 

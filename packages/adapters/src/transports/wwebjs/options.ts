@@ -63,8 +63,13 @@ export interface WwebjsTransportOptions {
    * on a deprecated build fail and are not restored until the referrer connects again.
    */
   webVersionFallback?: WebVersionPin | null;
-  /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
+  /** How long WhatsApp Web may take to show a QR / pairing code. Default 60 s. */
   initTimeoutMs?: number;
+  /**
+   * How long a stored session may take to become ready; started again at each new percentage of
+   * WhatsApp Web's loading screen (only a stalled sync ends it). Default 3 min.
+   */
+  restoreTimeoutMs?: number;
   /** How long a shown QR or pairing code may wait to be used before the link ends and its Chromium closes. Default 3 min. */
   linkWaitMs?: number;
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */

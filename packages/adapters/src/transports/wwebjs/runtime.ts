@@ -40,6 +40,7 @@ export class WwebjsRuntime {
   readonly loadMedia: LoadMedia;
   readonly maxSessions: number;
   readonly initTimeoutMs: number;
+  readonly restoreTimeoutMs: number;
   readonly linkWaitMs: number;
   readonly destroyTimeoutMs: number;
   readonly finalBackupTimeoutMs: number;
@@ -74,6 +75,7 @@ export class WwebjsRuntime {
       });
     this.maxSessions = options.maxSessions ?? 5;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
+    this.restoreTimeoutMs = options.restoreTimeoutMs ?? 3 * 60_000;
     this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
     this.finalBackupTimeoutMs = options.finalBackupTimeoutMs ?? 2 * 60_000;

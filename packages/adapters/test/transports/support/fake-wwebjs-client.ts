@@ -142,6 +142,12 @@ export class FakeWhatsApp {
    * final backup once this gate opens: a real zip of a large profile takes seconds.
    */
   finalBackupGate: Promise<void> | null = null;
+  /**
+   * A restored account with a long backlog: WhatsApp Web shows its loading screen before `ready`,
+   * the library emitting `loading_screen` with each new percentage of the offline sync
+   * (`onOfflineProgressUpdateEvent`, Client.js:379-389). `steps` updates, `stepMs` apart.
+   */
+  restoreLoading: { steps: number; stepMs: number } | null = null;
   initialize: InitializeBehaviour = { kind: "normal" };
   destroyBehaviour: DestroyBehaviour = "normal";
   /** Give clients a (fake) browser process, as puppeteer does once launched. */
@@ -316,6 +322,19 @@ export class FakeWwebjsClient extends Client {
       const digits = /phone=(\d+)/.exec(profile.toString("latin1"))?.[1] ?? null;
       if (digits && !this.world.revoked.has(digits)) {
         this.restored = true;
+        const loading = this.world.restoreLoading;
+        if (loading) {
+          void (async () => {
+            for (let step = 1; step <= loading.steps; step++) {
+              await new Promise((resolve) => setTimeout(resolve, loading.stepMs));
+              if (this.destroyed) return;
+              this.emit("loading_screen", String(Math.round((100 * step) / (loading.steps + 1))), "WhatsApp");
+            }
+            await new Promise((resolve) => setTimeout(resolve, loading.stepMs));
+            await this.becomeReady(digits, { save: false });
+          })();
+          return;
+        }
         setImmediate(() => void this.becomeReady(digits, { save: false }));
         return;
       }
