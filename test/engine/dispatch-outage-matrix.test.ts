@@ -85,8 +85,8 @@ function stepOf(call: StorageCall): Step | null {
 }
 
 const HOUR = 60 * 60_000;
-/** The reservation is one counter call per slot (first contact, then daily): a lost answer is the first one's. */
-const STEP_TWO_FOLDED = false;
+/** The reservation is one counter call for both slots: a lost answer leaves both taken. */
+const STEP_TWO_FOLDED = true;
 const PHONE = (i: number) => `+3361111111${i}`;
 
 interface Row {

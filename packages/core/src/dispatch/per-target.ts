@@ -51,7 +51,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // A first message to a number (and its number check) also takes a slot of its own, smaller
   // daily budget: only those targets wait when it is spent, the ones in conversation keep going.
   const firstContact = claimed.lastSentDay === null;
-  const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now), { targetId: claimed.id, day, known: "not sent (released)" });
+  const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now));
   if (reserved.kind === "full") {
     const until = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
     // The daily cap stops the sender; a spent first-contact budget only this target.

@@ -2,7 +2,6 @@ import type { EngineContext } from "../engine/context.js";
 import type { SettleStep } from "../engine/unsettled-writes.js";
 import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey } from "../policies/daily-limit.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
-import { owe, settle, type Knowledge } from "./settlement.js";
 
 /** One capped counter slot a send takes before it leaves. */
 export interface ReservationSlot {
@@ -14,8 +13,8 @@ export interface ReservationSlot {
 
 /**
  * The slots one send holds: the sender's daily cap, and the first-contact budget when the target
- * was never written to. Taken together before the number check and the send; given back (each
- * slot once) when nothing left.
+ * was never written to. Taken together, in one counter call, before the number check and the
+ * send; given back (each slot once) when nothing left.
  */
 export class Reservation {
   constructor(
@@ -40,26 +39,16 @@ export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContac
 }
 
 /**
- * Takes every slot, atomically per counter. A slot found spent gives back the ones taken before
- * it and reports which kind was spent; a storage error after a slot was taken owes its give-back.
+ * Takes every slot in one atomic counter call (`counters.tryIncrementAll`): all of them, or none
+ * and the kind of the first one found spent. A storage error leaves it unknown whether the slots
+ * were taken: they are not given back (the counts err on the safe side, one send fewer that day
+ * at most), and the claim expires.
  */
-export async function reserve(ctx: EngineContext, referrerUserId: string, slots: readonly ReservationSlot[], knowledge: Knowledge): Promise<ReserveOutcome> {
-  const taken: ReservationSlot[] = [];
-  let full: ReservationSlot["kind"] | null = null;
-  try {
-    for (const slot of slots) {
-      if ((await ctx.storage.counters.tryIncrement(referrerUserId, slot.key, slot.cap)) === null) {
-        full = slot.kind;
-        break;
-      }
-      taken.push(slot);
-    }
-  } catch (error) {
-    if (taken.length > 0) owe(ctx, knowledge, new Reservation(ctx, referrerUserId, taken).giveBack());
-    throw error;
-  }
-  const reservation = new Reservation(ctx, referrerUserId, taken);
-  if (full === null) return { kind: "reserved", reservation };
-  await settle(ctx, knowledge, reservation.giveBack());
-  return { kind: "full", slot: full };
+export async function reserve(ctx: EngineContext, referrerUserId: string, slots: readonly ReservationSlot[]): Promise<ReserveOutcome> {
+  const answer = await ctx.storage.counters.tryIncrementAll(
+    referrerUserId,
+    slots.map((slot) => ({ day: slot.key, cap: slot.cap })),
+  );
+  if (!answer.counted) return { kind: "full", slot: slots[answer.full]!.kind };
+  return { kind: "reserved", reservation: new Reservation(ctx, referrerUserId, slots) };
 }
