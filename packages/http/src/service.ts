@@ -79,6 +79,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     },
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
+    defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null,
     sandbox,
     reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",

@@ -59,7 +59,7 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<Directory>(TOKENS.Directory).toDynamicValue((ctx) =>
     config.RELANCE_DIRECTORY === "stored"
       ? ctx.get<StoredDirectory>(TOKENS.DirectoryFeed)
-      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.directory, logger: coreLogger }),
+      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.directory, logger: coreLogger, defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null }),
   );
   container.bind<Notifier>(TOKENS.Notifier).toConstantValue(
     overrides.notifier ??

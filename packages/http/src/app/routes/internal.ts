@@ -5,6 +5,7 @@ import { requireService, type AuthVariables } from "../auth.js";
 import { ApiError } from "../errors.js";
 import { EraseUserBody, ExitUserBody, ReferralPushBody, SubscriptionBody } from "../schemas.js";
 import type { AppServices } from "../services.js";
+import { readPushedPhones, type PhoneContext } from "../phone-numbers.js";
 import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
@@ -18,6 +19,11 @@ export function internalRoutes(services: AppServices) {
     return services.directoryFeed;
   };
 
+  const phones = (): PhoneContext => ({
+    defaultCountry: services.defaultCountry ?? null,
+    referrerPhone: async (referrerId) => (await feed().getReferrer(referrerId))?.phone ?? null,
+  });
+
   app.post("/exit-user", documented(doc.exitUser), async (c) => {
     const body = await jsonBody(c, ExitUserBody);
     return c.json(await engine.exitUser(body.userId, body.reason ?? "paid"));
@@ -30,7 +36,10 @@ export function internalRoutes(services: AppServices) {
 
   app.post("/subscriptions", documented(doc.subscriptions), async (c) => {
     const body = await jsonBody(c, SubscriptionBody);
-    await feed().setSubscription(body);
+    const directory = feed();
+    // The referrer's own number: read in the default country (it is what reads their referrals').
+    const phone = typeof body.phone === "string" ? (await readPushedPhones([{ referrerId: null, phone: body.phone, path: "phone" }], phones()))[0] : body.phone;
+    await directory.setSubscription({ ...body, phone });
     return c.json({ ok: true });
   });
 
@@ -39,11 +48,16 @@ export function internalRoutes(services: AppServices) {
   app.post("/referrals", documented(doc.referrals), async (c) => {
     const body = await jsonBody(c, ReferralPushBody);
     const items = Array.isArray(body) ? body : [body];
-    await feed().upsertReferrals(
-      items.map(({ referrerId, referral }) => ({
+    const directory = feed();
+    const read = await readPushedPhones(
+      items.map(({ referrerId, referral }, index) => ({ referrerId, phone: referral.phone, path: Array.isArray(body) ? `${index}.referral.phone` : "referral.phone" })),
+      phones(),
+    );
+    await directory.upsertReferrals(
+      items.map(({ referrerId, referral }, index) => ({
         userId: referral.userId,
         referrerId,
-        phone: referral.phone,
+        phone: read[index]!,
         name: referral.name,
         language: referral.language ?? null,
         createdAt: referral.createdAt ?? null,
