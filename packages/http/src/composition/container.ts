@@ -24,6 +24,7 @@ import {
 } from "@relance/adapters";
 import { sendWindowOf, type ServiceConfig } from "../config/env.js";
 import { asCoreLogger } from "../observability/logger.js";
+import { jobRunner } from "../observability/job-runs.js";
 import { ServiceMetrics } from "../observability/metrics.js";
 import { createStorage } from "./storage.js";
 import { TOKENS } from "./tokens.js";
@@ -70,8 +71,8 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<ServiceMetrics>(TOKENS.Metrics).toDynamicValue((ctx) => new ServiceMetrics(ctx.get<RelanceStorage>(TOKENS.Storage)));
   container.bind<Scheduler>(TOKENS.Scheduler).toDynamicValue((ctx) => {
     const cron = new CronScheduler(coreLogger);
-    const metrics = ctx.get<ServiceMetrics>(TOKENS.Metrics);
-    return { schedule: (name, pattern, task) => cron.schedule(name, pattern, () => metrics.timeJob(name, task)) };
+    const runJob = jobRunner(ctx.get<ServiceMetrics>(TOKENS.Metrics), logger);
+    return { schedule: (name, pattern, task) => cron.schedule(name, pattern, () => runJob(name, task)) };
   });
   const transport =
     overrides.transport ??

@@ -145,6 +145,8 @@ const EnvSchema = z
     RELANCE_CONNECT_RATE_LIMIT: rateLimit.default({ count: 10, windowMs: 3_600_000 }),
     RELANCE_RATE_LIMIT_STORE: z.enum(["memory", "storage"]).default("memory"),
     RELANCE_TRUST_PROXY: trustProxy,
+    /** `auto`: pretty, coloured lines on a terminal in development; JSON otherwise. */
+    LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

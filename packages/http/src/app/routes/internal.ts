@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { documented } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { requireService, type AuthVariables } from "../auth.js";
+import { jobRunner } from "../../observability/job-runs.js";
 import { ApiError } from "../errors.js";
 import { EraseUserBody, ExitUserBody, ReferralPushBody, SubscriptionBody } from "../schemas.js";
 import type { AppServices } from "../services.js";
@@ -10,7 +11,8 @@ import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
 export function internalRoutes(services: AppServices) {
-  const { engine, metrics } = services;
+  const { engine } = services;
+  const runJob = jobRunner(services.metrics, services.logger);
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use("*", requireService(services.secrets));
 
@@ -68,10 +70,10 @@ export function internalRoutes(services: AppServices) {
     return c.json(Array.isArray(body) ? { ok: true, upserted: items.length } : { ok: true });
   });
 
-  app.post("/jobs/enrollment/run", documented(doc.runEnrollment), async (c) => c.json(await metrics.timeJob("enrollment", () => engine.runEnrollment())));
+  app.post("/jobs/enrollment/run", documented(doc.runEnrollment), async (c) => c.json(await runJob("enrollment", () => engine.runEnrollment())));
 
   app.post("/jobs/dispatch/run", documented(doc.runDispatch), async (c) => {
-    const result = await metrics.timeJob("dispatch", () => engine.runDispatch());
+    const result = await runJob("dispatch", () => engine.runDispatch());
     await engine.idle();
     const counts = { sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited };
     if (!result.aborted) return c.json(counts);
@@ -83,12 +85,12 @@ export function internalRoutes(services: AppServices) {
 
   app.post("/jobs/session-keys/run", documented(doc.runSessionKeys), async (c) => c.json(await services.reencryptSessions()));
 
-  app.post("/jobs/retention/run", documented(doc.runRetention), async (c) => c.json(await metrics.timeJob("retention", () => engine.runRetention())));
+  app.post("/jobs/retention/run", documented(doc.runRetention), async (c) => c.json(await runJob("retention", () => engine.runRetention())));
 
   // The listening job: with RELANCE_JOBS=off, whoever drives the jobs must call it too, or a STOP
   // sent while nothing is due waits for the next due message.
   app.post("/jobs/listen/run", documented(doc.runListen), async (c) => {
-    const result = await metrics.timeJob("listen", () => engine.runListen());
+    const result = await runJob("listen", () => engine.runListen());
     await engine.idle();
     return c.json(result);
   });
