@@ -49,6 +49,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   engine.subscribe((event) => {
     if (event.type === "status") metrics.linkStatusChanged(event.referrerUserId, event.status.status);
   });
+  transport.subscribe((event) => metrics.transportEvent(event));
   let jobsRunning = false;
   if (config.RELANCE_JOBS === "on") {
     engine.start();
