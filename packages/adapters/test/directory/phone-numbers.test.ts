@@ -31,7 +31,7 @@ describe("readMobileNumber: numbers as people write them", () => {
 
   it("refuses a national number with no country to read it in, saying how to fix it", () => {
     const reading = readMobileNumber("06 12 34 56 78");
-    expect(reading).toEqual({ ok: false, reason: expect.stringMatching(/national number.*country code/) });
+    expect(reading).toEqual({ ok: false, problem: "no_country", reason: expect.stringMatching(/national number.*country code/) });
   });
 
   it("refuses non-mobile and impossible numbers with the reason", () => {
