@@ -56,7 +56,7 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
         mergeCounts(result, counts);
       }
     });
-    ctx.logger.info({ ...result, referrers: referrers.length }, "dispatch run finished");
+    ctx.logger.debug({ ...result, referrers: referrers.length }, "dispatch run finished");
   } catch (error) {
     if (!(error instanceof StorageError)) throw error;
     ctx.logger.error({ err: String(error) }, "dispatch run could not read the storage");
