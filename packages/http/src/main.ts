@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "./config/env.js";
+import { SHUTDOWN_BUDGET_MS } from "./config/shutdown.js";
 import { createLogger } from "./observability/logger.js";
 import { developmentFirstRun } from "./first-run.js";
 import { startService } from "./service.js";
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 30_000);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS);
     force.unref();
     service.close().then(
       () => process.exit(0),
