@@ -63,4 +63,9 @@ export interface WwebjsTransportOptions {
   linkWaitMs?: number;
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
   destroyTimeoutMs?: number;
+  /**
+   * Longest wait in `close` for the engine to acknowledge the replies handed over (default 10 s):
+   * those not acknowledged by then stay in the session's journal for its next ready.
+   */
+  inboundAckWaitMs?: number;
 }
