@@ -67,14 +67,6 @@ class BaileysTransport implements Transport {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
     this.links = new LinkEvents(options.clock, logger);
-    this.journals = new InboundJournals({
-      sessions: options.sessions,
-      cipher: options.cipher,
-      logger,
-      sessionIdOf,
-      deliver: (event) => this.links.deliver(event),
-      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
-    });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.factory = {
@@ -94,6 +86,14 @@ class BaileysTransport implements Transport {
       versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
     };
     this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
+    this.journals = new InboundJournals({
+      sessions: options.sessions,
+      cipher: options.cipher,
+      logger,
+      sessionIdOf,
+      deliver: (event) => this.links.deliver(event),
+      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
+    });
     this.pool = new SessionPool<BaileysSession>({
       name: NAME,
       leases: options.leases,
@@ -174,11 +174,11 @@ class BaileysTransport implements Transport {
   async ensureReady(referrerUserId: string): Promise<LinkState> {
     // Read again once a day; sockets opened meanwhile use the last version read.
     void this.factory.versions.current();
+    // A reply the engine could not store earlier is handed over again before anything is sent.
+    await this.journals.retryRefused(referrerUserId);
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
-      // A reply the engine could not store earlier is handed over again before anything is sent.
-      await this.journals.retryRefused(referrerUserId);
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
