@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from "./config/env.js";
-import { SHUTDOWN_BUDGET_MS } from "./config/shutdown.js";
 import { createLogger } from "./observability/logger.js";
 import { developmentFirstRun } from "./first-run.js";
 import { startService } from "./service.js";
+import { SHUTDOWN_BUDGET_MS } from "./config/shutdown.js";
 
 /** `npm start`: the service on its embedded defaults (file store), configured by the environment. */
 async function main(): Promise<void> {
