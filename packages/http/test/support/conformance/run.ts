@@ -20,6 +20,8 @@ export interface Report {
   seed: number;
   requests: number;
   operations: number;
+  /** Answers by status class and category ("valid 2xx": 412, ...): what the run reached. */
+  answers: Record<string, number>;
   failures: Failure[];
   /** Served routes the document does not describe (or describes without what the run needs). */
   undocumented: string[];
@@ -89,6 +91,7 @@ export async function runConformance(app: Hono, served: any, options: RunOptions
   const errorSchema = document.components.schemas.Error;
   const operations = operationsOf(document);
   const failures: Failure[] = [];
+  const answers: Record<string, number> = {};
   let requests = 0;
   for (const op of operations) {
     const name = `${op.method} ${op.path}`;
@@ -97,7 +100,10 @@ export async function runConformance(app: Hono, served: any, options: RunOptions
       if (process.env.RELANCE_FUZZ_TRACE) process.stderr.write(`${name} [${category}] ${Date.now() % 100000}\n`);
       const property = fc.asyncProperty(cases, async (c: Case) => {
         requests++;
-        const problems = problemsOf(op, c, await send(app, c.request), errorSchema);
+        const answer = await send(app, c.request);
+        const key = `${c.expect.kind} ${Math.floor(answer.status / 100)}xx`;
+        answers[key] = (answers[key] ?? 0) + 1;
+        const problems = problemsOf(op, c, answer, errorSchema);
         if (problems.length > 0) throw new Error(problems.join("; "));
       });
       const details = await fc.check(property, { seed, numRuns: Math.max(1, Math.round(runs * (options.scale ?? 1))) });
@@ -110,12 +116,13 @@ export async function runConformance(app: Hono, served: any, options: RunOptions
       }
     }
   }
-  return { seed: options.seed, requests, operations: operations.length, failures, undocumented: undocumentedRoutes(app, served) };
+  return { seed: options.seed, requests, operations: operations.length, answers, failures, undocumented: undocumentedRoutes(app, served) };
 }
 
 export function formatReport(report: Report): string {
   const lines = [
     `conformance: seed ${report.seed} (replay with RELANCE_FUZZ_SEED=${report.seed}), ${report.operations} operations, ${report.requests} requests, ${report.failures.length} failing cases`,
+    `  answers: ${Object.entries(report.answers).sort().map(([k, n]) => `${k} ${n}`).join(", ")}`,
     ...report.undocumented.map((u) => `  UNDOCUMENTED ${u}`),
   ];
   for (const f of report.failures) {
