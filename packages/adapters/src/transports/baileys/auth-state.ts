@@ -28,6 +28,14 @@ export interface StorageAuthState {
    * next socket reuse pre-key ids.
    */
   flush(): Promise<void>;
+  /**
+   * This process no longer owns the session (replaced by another login, lease taken by another
+   * process): every write not started yet, and every later one, is dropped, so stale creds or
+   * signal keys never land over the new driver's. Reads still work. Cannot be undone.
+   */
+  fence(): void;
+  /** True once `fence()` was called. */
+  readonly fenced: boolean;
 }
 
 const CREDS_KEY = "creds";
@@ -99,6 +107,10 @@ export async function useStorageAuthState(options: StorageAuthStateOptions): Pro
     saveCreds: () => writes.write(() => sessions.set(sessionId, { [CREDS_KEY]: codec.encode(CREDS_KEY, creds) })),
     clear: () => writes.write(() => sessions.clear(sessionId)),
     flush: () => writes.drain(),
+    fence: () => writes.fence(),
+    get fenced() {
+      return writes.fenced;
+    },
   };
 }
 
@@ -138,14 +150,22 @@ function serialWrites() {
   let tail: Promise<unknown> = Promise.resolve();
   let epoch = 0;
   let pending = 0;
+  let fenced = false;
 
   function enqueue(task: () => Promise<void>): Promise<void> {
-    const run = tail.then(task);
+    // Checked when the write runs, not when it is queued: a fence drops what is still waiting.
+    const run = tail.then(() => (fenced ? undefined : task()));
     tail = run.catch(() => undefined);
     return run;
   }
 
   return {
+    get fenced(): boolean {
+      return fenced;
+    },
+    fence(): void {
+      fenced = true;
+    },
     write(task: () => Promise<void>): Promise<void> {
       epoch += 1;
       pending += 1;

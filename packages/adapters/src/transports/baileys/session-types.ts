@@ -17,6 +17,11 @@ export interface SessionHooks {
   receipt(receipt: ReceiptUpdate): void;
   /** The session stopped on its own (logged out, replaced, gave up): take it out of the pool. */
   ended(outcome: { blockRestore: boolean }): void;
+  /**
+   * Whether this process still holds the session's lease: a session closed after another process
+   * took it must not write its creds over the ones that process stores now.
+   */
+  ownsLease(): Promise<boolean>;
 }
 
 export interface SessionDeps {

@@ -175,10 +175,14 @@ export class BaileysSession implements PooledSession {
     });
   }
 
-  /** Closes the connection; the device stays linked. */
+  /**
+   * Closes the connection; the device stays linked. The creds are written one last time only
+   * while the lease is still ours: the pool also closes sessions whose lease another process took.
+   */
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
+    if (!this.deps.auth.fenced && !(await this.stillOwned())) this.fence("the session's lease is held by another process");
     await this.persistCreds();
   }
 
@@ -304,6 +308,7 @@ export class BaileysSession implements PooledSession {
         void this.finish({ status: "logged_out", phone: null, reason: action.reason }, { blockRestore: false, discard: true });
         return;
       case "stop":
+        if (action.replaced) this.fence("replaced by another connection");
         // A link that never completed leaves creds that are useless, or harmful when a pairing
         // code set `me` (the next socket would try to log in instead of showing a QR).
         void this.finish({ status: action.status, phone: this.linked ? phone : null, reason: action.reason }, { blockRestore: action.blockRestore, discard: !this.linked });
@@ -356,9 +361,29 @@ export class BaileysSession implements PooledSession {
     }
   }
 
+  /**
+   * Another driver owns the stored session now: nothing of ours is written any more, neither the
+   * creds (its pre-key counters are ahead of ours) nor signal keys from a socket still winding down.
+   */
+  private fence(why: string): void {
+    if (this.deps.auth.fenced) return;
+    this.deps.auth.fence();
+    this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, why }, "baileys session stops writing its stored creds and keys");
+  }
+
+  private async stillOwned(): Promise<boolean> {
+    try {
+      return await this.deps.hooks.ownsLease();
+    } catch (error) {
+      // Unknown (storage down): the final write is attempted as before; it most likely fails too.
+      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys session lease could not be read on close");
+      return true;
+    }
+  }
+
   /** The creds as they are now, written, and every queued write done: nothing lost on shutdown. */
   private async persistCreds(): Promise<void> {
-    if (this.discarded) return;
+    if (this.discarded || this.deps.auth.fenced) return;
     try {
       await this.deps.auth.saveCreds();
       await this.deps.auth.flush();

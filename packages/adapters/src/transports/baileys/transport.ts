@@ -260,6 +260,7 @@ class BaileysTransport implements Transport {
       inbound: ({ from, text }) => this.links.emit({ type: "inbound", referrerUserId, from, text, at: this.options.clock.now() }),
       receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
+      ownsLease: async () => (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId,
     });
     this.latest.set(referrerUserId, session);
     return session;
