@@ -3,7 +3,7 @@ import { DisconnectReason } from "@whiskeysockets/baileys";
 import { createSessionCipher } from "../../src/index.js";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
-import { REFERRER, SECRET, linked, settle, setup, until, type Setup } from "./support/baileys-harness.js";
+import { REFERRER, SECRET, linkStates, linked, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // The lifecycle of a Baileys session on a live account (review round 2, B6-B8, X5): who may
 // write the stored session, what a drop looks like to dispatch, how permanent failures back off,
@@ -89,5 +89,32 @@ describe("B6: a session that is no longer the account's driver never writes the 
     const expected = socket.creds.nextPreKeyId;
     await s.transport.close();
     expect((await storedCreds(s)).nextPreKeyId).toBe(expected);
+  });
+});
+
+describe("B7: a transient drop is `connecting`, not a sender down", () => {
+  it("during the backoff wait the session is connecting, and ensureReady waits for the reconnect", async () => {
+    const s = await setup();
+    const socket = await linked(s);
+    await socket.closeWith(DisconnectReason.connectionLost);
+    await until(() => s.transport.getState(REFERRER).reason?.includes("reconnecting in 2 s") === true, "backoff");
+    expect(s.transport.getState(REFERRER)).toMatchObject({ status: "connecting", reason: "connection lost (408); reconnecting in 2 s (attempt 1/8)" });
+
+    let answer: unknown = null;
+    const ready = s.transport.ensureReady(REFERRER).then((state) => (answer = state));
+    await settle();
+    expect(answer).toBeNull(); // still waiting: the reconnect is due on the clock
+    s.clock.advance(2_000);
+    await ready;
+    expect(answer).toMatchObject({ status: "connected" });
+  });
+
+  it("a reconnect that does not come within readyTimeoutMs leaves ensureReady answering connecting (no link event says down)", async () => {
+    const s = await setup({ readyTimeoutMs: 20 });
+    const socket = await linked(s);
+    await socket.closeWith(DisconnectReason.unavailableService);
+    await until(() => s.transport.getState(REFERRER).status === "connecting", "backoff");
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connecting" });
+    expect(linkStates(s).slice(1).map((state) => state.status)).not.toContain("disconnected");
   });
 });

@@ -206,11 +206,12 @@ describe("baileys transport: disconnect reasons", () => {
     ["428 connectionClosed", DisconnectReason.connectionClosed],
     ["500 badSession", DisconnectReason.badSession],
     ["503 unavailableService", DisconnectReason.unavailableService],
-  ])("%s while connected: disconnected during a backoff wait on the clock, then a new socket on the same auth", async (_name, code) => {
+  ])("%s while connected: connecting during a backoff wait on the clock, then a new socket on the same auth", async (_name, code) => {
     const s = await setup();
     const socket = await linked(s);
     await socket.closeWith(code);
-    await until(() => s.transport.getState(REFERRER).status === "disconnected", "disconnected");
+    await until(() => s.transport.getState(REFERRER).reason?.includes("reconnecting") === true, "backing off");
+    expect(s.transport.getState(REFERRER).status).toBe("connecting");
     expect(s.transport.getState(REFERRER)).toMatchObject({ phone: PHONE, reason: expect.stringMatching(/reconnecting in 2 s \(attempt 1\/8\)$/) });
     await expect(s.transport.send(REFERRER, { to: REFERRAL, text: "x", media: [], language: "fr" }, { idempotencyKey: "k", targetId: "t", day: 1 })).rejects.toBeInstanceOf(TransportUnavailableError);
     expect(s.world.socketsOf(REFERRER)).toHaveLength(2);

@@ -301,7 +301,9 @@ export class BaileysSession implements PooledSession {
         return;
       case "retry":
         this.attempts = action.attempt;
-        this.setState({ status: "disconnected", phone, reason: action.reason });
+        // A reconnect is scheduled: the session is on its way back, not down. `ensureReady` waits
+        // for it, and dispatch holds quietly instead of telling the referrer the sender is down.
+        this.setState({ status: "connecting", phone, reason: action.reason });
         this.reconnectAfter(action.delayMs);
         return;
       case "logged_out":
