@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DisconnectReason } from "@whiskeysockets/baileys";
-import { createSessionCipher } from "../../src/index.js";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
+import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
 import { REFERRER, SECRET, linkStates, linked, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // The lifecycle of a Baileys session on a live account (review round 2, B6-B8, X5): who may
@@ -116,5 +117,57 @@ describe("B7: a transient drop is `connecting`, not a sender down", () => {
     await until(() => s.transport.getState(REFERRER).status === "connecting", "backoff");
     expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connecting" });
     expect(linkStates(s).slice(1).map((state) => state.status)).not.toContain("disconnected");
+  });
+});
+
+describe("B8: a session that keeps failing backs off for hours, not one reconnect wave per run", () => {
+  it("after a give-up, ensureReady leaves it alone for 15 min, then 30 min…, says when, and starts afresh once connected", async () => {
+    const clock = new ManualClock("2026-01-05T10:00:00Z"); // moves on its own through the backoff waits
+    const s = await setup({ clock, world: new FakeWhatsApp({ now: () => clock.now() }), reconnect: { maxAttempts: 2 } });
+    const socket = await linked(s);
+    s.world.refuseConnections = DisconnectReason.badSession;
+    await socket.closeWith(DisconnectReason.badSession);
+    await until(() => s.transport.getState(REFERRER).status === "failed", "gave up");
+    await settle();
+    const afterFirstWave = s.world.socketsOf(REFERRER).length;
+    expect(afterFirstWave).toBe(2 + 2);
+    expect(s.transport.getState(REFERRER).reason).toMatch(/^could not connect after 2 attempts \(last: bad session \(500\)\); next try in 15 min \(at /);
+
+    // Every dispatch minute and listen run asks again: no new socket during the cooldown.
+    for (let minute = 0; minute < 14; minute++) {
+      expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/next try in 15 min/) });
+      clock.advance(60_000);
+    }
+    expect(s.world.socketsOf(REFERRER)).toHaveLength(afterFirstWave);
+
+    // Cooldown over: one more wave, which fails too; the next pause is twice as long.
+    clock.advance(60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+    await until(() => /next try in 30 min/.test(s.transport.getState(REFERRER).reason ?? ""), "second give-up");
+    const afterSecondWave = s.world.socketsOf(REFERRER).length;
+    expect(afterSecondWave).toBeGreaterThan(afterFirstWave);
+    clock.advance(29 * 60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+    expect(s.world.socketsOf(REFERRER)).toHaveLength(afterSecondWave);
+
+    // WhatsApp takes it again: the next restore connects, and the count starts afresh.
+    s.world.refuseConnections = null;
+    clock.advance(60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    s.world.refuseConnections = DisconnectReason.badSession;
+    await s.world.current(REFERRER).closeWith(DisconnectReason.badSession);
+    await until(() => /next try in 15 min/.test(s.transport.getState(REFERRER).reason ?? ""), "first give-up again");
+  });
+
+  it("the referrer connecting lifts the pause at once", async () => {
+    const clock = new ManualClock("2026-01-05T10:00:00Z");
+    const s = await setup({ clock, world: new FakeWhatsApp({ now: () => clock.now() }), reconnect: { maxAttempts: 1 } });
+    const socket = await linked(s);
+    s.world.refuseConnections = DisconnectReason.badSession;
+    await socket.closeWith(DisconnectReason.badSession);
+    await until(() => s.transport.getState(REFERRER).status === "failed", "gave up");
+    await settle();
+    s.world.refuseConnections = null;
+    expect(await s.transport.connect(REFERRER, { method: "qr" })).toMatchObject({ status: "connected" });
   });
 });

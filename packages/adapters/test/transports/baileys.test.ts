@@ -238,12 +238,13 @@ describe("baileys transport: disconnect reasons", () => {
     expect(opened.slice(2).map((at, i) => at - opened[i + 1]!)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
     // In steps of at most a second, so that a stop leaves no long timer behind.
     expect(Math.max(...clock.sleeps.map((sleep) => sleep.ms))).toBe(1_000);
-    expect(s.transport.getState(REFERRER).reason).toBe("could not connect after 7 attempts (last: WhatsApp unavailable (503))");
+    expect(s.transport.getState(REFERRER).reason).toMatch(/^could not connect after 7 attempts \(last: WhatsApp unavailable \(503\)\); next try in 15 min/);
     expect(s.world.socketsOf(REFERRER)).toHaveLength(2 + 7);
     await settle();
     expect(await s.storage.leases.get("baileys-session:referrer-1")).toBeNull();
-    // Still linked: a later dispatch may try again.
+    // Still linked: a later dispatch tries again, once the give-up's cooldown is over (B8).
     s.world.refuseConnections = null;
+    clock.advance(15 * 60_000);
     expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
   });
 

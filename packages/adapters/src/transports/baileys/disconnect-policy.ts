@@ -26,7 +26,7 @@ export type CloseAction =
    * `blockRestore`: `ensureReady` must not bring this session back on its own. `replaced`: another
    * login uses these creds now; this one must not write them any more (its copy is stale).
    */
-  | { kind: "stop"; status: "failed" | "disconnected"; reason: string; blockRestore: boolean; replaced?: true };
+  | { kind: "stop"; status: "failed" | "disconnected"; reason: string; blockRestore: boolean; replaced?: true; gaveUp?: true };
 
 export interface CloseContext {
   /** `lastDisconnect.error.output.statusCode`; undefined when the socket closed without an error. */
@@ -91,7 +91,7 @@ function retryOrGiveUp(context: CloseContext): CloseAction {
   const cause = describeStatus(context.statusCode);
   const attempt = context.attempts + 1;
   if (attempt > settings.maxAttempts) {
-    return { kind: "stop", status: "failed", reason: `could not connect after ${settings.maxAttempts} attempts (last: ${cause})`, blockRestore: false };
+    return { kind: "stop", status: "failed", reason: `could not connect after ${settings.maxAttempts} attempts (last: ${cause})`, blockRestore: false, gaveUp: true };
   }
   const delayMs = backoffDelay(attempt, settings, context.random ?? Math.random);
   return { kind: "retry", attempt, delayMs, reason: `${cause}; reconnecting in ${formatSeconds(delayMs)} (attempt ${attempt}/${settings.maxAttempts})` };

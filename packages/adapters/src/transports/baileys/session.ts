@@ -83,7 +83,9 @@ export class BaileysSession implements PooledSession {
       inbox: this.inbox,
       restrictions: this.restrictions,
       ready: (gen, sock) => {
-        if (isCurrent(gen) && this.socketAlive) this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
+        if (!isCurrent(gen) || !this.socketAlive) return;
+        this.deps.hooks.connected();
+        this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
       },
     });
     this.prompts = new LinkPrompts({
@@ -313,7 +315,7 @@ export class BaileysSession implements PooledSession {
         if (action.replaced) this.fence("replaced by another connection");
         // A link that never completed leaves creds that are useless, or harmful when a pairing
         // code set `me` (the next socket would try to log in instead of showing a QR).
-        void this.finish({ status: action.status, phone: this.linked ? phone : null, reason: action.reason }, { blockRestore: action.blockRestore, discard: !this.linked });
+        void this.finish({ status: action.status, phone: this.linked ? phone : null, reason: action.reason }, { blockRestore: action.blockRestore, discard: !this.linked, gaveUp: action.gaveUp === true });
         return;
     }
   }
@@ -330,7 +332,7 @@ export class BaileysSession implements PooledSession {
 
   // ----- state -----
 
-  private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean }): Promise<void> {
+  private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean; gaveUp?: boolean }): Promise<void> {
     // Waiters are told once the final state is there, not with the state being left.
     this.stop({ notify: false });
     this.prompts.clear();
@@ -342,7 +344,9 @@ export class BaileysSession implements PooledSession {
         this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "stored baileys session could not be deleted");
       }
     }
-    this.publish(state);
+    // A give-up's reason says when the next try is (the transport's cooldown): asked before publishing.
+    const shown = options.gaveUp ? { ...state, reason: this.deps.hooks.gaveUp(state.reason ?? "gave up reconnecting") } : state;
+    this.publish(shown);
     this.deps.hooks.ended({ blockRestore: options.blockRestore });
   }
 

@@ -18,6 +18,7 @@ import {
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
+import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
 import { LinkEvents } from "./link-events.js";
 import { toBaileysLogger } from "./logger.js";
 import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
@@ -53,6 +54,8 @@ class BaileysTransport implements Transport {
   private readonly blocked = new Set<string>();
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
   private readonly latest = new Map<string, BaileysSession>();
+  /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
+  private readonly giveUps: GiveUps;
   private readonly logger: Logger;
   private readonly linkTimeoutMs: number;
   private readonly readyTimeoutMs: number;
@@ -64,6 +67,7 @@ class BaileysTransport implements Transport {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
     this.links = new LinkEvents(options.clock, logger);
+    this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
     this.factory = {
@@ -104,6 +108,7 @@ class BaileysTransport implements Transport {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
     this.blocked.delete(referrerUserId);
+    this.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
@@ -175,6 +180,8 @@ class BaileysTransport implements Transport {
       }
       return this.getState(referrerUserId);
     }
+    const coolingDown = this.giveUps.coolingDown(referrerUserId);
+    if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
     if (await this.marker(referrerUserId).isSet()) {
@@ -260,6 +267,8 @@ class BaileysTransport implements Transport {
       inbound: ({ from, text }) => this.links.emit({ type: "inbound", referrerUserId, from, text, at: this.options.clock.now() }),
       receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
+      gaveUp: (reason) => this.giveUps.record(referrerUserId, reason),
+      connected: () => this.giveUps.clear(referrerUserId),
       ownsLease: async () => (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId,
     });
     this.latest.set(referrerUserId, session);
