@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { DisconnectReason } from "@whiskeysockets/baileys";
+import { describe, expect, it, vi } from "vitest";
+import { DEFAULT_CONNECTION_CONFIG, DisconnectReason, initAuthCreds, type SignalKeyStoreWithTransaction } from "@whiskeysockets/baileys";
+import { silentLogger } from "@relance/core";
 import { ManualClock, createSessionCipher } from "../../src/index.js";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
+import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
+import { DEFAULT_BROWSER, LID_CACHE_MAX, socketConfig } from "../../src/transports/baileys/socket.js";
 import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
 import { REFERRER, SECRET, linkStates, linked, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
@@ -169,5 +172,74 @@ describe("B8: a session that keeps failing backs off for hours, not one reconnec
     await settle();
     s.world.refuseConnections = null;
     expect(await s.transport.connect(REFERRER, { method: "qr" })).toMatchObject({ status: "connected" });
+  });
+});
+
+describe("X5: long-lived sockets are renewed, and Baileys' LID cache is bounded", () => {
+  it("a socket open for a day is replaced by the next ensureReady: same auth, connected again, no reconnect backoff", async () => {
+    const s = await setup();
+    const first = await linked(s);
+    s.clock.advance(23 * 60 * 60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    expect(s.world.socketsOf(REFERRER)).toHaveLength(2);
+
+    s.clock.advance(60 * 60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    const sockets = s.world.socketsOf(REFERRER);
+    expect(sockets).toHaveLength(3);
+    expect(first.isClosed).toBe(true);
+    expect(first.endCalls).toEqual([undefined]);
+    expect(sockets[2]!.creds).toBe(first.creds);
+    expect(s.clock.sleeps).toEqual([]);
+    expect(linkStates(s).slice(-2)).toEqual([
+      expect.objectContaining({ status: "connecting", reason: "renewing a long-lived connection" }),
+      expect.objectContaining({ status: "connected" }),
+    ]);
+  });
+
+  it("a socket that sent within the last two minutes is not renewed yet", async () => {
+    const s = await setup({ socketMaxAgeMs: 60 * 60_000 });
+    await linked(s);
+    s.clock.advance(60 * 60_000);
+    await s.transport.send(REFERRER, { to: "+33611111111", text: "Bonjour", media: [], language: "fr" }, { idempotencyKey: "k1", targetId: "t1", day: 1 });
+    s.clock.advance(60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    expect(s.world.socketsOf(REFERRER)).toHaveLength(2);
+    s.clock.advance(60_000);
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    expect(s.world.socketsOf(REFERRER)).toHaveLength(3);
+  });
+
+  it("the LID store of each socket keeps at most LID_CACHE_MAX entries and arms no timer; Baileys' default arms one per entry", async () => {
+    const logger = toBaileysLogger(silentLogger, "silent");
+    const memoryKeys = () => {
+      const stored = new Map<string, unknown>();
+      const keys = {
+        get: async (type: string, ids: string[]) => Object.fromEntries(ids.flatMap((id) => (stored.has(`${type}/${id}`) ? [[id, stored.get(`${type}/${id}`)]] : []))),
+        set: async (data: Record<string, Record<string, unknown>>) => {
+          for (const [type, entries] of Object.entries(data)) for (const [id, value] of Object.entries(entries)) stored.set(`${type}/${id}`, value);
+        },
+        transaction: async <T>(work: () => Promise<T>) => work(),
+        isInTransaction: () => false,
+      };
+      return keys as unknown as SignalKeyStoreWithTransaction;
+    };
+    const pairs = Array.from({ length: LID_CACHE_MAX }, (_, i) => ({ lid: `${100_000 + i}@lid`, pn: `336${String(i).padStart(8, "0")}@s.whatsapp.net` }));
+    const config = socketConfig({ creds: initAuthCreds(), keys: memoryKeys() }, logger, DEFAULT_BROWSER, { getMessage: async () => undefined });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const ours = config.makeSignalRepository!({ creds: initAuthCreds(), keys: memoryKeys() }, logger);
+      await ours.lidMapping.storeLIDPNMappings(pairs);
+      expect(vi.getTimerCount()).toBe(0);
+      expect((ours.lidMapping as unknown as { mappingCache: { size: number } }).mappingCache.size).toBe(LID_CACHE_MAX);
+      // What left the cache is read back from the signal keys (lib/Signal/lid-mapping.js:247-257).
+      expect(await ours.lidMapping.getPNForLID("100000@lid")).toMatch(/^33600000000(:0)?@s\.whatsapp\.net$/);
+
+      const theirs = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: initAuthCreds(), keys: memoryKeys() }, logger);
+      await theirs.lidMapping.storeLIDPNMappings(pairs.slice(0, 10));
+      expect(vi.getTimerCount()).toBe(20); // lru-cache's ttlAutopurge: one timer per entry, no max
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

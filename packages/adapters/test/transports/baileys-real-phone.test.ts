@@ -75,6 +75,7 @@ describe("baileys on a real phone: linking (gaps 2, 6, 14)", () => {
     const answers: Array<"fail" | number> = ["fail", 1_000_000_002, 1_000_000_003];
     const calls: number[] = [];
     const s = await setup({
+      socketMaxAgeMs: 7 * 24 * 60 * 60_000, // no socket renewal in the way of the socket counts below
       fetchWaVersion: async () => {
         calls.push(calls.length);
         const next = answers.shift();

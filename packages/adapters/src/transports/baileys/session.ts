@@ -42,6 +42,8 @@ export class BaileysSession implements PooledSession {
   /** When the current socket opened (clock ms); null while it is not open. */
   private openedAt: number | null = null;
   private restarts = 0;
+  /** Our own end of a long-lived socket (see `recycle`): its close opens the next one at once. */
+  private recycling = false;
   private qrShownOnSocket = false;
   private cancelBackoff: (() => void) | null = null;
   private readonly inbox: BaileysInbox;
@@ -177,6 +179,25 @@ export class BaileysSession implements PooledSession {
     });
   }
 
+  /** How long the current socket has been open (ms); null while none is open. */
+  get socketAgeMs(): number | null {
+    return this.openedAt === null || this.current.status !== "connected" ? null : this.deps.clock.now().getTime() - this.openedAt;
+  }
+
+  /**
+   * Replaces a long-lived socket by a new one on the same auth (X5): Baileys' per-socket caches
+   * (LID mappings, retry counters, message caches) only empty when the socket ends. The new socket
+   * drains the offline backlog like any reconnect before the session is `connected` again.
+   */
+  recycle(): void {
+    const sock = this.sock;
+    if (this.stopped || !sock || !this.socketAlive || this.current.status !== "connected") return;
+    this.recycling = true;
+    this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, ageMs: this.socketAgeMs }, "baileys socket recycled");
+    this.setState({ status: "connecting", phone: this.knownPhone(), reason: "renewing a long-lived connection" });
+    sock.end(undefined).catch((error) => this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys socket did not end cleanly"));
+  }
+
   /**
    * Closes the connection; the device stays linked. The creds are written one last time only
    * while the lease is still ours: the pool also closes sessions whose lease another process took.
@@ -279,6 +300,12 @@ export class BaileysSession implements PooledSession {
     if (gen !== this.generation) return;
     this.socketAlive = false;
     if (this.stopped) return;
+    if (this.recycling) {
+      this.recycling = false;
+      this.openedAt = null;
+      this.openNewSocket();
+      return;
+    }
     const statusCode = statusCodeOf(error);
     if (statusCode === CLIENT_TOO_OLD) this.deps.versionRejected();
     if (this.openedAt !== null && this.deps.clock.now().getTime() - this.openedAt >= STABLE_CONNECTION_MS) this.attempts = 0;

@@ -36,6 +36,8 @@ export interface BaileysTransportOptions {
   giveUps?: Partial<GiveUpSettings>;
   /** Longest wait for the first QR or pairing code in `connect` (default 30 s). */
   linkTimeoutMs?: number;
+  /** A socket open this long is renewed by the next `ensureReady` when idle (default 24 h; X5). */
+  socketMaxAgeMs?: number;
   /** Longest wait for a stored session to open in `connect` / `ensureReady` (default 30 s). */
   readyTimeoutMs?: number;
   /** Browser tuple announced to WhatsApp (default `Browsers.macOS("Chrome")`: see DEFAULT_BROWSER). */

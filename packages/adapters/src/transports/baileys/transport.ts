@@ -35,6 +35,8 @@ export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";
 
 const NAME = "baileys";
+/** A session used this recently may have a send in flight: its socket is not recycled. */
+const RECENT_USE_MS = 2 * 60_000;
 
 export function createBaileysTransport(options: BaileysTransportOptions): Transport {
   return new BaileysTransport(options);
@@ -62,6 +64,9 @@ class BaileysTransport implements Transport {
   private readonly factory: SessionFactory;
   private readonly downloadMedia: DownloadMedia;
   private maintaining = false;
+  /** When each session last sent or looked a number up (clock ms): a recycle never cuts one short. */
+  private readonly lastUse = new Map<string, number>();
+  private readonly socketMaxAgeMs: number;
 
   constructor(private readonly options: BaileysTransportOptions) {
     const logger = options.logger ?? silentLogger;
@@ -70,6 +75,7 @@ class BaileysTransport implements Transport {
     this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    this.socketMaxAgeMs = options.socketMaxAgeMs ?? 24 * 60 * 60_000;
     this.factory = {
       options,
       logger,
@@ -169,6 +175,7 @@ class BaileysTransport implements Transport {
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
+      if (this.dueForRecycling(referrerUserId, existing)) existing.recycle();
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
@@ -234,6 +241,7 @@ class BaileysTransport implements Transport {
   async close(): Promise<void> {
     await this.pool.closeAll();
     this.latest.clear();
+    this.lastUse.clear();
     this.maintaining = false;
     this.links.clearListeners();
   }
@@ -280,7 +288,10 @@ class BaileysTransport implements Transport {
     try {
       await this.pool.release(referrerUserId);
     } finally {
-      if (!this.pool.has(referrerUserId)) this.latest.delete(referrerUserId);
+      if (!this.pool.has(referrerUserId)) {
+        this.latest.delete(referrerUserId);
+        this.lastUse.delete(referrerUserId);
+      }
     }
   }
 
@@ -319,7 +330,19 @@ class BaileysTransport implements Transport {
     return session.waitFor((s) => s.status === "connected", this.readyTimeoutMs).then((state) => state ?? session.state);
   }
 
+  /**
+   * A socket open for `socketMaxAgeMs` is renewed by the next `ensureReady` (the listen job and
+   * dispatch call it; both wait for the new socket), unless it sent within the last two minutes.
+   */
+  private dueForRecycling(referrerUserId: string, session: BaileysSession): boolean {
+    const age = session.socketAgeMs;
+    if (age === null || age < this.socketMaxAgeMs) return false;
+    const now = this.options.clock.now().getTime();
+    return now - (this.lastUse.get(referrerUserId) ?? 0) >= RECENT_USE_MS;
+  }
+
   private requireOpen(referrerUserId: string): { session: BaileysSession; sock: BaileysSocket } {
+    this.lastUse.set(referrerUserId, this.options.clock.now().getTime());
     const session = this.pool.get(referrerUserId);
     const sock = session?.openSocket;
     if (!session || !sock) {
