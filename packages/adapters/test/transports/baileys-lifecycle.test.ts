@@ -86,6 +86,35 @@ describe("B6: a session that is no longer the account's driver never writes the 
     expect((await s.storage.leases.get(LEASE))?.owner).toBe("process-b");
   });
 
+  it("a process that stalled past its lease: its next write reads the lease first and is dropped, creds and keys alike", async () => {
+    const s = await setup(); // maintenance every 20 s of real time: it does not run during the test
+    const socket = await linked(s);
+    await s.storage.leases.release(LEASE, "process-a");
+    expect(await s.storage.leases.acquire(LEASE, "process-b", s.clock.now(), 60_000)).toBe(true);
+    await anotherDriverAdvancesCreds(s, 4242);
+    s.clock.advance(61_000);
+
+    // The stalled process wakes up: Baileys stores a session key and moves its pre-key counter.
+    await socket.keys.set({ session: { "33699999999.0": Buffer.from("stale") } });
+    await socket.uploadPreKeys();
+    await settle();
+    expect(await s.storage.sessions.get(sessionIdOf(REFERRER), ["session-33699999999.0"])).toEqual({});
+    expect((await storedCreds(s)).nextPreKeyId).toBe(4242);
+  });
+
+  it("writes go on while the lease is ours, also long after it was taken (renewed by the pool)", async () => {
+    const s = await setup();
+    const socket = await linked(s);
+    s.clock.advance(61_000);
+    // Renewed as the pool's maintenance does it.
+    expect(await s.storage.leases.acquire(LEASE, "process-a", s.clock.now(), 60_000)).toBe(true);
+    await socket.keys.set({ session: { "33699999999.0": Buffer.from("fresh") } });
+    await socket.uploadPreKeys(3);
+    await settle();
+    expect(Object.keys(await s.storage.sessions.get(sessionIdOf(REFERRER), ["session-33699999999.0"]))).toEqual(["session-33699999999.0"]);
+    expect((await storedCreds(s)).nextPreKeyId).toBe(socket.creds.nextPreKeyId);
+  });
+
   it("a close while the lease is still ours writes the creds as before (shutdown keeps the last pre-key ids)", async () => {
     const s = await setup();
     const socket = await linked(s);

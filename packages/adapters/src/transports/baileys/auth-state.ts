@@ -14,6 +14,11 @@ export interface StorageAuthStateOptions {
   sessions: SessionRepository;
   cipher: SessionCipher;
   sessionId: string;
+  /**
+   * Asked before each write runs: false means this process no longer owns the session (another
+   * one took its lease), and the state fences itself (see `fence`). Absent: every write runs.
+   */
+  mayWrite?: () => Promise<boolean>;
 }
 
 export interface StorageAuthState {
@@ -47,7 +52,7 @@ const CREDS_KEY = "creds";
 export async function useStorageAuthState(options: StorageAuthStateOptions): Promise<StorageAuthState> {
   const { sessions, cipher, sessionId } = options;
   const codec = entryCodec(cipher, sessionId);
-  const writes = serialWrites();
+  const writes = serialWrites(options.mayWrite);
 
   const stored = await sessions.get(sessionId, [CREDS_KEY]);
   const storedCreds = stored[CREDS_KEY];
@@ -146,7 +151,7 @@ function entryCodec(cipher: SessionCipher, sessionId: string) {
  * after, and overwrites, a newer value of the same entry. A rotation is skipped when any write was
  * pending when the read started or was issued since; the next read will rotate instead.
  */
-function serialWrites() {
+function serialWrites(mayWrite?: () => Promise<boolean>) {
   let tail: Promise<unknown> = Promise.resolve();
   let epoch = 0;
   let pending = 0;
@@ -154,7 +159,14 @@ function serialWrites() {
 
   function enqueue(task: () => Promise<void>): Promise<void> {
     // Checked when the write runs, not when it is queued: a fence drops what is still waiting.
-    const run = tail.then(() => (fenced ? undefined : task()));
+    const run = tail.then(async () => {
+      if (fenced) return;
+      if (mayWrite && !(await mayWrite())) {
+        fenced = true;
+        return;
+      }
+      if (!fenced) await task();
+    });
     tail = run.catch(() => undefined);
     return run;
   }

@@ -88,6 +88,7 @@ class BaileysTransport implements Transport {
         restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
         restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
       },
+      ownsLease: (referrerUserId) => this.ownsLease(referrerUserId),
       versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
     };
     this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
@@ -277,7 +278,7 @@ class BaileysTransport implements Transport {
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
       gaveUp: (reason) => this.giveUps.record(referrerUserId, reason),
       connected: () => this.giveUps.clear(referrerUserId),
-      ownsLease: async () => (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId,
+      ownsLease: () => this.ownsLease(referrerUserId),
     });
     this.latest.set(referrerUserId, session);
     return session;
@@ -366,6 +367,10 @@ class BaileysTransport implements Transport {
       return new TransportUnavailableError(`[${NAME}] ${what} failed: the connection closed (${cause})`, status === "connected" ? "disconnected" : status, error);
     }
     return new Error(`[${NAME}] ${what} failed: ${cause}`, { cause: error });
+  }
+
+  private async ownsLease(referrerUserId: string): Promise<boolean> {
+    return (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId;
   }
 
   private marker(referrerUserId: string) {
