@@ -186,8 +186,9 @@ export class BaileysSession implements PooledSession {
 
   /**
    * Replaces a long-lived socket by a new one on the same auth (X5): Baileys' per-socket caches
-   * (LID mappings, retry counters, message caches) only empty when the socket ends. The new socket
-   * drains the offline backlog like any reconnect before the session is `connected` again.
+   * (LID mappings, retry counters, message caches) only empty when the socket ends. Its close
+   * flushes the event buffer like any close; the new socket drains the offline backlog like any
+   * reconnect before the session is `connected` again.
    */
   recycle(): void {
     const sock = this.sock;
@@ -199,12 +200,14 @@ export class BaileysSession implements PooledSession {
   }
 
   /**
-   * Closes the connection; the device stays linked. The creds are written one last time only
-   * while the lease is still ours: the pool also closes sessions whose lease another process took.
+   * Closes the connection; the device stays linked. The replies its socket surfaced while closing
+   * are handed over first. The creds are written one last time only while the lease is still
+   * ours: the pool also closes sessions whose lease another process took.
    */
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
+    await this.inbox.settled();
     if (!this.deps.auth.fenced && !(await this.stillOwned())) this.fence("the session's lease is held by another process");
     await this.persistCreds();
   }
@@ -252,10 +255,14 @@ export class BaileysSession implements PooledSession {
       this.deps.auth.saveCreds().catch((error) => this.deps.logger.error({ referrerUserId, err: messageOf(error) }, "baileys creds could not be saved"));
     });
     ev.on("connection.update", (update) => this.onConnectionUpdate(gen, sock, update));
-    ev.on("messages.upsert", (upsert) => this.inbox.onUpsert(upsert));
+    ev.on("messages.upsert", (upsert) => {
+      this.readiness.onActivity();
+      this.inbox.onUpsert(upsert);
+    });
     ev.on("lid-mapping.update", (mapping) => this.inbox.onMapping(mapping));
     ev.on("message-capping.update", (info) => this.restrictions.onCapping(info));
     ev.on("messages.update", (updates) => {
+      this.readiness.onActivity();
       if (this.restrictions.onStatusUpdates(updates)) {
         this.deps.logger.warn({ referrerUserId }, "baileys: WhatsApp refused a message (463, account restricted): sender held");
       }
@@ -267,6 +274,13 @@ export class BaileysSession implements PooledSession {
   }
 
   private onConnectionUpdate(gen: number, sock: BaileysSocket, update: BaileysEventMap["connection.update"]): void {
+    if (update.connection === "close") {
+      // Baileys destroys its event buffer right after this event, dropping what it holds
+      // (lib/Socket/socket.js:499-507; lib/Utils/event-buffer.js:173-186), and the server had
+      // those messages' delivery receipts already (lib/Socket/messages-recv.js:1417): never sent
+      // again. Flushed here, whoever closed and whatever socket it is, they reach the inbox.
+      sock.ev.flush();
+    }
     if (gen !== this.generation) return;
     if (update.connection === "close") {
       this.onClose(gen, update.lastDisconnect?.error);
