@@ -49,6 +49,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   engine.subscribe((event) => {
     if (event.type === "status") metrics.linkStatusChanged(event.referrerUserId, event.status.status);
   });
+  transport.subscribe((event) => metrics.transportEvent(event));
   let jobsRunning = false;
   if (config.RELANCE_JOBS === "on") {
     engine.start();
@@ -79,6 +80,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     },
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
+    defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null,
     sandbox,
     reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",
@@ -116,8 +118,12 @@ export async function startService(config: ServiceConfig, options: StartOptions 
         const listener = server as Server | null;
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
         if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-        await engine.stop();
+        // Jobs first (a send in flight finishes); then the sessions close while the engine still
+        // listens, so that a reply they surface while closing is handled and acknowledged; only
+        // then does the engine stop listening.
+        await engine.stopJobs();
         await transport.close();
+        await engine.stop();
         await storage.close();
         logger.info({}, "relance service stopped");
       })()),

@@ -207,6 +207,7 @@ export class BaileysSession implements PooledSession {
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
+    // Replies the socket surfaced up to its end are journaled (and handed over) before close returns.
     await this.inbox.settled();
     if (!this.deps.auth.fenced && !(await this.stillOwned())) this.fence("the session's lease is held by another process");
     await this.persistCreds();
