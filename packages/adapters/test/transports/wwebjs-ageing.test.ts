@@ -1,3 +1,5 @@
+import { chmod, mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TransportUnavailableError, type Logger } from "@relance/core";
 import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
@@ -120,6 +122,24 @@ describe("wwebjs: sessions that age well", () => {
         w.fake.restoreLoading = { steps: 1, stepMs: 1_000 };
         expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/did not become ready within 700 ms/) });
       });
+    });
+
+    it("sweeps what a crashed process left in the data directory (unencrypted profiles, temp dirs, zips) and keeps it 0700", async () => {
+      w = await world();
+      // What RemoteAuth leaves behind a crash: the live profile, the restore's temp dir and a zip
+      // (RemoteAuth.js:58, 134-180); only the next restore of the same referrer would delete its own.
+      await chmod(w.dataPath, 0o755);
+      await mkdir(join(w.dataPath, "RemoteAuth-someone-0123456789ab", "Default"), { recursive: true });
+      await writeFile(join(w.dataPath, "RemoteAuth-someone-0123456789ab", "Default", "Cookies"), "secret");
+      await mkdir(join(w.dataPath, "wwebjs_temp_session_someone-0123456789ab"));
+      await writeFile(join(w.dataPath, "RemoteAuth-other-ba9876543210.zip"), "PK");
+      await mkdir(join(w.dataPath, "web-version-cache"));
+      await writeFile(join(w.dataPath, "web-version-cache", "2.3000.1.html"), "<html>");
+      await linked();
+      const left = await readdir(w.dataPath);
+      expect(left.filter((name) => name.startsWith("RemoteAuth-") || name.startsWith("wwebjs_temp_session_") || name.endsWith(".zip"))).toEqual([]);
+      expect(left).toContain("web-version-cache");
+      expect((await stat(w.dataPath)).mode & 0o777).toBe(0o700);
     });
 
     describe("the final backup and the lease", () => {

@@ -1,6 +1,7 @@
 import type { E164, LinkMethod, LinkState } from "@relance/core";
 import { listen } from "./client-events.js";
 import type { WwebjsClient } from "./client-factory.js";
+import { prepareDataPath } from "./data-path.js";
 import { deferred } from "./deferred.js";
 import { describe, initFailureState } from "./events.js";
 import { Inbox } from "./inbox.js";
@@ -61,6 +62,7 @@ async function previousBackupOf(rt: WwebjsRuntime, referrerUserId: string): Prom
 
 /** Called by the pool once this process holds the lease. */
 async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose): Promise<Live> {
+  await prepareDataPath(rt.dataPath, rt.logger);
   const sessionId = sessionIdOf(referrerUserId);
   const clientId = clientIdOf(referrerUserId);
   const { phone } = rt.getState(referrerUserId);
