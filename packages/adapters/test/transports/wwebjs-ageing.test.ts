@@ -1,7 +1,8 @@
 import { chmod, mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TransportUnavailableError, type Logger } from "@relance/core";
+import { SessionCapacityError, TransportUnavailableError, type Logger } from "@relance/core";
+import { ManualClock } from "../../src/index.js";
 import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
 import { WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
@@ -74,6 +75,49 @@ describe("wwebjs: sessions that age well", () => {
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(clients);
+    });
+  });
+
+  describe("W6: the listening job and the Chromium cap", () => {
+    const listen = (referrerUserId: string) => w.transport.ensureReady(referrerUserId, { purpose: "listen" });
+
+    async function closedSessions(ids: string[]): Promise<void> {
+      for (const [i, id] of ids.entries()) await linked(w.transport, id, `+3360000010${i}`);
+      for (const id of ids) {
+        await w.transport.disconnect(id, { logout: false });
+        // Closed by this server, not by the referrer: restored on demand.
+        await w.storage.sessions.set(sessionIdOf(id), { "closed-by-referrer": null });
+      }
+    }
+
+    it("never evicts an open session to listen to another: no room, no new Chromium (SessionCapacityError)", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock, maxSessions: 2 });
+      await closedSessions(["r3"]);
+      await linked(w.transport, "r1", "+33600000001");
+      await linked(w.transport, "r2", "+33600000002");
+      clock.advance(5 * 60_000); // both past the eviction grace: dispatch could evict them
+      const clients = w.fake.clients.length;
+      await expect(listen("r3")).rejects.toBeInstanceOf(SessionCapacityError);
+      expect(w.fake.clients.length).toBe(clients);
+      expect(w.fake.latest("r1").destroyed).toBe(false);
+      expect(w.fake.latest("r2").destroyed).toBe(false);
+      // Sessions already open are listened to as ever; a send may still evict.
+      expect(await listen("r1")).toMatchObject({ status: "connected" });
+      expect(await w.transport.ensureReady("r3")).toMatchObject({ status: "connected" });
+    });
+
+    it("opens Chromiums for listening at most one a minute on average (a burst up to the cap)", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock, maxSessions: 3 });
+      await closedSessions(["a", "b", "c"]);
+      for (const id of ["a", "b", "c"]) expect(await listen(id)).toMatchObject({ status: "connected" });
+      for (const id of ["a", "b", "c"]) await w.transport.disconnect(id, { logout: false });
+      for (const id of ["a", "b", "c"]) await w.storage.sessions.set(sessionIdOf(id), { "closed-by-referrer": null });
+      await expect(listen("a")).rejects.toBeInstanceOf(SessionCapacityError);
+      clock.advance(60_000);
+      expect(await listen("a")).toMatchObject({ status: "connected" });
+      await expect(listen("b")).rejects.toBeInstanceOf(SessionCapacityError);
     });
   });
 

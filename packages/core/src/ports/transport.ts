@@ -63,6 +63,11 @@ export interface SendResult {
   partialFailure?: string;
 }
 
+export interface EnsureReadyOptions {
+  /** `send` (default): dispatch or a referrer's request; `listen`: the listening job. */
+  purpose?: "send" | "listen";
+}
+
 export type TransportEvent =
   | { type: "link"; referrerUserId: string; state: LinkState; at: Date }
   | { type: "inbound"; referrerUserId: string; from: E164; text: string; at: Date }
@@ -102,8 +107,13 @@ export interface Transport {
    * are emitted as `inbound` events before it resolves: the engine handles them before it reads
    * the do-not-contact list or sends, so a STOP among them always wins. A restriction known at
    * that point is in the returned state's `restriction`.
+   *
+   * With `purpose: "listen"` (the listening job, which only wants replies read), a transport
+   * whose sessions are costly (whatsapp-web.js: one Chromium each) may leave a closed session
+   * closed rather than evict others or exceed its budget of new sessions: it rejects with
+   * `SessionCapacityError`, and the job tries that referrer first on a later run.
    */
-  ensureReady(referrerUserId: string): Promise<LinkState>;
+  ensureReady(referrerUserId: string, options?: EnsureReadyOptions): Promise<LinkState>;
   isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;
   /**
    * Updates the account's presence: to one recipient (`composing`, `paused`) or to everyone
