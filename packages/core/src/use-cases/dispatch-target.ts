@@ -10,6 +10,7 @@ import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
 import type { SettleStep } from "../engine/unsettled-writes.js";
 import type { SenderRun } from "./dispatch-run.js";
+import { applyEarlyReceipts } from "./receipts.js";
 import { waitForTurn } from "./send-turn.js";
 import { abandonSending, markSending, recordSent, settleNow } from "./send-writes.js";
 import { restrictionOf } from "./sender-holds.js";
@@ -149,6 +150,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   run.sent++;
   const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
   await recordSent(ctx, run, claimed.id, day, advance, delivery);
+  // Receipts that beat the record (a read receipt while the media were still uploading).
+  await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
   // messagesSentToday changed: status subscribers (the SSE stream) hear it.
   if (ctx.events.hasListeners) await publishStatus(ctx, config);
