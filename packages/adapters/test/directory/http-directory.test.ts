@@ -327,12 +327,14 @@ describe("HttpDirectory: failures", () => {
   });
 
   it("times out on a server that never answers", async () => {
-    const { baseUrl, requests } = await serve(() => {});
-    const { dir } = directory(baseUrl, { timeoutMs: 50, retries: 1 });
+    const { baseUrl } = await serve(() => {});
+    const { dir, sleeps } = directory(baseUrl, { timeoutMs: 50, retries: 1 });
 
     const error = await captureError(dir.hasActiveSubscription("ref-1"));
     expect(error.message).toMatch(/timed out after 50 ms/);
-    expect(requests).toHaveLength(2);
+    // Counted on the client's side: on a loaded machine the server may not even have accepted the
+    // connection within 50 ms, so its request log is no measure of the attempts made.
+    expect(sleeps).toHaveLength(1);
   });
 
   it("reports a refused connection as a DirectoryError", async () => {
