@@ -1,14 +1,15 @@
 import { chmod, mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SessionCapacityError, TransportUnavailableError, type Logger } from "@relance/core";
-import { ManualClock } from "../../src/index.js";
+import { SessionCapacityError, TransportUnavailableError, type E164, type Logger } from "@relance/core";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { CANONICAL_KEY, SEEN_KEY, WATERMARK_KEY } from "../../src/transports/wwebjs/session-book.js";
 import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
 import { WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
 import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
-import { PHONE, REFERRAL, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * Sessions that age well (`../shared/whatsapp-real-phone-gaps-2.md`, W4, W6, W7): what a
@@ -118,6 +119,34 @@ describe("wwebjs: sessions that age well", () => {
       clock.advance(60_000);
       expect(await listen("a")).toMatchObject({ status: "connected" });
       await expect(listen("b")).rejects.toBeInstanceOf(SessionCapacityError);
+    });
+  });
+
+  describe("X3: erasure reaches the session's own stores", () => {
+    const BR: E164 = "+5511987654321";
+    const decrypted = async (key: string) => {
+      const blob = (await w.storage.sessions.get(sessionIdOf(REFERRER), [key]))[key];
+      return blob === undefined ? null : JSON.parse(createSessionCipher({ secrets: [SECRET] }).decrypt(blob, { aad: JSON.stringify([sessionIdOf(REFERRER), key]) }).plaintext);
+    };
+
+    it.each([["running", false], ["closed", true]] as const)("forgetContact removes a number's canonical id and its message ids (session %s)", async (_, close) => {
+      w = await world();
+      await linked();
+      w.fake.canonical.set("5511987654321", "551187654321");
+      expect(await w.transport.isOnWhatsApp(REFERRER, BR)).toBe(true);
+      w.fake.latest(REFERRER).receive("551187654321@c.us", "bom dia");
+      w.fake.latest(REFERRER).receive("33699999999@c.us", "salut");
+      await until(async () => ((await decrypted(SEEN_KEY)) ?? []).length === 2, "both seen");
+      await w.transport.idle();
+      expect(await decrypted(CANONICAL_KEY)).toEqual({ [BR]: "551187654321@c.us" });
+      if (close) await w.transport.disconnect(REFERRER, { logout: false });
+
+      await w.transport.forgetContact(REFERRER, BR);
+      expect(await decrypted(CANONICAL_KEY)).toEqual({});
+      const seen: string[] = await decrypted(SEEN_KEY);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toContain("33699999999@c.us");
+      expect(JSON.stringify(await decrypted(WATERMARK_KEY))).not.toContain("551187654321");
     });
   });
 

@@ -129,6 +129,12 @@ export interface Transport {
    * (dispatch retries later).
    */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
+  /**
+   * Erasure: forgets what the referrer's session keeps about `phone` beyond the storage's targets
+   * (canonical ids, address-book entries, replies waiting for a number, ids of messages seen), in
+   * the stored session whether or not it runs. Optional: a transport that keeps nothing omits it.
+   */
+  forgetContact?(referrerUserId: string, phone: E164): Promise<void>;
   /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */
   subscribe(listener: (event: TransportEvent) => void): () => void;
   /** Closes every session this process drives (they stay linked). */

@@ -157,6 +157,13 @@ export class WwebjsTransport implements Transport {
     return send(this.rt, referrerUserId, message, context);
   }
 
+  /** Erasure: the session forgets `phone` (canonical id, ids of its messages), running or stored. */
+  async forgetContact(referrerUserId: string, phone: E164): Promise<void> {
+    const live = this.rt.current.get(referrerUserId);
+    if (live) await live.inbox.forget(phone);
+    else await this.rt.bookOf(referrerUserId).forgetContact(phone);
+  }
+
   subscribe(listener: (event: TransportEvent) => void): () => void {
     this.rt.listeners.add(listener);
     return () => this.rt.listeners.delete(listener);
