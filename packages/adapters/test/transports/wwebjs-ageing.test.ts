@@ -58,6 +58,22 @@ describe("wwebjs: sessions that age well", () => {
       expect(w.fake.latest("referrer-2").setup.webVersion).toEqual({ version: "latest" });
     });
 
+    it("a pinned build whose page no longer loads (auth timeout twice running, no ready between) falls back too", async () => {
+      const logger = capturingLogger();
+      w = await world({ logger });
+      await linked();
+      await w.transport.disconnect(REFERRER, { logout: false });
+      await w.storage.sessions.set(sessionIdOf(REFERRER), { "closed-by-referrer": null });
+      w.fake.unloadableBuilds.add(PINNED_WEB_VERSION);
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/auth timeout/) });
+      // Once could be a slow network: the pin stays.
+      expect(w.fake.latest(REFERRER).setup.webVersion?.version).toBe(PINNED_WEB_VERSION);
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+      expect(logger.lines.some((l) => l.level === "error" && l.fields.webVersion === PINNED_WEB_VERSION)).toBe(true);
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
+      expect(w.fake.latest(REFERRER).setup.webVersion).toEqual({ version: "latest" });
+    });
+
     it("a restore on the deprecated pin falls back at once; when the fallback is refused too, restores stop (failed)", async () => {
       w = await world();
       await linked();

@@ -150,7 +150,10 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
   }
   const initialization = (async () => client.initialize())();
   initialization
-    .catch((error: unknown) => endLive(rt, live, initFailureState(error, phone)))
+    .catch((error: unknown) => {
+      if (error === "auth timeout" || error === "ready timeout") rt.webBuild.failedToLoad(webVersion.version);
+      endLive(rt, live, initFailureState(error, phone));
+    })
     .finally(() => (live.initializing = false));
   try {
     await live.firstState.promise;
