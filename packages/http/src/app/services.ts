@@ -19,6 +19,8 @@ export interface AppServices {
   jwtAudience?: string | null;
   /** How long `POST /connect` waits for a QR, a pairing code or a link before answering 202; default 2 s. */
   connectWaitMs?: number;
+  /** `RELANCE_DEFAULT_COUNTRY`: reads pushed national numbers when the referrer's own number is unknown. */
+  defaultCountry?: string | null;
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */
   directoryFeed: StoredDirectory | null;
   /** Set only with the sandbox transport: every `/sandbox/*` path is 404 otherwise. */
