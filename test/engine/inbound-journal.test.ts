@@ -21,16 +21,17 @@ afterEach(async () => {
 });
 
 /** The engine's view of the storage, with opt-outs failing as when its database is unreachable. */
-function optOutsFailing(storage: RelanceStorage, attempts: { count: number }): RelanceStorage {
+function optOutsFailing(storage: RelanceStorage, attempts: { count: number }, how: "reject" | "hang" = "reject"): RelanceStorage {
   const fail = async () => {
     attempts.count++;
+    if (how === "hang") return new Promise<void>(() => {});
     throw new Error("database unreachable");
   };
   const doNotContact = new Proxy(storage.doNotContact, { get: (target, key, receiver) => (key === "add" ? fail : Reflect.get(target, key, receiver)) });
   return new Proxy(storage, { get: (target, key, receiver) => (key === "doNotContact" ? doNotContact : Reflect.get(target, key, receiver)) });
 }
 
-function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string, engineStorage = storage): { engine: RelanceEngine; transport: Transport } {
+function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string, engineStorage = storage, inboundAckWaitMs?: number): { engine: RelanceEngine; transport: Transport } {
   const transport = createBaileysTransport({
     sessions: storage.sessions,
     leases: storage.leases,
@@ -44,6 +45,7 @@ function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualCloc
     downloadMedia: fakeMediaDownloader,
     fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
     random: () => 0.5,
+    ...(inboundAckWaitMs === undefined ? {} : { inboundAckWaitMs }),
   });
   transports.push(transport);
   const engine = createRelanceEngine({
@@ -69,44 +71,52 @@ async function until(predicate: () => boolean | Promise<boolean>, what: string):
 const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));
 
 describe("a STOP the library acknowledged but the engine did not store", () => {
-  it("is handled on the session's next ready in another process: day 2 is not sent", async () => {
-    const storage = createMemoryStorage();
-    await storage.init();
-    const clock = new ManualClock(START);
-    const world = new FakeWhatsApp({ now: () => clock.now() });
-    const directory = new StoredDirectory(storage.directory, clock);
-    await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
-    await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+  it("the engine's database refused it: handled on the session's next ready in another process, day 2 is not sent", () => scenario("reject"));
 
-    // Process A: its engine cannot store opt-outs (the database fails under it).
-    const attempts = { count: 0 };
-    const a = process(storage, world, clock, "process-a", optOutsFailing(storage, attempts));
-    for (let day = 1; day <= 7; day++) await a.engine.messages.upsert({ dayNumber: day, messageTemplate: { fr: `Jour ${day}` } });
-    await a.engine.connect(REFERRER, { method: "qr" });
-    await world.current(REFERRER).linkFromPhone(REFERRER_PHONE);
-    await until(async () => (await a.engine.status(REFERRER)).status === "connected", "linked");
-    await a.engine.runEnrollment();
-    expect((await a.engine.runDispatch()).sent).toBe(1);
+  it("the process died while the engine was storing it: handled on the session's next ready in another process, day 2 is not sent", () => scenario("hang"));
+});
 
-    // The referral answers STOP: WhatsApp got its delivery receipt, the engine could not store it.
-    world.current(REFERRER).receiveText(REFERRAL_PHONE, "STOP");
-    await until(() => attempts.count > 0, "the STOP reaching the engine");
+async function scenario(how: "reject" | "hang"): Promise<void> {
+  const storage = createMemoryStorage();
+  await storage.init();
+  const clock = new ManualClock(START);
+  const world = new FakeWhatsApp({ now: () => clock.now() });
+  const directory = new StoredDirectory(storage.directory, clock);
+  await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
+  await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+
+  // Process A: its engine cannot store opt-outs (the database refuses, or the process dies mid-write).
+  const attempts = { count: 0 };
+  const a = process(storage, world, clock, "process-a", optOutsFailing(storage, attempts, how), 20);
+  for (let day = 1; day <= 7; day++) await a.engine.messages.upsert({ dayNumber: day, messageTemplate: { fr: `Jour ${day}` } });
+  await a.engine.connect(REFERRER, { method: "qr" });
+  await world.current(REFERRER).linkFromPhone(REFERRER_PHONE);
+  await until(async () => (await a.engine.status(REFERRER)).status === "connected", "linked");
+  await a.engine.runEnrollment();
+  expect((await a.engine.runDispatch()).sent).toBe(1);
+
+  // The referral answers STOP: WhatsApp got its delivery receipt, the engine could not store it.
+  world.current(REFERRER).receiveText(REFERRAL_PHONE, "STOP");
+  await until(() => attempts.count > 0, "the STOP reaching the engine");
+  expect(await storage.doNotContact.has(REFERRAL_PHONE)).toBe(false);
+  if (how === "reject") {
     await a.engine.idle();
-    expect(await storage.doNotContact.has(REFERRAL_PHONE)).toBe(false);
     await a.engine.stopJobs();
     await a.transport.close();
     await a.engine.stop();
+  }
+  // "hang": process A dies with the write in flight: nothing of it runs again, its lease expires.
 
-    // The next day, process B brings the session up: the STOP is handled before anything is sent.
-    clock.advance(24 * HOUR);
-    const b = process(storage, world, clock, "process-b");
-    const result = await b.engine.runDispatch();
-    await b.engine.idle();
-    expect(result.sent).toBe(0);
-    expect(sentTexts(world)).toEqual(["Jour 1"]);
-    expect(await storage.doNotContact.has(REFERRAL_PHONE)).toBe(true);
-    const [target] = (await b.engine.listTargets(REFERRER)).items;
-    expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
-    await b.engine.stop();
-  });
-});
+  // The next day, process B brings the session up: the STOP is handled before anything is sent.
+  clock.advance(24 * HOUR);
+  const b = process(storage, world, clock, "process-b");
+  const result = await b.engine.runDispatch();
+  await b.engine.idle();
+  expect(result.sent).toBe(0);
+  expect(sentTexts(world)).toEqual(["Jour 1"]);
+  expect(await storage.doNotContact.has(REFERRAL_PHONE)).toBe(true);
+  const [target] = (await b.engine.listTargets(REFERRER)).items;
+  expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
+  await b.engine.stop();
+}
+
