@@ -48,4 +48,39 @@ describe("whatsapp-web.js: the inbound journal", () => {
       await w.close();
     }
   });
+
+  it("erasure (forgetContact) removes the person's unacknowledged replies from the journal: no later replay hands them over (X3)", async () => {
+    const w = await world();
+    try {
+      const refused: string[] = [];
+      w.transport.subscribe(async (event) => {
+        if (event.type !== "inbound") return;
+        refused.push(event.text);
+        throw new Error("database unreachable");
+      });
+      await w.transport.connect(REFERRER, { method: "qr" });
+      await w.fake.latest(REFERRER).link(PHONE);
+      await until(() => w.transport.getState(REFERRER).status === "connected", "connected");
+      w.fake.latest(REFERRER).receive("33611111111@c.us", "STOP");
+      w.fake.latest(REFERRER).receive("33622222222@c.us", "bonjour");
+      await until(() => refused.length === 2, "both replies reaching the engine");
+      await w.transport.idle();
+      await w.transport.close();
+
+      // Another process erases the person (the session is stored, not running there).
+      const eraser = w.otherProcess();
+      await eraser.forgetContact!(REFERRER, "+33611111111");
+      await eraser.close();
+
+      const next = w.otherProcess();
+      const events: TransportEvent[] = [];
+      next.subscribe((event) => events.push(event));
+      expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+      expect(inbound(events)).toEqual([{ from: "+33622222222", text: "bonjour" }]);
+      await next.idle();
+      await next.close();
+    } finally {
+      await w.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Clock, E164, Logger, RelanceStorage, Transport } from "@relance/core";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
 import type { ServiceConfig } from "../config/env.js";
+import { WWEBJS_CLOSE_LIMITS } from "../config/shutdown.js";
 
 export interface TransportDependencies {
   config: ServiceConfig;
@@ -51,6 +52,8 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
         chromiumPath: config.CHROMIUM_PATH,
         dataPath,
         backupIntervalMs: config.RELANCE_WWEBJS_BACKUP_INTERVAL_MS,
+        // Closing fits the shutdown budget (SIGTERM), final backup included.
+        ...WWEBJS_CLOSE_LIMITS,
         webVersion: webVersionPin(
           {
             ...(config.RELANCE_WWEBJS_WEB_VERSION ? { version: config.RELANCE_WWEBJS_WEB_VERSION } : {}),

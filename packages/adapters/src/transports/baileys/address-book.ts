@@ -110,6 +110,29 @@ export class AddressBook {
     await this.entries.write({ [PARKED_KEY]: remaining.length > 0 ? remaining : null });
   }
 
+  /**
+   * Erasure: the number's addresses go, and the parked replies from its LID or from `lids` (other
+   * LIDs known to map to it, e.g. by Baileys' own store). Writes only what changed. Returns every
+   * LID of the number it knew of (bare), `lids` included.
+   */
+  async forget(phone: E164, lids: readonly string[] = []): Promise<Set<string>> {
+    const book = await this.load();
+    const address = book[phone];
+    const gone = new Set([...lids, ...(address?.lid ? [address.lid] : [])].map(bareJid));
+    if (address) {
+      delete book[phone];
+      for (const [known, owner] of this.byAddress!) if (owner === phone) this.byAddress!.delete(known);
+      await this.entries.write({ [BOOK_KEY]: Object.keys(book).length > 0 ? book : null });
+    }
+    if (gone.size === 0) return gone;
+    const parked = await this.parkedReplies();
+    const remaining = parked.filter((reply) => !gone.has(bareJid(reply.lid)));
+    if (remaining.length === parked.length) return gone;
+    this.parked = remaining;
+    await this.entries.write({ [PARKED_KEY]: remaining.length > 0 ? remaining : null });
+    return gone;
+  }
+
   private async load(): Promise<Record<string, ContactAddress>> {
     if (this.book) return this.book;
     const book = (await this.entries.read<Record<string, ContactAddress>>([BOOK_KEY])).get(BOOK_KEY) ?? {};

@@ -66,6 +66,13 @@ export class BaileysInbox {
     this.enqueue(() => this.retryParked());
   }
 
+  /** Runs `task` in turn with the replies being handled (an erasure: none writes the number back meanwhile). */
+  exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.work.then(task);
+    this.work = run.catch(() => undefined);
+    return run;
+  }
+
   /** Resolves once every reply received so far was delivered or parked. */
   async settled(): Promise<void> {
     let seen: Promise<unknown> | null = null;

@@ -2,6 +2,7 @@ import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEven
 import type { E164, LinkState, SenderRestriction } from "@relance/core";
 import type { PooledSession } from "../pool/session-pool.js";
 import type { AddressBook } from "./address-book.js";
+import { forgetContactIn } from "./contact-erasure.js";
 import { cancellableWait } from "./cancellable-wait.js";
 import { decideOnClose } from "./disconnect-policy.js";
 import { receiptsFromStatusUpdates, receiptsFromUserReceipts } from "./events.js";
@@ -118,6 +119,24 @@ export class BaileysSession implements PooledSession {
 
   get sentMessages(): SentMessageStore {
     return this.deps.sentMessages;
+  }
+
+  /** Erasure: the session forgets `phone` (see `forgetContactIn`), in turn with the replies being handled. */
+  forget(phone: E164): Promise<void> {
+    const keys = this.auth.keys;
+    return this.inbox.exclusive(() =>
+      forgetContactIn(
+        {
+          book: this.deps.book,
+          keys: {
+            get: async (type, ids) => keys.get(type, ids),
+            delete: async (type, ids) => keys.set({ [type]: Object.fromEntries(ids.map((id) => [id, null])) }),
+          },
+          lidMapping: this.socketAlive ? (this.sock?.signalRepository?.lidMapping ?? null) : null,
+        },
+        phone,
+      ),
+    );
   }
 
   /** Asks WhatsApp again about a restriction without a known end (throttled). */

@@ -18,6 +18,7 @@ import {
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
+import { forgetStoredContact } from "./contact-erasure.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
 import { LinkEvents } from "./link-events.js";
@@ -236,6 +237,19 @@ class BaileysTransport implements Transport {
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     return sendDay(this.requireOpen(referrerUserId), message, context, this.sending(referrerUserId));
+  }
+
+  /**
+   * Erasure: the session forgets `phone` (address book, parked replies, Baileys' LID mapping) and
+   * the journal its unacknowledged replies, whether the session runs here or is only stored. A
+   * session another process drives forgets in storage; that process's cached book may write the
+   * number back on its next change of the book (the person is never messaged again: the tombstone).
+   */
+  async forgetContact(referrerUserId: string, phone: E164): Promise<void> {
+    await this.journals.forget(referrerUserId, phone);
+    const live = this.pool.get(referrerUserId);
+    if (live && !live.ended) await live.forget(phone);
+    else await forgetStoredContact(this.options.sessions, this.options.cipher, sessionIdOf(referrerUserId), phone);
   }
 
   private sending(referrerUserId: string): SendingDeps {

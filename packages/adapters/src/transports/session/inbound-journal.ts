@@ -74,6 +74,14 @@ export class JournalStore {
     });
   }
 
+  /** Erasure: every entry of `from` goes (no write when there is none). */
+  removeFrom(from: E164): Promise<void> {
+    return this.update((current) => {
+      const next = current.filter((e) => e.from !== from);
+      return next.length === current.length ? null : next;
+    });
+  }
+
   /** `change` returns the new list, or null when nothing changes (no write). */
   private update(change: (entries: JournalEntry[]) => JournalEntry[] | null): Promise<void> {
     const run = this.queue.catch(() => undefined).then(async () => {
@@ -203,6 +211,15 @@ export class InboundJournals {
   /** Replays only when the engine refused a reply of this referrer since the last replay (no storage read otherwise). */
   async retryRefused(referrerUserId: string): Promise<number> {
     return this.refused.has(referrerUserId) ? this.replay(referrerUserId) : 0;
+  }
+
+  /**
+   * Erasure: the replies of `phone` still in the referrer's journal go, so that no replay hands
+   * them over again. One being handed over now may still reach the engine (its removal after the
+   * acknowledgement is then a no-op); the erasure deletes what the engine made of it.
+   */
+  async forget(referrerUserId: string, phone: E164): Promise<void> {
+    await this.store(referrerUserId).removeFrom(phone);
   }
 
   /** Resolves once every reply handed over so far is acknowledged or refused, or after the wait limit. */

@@ -4,7 +4,7 @@ import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
 import type { Message } from "./library.js";
 import { readReply, type IncomingShape } from "../session/reply-classifier.js";
 import { shapeOfWwebjs, shapeOfWwebjsEdit } from "./incoming-shape.js";
-import { MAX_PENDING, MAX_SEEN, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
+import { MAX_PENDING, MAX_SEEN, holdsId, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
 
 /** The phones of a referrer's active targets (their chats are read on catch-up even when read). */
 export type ActiveContacts = (referrerUserId: string) => Promise<readonly E164[]>;
@@ -214,7 +214,7 @@ export class Inbox {
     const reading = readReply(options.shape ?? shapeOfWwebjs(message));
     if (!reading.reply) return;
     const id = options.key ?? message.id._serialized;
-    if ((await this.seen()).includes(id)) {
+    if (holdsId(await this.seen(), id)) {
       if (options.advance) await this.advance(message);
       return;
     }
@@ -270,7 +270,7 @@ export class Inbox {
     if (!t) return;
     const mark = this.mark ?? (await this.options.book.watermark()) ?? { at: 0, ids: [] };
     const id = message.id._serialized;
-    if (t < mark.at || (t === mark.at && mark.ids.includes(id))) return;
+    if (t < mark.at || (t === mark.at && holdsId(mark.ids, id))) return;
     this.mark = t > mark.at ? { at: t, ids: [id] } : { at: t, ids: [...mark.ids, id] };
     await this.options.book.setWatermark(this.mark);
   }
@@ -316,7 +316,7 @@ export class Inbox {
 }
 
 function isAfter(message: Message, mark: Watermark): boolean {
-  return message.timestamp > mark.at || (message.timestamp === mark.at && !mark.ids.includes(message.id._serialized));
+  return message.timestamp > mark.at || (message.timestamp === mark.at && !holdsId(mark.ids, message.id._serialized));
 }
 
 /** One person's chat: a number or a LID (not a group, a broadcast list, the status feed or a channel). */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { E164, SessionRepository } from "@relance/core";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 
@@ -81,22 +82,24 @@ export class SessionBook {
   }
 
   /**
-   * Erasure: the number's canonical id, and the ids of its messages (seen ring, watermark) that
-   * name it, are removed. Replies waiting for a number carry only a LID: they age out with the
-   * pending list (MAX_PENDING).
+   * Erasure: the number's canonical id goes, and the ids of its messages (seen ring, watermark)
+   * that name it are replaced by their hash (`forgottenId`): still recognised, so that a catch-up
+   * reading the chat again emits none of them once more, without the number. Replies waiting for
+   * a number carry only a LID: they age out with the pending list (MAX_PENDING).
    */
   async forgetContact(phone: E164): Promise<void> {
     const canonical = await this.canonicalIds();
     const names = [`${phone.replace(/^\+/, "")}@c.us`, ...(canonical[phone] ? [canonical[phone]] : [])];
     const namesIt = (id: string) => names.some((name) => id.includes(`_${name}_`));
+    const hide = (ids: string[]) => ids.map((id) => (namesIt(id) ? forgottenId(id) : id));
     if (canonical[phone] !== undefined) {
       delete canonical[phone];
       await this.setCanonicalIds(canonical);
     }
     const seen = await this.seen();
-    if (seen.some(namesIt)) await this.setSeen(seen.filter((id) => !namesIt(id)));
+    if (seen.some(namesIt)) await this.setSeen(hide(seen));
     const mark = await this.watermark();
-    if (mark?.ids.some(namesIt)) await this.setWatermark({ ...mark, ids: mark.ids.filter((id) => !namesIt(id)) });
+    if (mark?.ids.some(namesIt)) await this.setWatermark({ ...mark, ids: hide(mark.ids) });
   }
 
   async restoreRefusedAt(): Promise<Date | null> {
@@ -129,4 +132,17 @@ export class SessionBook {
     this.writes = next;
     return next;
   }
+}
+
+/**
+ * A message id (`false_<chat>_<random id>`) of an erased person, as kept: its SHA-256. The random
+ * part makes it no lookup table of numbers.
+ */
+export function forgottenId(id: string): string {
+  return `forgotten:${createHash("sha256").update(id).digest("base64url")}`;
+}
+
+/** Whether `ids` (seen ring, watermark) hold `id`, as it is or forgotten. */
+export function holdsId(ids: readonly string[], id: string): boolean {
+  return ids.includes(id) || ids.includes(forgottenId(id));
 }

@@ -159,8 +159,12 @@ export class WwebjsTransport implements Transport {
     return send(this.rt, referrerUserId, message, context);
   }
 
-  /** Erasure: the session forgets `phone` (canonical id, ids of its messages), running or stored. */
+  /**
+   * Erasure: the session forgets `phone` (canonical id, ids of its messages), running or stored,
+   * and the inbound journal its unacknowledged replies (shared with Baileys).
+   */
   async forgetContact(referrerUserId: string, phone: E164): Promise<void> {
+    await this.rt.journals.forget(referrerUserId, phone);
     const live = this.rt.current.get(referrerUserId);
     if (live) await live.inbox.forget(phone);
     else await this.rt.bookOf(referrerUserId).forgetContact(phone);
