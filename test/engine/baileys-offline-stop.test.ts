@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
-import { LogNotifier, ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
-import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
-import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
-import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness.js";
+import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
+import { FakeWhatsApp } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { HOUR, START } from "../support/engine-harness.js";
+import { baileysProcess, until } from "../support/baileys-process.js";
 
 // "Never miss a STOP" through the engine and the Baileys transport on the fake sockets: a STOP
 // that reached the referrer's account while no socket was open (idle close, restart) is read
@@ -18,41 +18,9 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
 });
 
-async function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string): Promise<RelanceEngine> {
-  const transport = createBaileysTransport({
-    sessions: storage.sessions,
-    leases: storage.leases,
-    cipher: createSessionCipher({ secrets: ["a-test-secret-of-32-characters!!"] }),
-    clock,
-    instanceId,
-    maxSessions: 10,
-    idleTimeoutMs: 30 * 60_000,
-    leaseTtlMs: 60_000,
-    makeSocket: world.makeSocket,
-    downloadMedia: fakeMediaDownloader,
-    fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
-    random: () => 0.5,
-    // The fake's offline queue takes at most tens of ms here; production waits 2 s of quiet.
-    offlineQuietMs: 300,
-  });
-  transports.push(transport);
-  return createRelanceEngine({
-    storage,
-    directory: new StoredDirectory(storage.directory, clock),
-    transport,
-    clock,
-    notifier: new LogNotifier(),
-    options: { ...NO_NEW_ACCOUNT_LIMITS, ...FAST, instanceId },
-    random: seededRandom(),
-  });
-}
-
-async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string): RelanceEngine {
+  // The fake's offline queue takes at most tens of ms here; production waits 2 s of quiet.
+  return baileysProcess({ storage, world, clock, instanceId, track: transports, transport: { offlineQuietMs: 300 } }).engine;
 }
 
 /** Day 1 sent from a linked account, then the process stops. */

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
-import { LogNotifier, ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
-import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
-import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
-import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness.js";
+import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
+import { FakeWhatsApp } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { HOUR, START } from "../support/engine-harness.js";
+import { baileysProcess, until } from "../support/baileys-process.js";
 
 // Issue 18, "nothing acknowledged is ever lost" (review B2, second half): Baileys sends the
 // delivery receipt before it surfaces a message (messages-recv.js:1417 then 1432), so WhatsApp
@@ -32,40 +32,7 @@ function optOutsFailing(storage: RelanceStorage, attempts: { count: number }, ho
 }
 
 function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string, engineStorage = storage, inboundAckWaitMs?: number): { engine: RelanceEngine; transport: Transport } {
-  const transport = createBaileysTransport({
-    sessions: storage.sessions,
-    leases: storage.leases,
-    cipher: createSessionCipher({ secrets: ["a-test-secret-of-32-characters!!"] }),
-    clock,
-    instanceId,
-    maxSessions: 10,
-    idleTimeoutMs: 30 * 60_000,
-    leaseTtlMs: 60_000,
-    makeSocket: world.makeSocket,
-    downloadMedia: fakeMediaDownloader,
-    fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
-    random: () => 0.5,
-    ...(inboundAckWaitMs === undefined ? {} : { inboundAckWaitMs }),
-  });
-  transports.push(transport);
-  const engine = createRelanceEngine({
-    storage: engineStorage,
-    directory: new StoredDirectory(storage.directory, clock),
-    transport,
-    clock,
-    notifier: new LogNotifier(),
-    options: { ...NO_NEW_ACCOUNT_LIMITS, ...FAST, instanceId },
-    random: seededRandom(),
-  });
-  return { engine, transport };
-}
-
-async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  return baileysProcess({ storage, world, clock, instanceId, engineStorage, track: transports, transport: inboundAckWaitMs === undefined ? {} : { inboundAckWaitMs } });
 }
 
 const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));

@@ -1,0 +1,58 @@
+import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
+import { LogNotifier, ManualClock, StoredDirectory, createSessionCipher } from "@relance/adapters";
+import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
+import type { BaileysTransportOptions } from "../../packages/adapters/src/transports/baileys/transport-options.js";
+import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FAST, NO_NEW_ACCOUNT_LIMITS, seededRandom } from "./engine-harness.js";
+
+/**
+ * One service process for engine tests over the Baileys transport on the fake sockets: its own
+ * transport and engine on the shared storage and simulated WhatsApp. `engineStorage` lets a test
+ * give the engine a failing view of the storage while the transport keeps the real one.
+ */
+export function baileysProcess(options: {
+  storage: RelanceStorage;
+  world: FakeWhatsApp;
+  clock: ManualClock;
+  instanceId: string;
+  engineStorage?: RelanceStorage;
+  transport?: Partial<BaileysTransportOptions>;
+  track: Transport[];
+}): { engine: RelanceEngine; transport: Transport } {
+  const { storage, world, clock, instanceId } = options;
+  const transport = createBaileysTransport({
+    sessions: storage.sessions,
+    leases: storage.leases,
+    cipher: createSessionCipher({ secrets: ["a-test-secret-of-32-characters!!"] }),
+    clock,
+    instanceId,
+    maxSessions: 10,
+    idleTimeoutMs: 30 * 60_000,
+    leaseTtlMs: 60_000,
+    makeSocket: world.makeSocket,
+    downloadMedia: fakeMediaDownloader,
+    fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
+    random: () => 0.5,
+    ...options.transport,
+  });
+  options.track.push(transport);
+  const engine = createRelanceEngine({
+    storage: options.engineStorage ?? storage,
+    directory: new StoredDirectory(storage.directory, clock),
+    transport,
+    clock,
+    notifier: new LogNotifier(),
+    options: { ...NO_NEW_ACCOUNT_LIMITS, ...FAST, instanceId },
+    random: seededRandom(),
+  });
+  return { engine, transport };
+}
+
+/** Polls until `predicate` holds (2 s of 5 ms steps), naming what it waited for on failure. */
+export async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
