@@ -24,6 +24,7 @@ import { noteRestriction } from "../use-cases/sender-holds.js";
 import { applyLinkState, getStatus } from "../use-cases/status.js";
 import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
 import type { EngineContext } from "./context.js";
+import { EarlyReceipts } from "./early-receipts.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
 import { PendingWork } from "./pending-work.js";
@@ -80,6 +81,7 @@ export class RelanceEngine {
       pendingInbound: new PendingWork(),
       events: new EngineEvents(),
       unsettled: new UnsettledWrites(),
+      earlyReceipts: new EarlyReceipts(),
     };
     this.listenToTransport();
   }
@@ -168,9 +170,19 @@ export class RelanceEngine {
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");
   }
 
-  /** Stops the jobs and waits for runs and event handlers in flight (a send already leaving finishes). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the jobs and waits for their runs in flight (a send already leaving finishes), while
+   * transport events are still handled. A shutdown calls it, then closes the transport (whose
+   * sessions may surface messages while closing), then `stop()`.
+   */
+  async stopJobs(): Promise<void> {
     for (const job of this.jobs.splice(0)) job.stop();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Stops the jobs and stops listening to the transport, waiting for runs and event handlers in flight. */
+  async stop(): Promise<void> {
+    await this.stopJobs();
     this.unsubscribeTransport?.();
     this.unsubscribeTransport = null;
     await Promise.allSettled([...this.running.values(), ...this.pendingEvents]);
@@ -206,12 +218,16 @@ export class RelanceEngine {
   private listenToTransport(): void {
     if (this.unsubscribeTransport) return;
     this.unsubscribeTransport = this.ctx.transport.subscribe((event) => {
-      const handled = this.onTransportEvent(event).catch((error) => {
+      const outcome = this.onTransportEvent(event);
+      const handled = outcome.catch((error) => {
         this.ctx.logger.error({ eventType: event.type, err: String(error) }, "transport event handling failed");
       });
       this.pendingEvents.add(handled);
       if (event.type === "inbound") this.ctx.pendingInbound.track(event.referrerUserId, handled);
       void handled.finally(() => this.pendingEvents.delete(handled));
+      // The acknowledgement of an inbound message: the transport forgets it only once stored
+      // (a rejection leaves it in the transport's journal, handed over again on the next ready).
+      return event.type === "inbound" ? outcome : undefined;
     });
   }
 

@@ -63,10 +63,26 @@ export interface SendResult {
   partialFailure?: string;
 }
 
+export interface EnsureReadyOptions {
+  /** `send` (default): dispatch or a referrer's request; `listen`: the listening job. */
+  purpose?: "send" | "listen";
+}
+
 export type TransportEvent =
   | { type: "link"; referrerUserId: string; state: LinkState; at: Date }
   | { type: "inbound"; referrerUserId: string; from: E164; text: string; at: Date }
   | { type: "receipt"; referrerUserId: string; messageId: string; status: "delivered" | "read" | "failed"; at: Date };
+
+/**
+ * A listener of transport events. For an `inbound` event it returns a promise that settles once the
+ * message was handled: resolved when its effects are stored (an opt-out on the do-not-contact list,
+ * the target's exit), rejected when they could not be. This is the engine's acknowledgement: a
+ * transport that journals inbound messages forgets one only when every listener's promise resolved,
+ * and hands it over again (on the session's next ready, in any process) otherwise, so handling must
+ * be idempotent. A listener returning anything else than a promise acknowledges at once. For other
+ * events the result is ignored.
+ */
+export type TransportListener = (event: TransportEvent) => unknown;
 
 /**
  * A WhatsApp transport: links referrers' accounts and sends from them. Adapters: Baileys,
@@ -102,8 +118,13 @@ export interface Transport {
    * are emitted as `inbound` events before it resolves: the engine handles them before it reads
    * the do-not-contact list or sends, so a STOP among them always wins. A restriction known at
    * that point is in the returned state's `restriction`.
+   *
+   * With `purpose: "listen"` (the listening job, which only wants replies read), a transport
+   * whose sessions are costly (whatsapp-web.js: one Chromium each) may leave a closed session
+   * closed rather than evict others or exceed its budget of new sessions: it rejects with
+   * `SessionCapacityError`, and the job tries that referrer first on a later run.
    */
-  ensureReady(referrerUserId: string): Promise<LinkState>;
+  ensureReady(referrerUserId: string, options?: EnsureReadyOptions): Promise<LinkState>;
   isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;
   /**
    * Updates the account's presence: to one recipient (`composing`, `paused`) or to everyone
@@ -119,8 +140,23 @@ export interface Transport {
    * (dispatch retries later).
    */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
-  /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */
-  subscribe(listener: (event: TransportEvent) => void): () => void;
-  /** Closes every session this process drives (they stay linked). */
+  /**
+   * Erasure: forgets what the referrer's session keeps about `phone` beyond the storage's targets
+   * (canonical ids, address-book entries, replies waiting for a number, ids of messages seen), in
+   * the stored session whether or not it runs. Optional: a transport that keeps nothing omits it.
+   */
+  forgetContact?(referrerUserId: string, phone: E164): Promise<void>;
+  /**
+   * Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function.
+   * An inbound message is surfaced once the transport has stored it where it survives the
+   * process (when it journals), and kept there until the listeners acknowledged it (see
+   * `TransportListener`); one surfaced while no listener is subscribed stays unacknowledged.
+   */
+  subscribe(listener: TransportListener): () => void;
+  /**
+   * Closes every session this process drives (they stay linked). Messages the sessions surface
+   * while closing are still emitted, and it waits (bounded) for the listeners to acknowledge
+   * them: unsubscribe only after it resolved, or they wait for the session's next ready.
+   */
   close(): Promise<void>;
 }

@@ -13,10 +13,20 @@ export type SessionMode = { kind: "qr" } | { kind: "pairing_code"; phone: E164 }
 
 export interface SessionHooks {
   state(state: LinkState): void;
-  inbound(message: InboundText): void;
+  /** Resolves once the reply is written to the session's inbound journal (it is handed over then). */
+  inbound(message: InboundText): Promise<void>;
   receipt(receipt: ReceiptUpdate): void;
   /** The session stopped on its own (logged out, replaced, gave up): take it out of the pool. */
   ended(outcome: { blockRestore: boolean }): void;
+  /** Every reconnect failed: the transport pauses restores; returns the reason to show (with the next try). */
+  gaveUp(reason: string): string;
+  /** The session is ready (the account is reachable again). */
+  connected(): void;
+  /**
+   * Whether this process still holds the session's lease: a session closed after another process
+   * took it must not write its creds over the ones that process stores now.
+   */
+  ownsLease(): Promise<boolean>;
 }
 
 export interface SessionDeps {

@@ -17,7 +17,9 @@ import {
   type TransportEvent,
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
+import { InboundJournals } from "../session/inbound-journal.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
+import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
 import { LinkEvents } from "./link-events.js";
 import { toBaileysLogger } from "./logger.js";
 import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
@@ -34,6 +36,8 @@ export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";
 
 const NAME = "baileys";
+/** A session used this recently may have a send in flight: its socket is not recycled. */
+const RECENT_USE_MS = 2 * 60_000;
 
 export function createBaileysTransport(options: BaileysTransportOptions): Transport {
   return new BaileysTransport(options);
@@ -53,19 +57,28 @@ class BaileysTransport implements Transport {
   private readonly blocked = new Set<string>();
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
   private readonly latest = new Map<string, BaileysSession>();
+  /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
+  private readonly giveUps: GiveUps;
   private readonly logger: Logger;
   private readonly linkTimeoutMs: number;
   private readonly readyTimeoutMs: number;
   private readonly factory: SessionFactory;
   private readonly downloadMedia: DownloadMedia;
+  /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
+  private readonly journals: InboundJournals;
   private maintaining = false;
+  /** When each session last sent or looked a number up (clock ms): a recycle never cuts one short. */
+  private readonly lastUse = new Map<string, number>();
+  private readonly socketMaxAgeMs: number;
 
   constructor(private readonly options: BaileysTransportOptions) {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
     this.links = new LinkEvents(options.clock, logger);
+    this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    this.socketMaxAgeMs = options.socketMaxAgeMs ?? 24 * 60 * 60_000;
     this.factory = {
       options,
       logger,
@@ -80,9 +93,18 @@ class BaileysTransport implements Transport {
         restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
         restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
       },
+      ownsLease: (referrerUserId) => this.ownsLease(referrerUserId),
       versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
     };
     this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
+    this.journals = new InboundJournals({
+      sessions: options.sessions,
+      cipher: options.cipher,
+      logger,
+      sessionIdOf,
+      deliver: (event) => this.links.deliver(event),
+      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
+    });
     this.pool = new SessionPool<BaileysSession>({
       name: NAME,
       leases: options.leases,
@@ -106,6 +128,7 @@ class BaileysTransport implements Transport {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
     this.blocked.delete(referrerUserId);
+    this.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
@@ -163,9 +186,12 @@ class BaileysTransport implements Transport {
   async ensureReady(referrerUserId: string): Promise<LinkState> {
     // Read again once a day; sockets opened meanwhile use the last version read.
     void this.factory.versions.current();
+    // A reply the engine could not store earlier is handed over again before anything is sent.
+    await this.journals.retryRefused(referrerUserId);
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
+      if (this.dueForRecycling(referrerUserId, existing)) existing.recycle();
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
@@ -177,6 +203,8 @@ class BaileysTransport implements Transport {
       }
       return this.getState(referrerUserId);
     }
+    const coolingDown = this.giveUps.coolingDown(referrerUserId);
+    if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
     if (await this.marker(referrerUserId).isSet()) {
@@ -228,7 +256,11 @@ class BaileysTransport implements Transport {
 
   async close(): Promise<void> {
     await this.pool.closeAll();
+    // What the sessions surfaced while closing is handed over: wait (bounded) for the engine's
+    // acknowledgements before the listeners go; anything left is replayed on the next ready.
+    await this.journals.settled();
     this.latest.clear();
+    this.lastUse.clear();
     this.maintaining = false;
     this.links.clearListeners();
   }
@@ -248,6 +280,9 @@ class BaileysTransport implements Transport {
       this.maintaining = true;
       this.pool.startMaintenance(this.options.maintenanceIntervalMs);
     }
+    // Under the lease, before the first socket: what an earlier run (any process) surfaced and
+    // the engine never acknowledged is handed over, so that it is handled before a send.
+    await this.journals.replay(referrerUserId).catch((error: unknown) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys inbound journal could not be read"));
     // Started only once in the pool, so that a session ending at once finds itself there to leave.
     session.start();
     return session;
@@ -259,9 +294,15 @@ class BaileysTransport implements Transport {
       state: (state) => {
         if (this.latest.get(referrerUserId) === session) this.links.update(referrerUserId, state);
       },
-      inbound: ({ from, text }) => this.links.emit({ type: "inbound", referrerUserId, from, text, at: this.options.clock.now() }),
+      inbound: (reply) =>
+        this.journals.accept(referrerUserId, [reply]).catch((error: unknown) => {
+          this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys reply could not be journaled: handed over without a replay if it is lost");
+        }),
       receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
+      gaveUp: (reason) => this.giveUps.record(referrerUserId, reason),
+      connected: () => this.giveUps.clear(referrerUserId),
+      ownsLease: () => this.ownsLease(referrerUserId),
     });
     this.latest.set(referrerUserId, session);
     return session;
@@ -272,7 +313,10 @@ class BaileysTransport implements Transport {
     try {
       await this.pool.release(referrerUserId);
     } finally {
-      if (!this.pool.has(referrerUserId)) this.latest.delete(referrerUserId);
+      if (!this.pool.has(referrerUserId)) {
+        this.latest.delete(referrerUserId);
+        this.lastUse.delete(referrerUserId);
+      }
     }
   }
 
@@ -311,7 +355,19 @@ class BaileysTransport implements Transport {
     return session.waitFor((s) => s.status === "connected", this.readyTimeoutMs).then((state) => state ?? session.state);
   }
 
+  /**
+   * A socket open for `socketMaxAgeMs` is renewed by the next `ensureReady` (the listen job and
+   * dispatch call it; both wait for the new socket), unless it sent within the last two minutes.
+   */
+  private dueForRecycling(referrerUserId: string, session: BaileysSession): boolean {
+    const age = session.socketAgeMs;
+    if (age === null || age < this.socketMaxAgeMs) return false;
+    const now = this.options.clock.now().getTime();
+    return now - (this.lastUse.get(referrerUserId) ?? 0) >= RECENT_USE_MS;
+  }
+
   private requireOpen(referrerUserId: string): { session: BaileysSession; sock: BaileysSocket } {
+    this.lastUse.set(referrerUserId, this.options.clock.now().getTime());
     const session = this.pool.get(referrerUserId);
     const sock = session?.openSocket;
     if (!session || !sock) {
@@ -335,6 +391,10 @@ class BaileysTransport implements Transport {
       return new TransportUnavailableError(`[${NAME}] ${what} failed: the connection closed (${cause})`, status === "connected" ? "disconnected" : status, error);
     }
     return new Error(`[${NAME}] ${what} failed: ${cause}`, { cause: error });
+  }
+
+  private async ownsLease(referrerUserId: string): Promise<boolean> {
+    return (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId;
   }
 
   private marker(referrerUserId: string) {

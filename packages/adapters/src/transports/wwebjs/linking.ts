@@ -1,6 +1,7 @@
 import type { E164, LinkMethod, LinkState } from "@relance/core";
 import { listen } from "./client-events.js";
 import type { WwebjsClient } from "./client-factory.js";
+import { prepareDataPath } from "./data-path.js";
 import { deferred } from "./deferred.js";
 import { describe, initFailureState } from "./events.js";
 import { Inbox } from "./inbox.js";
@@ -61,9 +62,13 @@ async function previousBackupOf(rt: WwebjsRuntime, referrerUserId: string): Prom
 
 /** Called by the pool once this process holds the lease. */
 async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose): Promise<Live> {
+  await prepareDataPath(rt.dataPath, rt.logger);
   const sessionId = sessionIdOf(referrerUserId);
   const clientId = clientIdOf(referrerUserId);
   const { phone } = rt.getState(referrerUserId);
+  // Under the lease, before the client starts: what an earlier run (any process) surfaced and the
+  // engine never acknowledged is handed over, so that it is handled before a send.
+  await rt.journals.replay(referrerUserId).catch((error: unknown) => rt.logger.error({ referrerUserId, err: describe(error) }, "whatsapp-web.js inbound journal could not be read"));
   const store = createRemoteAuthStore({
     sessions: rt.sessions,
     cipher: rt.cipher,
@@ -113,7 +118,10 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
       ...(rt.options.activeContacts ? { activeContacts: rt.options.activeContacts } : {}),
       messagesPerChat: rt.options.catchUpMessagesPerChat ?? 50,
       firstLookbackMs: rt.options.catchUpFirstLookbackMs ?? 7 * 24 * 3600_000,
-      emit: (from, text, at) => rt.emit({ type: "inbound", referrerUserId, from, text, at }),
+      emit: (reply) =>
+        rt.journals.accept(referrerUserId, [reply]).catch((error: unknown) => {
+          rt.logger.error({ referrerUserId, err: describe(error) }, "whatsapp-web.js reply could not be journaled: handed over without a replay if it is lost");
+        }),
       isOpen: () => rt.isCurrent(live),
     }),
     firstState: deferred(),
@@ -148,7 +156,10 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
   }
   const initialization = (async () => client.initialize())();
   initialization
-    .catch((error: unknown) => endLive(rt, live, initFailureState(error, phone)))
+    .catch((error: unknown) => {
+      if (error === "auth timeout" || error === "ready timeout") rt.webBuild.failedToLoad(webVersion.version);
+      endLive(rt, live, initFailureState(error, phone));
+    })
     .finally(() => (live.initializing = false));
   try {
     await live.firstState.promise;

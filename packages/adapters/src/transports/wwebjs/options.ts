@@ -18,6 +18,12 @@ export interface WwebjsTransportOptions {
    * TransportUnavailableError, and `capabilities.maxSessions` reports it to the core.
    */
   maxSessions?: number;
+  /**
+   * The listening job (`ensureReady` with `purpose: "listen"`) never evicts a session and starts
+   * at most one Chromium per this interval on average (bursts up to `maxSessions`); past that it
+   * gets SessionCapacityError and tries again on a later run. Default 60 s.
+   */
+  listenOpenIntervalMs?: number;
   /** A session used this recently is not evicted (see SessionPoolOptions). */
   evictionGraceMs?: number;
   /** A session unused this long is closed, and restored on the next send. Default 30 min. */
@@ -74,6 +80,11 @@ export interface WwebjsTransportOptions {
   linkWaitMs?: number;
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
   destroyTimeoutMs?: number;
+  /**
+   * Longest wait in `close` for the engine to acknowledge the replies handed over (default 10 s):
+   * those not acknowledged by then stay in the session's journal for its next ready.
+   */
+  inboundAckWaitMs?: number;
   /**
    * How long closing a session waits for RemoteAuth's final backup (after Chromium closed) before
    * giving the lease back; a backup still running then is dropped. Default 2 min.

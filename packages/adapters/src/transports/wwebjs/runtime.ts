@@ -1,12 +1,14 @@
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent } from "@relance/core";
+import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent, type TransportListener } from "@relance/core";
 import { SystemClock } from "../../clock/system-clock.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { SessionPool } from "../pool/session-pool.js";
+import { InboundJournals, deliverToListeners } from "../session/inbound-journal.js";
 import { createRealWwebjsClient, webVersionPin, type CreateWwebjsClient } from "./client-factory.js";
 import { describe } from "./events.js";
 import { onPoolClosed } from "./lifecycle.js";
+import { ListenBudget } from "./listen-budget.js";
 import type { Live } from "./live.js";
 import { createMediaLoader, type LoadMedia } from "./media.js";
 import type { WwebjsTransportOptions } from "./options.js";
@@ -24,7 +26,9 @@ export class WwebjsRuntime {
   readonly current = new Map<string, Live>();
   /** Sessions ensureReady leaves alone until the referrer connects again (replaced, blocked). */
   readonly blocked = new Set<string>();
-  readonly listeners = new Set<(event: TransportEvent) => void>();
+  readonly listeners = new Set<TransportListener>();
+  /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
+  readonly journals: InboundJournals;
   private readonly pending = new Set<Promise<unknown>>();
   readonly pool: SessionPool<Live>;
   readonly sessions: SessionRepository;
@@ -47,6 +51,8 @@ export class WwebjsRuntime {
   readonly options: WwebjsTransportOptions;
   /** The WhatsApp Web build clients load, moved to the fallback when WhatsApp deprecates the pin. */
   readonly webBuild: WebBuild;
+  /** New Chromiums the listening job may still start (see ListenBudget). */
+  readonly listenBudget: ListenBudget;
   closed = false;
 
   constructor(options: WwebjsTransportOptions) {
@@ -73,12 +79,21 @@ export class WwebjsRuntime {
         ...(options.mediaMaxBytes === undefined ? {} : { maxBytes: options.mediaMaxBytes }),
         ...(options.mediaAllowHosts === undefined ? {} : { allowHosts: options.mediaAllowHosts }),
       });
+    this.journals = new InboundJournals({
+      sessions: this.sessions,
+      cipher: this.cipher,
+      logger: this.logger,
+      sessionIdOf,
+      deliver: (event) => deliverToListeners(this.listeners, event),
+      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
+    });
     this.maxSessions = options.maxSessions ?? 5;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.restoreTimeoutMs = options.restoreTimeoutMs ?? 3 * 60_000;
     this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
     this.finalBackupTimeoutMs = options.finalBackupTimeoutMs ?? 2 * 60_000;
+    this.listenBudget = new ListenBudget(this.clock, this.maxSessions, options.listenOpenIntervalMs ?? 60_000);
     this.pool = new SessionPool<Live>({
       name: this.name,
       leases: this.leases,

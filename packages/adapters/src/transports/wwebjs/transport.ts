@@ -1,7 +1,9 @@
 import {
+  SessionCapacityError,
   SessionDrivenElsewhereError,
   ValidationError,
   type E164,
+  type EnsureReadyOptions,
   type LinkMethod,
   type LinkState,
   type OutgoingMessage,
@@ -9,7 +11,7 @@ import {
   type SendContext,
   type SendResult,
   type Transport,
-  type TransportEvent,
+  type TransportListener,
 } from "@relance/core";
 import { withTimeout } from "./deferred.js";
 import { describe } from "./events.js";
@@ -110,13 +112,15 @@ export class WwebjsTransport implements Transport {
     return this.rt.getState(referrerUserId);
   }
 
-  async ensureReady(referrerUserId: string): Promise<LinkState> {
+  async ensureReady(referrerUserId: string, options: EnsureReadyOptions = {}): Promise<LinkState> {
     const { rt } = this;
     rt.assertOpen();
     const live = rt.current.get(referrerUserId);
     if (live) {
       await live.firstState.promise.catch(() => undefined);
       if (rt.isCurrent(live)) rt.pool.get(referrerUserId);
+      // A reply the engine could not store earlier is handed over again before anything is sent.
+      await rt.journals.retryRefused(referrerUserId);
       return rt.getState(referrerUserId);
     }
     // "Replaced by another connection" is the normal end of a takeover by another instance of
@@ -135,6 +139,11 @@ export class WwebjsTransport implements Transport {
       const state = rt.getState(referrerUserId);
       return state.status === "logged_out" ? state : { status: "logged_out", phone: null, reason: RESTORE_REFUSED_REASON };
     }
+    if (options.purpose === "listen") {
+      // Listening must not churn Chromiums: no eviction to make room, and a budget of new ones.
+      if (!rt.pool.hasRoom()) throw new SessionCapacityError(`[wwebjs] no free session for listening to ${referrerUserId}: every Chromium this process may run is open`);
+      if (!rt.listenBudget.take()) throw new SessionCapacityError(`[wwebjs] listening to ${referrerUserId} waits: the budget of new Chromiums for listening is spent for now`);
+    }
     return openSession(rt, referrerUserId, { kind: "restore" });
   }
 
@@ -150,7 +159,14 @@ export class WwebjsTransport implements Transport {
     return send(this.rt, referrerUserId, message, context);
   }
 
-  subscribe(listener: (event: TransportEvent) => void): () => void {
+  /** Erasure: the session forgets `phone` (canonical id, ids of its messages), running or stored. */
+  async forgetContact(referrerUserId: string, phone: E164): Promise<void> {
+    const live = this.rt.current.get(referrerUserId);
+    if (live) await live.inbox.forget(phone);
+    else await this.rt.bookOf(referrerUserId).forgetContact(phone);
+  }
+
+  subscribe(listener: TransportListener): () => void {
     this.rt.listeners.add(listener);
     return () => this.rt.listeners.delete(listener);
   }
@@ -172,6 +188,9 @@ export class WwebjsTransport implements Transport {
     rt.current.clear();
     await Promise.allSettled(remaining.map((live) => closeLive(rt, live)));
     await rt.idle();
+    // Replies handed over up to now: wait (bounded) for the engine's acknowledgements before the
+    // listeners go; anything left is replayed on the session's next ready.
+    await rt.journals.settled();
     rt.listeners.clear();
   }
 

@@ -8,6 +8,7 @@ import {
   buildPairingQRData,
   bytesToCrockford,
   generateMessageIDV2,
+  getNextPreKeys,
   jidDecode,
   jidEncode,
   makeEventBuffer,
@@ -173,6 +174,20 @@ export class FakeWhatsApp {
     return this.sendFailures.shift()!.message;
   }
 
+  /**
+   * A device logs in while another socket of the same device (same noise key) is open: the server
+   * ends the older one with a `stream:error` whose child is `conflict`, which Baileys maps to 440
+   * connectionReplaced (lib/Socket/socket.js:791-796, lib/Utils/generics.js:282-294).
+   */
+  loggedIn(socket: FakeBaileysSocket): void {
+    const key = b64(socket.creds.noiseKey.public);
+    for (const other of this.sockets) {
+      if (other !== socket && other.isOpen && b64(other.creds.noiseKey.public) === key) {
+        void other.closeWith(DisconnectReason.connectionReplaced, "Stream Errored (conflict)");
+      }
+    }
+  }
+
   /** What the referrer's sockets were asked to send, in the contract's terms. */
   observedSends(referrerUserId: string): ObservedSend[] {
     return this.socketsOf(referrerUserId).flatMap((s) => s.sent.map(observe));
@@ -220,6 +235,8 @@ export class FakeBaileysSocket implements BaileysSocket {
   /** `getMessage` answers to retry receipts: the content found, or undefined (lib/Socket/messages-recv.js:1040-1068). */
   readonly resends: Array<{ id: string; found: proto.IMessage | undefined }> = [];
   readonly signalRepository: { readonly lidMapping: LidMapping };
+  /** Ids of the offline messages this socket decrypted (handled in its offline queue). */
+  readonly decrypted: string[] = [];
   private releaseBacklog: (() => void) | null = null;
   /** The offline-node queue (lib/Utils/offline-node-processor.js). */
   private readonly offlineNodes: WAMessage[] = [];
@@ -423,6 +440,16 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.ev.emit("message-capping.update", info);
   }
 
+  /**
+   * The server says pre-keys run low: Baileys makes the next ones with `getNextPreKeys` (the real
+   * one: keys stored, then `nextPreKeyId` / `firstUnuploadedPreKeyId` moved on) and emits the
+   * update as `creds.update` (lib/Socket/socket.js:355-368, lib/Utils/signal.js:171-180).
+   */
+  async uploadPreKeys(count = 5): Promise<void> {
+    const { update } = await getNextPreKeys({ creds: this.creds, keys: this.keys }, count);
+    this.ev.emit("creds.update", update);
+  }
+
   /** The server's `ib offline` stanza, when held by `world.holdOfflineBacklog`. */
   releaseOfflineBacklog(): void {
     this.releaseBacklog?.();
@@ -486,7 +513,8 @@ export class FakeBaileysSocket implements BaileysSocket {
    * (lib/Socket/messages-recv.js:1571-1575).
    */
   receive(messages: WAMessage[], type: MessageUpsertType = "notify"): void {
-    this.liveStanza(() => this.ev.emit("messages.upsert", { messages, type }));
+    const handled = messages.filter((m) => !this.ignored(m));
+    if (handled.length > 0) this.liveStanza(() => this.ev.emit("messages.upsert", { messages: handled, type }));
   }
 
   /** The recipient's phone acknowledges one of our messages (a 1:1 receipt: a status update). */
@@ -523,11 +551,16 @@ export class FakeBaileysSocket implements BaileysSocket {
     await this.uploadPreKeysIfRequired();
     if (this.isClosed) return;
     this.phase = "open";
+    this.world.loggedIn(this);
     this.ev.emit("creds.update", { me: { ...this.creds.me, lid: "201234567890123@lid" } });
     this.ev.emit("connection.update", { connection: "open" });
     // The server sends what arrived while no socket was open as `offline` stanzas: queued, and
     // handled one at a time (lib/Socket/messages-recv.js:1603-1605).
-    for (const message of this.world.pendingOffline(this.context.referrerUserId)) this.enqueueOffline(message);
+    for (const message of this.world.pendingOffline(this.context.referrerUserId)) {
+      // Ignored senders are acked and dropped before the queue (lib/Socket/messages-recv.js:1589-1601).
+      if (this.ignored(message)) this.world.ackOffline(this.context.referrerUserId, message.key.id ?? "");
+      else this.enqueueOffline(message);
+    }
     if (this.world.neverEndsOfflineBacklog) return;
     if (this.world.holdOfflineBacklog) await new Promise<void>((resolve) => (this.releaseBacklog = resolve));
     // `ib offline` is the next stanza after the offline ones: it does not wait for the queue.
@@ -536,6 +569,12 @@ export class FakeBaileysSocket implements BaileysSocket {
     // CB:ib,,offline (lib/Socket/socket.js:832-841).
     this.ev.flush();
     this.ev.emit("connection.update", { receivedPendingNotifications: true });
+  }
+
+  /** `config.shouldIgnoreJid` on the stanza's sender (lib/Socket/messages-recv.js:1589-1601). */
+  private ignored(message: WAMessage): boolean {
+    const from = message.key.remoteJid;
+    return Boolean(from && this.config.shouldIgnoreJid?.(from));
   }
 
   /** processNodeWithBuffer (lib/Socket/messages-recv.js:1571-1575), for a stanza handled at once. */
@@ -566,6 +605,7 @@ export class FakeBaileysSocket implements BaileysSocket {
   /** handleMessage for an offline node (lib/Socket/messages-recv.js:1266-1440). */
   private async handleOfflineMessage(message: WAMessage): Promise<void> {
     // Decrypting reads (and writes) the sender's Signal session.
+    this.decrypted.push(message.key.id ?? "");
     await this.keys.get("session", [`${message.key.remoteJid?.split("@")[0] ?? ""}.0`]);
     if (this.world.offlineNodeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.world.offlineNodeDelayMs));
     // The receipt cannot leave a closed socket: the server keeps the message for the next login.
