@@ -88,7 +88,9 @@ const MediaItem = z
 const templates = z
   .record(language, z.string().min(1).max(4096))
   .refine((templates) => Object.keys(templates).length > 0, "at least one language")
-  .refine((templates) => Object.keys(templates).length <= MAX_TEMPLATE_LANGUAGES, `at most ${MAX_TEMPLATE_LANGUAGES} languages`);
+  .refine((templates) => Object.keys(templates).length <= MAX_TEMPLATE_LANGUAGES, `at most ${MAX_TEMPLATE_LANGUAGES} languages`)
+  // The refinements above, said in /openapi.json too.
+  .meta({ minProperties: 1, maxProperties: MAX_TEMPLATE_LANGUAGES });
 const weight = z.number().int().min(MIN_VARIANT_WEIGHT).max(MAX_VARIANT_WEIGHT);
 
 const VariantBody = z
