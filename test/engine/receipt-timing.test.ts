@@ -75,4 +75,16 @@ describe("X4: a message the server refuses right after the send", () => {
     expect(target).toMatchObject({ currentDay: 2, lastSentDay: 1 });
     expect(target.messagesDelivered[0]).toMatchObject({ status: "failed" });
   });
+
+  it("is not sent again when the server says the account is restricted (error 463)", async () => {
+    const h = await oneTarget();
+    await h.dispatch();
+    const [first] = h.transport.outbox();
+    h.clock.advance(30_000);
+    h.transport.receipt(first!.messageId, "failed", "463");
+    await h.engine.idle();
+    const target = (await h.engine.listTargets("ref-1")).items[0]!;
+    expect(target).toMatchObject({ currentDay: 2, lastSentDay: 1 });
+    expect(target.messagesDelivered[0]).toMatchObject({ status: "failed" });
+  });
 });

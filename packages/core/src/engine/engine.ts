@@ -242,7 +242,7 @@ export class RelanceEngine {
         await handleInbound(this.ctx, { referrerUserId: event.referrerUserId, from: event.from, text: event.text });
         return;
       case "receipt":
-        await handleReceipt(this.ctx, { messageId: event.messageId, status: event.status, at: event.at });
+        await handleReceipt(this.ctx, { messageId: event.messageId, status: event.status, at: event.at, ...(event.error ? { error: event.error } : {}) });
         return;
     }
   }

@@ -71,7 +71,15 @@ export interface EnsureReadyOptions {
 export type TransportEvent =
   | { type: "link"; referrerUserId: string; state: LinkState; at: Date }
   | { type: "inbound"; referrerUserId: string; from: E164; text: string; at: Date }
-  | { type: "receipt"; referrerUserId: string; messageId: string; status: "delivered" | "read" | "failed"; at: Date };
+  | {
+      type: "receipt";
+      referrerUserId: string;
+      messageId: string;
+      status: "delivered" | "read" | "failed";
+      at: Date;
+      /** The server's error code of a `failed` receipt when the library gives one (Baileys' ack error, e.g. `463`). */
+      error?: string;
+    };
 
 /**
  * A listener of transport events. For an `inbound` event it returns a promise that settles once the

@@ -6,6 +6,8 @@ export interface Receipt {
   messageId: string;
   status: "delivered" | "read" | "failed";
   at: Date;
+  /** The server's error code of a `failed` receipt, when known: 463 ("account restricted") is never resent. */
+  error?: string;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -60,7 +62,7 @@ async function applyReceipt(ctx: EngineContext, receipt: Receipt): Promise<boole
     );
     const next = index < 0 ? null : progressed(target.messagesDelivered[index]!, receipt);
     if (!next) return false;
-    const resend = receipt.messageId === next.messageId && next.status === "failed" ? await resendChanges(ctx, target, index) : null;
+    const resend = receipt.messageId === next.messageId && next.status === "failed" ? await resendChanges(ctx, target, index, receipt) : null;
     const deliveries = target.messagesDelivered.map((d, i) => (i === index ? (resend ? { ...next, errorMessage: REFUSED_AND_RESENT } : next) : d));
     const updated = await ctx.storage.targets.updateIf(target.id, { revision: target.revision }, { messagesDelivered: deliveries, ...resend, updatedAt: ctx.clock.now() });
     if (updated) {
@@ -78,7 +80,8 @@ async function applyReceipt(ctx: EngineContext, receipt: Receipt): Promise<boole
  * idempotency key, so a transport with deterministic ids sends the same id). Not while WhatsApp
  * restricts the sender (error 463: sending again worsens it; dispatch holds the sender anyway).
  */
-async function resendChanges(ctx: EngineContext, target: Target, index: number): Promise<Omit<TargetChanges, "updatedAt"> | null> {
+async function resendChanges(ctx: EngineContext, target: Target, index: number, receipt: Receipt): Promise<Omit<TargetChanges, "updatedAt"> | null> {
+  if (receipt.error === "463") return null;
   const delivery = target.messagesDelivered[index]!;
   const now = ctx.clock.now();
   if (target.status !== "active" || target.claim || target.lastSentDay !== delivery.day || target.currentDay !== delivery.day + 1) return null;

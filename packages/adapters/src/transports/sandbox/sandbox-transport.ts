@@ -213,10 +213,10 @@ export class SandboxTransport implements Transport {
   }
 
   /** The recipient's phone acknowledges a message. */
-  receipt(messageId: string, status: "delivered" | "read" | "failed"): boolean {
+  receipt(messageId: string, status: "delivered" | "read" | "failed", error?: string): boolean {
     const item = this.sent.find((s) => s.messageId === messageId || s.mediaMessageIds.includes(messageId));
     if (!item) return false;
-    this.emit({ type: "receipt", referrerUserId: item.referrerUserId, messageId, status, at: this.options.clock.now() });
+    this.emit({ type: "receipt", referrerUserId: item.referrerUserId, messageId, status, at: this.options.clock.now(), ...(error ? { error } : {}) });
     return true;
   }
 
