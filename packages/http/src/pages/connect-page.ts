@@ -5,7 +5,7 @@ import { page } from "./layout.js";
 import { CONNECT_STRINGS } from "./strings/connect.js";
 
 /**
- * `/connect?token=<referrer JWT>`: the referrer links their WhatsApp. Phones get the pairing code
+ * `/connect?token=<connect link>`: the referrer links their WhatsApp. Phones get the pairing code
  * first (a phone cannot scan its own screen), large screens the QR; both are one tap away. The
  * script (`/assets/connect.js`) follows the status stream and keeps only the current state on
  * screen.

@@ -3,8 +3,8 @@ import { streamSSE } from "hono/streaming";
 import { documented } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { qrDataUrl } from "@relance/adapters";
-import { sign } from "hono/jwt";
-import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
+import { CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
+import { mintConnectLink } from "../connect-links.js";
 import { CursorCodec } from "../cursor.js";
 import { ApiError } from "../errors.js";
 import { connectLimit } from "../rate-limits.js";
@@ -46,19 +46,22 @@ class StreamCounts {
     this.total--;
   }
 }
-const CONNECT_LINK_TTL_SECONDS = 10 * 60;
 
 /** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
 export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
-  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
+  const tokenRules = { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null };
+  // Bearer only: configuration, listings, statistics and new links.
+  const auth = requireUser(services.secrets.jwt, tokenRules);
+  // Also the connect page's session cookie, on exactly what that page calls (security review 2, M1):
+  // its status and stream, connect, and disconnect without logout.
+  const pageAuth = requireUser(services.secrets.jwt, { ...tokenRules, cookie: { name: CONNECT_COOKIE, kind: "connect-session" } });
 
   const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.storage) : async (_c: unknown, next: () => Promise<void>) => next();
 
-  app.post("/connect", documented(doc.connect), auth, linkLimit, async (c) => {
+  app.post("/connect", documented(doc.connect), pageAuth, linkLimit, async (c) => {
     const body = await jsonBody(c, ConnectBody);
     const referrerUserId = c.get("caller").userId;
     const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
@@ -69,18 +72,16 @@ export function referrerRoutes(services: AppServices) {
 
   // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
   app.post("/connect-link", documented(doc.connectLink), auth, linkLimit, async (c) => {
-    const now = Math.floor(Date.now() / 1000);
-    const exp = now + CONNECT_LINK_TTL_SECONDS;
-    const token = await sign({ sub: c.get("caller").userId, aud: CONNECT_AUDIENCE, iat: now, exp }, services.secrets.jwt, "HS256");
+    const { token, exp } = await mintConnectLink({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null }, c.get("caller").userId);
     const url = new URL(`/connect?token=${encodeURIComponent(token)}`, c.req.url);
     return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
   });
 
-  app.get("/status", documented(doc.status), auth, async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get("/status", documented(doc.status), pageAuth, async (c) => c.json(await engine.status(c.get("caller").userId)));
 
   const streams = new StreamCounts(services.streamLimits ?? DEFAULT_STREAM_LIMITS);
 
-  app.get("/status/events", documented(doc.statusEvents), streamAuth, (c) => {
+  app.get("/status/events", documented(doc.statusEvents), pageAuth, (c) => {
     const { userId: referrerUserId, exp } = c.get("caller");
     const refused = streams.open(referrerUserId);
     if (refused) throw new ApiError(429, "too_many_streams", refused);
@@ -129,8 +130,10 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", documented(doc.disconnect), auth, async (c) => {
+  app.post("/disconnect", documented(doc.disconnect), pageAuth, async (c) => {
     const body = await jsonBody(c, DisconnectBody);
+    // Logging out unlinks the device and deletes the stored session: the account's own token only.
+    if (body.logout && c.get("caller").connectPage) throw new ApiError(403, "forbidden", "The connect page cannot log the WhatsApp account out");
     return c.json(await engine.disconnect(c.get("caller").userId, body));
   });
 
