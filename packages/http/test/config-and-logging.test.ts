@@ -7,6 +7,7 @@ const SECRETS = {
   RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
   RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
   WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
+  RELANCE_CONTACT_KEY_SECRET: "Hw3Kq8Ns1Vb6Xm9Pz2Lt5Rc0Yf7Gd4Je1Ua8Oi3Sk6E",
 };
 
 describe("configuration", () => {
@@ -52,6 +53,7 @@ describe("configuration", () => {
       expect((error as ConfigError).problems).toEqual([
         expect.stringMatching(/^RELANCE_SERVICE_SECRET: required in production/),
         expect.stringMatching(/^WHATSAPP_SESSION_SECRET: required in production/),
+        expect.stringMatching(/^RELANCE_CONTACT_KEY_SECRET: required in production/),
       ]);
     }
     expect(loadConfig({ NODE_ENV: "production", ...SECRETS }).generatedSecrets).toEqual([]);

@@ -190,6 +190,8 @@ export interface TargetRepository {
   exitActiveOfReferrer(referrerUserId: string, reason: ExitReason, at: Date): Promise<number>;
   /** Active targets of a referral, across referrers. */
   listActiveByReferral(referralUserId: string): Promise<Target[]>;
+  /** The distinct numbers the referral's targets hold, whatever their status (erasure's tombstone). */
+  phonesOfReferral(referralUserId: string): Promise<E164[]>;
   /** Active targets of a referrer; with `phone`, only those addressed to that number. */
   listActiveByReferrer(referrerUserId: string, phone?: E164): Promise<Target[]>;
   /** The target one of whose deliveries has this transport message id (text or media). */

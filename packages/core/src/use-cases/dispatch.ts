@@ -5,6 +5,7 @@ import { dailyCounterKey, effectiveDailyCap, nextInstantAfterDailyLimit } from "
 import { nextAllowedInstant } from "../policies/send-window.js";
 import type { LinkState } from "../ports/transport.js";
 import { dayPlanOf, type DayPlan } from "./day-plan.js";
+import { listedNumbers } from "./do-not-contact.js";
 import type { DispatchResult, SenderRun } from "./dispatch-run.js";
 import { processTarget } from "./dispatch-target.js";
 import { recoverInterrupted } from "./interrupted-sends.js";
@@ -192,7 +193,7 @@ async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string)
     // Only the referrals of the targets about to be sent: the cost follows the work due.
     const referrals = await ctx.directory.getReferrals(run.config.referrerUserId, due.map((t) => t.referralUserId));
     run.referrals = new Map(referrals.map((r) => [r.userId, r]));
-    const blocked = await ctx.storage.doNotContact.filterListed(due.map((t) => t.contact.phone));
+    const blocked = await listedNumbers(ctx, due.map((t) => t.contact.phone));
     // A target enrolled while its referral's exit was being recorded still never gets a message.
     const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));
     for (const target of due) {

@@ -81,6 +81,8 @@ const EnvSchema = z
     /** The bearer Relance presents to the user-service (pull directory); never accepted on /internal. */
     RELANCE_DIRECTORY_SECRET: secret.optional(),
     WHATSAPP_SESSION_SECRET: z.string().min(16).optional(),
+    /** Keys the hashes under which numbers sit on the do-not-contact list (opt-outs, erasures). */
+    RELANCE_CONTACT_KEY_SECRET: secret.optional(),
     RELANCE_MAX_CONCURRENT_SESSIONS: integer(1).default(50),
     RELANCE_MESSAGE_DELAY_MS: integer(0).default(3000),
     RELANCE_MAX_MESSAGES_PER_DAY: integer(1).default(100),
@@ -171,7 +173,14 @@ const EnvSchema = z
 
 export type Env = z.infer<typeof EnvSchema>;
 
-const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET", "RELANCE_WEBHOOK_SECRET", "RELANCE_DIRECTORY_SECRET"] as const;
+const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET", "RELANCE_WEBHOOK_SECRET", "RELANCE_DIRECTORY_SECRET", "RELANCE_CONTACT_KEY_SECRET"] as const;
+
+/**
+ * Outside production, without RELANCE_CONTACT_KEY_SECRET: a fixed key, not a generated one, so a
+ * development database's opt-outs still match after a restart. It protects nothing: production
+ * requires a real secret.
+ */
+export const DEVELOPMENT_CONTACT_KEY = "relance-development-contact-key (not a secret)";
 
 export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "RELANCE_SERVICE_SECRETS"> {
   secrets: {
@@ -183,6 +192,8 @@ export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "REL
     session: string;
     webhook: string;
     directory: string;
+    /** HMAC key of the do-not-contact list's number hashes; must never change for the data's life. */
+    contactKey: string;
   };
   /** Names of the secrets made up for this run (development only). */
   generatedSecrets: string[];
@@ -272,7 +283,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
     if (weak.length + reused.length > 0) throw new ConfigError([...weak, ...reused]);
   }
   const make = () => randomBytes(32).toString("base64url");
-  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
+  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_CONTACT_KEY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
   return {
     ...rest,
     secrets: {
@@ -282,8 +293,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
       session: WHATSAPP_SESSION_SECRET ?? make(),
       webhook: RELANCE_WEBHOOK_SECRET ?? make(),
       directory: RELANCE_DIRECTORY_SECRET ?? make(),
+      contactKey: RELANCE_CONTACT_KEY_SECRET ?? DEVELOPMENT_CONTACT_KEY,
     },
-    generatedSecrets: [...missing],
+    generatedSecrets: missing.filter((name) => name !== "RELANCE_CONTACT_KEY_SECRET"),
   };
 }
 

@@ -25,7 +25,7 @@ export function internalRoutes(services: AppServices) {
 
   app.post("/erase-user", documented(doc.eraseUser), async (c) => {
     const body = await jsonBody(c, EraseUserBody);
-    return c.json(await engine.eraseUser(body.userId));
+    return c.json(await engine.eraseUser(body.userId, body.phone ? { phones: [body.phone] } : {}));
   });
 
   app.post("/subscriptions", documented(doc.subscriptions), async (c) => {
