@@ -221,6 +221,12 @@ export interface DailyCounterRepository {
   get(referrerUserId: string, day: string): Promise<number>;
   /** Sum over all referrers for that day key. */
   sumForDay(day: string): Promise<number>;
+  /**
+   * Expiry of short-lived counters (rate limits, spent link ids): deletes those whose owner starts
+   * with `ownerPrefix` (taken literally) and whose key sorts before `before` (keys are ISO
+   * instants there). Returns how many were deleted. Other owners are never touched.
+   */
+  purgeBefore(ownerPrefix: string, before: string): Promise<number>;
 }
 
 export interface DoNotContactRepository {

@@ -45,6 +45,8 @@ export async function exchangeConnectLink(settings: LinkSettings, storage: Relan
   const spent = await storage.counters.tryIncrement(`${SPENT_LINK_PREFIX}${link.jti}`, new Date(link.exp * 1000).toISOString(), 1);
   if (spent === null) return null;
   const now = Math.floor(Date.now() / 1000);
+  // A spent id only matters until its link expires: those of expired links go (rows expire).
+  await storage.counters.purgeBefore(SPENT_LINK_PREFIX, new Date(now * 1000).toISOString());
   const exp = now + Math.min(CONNECT_SESSION_TTL_SECONDS, settings.maxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS);
   const token = await sign({ sub: link.userId, aud: audienceOf(CONNECT_SESSION_AUDIENCE, settings), iat: now, exp }, settings.jwtSecret, "HS256");
   return { token, caller: { userId: link.userId, role: null, exp, connectPage: true } };

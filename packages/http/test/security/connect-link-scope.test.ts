@@ -1,5 +1,5 @@
 import { decode, sign } from "hono/jwt";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { JWT_SECRET, startTestApp, type TestApp } from "../support/test-app.js";
 
 const P = "/api/relance";
@@ -80,6 +80,23 @@ describe("security M1: a connect link opens the connect page and nothing else", 
     // Nor is the page's session a bearer token anywhere.
     const sessionToken = first.slice("relance_connect=".length);
     expect((await t.call("GET", `${P}/status`, { token: sessionToken })).status).toBe(401);
+  });
+
+  it("spent link ids expire with their link (security M2: no row kept for ever)", async () => {
+    t = await startTestApp();
+    const first = await mintLink(t);
+    await exchange(t, first);
+    const { jti, exp } = decode(first).payload as { jti: string; exp: number };
+    const bucket = new Date(exp * 1000).toISOString();
+    expect(await t.service.storage.counters.get(`connect-link:${jti}`, bucket)).toBe(1);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date((exp + 60) * 1000));
+      await exchange(t, await mintLink(t));
+      expect(await t.service.storage.counters.get(`connect-link:${jti}`, bucket)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a link without a jti (not minted by /connect-link) is refused at the exchange", async () => {
