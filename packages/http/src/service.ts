@@ -70,6 +70,9 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
     jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
     jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
+    // Links are built on the configured public address; without one (development, tests), on the
+    // service's own local address — never on a request's Host header.
+    publicUrl: config.RELANCE_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     streamLimits: { perUser: config.RELANCE_SSE_MAX_PER_USER, total: config.RELANCE_SSE_MAX_TOTAL },
     rateLimits: {
       authFailures: config.RELANCE_AUTH_FAILURE_LIMIT,

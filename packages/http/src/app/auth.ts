@@ -127,7 +127,11 @@ export interface ServiceCredentials {
  * A listed caller's secret is valid only under its own name, and only on its routes (`scope` of
  * the path: the segment after `/internal/`); the single secret accepts any name on every route.
  */
-export function requireService(credentials: ServiceCredentials | string, scopeOf: (path: string) => string = internalScopeOf): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function requireService(
+  credentials: ServiceCredentials | string,
+  scopeOf: (path: string) => string = internalScopeOf,
+  audit?: { info(fields: Record<string, unknown>, message: string): void },
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   const creds: ServiceCredentials = typeof credentials === "string" ? { service: credentials, callers: [] } : credentials;
   const entries = [
     ...(creds.service ? [{ name: null as string | null, digest: digest(creds.service), scopes: null as readonly string[] | null }] : []),
@@ -147,6 +151,8 @@ export function requireService(credentials: ServiceCredentials | string, scopeOf
     if (match.name !== null && match.name !== serviceName) throw unauthorized("Invalid service credentials");
     if (match.scopes !== null && !match.scopes.includes(scopeOf(c.req.path))) throw new ApiError(403, "forbidden", `${serviceName} may not call this route`);
     c.set("serviceName", serviceName);
+    // The audit trail: who exited or erased whom, who ran which job (never the secret).
+    audit?.info({ serviceName, method: c.req.method, route: c.req.path }, "internal call");
     await next();
   };
 }

@@ -99,6 +99,8 @@ const EnvSchema = z
       .refine((v) => v.slice(0, 5) !== v.slice(6), "start and end must differ (00:00-23:59 is the whole day)")
       .default("08:00-20:00"),
     RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+    /** The service's public address (`https://relance.example.com`): every absolute link is built on it, never on the Host header. */
+    RELANCE_PUBLIC_URL: z.string().url().optional(),
     RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
     /** When set, API tokens must name it in `aud` (connect-link tokens carry relance-connect and are refused on the API). */
     RELANCE_JWT_AUDIENCE: z.string().min(1).optional(),
@@ -165,6 +167,12 @@ const EnvSchema = z
         path: ["RELANCE_METRICS_HOST"],
         message: "the unauthenticated metrics listener must bind a loopback address in production (127.0.0.1, ::1); scrape /metrics with the service secret otherwise",
       });
+    }
+    // Links sent by SMS hold a token: their origin is configured, not taken from a request (L3).
+    if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "required in production: the public https:// address connect links are built on" });
+    } else if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL!.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "must be https:// in production" });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
@@ -253,6 +261,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
   }
   const { callers, problems } = parseCallers(env.RELANCE_SERVICE_SECRETS ?? "");
   if (problems.length > 0) throw new ConfigError(problems);
+  const production = env.NODE_ENV === "production";
+  // The single secret accepts any caller name on every route: production names its callers
+  // (security review 2, item 2), so that each is limited to its routes and logged by name.
+  const callerProblems = !production
+    ? []
+    : env.RELANCE_SERVICE_SECRET
+      ? ["RELANCE_SERVICE_SECRET: refused in production (it accepts any X-Service-Name on every route); give each caller its own secret and routes in RELANCE_SERVICE_SECRETS"]
+      : callers.length === 0
+        ? ["RELANCE_SERVICE_SECRETS: required in production (name:secret[:route+route],… one per caller of /internal)"]
+        : [];
   // Listed callers replace the single secret, unless it is given too.
   const needed = SECRETS.filter(
     (name) =>
@@ -260,9 +278,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
       !(name === "RELANCE_WEBHOOK_SECRET" && !env.RELANCE_NOTIFY_WEBHOOK_URL) &&
       !(name === "RELANCE_DIRECTORY_SECRET" && env.RELANCE_DIRECTORY !== "http"),
   );
-  const missing = needed.filter((name) => !env[name]);
-  if (env.NODE_ENV === "production" && missing.length > 0) {
-    throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));
+  const missing = needed.filter((name) => !env[name] && !(production && name === "RELANCE_SERVICE_SECRET"));
+  if (production && missing.length + callerProblems.length > 0) {
+    throw new ConfigError([...callerProblems, ...missing.map((name) => `${name}: required in production (at least 16 characters)`)]);
   }
   if (env.NODE_ENV === "production") {
     const given: Array<[string, string]> = [
@@ -307,6 +325,19 @@ export function weaknessOf(value: string): string | null {
   const bytes = /^[0-9a-f]+$/i.test(value) ? value.length / 2 : /^[A-Za-z0-9+/_=-]+$/.test(value) ? Math.floor((value.replace(/=+$/, "").length * 3) / 4) : value.length;
   if (bytes < 32) return "shorter than 32 random bytes (make one with: openssl rand -base64 32)";
   if (new Set(value).size < 12) return "not random: too few different characters (make one with: openssl rand -base64 32)";
+  // Security review 2, item 7: an alphabet typed twice had 26 different characters and 48 of
+  // them. Random text almost never counts up or down (about 1 pair in 30 in base64, 1 in 8 in
+  // hex), nor repeats an 8-character block.
+  const chars = [...value.replace(/=+$/, "")];
+  let counting = 0;
+  for (let i = 1; i < chars.length; i++) if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) === 1) counting++;
+  if (counting > (chars.length - 1) / 3) return "not random: it counts (abc…, 123…) (make one with: openssl rand -base64 32)";
+  const blocks = new Set<string>();
+  for (let i = 0; i + 8 <= chars.length; i++) {
+    const block = chars.slice(i, i + 8).join("");
+    if (blocks.has(block)) return "not random: a block of it repeats (make one with: openssl rand -base64 32)";
+    blocks.add(block);
+  }
   return null;
 }
 

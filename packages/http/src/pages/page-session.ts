@@ -34,7 +34,7 @@ export async function exchangeToken(c: Context, services: AppServices, scope: Pa
       path: "/",
       httpOnly: true,
       sameSite: "Strict",
-      secure: url.protocol === "https:" || c.req.header("x-forwarded-proto") === "https",
+      secure: url.protocol === "https:" || c.req.header("x-forwarded-proto") === "https" || (services.publicUrl ?? "").startsWith("https://"),
       maxAge: Math.max(1, caller.exp - Math.floor(Date.now() / 1000)),
     });
   } else {

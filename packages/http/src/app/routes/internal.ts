@@ -11,7 +11,7 @@ import { jsonBody } from "../validation.js";
 export function internalRoutes(services: AppServices) {
   const { engine, metrics } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireService(services.secrets));
+  app.use("*", requireService(services.secrets, undefined, services.logger));
 
   const feed = () => {
     if (!services.directoryFeed) throw new ApiError(409, "conflict", "The directory is pulled from the user-service (RELANCE_DIRECTORY=http): push calls are disabled");

@@ -73,7 +73,7 @@ export function referrerRoutes(services: AppServices) {
   // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
   app.post("/connect-link", documented(doc.connectLink), auth, linkLimit, async (c) => {
     const { token, exp } = await mintConnectLink({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null }, c.get("caller").userId);
-    const url = new URL(`/connect?token=${encodeURIComponent(token)}`, c.req.url);
+    const url = publicLink(services.publicUrl, `connect?token=${encodeURIComponent(token)}`);
     return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
   });
 
@@ -157,4 +157,14 @@ export function referrerRoutes(services: AppServices) {
 
   app.get("/stats", documented(doc.stats), auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
+}
+
+/**
+ * An absolute link on the configured public address (security review 2, L3: it came from the
+ * request's Host header, so anyone able to set it got links pointing to their own server).
+ */
+export function publicLink(publicUrl: string | undefined, path: string): URL {
+  const base = new URL(publicUrl ?? "http://localhost");
+  if (!base.pathname.endsWith("/")) base.pathname += "/";
+  return new URL(path, base);
 }
