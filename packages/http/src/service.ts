@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { Logger as Pino } from "pino";
-import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import type { Directory, RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import { reencryptSessions, type ManualClock, type SandboxTransport, type SessionCipher, type StoredDirectory } from "@relance/adapters";
 import type { Hono } from "hono";
 import { createApp } from "./app/app.js";
@@ -82,6 +82,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     },
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
+    directory: container.get<Directory>(TOKENS.Directory),
     sandbox,
     reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",

@@ -1,5 +1,5 @@
 import type { Logger as Pino } from "pino";
-import type { RelanceEngine, RelanceStorage } from "@relance/core";
+import type { Directory, RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, ReencryptionReport, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics.js";
 import type { ServiceCredentials } from "./auth.js";
@@ -21,6 +21,8 @@ export interface AppServices {
   publicUrl?: string;
   /** How long `POST /connect` waits for a QR, a pairing code or a link before answering 202; default 2 s. */
   connectWaitMs?: number;
+  /** The referrers' profiles (the connect page names the account it links). */
+  directory?: Directory;
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */
   directoryFeed: StoredDirectory | null;
   /** Set only with the sandbox transport: every `/sandbox/*` path is 404 otherwise. */

@@ -31,7 +31,9 @@ export function pageRoutes(services: AppServices) {
     tokenPageHeaders(c);
     const exchanged = await exchangeToken(c, services, "connect");
     if (exchanged) return exchanged;
-    return c.html(connectPage(languageOf(c), { sandbox, nonce: pageCsp(c), session: await pageSession(c, services, "connect") }));
+    const session = await pageSession(c, services, "connect");
+    const account = session?.subject ? await accountName(services, session.subject) : null;
+    return c.html(connectPage(languageOf(c), { sandbox, nonce: pageCsp(c), session, account }));
   });
   app.get("/admin", documented(doc.adminPage), async (c) => {
     tokenPageHeaders(c);
@@ -48,4 +50,14 @@ export function pageRoutes(services: AppServices) {
     return c.body(body, 200, { "content-type": asset.type, "cache-control": "public, max-age=300" });
   });
   return app;
+}
+
+/** The referrer's name from the directory (and their id), as the connect page shows it. */
+async function accountName(services: AppServices, userId: string): Promise<string> {
+  try {
+    const profile = await services.directory?.getReferrer(userId);
+    return profile?.name ? `${profile.name} (${userId})` : userId;
+  } catch {
+    return userId;
+  }
 }

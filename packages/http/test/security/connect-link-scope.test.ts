@@ -143,3 +143,20 @@ describe("security L12: no token in any URL", () => {
     expect(refused.status).toBe(401);
   });
 });
+
+describe("security L2: the connect page says which account is being linked", () => {
+  let t: TestApp | null = null;
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+  });
+
+  it("names the link's account (from the directory) on the page", async () => {
+    t = await startTestApp();
+    await t.call("POST", `${P}/internal/subscriptions`, { service: true, body: { userId: "ref-B", active: true, name: "Bernard Attaquant" } });
+    const minted = await t.call("POST", `${P}/connect-link`, { token: await t.referrerToken("ref-B") });
+    const exchanged = await t.call("GET", `/connect?token=${new URL(minted.body.url).searchParams.get("token")}&lang=en`);
+    const page = await t.call("GET", "/connect?lang=en", { headers: { cookie: cookieOf(exchanged.headers) } });
+    expect(page.body).toMatch(/<p id="account"[^>]*>Relance account being linked: <strong>Bernard Attaquant \(ref-B\)<\/strong><\/p>/);
+  });
+});
