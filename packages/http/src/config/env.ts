@@ -64,7 +64,8 @@ const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: integer(0).max(65535).default(3000),
-    HOST: z.string().default("0.0.0.0"),
+    /** Default: every interface in production (the container), loopback otherwise (security review 2, L7). */
+    HOST: z.string().min(1).optional(),
     RELANCE_STORAGE: z.enum(["sqlite", "memory", "mongodb"]).default("sqlite"),
     RELANCE_DATA_DIR: z.string().min(1).default("./data"),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URI").optional(),
@@ -190,7 +191,8 @@ const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSI
  */
 export const DEVELOPMENT_CONTACT_KEY = "relance-development-contact-key (not a secret)";
 
-export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "RELANCE_SERVICE_SECRETS"> {
+export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "RELANCE_SERVICE_SECRETS" | "HOST"> {
+  HOST: string;
   secrets: {
     jwt: string;
     /** The single-secret form of /internal (any caller name, every route); null when only callers are listed. */
@@ -304,6 +306,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
   const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_CONTACT_KEY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
   return {
     ...rest,
+    HOST: rest.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     secrets: {
       jwt: RELANCE_JWT_SECRET ?? make(),
       service: RELANCE_SERVICE_SECRET ?? (callers.length > 0 ? null : make()),
