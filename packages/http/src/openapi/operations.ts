@@ -169,6 +169,15 @@ export const OPERATIONS = {
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
   }),
+  adminSignIn: operations({
+    summary: "The admin console's sign-in form: a pasted admin JWT (form field `token`), exchanged for the HttpOnly cookie",
+    description: "application/x-www-form-urlencoded, from the console's own page only (Sec-Fetch-Site same-origin; 403 otherwise). The token never goes through a URL.",
+    validates: false,
+    responses: {
+      "200": { description: "the console's page, when the form held no token", media: "text/html" },
+      "303": { description: "the token was exchanged for a cookie (or refused: ?expired=1): the console's address" },
+    },
+  }),
   pageAsset: operations({
     summary: "Scripts, styles and the charting library of the pages, served locally",
     path: z.object({ name: z.string() }),

@@ -27,6 +27,24 @@ export async function exchangeToken(c: Context, services: AppServices, scope: Pa
   const token = url.searchParams.get("token");
   if (token === null) return null;
   url.searchParams.delete("token");
+  return openPageSession(c, services, scope, token, url);
+}
+
+/**
+ * The admin console's form (`POST /admin`, field `token`): a pasted token never goes through a
+ * URL, where proxies and access logs would keep it (security review 2, L12). Only the page's own
+ * form may post it: a cross-site one would sign the browser in as someone else (login CSRF).
+ */
+export async function postedToken(c: Context, services: AppServices, scope: PageScope): Promise<Response | null> {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined && site !== "same-origin" && site !== "none") return c.text("Forbidden", 403);
+  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const token = typeof form.token === "string" ? form.token.trim() : "";
+  if (token === "") return null;
+  return openPageSession(c, services, scope, token, new URL(c.req.url));
+}
+
+async function openPageSession(c: Context, services: AppServices, scope: PageScope, token: string, url: URL): Promise<Response> {
   const session = scope === "connect" ? await exchangeConnectLink(linkSettings(services), services.storage, token) : await adminSession(services, token);
   if (session) {
     const { caller } = session;

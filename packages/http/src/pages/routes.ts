@@ -7,7 +7,7 @@ import { ASSETS } from "./assets.js";
 import { connectPage } from "./connect-page.js";
 import { homePage } from "./home-page.js";
 import { pickLanguage } from "./i18n.js";
-import { exchangeToken, pageCsp, pageSession } from "./page-session.js";
+import { exchangeToken, pageCsp, pageSession, postedToken } from "./page-session.js";
 
 const languageOf = (c: Context) => pickLanguage(c.req.header("accept-language"), c.req.query("lang"));
 
@@ -40,6 +40,10 @@ export function pageRoutes(services: AppServices) {
     const exchanged = await exchangeToken(c, services, "admin");
     if (exchanged) return exchanged;
     return c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
+  });
+  app.post("/admin", documented(doc.adminSignIn), async (c) => {
+    tokenPageHeaders(c);
+    return (await postedToken(c, services, "admin")) ?? c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
   });
   app.get("/assets/:name", documented(doc.pageAsset), (c) => {
     // Own names only: `constructor` or `__proto__` must not find Object.prototype's members.

@@ -160,3 +160,31 @@ describe("security L2: the connect page says which account is being linked", () 
     expect(page.body).toMatch(/<p id="account"[^>]*>Relance account being linked: <strong>Bernard Attaquant \(ref-B\)<\/strong><\/p>/);
   });
 });
+
+describe("security L12: the admin console's pasted token is posted, never put in a URL", () => {
+  let t: TestApp | null = null;
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+  });
+
+  it("POST /admin (form) exchanges the token for the cookie; the script no longer builds ?token=", async () => {
+    t = await startTestApp();
+    const admin = await t.adminToken();
+    const form = { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" };
+    const signedIn = await t.service.app.request("/admin?lang=en", { method: "POST", headers: form, body: new URLSearchParams({ token: admin }).toString() });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get("location")).toBe("/admin?lang=en");
+    const cookie = cookieOf(signedIn.headers);
+    expect(cookie).toMatch(/^relance_admin=ey/);
+    expect((await t.call("GET", `${P}/admin/messages`, { headers: { cookie } })).status).toBe(200);
+
+    // A cross-site form cannot sign a browser in (login CSRF).
+    const crossSite = await t.service.app.request("/admin", { method: "POST", headers: { ...form, "sec-fetch-site": "cross-site" }, body: new URLSearchParams({ token: admin }).toString() });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get("set-cookie")).toBeNull();
+
+    const script = await t.call("GET", "/assets/session.js");
+    expect(script.body).not.toContain("?token=");
+  });
+});
