@@ -23,7 +23,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
   });
 
   // The number each referrer types: a pairing code is only given for the referrer's own number.
-  const PHONES: Record<string, string> = { paula: "+33600000007", diane: "+33600000012", nina: "+447700900123", oscar: "+33600000009" };
+  const PHONES: Record<string, string> = { paula: "+33600000007", diane: "+33600000012", nina: "+447911123456", oscar: "+33600000009" };
   async function referrer(userId: string, subscribed = true) {
     const phone = PHONES[userId];
     if (subscribed) await app.call("POST", "/api/relance/internal/subscriptions", { service: true, body: { userId, active: true, name: userId, ...(phone ? { phone } : {}) } });
@@ -173,7 +173,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
   it("phone: without a subscription the reason is said (in English by Accept-Language), and retry works once subscribed", async () => {
     const page = await open("phone", await referrer("nina", false), "en-GB");
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
-    await page.locator("#phone-input").fill("+447700900123");
+    await page.locator("#phone-input").fill("+447911123456");
     await page.locator("#get-code").click();
     await page.locator("#failure").waitFor({ state: "visible", timeout: 10_000 });
     expect(await page.locator("#failure-reason").textContent()).toBe("Your Relance option is not active. Activate it, then try again.");
@@ -183,7 +183,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     await referrer("nina");
     await page.locator("#retry").click();
     await page.locator("#phone-input").waitFor({ state: "visible" });
-    expect(await page.locator("#phone-input").inputValue()).toBe("+447700900123");
+    expect(await page.locator("#phone-input").inputValue()).toBe("+447911123456");
     await page.locator("#get-code").click();
     await page.locator("#pairing-code").waitFor({ state: "visible", timeout: 10_000 });
     expect(await page.locator("#failure").isHidden()).toBe(true);

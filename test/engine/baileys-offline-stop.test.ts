@@ -32,6 +32,8 @@ async function process(storage: RelanceStorage, world: FakeWhatsApp, clock: Manu
     downloadMedia: fakeMediaDownloader,
     fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
     random: () => 0.5,
+    // The fake's offline queue takes at most tens of ms here; production waits 2 s of quiet.
+    offlineQuietMs: 300,
   });
   transports.push(transport);
   return createRelanceEngine({
@@ -80,6 +82,24 @@ describe("a STOP that arrived while the session was closed", () => {
   it("is read before day 2 is sent: the referral exits opted_out and gets nothing more", async () => {
     const { storage, clock, world } = await dayOneSent();
     world.sendWhileOffline(REFERRER, { key: { remoteJid: "33611111111@s.whatsapp.net", fromMe: false, id: "OFF-STOP" }, message: { conversation: "Stop" }, messageTimestamp: 1 });
+    clock.advance(24 * HOUR);
+
+    const second = await process(storage, world, clock, "process-b");
+    const result = await second.runDispatch();
+    await second.idle();
+    expect(result.sent).toBe(0);
+    expect(sentTexts(world)).toEqual(["Jour 1 : bonjour Alice"]);
+    const [target] = (await second.listTargets(REFERRER)).items;
+    expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
+    await second.stop();
+  });
+
+  it("is read before day 2 even when Baileys is still decrypting it after the server ended the backlog (reproduction engine-offline-stop)", async () => {
+    const { storage, clock, world } = await dayOneSent();
+    // Baileys' offline queue handles one node at a time with key-store I/O (lib/Utils/offline-node-processor.js):
+    // the STOP is upserted after `receivedPendingNotifications`, which the server sent without waiting.
+    world.offlineNodeDelayMs = 30;
+    world.sendWhileOffline(REFERRER, { key: { remoteJid: "33611111111@s.whatsapp.net", fromMe: false, id: "OFF-STOP" }, message: { conversation: "STOP" }, messageTimestamp: 1 });
     clock.advance(24 * HOUR);
 
     const second = await process(storage, world, clock, "process-b");

@@ -10,6 +10,7 @@ export { createMemoryStorage } from "./storage/memory/index.js";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher.js";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool.js";
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory.js";
+export { isInternationalForm, isPhoneCountry, readMobileNumber, type PhoneProblem, type PhoneReading, type PhoneRegion } from "./directory/phone-numbers.js";
 export { WebhookNotifier, verifyWebhookSignature, signWebhookPayload, type WebhookNotifierOptions } from "./notifier/webhook-notifier.js";
 export { keyIdOf } from "./crypto/session-cipher.js";
 export { reencryptSessions, type ReencryptionReport } from "./crypto/session-reencryption.js";

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./config/env.js";
-import { createLogger } from "./observability/logger.js";
+import { createLogger, logFormatOf } from "./observability/logger.js";
 import { developmentFirstRun } from "./first-run.js";
 import { startService } from "./service.js";
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, undefined, { format: logFormatOf(config, process.stdout.isTTY === true) });
   const service = await startService(config, { logger });
 
   // Development only: production refuses to start without its secrets, and tests run as "test".

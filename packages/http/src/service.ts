@@ -49,6 +49,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   engine.subscribe((event) => {
     if (event.type === "status") metrics.linkStatusChanged(event.referrerUserId, event.status.status);
   });
+  transport.subscribe((event) => metrics.transportEvent(event));
   let jobsRunning = false;
   if (config.RELANCE_JOBS === "on") {
     engine.start();
@@ -83,6 +84,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
     directory: container.get<Directory>(TOKENS.Directory),
+    defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null,
     sandbox,
     reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",

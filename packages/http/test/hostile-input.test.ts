@@ -89,7 +89,7 @@ describe("5. cursors", () => {
     for (const n of [1, 2, 3]) {
       await t.call("POST", `${P}/internal/referrals`, {
         ...svc,
-        body: { referrerId: referrerUserId, referral: { userId: `${referrerUserId}-ref-${n}`, phone: `+3361${referrerUserId.length}00000${n}${referrerUserId.slice(-1)}`, name: "X", createdAt: "2020-01-01T00:00:00Z" } },
+        body: { referrerId: referrerUserId, referral: { userId: `${referrerUserId}-ref-${n}`, phone: `+3361${referrerUserId.length}0000${n}${referrerUserId.slice(-1)}`, name: "X", createdAt: "2020-01-01T00:00:00Z" } },
       });
     }
     await t.call("POST", `${P}/sandbox/link`, { body: { userId: referrerUserId, phone: `+3360000000${referrerUserId.slice(-1)}` } });

@@ -20,13 +20,19 @@
  *   full listing every time. 410 on `?since=`: the cursor expired, a full listing follows. A full
  *   listing is also made at least once a day (`fullPassEveryMs`) as a safety net.
  *
+ * Phones are read as people write them (`06 12 34 56 78`): a national number in the referrer's own
+ * country (the calling code of the `phone` the referrer endpoint gives, fetched once per listing
+ * that needs it), else in `defaultCountry`. A referral whose number is not a mobile WhatsApp can
+ * reach (landline, impossible length, no country to read it in) is skipped with a warning naming
+ * the field and the reason, never the number.
+ *
  * Network errors, timeouts, 429 and 5xx are retried (exponential backoff with jitter, `Retry-After`
  * honoured up to a cap); any other failure is a `DirectoryError`.
  */
+import { isInternationalForm, readMobileNumber } from "./phone-numbers.js";
 import {
   DirectoryError,
   isLanguage,
-  normalizePhone,
   silentLogger,
   type Directory,
   type Language,
@@ -60,6 +66,8 @@ export interface HttpDirectoryOptions {
   fullPassEveryMs?: number;
   /** Times the full passes. Default the system clock. */
   now?: () => Date;
+  /** ISO 3166 alpha-2 (`FR`): reads national numbers when the referrer's own number is unknown. */
+  defaultCountry?: string | null;
 }
 
 /** The adapter's own cursor: the service's `nextSince` and when the last full listing was made. */
@@ -186,6 +194,7 @@ export class HttpDirectory implements Directory {
     const path = `/internal/relance/referrers/${encodeURIComponent(referrerUserId)}/referrals`;
     const referrals: Referral[] = [];
     let cursor: string | null = null;
+    let referrerPhone: string | null | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const params = [query, cursor === null ? null : `cursor=${encodeURIComponent(cursor)}`].filter((part) => part !== null);
       const pagePath: string = params.length === 0 ? path : `${path}?${params.join("&")}`;
@@ -199,9 +208,11 @@ export class HttpDirectory implements Directory {
       }
       const record = asObject(body, "response");
       if (!Array.isArray(record.items)) throw shapeError("items", "an array", record.items);
+      // The referrer's number is fetched only when a page holds a national number to read in it.
+      if (referrerPhone === undefined && record.items.some(hasNationalPhone)) referrerPhone = (await this.fetchReferrer(referrerUserId))?.profile.phone ?? null;
       record.items.forEach((item, index) => {
         const at = page === 0 ? `items[${index}]` : `page ${page + 1} items[${index}]`;
-        const referral = this.parseReferral(item, at, referrerUserId);
+        const referral = this.parseReferral(item, at, referrerUserId, referrerPhone ?? null);
         if (referral) referrals.push(referral);
       });
       const next = record.nextCursor;
@@ -229,21 +240,27 @@ export class HttpDirectory implements Directory {
     if (record.phone !== null && record.phone !== undefined) {
       if (typeof record.phone !== "string") throw shapeError("phone", "a string or null", record.phone);
       // The referrer's own number is informative only: a bad one must not hide the subscription.
-      phone = normalizePhone(record.phone);
-      if (!phone) this.logger.warn({ referrerUserId }, `${PREFIX} referrer phone is not E.164, ignored`);
+      const reading = readMobileNumber(record.phone, { defaultCountry: this.options.defaultCountry ?? null });
+      phone = reading.ok ? reading.phone : null;
+      if (!reading.ok) this.logger.warn({ referrerUserId, field: "phone", reason: reading.reason }, `${PREFIX} referrer phone refused (${reading.reason}), ignored`);
     }
     return { profile: { userId, name, phone }, active: record.relanceSubscriptionActive };
   }
 
-  private parseReferral(item: unknown, at: string, referrerId: string): Referral | null {
+  private parseReferral(item: unknown, at: string, referrerId: string, referrerPhone: string | null): Referral | null {
     const record = asObject(item, at);
     const userId = requireString(record, "userId", at);
     // One unreachable number must not cost the referrer every other relance: drop it, keep the list.
-    const phone = typeof record.phone === "string" ? normalizePhone(record.phone) : null;
-    if (!phone) {
-      this.logger.warn({ referrerUserId: referrerId, referralUserId: userId }, `${PREFIX} referral phone is not E.164, referral skipped`);
+    const reading =
+      typeof record.phone === "string" ? readMobileNumber(record.phone, { referrerPhone, defaultCountry: this.options.defaultCountry ?? null }) : { ok: false as const, reason: "missing (not a string)" };
+    if (!reading.ok) {
+      this.logger.warn(
+        { referrerUserId: referrerId, referralUserId: userId, field: `${at}.phone`, reason: reading.reason },
+        `${PREFIX} ${at}.phone refused (${reading.reason}), referral skipped`,
+      );
       return null;
     }
+    const phone = reading.phone;
     const name = requireString(record, "name", at);
     let language: Language | null = null;
     if (record.language !== null && record.language !== undefined) {
@@ -357,6 +374,11 @@ export class HttpDirectory implements Directory {
   private redact(text: string): string {
     return text.split(this.options.serviceSecret).join("[redacted]");
   }
+}
+
+function hasNationalPhone(item: unknown): boolean {
+  const phone = typeof item === "object" && item !== null ? (item as { phone?: unknown }).phone : undefined;
+  return typeof phone === "string" && !isInternationalForm(phone);
 }
 
 function parseRetryAfter(header: string | null): number | null {

@@ -202,10 +202,10 @@ describe("wwebjs extras", () => {
     it("keeps the session on other reasons: disconnected with the reason, restored on demand", async () => {
       w = await world();
       await linked();
-      await w.fake.latest(REFERRER).closedBy(WAState.DEPRECATED_VERSION);
+      await w.fake.latest(REFERRER).closedBy(WAState.PROXYBLOCK);
       await until(() => w.transport.getState(REFERRER).status === "disconnected", "disconnected");
       await w.transport.idle();
-      expect(w.transport.getState(REFERRER)).toMatchObject({ phone: PHONE, reason: "WhatsApp Web closed the session (DEPRECATED_VERSION)" });
+      expect(w.transport.getState(REFERRER)).toMatchObject({ phone: PHONE, reason: "WhatsApp Web closed the session (PROXYBLOCK)" });
       expect(await archiveOf()).toBeDefined();
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(2);

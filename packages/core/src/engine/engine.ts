@@ -11,7 +11,7 @@ import type { RelanceStorage } from "../ports/storage.js";
 import type { Transport, TransportEvent } from "../ports/transport.js";
 import { updateConfig } from "../use-cases/config.js";
 import { connect, disconnect, type ConnectInput } from "../use-cases/connect.js";
-import { runDispatch, type DispatchResult } from "../use-cases/dispatch.js";
+import { runDispatch, type DispatchResult } from "../dispatch/dispatch.js";
 import { runEnrollment, type EnrollmentResult } from "../use-cases/enrollment.js";
 import { runListen, type ListenResult } from "../use-cases/listen.js";
 import { exitUser } from "../use-cases/exit-user.js";

@@ -209,6 +209,14 @@ export interface TargetRepository {
   deleteByUser(userId: string): Promise<number>;
 }
 
+/** One counter of a {@link DailyCounterRepository.tryIncrementAll} call. */
+export interface CounterSlot {
+  day: string;
+  cap: number;
+}
+
+export type CounterSlotsAnswer = { counted: true } | { counted: false; full: number };
+
 /** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
 export interface DailyCounterRepository {
   /**
@@ -216,6 +224,15 @@ export interface DailyCounterRepository {
    * the cap was reached. N concurrent callers never push the count past `cap`.
    */
   tryIncrement(referrerUserId: string, day: string, cap: number): Promise<number | null>;
+  /**
+   * Atomic per counter, all or nothing: adds 1 to every counter of `slots` (same referrer) unless
+   * one already reached its cap. `{ counted: true }`, or `{ counted: false, full }` with the index
+   * of a slot found at its cap; no count is changed then, once the call resolved (a backend may
+   * hold a slot for the instant it takes to give it back). N concurrent callers never push a count
+   * past its cap. One round trip when no slot is full: a send's reservations (first contact,
+   * daily cap) cost one call.
+   */
+  tryIncrementAll(referrerUserId: string, slots: readonly CounterSlot[]): Promise<CounterSlotsAnswer>;
   /** Gives back a reservation whose send did not happen. Never goes below 0. */
   decrement(referrerUserId: string, day: string): Promise<void>;
   get(referrerUserId: string, day: string): Promise<number>;

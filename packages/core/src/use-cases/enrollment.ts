@@ -28,7 +28,7 @@ export async function runEnrollment(ctx: EngineContext): Promise<EnrollmentResul
       ctx.logger.error({ referrerUserId: config.referrerUserId, err: String(error) }, "enrollment failed for referrer");
     }
   }
-  ctx.logger.info({ ...result, referrers: configs.length }, "enrollment run finished");
+  ctx.logger.debug({ ...result, referrers: configs.length }, "enrollment run finished");
   return result;
 }
 

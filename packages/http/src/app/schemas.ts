@@ -19,6 +19,12 @@ import {
 // must be a string can never be a MongoDB operator object such as {"$gt": ""}.
 const id = z.string().min(1).max(200).regex(/^[^$\s][^\s]*$/, "an identifier (no spaces, not starting with $)");
 const phone = z.string().refine(isE164, "must be an E.164 phone number such as +33612345678");
+/** A number as the platform stores it (`06 12 34 56 78`, `+33 6…`): read and checked by the route (phone-numbers.ts). */
+const writtenPhone = z
+  .string()
+  .min(1)
+  .max(40)
+  .meta({ description: "a mobile number: E.164, or national (06 12 34 56 78) read in the referrer's own country, else RELANCE_DEFAULT_COUNTRY" });
 const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a language code such as fr or en");
 const hhmm = z.string().refine(isHhMm, "must be HH:MM (00:00-23:59)");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
@@ -129,7 +135,7 @@ export const ExitUserBody = z.object({ userId: id, reason: z.enum(["paid", "manu
 export const EraseUserBody = z.object({ userId: id, phone: phone.optional() }).strict();
 
 export const SubscriptionBody = z
-  .object({ userId: id, active: z.boolean(), name: z.string().max(200).optional(), phone: phone.nullable().optional() })
+  .object({ userId: id, active: z.boolean(), name: z.string().max(200).optional(), phone: writtenPhone.nullable().optional() })
   .strict();
 
 export const ReferralBody = z
@@ -138,7 +144,7 @@ export const ReferralBody = z
     referral: z
       .object({
         userId: id,
-        phone,
+        phone: writtenPhone,
         name: z.string().max(200),
         language: language.nullable().optional(),
         createdAt: timestamp.optional(),

@@ -23,6 +23,8 @@ export interface AppServices {
   connectWaitMs?: number;
   /** The referrers' profiles (the connect page names the account it links). */
   directory?: Directory;
+  /** `RELANCE_DEFAULT_COUNTRY`: reads pushed national numbers when the referrer's own number is unknown. */
+  defaultCountry?: string | null;
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */
   directoryFeed: StoredDirectory | null;
   /** Set only with the sandbox transport: every `/sandbox/*` path is 404 otherwise. */

@@ -25,7 +25,9 @@ import {
 } from "@relance/adapters";
 import { sendWindowOf, type ServiceConfig } from "../config/env.js";
 import { asCoreLogger } from "../observability/logger.js";
+import { jobRunner } from "../observability/job-runs.js";
 import { ServiceMetrics } from "../observability/metrics.js";
+import { countingNotifier, timedTransport } from "../observability/observed-ports.js";
 import { createStorage } from "./storage.js";
 import { TOKENS } from "./tokens.js";
 import { createTransport } from "./transport.js";
@@ -60,19 +62,22 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<Directory>(TOKENS.Directory).toDynamicValue((ctx) =>
     config.RELANCE_DIRECTORY === "stored"
       ? ctx.get<StoredDirectory>(TOKENS.DirectoryFeed)
-      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.directory, logger: coreLogger }),
+      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.directory, logger: coreLogger, defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null }),
   );
-  container.bind<Notifier>(TOKENS.Notifier).toConstantValue(
-    overrides.notifier ??
-      (config.RELANCE_NOTIFY_WEBHOOK_URL
-        ? new WebhookNotifier({ url: config.RELANCE_NOTIFY_WEBHOOK_URL, secret: config.secrets.webhook, logger: coreLogger })
-        : new LogNotifier(coreLogger)),
+  container.bind<Notifier>(TOKENS.Notifier).toDynamicValue((ctx) =>
+    countingNotifier(
+      overrides.notifier ??
+        (config.RELANCE_NOTIFY_WEBHOOK_URL
+          ? new WebhookNotifier({ url: config.RELANCE_NOTIFY_WEBHOOK_URL, secret: config.secrets.webhook, logger: coreLogger })
+          : new LogNotifier(coreLogger)),
+      ctx.get<ServiceMetrics>(TOKENS.Metrics),
+    ),
   );
   container.bind<ServiceMetrics>(TOKENS.Metrics).toDynamicValue((ctx) => new ServiceMetrics(ctx.get<RelanceStorage>(TOKENS.Storage)));
   container.bind<Scheduler>(TOKENS.Scheduler).toDynamicValue((ctx) => {
     const cron = new CronScheduler(coreLogger);
-    const metrics = ctx.get<ServiceMetrics>(TOKENS.Metrics);
-    return { schedule: (name, pattern, task) => cron.schedule(name, pattern, () => metrics.timeJob(name, task)) };
+    const runJob = jobRunner(ctx.get<ServiceMetrics>(TOKENS.Metrics), logger);
+    return { schedule: (name, pattern, task) => cron.schedule(name, pattern, () => runJob(name, task)) };
   });
   const transport =
     overrides.transport ??
@@ -89,7 +94,8 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
     createRelanceEngine({
       storage: ctx.get<RelanceStorage>(TOKENS.Storage),
       directory: ctx.get<Directory>(TOKENS.Directory),
-      transport: ctx.get<Transport>(TOKENS.Transport),
+      // Sends timed for the metrics; the routes keep the transport itself.
+      transport: timedTransport(ctx.get<Transport>(TOKENS.Transport), ctx.get<ServiceMetrics>(TOKENS.Metrics)),
       clock: ctx.get<Clock>(TOKENS.Clock),
       notifier: ctx.get<Notifier>(TOKENS.Notifier),
       scheduler: ctx.get<Scheduler>(TOKENS.Scheduler),

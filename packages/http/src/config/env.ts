@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import type { TrustProxy } from "../app/rate-limits.js";
 import { isHhMm, isValidTimeZone } from "@relance/core";
+import { isPhoneCountry } from "@relance/adapters";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
 const secret = z.string().min(16, "must be at least 16 characters");
@@ -93,6 +94,12 @@ const EnvSchema = z
     RELANCE_MAX_FIRST_CONTACTS_PER_DAY: integer(1).default(25),
     RELANCE_INBOX_CRON: z.string().min(1).default("*/10 * * * *"),
     RELANCE_DEFAULT_TIMEZONE: z.string().refine(isValidTimeZone, "not an IANA time zone").default("Europe/Paris"),
+    /** ISO 3166 code (`FR`) reading national numbers (`06 12 34 56 78`) of referrers whose own number is unknown. */
+    RELANCE_DEFAULT_COUNTRY: z
+      .string()
+      .transform((v) => v.trim().toUpperCase())
+      .refine(isPhoneCountry, "an ISO 3166 country code such as FR, SN or GB")
+      .optional(),
     RELANCE_DEFAULT_SEND_WINDOW: z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, "HH:MM-HH:MM")
@@ -143,6 +150,8 @@ const EnvSchema = z
     RELANCE_CONNECT_RATE_LIMIT: rateLimit.default({ count: 10, windowMs: 3_600_000 }),
     RELANCE_RATE_LIMIT_STORE: z.enum(["memory", "storage"]).default("memory"),
     RELANCE_TRUST_PROXY: trustProxy,
+    /** `auto`: pretty, coloured lines on a terminal in development; JSON otherwise. */
+    LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

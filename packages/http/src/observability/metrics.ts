@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { DispatchResult, RelanceStorage, TargetStats } from "@relance/core";
+import { LINK_STATUSES, isStopReply, type DispatchResult, type RelanceStorage, type TargetStats, type TransportEvent } from "@relance/core";
 
 /** How long global target stats are reused: computing them scans every target. */
 export const STATS_TTL_MS = 5 * 60_000;
@@ -74,19 +74,56 @@ export class ServiceMetrics {
     help: "Dispatch runs cut short because the storage failed (their counts are partial)",
     registers: [this.registry],
   });
-  private readonly connectedReferrers = new Set<string>();
+  readonly receipts = new Counter({
+    name: "relance_receipts_total",
+    help: "Receipts WhatsApp gave for messages sent from this process's sessions, by status",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  readonly replies = new Counter({
+    name: "relance_replies_total",
+    help: "Referrals who answered a relance (other than STOP), counted once per referral when their referrer is told",
+    registers: [this.registry],
+  });
+  readonly optOuts = new Counter({
+    name: "relance_opt_outs_total",
+    help: "STOP messages received: each puts its sender on the do-not-contact list for good",
+    registers: [this.registry],
+  });
+  readonly sendDuration = new Histogram({
+    name: "relance_send_duration_seconds",
+    help: "Time the transport took to send one day's message (text and media), by outcome: sent, unavailable (held), failed",
+    labelNames: ["outcome"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  /** Each referrer's last link status seen by this process. */
+  private readonly linkStatuses = new Map<string, string>();
   readonly targetStats: CachedTargetStats;
 
   constructor(storage: RelanceStorage, options: { statsTtlMs?: number; now?: () => number } = {}) {
+    // Present at 0 from the first scrape, so rate() and increase() see the first event.
+    for (const status of ["delivered", "read", "failed"]) this.receipts.inc({ status }, 0);
     const cached = (this.targetStats = new CachedTargetStats(storage, options.statsTtlMs, options.now));
-    collectDefaultMetrics({ register: this.registry, prefix: "relance_process_" });
-    const connected = this.connectedReferrers;
+    // Standard names (process_cpu_user_seconds_total, nodejs_eventloop_lag_seconds…): stock Node.js dashboards find them.
+    collectDefaultMetrics({ register: this.registry });
+    const statuses = this.linkStatuses;
+    const countOf = (status: string) => [...statuses.values()].filter((s) => s === status).length;
     new Gauge({
       name: "relance_sessions_connected",
       help: "WhatsApp sessions connected, as last reported to this process",
       registers: [this.registry],
       collect() {
-        this.set(connected.size);
+        this.set(countOf("connected"));
+      },
+    });
+    new Gauge({
+      name: "relance_sessions",
+      help: "Referrers' WhatsApp links by status, as last reported to this process",
+      labelNames: ["status"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const status of LINK_STATUSES) this.set({ status }, countOf(status));
       },
     });
     new Gauge({
@@ -113,8 +150,13 @@ export class ServiceMetrics {
   }
 
   linkStatusChanged(referrerUserId: string, status: string): void {
-    if (status === "connected") this.connectedReferrers.add(referrerUserId);
-    else this.connectedReferrers.delete(referrerUserId);
+    this.linkStatuses.set(referrerUserId, status);
+  }
+
+  /** Receipts and STOPs as the transport reports them. */
+  transportEvent(event: TransportEvent): void {
+    if (event.type === "receipt") this.receipts.inc({ status: event.status });
+    else if (event.type === "inbound" && isStopReply(event.text)) this.optOuts.inc();
   }
 
   /** Times a job run and records dispatch outcomes. */

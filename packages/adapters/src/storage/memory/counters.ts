@@ -19,6 +19,13 @@ export function createMemoryCounters(): DailyCounterRepository {
       return count + 1;
     },
 
+    async tryIncrementAll(referrerUserId, slots) {
+      const full = slots.findIndex((slot) => (bucket(slot.day).get(referrerUserId) ?? 0) >= slot.cap);
+      if (full >= 0) return { counted: false, full };
+      for (const slot of slots) bucket(slot.day).set(referrerUserId, (bucket(slot.day).get(referrerUserId) ?? 0) + 1);
+      return { counted: true };
+    },
+
     async decrement(referrerUserId, day) {
       const referrers = bucket(day);
       const count = referrers.get(referrerUserId) ?? 0;

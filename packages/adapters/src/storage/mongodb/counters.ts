@@ -1,4 +1,4 @@
-import type { DailyCounterRepository } from "@relance/core";
+import type { CounterSlotsAnswer, DailyCounterRepository } from "@relance/core";
 import type { Collection } from "mongodb";
 import type { CounterDocument } from "./documents.js";
 import { isDuplicateKey, wrap } from "./errors.js";
@@ -6,31 +6,49 @@ import { isDuplicateKey, wrap } from "./errors.js";
 export function mongoCounters(counters: Collection<CounterDocument>): DailyCounterRepository {
   const idOf = (referrerUserId: string, day: string) => JSON.stringify([referrerUserId, day]);
 
+  async function incrementOne(referrerUserId: string, day: string, cap: number): Promise<number | null> {
+    // The upsert below would insert a count of 1 whatever the cap.
+    if (!(cap >= 1)) return null;
+    const filter = { _id: idOf(referrerUserId, day), count: { $lt: cap } };
+    try {
+      const doc = await counters.findOneAndUpdate(
+        filter,
+        { $inc: { count: 1 }, $setOnInsert: { referrerUserId, day, createdAt: new Date() } },
+        { upsert: true, returnDocument: "after" },
+      );
+      return doc?.count ?? null;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // The upsert collided on `_id`: the counter exists, either at the cap or created by a
+    // concurrent first increment. Only the existing document can decide which.
+    const doc = await counters.findOneAndUpdate(filter, { $inc: { count: 1 } }, { returnDocument: "after" });
+    return doc?.count ?? null;
+  }
+
+  const giveBack = (referrerUserId: string, day: string) => counters.updateOne({ _id: idOf(referrerUserId, day), count: { $gt: 0 } }, { $inc: { count: -1 } });
+
   return {
-    tryIncrement: (referrerUserId: string, day: string, cap: number) =>
-      wrap("counters.tryIncrement", async () => {
-        // The upsert below would insert a count of 1 whatever the cap.
-        if (!(cap >= 1)) return null;
-        const filter = { _id: idOf(referrerUserId, day), count: { $lt: cap } };
-        try {
-          const doc = await counters.findOneAndUpdate(
-            filter,
-            { $inc: { count: 1 }, $setOnInsert: { referrerUserId, day, createdAt: new Date() } },
-            { upsert: true, returnDocument: "after" },
-          );
-          return doc?.count ?? null;
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+    tryIncrement: (referrerUserId: string, day: string, cap: number) => wrap("counters.tryIncrement", () => incrementOne(referrerUserId, day, cap)),
+
+    tryIncrementAll: (referrerUserId, slots) =>
+      wrap("counters.tryIncrementAll", async (): Promise<CounterSlotsAnswer> => {
+        // One conditional upsert per slot, in order; a full one gives back the slots counted
+        // before it. Not one command: an ordered bulk would be, but which of its upserts applied
+        // is not reliably reported when one collides (FerretDB 1 reports index 0 and nothing
+        // applied for a bulk whose first upsert did apply), and one document per send's slots
+        // would change the stored layout. A send in conversation has one slot: one command.
+        for (const [i, slot] of slots.entries()) {
+          if ((await incrementOne(referrerUserId, slot.day, slot.cap)) !== null) continue;
+          for (const counted of slots.slice(0, i)) await giveBack(referrerUserId, counted.day);
+          return { counted: false, full: i };
         }
-        // The upsert collided on `_id`: the counter exists, either at the cap or created by a
-        // concurrent first increment. Only the existing document can decide which.
-        const doc = await counters.findOneAndUpdate(filter, { $inc: { count: 1 } }, { returnDocument: "after" });
-        return doc?.count ?? null;
+        return { counted: true };
       }),
 
     decrement: (referrerUserId: string, day: string) =>
       wrap("counters.decrement", async () => {
-        await counters.updateOne({ _id: idOf(referrerUserId, day), count: { $gt: 0 } }, { $inc: { count: -1 } });
+        await giveBack(referrerUserId, day);
       }),
 
     get: (referrerUserId: string, day: string) =>

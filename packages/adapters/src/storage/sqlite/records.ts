@@ -64,6 +64,26 @@ export function createSqliteCounters(db: SqliteDatabase): DailyCounterRepository
       return row ? row.count : null;
     },
 
+    async tryIncrementAll(referrerUserId, slots) {
+      // One IMMEDIATE transaction (a savepoint inside the turn's group): the write lock is held,
+      // so the counts read are the ones written.
+      return db.transaction("counters.tryIncrementAll", () => {
+        const full = slots.findIndex(
+          (slot) => (db.get<{ count: number }>("counters.get", "SELECT count FROM counters WHERE referrerUserId = ? AND day = ?", referrerUserId, slot.day)?.count ?? 0) >= slot.cap,
+        );
+        if (full >= 0) return { counted: false as const, full };
+        for (const slot of slots) {
+          db.exec(
+            "counters.tryIncrementAll",
+            "INSERT INTO counters (referrerUserId, day, count) VALUES (?, ?, 1) ON CONFLICT (referrerUserId, day) DO UPDATE SET count = count + 1",
+            referrerUserId,
+            slot.day,
+          );
+        }
+        return { counted: true as const };
+      });
+    },
+
     async decrement(referrerUserId, day) {
       db.exec("counters.decrement", "UPDATE counters SET count = count - 1 WHERE referrerUserId = ? AND day = ? AND count > 0", referrerUserId, day);
     },

@@ -48,6 +48,41 @@ export function describeCounters(ctx: ContractContext): void {
       expect(await ctx.storage().counters.get("referrer-1", DAY)).toBe(10);
     });
 
+    it("tryIncrementAll counts every slot, or none when one is at its cap (and says which)", async () => {
+      const counters = ctx.storage().counters;
+      const slots = [
+        { day: `first-contact:${DAY}`, cap: 2 },
+        { day: DAY, cap: 3 },
+      ];
+      expect(await counters.tryIncrementAll("referrer-1", slots)).toEqual({ counted: true });
+      expect(await counters.tryIncrementAll("referrer-1", slots)).toEqual({ counted: true });
+      expect(await counters.get("referrer-1", `first-contact:${DAY}`)).toBe(2);
+      expect(await counters.get("referrer-1", DAY)).toBe(2);
+      // The first slot is full: nothing counted.
+      expect(await counters.tryIncrementAll("referrer-1", slots)).toEqual({ counted: false, full: 0 });
+      expect(await counters.get("referrer-1", DAY)).toBe(2);
+      // The second slot is full: the first is not counted either.
+      expect(await counters.tryIncrementAll("referrer-1", [{ day: "2026-01-06", cap: 5 }, { day: DAY, cap: 2 }])).toEqual({ counted: false, full: 1 });
+      expect(await counters.get("referrer-1", "2026-01-06")).toBe(0);
+      expect(await counters.get("referrer-1", DAY)).toBe(2);
+      // A cap of 0 counts nothing; other referrers are apart.
+      expect(await counters.tryIncrementAll("referrer-2", [{ day: DAY, cap: 5 }, { day: "2026-01-07", cap: 0 }])).toEqual({ counted: false, full: 1 });
+      expect(await counters.get("referrer-2", DAY)).toBe(0);
+      expect(await counters.tryIncrementAll("referrer-2", [{ day: DAY, cap: 1 }])).toEqual({ counted: true });
+    });
+
+    it("50 concurrent tryIncrementAll on new counters, caps 100 and 10: exactly 10 counted, no count past a cap", async () => {
+      const slots = [
+        { day: `first-contact:${DAY}`, cap: 100 },
+        { day: DAY, cap: 10 },
+      ];
+      const answers = await Promise.all(range(50).map(() => ctx.storage().counters.tryIncrementAll("referrer-1", slots)));
+      expect(answers.filter((a) => a.counted)).toHaveLength(10);
+      expect(answers.filter((a) => !a.counted).every((a) => !a.counted && a.full === 1)).toBe(true);
+      expect(await ctx.storage().counters.get("referrer-1", DAY)).toBe(10);
+      expect(await ctx.storage().counters.get("referrer-1", `first-contact:${DAY}`)).toBe(10);
+    });
+
     it("decrement gives back one and never goes below 0", async () => {
       await ctx.storage().counters.tryIncrement("referrer-1", DAY, 10);
       await ctx.storage().counters.tryIncrement("referrer-1", DAY, 10);

@@ -1,5 +1,6 @@
-import type { E164 } from "@relance/core";
+import { isStopReply, type E164 } from "@relance/core";
 import type { EncryptedEntries } from "./encrypted-entries.js";
+import { phoneJid } from "./jid.js";
 
 /** How WhatsApp addresses one of our contacts: the JID of its account, and its LID once known. */
 export interface ContactAddress {
@@ -17,8 +18,14 @@ export interface ParkedReply {
 
 const BOOK_KEY = "address-book";
 const PARKED_KEY = "parked-replies";
-/** Parked replies beyond this many are the oldest dropped, with a warning: a bound on a session's storage. */
+/**
+ * Parked replies beyond this many are dropped, with a warning: a bound on a session's storage.
+ * The oldest that is not an opt-out goes first, so that anyone writing the referrer from unmapped
+ * LIDs cannot push a target's STOP out.
+ */
 export const MAX_PARKED_REPLIES = 500;
+/** A parked reply older than this is dropped (it holds a stranger's text, and a mapping that late is unlikely). */
+export const PARKED_REPLY_TTL_MS = 30 * 24 * 60 * 60_000;
 
 /**
  * What this account learned about its contacts' addresses, kept encrypted beside the session:
@@ -30,8 +37,15 @@ export class AddressBook {
   private book: Record<string, ContactAddress> | null = null;
   private byAddress: Map<string, E164> | null = null;
   private parked: ParkedReply[] | null = null;
+  private readonly learnListeners = new Set<() => void>();
 
   constructor(private readonly entries: EncryptedEntries) {}
+
+  /** `listener` runs after each change `remember` wrote (a JID or a LID learned). */
+  onLearn(listener: () => void): () => void {
+    this.learnListeners.add(listener);
+    return () => this.learnListeners.delete(listener);
+  }
 
   async jidOf(phone: E164): Promise<string | undefined> {
     return (await this.load())[phone]?.jid;
@@ -47,11 +61,13 @@ export class AddressBook {
   async remember(phone: E164, address: Partial<ContactAddress>): Promise<void> {
     const book = await this.load();
     const previous = book[phone];
-    const next: ContactAddress = { jid: address.jid ?? previous?.jid ?? "", ...(address.lid ?? previous?.lid ? { lid: (address.lid ?? previous?.lid)! } : {}) };
+    // A LID learned for a number never checked: the number's own JID until a check says otherwise.
+    const next: ContactAddress = { jid: address.jid ?? previous?.jid ?? phoneJid(phone), ...(address.lid ?? previous?.lid ? { lid: (address.lid ?? previous?.lid)! } : {}) };
     if (!next.jid || (previous && previous.jid === next.jid && previous.lid === next.lid)) return;
     book[phone] = next;
     this.index(phone, next);
     await this.entries.write({ [BOOK_KEY]: book });
+    for (const listener of this.learnListeners) listener();
   }
 
   async parkedReplies(): Promise<ParkedReply[]> {
@@ -59,14 +75,31 @@ export class AddressBook {
     return [...this.parked];
   }
 
-  /** Keeps a reply until its sender is known; returns how many were dropped to stay bounded. */
-  async park(reply: ParkedReply): Promise<number> {
-    const parked = await this.parkedReplies();
+  /**
+   * Keeps a reply until its sender is known; returns how many were dropped to stay bounded
+   * (expired ones, then the oldest that are not opt-outs).
+   */
+  async park(reply: ParkedReply, now: Date): Promise<number> {
+    const before = await this.parkedReplies();
+    const parked = before.filter((r) => !expired(r, now));
+    let dropped = before.length - parked.length;
     parked.push(reply);
-    const dropped = Math.max(0, parked.length - MAX_PARKED_REPLIES);
-    this.parked = parked.slice(dropped);
+    while (parked.length > MAX_PARKED_REPLIES) {
+      const oldestChat = parked.findIndex((r) => !isStopReply(r.text));
+      parked.splice(oldestChat >= 0 ? oldestChat : 0, 1);
+      dropped++;
+    }
+    this.parked = parked;
     await this.entries.write({ [PARKED_KEY]: this.parked });
     return dropped;
+  }
+
+  /** Drops the parked replies older than the TTL; returns how many. */
+  async expire(now: Date): Promise<number> {
+    const parked = await this.parkedReplies();
+    const old = parked.filter((r) => expired(r, now));
+    await this.unpark(old);
+    return old.length;
   }
 
   /** Removes replies that were handed over. */
@@ -98,6 +131,11 @@ export function bareJid(jid: string): string {
   if (at < 0) return jid;
   const user = jid.slice(0, at).split(":")[0]!.split("_")[0]!;
   return `${user}${jid.slice(at)}`;
+}
+
+function expired(reply: ParkedReply, now: Date): boolean {
+  const at = Date.parse(reply.at);
+  return Number.isFinite(at) && now.getTime() - at > PARKED_REPLY_TTL_MS;
 }
 
 function sameReply(a: ParkedReply, b: ParkedReply): boolean {

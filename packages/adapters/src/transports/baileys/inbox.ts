@@ -1,8 +1,8 @@
-import { isLidUser, type BaileysEventMap, type WAMessageKey } from "@whiskeysockets/baileys";
+import { isPnUser, type BaileysEventMap, type WAMessageKey } from "@whiskeysockets/baileys";
 import type { Clock, E164, Logger } from "@relance/core";
 import type { AddressBook, ParkedReply } from "./address-book.js";
 import type { InboundText } from "./events.js";
-import { phoneOfJid, senderPhone } from "./jid.js";
+import { lidOf, phoneOfJid, senderPhone } from "./jid.js";
 import type { LidMapping } from "./socket.js";
 import { messageOf } from "./error-message.js";
 import { shapeOfBaileys } from "./incoming-shape.js";
@@ -30,7 +30,11 @@ export interface InboxDeps {
 export class BaileysInbox {
   private work: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: InboxDeps) {}
+  constructor(private readonly deps: InboxDeps) {
+    // Whatever taught the book a LID or a JID (a stanza's `remoteJidAlt`, a send's LID lookup, a
+    // number check, a mapping event) may match a parked reply: retried then, not days later.
+    deps.book.onLearn(() => this.retry());
+  }
 
   onUpsert(upsert: BaileysEventMap["messages.upsert"]): void {
     // Both `notify` (live) and `append`: messages that arrived while our socket was closed come
@@ -49,7 +53,9 @@ export class BaileysInbox {
   onMapping(mapping: { lid: string; pn: string }): void {
     this.enqueue(async () => {
       const phone = phoneOfJid(mapping.pn);
-      if (phone) await this.deps.book.remember(phone, { jid: mapping.pn.replace(/:\d+@/, "@"), lid: mapping.lid });
+      // A hosted account's `@hosted` JID is not where we send: only its LID is learned.
+      const jid = isPnUser(mapping.pn) ? { jid: mapping.pn.replace(/:\d+@/, "@") } : {};
+      if (phone) await this.deps.book.remember(phone, { ...jid, lid: lidOf(mapping.lid) ?? mapping.lid });
       await this.retryParked();
     });
   }
@@ -75,15 +81,20 @@ export class BaileysInbox {
         this.deps.deliver({ from, text });
         continue;
       }
-      const lid = key.remoteJid ?? "";
+      const lid = lidOf(key.remoteJid);
       // Groups, broadcasts and newsletters are not replies; only a LID can be a person we wrote to.
-      if (!isLidUser(lid)) continue;
-      const dropped = await this.deps.book.park({ lid, text, at: at.toISOString() });
+      if (!lid) {
+        this.deps.logger.debug({ referrerUserId: this.deps.referrerUserId, server: key.remoteJid?.split("@")[1] }, "baileys message from an address that is neither a phone nor a LID: ignored");
+        continue;
+      }
+      const dropped = await this.deps.book.park({ lid, text, at: at.toISOString() }, this.deps.clock.now());
       this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, dropped }, "baileys reply from a LID with no known phone number: kept until WhatsApp maps it");
     }
   }
 
   private async retryParked(): Promise<void> {
+    const expired = await this.deps.book.expire(this.deps.clock.now());
+    if (expired > 0) this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, expired }, "parked baileys replies expired: WhatsApp never mapped their LIDs");
     const parked = await this.deps.book.parkedReplies();
     if (parked.length === 0) return;
     const delivered: ParkedReply[] = [];
@@ -99,9 +110,10 @@ export class BaileysInbox {
 
   private async phoneOf(key: WAMessageKey): Promise<E164 | null> {
     const direct = senderPhone(key);
-    const jid = key.remoteJid ?? "";
+    const lid = lidOf(key.remoteJid);
     // The number check's JID first: it may differ from the number's digits (Brazil's ninth digit).
-    if (!isLidUser(jid)) return (jid ? await this.deps.book.phoneOf(jid) : null) ?? direct;
+    if (!lid) return (key.remoteJid ? await this.deps.book.phoneOf(key.remoteJid) : null) ?? direct;
+    const jid = lid;
     if (direct) {
       // The stanza said which phone this LID is: remembered for replies that will not say it.
       await this.deps.book.remember(direct, { lid: jid });

@@ -44,6 +44,10 @@ export interface SessionDeps {
 export interface SessionTimeouts {
   /** Longest wait after `open` for the offline backlog (`receivedPendingNotifications`). */
   offlineDrainMs: number;
+  /** After the backlog flag, how long the socket must surface nothing before it counts as drained. */
+  offlineQuietMs: number;
+  /** Longest wait for that quiet (a busy account never goes quiet). */
+  offlineQuietMaxMs: number;
   /** Longest time from a QR or pairing code shown to the phone completing the link. */
   pairingMs: number;
   /** How long error 463 holds the sender. */

@@ -175,10 +175,11 @@ export class BaileysSession implements PooledSession {
     });
   }
 
-  /** Closes the connection; the device stays linked. */
+  /** Closes the connection; the device stays linked. The replies its socket surfaced while closing are handed over first. */
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
+    await this.inbox.settled();
     await this.persistCreds();
   }
 
@@ -225,10 +226,14 @@ export class BaileysSession implements PooledSession {
       this.deps.auth.saveCreds().catch((error) => this.deps.logger.error({ referrerUserId, err: messageOf(error) }, "baileys creds could not be saved"));
     });
     ev.on("connection.update", (update) => this.onConnectionUpdate(gen, sock, update));
-    ev.on("messages.upsert", (upsert) => this.inbox.onUpsert(upsert));
+    ev.on("messages.upsert", (upsert) => {
+      this.readiness.onActivity();
+      this.inbox.onUpsert(upsert);
+    });
     ev.on("lid-mapping.update", (mapping) => this.inbox.onMapping(mapping));
     ev.on("message-capping.update", (info) => this.restrictions.onCapping(info));
     ev.on("messages.update", (updates) => {
+      this.readiness.onActivity();
       if (this.restrictions.onStatusUpdates(updates)) {
         this.deps.logger.warn({ referrerUserId }, "baileys: WhatsApp refused a message (463, account restricted): sender held");
       }
@@ -240,6 +245,13 @@ export class BaileysSession implements PooledSession {
   }
 
   private onConnectionUpdate(gen: number, sock: BaileysSocket, update: BaileysEventMap["connection.update"]): void {
+    if (update.connection === "close") {
+      // Baileys destroys its event buffer right after this event, dropping what it holds
+      // (lib/Socket/socket.js:499-507; lib/Utils/event-buffer.js:173-186), and the server had
+      // those messages' delivery receipts already (lib/Socket/messages-recv.js:1417): never sent
+      // again. Flushed here, whoever closed and whatever socket it is, they reach the inbox.
+      sock.ev.flush();
+    }
     if (gen !== this.generation) return;
     if (update.connection === "close") {
       this.onClose(gen, update.lastDisconnect?.error);

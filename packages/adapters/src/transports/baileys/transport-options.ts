@@ -7,6 +7,13 @@ import type { DownloadMedia, MediaDownloadLimits } from "./media-download.js";
 import type { MakeBaileysSocket } from "./socket.js";
 import type { FetchWaVersion } from "./wa-version.js";
 
+/** Default of `offlineDrainTimeoutMs`: Baileys' initial-buffer timer (30 s) plus a margin. */
+export const DEFAULT_OFFLINE_DRAIN_MS = 35_000;
+/** Default of `offlineQuietMs`. */
+export const DEFAULT_OFFLINE_QUIET_MS = 2_000;
+/** Default of `readyTimeoutMs`: the drain fallback, the quiet and the restriction check fit in it. */
+export const DEFAULT_READY_TIMEOUT_MS = 45_000;
+
 export interface BaileysTransportOptions {
   sessions: SessionRepository;
   leases: LeaseRepository;
@@ -33,14 +40,29 @@ export interface BaileysTransportOptions {
   reconnect?: Partial<ReconnectSettings>;
   /** Longest wait for the first QR or pairing code in `connect` (default 30 s). */
   linkTimeoutMs?: number;
-  /** Longest wait for a stored session to open in `connect` / `ensureReady` (default 30 s). */
+  /**
+   * Longest wait for a stored session to be ready in `connect` / `ensureReady` (default 45 s:
+   * longer than the offline-backlog fallback plus the restriction check).
+   */
   readyTimeoutMs?: number;
   /** Browser tuple announced to WhatsApp (default `Browsers.macOS("Chrome")`: see DEFAULT_BROWSER). */
   browser?: WABrowserDescription;
   /** Longest time from a QR or pairing code shown to the phone completing the link (default 3 min). */
   pairingTimeoutMs?: number;
-  /** Longest wait after `open` for the offline backlog to be handed over (default 20 s). */
+  /**
+   * Longest wait after `open` for the server's end of the offline backlog (default 35 s: longer
+   * than Baileys' own 30 s buffer timer, lib/Utils/event-buffer.js:34). Then ready anyway, after
+   * flushing what Baileys' buffer holds.
+   */
   offlineDrainTimeoutMs?: number;
+  /**
+   * After the end of the offline backlog, how long the socket must surface no message or message
+   * update before it counts as drained (default 2 s): Baileys is still decrypting queued offline
+   * messages when the server says the backlog is over.
+   */
+  offlineQuietMs?: number;
+  /** Longest wait for that quiet on an account that never goes quiet (default 20 s). */
+  offlineQuietMaxMs?: number;
   /** How long error 463 ("account restricted") holds the sender (default 24 h). */
   restrictionHoldMs?: number;
   /** Longest wait for WhatsApp's answer on restrictions when a socket opens (default 5 s). */

@@ -26,7 +26,7 @@ import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sendin
 import type { BaileysSession, SessionMode } from "./session.js";
 import { NothingToRestore, markerOf, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
 import { statusCodeOf, type BaileysSocket } from "./socket.js";
-import type { BaileysTransportOptions } from "./transport-options.js";
+import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS, type BaileysTransportOptions } from "./transport-options.js";
 import { WaVersionSource } from "./wa-version.js";
 import { messageOf } from "./error-message.js";
 
@@ -65,7 +65,7 @@ class BaileysTransport implements Transport {
     this.logger = logger;
     this.links = new LinkEvents(options.clock, logger);
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
-    this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.factory = {
       options,
       logger,
@@ -74,7 +74,9 @@ class BaileysTransport implements Transport {
       reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
       timeouts: {
         pairingMs: options.pairingTimeoutMs ?? 3 * 60_000,
-        offlineDrainMs: options.offlineDrainTimeoutMs ?? 20_000,
+        offlineDrainMs: options.offlineDrainTimeoutMs ?? DEFAULT_OFFLINE_DRAIN_MS,
+        offlineQuietMs: options.offlineQuietMs ?? DEFAULT_OFFLINE_QUIET_MS,
+        offlineQuietMaxMs: options.offlineQuietMaxMs ?? 20_000,
         restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
         restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
       },

@@ -13,14 +13,23 @@ export interface TeardownOptions {
  * Destroys a client so that no Chromium survives it: `destroy()` first (it closes the browser
  * and stops RemoteAuth), then, if that throws, hangs, or the browser process is still alive,
  * SIGKILL to the browser's process group. Never rejects.
+ *
+ * Resolves with `destroy()` itself, still running when it timed out with the browser gone: it goes
+ * on with RemoteAuth's final backup (Client.js:1277-1284), which the caller awaits (bounded) before
+ * it gives the lease back. Null when the browser had to be killed: `destroy()` was stuck on it.
  */
-export async function destroyClient(client: WwebjsClient, options: TeardownOptions): Promise<void> {
+export async function destroyClient(client: WwebjsClient, options: TeardownOptions): Promise<{ destroying: Promise<void> | null }> {
   const browserProcess = client.pupBrowser?.process() ?? null;
   let outcome: "destroyed" | "failed" | "timed out";
   let timer: NodeJS.Timeout | undefined;
+  const destroying = (async () => client.destroy())();
+  const settled = destroying.then(
+    () => undefined,
+    () => undefined,
+  );
   try {
     outcome = await Promise.race([
-      client.destroy().then(() => "destroyed" as const),
+      destroying.then(() => "destroyed" as const),
       new Promise<"timed out">((resolve) => {
         timer = setTimeout(() => resolve("timed out"), options.timeoutMs);
       }),
@@ -35,7 +44,9 @@ export async function destroyClient(client: WwebjsClient, options: TeardownOptio
     options.logger.warn({ referrerUserId: options.referrerUserId, pid: browserProcess.pid, outcome }, "killing the Chromium left by whatsapp-web.js");
     killProcessGroup(browserProcess);
     await untilGroupGone(browserProcess, 5_000);
+    return { destroying: null };
   }
+  return { destroying: settled };
 }
 
 /**

@@ -1,7 +1,8 @@
+import type { E164, LinkState } from "@relance/core";
 import { qrDataUrl } from "../../qr/render-qr.js";
 import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect, unlinks } from "./events.js";
 import { endLive } from "./lifecycle.js";
-import type { Message, MessageAck } from "./library.js";
+import { WAState, type Message, type MessageAck } from "./library.js";
 import { RESTORE_REFUSED_REASON, RestoreRefused, type Live } from "./live.js";
 import { catchUpAgain, onReady } from "./readiness.js";
 import type { WwebjsRuntime } from "./runtime.js";
@@ -91,7 +92,26 @@ function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
   // Synchronously: the library deletes the stored session right after emitting LOGOUT.
   if (loggedOut) live.store.allowDeletion();
   if (blocksRestore(reason)) rt.blocked.add(live.referrerUserId);
-  endLive(rt, live, stateAfterDisconnect(reason, rt.getState(live.referrerUserId).phone), { forgetStoredSession: loggedOut });
+  const { phone } = rt.getState(live.referrerUserId);
+  if (reason === WAState.DEPRECATED_VERSION) {
+    endLive(rt, live, afterDeprecatedBuild(rt, live, phone));
+    return;
+  }
+  endLive(rt, live, stateAfterDisconnect(reason, phone), { forgetStoredSession: loggedOut });
+}
+
+/**
+ * WhatsApp refuses the build this client loaded: the next restore loads the fallback build. With
+ * none left, restoring would start a Chromium that fails the same way on every run: restores stop
+ * until the referrer connects again (or the process restarts with a current pin).
+ */
+function afterDeprecatedBuild(rt: WwebjsRuntime, live: Live, phone: E164 | null): LinkState {
+  if (rt.webBuild.deprecated(live.webVersion)) {
+    return { status: "disconnected", phone, reason: `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION): restored with build ${rt.webBuild.get().version} on the next send` };
+  }
+  rt.blocked.add(live.referrerUserId);
+  rt.logger.error({ referrerUserId: live.referrerUserId, webVersion: live.webVersion }, "WhatsApp deprecated the WhatsApp Web build and no other build is left: sessions are not restored");
+  return { status: "failed", phone, reason: `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION) and no other build is configured: not restored until the server is updated` };
 }
 
 async function onMessage(rt: WwebjsRuntime, live: Live, message: Message): Promise<void> {

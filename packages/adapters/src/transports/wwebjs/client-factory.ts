@@ -17,6 +17,7 @@ export type WwebjsClient = Pick<
   | "on"
   | "removeAllListeners"
   | "getNumberId"
+  | "getState"
   | "getContactLidAndPhone"
   | "sendMessage"
   | "pupBrowser"

@@ -39,10 +39,23 @@ export function closeLive(rt: WwebjsRuntime, live: Live): Promise<void> {
     if (lease?.owner !== rt.instanceId) live.store.stopWriting();
     live.client.removeAllListeners();
     const teardown = { timeoutMs: rt.destroyTimeoutMs, logger: rt.logger, referrerUserId: live.referrerUserId };
-    await destroyClient(live.client, teardown);
+    const { destroying } = await destroyClient(live.client, teardown);
     if (!live.client.pupBrowser && live.initializing) watchForLateBrowser(rt, live, teardown);
+    // The final backup runs inside destroy(), after the browser closed: the lease is given back
+    // (by our caller) only once it is written, so it never lands over the backups of the process
+    // that takes the session next. One that outlives its own limit is dropped.
+    if (destroying && !(await settlesWithin(destroying, rt.finalBackupTimeoutMs))) {
+      rt.logger.warn({ referrerUserId: live.referrerUserId, limitMs: rt.finalBackupTimeoutMs }, "whatsapp-web.js final backup too slow: dropped, the previous backup stays");
+    }
+    live.store.stopWriting();
   })();
   return live.closing;
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([promise.then(() => true as const), limit]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -73,6 +73,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
     ...(purpose.kind === "restore" && purpose.generation ? { generation: purpose.generation } : {}),
     logger: rt.logger,
   });
+  const webVersion = rt.webBuild.get();
   let client: WwebjsClient;
   try {
     client = rt.createClient({
@@ -83,7 +84,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
       chromiumPath: rt.chromiumPath,
       chromiumArgs: rt.chromiumArgs,
       ...(rt.options.backupIntervalMs === undefined ? {} : { backupIntervalMs: rt.options.backupIntervalMs }),
-      ...(rt.options.webVersion === undefined ? {} : { webVersion: rt.options.webVersion }),
+      webVersion,
       logger: rt.logger,
       ...(purpose.kind === "link" && purpose.method === "pairing_code" && purpose.phone
         ? { pairWithPhoneNumber: { phoneNumber: purpose.phone.replace(/^\+/, "") } }
@@ -102,6 +103,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
     purpose,
     client,
     store,
+    webVersion: webVersion.version,
     inbox: new Inbox({
       referrerUserId,
       client,
@@ -128,10 +130,22 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
   listen(rt, live);
   rt.setState(referrerUserId, { status: "connecting", phone });
 
-  // Up to `ready`: the catch-up that follows has its own limit.
-  const timer = setTimeout(() => {
-    if (!live.ready) endLive(rt, live, timeoutState(rt, purpose, phone));
-  }, rt.initTimeoutMs);
+  // Up to `ready`: the catch-up that follows has its own limit. A restore gets longer (a heavy
+  // account after hours offline syncs first), and each new percentage of WhatsApp Web's loading
+  // screen (Client.js:379-389) starts its limit again: only a stalled sync ends it.
+  const limitMs = purpose.kind === "restore" ? rt.restoreTimeoutMs : rt.initTimeoutMs;
+  const arm = () =>
+    setTimeout(() => {
+      if (!live.ready) endLive(rt, live, timeoutState(purpose, phone, limitMs));
+    }, limitMs);
+  let timer = arm();
+  if (purpose.kind === "restore") {
+    client.on("loading_screen", () => {
+      if (live.ready || live.firstState.settled || !rt.isCurrent(live)) return;
+      clearTimeout(timer);
+      timer = arm();
+    });
+  }
   const initialization = (async () => client.initialize())();
   initialization
     .catch((error: unknown) => endLive(rt, live, initFailureState(error, phone)))
@@ -148,8 +162,8 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
   return live;
 }
 
-function timeoutState(rt: WwebjsRuntime, purpose: Purpose, phone: E164 | null): LinkState {
-  const limit = rt.initTimeoutMs < 1000 ? `${rt.initTimeoutMs} ms` : `${Math.round(rt.initTimeoutMs / 1000)} s`;
+function timeoutState(purpose: Purpose, phone: E164 | null, limitMs: number): LinkState {
+  const limit = limitMs < 1000 ? `${limitMs} ms` : `${Math.round(limitMs / 1000)} s`;
   const reason =
     purpose.kind === "restore"
       ? `the stored session did not become ready within ${limit}`

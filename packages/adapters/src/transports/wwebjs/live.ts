@@ -15,6 +15,8 @@ export interface Live extends PooledSession {
   readonly purpose: Purpose;
   readonly client: WwebjsClient;
   readonly store: RemoteAuthStore;
+  /** The WhatsApp Web build this client loads (`latest` or a version). */
+  readonly webVersion: string;
   readonly inbox: Inbox;
   /** Settles with the first state worth showing (QR, pairing code, connected) or the failure. */
   readonly firstState: Deferred;

@@ -57,10 +57,26 @@ export interface WwebjsTransportOptions {
   backupIntervalMs?: number;
   /** WhatsApp Web build (default: whatsapp-web.js 1.34.7's tested build, from the archive). */
   webVersion?: WebVersionPin;
-  /** How long WhatsApp Web may take to show a QR / pairing code, or to restore a session. Default 60 s. */
+  /**
+   * Loaded instead of `webVersion` once WhatsApp deprecates it (DEPRECATED_VERSION), by every
+   * client of this process from then on. Default `{ version: "latest" }`; null: none, sessions
+   * on a deprecated build fail and are not restored until the referrer connects again.
+   */
+  webVersionFallback?: WebVersionPin | null;
+  /** How long WhatsApp Web may take to show a QR / pairing code. Default 60 s. */
   initTimeoutMs?: number;
+  /**
+   * How long a stored session may take to become ready; started again at each new percentage of
+   * WhatsApp Web's loading screen (only a stalled sync ends it). Default 3 min.
+   */
+  restoreTimeoutMs?: number;
   /** How long a shown QR or pairing code may wait to be used before the link ends and its Chromium closes. Default 3 min. */
   linkWaitMs?: number;
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
   destroyTimeoutMs?: number;
+  /**
+   * How long closing a session waits for RemoteAuth's final backup (after Chromium closed) before
+   * giving the lease back; a backup still running then is dropped. Default 2 min.
+   */
+  finalBackupTimeoutMs?: number;
 }

@@ -1,16 +1,29 @@
 import { TransportUnavailableError, type E164, type OutgoingMessage, type PresenceState, type SendContext, type SendResult } from "@relance/core";
 import { describe } from "./events.js";
+import { WAState } from "./library.js";
 import type { Live } from "./live.js";
 import type { WwebjsRuntime } from "./runtime.js";
 import { sendDay } from "./send.js";
 
 export async function isOnWhatsApp(rt: WwebjsRuntime, referrerUserId: string, phone: E164): Promise<boolean> {
   const live = requireConnected(rt, referrerUserId);
-  let id;
-  try {
-    id = await live.client.getNumberId(phone.replace(/^\+/, ""));
-  } catch (error) {
-    throw failure(rt, live, `number check of ${phone}`, error);
+  const check = async () => {
+    try {
+      return await live.client.getNumberId(phone.replace(/^\+/, ""));
+    } catch (error) {
+      throw failure(rt, live, `number check of ${phone}`, error);
+    }
+  };
+  // The page answers null both for a number with no account and for a query that got no answer
+  // (Client.js:2229-2236): "not on WhatsApp" ends the target for good, so a null is believed only
+  // from a connected WhatsApp Web, and only the second time.
+  let id = await check();
+  if (id === null) {
+    const socket = await live.client.getState().catch(() => null);
+    if (socket !== WAState.CONNECTED) {
+      throw new TransportUnavailableError(`[wwebjs] number check of ${phone} got no answer: WhatsApp Web is ${socket ?? "unreachable"}`, "connecting");
+    }
+    id = await check();
   }
   // WhatsApp's id can differ from the number (Brazil's 9th digit): it is the one to write to,
   // and the one replies come from.

@@ -100,6 +100,7 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
   let deletionAllowed = false;
   let storedIsStale = false;
   let writing = true;
+  const isWriting = () => writing;
 
   // save() only receives the session name: RemoteAuth leaves the zip at a path it does not pass.
   const archivePath = (session: string) => join(dataPath, `${ownSession(session)}.zip`);
@@ -183,8 +184,14 @@ export function createRemoteAuthStore(options: RemoteAuthStoreOptions): RemoteAu
     const manifest: ArchiveManifest = { generation, chunks: index, bytes: archive.length, ...(previous ? { previous } : {}) };
     const stale = droppedBy(manifest, [old, old?.previous]);
     await beginSave(old, { writing: { generation, chunks: index, bytes: archive.length }, dropping: stale });
-    // One chunk per call keeps each write (and each MongoDB document) small.
-    for (const [key, value] of Object.entries(chunks)) await sessions.set(sessionId, { [key]: value });
+    // One chunk per call keeps each write (and each MongoDB document) small. A save told to stop
+    // midway (the lease went to another process) writes no manifest: its chunks are orphans the
+    // next save deletes, and the stored session stays the one before.
+    for (const [key, value] of Object.entries(chunks)) {
+      if (!isWriting()) return;
+      await sessions.set(sessionId, { [key]: value });
+    }
+    if (!isWriting()) return;
     await writeManifest(manifest, stale);
   }
 

@@ -4,7 +4,7 @@ import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Lo
 import { SystemClock } from "../../clock/system-clock.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { SessionPool } from "../pool/session-pool.js";
-import { createRealWwebjsClient, type CreateWwebjsClient } from "./client-factory.js";
+import { createRealWwebjsClient, webVersionPin, type CreateWwebjsClient } from "./client-factory.js";
 import { describe } from "./events.js";
 import { onPoolClosed } from "./lifecycle.js";
 import type { Live } from "./live.js";
@@ -12,6 +12,7 @@ import { createMediaLoader, type LoadMedia } from "./media.js";
 import type { WwebjsTransportOptions } from "./options.js";
 import { SessionBook } from "./session-book.js";
 import { sessionIdOf } from "./session-ids.js";
+import { WebBuild } from "./web-build.js";
 
 /**
  * What the transport's parts share: the resolved options, the referrers' link states and live
@@ -39,9 +40,13 @@ export class WwebjsRuntime {
   readonly loadMedia: LoadMedia;
   readonly maxSessions: number;
   readonly initTimeoutMs: number;
+  readonly restoreTimeoutMs: number;
   readonly linkWaitMs: number;
   readonly destroyTimeoutMs: number;
+  readonly finalBackupTimeoutMs: number;
   readonly options: WwebjsTransportOptions;
+  /** The WhatsApp Web build clients load, moved to the fallback when WhatsApp deprecates the pin. */
+  readonly webBuild: WebBuild;
   closed = false;
 
   constructor(options: WwebjsTransportOptions) {
@@ -56,6 +61,11 @@ export class WwebjsRuntime {
     this.dataPath = options.dataPath ?? join(tmpdir(), "relance-wwebjs");
     this.createClient = options.createClient ?? createRealWwebjsClient;
     this.options = options;
+    this.webBuild = new WebBuild(
+      options.webVersion ?? webVersionPin({}, this.dataPath),
+      options.webVersionFallback === undefined ? { version: "latest" } : options.webVersionFallback,
+      this.logger,
+    );
     this.loadMedia =
       options.loadMedia ??
       createMediaLoader({
@@ -65,8 +75,10 @@ export class WwebjsRuntime {
       });
     this.maxSessions = options.maxSessions ?? 5;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
+    this.restoreTimeoutMs = options.restoreTimeoutMs ?? 3 * 60_000;
     this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
+    this.finalBackupTimeoutMs = options.finalBackupTimeoutMs ?? 2 * 60_000;
     this.pool = new SessionPool<Live>({
       name: this.name,
       leases: this.leases,

@@ -50,6 +50,8 @@ export async function setup(options: Partial<BaileysTransportOptions> & { storag
     downloadMedia: fakeMediaDownloader,
     fetchWaVersion: async () => ({ version: [2, 3000, 1_000_000_001], isLatest: true }),
     random: () => 0.5, // no jitter
+    // The fake's offline queue is drained within a tick unless a test slows it down.
+    offlineQuietMs: 10,
     ...rest,
   });
   open.push(transport);

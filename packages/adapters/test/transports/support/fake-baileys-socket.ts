@@ -30,6 +30,8 @@ import { toBaileysLogger } from "../../../src/transports/baileys/logger.js";
 import { DEFAULT_BROWSER, type BaileysSocket, type LidMapping, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket.js";
 
 const SILENT = toBaileysLogger(silentLogger, "silent");
+/** How long a first connection buffers events for the history sync (lib/Socket/chats.js:1097-1110). */
+const HISTORY_SYNC_WAIT_MS = 20_000;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const digitsOf = (phone: E164) => phone.replace(/^\+/, "");
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -59,8 +61,19 @@ export class FakeWhatsApp {
   pairingCodeError: string | null = null;
   /** The server never sends `ib offline` after a login (no `receivedPendingNotifications`). */
   neverEndsOfflineBacklog = false;
-  /** Logins hold the offline backlog until `releaseOfflineBacklog()` on the socket. */
+  /** Logins hold the server's `ib offline` stanza until `releaseOfflineBacklog()` on the socket. */
   holdOfflineBacklog = false;
+  /**
+   * What decrypting one offline node costs the socket beyond its key-store round trip (real ms):
+   * a large backlog on a remote store. The server does not wait for it before `ib offline`.
+   */
+  offlineNodeDelayMs = 0;
+  /** What a LID lookup in the account's LID store costs (real ms; its key-store read). */
+  lidLookupDelayMs = 0;
+  /** Runs while the account's restrictions are being fetched (`fetchNewChatMessageCap`), before the answer. */
+  duringRestrictionCheck: ((socket: FakeBaileysSocket) => void) | null = null;
+  /** Delivery receipts sent for offline messages: the server has forgotten these (see `sendWhileOffline`). */
+  readonly acked: Array<{ referrerUserId: string; id: string }> = [];
   /** LID → phone JID mappings the account's LID store knows (`lid-mapping` keys). */
   readonly lidStore = new Map<string, string>();
   /** What `fetchAccountReachoutTimelock` answers, per referrer. */
@@ -69,7 +82,7 @@ export class FakeWhatsApp {
   readonly capping = new Map<string, NewChatMessageCapInfo>();
   /** Digits → the account's JID when it differs from the number's (Brazil's ninth digit). */
   readonly canonicalJids = new Map<string, string>();
-  /** Messages that reached a referrer's account while none of its sockets was open. */
+  /** Messages that reached a referrer's account while none of its sockets was open, not acked yet. */
   private readonly offline = new Map<string, WAMessage[]>();
   /** Versions sockets were made with (`config.version`). */
   get versions(): Array<number[] | undefined> {
@@ -112,17 +125,28 @@ export class FakeWhatsApp {
     return this.devices.has(b64(creds.noiseKey.public));
   }
 
-  /** A reply sent to the referrer's account while it has no socket open: delivered at the next login. */
+  /**
+   * A reply sent to the referrer's account while it has no socket open. The server keeps it and
+   * sends it as an `offline` stanza at each login until a socket acknowledges it with its delivery
+   * receipt; then it is gone from the server, whatever the socket did with it next.
+   */
   sendWhileOffline(referrerUserId: string, message: WAMessage): void {
     const open = this.socketsOf(referrerUserId).find((s) => s.isOpen);
     if (open) throw new Error("a socket is open: use receive()");
     this.offline.set(referrerUserId, [...(this.offline.get(referrerUserId) ?? []), message]);
   }
 
-  takeOffline(referrerUserId: string): WAMessage[] {
-    const messages = this.offline.get(referrerUserId) ?? [];
-    this.offline.delete(referrerUserId);
-    return messages;
+  /** The offline stanzas the server sends at a login: every message not acknowledged yet. */
+  pendingOffline(referrerUserId: string): WAMessage[] {
+    return [...(this.offline.get(referrerUserId) ?? [])];
+  }
+
+  /** A socket's delivery receipt for an offline message: the server forgets it. */
+  ackOffline(referrerUserId: string, id: string): void {
+    this.acked.push({ referrerUserId, id });
+    const left = (this.offline.get(referrerUserId) ?? []).filter((m) => m.key.id !== id);
+    if (left.length > 0) this.offline.set(referrerUserId, left);
+    else this.offline.delete(referrerUserId);
   }
 
   setOnWhatsApp(phone: E164, onWhatsApp: boolean): void {
@@ -162,6 +186,25 @@ export class FakeWhatsApp {
  * login (`creds.me` set: open when the server knows the device, 401 otherwise); its own
  * `creds.update` listener merges updates into the creds first; `end()` emits one `close`, then
  * drops every listener; `logout()` unlinks and ends with 401 without waiting for it.
+ *
+ * The reply path models the library internals a STOP can be lost or delayed in:
+ * - live stanzas go through `processNodeWithBuffer`: buffer, handle, flush, which also ends any
+ *   buffering in progress (lib/Socket/messages-recv.js:1571-1575);
+ * - offline stanzas go to the offline-node queue, drained one node at a time while the socket is
+ *   open, yielding every 10 nodes (lib/Utils/offline-node-processor.js:7-36, messages-recv.js:1603-1605);
+ *   the server's `ib offline` comes after it *sent* them, not after the socket handled them, and
+ *   flushes the initial buffer and emits `receivedPendingNotifications` at once
+ *   (lib/Socket/socket.js:832-841);
+ * - each message is acknowledged with its delivery receipt *before* it is upserted
+ *   (lib/Socket/messages-recv.js:1417, then 1432), and upserted through `upsertMessage`, a buffered
+ *   function that holds it until a flush (lib/Socket/chats.js:917; lib/Utils/event-buffer.js:137-165);
+ * - after `receivedPendingNotifications` the socket buffers again until the history sync: a
+ *   flush on the next timer turn for an account that synced before, after 20 s for a first
+ *   connection (lib/Socket/chats.js:1055-1110);
+ * - `end()` emits `close` and then destroys the buffer: what it held is dropped, not flushed
+ *   (lib/Socket/socket.js:499-507; lib/Utils/event-buffer.js:173-186);
+ * - the buffer's own 30 s timer (lib/Utils/event-buffer.js:34, 49-54) is the real one;
+ *   `initialBufferTimerFires()` does what it does without the wait.
  */
 export class FakeBaileysSocket implements BaileysSocket {
   readonly ev = makeEventBuffer(SILENT);
@@ -178,6 +221,14 @@ export class FakeBaileysSocket implements BaileysSocket {
   readonly resends: Array<{ id: string; found: proto.IMessage | undefined }> = [];
   readonly signalRepository: { readonly lidMapping: LidMapping };
   private releaseBacklog: (() => void) | null = null;
+  /** The offline-node queue (lib/Utils/offline-node-processor.js). */
+  private readonly offlineNodes: WAMessage[] = [];
+  private processingOffline = false;
+  private historySyncTimer: ReturnType<typeof setTimeout> | null = null;
+  /** lib/Socket/chats.js:917: every message reaches `messages.upsert` through the buffer. */
+  private readonly upsertMessage = this.ev.createBufferedFunction(async (message: WAMessage, type: MessageUpsertType) => {
+    this.ev.emit("messages.upsert", { messages: [message], type });
+  });
   private phase: "connecting" | "qr" | "open" | "closed" = "connecting";
   private qrCount = 0;
 
@@ -190,10 +241,13 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.keys = config.auth.keys;
     this.openedAt = world.now();
     this.ev.on("creds.update", (update) => Object.assign(this.creds, update));
+    // chats.js registers its listener when the socket is made, before any of the caller's.
+    this.ev.on("connection.update", (update) => this.onPendingNotifications(update));
     // Like LIDMappingStore (lib/Signal/lid-mapping.js:199-230): a PN JID with the LID's device.
     this.signalRepository = {
       lidMapping: {
         getPNForLID: async (lid) => {
+          if (world.lidLookupDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, world.lidLookupDelayMs));
           const pn = world.lidStore.get(lid.replace(/:\d+@/, "@"));
           return pn ? pn.replace("@", ":0@") : null;
         },
@@ -226,6 +280,7 @@ export class FakeBaileysSocket implements BaileysSocket {
     if (this.phase === "closed") return;
     this.phase = "closed";
     await Promise.resolve(); // the real one awaits the WebSocket's close first
+    if (this.historySyncTimer) clearTimeout(this.historySyncTimer);
     this.ev.emit("connection.update", { connection: "close", lastDisconnect: { error, date: new Date() } });
     this.ev.removeAllListeners("connection.update");
     this.ev.destroy();
@@ -270,6 +325,7 @@ export class FakeBaileysSocket implements BaileysSocket {
 
   async fetchNewChatMessageCap(): Promise<NewChatMessageCapInfo> {
     this.requireOpen();
+    this.world.duringRestrictionCheck?.(this);
     return this.world.capping.get(this.context.referrerUserId) ?? {};
   }
 
@@ -352,7 +408,9 @@ export class FakeBaileysSocket implements BaileysSocket {
 
   /** Error 463 on a message's ack (lib/Socket/messages-recv.js:1511-1564). */
   refuseAsRestricted(messageId: string): void {
-    this.ev.emit("messages.update", [{ key: { remoteJid: this.sent.find((m) => m.id === messageId)?.jid ?? null, fromMe: true, id: messageId }, update: { status: WAMessageStatus.ERROR, messageStubParameters: ["463"] } }]);
+    this.liveStanza(() => {
+      this.ev.emit("messages.update", [{ key: { remoteJid: this.sent.find((m) => m.id === messageId)?.jid ?? null, fromMe: true, id: messageId }, update: { status: WAMessageStatus.ERROR, messageStubParameters: ["463"] } }]);
+    });
   }
 
   /** The server pushes a reach-out time lock (lib/Socket/messages-recv.js:150-180). */
@@ -368,6 +426,19 @@ export class FakeBaileysSocket implements BaileysSocket {
   /** The server's `ib offline` stanza, when held by `world.holdOfflineBacklog`. */
   releaseOfflineBacklog(): void {
     this.releaseBacklog?.();
+  }
+
+  /**
+   * Baileys' 30 s buffer timer runs out: it flushes whatever the buffer holds
+   * (lib/Utils/event-buffer.js:49-54), without the wait.
+   */
+  initialBufferTimerFires(): void {
+    if (this.ev.isBuffering()) this.ev.flush();
+  }
+
+  /** Whether the socket still has offline stanzas to handle. */
+  get offlineQueueLength(): number {
+    return this.offlineNodes.length + (this.processingOffline ? 1 : 0);
   }
 
   receiveText(from: E164, text: string): void {
@@ -394,25 +465,37 @@ export class FakeBaileysSocket implements BaileysSocket {
   receiveEdit(from: E164, originalId: string, text: string): void {
     const remoteJid = jidEncode(digitsOf(from), "s.whatsapp.net");
     const editedMessage: proto.IMessage = { conversation: text };
-    this.receive([
-      {
-        key: { remoteJid, fromMe: false, id: generateMessageIDV2() },
-        message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { remoteJid, fromMe: false, id: originalId }, editedMessage, timestampMs: Date.now() } },
-        messageTimestamp: seconds(),
-      },
-    ]);
-    this.ev.emit("messages.update", [{ key: { remoteJid, fromMe: false, id: originalId }, update: { message: { editedMessage: { message: editedMessage } }, messageTimestamp: seconds() } }]);
+    this.liveStanza(() => {
+      this.ev.emit("messages.upsert", {
+        messages: [
+          {
+            key: { remoteJid, fromMe: false, id: generateMessageIDV2() },
+            message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { remoteJid, fromMe: false, id: originalId }, editedMessage, timestampMs: Date.now() } },
+            messageTimestamp: seconds(),
+          },
+        ],
+        type: "notify",
+      });
+      this.ev.emit("messages.update", [{ key: { remoteJid, fromMe: false, id: originalId }, update: { message: { editedMessage: { message: editedMessage } }, messageTimestamp: seconds() } }]);
+    });
   }
 
+  /**
+   * Messages in one live stanza batch, handled like `processNodeWithBuffer`: buffered, then the
+   * buffer flushed, which also releases anything an initial buffer still held
+   * (lib/Socket/messages-recv.js:1571-1575).
+   */
   receive(messages: WAMessage[], type: MessageUpsertType = "notify"): void {
-    this.ev.emit("messages.upsert", { messages, type });
+    this.liveStanza(() => this.ev.emit("messages.upsert", { messages, type }));
   }
 
   /** The recipient's phone acknowledges one of our messages (a 1:1 receipt: a status update). */
   receiveReceipt(messageId: string, status: "delivered" | "read" | "played" | "error"): void {
     const sent = this.sent.find((m) => m.id === messageId);
     const code = { delivered: WAMessageStatus.DELIVERY_ACK, read: WAMessageStatus.READ, played: WAMessageStatus.PLAYED, error: WAMessageStatus.ERROR }[status];
-    this.ev.emit("messages.update", [{ key: { remoteJid: sent?.jid ?? null, id: messageId, fromMe: true }, update: { status: code, messageTimestamp: seconds() } }]);
+    this.liveStanza(() => {
+      this.ev.emit("messages.update", [{ key: { remoteJid: sent?.jid ?? null, id: messageId, fromMe: true }, update: { status: code, messageTimestamp: seconds() } }]);
+    });
   }
 
   // ----- internals -----
@@ -442,14 +525,68 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.phase = "open";
     this.ev.emit("creds.update", { me: { ...this.creds.me, lid: "201234567890123@lid" } });
     this.ev.emit("connection.update", { connection: "open" });
-    // What arrived while no socket was open comes as `append` (lib/Socket/messages-recv.js:1432).
-    const backlog = this.world.takeOffline(this.context.referrerUserId);
-    if (backlog.length > 0) this.receive(backlog, "append");
+    // The server sends what arrived while no socket was open as `offline` stanzas: queued, and
+    // handled one at a time (lib/Socket/messages-recv.js:1603-1605).
+    for (const message of this.world.pendingOffline(this.context.referrerUserId)) this.enqueueOffline(message);
     if (this.world.neverEndsOfflineBacklog) return;
     if (this.world.holdOfflineBacklog) await new Promise<void>((resolve) => (this.releaseBacklog = resolve));
+    // `ib offline` is the next stanza after the offline ones: it does not wait for the queue.
+    else await new Promise((resolve) => setImmediate(resolve));
     if (this.isClosed) return;
+    // CB:ib,,offline (lib/Socket/socket.js:832-841).
     this.ev.flush();
     this.ev.emit("connection.update", { receivedPendingNotifications: true });
+  }
+
+  /** processNodeWithBuffer (lib/Socket/messages-recv.js:1571-1575), for a stanza handled at once. */
+  private liveStanza(handle: () => void): void {
+    this.ev.buffer();
+    handle();
+    this.ev.flush();
+  }
+
+  /** makeOfflineNodeProcessor's `enqueue` (lib/Utils/offline-node-processor.js:9-36). */
+  private enqueueOffline(message: WAMessage): void {
+    this.offlineNodes.push(message);
+    if (this.processingOffline) return;
+    this.processingOffline = true;
+    void (async () => {
+      let processedInBatch = 0;
+      while (this.offlineNodes.length > 0 && this.isOpen) {
+        await this.handleOfflineMessage(this.offlineNodes.shift()!);
+        if (++processedInBatch >= 10) {
+          processedInBatch = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      this.processingOffline = false;
+    })();
+  }
+
+  /** handleMessage for an offline node (lib/Socket/messages-recv.js:1266-1440). */
+  private async handleOfflineMessage(message: WAMessage): Promise<void> {
+    // Decrypting reads (and writes) the sender's Signal session.
+    await this.keys.get("session", [`${message.key.remoteJid?.split("@")[0] ?? ""}.0`]);
+    if (this.world.offlineNodeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.world.offlineNodeDelayMs));
+    // The receipt cannot leave a closed socket: the server keeps the message for the next login.
+    if (!this.isOpen) return;
+    // The delivery receipt goes out first (messages-recv.js:1417): from here the server has forgotten it.
+    this.world.ackOffline(this.context.referrerUserId, message.key.id ?? "");
+    await this.upsertMessage(message, "append");
+  }
+
+  /** chats.js:1055-1110: after the offline backlog, buffering again until the history sync. */
+  private onPendingNotifications(update: Partial<{ receivedPendingNotifications: boolean }>): void {
+    if (update.receivedPendingNotifications !== true || this.historySyncTimer) return;
+    this.ev.buffer();
+    const reconnection = (this.creds.accountSyncCounter ?? 0) > 0;
+    this.historySyncTimer = setTimeout(
+      () => {
+        this.ev.flush();
+        if (!reconnection) this.ev.emit("creds.update", { accountSyncCounter: (this.creds.accountSyncCounter ?? 0) + 1 });
+      },
+      reconnection ? 0 : HISTORY_SYNC_WAIT_MS,
+    );
   }
 
   private showQr(): void {

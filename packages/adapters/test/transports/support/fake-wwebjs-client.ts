@@ -106,6 +106,14 @@ export class FakeWhatsApp {
   /** Presence updates other than "typing…" (`Client.sendPresenceAvailable`, `Chat.clearState`...). */
   readonly presence: Array<{ referrerUserId: string; state: string; chatId?: string }> = [];
   readonly notOnWhatsApp = new Set<string>();
+  /**
+   * The next this many number checks get no answer from WhatsApp's servers. `getNumberId` then
+   * resolves null, exactly as for a number with no account: the page returns null for a missing
+   * result as for one without a wid (Client.js:2229-2236).
+   */
+  numberChecksUnanswered = 0;
+  /** WhatsApp Web's socket state, what `getState` reads (`Socket.state`, Client.js:1975-1979). */
+  socketState: WAState = WAState.CONNECTED;
   /** LID (`<n>@lid`) → phone JID (`<digits>@c.us`). */
   readonly lids = new Map<string, string>();
   /**
@@ -127,12 +135,33 @@ export class FakeWhatsApp {
   readonly accounts = new Map<string, Map<string, FakeChat>>();
   /** Backups taken from now on are torn copies: restoring one makes WhatsApp Web show a QR. */
   tornBackups = false;
+  /**
+   * `Client.destroy` closes the browser, then awaits `authStrategy.destroy()` (Client.js:1277-1284),
+   * where the guarded RemoteAuth zips and saves the profile one last time (guarded-remote-auth.ts,
+   * `storeRemoteSession`, RemoteAuth.js:129-161). When set, destroying a linked client does that
+   * final backup once this gate opens: a real zip of a large profile takes seconds.
+   */
+  finalBackupGate: Promise<void> | null = null;
+  /**
+   * A restored account with a long backlog: WhatsApp Web shows its loading screen before `ready`,
+   * the library emitting `loading_screen` with each new percentage of the offline sync
+   * (`onOfflineProgressUpdateEvent`, Client.js:379-389). `steps` updates, `stepMs` apart.
+   */
+  restoreLoading: { steps: number; stepMs: number } | null = null;
   initialize: InitializeBehaviour = { kind: "normal" };
   destroyBehaviour: DestroyBehaviour = "normal";
   /** Give clients a (fake) browser process, as puppeteer does once launched. */
   withBrowserProcess = false;
   /** Accounts whose stored sessions WhatsApp no longer accepts (restoring them shows a QR). */
   readonly revoked = new Set<string>();
+  /**
+   * WhatsApp Web builds the server no longer accepts (`latest` never is). A client loading one
+   * gets as far as `ready`, then the page's state becomes DEPRECATED_VERSION: the library emits
+   * `change_state`, runs `authStrategy.disconnect()`, emits `disconnected` and destroys itself
+   * (Client.js:815-854; the listener is attached on `ready`, Client.js:369, 585). That the server
+   * lets an outdated build reach `ready` first is inferred: a live account has to confirm it.
+   */
+  readonly deprecatedBuilds = new Set<string>();
   private failure: { message: string; skip: number } | null = null;
   private sequence = 0;
 
@@ -293,6 +322,19 @@ export class FakeWwebjsClient extends Client {
       const digits = /phone=(\d+)/.exec(profile.toString("latin1"))?.[1] ?? null;
       if (digits && !this.world.revoked.has(digits)) {
         this.restored = true;
+        const loading = this.world.restoreLoading;
+        if (loading) {
+          void (async () => {
+            for (let step = 1; step <= loading.steps; step++) {
+              await new Promise((resolve) => setTimeout(resolve, loading.stepMs));
+              if (this.destroyed) return;
+              this.emit("loading_screen", String(Math.round((100 * step) / (loading.steps + 1))), "WhatsApp");
+            }
+            await new Promise((resolve) => setTimeout(resolve, loading.stepMs));
+            await this.becomeReady(digits, { save: false });
+          })();
+          return;
+        }
         setImmediate(() => void this.becomeReady(digits, { save: false }));
         return;
       }
@@ -308,6 +350,11 @@ export class FakeWwebjsClient extends Client {
     if (this.world.destroyBehaviour === "throw") throw new Error("Protocol error: Connection closed.");
     if (this.world.destroyBehaviour === "hang") return new Promise<void>(() => undefined);
     this.browserProcess.exitCode = 0;
+    const gate = this.world.finalBackupGate;
+    if (gate && this.linkedDigits) {
+      await gate;
+      await this.saveProfile(`phone=${this.linkedDigits} final`);
+    }
   }
 
   override async logout(): Promise<void> {
@@ -320,6 +367,12 @@ export class FakeWwebjsClient extends Client {
 
   override async getNumberId(number: string): Promise<ContactId | null> {
     const digits = number.replace(/@c\.us$/, "");
+    if (this.world.numberChecksUnanswered > 0) {
+      this.world.numberChecksUnanswered--;
+      return null;
+    }
+    // Inferred: with the socket down the query gets no answer either (a live account must confirm).
+    if (this.world.socketState !== WAState.CONNECTED) return null;
     if (this.world.notOnWhatsApp.has(digits)) return null;
     const user = this.world.canonical.get(digits) ?? digits;
     return { server: "c.us", user, _serialized: `${user}@c.us` };
@@ -342,6 +395,10 @@ export class FakeWwebjsClient extends Client {
   override async getChats(): Promise<Chat[]> {
     if (!this.linkedDigits) return [];
     return [...this.world.chatsOf(this.linkedDigits).values()].map((chat) => this.chatModel(chat));
+  }
+
+  override async getState(): Promise<WAState> {
+    return this.world.socketState;
   }
 
   override async sendSeen(chatId: string): Promise<boolean> {
@@ -541,6 +598,11 @@ export class FakeWwebjsClient extends Client {
     this.linkedDigits = digits;
     this.info = new library.ClientInfo(this, { wid: { server: "c.us", user: digits, _serialized: `${digits}@c.us` }, pushname: "Referrer", platform: "android" });
     this.emit("ready");
+    const build = this.setup.webVersion?.version;
+    if (build !== undefined && this.world.deprecatedBuilds.has(build)) {
+      setImmediate(() => void this.closedBy(WAState.DEPRECATED_VERSION));
+      return;
+    }
     if (options.save) await this.saveProfile(`phone=${digits}`);
   }
 

@@ -53,6 +53,7 @@ export async function world(overrides: Partial<WwebjsTransportOptions> = {}): Pr
       loadMedia: loadMediaOffline,
       initTimeoutMs: 2_000,
       destroyTimeoutMs: 200,
+      finalBackupTimeoutMs: 1_500,
       ...overrides,
       ...more,
     });

@@ -2,14 +2,17 @@ import { Hono } from "hono";
 import { documented } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { requireService, type AuthVariables } from "../auth.js";
+import { jobRunner } from "../../observability/job-runs.js";
 import { ApiError } from "../errors.js";
 import { EraseUserBody, ExitUserBody, ReferralPushBody, SubscriptionBody } from "../schemas.js";
 import type { AppServices } from "../services.js";
+import { readPushedPhones, type PhoneContext } from "../phone-numbers.js";
 import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
 export function internalRoutes(services: AppServices) {
-  const { engine, metrics } = services;
+  const { engine } = services;
+  const runJob = jobRunner(services.metrics, services.logger);
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use("*", requireService(services.secrets, undefined, services.logger));
 
@@ -17,6 +20,11 @@ export function internalRoutes(services: AppServices) {
     if (!services.directoryFeed) throw new ApiError(409, "conflict", "The directory is pulled from the user-service (RELANCE_DIRECTORY=http): push calls are disabled");
     return services.directoryFeed;
   };
+
+  const phones = (): PhoneContext => ({
+    defaultCountry: services.defaultCountry ?? null,
+    referrerPhone: async (referrerId) => (await feed().getReferrer(referrerId))?.phone ?? null,
+  });
 
   app.post("/exit-user", documented(doc.exitUser), async (c) => {
     const body = await jsonBody(c, ExitUserBody);
@@ -30,7 +38,10 @@ export function internalRoutes(services: AppServices) {
 
   app.post("/subscriptions", documented(doc.subscriptions), async (c) => {
     const body = await jsonBody(c, SubscriptionBody);
-    await feed().setSubscription(body);
+    const directory = feed();
+    // The referrer's own number: read in the default country (it is what reads their referrals').
+    const phone = typeof body.phone === "string" ? (await readPushedPhones([{ referrerId: null, phone: body.phone, path: "phone" }], phones()))[0] : body.phone;
+    await directory.setSubscription({ ...body, phone });
     return c.json({ ok: true });
   });
 
@@ -39,11 +50,16 @@ export function internalRoutes(services: AppServices) {
   app.post("/referrals", documented(doc.referrals), async (c) => {
     const body = await jsonBody(c, ReferralPushBody);
     const items = Array.isArray(body) ? body : [body];
-    await feed().upsertReferrals(
-      items.map(({ referrerId, referral }) => ({
+    const directory = feed();
+    const read = await readPushedPhones(
+      items.map(({ referrerId, referral }, index) => ({ referrerId, phone: referral.phone, path: Array.isArray(body) ? `${index}.referral.phone` : "referral.phone" })),
+      phones(),
+    );
+    await directory.upsertReferrals(
+      items.map(({ referrerId, referral }, index) => ({
         userId: referral.userId,
         referrerId,
-        phone: referral.phone,
+        phone: read[index]!,
         name: referral.name,
         language: referral.language ?? null,
         createdAt: referral.createdAt ?? null,
@@ -54,10 +70,10 @@ export function internalRoutes(services: AppServices) {
     return c.json(Array.isArray(body) ? { ok: true, upserted: items.length } : { ok: true });
   });
 
-  app.post("/jobs/enrollment/run", documented(doc.runEnrollment), async (c) => c.json(await metrics.timeJob("enrollment", () => engine.runEnrollment())));
+  app.post("/jobs/enrollment/run", documented(doc.runEnrollment), async (c) => c.json(await runJob("enrollment", () => engine.runEnrollment())));
 
   app.post("/jobs/dispatch/run", documented(doc.runDispatch), async (c) => {
-    const result = await metrics.timeJob("dispatch", () => engine.runDispatch());
+    const result = await runJob("dispatch", () => engine.runDispatch());
     await engine.idle();
     const counts = { sent: result.sent, failed: result.failed, deferred: result.deferred, held: result.held, exited: result.exited };
     if (!result.aborted) return c.json(counts);
@@ -69,12 +85,12 @@ export function internalRoutes(services: AppServices) {
 
   app.post("/jobs/session-keys/run", documented(doc.runSessionKeys), async (c) => c.json(await services.reencryptSessions()));
 
-  app.post("/jobs/retention/run", documented(doc.runRetention), async (c) => c.json(await metrics.timeJob("retention", () => engine.runRetention())));
+  app.post("/jobs/retention/run", documented(doc.runRetention), async (c) => c.json(await runJob("retention", () => engine.runRetention())));
 
   // The listening job: with RELANCE_JOBS=off, whoever drives the jobs must call it too, or a STOP
   // sent while nothing is due waits for the next due message.
   app.post("/jobs/listen/run", documented(doc.runListen), async (c) => {
-    const result = await metrics.timeJob("listen", () => engine.runListen());
+    const result = await runJob("listen", () => engine.runListen());
     await engine.idle();
     return c.json(result);
   });

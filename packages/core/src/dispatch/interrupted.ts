@@ -1,7 +1,8 @@
 import type { EngineContext } from "../engine/context.js";
 import { chooseVariant } from "../policies/variants.js";
+import { advanceChanges, failedDelivery } from "../use-cases/target-transitions.js";
+import type { ClaimMachine } from "./claim-machine.js";
 import type { DayPlan } from "./day-plan.js";
-import { advanceChanges, failedDelivery } from "./target-transitions.js";
 
 /**
  * What is known of such a day: the re-check passed and the send started, and its outcome was never
@@ -17,7 +18,7 @@ export const INTERRUPTED_REASON =
  * call: the message may have left. At most once per day wins over at least once, so the day is
  * recorded as failed and the target moves on.
  */
-export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Promise<DayPlan>): Promise<number> {
+export async function recoverInterrupted(ctx: EngineContext, machine: ClaimMachine, loadPlan: () => Promise<DayPlan>): Promise<number> {
   const now = ctx.clock.now();
   const interrupted = await ctx.storage.targets.listInterrupted(now, 100);
   if (interrupted.length === 0) return 0;
@@ -29,9 +30,6 @@ export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Pro
     const message = plan.byDay.get(claim.day);
     const variant = message ? chooseVariant(message, target.id, claim.day).key : null;
     const delivery = { ...failedDelivery(claim.day, claim.at, INTERRUPTED_REASON), ...(variant === null ? {} : { variant }) };
-    // The revision read: an exit landing between this read and the write (it keeps the claim)
-    // makes the write a no-op instead of being overwritten; the next run sees the exit.
-    const condition = { claimedBy: { owner: claim.owner, stage: "sending" as const }, revision: target.revision };
     const changes =
       target.status === "active" && target.currentDay === claim.day
         ? {
@@ -41,7 +39,7 @@ export async function recoverInterrupted(ctx: EngineContext, loadPlan: () => Pro
             updatedAt: now,
           }
         : { claim: null, pushDelivery: delivery, updatedAt: now };
-    if (await ctx.storage.targets.updateIf(target.id, condition, changes)) {
+    if ((await machine.recoverInterrupted(target, changes)).ok) {
       recovered++;
       ctx.logger.warn({ targetId: target.id, day: claim.day }, "interrupted send recovered without resending");
     }

@@ -1,0 +1,86 @@
+import type { EngineContext } from "../engine/context.js";
+import { dailyCounterKey, effectiveDailyCap, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { listedNumbers } from "../use-cases/do-not-contact.js";
+import { exitTargets } from "../use-cases/target-transitions.js";
+import { processTarget } from "./per-target.js";
+import type { SenderRun } from "./sender-run.js";
+
+/**
+ * One sender's due targets, page by page, while its run state is `sending`. Targets met once the
+ * state changed are held (counted here), except under a restriction, which counts its own.
+ */
+export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: string): Promise<void> {
+  const seen = new Set<string>();
+  const referrerUserId = run.config.referrerUserId;
+  for (;;) {
+    // No more targets per page than the daily limit leaves: the rest would be read for nothing.
+    const now = ctx.clock.now();
+    const sentToday = await ctx.storage.counters.get(referrerUserId, dailyCounterKey(now, run.config.timezone));
+    const left = effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone) - sentToday;
+    if (left <= 0) {
+      const until = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
+      run.state = { kind: "deferred", until };
+      const counted = await ctx.storage.targets.deferDue(referrerUserId, now, until);
+      run.counts.deferred += counted;
+      return;
+    }
+    const due = (await ctx.storage.targets.listDue(referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter((target) => !seen.has(target.id));
+    if (due.length === 0) return;
+    // Only the referrals of the targets about to be sent: the cost follows the work due.
+    const referrals = await ctx.directory.getReferrals(referrerUserId, due.map((t) => t.referralUserId));
+    run.referrals = new Map(referrals.map((r) => [r.userId, r]));
+    const blocked = await listedNumbers(ctx, due.map((t) => t.contact.phone));
+    // A target enrolled while its referral's exit was being recorded still never gets a message.
+    const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));
+    for (const target of due) {
+      seen.add(target.id);
+      const state = run.state;
+      // Held by a restriction: counted once, by holdRestricted, when the run ends.
+      if (state.kind === "held" && state.why === "restricted") continue;
+      if (state.kind !== "sending") {
+        run.counts.held++;
+        continue;
+      }
+      // A pause, a disconnect or a new window applies within seconds, not after a run that paced
+      // sends can make last for minutes; without costing a read per target on fast runs.
+      if (ctx.clock.now().getTime() - run.configReadAt >= ctx.options.configRefreshMs) {
+        const config = await ctx.storage.configs.get(referrerUserId);
+        run.configReadAt = ctx.clock.now().getTime();
+        if (!config || !config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
+          run.state = { kind: "stopped", why: "paused" };
+          run.counts.held++;
+          continue;
+        }
+        run.config = config;
+      }
+      if (blocked.has(target.contact.phone)) {
+        const counted = await exitTargets(ctx, [target], "opted_out");
+        run.counts.exited += counted;
+        continue;
+      }
+      if (exitedUsers.has(target.referralUserId)) {
+        const record = await ctx.storage.exitedUsers.get(target.referralUserId);
+        const counted = await exitTargets(ctx, [target], record?.reason ?? "paid");
+        run.counts.exited += counted;
+        continue;
+      }
+      await processTarget(ctx, run, target);
+      const after = run.state;
+      if (after.kind === "deferred") {
+        const counted = await ctx.storage.targets.deferDue(referrerUserId, ctx.clock.now(), after.until);
+        run.counts.deferred += counted;
+        return;
+      }
+      // Renewed once past half its TTL, not after every send: a round trip per message saved,
+      // and at least half the TTL left whenever a target starts.
+      const renewAt = ctx.clock.now();
+      if (renewAt.getTime() - run.leaseRenewedAt >= ctx.options.claimTtlMs / 2) {
+        if (!(await ctx.storage.leases.acquire(lease, ctx.options.instanceId, renewAt, ctx.options.claimTtlMs))) {
+          ctx.logger.warn({ referrerUserId }, "sender lease lost: another process drives it now");
+          if (run.state.kind === "sending") run.state = { kind: "stopped", why: "lease_lost" };
+        }
+        run.leaseRenewedAt = renewAt.getTime();
+      }
+    }
+  }
+}

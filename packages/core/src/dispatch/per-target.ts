@@ -1,0 +1,167 @@
+import type { EngineContext } from "../engine/context.js";
+import { SenderRestrictedError, TransportUnavailableError } from "../errors.js";
+import type { Target, TargetContact } from "../model/target.js";
+import { nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { nextAllowedInstant } from "../policies/send-window.js";
+import { chooseVariant } from "../policies/variants.js";
+import { firstNameOf, renderDayMessage } from "../policies/template.js";
+import type { Referral } from "../ports/directory.js";
+import type { LinkState } from "../ports/transport.js";
+import { waitForTurn } from "../use-cases/send-turn.js";
+import { restrictionOf } from "../use-cases/sender-holds.js";
+import { publishStatus } from "../use-cases/status.js";
+import { advanceChanges, exitTargets, storableError } from "../use-cases/target-transitions.js";
+import { abandonSending, exitInvalidNumber, markSending, recordFailure, recordSent, release, skipDay } from "./day-writes.js";
+import { reserve, slotsFor } from "./reservation.js";
+import type { SenderRun } from "./sender-run.js";
+
+/**
+ * One due target, straight-line: claim → day plan → reservations (daily cap, and first contact) →
+ * number check (first contact) → pacing and presence → window re-check → `sending` → transport →
+ * record. Every write after the claim goes through the settlement policy (`day-writes.ts`).
+ */
+export async function processTarget(ctx: EngineContext, run: SenderRun, target: Target): Promise<void> {
+  const { config, counts } = run;
+  const referrerUserId = config.referrerUserId;
+  const now = ctx.clock.now();
+  const allowedAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
+  if (allowedAt > now) {
+    run.state = { kind: "deferred", until: allowedAt };
+    return;
+  }
+  const referral = run.referrals.get(target.referralUserId);
+  if (referral?.paid) {
+    const counted = await exitTargets(ctx, [target], "paid");
+    counts.exited += counted;
+    return;
+  }
+  const claim = await run.machine.claim(target, now, referral ? contactOf(referral, target.contact) : target.contact);
+  if (!claim.ok) return;
+  const claimed = claim.target;
+
+  const day = claimed.currentDay;
+  const message = run.plan.byDay.get(day);
+  if (day > run.plan.totalDays || !message) {
+    await skipDay(ctx, run, claimed, now);
+    return;
+  }
+  // Stable per target and day: a retry, or another process after a crash, sends the same one.
+  const variant = chooseVariant(message, claimed.id, day);
+
+  // A first message to a number (and its number check) also takes a slot of its own, smaller
+  // daily budget: only those targets wait when it is spent, the ones in conversation keep going.
+  const firstContact = claimed.lastSentDay === null;
+  const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now));
+  if (reserved.kind === "full") {
+    const until = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
+    // The daily cap stops the sender; a spent first-contact budget only this target.
+    if (reserved.slot === "daily") run.state = { kind: "deferred", until };
+    await release(ctx, run, claimed, [], { nextMessageDue: until });
+    counts.deferred++;
+    return;
+  }
+  const giveBack = reserved.reservation.giveBack();
+  if (firstContact && !(await checkNumber(ctx, run, claimed, giveBack))) return;
+
+  const contact = claimed.contact;
+  const rendered = renderDayMessage(variant.message, claimed.language, ctx.options.defaultLanguage, {
+    name: contact.name,
+    firstName: firstNameOf(contact.name),
+    referrerName: run.profile?.name ?? "",
+    day,
+    totalDays: run.plan.totalDays,
+    paymentLink: contact.paymentLink,
+  });
+
+  await waitForTurn(ctx, run.batch, contact.phone);
+  const sendAt = ctx.clock.now();
+  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, config.sendWindow);
+  if (stillAllowed > sendAt) {
+    await release(ctx, run, claimed, giveBack, { nextMessageDue: stillAllowed });
+    counts.deferred++;
+    run.state = { kind: "deferred", until: stillAllowed };
+    return;
+  }
+
+  const sending = await markSending(ctx, run, claimed, giveBack);
+  if (!sending) return;
+
+  let sent;
+  try {
+    sent = await ctx.inFlight.track(
+      claimed.referralUserId,
+      ctx.transport.send(
+        referrerUserId,
+        { to: contact.phone, text: rendered.text, media: rendered.media, language: rendered.language },
+        { idempotencyKey: `${claimed.id}:${day}`, targetId: claimed.id, day },
+      ),
+    );
+  } catch (error) {
+    // Nothing left: known here and nowhere else, so every write from now on is owed if the
+    // storage stays away (the claim is still ours until it expires).
+    if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
+      holdRun(run, error);
+      await abandonSending(ctx, run, sending, giveBack);
+      return;
+    }
+    await recordFailure(ctx, run, sending, error, "sending", variant.key, giveBack);
+    return;
+  }
+
+  const sentAt = ctx.clock.now();
+  ctx.pacer.sent(referrerUserId, sentAt);
+  const delivery = {
+    day,
+    sentAt,
+    status: "sent" as const,
+    messageId: sent.messageId,
+    mediaMessageIds: sent.mediaMessageIds,
+    ...(variant.key === null ? {} : { variant: variant.key }),
+    ...(sent.partialFailure ? { errorMessage: storableError(sent.partialFailure) } : {}),
+  };
+  if (sent.partialFailure) ctx.logger.warn({ targetId: claimed.id, day, reason: storableError(sent.partialFailure) }, "text sent, some media failed");
+  // Counted before the record: the message left, whatever the storage answers now.
+  counts.sent++;
+  const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
+  await recordSent(ctx, run, claimed.id, day, advance, delivery);
+  ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
+  // messagesSentToday changed: status subscribers (the SSE stream) hear it.
+  if (ctx.events.hasListeners) await publishStatus(ctx, config);
+}
+
+/**
+ * The sender cannot send (session down) or must not (restricted): the rest of the run holds,
+ * no attempt counted. A restriction's held targets are counted when the run holds them.
+ */
+function holdRun(run: SenderRun, error: TransportUnavailableError | SenderRestrictedError): void {
+  if (error instanceof SenderRestrictedError) {
+    run.state = { kind: "held", why: "restricted", restriction: restrictionOf(error) };
+    return;
+  }
+  run.state = { kind: "held", why: "unavailable", link: { status: error.linkStatus as LinkState["status"], phone: null, reason: error.message } };
+  run.counts.held++;
+}
+
+function contactOf(referral: Referral, previous: TargetContact): TargetContact {
+  return { phone: previous.phone, name: referral.name || previous.name, paymentLink: referral.paymentLink ?? previous.paymentLink };
+}
+
+/** Before the first message to a number: is it on WhatsApp at all? False when nothing may be sent. */
+async function checkNumber(ctx: EngineContext, run: SenderRun, target: Target, giveBack: Parameters<typeof release>[3]): Promise<boolean> {
+  let onWhatsApp: boolean;
+  try {
+    onWhatsApp = await ctx.transport.isOnWhatsApp(run.config.referrerUserId, target.contact.phone);
+  } catch (error) {
+    if (error instanceof TransportUnavailableError || error instanceof SenderRestrictedError) {
+      holdRun(run, error);
+      await release(ctx, run, target, giveBack);
+    } else {
+      // Counted like a failed send, so a number that always fails to check cannot block the queue.
+      await recordFailure(ctx, run, target, error, "claimed", null, giveBack);
+    }
+    return false;
+  }
+  if (onWhatsApp) return true;
+  await exitInvalidNumber(ctx, run, target, giveBack);
+  return false;
+}
