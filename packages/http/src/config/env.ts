@@ -178,6 +178,11 @@ const EnvSchema = z
         message: "the unauthenticated metrics listener must bind a loopback address in production (127.0.0.1, ::1); scrape /metrics with the service secret otherwise",
       });
     }
+    // Without an audience, any HS256 token signed with the secret — by whatever other system shares
+    // it — is a Relance credential (security review 2, L8).
+    if (env.NODE_ENV === "production" && !env.RELANCE_JWT_AUDIENCE) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_JWT_AUDIENCE"], message: "required in production: the aud your platform puts in Relance tokens" });
+    }
     // Links sent by SMS hold a token: their origin is configured, not taken from a request (L3).
     if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL) {
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "required in production: the public https:// address connect links are built on" });

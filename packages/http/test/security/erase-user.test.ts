@@ -70,7 +70,7 @@ describe("security M4: an erased number is not messaged under a new user id", ()
   it("production requires RELANCE_CONTACT_KEY_SECRET", () => {
     const strong = () => "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk".split("").reverse().join("") + Math.random().toString(36).slice(2, 4);
     expect(() =>
-      loadConfig({ NODE_ENV: "production", RELANCE_PUBLIC_URL: "https://relance.example.com", RELANCE_JWT_SECRET: strong(), RELANCE_SERVICE_SECRETS: `platform:${strong()}x`, WHATSAPP_SESSION_SECRET: strong() + "y" }),
+      loadConfig({ NODE_ENV: "production", RELANCE_PUBLIC_URL: "https://relance.example.com", RELANCE_JWT_AUDIENCE: "relance-api", RELANCE_JWT_SECRET: strong(), RELANCE_SERVICE_SECRETS: `platform:${strong()}x`, WHATSAPP_SESSION_SECRET: strong() + "y" }),
     ).toThrow(/RELANCE_CONTACT_KEY_SECRET: required in production/);
   });
 });

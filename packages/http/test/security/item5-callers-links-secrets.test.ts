@@ -13,6 +13,7 @@ const production = () => ({
   RELANCE_CONTACT_KEY_SECRET: strong(),
   RELANCE_SERVICE_SECRETS: `user-service:${strong()}:subscriptions+referrals+exit-user+erase-user,billing:${strong()}:exit-user`,
   RELANCE_PUBLIC_URL: "https://relance.example.com",
+  RELANCE_JWT_AUDIENCE: "relance-api",
 });
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -15,7 +15,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe("security 7: strong, distinct secrets in production", () => {
-  const base = () => ({ NODE_ENV: "production", RELANCE_PUBLIC_URL: "https://relance.example.com", RELANCE_JWT_SECRET: strong(), RELANCE_SERVICE_SECRETS: `platform:${strong()}`, WHATSAPP_SESSION_SECRET: strong(), RELANCE_CONTACT_KEY_SECRET: strong() });
+  const base = () => ({ NODE_ENV: "production", RELANCE_PUBLIC_URL: "https://relance.example.com", RELANCE_JWT_AUDIENCE: "relance-api", RELANCE_JWT_SECRET: strong(), RELANCE_SERVICE_SECRETS: `platform:${strong()}`, WHATSAPP_SESSION_SECRET: strong(), RELANCE_CONTACT_KEY_SECRET: strong() });
 
   it("accepts 32 random bytes per secret", () => {
     expect(problemsOf(base())).toEqual([]);
