@@ -86,7 +86,12 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     directory: container.get<Directory>(TOKENS.Directory),
     defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null,
     sandbox,
-    reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
+    reencryptSessions: async () => {
+      const report = await reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) });
+      // The blobs under the old key must not stay readable in the live files (the SQLite WAL).
+      if (report.reencrypted > 0) await storage.reclaim?.();
+      return report;
+    },
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",
   });
 

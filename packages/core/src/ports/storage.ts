@@ -29,6 +29,12 @@ export interface RelanceStorage {
   ping(): Promise<void>;
   /** Flushes and releases resources. Data acknowledged before `close` survives a reopen. */
   close(): Promise<void>;
+  /**
+   * After an erasure or a key rotation: leaves no copy of deleted or overwritten data in the
+   * store's live files (SQLite: VACUUM, then the WAL checkpointed and truncated). Optional: a
+   * backend without such copies, or that cannot do it online (MongoDB), leaves it out.
+   */
+  reclaim?(): Promise<void>;
 
   readonly configs: ReferrerConfigRepository;
   readonly messages: MessageRepository;

@@ -72,6 +72,12 @@ export async function eraseUser(ctx: EngineContext, userId: string, options: { p
   const targets = await ctx.storage.targets.deleteByUser(userId);
   const directoryRecords = await ctx.storage.directory.deleteUser(userId);
   const deletedConfig = await ctx.storage.configs.delete(userId);
+  // Deleted rows must not stay readable in the live files (the SQLite WAL) either.
+  try {
+    await ctx.storage.reclaim?.();
+  } catch (error) {
+    ctx.logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, "erasure: the storage could not reclaim the erased data's space");
+  }
   ctx.logger.info({ userId, targets, directoryRecords, config: deletedConfig, session }, "user erased");
   return { targets, directoryRecords, config: deletedConfig, session };
 }

@@ -60,6 +60,16 @@ export function createSqliteStorage(options: SqliteStorageOptions): RelanceStora
       }
     },
 
+    async reclaim() {
+      // secure_delete zeroes freed space in the database file, but the WAL keeps the pages it
+      // logged (erased rows, session blobs under a retired key) until a checkpoint: VACUUM
+      // rewrites the file, then the truncating checkpoint folds the WAL in and empties it.
+      groups.flush();
+      db.pragma("reclaim", "wal_checkpoint(TRUNCATE)");
+      db.exec("reclaim", "VACUUM");
+      db.pragma("reclaim", "wal_checkpoint(TRUNCATE)");
+    },
+
     configs: grouped(groups, createSqliteConfigs(db)),
     messages: grouped(groups, createSqliteMessages(db)),
     targets: grouped(groups, createSqliteTargets(db)),
