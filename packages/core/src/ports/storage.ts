@@ -31,7 +31,7 @@ export interface RelanceStorage {
   close(): Promise<void>;
   /**
    * After an erasure or a key rotation: leaves no copy of deleted or overwritten data in the
-   * store's live files (SQLite: VACUUM, then the WAL checkpointed and truncated). Optional: a
+   * store's live files (SQLite, with secure_delete: the WAL checkpointed and truncated). Optional: a
    * backend without such copies, or that cannot do it online (MongoDB), leaves it out.
    */
   reclaim?(): Promise<void>;
