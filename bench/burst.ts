@@ -19,6 +19,10 @@ export interface BurstFigures {
   sent: number;
   seconds: number;
   sendsPerSecond: number;
+  /** CPU time of this process during the run (user + system): the machine is shared, wall time is not ours alone. */
+  cpuSeconds: number;
+  /** Sends per second of this process's CPU time: what the run costs, whatever the load from other processes. */
+  sendsPerCpuSecond: number;
   probes: number;
   healthMs: { p50: number; p99: number; max: number };
   readyMs: { p50: number; p99: number; max: number };
@@ -101,8 +105,11 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
     };
     const probes = [probe("/health", health), probe("/ready", ready)];
     const began = performance.now();
+    const cpuBefore = process.cpuUsage();
     const result = (await call(service, "POST", "/internal/jobs/dispatch/run")) as { sent: number };
     const seconds = (performance.now() - began) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     running = false;
     await Promise.all(probes);
     return {
@@ -110,6 +117,8 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
       sent: result.sent,
       seconds: Math.round(seconds * 100) / 100,
       sendsPerSecond: Math.round(result.sent / seconds),
+      cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+      sendsPerCpuSecond: Math.round(result.sent / cpuSeconds),
       probes: health.length + ready.length,
       healthMs: summary(health),
       readyMs: summary(ready),

@@ -17,3 +17,12 @@ describe("deployment files", () => {
     expect([...read].filter((name) => !example.has(name))).toEqual([]);
   });
 });
+
+describe("stop grace", () => {
+  it("compose gives the service longer to stop than its own shutdown budget (Docker's default is 10 s)", async () => {
+    const { SHUTDOWN_BUDGET_MS } = await import("../packages/http/src/config/shutdown.js");
+    const grace = /^  relance:[\s\S]*?^\s+stop_grace_period: (\d+)s$/m.exec(file("compose.yaml"));
+    expect(grace, "relance has a stop_grace_period").not.toBeNull();
+    expect(Number(grace![1]) * 1000).toBeGreaterThanOrEqual(SHUTDOWN_BUDGET_MS + 5_000);
+  });
+});

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from "./config/env.js";
 import { createLogger, logFormatOf } from "./observability/logger.js";
 import { developmentFirstRun } from "./first-run.js";
 import { startService } from "./service.js";
+import { SHUTDOWN_BUDGET_MS } from "./config/shutdown.js";
 
 /** `npm start`: the service on its embedded defaults (file store), configured by the environment. */
 async function main(): Promise<void> {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 30_000);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS);
     force.unref();
     service.close().then(
       () => process.exit(0),

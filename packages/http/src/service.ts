@@ -127,8 +127,12 @@ export async function startService(config: ServiceConfig, options: StartOptions 
         const listener = server as Server | null;
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
         if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-        await engine.stop();
+        // Jobs first (a send in flight finishes); then the sessions close while the engine still
+        // listens, so that a reply they surface while closing is handled and acknowledged; only
+        // then does the engine stop listening.
+        await engine.stopJobs();
         await transport.close();
+        await engine.stop();
         await storage.close();
         logger.info({}, "relance service stopped");
       })()),

@@ -115,7 +115,11 @@ describe("referrer endpoints", () => {
       await t.call("POST", `${P}/sandbox/link`, { body: { userId: r, phone: r === "r1" ? "+33600000001" : "+33600000002" } });
     }
     expect((await t.call("POST", `${P}/internal/jobs/enrollment/run`, svc)).body).toEqual({ enrolled: 2, skipped: 0 });
-    const mine = await t.call("GET", `${P}/targets?status=&limit=&cursor=`, { token: await t.referrerToken("r1") });
+    // Empty values are invalid, not absent (issue 28): each is named.
+    const empty = await t.call("GET", `${P}/targets?status=&limit=&cursor=`, { token: await t.referrerToken("r1") });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details.map((d: any) => d.path)).toEqual(["status", "limit", "cursor"]);
+    const mine = await t.call("GET", `${P}/targets`, { token: await t.referrerToken("r1") });
     expect(mine.body.items.map((x: any) => x.referralUserId)).toEqual(["r1-ref"]);
     expect(mine.body.nextCursor).toBeNull();
     expect((await t.call("GET", `${P}/stats`, { token: await t.referrerToken("r1") })).body.enrolled).toBe(1);

@@ -23,6 +23,7 @@ import { describeRepliesAndVariants } from "./contract/replies-and-variants.js";
 import { describeResilience } from "./contract/resilience.js";
 import { describeRetention } from "./contract/retention.js";
 import { describeSessionScan } from "./contract/session-scan.js";
+import { describeInboundJournal } from "./contract/inbound-journal.js";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -91,6 +92,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeEnrollmentCursors(ctx);
     describeRetention(ctx);
     describeSessionScan(ctx);
+    describeInboundJournal(ctx);
     describeLeases(ctx);
     describeCounters(ctx);
     describeTargetWrites(ctx);

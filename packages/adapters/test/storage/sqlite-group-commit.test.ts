@@ -51,6 +51,33 @@ describe("SQLite group commit", () => {
     expect(await storage.counters.get("referrer-7", DAY)).toBe(25);
   });
 
+  it("however big the burst, the event loop runs between every few dozen calls (bounded ticks)", async () => {
+    const storage = await storageIn(await freshDir());
+    let done = 0;
+    let running = true;
+    const seen: number[] = [];
+    const sample = () => {
+      seen.push(done);
+      if (running) setImmediate(sample);
+    };
+    setImmediate(sample);
+    // 500 senders, 4 sequential writes each: 2,000 calls waiting at once.
+    await Promise.all(
+      Array.from({ length: 500 }, async (_, sender) => {
+        for (let i = 0; i < 4; i++) {
+          await storage.counters.tryIncrement(`referrer-${sender}`, DAY, 1_000);
+          done += 1;
+        }
+      }),
+    );
+    running = false;
+    expect(done).toBe(2_000);
+    const steps = seen.slice(1).map((count, i) => count - seen[i]!);
+    // At most one tick's slice of callers (64 by default) moves on between two turns of the loop.
+    expect(Math.max(...steps)).toBeLessThanOrEqual(64);
+    expect(await storage.counters.get("referrer-499", DAY)).toBe(4);
+  });
+
   it("a call resolves once its write is committed: another connection to the file sees it", async () => {
     const dir = await freshDir();
     const writer = await storageIn(dir);

@@ -103,6 +103,28 @@ describe("baileys backlog: ready means read (B1)", () => {
   });
 });
 
+describe("baileys backlog: shorter (B1, fix 3)", () => {
+  it("status updates, broadcast lists and newsletters are acked and dropped before decryption; people, LIDs, hosted accounts and groups are not", async () => {
+    const s = await setup();
+    await linked(s);
+    const ignore = s.world.current(REFERRER).config.shouldIgnoreJid!;
+    expect(["status@broadcast", "1234567890@broadcast", "120363000000000001@newsletter"].map(ignore)).toEqual([true, true, true]);
+    expect(["33611111111@s.whatsapp.net", "201234567890123@lid", "33611111111:99@hosted", "201234567890123:99@hosted.lid", "120363000000000000@g.us"].map(ignore)).toEqual([false, false, false, false, false]);
+  });
+
+  it("a night of status posts does not stand between `connected` and the STOP behind them", async () => {
+    const { storage, world, clock } = await restorable();
+    world.offlineNodeDelayMs = 30;
+    for (let i = 0; i < 20; i++) world.sendWhileOffline(REFERRER, { ...offline(`STATUS-${i}`, "ma story"), key: { remoteJid: "status@broadcast", participant: "33699999999@s.whatsapp.net", fromMe: false, id: `STATUS-${i}` } });
+    world.sendWhileOffline(REFERRER, offline("OFF-STOP", "STOP"));
+    const s = await setup({ storage, world, clock, offlineQuietMs: 300 });
+    expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+    expect(beforeConnected(s)).toEqual([["+33611111111", "STOP"]]);
+    expect(world.current(REFERRER).decrypted).toEqual(["OFF-STOP"]);
+    expect(world.pendingOffline(REFERRER)).toEqual([]);
+  });
+});
+
 describe("baileys backlog: flushed on every close (B2)", () => {
   /** A restore whose offline STOP Baileys acked and holds in its buffer, the server's `ib offline` not there yet. */
   async function heldBacklog() {

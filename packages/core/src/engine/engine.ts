@@ -169,9 +169,19 @@ export class RelanceEngine {
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");
   }
 
-  /** Stops the jobs and waits for runs and event handlers in flight (a send already leaving finishes). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the jobs and waits for their runs in flight (a send already leaving finishes), while
+   * transport events are still handled. A shutdown calls it, then closes the transport (whose
+   * sessions may surface messages while closing), then `stop()`.
+   */
+  async stopJobs(): Promise<void> {
     for (const job of this.jobs.splice(0)) job.stop();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Stops the jobs and stops listening to the transport, waiting for runs and event handlers in flight. */
+  async stop(): Promise<void> {
+    await this.stopJobs();
     this.unsubscribeTransport?.();
     this.unsubscribeTransport = null;
     await Promise.allSettled([...this.running.values(), ...this.pendingEvents]);
@@ -207,12 +217,16 @@ export class RelanceEngine {
   private listenToTransport(): void {
     if (this.unsubscribeTransport) return;
     this.unsubscribeTransport = this.ctx.transport.subscribe((event) => {
-      const handled = this.onTransportEvent(event).catch((error) => {
+      const outcome = this.onTransportEvent(event);
+      const handled = outcome.catch((error) => {
         this.ctx.logger.error({ eventType: event.type, err: String(error) }, "transport event handling failed");
       });
       this.pendingEvents.add(handled);
       if (event.type === "inbound") this.ctx.pendingInbound.track(event.referrerUserId, handled);
       void handled.finally(() => this.pendingEvents.delete(handled));
+      // The acknowledgement of an inbound message: the transport forgets it only once stored
+      // (a rejection leaves it in the transport's journal, handed over again on the next ready).
+      return event.type === "inbound" ? outcome : undefined;
     });
   }
 

@@ -69,6 +69,17 @@ export type TransportEvent =
   | { type: "receipt"; referrerUserId: string; messageId: string; status: "delivered" | "read" | "failed"; at: Date };
 
 /**
+ * A listener of transport events. For an `inbound` event it returns a promise that settles once the
+ * message was handled: resolved when its effects are stored (an opt-out on the do-not-contact list,
+ * the target's exit), rejected when they could not be. This is the engine's acknowledgement: a
+ * transport that journals inbound messages forgets one only when every listener's promise resolved,
+ * and hands it over again (on the session's next ready, in any process) otherwise, so handling must
+ * be idempotent. A listener returning anything else than a promise acknowledges at once. For other
+ * events the result is ignored.
+ */
+export type TransportListener = (event: TransportEvent) => unknown;
+
+/**
  * A WhatsApp transport: links referrers' accounts and sends from them. Adapters: Baileys,
  * whatsapp-web.js, and a sandbox that simulates phones.
  *
@@ -119,8 +130,17 @@ export interface Transport {
    * (dispatch retries later).
    */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
-  /** Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function. */
-  subscribe(listener: (event: TransportEvent) => void): () => void;
-  /** Closes every session this process drives (they stay linked). */
+  /**
+   * Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function.
+   * An inbound message is surfaced once the transport has stored it where it survives the
+   * process (when it journals), and kept there until the listeners acknowledged it (see
+   * `TransportListener`); one surfaced while no listener is subscribed stays unacknowledged.
+   */
+  subscribe(listener: TransportListener): () => void;
+  /**
+   * Closes every session this process drives (they stay linked). Messages the sessions surface
+   * while closing are still emitted, and it waits (bounded) for the listeners to acknowledge
+   * them: unsubscribe only after it resolved, or they wait for the session's next ready.
+   */
   close(): Promise<void>;
 }

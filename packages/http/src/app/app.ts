@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, toErrorResponse } from "./errors.js";
 import { authFailureLimit } from "./rate-limits.js";
+import { jsonBodiesOnly } from "./validation.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminConsoleRoutes } from "./routes/admin-console.js";
 import { internalRoutes } from "./routes/internal.js";
@@ -46,6 +47,8 @@ export function createApp(services: AppServices): Hono {
     }),
   );
 
+  app.use(`${API_PREFIX}/*`, jsonBodiesOnly());
+
   app.route("/", opsRoutes(services));
   app.route("/", pageRoutes(services));
   app.route(`${API_PREFIX}/admin`, adminRoutes(services));
@@ -58,7 +61,7 @@ export function createApp(services: AppServices): Hono {
   // Generated from the routes above, once, on first request.
   let document: Promise<Record<string, unknown>> | null = null;
   app.get("/openapi.json", documented(OPERATIONS.openapi), async (c) => {
-    document ??= openApiDocument(app).catch((error: unknown) => {
+    document ??= openApiDocument(app, API_PREFIX).catch((error: unknown) => {
       document = null;
       throw error;
     });

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { verify } from "hono/jwt";
 import { ApiError } from "./errors.js";
@@ -98,9 +98,37 @@ export function requireUser(
     // The page's HttpOnly, SameSite=Strict cookie (set by the page when it exchanged its link).
     const cookie = options.cookie ? getCookie(c, options.cookie.name) : undefined;
     if (!cookie) throw unauthorized("Missing bearer token");
+    refuseCrossSiteWrite(c);
     c.set("caller", await callerOf(cookie, secret, { maxTtlSeconds, audience: options.audience ?? null, kind: options.cookie!.kind }));
     await next();
   };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A write carrying a page's cookie must come from that page's own origin (security review L1):
+ * SameSite=Strict stops other sites, not a sibling subdomain or another port of the same host.
+ * Browsers say where a request comes from in `Sec-Fetch-Site` (anything but same-origin, or none
+ * for a typed URL, is refused); one that does not send it is judged by `Origin`, which must name
+ * this host. A client sending neither is no browser, and a cookie it holds is no CSRF.
+ */
+function refuseCrossSiteWrite(c: Context): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) {
+    if (site !== "same-origin" && site !== "none") throw new ApiError(403, "forbidden", `A page's cookie is only accepted from the page itself (Sec-Fetch-Site: ${site})`);
+    return;
+  }
+  const origin = c.req.header("origin");
+  if (origin === undefined) return;
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    // "null" (sandboxed frames, file:) or garbage: not this host
+  }
+  if (host !== (c.req.header("host") ?? new URL(c.req.url).host)) throw new ApiError(403, "forbidden", "A page's cookie is only accepted from the page's own origin");
 }
 
 /** The pages' session cookies, one per page. */

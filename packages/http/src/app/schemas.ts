@@ -27,6 +27,8 @@ const writtenPhone = z
   .meta({ description: "a mobile number: E.164, or national (06 12 34 56 78) read in the referrer's own country, else RELANCE_DEFAULT_COUNTRY" });
 const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a language code such as fr or en");
 const hhmm = z.string().refine(isHhMm, "must be HH:MM (00:00-23:59)");
+/** A key the caller chooses in a map: never one of Object.prototype's (the edge refuses them anywhere). */
+const callerKey = z.string().regex(/^(?!(?:__proto__|constructor|prototype)$)/, "not __proto__, constructor or prototype");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 /**
@@ -65,14 +67,12 @@ export const ConfigPatchBody = z
   })
   .strict();
 
-/** `?status=&limit=` means "not given", as the contract's query template suggests. */
-const blankAsMissing = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
-
+// Query values are never empty here: the edge refuses `?status=` (invalid, not absent).
 export const TargetsQuery = z
   .object({
-    status: blankAsMissing(z.enum(TARGET_STATUSES as [string, ...string[]])),
-    limit: blankAsMissing(decimalInteger(1, 200)),
-    cursor: blankAsMissing(z.string().min(1).max(1000)),
+    status: z.enum(TARGET_STATUSES as [string, ...string[]]).optional(),
+    limit: decimalInteger(1, 200).optional(),
+    cursor: z.string().min(1).max(1000).optional(),
   })
   .strict();
 
@@ -123,7 +123,7 @@ export const PreviewBody = z
   .object({
     dayNumber: z.number().int().min(MIN_DAY_NUMBER).max(MAX_DAY_NUMBER),
     language,
-    variables: z.record(z.string(), z.union([z.string().max(1000), z.number()])).optional(),
+    variables: z.record(callerKey, z.union([z.string().max(1000), z.number()])).optional(),
     variant: z.string().max(20).optional().meta({ description: "a variant's key; default: the day's own text (`default`)" }),
     draft: MessageWithoutDayBody.optional().meta({ description: "an unsaved version of the day, validated like a save and rendered instead of the stored one (nothing is stored)" }),
   })
@@ -172,7 +172,7 @@ export const SandboxClockBody = z.union([
 
 export const EXIT_REASON_VALUES = EXIT_REASONS;
 
-const referrerIdFilter = z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).max(200).optional());
+const referrerIdFilter = z.string().min(1).max(200).optional();
 /** The admin console's targets search. */
 export const AdminTargetsQuery = z.object({ ...TargetsQuery.shape, referrerId: referrerIdFilter }).strict();
 export const FunnelQuery = z.object({ referrerId: referrerIdFilter }).strict();

@@ -1,32 +1,95 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { ApiError } from "./errors.js";
 
-function issuesOf(error: z.ZodError) {
-  return error.issues.map((issue) => ({ path: issue.path.join(".") || "(body)", message: issue.message }));
+export interface Issue {
+  path: string;
+  message: string;
 }
 
+/** Each field and why; an unknown key is named itself (zod reports it on its parent). */
+function issuesOf(error: z.ZodError, root: string): Issue[] {
+  return error.issues.flatMap((issue) => {
+    const at = (path: PropertyKey[]) => path.map(String).join(".") || root;
+    if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ path: at([...issue.path, key]), message: `unknown ${root === "(query)" ? "parameter" : "field"}` }));
+    return [{ path: at(issue.path), message: issue.message }];
+  });
+}
+
+const invalid = (what: string, details: Issue[]) => new ApiError(400, "invalid_request", `Invalid ${what}`, details);
+
 /** Parses with the schema, or answers 400 `invalid_request` with each field and why. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: "request body" | "query" | "path"): z.output<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, "invalid_request", `Invalid ${what}`, issuesOf(result.error));
+  if (!result.success) throw invalid(what, issuesOf(result.error, what === "request body" ? "(body)" : `(${what})`));
   return result.data;
 }
 
-/** The JSON body validated by `schema`; an empty body counts as `{}`. Malformed JSON is a 400. */
-export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  const text = await c.req.text();
-  let value: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new ApiError(400, "invalid_request", "Malformed JSON body", [{ path: "(body)", message: "not valid JSON" }]);
-    }
+/** Keys a caller-keyed map may never use: they name Object.prototype's machinery, not data. */
+export const RESERVED_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** The path of the first reserved key anywhere in a parsed JSON value, or null. */
+function reservedKeyPath(value: unknown, path: string[] = []): string | null {
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (RESERVED_KEYS.includes(key)) return [...path, key].join(".");
+    const inner = reservedKeyPath(item, [...path, key]);
+    if (inner) return inner;
   }
-  return parseOrThrow(schema, value, "request body");
+  return null;
 }
 
-export function queryOf<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
-  return parseOrThrow(schema, c.req.query(), "query");
+/**
+ * The request body as JSON (the edge has already refused any other content type): `undefined`
+ * when empty. Malformed JSON and reserved keys (at any depth) are a 400 naming where.
+ */
+export async function jsonOf(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalid("request body", [{ path: "(body)", message: "not valid JSON" }]);
+  }
+  const reserved = reservedKeyPath(value);
+  if (reserved) throw invalid("request body", [{ path: reserved, message: `"${reserved.split(".").at(-1)}" is a reserved key` }]);
+  return value;
+}
+
+/**
+ * The query as one string per name. A name given empty (`?cursor=`) or more than once is a 400
+ * naming it: the contract reads an empty value as invalid, never as absent.
+ */
+export function queryValues(c: Context): Record<string, string> {
+  // From the URL itself into a prototype-less object: a parameter named __proto__ stays data.
+  const lists = new Map<string, string[]>();
+  for (const [name, value] of new URL(c.req.url).searchParams) lists.set(name, [...(lists.get(name) ?? []), value]);
+  const values: Record<string, string> = Object.create(null);
+  const issues: Issue[] = [];
+  for (const [name, list] of lists) {
+    if (list.length > 1) issues.push({ path: name, message: "given more than once" });
+    else if (list[0] === "") issues.push({ path: name, message: "empty: leave the parameter out instead" });
+    else values[name] = list[0]!;
+  }
+  if (issues.length > 0) throw invalid("query", issues);
+  return values;
+}
+
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const mediaTypeOf = (header: string) => header.split(";")[0]!.trim().toLowerCase();
+
+/**
+ * Every body is JSON: any other content type (or none) with a body is a 415, before anything else
+ * reads it. `text/plain` and form bodies are what a browser sends cross-site without a preflight,
+ * so this is also what keeps another site's page from driving a cookie-authenticated write.
+ */
+export function jsonBodiesOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    if (!WRITES.has(c.req.method)) return next();
+    const type = c.req.header("content-type");
+    if (type !== undefined && mediaTypeOf(type) === "application/json") return next();
+    if ((await c.req.text()) === "") return next();
+    throw new ApiError(415, "unsupported_media_type", `Request bodies must be application/json${type ? ` (got ${mediaTypeOf(type)})` : " (no content type given)"}`);
+  };
 }

@@ -17,7 +17,7 @@ const error = (description: string, code: string, message: string, details?: unk
  * The OpenAPI 3.1 document of `app`, generated from the routes it serves: each one's
  * `documented(...)` description (request schemas, parameters, responses, security).
  */
-export async function openApiDocument(app: Hono): Promise<Record<string, unknown>> {
+export async function openApiDocument(app: Hono, apiPrefix: string): Promise<Record<string, unknown>> {
   const document = await generateSpecs(app, {
     documentation: {
       openapi: "3.1.0",
@@ -49,14 +49,28 @@ export async function openApiDocument(app: Hono): Promise<Record<string, unknown
           Target: jsonSchema(TargetResponse, "output"),
         },
         responses: {
-          BadRequest: error("invalid_request: body, query or path fails validation; details name each field", "invalid_request", "Invalid request body", [
+          BadRequest: error(
+            "invalid_request: body, query or path fails validation; details name each field. Also: malformed JSON; a missing required body (path `(body)`); " +
+              "a query parameter given empty (`?cursor=` is invalid, not absent), given twice, or not declared; a reserved key (`__proto__`, `constructor`, `prototype`) anywhere in the body",
+            "invalid_request",
+            "Invalid request body",
+            [
             { path: "sendWindow.end", message: "must differ from start (use 00:00-23:59 for the whole day)" },
           ]),
           Unauthorized: error("unauthorized: missing, invalid or expired credentials", "unauthorized", "Invalid or expired token"),
-          Forbidden: error("forbidden: not an admin", "forbidden", "Admin role required"),
+          Forbidden: error(
+            "forbidden: not an admin; or a write carrying a page's cookie sent from another site or origin (Sec-Fetch-Site other than same-origin or none, or a foreign Origin)",
+            "forbidden",
+            "Admin role required",
+          ),
           SubscriptionRequired: error("subscription_required: the referrer has no active relance subscription", "subscription_required", "No active relance subscription"),
           NotFound: error("not_found", "not_found", "Message not found"),
           Conflict: error("conflict: the state does not allow it", "conflict", "A link by pairing_code is already in progress; disconnect first to switch method"),
+          UnsupportedMediaType: error(
+            "unsupported_media_type: a body sent with a content type other than application/json (or none); refused before anything reads it",
+            "unsupported_media_type",
+            "Request bodies must be application/json (got text/plain)",
+          ),
           PayloadTooLarge: error("payload_too_large: body over RELANCE_BODY_LIMIT_BYTES (the connection is closed)", "payload_too_large", "Request body is over 1048576 bytes"),
           TooManyRequests: error(
             "rate_limited (RELANCE_CONNECT_RATE_LIMIT per referrer, RELANCE_AUTH_FAILURE_LIMIT per address) or too_many_streams; Retry-After says when to try again",
@@ -82,5 +96,30 @@ export async function openApiDocument(app: Hono): Promise<Record<string, unknown
     // "/openapi.json" has a dot, which the library would take for a static file.
     excludeStaticFile: false,
   });
-  return document as unknown as Record<string, unknown>;
+  return withEdgeErrors(document as unknown as Record<string, any>, apiPrefix);
+}
+
+const WRITES = new Set(["post", "put", "patch", "delete"]);
+const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+/**
+ * What the edge refuses on every API route, documented once: a 400 (an undeclared, empty or
+ * repeated query parameter); on writes a 413 and a 415, and a 403 for a page's cookie sent
+ * cross-site. Responses are listed by status.
+ */
+function withEdgeErrors(document: Record<string, any>, apiPrefix: string): Record<string, unknown> {
+  for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+    if (!path.startsWith(`${apiPrefix}/`)) continue;
+    for (const [method, operation] of Object.entries(item)) {
+      const responses: Record<string, unknown> = operation.responses;
+      responses["400"] ??= ref("BadRequest");
+      if (WRITES.has(method)) {
+        responses["413"] ??= ref("PayloadTooLarge");
+        responses["415"] ??= ref("UnsupportedMediaType");
+        if (operation.security?.some((s: Record<string, unknown>) => "bearerJwt" in s)) responses["403"] ??= ref("Forbidden");
+      }
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+  return document;
 }

@@ -2,16 +2,19 @@ import { z } from "zod";
 import * as req from "../app/schemas.js";
 import * as res from "../app/response-schemas.js";
 import type { RouteDoc } from "./describe.js";
+import { ASSETS } from "../pages/assets.js";
 
 // One description per route, from the very schemas the handlers validate with (`req`) and the
 // shapes they answer (`res`). Routes attach them with `documented(...)`.
 
 const STATUS_EXAMPLE = (res.StatusResponse.meta()?.examples as unknown[] | undefined)?.[0];
-const referrer = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["referrer"], security: "jwt", ...doc });
-const admin = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["admin"], security: "admin", ...doc });
-const internal = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["internal"], security: "service", ...doc });
-const sandbox = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["sandbox"], security: "none", errors: ["NotFound"], ...doc });
-const operations = (doc: Omit<RouteDoc, "tags" | "security">): RouteDoc => ({ tags: ["operations"], security: "none", ...doc });
+// Generic, so that each operation keeps its own schemas' types: handlers read their input with them.
+type Own = Omit<RouteDoc, "tags" | "security">;
+const referrer = <D extends Own>(doc: D) => ({ tags: ["referrer"], security: "jwt" as const, ...doc });
+const admin = <D extends Own>(doc: D) => ({ tags: ["admin"], security: "admin" as const, ...doc });
+const internal = <D extends Own>(doc: D) => ({ tags: ["internal"], security: "service" as const, ...doc });
+const sandbox = <D extends Own>(doc: D) => ({ tags: ["sandbox"], security: "none" as const, errors: ["NotFound"], ...doc });
+const operations = <D extends Own>(doc: D) => ({ tags: ["operations"], security: "none" as const, ...doc });
 
 const message = {
   dayNumber: 1,
@@ -38,7 +41,6 @@ export const OPERATIONS = {
     summary: "Server-sent events: `status` (a Status) at once and on every change, `qr` ({text, dataUrl}) on every new QR",
     description:
       "A bearer token, or the connect page's cookie (no token in the URL). The stream closes when the token expires; at most RELANCE_SSE_MAX_PER_USER streams per account (429 too_many_streams).",
-    validates: false,
     errors: ["TooManyRequests"],
     responses: { "200": { description: "text/event-stream", media: "text/event-stream", example: 'event: status\ndata: {"status":"pending_qr",...}\n\n' } },
   }),
@@ -180,9 +182,11 @@ export const OPERATIONS = {
   }),
   pageAsset: operations({
     summary: "Scripts, styles and the charting library of the pages, served locally",
-    path: z.object({ name: z.string() }),
+    description: "Scripts are served as text/javascript, the stylesheet as text/css (both charset=utf-8); any other name is a 404.",
+    path: z.object({ name: z.enum(Object.keys(ASSETS) as [string, ...string[]]) }),
     validates: false,
-    responses: { "200": { description: "the asset", media: "application/javascript" }, "404": { description: "unknown asset" } },
+    responses: { "200": { description: "the asset", media: [...new Set(Object.values(ASSETS).map((asset) => asset.type.split(";")[0]!))] } },
+    errors: ["NotFound"],
   }),
   connectPage: operations({
     summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",

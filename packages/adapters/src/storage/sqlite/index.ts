@@ -5,7 +5,7 @@ import { SqliteDatabase, type Synchronous } from "./database.js";
 import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory.js";
 import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records.js";
 import { createSqliteTargets } from "./targets.js";
-import { CommitGroups, grouped } from "./group-commit.js";
+import { CommitGroups, DEFAULT_TURN_LIMITS, grouped, type TurnLimits } from "./group-commit.js";
 
 export interface SqliteStorageOptions {
   /** Directory of the database file `relance.sqlite` (created if missing). */
@@ -20,6 +20,8 @@ export interface SqliteStorageOptions {
   synchronous?: Synchronous;
   /** How long a write waits for another process's write to finish. Default 10 s. */
   busyTimeoutMs?: number;
+  /** How much of the event loop one group-commit turn may take (`CommitGroups`). */
+  turn?: Partial<TurnLimits>;
 }
 
 export const SQLITE_FILENAME = "relance.sqlite";
@@ -36,7 +38,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): RelanceStora
   const filename = options.filename ?? (options.dataDir !== undefined ? join(options.dataDir, SQLITE_FILENAME) : null);
   if (filename === null) throw new TypeError("[sqlite] give dataDir or filename");
   const db = new SqliteDatabase({ filename, synchronous: options.synchronous ?? "full", busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
-  const groups = new CommitGroups(db);
+  const groups = new CommitGroups(db, { ...DEFAULT_TURN_LIMITS, ...options.turn });
 
   return {
     name: "sqlite",

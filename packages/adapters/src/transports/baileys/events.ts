@@ -2,8 +2,11 @@ import { WAMessageStatus, type BaileysEventMap } from "@whiskeysockets/baileys";
 import type { E164 } from "@relance/core";
 
 export interface InboundText {
+  /** The message's id (the journal's key). */
+  id: string;
   from: E164;
   text: string;
+  at: Date;
 }
 
 export interface ReceiptUpdate {

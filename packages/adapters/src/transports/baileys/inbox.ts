@@ -15,7 +15,8 @@ export interface InboxDeps {
   logger: Logger;
   /** The live socket's LID store, when a socket is open. */
   lidMapping(): LidMapping | null;
-  deliver(message: InboundText): void;
+  /** Journals the reply, then hands it to the engine; resolves once journaled. */
+  deliver(message: InboundText): Promise<void>;
 }
 
 /**
@@ -78,7 +79,7 @@ export class BaileysInbox {
     for (const { key, text, at } of replies) {
       const from = await this.phoneOf(key);
       if (from) {
-        this.deps.deliver({ from, text });
+        await this.deps.deliver({ id: key.id ?? `${key.remoteJid}:${at.getTime()}`, from, text, at });
         continue;
       }
       const lid = lidOf(key.remoteJid);
@@ -101,7 +102,8 @@ export class BaileysInbox {
     for (const reply of parked) {
       const from = await this.phoneOf({ remoteJid: reply.lid });
       if (!from) continue;
-      this.deps.deliver({ from, text: reply.text });
+      // Journaled before it is unparked: a crash in between hands it over twice, never zero times.
+      await this.deps.deliver({ id: `parked:${reply.lid}:${reply.at}`, from, text: reply.text, at: new Date(reply.at) });
       delivered.push(reply);
     }
     await this.deps.book.unpark(delivered);

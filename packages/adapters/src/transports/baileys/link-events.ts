@@ -1,4 +1,5 @@
-import type { Clock, LinkState, Logger, TransportEvent } from "@relance/core";
+import type { Clock, LinkState, Logger, TransportEvent, TransportListener } from "@relance/core";
+import { deliverToListeners } from "../session/inbound-journal.js";
 import { messageOf } from "./error-message.js";
 
 /**
@@ -7,7 +8,7 @@ import { messageOf } from "./error-message.js";
  */
 export class LinkEvents {
   private readonly states = new Map<string, LinkState>();
-  private readonly listeners = new Set<(event: TransportEvent) => void>();
+  private readonly listeners = new Set<TransportListener>();
 
   constructor(
     private readonly clock: Clock,
@@ -42,7 +43,12 @@ export class LinkEvents {
     }
   }
 
-  subscribe(listener: (event: TransportEvent) => void): () => void {
+  /** Hands an inbound message over; resolves once every listener acknowledged it. */
+  deliver(event: TransportEvent): Promise<void> {
+    return deliverToListeners(this.listeners, event);
+  }
+
+  subscribe(listener: TransportListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

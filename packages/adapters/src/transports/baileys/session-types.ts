@@ -13,7 +13,8 @@ export type SessionMode = { kind: "qr" } | { kind: "pairing_code"; phone: E164 }
 
 export interface SessionHooks {
   state(state: LinkState): void;
-  inbound(message: InboundText): void;
+  /** Resolves once the reply is written to the session's inbound journal (it is handed over then). */
+  inbound(message: InboundText): Promise<void>;
   receipt(receipt: ReceiptUpdate): void;
   /** The session stopped on its own (logged out, replaced, gave up): take it out of the pool. */
   ended(outcome: { blockRestore: boolean }): void;

@@ -179,6 +179,7 @@ export class BaileysSession implements PooledSession {
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
+    // Replies the socket surfaced up to its end are journaled (and handed over) before close returns.
     await this.inbox.settled();
     await this.persistCreds();
   }

@@ -1,5 +1,7 @@
 import {
   Browsers,
+  isJidBroadcast,
+  isJidNewsletter,
   type AuthenticationCreds,
   type AuthenticationState,
   type UserFacingSocketConfig,
@@ -70,7 +72,19 @@ export function socketConfig(auth: AuthenticationState, logger: BaileysLogger, b
     // Online on connect would silence the referrer's phone notifications while we are linked.
     markOnlineOnConnect: false,
     syncFullHistory: false,
+    shouldIgnoreJid: ignoredSender,
   };
+}
+
+/**
+ * Senders whose messages are never replies: status updates, broadcast lists, newsletters. Baileys
+ * acknowledges and drops them before decrypting (lib/Socket/messages-recv.js:1589-1601), so they
+ * no longer lengthen the offline backlog that `connected` waits for (a night of contacts' status
+ * posts). Groups are still decrypted: whether ignoring them has side effects on a live account is
+ * untested.
+ */
+export function ignoredSender(jid: string): boolean {
+  return Boolean(isJidBroadcast(jid) || isJidNewsletter(jid));
 }
 
 /**

@@ -78,4 +78,9 @@ export interface BaileysTransportOptions {
   libraryLogLevel?: BaileysLogLevel;
   /** Jitter source of the reconnect delays (tests make it deterministic). */
   random?: () => number;
+  /**
+   * Longest wait in `close` for the engine to acknowledge the replies handed over (default 10 s):
+   * those not acknowledged by then stay in the session's journal for its next ready.
+   */
+  inboundAckWaitMs?: number;
 }

@@ -17,6 +17,7 @@ import {
   type TransportEvent,
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
+import { InboundJournals } from "../session/inbound-journal.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { LinkEvents } from "./link-events.js";
 import { toBaileysLogger } from "./logger.js";
@@ -58,6 +59,8 @@ class BaileysTransport implements Transport {
   private readonly readyTimeoutMs: number;
   private readonly factory: SessionFactory;
   private readonly downloadMedia: DownloadMedia;
+  /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
+  private readonly journals: InboundJournals;
   private maintaining = false;
 
   constructor(private readonly options: BaileysTransportOptions) {
@@ -83,6 +86,14 @@ class BaileysTransport implements Transport {
       versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
     };
     this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
+    this.journals = new InboundJournals({
+      sessions: options.sessions,
+      cipher: options.cipher,
+      logger,
+      sessionIdOf,
+      deliver: (event) => this.links.deliver(event),
+      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
+    });
     this.pool = new SessionPool<BaileysSession>({
       name: NAME,
       leases: options.leases,
@@ -163,6 +174,8 @@ class BaileysTransport implements Transport {
   async ensureReady(referrerUserId: string): Promise<LinkState> {
     // Read again once a day; sockets opened meanwhile use the last version read.
     void this.factory.versions.current();
+    // A reply the engine could not store earlier is handed over again before anything is sent.
+    await this.journals.retryRefused(referrerUserId);
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
@@ -228,6 +241,9 @@ class BaileysTransport implements Transport {
 
   async close(): Promise<void> {
     await this.pool.closeAll();
+    // What the sessions surfaced while closing is handed over: wait (bounded) for the engine's
+    // acknowledgements before the listeners go; anything left is replayed on the next ready.
+    await this.journals.settled();
     this.latest.clear();
     this.maintaining = false;
     this.links.clearListeners();
@@ -248,6 +264,9 @@ class BaileysTransport implements Transport {
       this.maintaining = true;
       this.pool.startMaintenance(this.options.maintenanceIntervalMs);
     }
+    // Under the lease, before the first socket: what an earlier run (any process) surfaced and
+    // the engine never acknowledged is handed over, so that it is handled before a send.
+    await this.journals.replay(referrerUserId).catch((error: unknown) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys inbound journal could not be read"));
     // Started only once in the pool, so that a session ending at once finds itself there to leave.
     session.start();
     return session;
@@ -259,7 +278,10 @@ class BaileysTransport implements Transport {
       state: (state) => {
         if (this.latest.get(referrerUserId) === session) this.links.update(referrerUserId, state);
       },
-      inbound: ({ from, text }) => this.links.emit({ type: "inbound", referrerUserId, from, text, at: this.options.clock.now() }),
+      inbound: (reply) =>
+        this.journals.accept(referrerUserId, [reply]).catch((error: unknown) => {
+          this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys reply could not be journaled: handed over without a replay if it is lost");
+        }),
       receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
     });

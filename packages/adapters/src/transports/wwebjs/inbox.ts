@@ -20,7 +20,8 @@ export interface InboxOptions {
   messagesPerChat: number;
   /** With no watermark yet (a session restored for the first time), how far back catch-up reads. */
   firstLookbackMs: number;
-  emit(from: E164, text: string, at: Date): void;
+  /** Journals the reply (`id`: unique per message and sender), then hands it to the engine; resolves once journaled. */
+  emit(reply: { id: string; from: E164; text: string; at: Date }): Promise<void>;
   /** False once the session ended: nothing is emitted, marked seen or taken off the waiting list. */
   isOpen(): boolean;
 }
@@ -191,9 +192,10 @@ export class Inbox {
       else still.push(reply);
     }
     if (ready.length === 0 || !this.options.isOpen()) return;
+    // Journaled before they leave the waiting list: a crash in between hands them over twice, never zero times.
+    for (const [reply, phone] of ready) await this.emitFrom(reply.id, phone, reply.text, new Date(reply.at));
     await book.setPending(still);
     this.waitingLids = new Set(still.map((p) => p.lid));
-    for (const [reply, phone] of ready) await this.emitFrom(phone, reply.text, new Date(reply.at));
     logger.info({ referrerUserId, resolved: ready.length, waiting: still.length }, "replies from LIDs matched to their numbers");
   }
 
@@ -225,19 +227,19 @@ export class Inbox {
       return;
     }
     if (!this.options.isOpen()) throw new InboxClosed();
-    await this.emitFrom(phone, reading.text, options.at);
-    // After the emit: a crash in between emits it again on the next start (at least once).
+    await this.emitFrom(id, phone, reading.text, options.at);
+    // After the emit (journaled by then): a crash in between emits it again on the next start (at least once).
     await this.markSeen(id);
     if (options.advance) await this.advance(message);
   }
 
   /** Emits for the number, and for every number whose canonical id is this one (a Brazilian 9th digit). */
-  private async emitFrom(phone: E164, text: string, at: Date): Promise<void> {
+  private async emitFrom(id: string, phone: E164, text: string, at: Date): Promise<void> {
     const jid = userJid(phone);
     const aliases = Object.entries(await this.canonicalIds())
       .filter(([, id]) => id === jid)
       .map(([known]) => known as E164);
-    for (const from of new Set([...aliases, phone])) this.options.emit(from, text, at);
+    for (const from of new Set([...aliases, phone])) await this.options.emit({ id: `${id}|${from}`, from, text, at });
   }
 
   private async keepPending(reply: PendingReply): Promise<void> {

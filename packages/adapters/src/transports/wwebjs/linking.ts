@@ -64,6 +64,9 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
   const sessionId = sessionIdOf(referrerUserId);
   const clientId = clientIdOf(referrerUserId);
   const { phone } = rt.getState(referrerUserId);
+  // Under the lease, before the client starts: what an earlier run (any process) surfaced and the
+  // engine never acknowledged is handed over, so that it is handled before a send.
+  await rt.journals.replay(referrerUserId).catch((error: unknown) => rt.logger.error({ referrerUserId, err: describe(error) }, "whatsapp-web.js inbound journal could not be read"));
   const store = createRemoteAuthStore({
     sessions: rt.sessions,
     cipher: rt.cipher,
@@ -113,7 +116,10 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
       ...(rt.options.activeContacts ? { activeContacts: rt.options.activeContacts } : {}),
       messagesPerChat: rt.options.catchUpMessagesPerChat ?? 50,
       firstLookbackMs: rt.options.catchUpFirstLookbackMs ?? 7 * 24 * 3600_000,
-      emit: (from, text, at) => rt.emit({ type: "inbound", referrerUserId, from, text, at }),
+      emit: (reply) =>
+        rt.journals.accept(referrerUserId, [reply]).catch((error: unknown) => {
+          rt.logger.error({ referrerUserId, err: describe(error) }, "whatsapp-web.js reply could not be journaled: handed over without a replay if it is lost");
+        }),
       isOpen: () => rt.isCurrent(live),
     }),
     firstState: deferred(),

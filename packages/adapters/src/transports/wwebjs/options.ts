@@ -75,6 +75,11 @@ export interface WwebjsTransportOptions {
   /** How long `destroy()` may take before Chromium is killed. Default 10 s. */
   destroyTimeoutMs?: number;
   /**
+   * Longest wait in `close` for the engine to acknowledge the replies handed over (default 10 s):
+   * those not acknowledged by then stay in the session's journal for its next ready.
+   */
+  inboundAckWaitMs?: number;
+  /**
    * How long closing a session waits for RemoteAuth's final backup (after Chromium closed) before
    * giving the lease back; a backup still running then is dropped. Default 2 min.
    */

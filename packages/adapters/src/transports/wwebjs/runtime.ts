@@ -1,9 +1,10 @@
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent } from "@relance/core";
+import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent, type TransportListener } from "@relance/core";
 import { SystemClock } from "../../clock/system-clock.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { SessionPool } from "../pool/session-pool.js";
+import { InboundJournals, deliverToListeners } from "../session/inbound-journal.js";
 import { createRealWwebjsClient, webVersionPin, type CreateWwebjsClient } from "./client-factory.js";
 import { describe } from "./events.js";
 import { onPoolClosed } from "./lifecycle.js";
@@ -24,7 +25,9 @@ export class WwebjsRuntime {
   readonly current = new Map<string, Live>();
   /** Sessions ensureReady leaves alone until the referrer connects again (replaced, blocked). */
   readonly blocked = new Set<string>();
-  readonly listeners = new Set<(event: TransportEvent) => void>();
+  readonly listeners = new Set<TransportListener>();
+  /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
+  readonly journals: InboundJournals;
   private readonly pending = new Set<Promise<unknown>>();
   readonly pool: SessionPool<Live>;
   readonly sessions: SessionRepository;
@@ -73,6 +76,14 @@ export class WwebjsRuntime {
         ...(options.mediaMaxBytes === undefined ? {} : { maxBytes: options.mediaMaxBytes }),
         ...(options.mediaAllowHosts === undefined ? {} : { allowHosts: options.mediaAllowHosts }),
       });
+    this.journals = new InboundJournals({
+      sessions: this.sessions,
+      cipher: this.cipher,
+      logger: this.logger,
+      sessionIdOf,
+      deliver: (event) => deliverToListeners(this.listeners, event),
+      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
+    });
     this.maxSessions = options.maxSessions ?? 5;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.restoreTimeoutMs = options.restoreTimeoutMs ?? 3 * 60_000;

@@ -9,7 +9,7 @@ import {
   type SendContext,
   type SendResult,
   type Transport,
-  type TransportEvent,
+  type TransportListener,
 } from "@relance/core";
 import { withTimeout } from "./deferred.js";
 import { describe } from "./events.js";
@@ -117,6 +117,8 @@ export class WwebjsTransport implements Transport {
     if (live) {
       await live.firstState.promise.catch(() => undefined);
       if (rt.isCurrent(live)) rt.pool.get(referrerUserId);
+      // A reply the engine could not store earlier is handed over again before anything is sent.
+      await rt.journals.retryRefused(referrerUserId);
       return rt.getState(referrerUserId);
     }
     // "Replaced by another connection" is the normal end of a takeover by another instance of
@@ -150,7 +152,7 @@ export class WwebjsTransport implements Transport {
     return send(this.rt, referrerUserId, message, context);
   }
 
-  subscribe(listener: (event: TransportEvent) => void): () => void {
+  subscribe(listener: TransportListener): () => void {
     this.rt.listeners.add(listener);
     return () => this.rt.listeners.delete(listener);
   }
@@ -172,6 +174,9 @@ export class WwebjsTransport implements Transport {
     rt.current.clear();
     await Promise.allSettled(remaining.map((live) => closeLive(rt, live)));
     await rt.idle();
+    // Replies handed over up to now: wait (bounded) for the engine's acknowledgements before the
+    // listeners go; anything left is replayed on the session's next ready.
+    await rt.journals.settled();
     rt.listeners.clear();
   }
 

@@ -220,6 +220,8 @@ export class FakeBaileysSocket implements BaileysSocket {
   /** `getMessage` answers to retry receipts: the content found, or undefined (lib/Socket/messages-recv.js:1040-1068). */
   readonly resends: Array<{ id: string; found: proto.IMessage | undefined }> = [];
   readonly signalRepository: { readonly lidMapping: LidMapping };
+  /** Ids of the offline messages this socket decrypted (handled in its offline queue). */
+  readonly decrypted: string[] = [];
   private releaseBacklog: (() => void) | null = null;
   /** The offline-node queue (lib/Utils/offline-node-processor.js). */
   private readonly offlineNodes: WAMessage[] = [];
@@ -486,7 +488,8 @@ export class FakeBaileysSocket implements BaileysSocket {
    * (lib/Socket/messages-recv.js:1571-1575).
    */
   receive(messages: WAMessage[], type: MessageUpsertType = "notify"): void {
-    this.liveStanza(() => this.ev.emit("messages.upsert", { messages, type }));
+    const handled = messages.filter((m) => !this.ignored(m));
+    if (handled.length > 0) this.liveStanza(() => this.ev.emit("messages.upsert", { messages: handled, type }));
   }
 
   /** The recipient's phone acknowledges one of our messages (a 1:1 receipt: a status update). */
@@ -527,7 +530,11 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.ev.emit("connection.update", { connection: "open" });
     // The server sends what arrived while no socket was open as `offline` stanzas: queued, and
     // handled one at a time (lib/Socket/messages-recv.js:1603-1605).
-    for (const message of this.world.pendingOffline(this.context.referrerUserId)) this.enqueueOffline(message);
+    for (const message of this.world.pendingOffline(this.context.referrerUserId)) {
+      // Ignored senders are acked and dropped before the queue (lib/Socket/messages-recv.js:1589-1601).
+      if (this.ignored(message)) this.world.ackOffline(this.context.referrerUserId, message.key.id ?? "");
+      else this.enqueueOffline(message);
+    }
     if (this.world.neverEndsOfflineBacklog) return;
     if (this.world.holdOfflineBacklog) await new Promise<void>((resolve) => (this.releaseBacklog = resolve));
     // `ib offline` is the next stanza after the offline ones: it does not wait for the queue.
@@ -536,6 +543,12 @@ export class FakeBaileysSocket implements BaileysSocket {
     // CB:ib,,offline (lib/Socket/socket.js:832-841).
     this.ev.flush();
     this.ev.emit("connection.update", { receivedPendingNotifications: true });
+  }
+
+  /** `config.shouldIgnoreJid` on the stanza's sender (lib/Socket/messages-recv.js:1589-1601). */
+  private ignored(message: WAMessage): boolean {
+    const from = message.key.remoteJid;
+    return Boolean(from && this.config.shouldIgnoreJid?.(from));
   }
 
   /** processNodeWithBuffer (lib/Socket/messages-recv.js:1571-1575), for a stanza handled at once. */
@@ -566,6 +579,7 @@ export class FakeBaileysSocket implements BaileysSocket {
   /** handleMessage for an offline node (lib/Socket/messages-recv.js:1266-1440). */
   private async handleOfflineMessage(message: WAMessage): Promise<void> {
     // Decrypting reads (and writes) the sender's Signal session.
+    this.decrypted.push(message.key.id ?? "");
     await this.keys.get("session", [`${message.key.remoteJid?.split("@")[0] ?? ""}.0`]);
     if (this.world.offlineNodeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.world.offlineNodeDelayMs));
     // The receipt cannot leave a closed socket: the server keeps the message for the next login.

@@ -1,13 +1,11 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe.js";
+import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { dayFunnel } from "../admin-funnel.js";
 import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
 import { CursorCodec } from "../cursor.js";
 import { presentTarget } from "../presenters.js";
-import { AdminTargetsQuery, FunnelQuery } from "../schemas.js";
 import type { AppServices } from "../services.js";
-import { queryOf } from "../validation.js";
 
 
 /**
@@ -19,8 +17,8 @@ export function adminConsoleRoutes(services: AppServices) {
   const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: ADMIN_COOKIE, kind: "api" } }), requireAdmin()] as const;
   const cursors = new CursorCodec(services.secrets.jwt);
 
-  app.get("/targets", documented(doc.adminTargets), ...auth, async (c) => {
-    const query = queryOf(c, AdminTargetsQuery);
+  app.get("/targets", ...auth, documented(doc.adminTargets), async (c) => {
+    const { query } = inputOf(c, doc.adminTargets);
     // A cursor is only valid with the listing that returned it.
     const scope = JSON.stringify(["admin", query.referrerId ?? null, query.status ?? null]);
     const page = await services.storage.targets.list(
@@ -30,8 +28,8 @@ export function adminConsoleRoutes(services: AppServices) {
     return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
-  app.get("/funnel", documented(doc.adminFunnel), ...auth, async (c) => {
-    const query = queryOf(c, FunnelQuery);
+  app.get("/funnel", ...auth, documented(doc.adminFunnel), async (c) => {
+    const { query } = inputOf(c, doc.adminFunnel);
     return c.json(await dayFunnel(services.storage, query.referrerId ? { referrerUserId: query.referrerId } : {}));
   });
   return app;

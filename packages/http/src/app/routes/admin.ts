@@ -1,11 +1,9 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe.js";
+import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
 import { presentMessage } from "../presenters.js";
-import { DayNumberParams, MessageBody, MessageWithoutDayBody, PreviewBody } from "../schemas.js";
 import type { AppServices } from "../services.js";
-import { jsonBody, parseOrThrow } from "../validation.js";
 
 /** Admin endpoints: the day 1…N messages and the global stats. */
 export function adminRoutes(services: AppServices) {
@@ -16,7 +14,7 @@ export function adminRoutes(services: AppServices) {
   app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 
   app.post("/messages/preview", documented(doc.previewMessage), async (c) => {
-    const { draft, ...body } = await jsonBody(c, PreviewBody);
+    const { draft, ...body } = inputOf(c, doc.previewMessage).body;
     // The core validates the draft like a save (media types, URLs, variables).
     const { updatedAt: _ignored, ...draftFields } = draft ?? {};
     const preview = await engine.messages.preview({ ...body, ...(draft ? { draft: draftFields as never } : {}) });
@@ -24,19 +22,20 @@ export function adminRoutes(services: AppServices) {
   });
 
   app.post("/messages", documented(doc.upsertMessage), async (c) => {
-    const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageBody);
+    const { updatedAt: _ignored, ...body } = inputOf(c, doc.upsertMessage).body;
     const { created, message } = await engine.messages.upsert(body as never);
     return c.json(presentMessage(message), created ? 201 : 200);
   });
 
   app.put("/messages/:dayNumber", documented(doc.replaceMessage), async (c) => {
-    const { dayNumber } = parseOrThrow(DayNumberParams, c.req.param(), "path");
-    const { updatedAt: _ignored, ...body } = await jsonBody(c, MessageWithoutDayBody);
+    const { path, body: message } = inputOf(c, doc.replaceMessage);
+    const { dayNumber } = path;
+    const { updatedAt: _ignored, ...body } = message;
     return c.json(presentMessage(await engine.messages.replace(dayNumber, body as never)));
   });
 
   app.delete("/messages/:dayNumber", documented(doc.deleteMessage), async (c) => {
-    const { dayNumber } = parseOrThrow(DayNumberParams, c.req.param(), "path");
+    const { dayNumber } = inputOf(c, doc.deleteMessage).path;
     await engine.messages.delete(dayNumber);
     return c.body(null, 204);
   });

@@ -1,13 +1,11 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe.js";
+import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { requireService, type AuthVariables } from "../auth.js";
 import { jobRunner } from "../../observability/job-runs.js";
 import { ApiError } from "../errors.js";
-import { EraseUserBody, ExitUserBody, ReferralPushBody, SubscriptionBody } from "../schemas.js";
 import type { AppServices } from "../services.js";
 import { readPushedPhones, type PhoneContext } from "../phone-numbers.js";
-import { jsonBody } from "../validation.js";
 
 /** Service-to-service endpoints (the platform's user-service and payment flow). */
 export function internalRoutes(services: AppServices) {
@@ -27,17 +25,17 @@ export function internalRoutes(services: AppServices) {
   });
 
   app.post("/exit-user", documented(doc.exitUser), async (c) => {
-    const body = await jsonBody(c, ExitUserBody);
+    const { body } = inputOf(c, doc.exitUser);
     return c.json(await engine.exitUser(body.userId, body.reason ?? "paid"));
   });
 
   app.post("/erase-user", documented(doc.eraseUser), async (c) => {
-    const body = await jsonBody(c, EraseUserBody);
+    const { body } = inputOf(c, doc.eraseUser);
     return c.json(await engine.eraseUser(body.userId, body.phone ? { phones: [body.phone] } : {}));
   });
 
   app.post("/subscriptions", documented(doc.subscriptions), async (c) => {
-    const body = await jsonBody(c, SubscriptionBody);
+    const { body } = inputOf(c, doc.subscriptions);
     const directory = feed();
     // The referrer's own number: read in the default country (it is what reads their referrals').
     const phone = typeof body.phone === "string" ? (await readPushedPhones([{ referrerId: null, phone: body.phone, path: "phone" }], phones()))[0] : body.phone;
@@ -48,7 +46,7 @@ export function internalRoutes(services: AppServices) {
   // One referral, or a feed's batch (an array of the same bodies); the directory keeps a known
   // referral's createdAt when none is given, reading only that referral.
   app.post("/referrals", documented(doc.referrals), async (c) => {
-    const body = await jsonBody(c, ReferralPushBody);
+    const { body } = inputOf(c, doc.referrals);
     const items = Array.isArray(body) ? body : [body];
     const directory = feed();
     const read = await readPushedPhones(

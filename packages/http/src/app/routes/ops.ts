@@ -34,7 +34,7 @@ export function opsRoutes(services: AppServices) {
 
   // Names, counts and link states of every sender: the service secret (scope "metrics"), or the
   // separate RELANCE_METRICS_PORT listener for a scraper on a private network.
-  app.get("/metrics", documented(doc.metrics), requireService(services.secrets, () => "metrics"), async (c) => {
+  app.get("/metrics", requireService(services.secrets, () => "metrics"), documented(doc.metrics), async (c) => {
     const body = await services.metrics.registry.metrics();
     return c.body(body, 200, { "content-type": services.metrics.registry.contentType });
   });

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { documented } from "../../openapi/describe.js";
+import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { qrDataUrl } from "@relance/adapters";
 import { CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
@@ -10,9 +10,7 @@ import { ApiError } from "../errors.js";
 import { connectLimit } from "../rate-limits.js";
 import { answerConnect, DEFAULT_CONNECT_WAIT_MS } from "../link-answer.js";
 import { presentTarget } from "../presenters.js";
-import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas.js";
 import type { AppServices } from "../services.js";
-import { jsonBody, queryOf } from "../validation.js";
 
 const KEEP_ALIVE_MS = 15_000;
 
@@ -61,8 +59,8 @@ export function referrerRoutes(services: AppServices) {
 
   const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.storage) : async (_c: unknown, next: () => Promise<void>) => next();
 
-  app.post("/connect", documented(doc.connect), pageAuth, linkLimit, async (c) => {
-    const body = await jsonBody(c, ConnectBody);
+  app.post("/connect", pageAuth, documented(doc.connect), linkLimit, async (c) => {
+    const { body } = inputOf(c, doc.connect);
     const referrerUserId = c.get("caller").userId;
     const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
       services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
@@ -71,17 +69,17 @@ export function referrerRoutes(services: AppServices) {
   });
 
   // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
-  app.post("/connect-link", documented(doc.connectLink), auth, linkLimit, async (c) => {
+  app.post("/connect-link", auth, documented(doc.connectLink), linkLimit, async (c) => {
     const { token, exp } = await mintConnectLink({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null }, c.get("caller").userId);
     const url = publicLink(services.publicUrl, `connect?token=${encodeURIComponent(token)}`);
     return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
   });
 
-  app.get("/status", documented(doc.status), pageAuth, async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get("/status", pageAuth, documented(doc.status), async (c) => c.json(await engine.status(c.get("caller").userId)));
 
   const streams = new StreamCounts(services.streamLimits ?? DEFAULT_STREAM_LIMITS);
 
-  app.get("/status/events", documented(doc.statusEvents), pageAuth, (c) => {
+  app.get("/status/events", pageAuth, documented(doc.statusEvents), (c) => {
     const { userId: referrerUserId, exp } = c.get("caller");
     const refused = streams.open(referrerUserId);
     if (refused) throw new ApiError(429, "too_many_streams", refused);
@@ -130,21 +128,21 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", documented(doc.disconnect), pageAuth, async (c) => {
-    const body = await jsonBody(c, DisconnectBody);
+  app.post("/disconnect", pageAuth, documented(doc.disconnect), async (c) => {
+    const { body } = inputOf(c, doc.disconnect);
     // Logging out unlinks the device and deletes the stored session: the account's own token only.
     if (body.logout && c.get("caller").connectPage) throw new ApiError(403, "forbidden", "The connect page cannot log the WhatsApp account out");
     return c.json(await engine.disconnect(c.get("caller").userId, body));
   });
 
-  app.patch("/config", documented(doc.config), auth, async (c) => {
-    const body = await jsonBody(c, ConfigPatchBody);
+  app.patch("/config", auth, documented(doc.config), async (c) => {
+    const { body } = inputOf(c, doc.config);
     return c.json(await engine.updateConfig(c.get("caller").userId, body));
   });
 
   const cursors = new CursorCodec(services.secrets.jwt);
-  app.get("/targets", documented(doc.targets), auth, async (c) => {
-    const query = queryOf(c, TargetsQuery);
+  app.get("/targets", auth, documented(doc.targets), async (c) => {
+    const { query } = inputOf(c, doc.targets);
     const referrerUserId = c.get("caller").userId;
     const scope = JSON.stringify([referrerUserId, query.status ?? null]);
     const page = await engine.listTargets(referrerUserId, {
@@ -155,7 +153,7 @@ export function referrerRoutes(services: AppServices) {
     return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
-  app.get("/stats", documented(doc.stats), auth, async (c) => c.json(await engine.stats(c.get("caller").userId)));
+  app.get("/stats", auth, documented(doc.stats), async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
 }
 

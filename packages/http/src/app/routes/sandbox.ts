@@ -1,10 +1,8 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe.js";
+import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { notFound } from "../errors.js";
-import { SandboxClockBody, SandboxDropBody, SandboxInboundBody, SandboxLinkBody, SandboxNumberBody, SandboxOutboxQuery } from "../schemas.js";
 import type { AppServices } from "../services.js";
-import { jsonBody, queryOf } from "../validation.js";
 
 /**
  * The simulated WhatsApp world (like a payment provider's test mode). Mounted always, so that
@@ -20,34 +18,34 @@ export function sandboxRoutes(services: AppServices) {
   const world = () => services.sandbox!;
 
   app.post("/link", documented(doc.sandboxLink), async (c) => {
-    const body = await jsonBody(c, SandboxLinkBody);
+    const { body } = inputOf(c, doc.sandboxLink);
     world().transport.link(body.userId, body.phone);
     await engine.idle();
     return c.json(await engine.status(body.userId));
   });
 
   app.post("/drop", documented(doc.sandboxDrop), async (c) => {
-    const body = await jsonBody(c, SandboxDropBody);
+    const { body } = inputOf(c, doc.sandboxDrop);
     world().transport.drop(body.userId, { loggedOut: body.loggedOut ?? false });
     await engine.idle();
     return c.json(await engine.status(body.userId));
   });
 
   app.post("/numbers", documented(doc.sandboxNumbers), async (c) => {
-    const body = await jsonBody(c, SandboxNumberBody);
+    const { body } = inputOf(c, doc.sandboxNumbers);
     world().transport.setOnWhatsApp(body.phone, body.onWhatsApp);
     return c.json({ ok: true });
   });
 
   app.post("/inbound", documented(doc.sandboxInbound), async (c) => {
-    const body = await jsonBody(c, SandboxInboundBody);
+    const { body } = inputOf(c, doc.sandboxInbound);
     world().transport.inbound(body.from, body.to, body.text);
     await engine.idle();
     return c.json({ ok: true });
   });
 
   app.get("/outbox", documented(doc.sandboxOutbox), (c) => {
-    const { referrerId } = queryOf(c, SandboxOutboxQuery);
+    const { referrerId } = inputOf(c, doc.sandboxOutbox).query;
     const items = world()
       .transport.outbox(referrerId)
       .map((m) => ({ from: m.from, to: m.to, text: m.text, media: m.media, sentAt: m.sentAt.toISOString(), day: m.day, targetId: m.targetId, messageId: m.messageId }));
@@ -55,7 +53,7 @@ export function sandboxRoutes(services: AppServices) {
   });
 
   app.post("/clock", documented(doc.sandboxClock), async (c) => {
-    const body = await jsonBody(c, SandboxClockBody);
+    const { body } = inputOf(c, doc.sandboxClock);
     const clock = world().clock;
     const now = "advanceMs" in body ? clock.advance(body.advanceMs) : clock.set(body.now);
     return c.json({ now: now.toISOString() });

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
+import { LogNotifier, ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
+import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
+import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness.js";
+
+// Issue 18, "nothing acknowledged is ever lost" (review B2, second half): Baileys sends the
+// delivery receipt before it surfaces a message (messages-recv.js:1417 then 1432), so WhatsApp
+// never sends it again. A STOP the library surfaced but the engine did not store (its process
+// died, its database failed) stays in the session's journal and is handled on the session's next
+// ready, in whichever process brings it up: day 2 is never sent.
+
+const REFERRER = "ref-1";
+const REFERRER_PHONE = "+33600000001";
+const REFERRAL_PHONE = "+33611111111";
+
+const transports: Transport[] = [];
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+});
+
+/** The engine's view of the storage, with opt-outs failing as when its database is unreachable. */
+function optOutsFailing(storage: RelanceStorage, attempts: { count: number }, how: "reject" | "hang" = "reject"): RelanceStorage {
+  const fail = async () => {
+    attempts.count++;
+    if (how === "hang") return new Promise<void>(() => {});
+    throw new Error("database unreachable");
+  };
+  const doNotContact = new Proxy(storage.doNotContact, { get: (target, key, receiver) => (key === "add" ? fail : Reflect.get(target, key, receiver)) });
+  return new Proxy(storage, { get: (target, key, receiver) => (key === "doNotContact" ? doNotContact : Reflect.get(target, key, receiver)) });
+}
+
+function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string, engineStorage = storage, inboundAckWaitMs?: number): { engine: RelanceEngine; transport: Transport } {
+  const transport = createBaileysTransport({
+    sessions: storage.sessions,
+    leases: storage.leases,
+    cipher: createSessionCipher({ secrets: ["a-test-secret-of-32-characters!!"] }),
+    clock,
+    instanceId,
+    maxSessions: 10,
+    idleTimeoutMs: 30 * 60_000,
+    leaseTtlMs: 60_000,
+    makeSocket: world.makeSocket,
+    downloadMedia: fakeMediaDownloader,
+    fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: true }),
+    random: () => 0.5,
+    ...(inboundAckWaitMs === undefined ? {} : { inboundAckWaitMs }),
+  });
+  transports.push(transport);
+  const engine = createRelanceEngine({
+    storage: engineStorage,
+    directory: new StoredDirectory(storage.directory, clock),
+    transport,
+    clock,
+    notifier: new LogNotifier(),
+    options: { ...NO_NEW_ACCOUNT_LIMITS, ...FAST, instanceId },
+    random: seededRandom(),
+  });
+  return { engine, transport };
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));
+
+describe("a STOP the library acknowledged but the engine did not store", () => {
+  it("the engine's database refused it: handled on the session's next ready in another process, day 2 is not sent", () => scenario("reject"));
+
+  it("the process died while the engine was storing it: handled on the session's next ready in another process, day 2 is not sent", () => scenario("hang"));
+});
+
+async function scenario(how: "reject" | "hang"): Promise<void> {
+  const storage = createMemoryStorage();
+  await storage.init();
+  const clock = new ManualClock(START);
+  const world = new FakeWhatsApp({ now: () => clock.now() });
+  const directory = new StoredDirectory(storage.directory, clock);
+  await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
+  await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+
+  // Process A: its engine cannot store opt-outs (the database refuses, or the process dies mid-write).
+  const attempts = { count: 0 };
+  const a = process(storage, world, clock, "process-a", optOutsFailing(storage, attempts, how), 20);
+  for (let day = 1; day <= 7; day++) await a.engine.messages.upsert({ dayNumber: day, messageTemplate: { fr: `Jour ${day}` } });
+  await a.engine.connect(REFERRER, { method: "qr" });
+  await world.current(REFERRER).linkFromPhone(REFERRER_PHONE);
+  await until(async () => (await a.engine.status(REFERRER)).status === "connected", "linked");
+  await a.engine.runEnrollment();
+  expect((await a.engine.runDispatch()).sent).toBe(1);
+
+  // The referral answers STOP: WhatsApp got its delivery receipt, the engine could not store it.
+  world.current(REFERRER).receiveText(REFERRAL_PHONE, "STOP");
+  await until(() => attempts.count > 0, "the STOP reaching the engine");
+  expect(await storage.doNotContact.has(REFERRAL_PHONE)).toBe(false);
+  if (how === "reject") {
+    await a.engine.idle();
+    await a.engine.stopJobs();
+    await a.transport.close();
+    await a.engine.stop();
+  }
+  // "hang": process A dies with the write in flight: nothing of it runs again, its lease expires.
+
+  // The next day, process B brings the session up: the STOP is handled before anything is sent.
+  clock.advance(24 * HOUR);
+  const b = process(storage, world, clock, "process-b");
+  const result = await b.engine.runDispatch();
+  await b.engine.idle();
+  expect(result.sent).toBe(0);
+  expect(sentTexts(world)).toEqual(["Jour 1"]);
+  expect(await storage.doNotContact.has(REFERRAL_PHONE)).toBe(true);
+  const [target] = (await b.engine.listTargets(REFERRER)).items;
+  expect(target).toMatchObject({ status: "exited", exitReason: "opted_out" });
+  await b.engine.stop();
+}
+
