@@ -130,6 +130,19 @@ describe.each(PACKAGES)("packages/%s is publishable", (pkg) => {
     expect(undeclared).toEqual([]);
   });
 
+  it("pins a prerelease peer to the exact version it is tested with", () => {
+    // Prerelease ids without a dot compare as text: "^7.0.0-rc14" accepts 7.0.0-rc2 and rc9 as
+    // newer than rc14 (and refuses rc.9), so only an exact pin says which rc the code was checked on.
+    const tested = { ...rootDevDependencies, ...meta.dependencies, ...meta.devDependencies };
+    for (const [peer, range] of Object.entries(meta.peerDependencies ?? {})) {
+      const version = tested[peer];
+      if (version === undefined || !/^\d+\.\d+\.\d+-/.test(version)) continue;
+      expect(range, peer).toBe(version);
+      const installed = JSON.parse(readFileSync(join(ROOT, "node_modules", peer, "package.json"), "utf8")).version;
+      expect(installed, `${peer} installed`).toBe(version);
+    }
+  });
+
   it("keeps its peers optional and installed for its own tests", () => {
     for (const peer of peers) {
       expect(meta.peerDependenciesMeta?.[peer]?.optional, peer).toBe(true);

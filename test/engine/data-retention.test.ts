@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PURGED_CONTACT } from "@relance/core";
+import { PURGED_CONTACT, type E164 } from "@relance/core";
 import { DAY, createHarness } from "../support/engine-harness.js";
 
 async function enrolledHarness(options = {}) {
@@ -45,6 +45,15 @@ describe("security 9: retention and erasure", () => {
     expect((await h.engine.listTargets("ref-1")).items.map((t) => t.referralUserId)).toEqual(["user-2"]);
     expect(await h.storage.directory.getReferrals("ref-1", ["user-1"])).toEqual([]);
     expect(await h.storage.doNotContact.has("+33611111111")).toBe(true);
+  });
+
+  it("X3: erasing a referral asks the transport to forget them in each referrer's session (address book, waiting replies)", async () => {
+    const h = await enrolledHarness();
+    await h.engine.handleInbound({ referrerUserId: "ref-1", from: "+33611111111", text: "STOP" });
+    const forgotten: Array<[string, string]> = [];
+    Object.assign(h.transport, { forgetContact: async (referrerUserId: string, phone: E164) => void forgotten.push([referrerUserId, phone]) });
+    await h.engine.eraseUser("user-1");
+    expect(forgotten).toEqual([["ref-1", "+33611111111"]]);
   });
 
   it("erases a referrer: config, session, targets and the referrals under them", async () => {

@@ -114,6 +114,36 @@ describe("send window", () => {
     expect((await h.dispatch()).sent).toBe(2);
   });
 
+  it("checks the config's version during a paced run, reading it again only when it changed", async () => {
+    const h = await harnessWith(6, { messageDelayMs: 3000, messageJitterMs: 0 });
+    const configs = h.storage.configs;
+    const calls = { get: 0, unchanged: 0, changed: 0 };
+    const get = configs.get.bind(configs);
+    const getIfChanged = configs.getIfChanged.bind(configs);
+    configs.get = async (...args) => (calls.get++, get(...args));
+    configs.getIfChanged = async (...args) => {
+      const answer = await getIfChanged(...args);
+      if (answer === "unchanged") calls.unchanged++;
+      else calls.changed++;
+      return answer;
+    };
+    let sends = 0;
+    const originalSend = h.transport.send.bind(h.transport);
+    h.transport.send = async (...args) => {
+      const result = await originalSend(...args);
+      // A change that does not stop the run: read once, then unchanged again.
+      if (++sends === 3) await h.engine.updateConfig("ref-1", { sendWindow: { start: "00:00", end: "23:59" } });
+      return result;
+    };
+    const reads = calls.get;
+    expect((await h.dispatch()).sent).toBe(6);
+    // 6 sends 3 s apart: checked every 5 s or so; never a plain re-read, the whole config only
+    // when its version moved.
+    expect(calls.get - reads).toBe(0);
+    expect(calls.changed).toBe(1);
+    expect(calls.unchanged).toBeGreaterThanOrEqual(1);
+  });
+
   it("applies a pause within configRefreshMs (5 s), even in the middle of a run", async () => {
     const h = await harnessWith(6, { messageDelayMs: 3000, messageJitterMs: 0 });
     const originalSend = h.transport.send.bind(h.transport);

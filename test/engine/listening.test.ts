@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SessionCapacityError, type EnsureReadyOptions } from "@relance/core";
 import { DAY, FAST, HOUR, createHarness } from "../support/engine-harness.js";
 
 async function twoReferrers(options: object = {}) {
@@ -61,6 +62,32 @@ describe("listening job", () => {
     };
     expect(await h.engine.runListen()).toEqual({ ready: 3, skipped: 0, failed: 0 });
     expect(peak).toBe(2);
+  });
+
+  it("W6: a session the transport has no budget for is left for a later run (skipped, not failed), and runs take turns", async () => {
+    const h = await twoReferrers();
+    await h.addReferrer("ref-3", "+33600000003");
+    await h.addReferral("ref-3", "user-3", "+33611111103");
+    await h.engine.runEnrollment();
+    // One session at a time, and room to bring up only one per run (whatsapp-web.js' listening budget).
+    h.transport.capabilities.maxSessions = 1;
+    const ensureReady = h.transport.ensureReady.bind(h.transport);
+    const purposes = new Set<string | undefined>();
+    let broughtUp: string[] = [];
+    h.transport.ensureReady = async (referrerUserId: string, options?: EnsureReadyOptions) => {
+      purposes.add(options?.purpose);
+      if (broughtUp.length > 0) throw new SessionCapacityError(`no budget for ${referrerUserId} in this run`);
+      broughtUp.push(referrerUserId);
+      return ensureReady(referrerUserId);
+    };
+    const read = new Set<string>();
+    for (let run = 0; run < 3; run++) {
+      broughtUp = [];
+      expect(await h.engine.runListen()).toEqual({ ready: 1, skipped: 2, failed: 0 });
+      read.add(broughtUp[0]!);
+    }
+    expect([...read].sort()).toEqual(["ref-1", "ref-2", "ref-3"]);
+    expect([...purposes]).toEqual(["listen"]);
   });
 
   it("is scheduled with inboxCron", async () => {

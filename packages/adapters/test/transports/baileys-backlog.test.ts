@@ -3,7 +3,7 @@ import { DisconnectReason, makeEventBuffer, type WAMessage } from "@whiskeysocke
 import { silentLogger, type Logger, type RelanceStorage } from "@relance/core";
 import { ManualClock } from "../../src/index.js";
 import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
-import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_READY_TIMEOUT_MS } from "../../src/transports/baileys/transport-options.js";
+import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS } from "../../src/transports/baileys/transport-options.js";
 import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
 import { REFERRER, linked, memoryStorage, setup, until, type Setup } from "./support/baileys-harness.js";
 
@@ -81,8 +81,8 @@ describe("baileys backlog: ready means read (B1)", () => {
       vi.useRealTimers();
     }
     expect(DEFAULT_OFFLINE_DRAIN_MS).toBeGreaterThanOrEqual(35_000);
-    // The fallback, the quiet period and the restriction check (5 s) fit in ensureReady's wait.
-    expect(DEFAULT_READY_TIMEOUT_MS).toBeGreaterThan(DEFAULT_OFFLINE_DRAIN_MS + 5_000);
+    // The fallback, one quiet period and the restriction check (5 s) fit in ensureReady's wait.
+    expect(DEFAULT_READY_TIMEOUT_MS).toBeGreaterThan(DEFAULT_OFFLINE_DRAIN_MS + DEFAULT_OFFLINE_QUIET_MS + 5_000);
   });
 
   it("a reply surfaced during the restriction check is handed over before connected (the inbox settles again)", async () => {

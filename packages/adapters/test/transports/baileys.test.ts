@@ -206,11 +206,12 @@ describe("baileys transport: disconnect reasons", () => {
     ["428 connectionClosed", DisconnectReason.connectionClosed],
     ["500 badSession", DisconnectReason.badSession],
     ["503 unavailableService", DisconnectReason.unavailableService],
-  ])("%s while connected: disconnected during a backoff wait on the clock, then a new socket on the same auth", async (_name, code) => {
+  ])("%s while connected: connecting during a backoff wait on the clock, then a new socket on the same auth", async (_name, code) => {
     const s = await setup();
     const socket = await linked(s);
     await socket.closeWith(code);
-    await until(() => s.transport.getState(REFERRER).status === "disconnected", "disconnected");
+    await until(() => s.transport.getState(REFERRER).reason?.includes("reconnecting") === true, "backing off");
+    expect(s.transport.getState(REFERRER).status).toBe("connecting");
     expect(s.transport.getState(REFERRER)).toMatchObject({ phone: PHONE, reason: expect.stringMatching(/reconnecting in 2 s \(attempt 1\/8\)$/) });
     await expect(s.transport.send(REFERRER, { to: REFERRAL, text: "x", media: [], language: "fr" }, { idempotencyKey: "k", targetId: "t", day: 1 })).rejects.toBeInstanceOf(TransportUnavailableError);
     expect(s.world.socketsOf(REFERRER)).toHaveLength(2);
@@ -237,12 +238,13 @@ describe("baileys transport: disconnect reasons", () => {
     expect(opened.slice(2).map((at, i) => at - opened[i + 1]!)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
     // In steps of at most a second, so that a stop leaves no long timer behind.
     expect(Math.max(...clock.sleeps.map((sleep) => sleep.ms))).toBe(1_000);
-    expect(s.transport.getState(REFERRER).reason).toBe("could not connect after 7 attempts (last: WhatsApp unavailable (503))");
+    expect(s.transport.getState(REFERRER).reason).toMatch(/^could not connect after 7 attempts \(last: WhatsApp unavailable \(503\)\); next try in 15 min/);
     expect(s.world.socketsOf(REFERRER)).toHaveLength(2 + 7);
     await settle();
     expect(await s.storage.leases.get("baileys-session:referrer-1")).toBeNull();
-    // Still linked: a later dispatch may try again.
+    // Still linked: a later dispatch tries again, once the give-up's cooldown is over (B8).
     s.world.refuseConnections = null;
+    clock.advance(15 * 60_000);
     expect(await s.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
   });
 

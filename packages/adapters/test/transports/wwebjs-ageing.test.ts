@@ -1,11 +1,15 @@
+import { chmod, mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TransportUnavailableError, type Logger } from "@relance/core";
+import { SessionCapacityError, TransportUnavailableError, type E164, type Logger } from "@relance/core";
+import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { CANONICAL_KEY, SEEN_KEY, WATERMARK_KEY } from "../../src/transports/wwebjs/session-book.js";
 import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
 import { WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
 import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
-import { PHONE, REFERRAL, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * Sessions that age well (`../shared/whatsapp-real-phone-gaps-2.md`, W4, W6, W7): what a
@@ -54,6 +58,22 @@ describe("wwebjs: sessions that age well", () => {
       expect(w.fake.latest("referrer-2").setup.webVersion).toEqual({ version: "latest" });
     });
 
+    it("a pinned build whose page no longer loads (auth timeout twice running, no ready between) falls back too", async () => {
+      const logger = capturingLogger();
+      w = await world({ logger });
+      await linked();
+      await w.transport.disconnect(REFERRER, { logout: false });
+      await w.storage.sessions.set(sessionIdOf(REFERRER), { "closed-by-referrer": null });
+      w.fake.unloadableBuilds.add(PINNED_WEB_VERSION);
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/auth timeout/) });
+      // Once could be a slow network: the pin stays.
+      expect(w.fake.latest(REFERRER).setup.webVersion?.version).toBe(PINNED_WEB_VERSION);
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+      expect(logger.lines.some((l) => l.level === "error" && l.fields.webVersion === PINNED_WEB_VERSION)).toBe(true);
+      expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
+      expect(w.fake.latest(REFERRER).setup.webVersion).toEqual({ version: "latest" });
+    });
+
     it("a restore on the deprecated pin falls back at once; when the fallback is refused too, restores stop (failed)", async () => {
       w = await world();
       await linked();
@@ -72,6 +92,77 @@ describe("wwebjs: sessions that age well", () => {
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(clients);
+    });
+  });
+
+  describe("W6: the listening job and the Chromium cap", () => {
+    const listen = (referrerUserId: string) => w.transport.ensureReady(referrerUserId, { purpose: "listen" });
+
+    async function closedSessions(ids: string[]): Promise<void> {
+      for (const [i, id] of ids.entries()) await linked(w.transport, id, `+3360000010${i}`);
+      for (const id of ids) {
+        await w.transport.disconnect(id, { logout: false });
+        // Closed by this server, not by the referrer: restored on demand.
+        await w.storage.sessions.set(sessionIdOf(id), { "closed-by-referrer": null });
+      }
+    }
+
+    it("never evicts an open session to listen to another: no room, no new Chromium (SessionCapacityError)", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock, maxSessions: 2 });
+      await closedSessions(["r3"]);
+      await linked(w.transport, "r1", "+33600000001");
+      await linked(w.transport, "r2", "+33600000002");
+      clock.advance(5 * 60_000); // both past the eviction grace: dispatch could evict them
+      const clients = w.fake.clients.length;
+      await expect(listen("r3")).rejects.toBeInstanceOf(SessionCapacityError);
+      expect(w.fake.clients.length).toBe(clients);
+      expect(w.fake.latest("r1").destroyed).toBe(false);
+      expect(w.fake.latest("r2").destroyed).toBe(false);
+      // Sessions already open are listened to as ever; a send may still evict.
+      expect(await listen("r1")).toMatchObject({ status: "connected" });
+      expect(await w.transport.ensureReady("r3")).toMatchObject({ status: "connected" });
+    });
+
+    it("opens Chromiums for listening at most one a minute on average (a burst up to the cap)", async () => {
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock, maxSessions: 3 });
+      await closedSessions(["a", "b", "c"]);
+      for (const id of ["a", "b", "c"]) expect(await listen(id)).toMatchObject({ status: "connected" });
+      for (const id of ["a", "b", "c"]) await w.transport.disconnect(id, { logout: false });
+      for (const id of ["a", "b", "c"]) await w.storage.sessions.set(sessionIdOf(id), { "closed-by-referrer": null });
+      await expect(listen("a")).rejects.toBeInstanceOf(SessionCapacityError);
+      clock.advance(60_000);
+      expect(await listen("a")).toMatchObject({ status: "connected" });
+      await expect(listen("b")).rejects.toBeInstanceOf(SessionCapacityError);
+    });
+  });
+
+  describe("X3: erasure reaches the session's own stores", () => {
+    const BR: E164 = "+5511987654321";
+    const decrypted = async (key: string) => {
+      const blob = (await w.storage.sessions.get(sessionIdOf(REFERRER), [key]))[key];
+      return blob === undefined ? null : JSON.parse(createSessionCipher({ secrets: [SECRET] }).decrypt(blob, { aad: JSON.stringify([sessionIdOf(REFERRER), key]) }).plaintext);
+    };
+
+    it.each([["running", false], ["closed", true]] as const)("forgetContact removes a number's canonical id and its message ids (session %s)", async (_, close) => {
+      w = await world();
+      await linked();
+      w.fake.canonical.set("5511987654321", "551187654321");
+      expect(await w.transport.isOnWhatsApp(REFERRER, BR)).toBe(true);
+      w.fake.latest(REFERRER).receive("551187654321@c.us", "bom dia");
+      w.fake.latest(REFERRER).receive("33699999999@c.us", "salut");
+      await until(async () => ((await decrypted(SEEN_KEY)) ?? []).length === 2, "both seen");
+      await w.transport.idle();
+      expect(await decrypted(CANONICAL_KEY)).toEqual({ [BR]: "551187654321@c.us" });
+      if (close) await w.transport.disconnect(REFERRER, { logout: false });
+
+      await w.transport.forgetContact(REFERRER, BR);
+      expect(await decrypted(CANONICAL_KEY)).toEqual({});
+      const seen: string[] = await decrypted(SEEN_KEY);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toContain("33699999999@c.us");
+      expect(JSON.stringify(await decrypted(WATERMARK_KEY))).not.toContain("551187654321");
     });
   });
 
@@ -120,6 +211,24 @@ describe("wwebjs: sessions that age well", () => {
         w.fake.restoreLoading = { steps: 1, stepMs: 1_000 };
         expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/did not become ready within 700 ms/) });
       });
+    });
+
+    it("sweeps what a crashed process left in the data directory (unencrypted profiles, temp dirs, zips) and keeps it 0700", async () => {
+      w = await world();
+      // What RemoteAuth leaves behind a crash: the live profile, the restore's temp dir and a zip
+      // (RemoteAuth.js:58, 134-180); only the next restore of the same referrer would delete its own.
+      await chmod(w.dataPath, 0o755);
+      await mkdir(join(w.dataPath, "RemoteAuth-someone-0123456789ab", "Default"), { recursive: true });
+      await writeFile(join(w.dataPath, "RemoteAuth-someone-0123456789ab", "Default", "Cookies"), "secret");
+      await mkdir(join(w.dataPath, "wwebjs_temp_session_someone-0123456789ab"));
+      await writeFile(join(w.dataPath, "RemoteAuth-other-ba9876543210.zip"), "PK");
+      await mkdir(join(w.dataPath, "web-version-cache"));
+      await writeFile(join(w.dataPath, "web-version-cache", "2.3000.1.html"), "<html>");
+      await linked();
+      const left = await readdir(w.dataPath);
+      expect(left.filter((name) => name.startsWith("RemoteAuth-") || name.startsWith("wwebjs_temp_session_") || name.endsWith(".zip"))).toEqual([]);
+      expect(left).toContain("web-version-cache");
+      expect((await stat(w.dataPath)).mode & 0o777).toBe(0o700);
     });
 
     describe("the final backup and the lease", () => {

@@ -55,6 +55,16 @@ describe("whatsapp-web.js client set-up", () => {
     expect(strictLocal.options).toMatchObject({ webVersion: "2.3000.1", webVersionCache: { type: "local", strict: true } });
   });
 
+  it("reports a pairing code WhatsApp Web could not give as an auth failure with its reason, not as a silent timeout (W7)", async () => {
+    // inject() calls requestPairingCode without awaiting it (Client.js:217-221); with no page it rejects.
+    const client = createRealWwebjsClient({ referrerUserId: "r", clientId: "r", store: storeFor(), dataPath, chromiumPath: "/nonexistent", logger: silentLogger, pairWithPhoneNumber: { phoneNumber: "33600000001" } });
+    const failures: string[] = [];
+    client.on("auth_failure", (message) => failures.push(message));
+    await (client as unknown as { requestPairingCode(phone: string): Promise<string> }).requestPairingCode("33600000001");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^no pairing code: /);
+  });
+
   it("backs the profile up every 20 minutes by default (RemoteAuth's 5 tore more copies), configurable", () => {
     expect(BACKUP_INTERVAL_MS).toBe(20 * 60_000);
     expect(realClient().authStrategy.backupSyncIntervalMs).toBe(20 * 60_000);

@@ -43,9 +43,11 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
       }
       // A pause, a disconnect or a new window applies within seconds, not after a run that paced
       // sends can make last for minutes; without costing a read per target on fast runs.
+      // A version check: the config is read again only when it changed.
       if (ctx.clock.now().getTime() - run.configReadAt >= ctx.options.configRefreshMs) {
-        const config = await ctx.storage.configs.get(referrerUserId);
+        const latest = await ctx.storage.configs.getIfChanged(referrerUserId, run.config.updatedAt);
         run.configReadAt = ctx.clock.now().getTime();
+        const config = latest === "unchanged" ? run.config : latest;
         if (!config || !config.enabled || config.sendingPaused || config.disconnectedByReferrerAt !== null) {
           run.state = { kind: "stopped", why: "paused" };
           run.counts.held++;

@@ -7,6 +7,7 @@ import { chooseVariant } from "../policies/variants.js";
 import { firstNameOf, renderDayMessage } from "../policies/template.js";
 import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
+import { applyEarlyReceipts } from "../use-cases/receipts.js";
 import { waitForTurn } from "../use-cases/send-turn.js";
 import { restrictionOf } from "../use-cases/sender-holds.js";
 import { publishStatus } from "../use-cases/status.js";
@@ -124,6 +125,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   counts.sent++;
   const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
   await recordSent(ctx, run, claimed.id, day, advance, delivery);
+  // Receipts that beat the record (a read receipt while the media were still uploading).
+  await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
   // messagesSentToday changed: status subscribers (the SSE stream) hear it.
   if (ctx.events.hasListeners) await publishStatus(ctx, config);

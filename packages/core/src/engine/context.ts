@@ -5,6 +5,7 @@ import type { Notifier } from "../ports/notifier.js";
 import type { RelanceStorage } from "../ports/storage.js";
 import type { Transport } from "../ports/transport.js";
 import { SenderPacer } from "../policies/pacing.js";
+import type { EarlyReceipts } from "./early-receipts.js";
 import type { EngineEvents } from "./events.js";
 import type { PendingWork } from "./pending-work.js";
 import type { RelanceOptions } from "./options.js";
@@ -29,4 +30,6 @@ export interface EngineContext {
   events: EngineEvents;
   /** Writes owed to the storage after an outage, settled by the next dispatch runs. */
   unsettled: UnsettledWrites;
+  /** Receipts that came before their delivery was recorded, applied once it is. */
+  earlyReceipts: EarlyReceipts;
 }

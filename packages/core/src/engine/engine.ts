@@ -24,6 +24,7 @@ import { noteRestriction } from "../use-cases/sender-holds.js";
 import { applyLinkState, getStatus } from "../use-cases/status.js";
 import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
 import type { EngineContext } from "./context.js";
+import { EarlyReceipts } from "./early-receipts.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
 import { PendingWork } from "./pending-work.js";
@@ -80,6 +81,7 @@ export class RelanceEngine {
       pendingInbound: new PendingWork(),
       events: new EngineEvents(),
       unsettled: new UnsettledWrites(),
+      earlyReceipts: new EarlyReceipts(),
     };
     this.listenToTransport();
   }

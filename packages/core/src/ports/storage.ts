@@ -53,6 +53,12 @@ export type ReferrerConfigChanges = Partial<Omit<ReferrerConfig, "referrerUserId
 export interface ReferrerConfigRepository {
   get(referrerUserId: string): Promise<ReferrerConfig | null>;
   getMany(referrerUserIds: readonly string[]): Promise<ReferrerConfig[]>;
+  /**
+   * The version check of a config read earlier: `"unchanged"` while its `updatedAt` is still
+   * `since` (nothing else is read), the config when it changed, null when there is none. Every
+   * update sets `updatedAt`, so a changed config is never taken for the one read.
+   */
+  getIfChanged(referrerUserId: string, since: Date): Promise<ReferrerConfig | null | "unchanged">;
   /** Atomic: inserts `initial` unless a config exists; returns the stored config either way. */
   getOrCreate(initial: ReferrerConfig): Promise<ReferrerConfig>;
   /**

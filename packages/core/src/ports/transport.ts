@@ -63,6 +63,11 @@ export interface SendResult {
   partialFailure?: string;
 }
 
+export interface EnsureReadyOptions {
+  /** `send` (default): dispatch or a referrer's request; `listen`: the listening job. */
+  purpose?: "send" | "listen";
+}
+
 export type TransportEvent =
   | { type: "link"; referrerUserId: string; state: LinkState; at: Date }
   | { type: "inbound"; referrerUserId: string; from: E164; text: string; at: Date }
@@ -113,8 +118,13 @@ export interface Transport {
    * are emitted as `inbound` events before it resolves: the engine handles them before it reads
    * the do-not-contact list or sends, so a STOP among them always wins. A restriction known at
    * that point is in the returned state's `restriction`.
+   *
+   * With `purpose: "listen"` (the listening job, which only wants replies read), a transport
+   * whose sessions are costly (whatsapp-web.js: one Chromium each) may leave a closed session
+   * closed rather than evict others or exceed its budget of new sessions: it rejects with
+   * `SessionCapacityError`, and the job tries that referrer first on a later run.
    */
-  ensureReady(referrerUserId: string): Promise<LinkState>;
+  ensureReady(referrerUserId: string, options?: EnsureReadyOptions): Promise<LinkState>;
   isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean>;
   /**
    * Updates the account's presence: to one recipient (`composing`, `paused`) or to everyone
@@ -130,6 +140,12 @@ export interface Transport {
    * (dispatch retries later).
    */
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult>;
+  /**
+   * Erasure: forgets what the referrer's session keeps about `phone` beyond the storage's targets
+   * (canonical ids, address-book entries, replies waiting for a number, ids of messages seen), in
+   * the stored session whether or not it runs. Optional: a transport that keeps nothing omits it.
+   */
+  forgetContact?(referrerUserId: string, phone: E164): Promise<void>;
   /**
    * Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function.
    * An inbound message is surfaced once the transport has stored it where it survives the

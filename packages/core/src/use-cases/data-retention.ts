@@ -1,6 +1,8 @@
 import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
+import { PURGED_CONTACT } from "../model/target.js";
+import type { E164 } from "../model/phone.js";
 
 const BATCH = 500;
 const DAY_MS = 24 * 60 * 60_000;
@@ -69,6 +71,7 @@ export async function eraseUser(ctx: EngineContext, userId: string, options: { p
       if (phone) await ctx.storage.doNotContact.add({ phone: doNotContactKey(ctx, phone), reason: "erased", referrerUserId: null, addedAt: ctx.clock.now() });
     }
   }
+  await forgetInSessions(ctx, userId);
   const targets = await ctx.storage.targets.deleteByUser(userId);
   const directoryRecords = await ctx.storage.directory.deleteUser(userId);
   const deletedConfig = await ctx.storage.configs.delete(userId);
@@ -80,4 +83,32 @@ export async function eraseUser(ctx: EngineContext, userId: string, options: { p
   }
   ctx.logger.info({ userId, targets, directoryRecords, config: deletedConfig, session }, "user erased");
   return { targets, directoryRecords, config: deletedConfig, session };
+}
+
+/**
+ * What the referrers' sessions keep about the person as a referral (their number's WhatsApp id,
+ * replies waiting for a number, ids of their messages): the transport forgets it, for each of
+ * their targets, before the targets (which name the referrers and the number) are deleted.
+ */
+async function forgetInSessions(ctx: EngineContext, userId: string): Promise<void> {
+  const forget = ctx.transport.forgetContact?.bind(ctx.transport);
+  if (!forget) return;
+  const contacts = new Map<string, { referrerUserId: string; phone: E164 }>();
+  // No index by referral over ended targets: erasure is rare, so the targets are paged through.
+  let after: string | null = null;
+  do {
+    const page = await ctx.storage.targets.list({}, { limit: BATCH, after });
+    for (const target of page.items) {
+      if (target.referralUserId !== userId || target.contact.phone === PURGED_CONTACT.phone) continue;
+      contacts.set(`${target.referrerUserId} ${target.contact.phone}`, { referrerUserId: target.referrerUserId, phone: target.contact.phone });
+    }
+    after = page.nextCursor;
+  } while (after !== null);
+  for (const { referrerUserId, phone } of contacts.values()) {
+    try {
+      await forget(referrerUserId, phone);
+    } catch (error) {
+      ctx.logger.warn({ userId, referrerUserId, err: error instanceof Error ? error.message : String(error) }, "erasure: the WhatsApp session could not forget a contact");
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { forEachWithConcurrency, senderConcurrency } from "../engine/concurrency.js";
 import type { EngineContext } from "../engine/context.js";
-import { SessionDrivenElsewhereError } from "../errors.js";
+import { SessionCapacityError, SessionDrivenElsewhereError } from "../errors.js";
 
 export interface ListenResult {
   /** Sessions brought up (or found up) and drained. */
@@ -22,8 +22,13 @@ const FAR_FUTURE = new Date("9999-12-31T00:00:00.000Z");
  */
 export async function runListen(ctx: EngineContext): Promise<ListenResult> {
   const result: ListenResult = { ready: 0, skipped: 0, failed: 0 };
-  const referrers = await ctx.storage.targets.listDueReferrers(FAR_FUTURE, MAX_REFERRERS_PER_RUN);
-  if (referrers.length === 0) return result;
+  const listed = await ctx.storage.targets.listDueReferrers(FAR_FUTURE, MAX_REFERRERS_PER_RUN);
+  if (listed.length === 0) return result;
+  // Those read longest ago (or never, by this process) first: when the transport has no room for
+  // every session in one run, runs take turns instead of reading the same referrers each time.
+  const lastRead = lastReadOf(ctx);
+  for (const referrerUserId of lastRead.keys()) if (!listed.includes(referrerUserId)) lastRead.delete(referrerUserId);
+  const referrers = [...listed].sort((a, b) => (lastRead.get(a) ?? -1) - (lastRead.get(b) ?? -1));
   const configs = new Map((await ctx.storage.configs.getMany(referrers)).map((c) => [c.referrerUserId, c]));
   const limit = senderConcurrency(ctx.options.maxConcurrentSenders, ctx.transport.capabilities.maxSessions);
   await forEachWithConcurrency(referrers, limit, async (referrerUserId) => {
@@ -33,12 +38,17 @@ export async function runListen(ctx: EngineContext): Promise<ListenResult> {
       return;
     }
     try {
-      const state = await ctx.transport.ensureReady(referrerUserId);
+      const state = await ctx.transport.ensureReady(referrerUserId, { purpose: "listen" });
       await ctx.pendingInbound.settled(referrerUserId);
-      if (state.status === "connected") result.ready++;
-      else result.failed++;
+      if (state.status === "connected") {
+        result.ready++;
+        lastRead.set(referrerUserId, ctx.clock.now().getTime());
+      } else {
+        result.failed++;
+      }
     } catch (error) {
-      if (error instanceof SessionDrivenElsewhereError) {
+      // No room or budget for one more session now (whatsapp-web.js): not an outage, its turn comes.
+      if (error instanceof SessionDrivenElsewhereError || error instanceof SessionCapacityError) {
         result.skipped++;
         return;
       }
@@ -48,4 +58,13 @@ export async function runListen(ctx: EngineContext): Promise<ListenResult> {
   });
   ctx.logger.debug({ ...result, referrers: referrers.length }, "listening run finished");
   return result;
+}
+
+/** When this process last had each referrer's session up for listening (kept per engine). */
+const lastReads = new WeakMap<EngineContext, Map<string, number>>();
+
+function lastReadOf(ctx: EngineContext): Map<string, number> {
+  let map = lastReads.get(ctx);
+  if (!map) lastReads.set(ctx, (map = new Map()));
+  return map;
 }

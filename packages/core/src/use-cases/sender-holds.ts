@@ -28,14 +28,20 @@ export async function resumeHeld(ctx: EngineContext, referrerUserId: string): Pr
   return ctx.storage.targets.resumeDue(referrerUserId, now, new Date(now.getTime() + ctx.options.heldRecheckMs));
 }
 
-/** Sender down: hold everything (no attempt counted), record why, tell the referrer once. */
+/**
+ * Sender down: hold everything (no attempt counted), record why, tell the referrer once. A
+ * `connecting` sender is a transient drop the transport is already reconnecting from: held the
+ * same way, but nothing is said to the referrer (the transport reports `failed` if it gives up).
+ */
 export async function holdSender(ctx: EngineContext, config: ReferrerConfig, link: LinkState, result: HoldCounts): Promise<void> {
   const held = await deferHeld(ctx, config.referrerUserId);
   result.held += held;
+  const transient = link.status === "connecting";
   const reason = link.reason ?? `WhatsApp ${link.status.replace("_", " ")}`;
-  await notifySenderDown(ctx, config, link.status, reason, held);
+  if (!transient) await notifySenderDown(ctx, config, link.status, reason, held);
   await applyLinkState(ctx, config.referrerUserId, link);
-  ctx.logger.warn({ referrerUserId: config.referrerUserId, linkStatus: link.status, held }, "sender unavailable: targets held");
+  if (transient) ctx.logger.info({ referrerUserId: config.referrerUserId, linkStatus: link.status, held }, "sender reconnecting: targets held");
+  else ctx.logger.warn({ referrerUserId: config.referrerUserId, linkStatus: link.status, held }, "sender unavailable: targets held");
 }
 
 export function restrictionOf(error: SenderRestrictedError): SenderRestriction {

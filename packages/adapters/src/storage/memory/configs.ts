@@ -9,6 +9,12 @@ export function createMemoryConfigs(): ReferrerConfigRepository {
       return config ? structuredClone(config) : null;
     },
 
+    async getIfChanged(referrerUserId, since) {
+      const config = configs.get(referrerUserId);
+      if (!config) return null;
+      return config.updatedAt.getTime() === since.getTime() ? "unchanged" : structuredClone(config);
+    },
+
     async getMany(referrerUserIds) {
       return referrerUserIds.flatMap((id) => {
         const config = configs.get(id);

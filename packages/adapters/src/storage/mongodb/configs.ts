@@ -12,6 +12,15 @@ export function mongoConfigs(configs: Collection<ConfigDocument>): ReferrerConfi
   return {
     get: (referrerUserId: string) => wrap("configs.get", () => get(referrerUserId)),
 
+    getIfChanged: (referrerUserId: string, since: Date) =>
+      wrap("configs.getIfChanged", async () => {
+        // The version only; the whole document in a second read when it moved (rare).
+        const version = await configs.findOne({ _id: referrerUserId }, { projection: { updatedAt: 1 } });
+        if (!version) return null;
+        if (version.updatedAt instanceof Date && version.updatedAt.getTime() === since.getTime()) return "unchanged" as const;
+        return get(referrerUserId);
+      }),
+
     getMany: (referrerUserIds: readonly string[]) =>
       wrap("configs.getMany", async () => {
         if (referrerUserIds.length === 0) return [];

@@ -15,6 +15,18 @@ export function createSqliteConfigs(db: SqliteDatabase): ReferrerConfigRepositor
   return {
     get,
 
+    async getIfChanged(referrerUserId, since) {
+      // The document is read (and decoded) only when its version moved.
+      const row = db.get<{ doc: string | null }>(
+        "configs.getIfChanged",
+        `SELECT CASE WHEN json_extract(doc, '$.updatedAt."$date"') = ? THEN NULL ELSE doc END AS doc FROM configs WHERE referrerUserId = ?`,
+        since.getTime(),
+        referrerUserId,
+      );
+      if (!row) return null;
+      return row.doc === null ? "unchanged" : read({ doc: row.doc });
+    },
+
     async getMany(referrerUserIds) {
       if (referrerUserIds.length === 0) return [];
       return db

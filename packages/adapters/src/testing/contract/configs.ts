@@ -8,6 +8,17 @@ export function describeConfigs(ctx: ContractContext): void {
       expect(await ctx.storage().configs.get("nobody")).toBeNull();
     });
 
+    it("getIfChanged: unchanged while updatedAt is the one read, the config once it moved, null when none", async () => {
+      const config = makeConfig({ updatedAt: at(1) });
+      await ctx.storage().configs.getOrCreate(config);
+      expect(await ctx.storage().configs.getIfChanged(config.referrerUserId, at(1))).toBe("unchanged");
+      await ctx.storage().configs.update(config.referrerUserId, { sendingPaused: true, updatedAt: at(2) });
+      const changed = await ctx.storage().configs.getIfChanged(config.referrerUserId, at(1));
+      expect(changed).toMatchObject({ sendingPaused: true, updatedAt: at(2) });
+      expect(await ctx.storage().configs.getIfChanged(config.referrerUserId, at(2))).toBe("unchanged");
+      expect(await ctx.storage().configs.getIfChanged("nobody", at(1))).toBeNull();
+    });
+
     it("getOrCreate inserts, and get returns the same config with Date instances", async () => {
       const config = makeConfig({ failureNotifiedAt: at(5), disconnectedByReferrerAt: at(6) });
       expect(await ctx.storage().configs.getOrCreate(config)).toEqual(config);

@@ -14,6 +14,11 @@ export interface StorageAuthStateOptions {
   sessions: SessionRepository;
   cipher: SessionCipher;
   sessionId: string;
+  /**
+   * Asked before each write runs: false means this process no longer owns the session (another
+   * one took its lease), and the state fences itself (see `fence`). Absent: every write runs.
+   */
+  mayWrite?: () => Promise<boolean>;
 }
 
 export interface StorageAuthState {
@@ -28,6 +33,14 @@ export interface StorageAuthState {
    * next socket reuse pre-key ids.
    */
   flush(): Promise<void>;
+  /**
+   * This process no longer owns the session (replaced by another login, lease taken by another
+   * process): every write not started yet, and every later one, is dropped, so stale creds or
+   * signal keys never land over the new driver's. Reads still work. Cannot be undone.
+   */
+  fence(): void;
+  /** True once `fence()` was called. */
+  readonly fenced: boolean;
 }
 
 const CREDS_KEY = "creds";
@@ -39,7 +52,7 @@ const CREDS_KEY = "creds";
 export async function useStorageAuthState(options: StorageAuthStateOptions): Promise<StorageAuthState> {
   const { sessions, cipher, sessionId } = options;
   const codec = entryCodec(cipher, sessionId);
-  const writes = serialWrites();
+  const writes = serialWrites(options.mayWrite);
 
   const stored = await sessions.get(sessionId, [CREDS_KEY]);
   const storedCreds = stored[CREDS_KEY];
@@ -99,6 +112,10 @@ export async function useStorageAuthState(options: StorageAuthStateOptions): Pro
     saveCreds: () => writes.write(() => sessions.set(sessionId, { [CREDS_KEY]: codec.encode(CREDS_KEY, creds) })),
     clear: () => writes.write(() => sessions.clear(sessionId)),
     flush: () => writes.drain(),
+    fence: () => writes.fence(),
+    get fenced() {
+      return writes.fenced;
+    },
   };
 }
 
@@ -134,18 +151,33 @@ function entryCodec(cipher: SessionCipher, sessionId: string) {
  * after, and overwrites, a newer value of the same entry. A rotation is skipped when any write was
  * pending when the read started or was issued since; the next read will rotate instead.
  */
-function serialWrites() {
+function serialWrites(mayWrite?: () => Promise<boolean>) {
   let tail: Promise<unknown> = Promise.resolve();
   let epoch = 0;
   let pending = 0;
+  let fenced = false;
 
   function enqueue(task: () => Promise<void>): Promise<void> {
-    const run = tail.then(task);
+    // Checked when the write runs, not when it is queued: a fence drops what is still waiting.
+    const run = tail.then(async () => {
+      if (fenced) return;
+      if (mayWrite && !(await mayWrite())) {
+        fenced = true;
+        return;
+      }
+      if (!fenced) await task();
+    });
     tail = run.catch(() => undefined);
     return run;
   }
 
   return {
+    get fenced(): boolean {
+      return fenced;
+    },
+    fence(): void {
+      fenced = true;
+    },
     write(task: () => Promise<void>): Promise<void> {
       epoch += 1;
       pending += 1;

@@ -22,8 +22,11 @@ export type CloseAction =
   | { kind: "restart"; reason: string }
   | { kind: "retry"; attempt: number; delayMs: number; reason: string }
   | { kind: "logged_out"; reason: string }
-  /** `blockRestore`: `ensureReady` must not bring this session back on its own. */
-  | { kind: "stop"; status: "failed" | "disconnected"; reason: string; blockRestore: boolean };
+  /**
+   * `blockRestore`: `ensureReady` must not bring this session back on its own. `replaced`: another
+   * login uses these creds now; this one must not write them any more (its copy is stale).
+   */
+  | { kind: "stop"; status: "failed" | "disconnected"; reason: string; blockRestore: boolean; replaced?: true; gaveUp?: true };
 
 export interface CloseContext {
   /** `lastDisconnect.error.output.statusCode`; undefined when the socket closed without an error. */
@@ -57,7 +60,7 @@ export function decideOnClose(context: CloseContext): CloseAction {
       return { kind: "logged_out", reason: "logged out: the device was unlinked from the phone" };
     case DisconnectReason.connectionReplaced:
       // Another socket uses these creds: reconnecting would only kick it off in turn, forever.
-      return { kind: "stop", status: "failed", reason: "replaced by another connection", blockRestore: true };
+      return { kind: "stop", status: "failed", reason: "replaced by another connection", blockRestore: true, replaced: true };
     case DisconnectReason.forbidden:
       return { kind: "stop", status: "failed", reason: "WhatsApp refused the connection (403 forbidden): the account may be banned or restricted", blockRestore: true };
     case DisconnectReason.multideviceMismatch:
@@ -88,7 +91,7 @@ function retryOrGiveUp(context: CloseContext): CloseAction {
   const cause = describeStatus(context.statusCode);
   const attempt = context.attempts + 1;
   if (attempt > settings.maxAttempts) {
-    return { kind: "stop", status: "failed", reason: `could not connect after ${settings.maxAttempts} attempts (last: ${cause})`, blockRestore: false };
+    return { kind: "stop", status: "failed", reason: `could not connect after ${settings.maxAttempts} attempts (last: ${cause})`, blockRestore: false, gaveUp: true };
   }
   const delayMs = backoffDelay(attempt, settings, context.random ?? Math.random);
   return { kind: "retry", attempt, delayMs, reason: `${cause}; reconnecting in ${formatSeconds(delayMs)} (attempt ${attempt}/${settings.maxAttempts})` };

@@ -69,10 +69,11 @@ export class ReadinessGate {
     void this.checkRestrictions(sock);
   }
 
-  private async becomeReady(gen: number, sock: BaileysSocket): Promise<void> {
+  private async becomeReady(gen: number, sock: BaileysSocket, options: { fallback: boolean } = { fallback: false }): Promise<void> {
     if (this.readyGeneration === gen) return;
     this.readyGeneration = gen;
-    await this.untilQuiet(gen, sock);
+    // After the fallback's long wait, one quiet period at most: `ensureReady` must still see it ready.
+    await this.untilQuiet(gen, sock, options.fallback ? this.deps.timeouts.offlineQuietMs : this.deps.timeouts.offlineQuietMaxMs);
     // Parked replies too: this socket may know LIDs the last one did not.
     this.deps.inbox.retry();
     await this.handOver(sock);
@@ -87,8 +88,8 @@ export class ReadinessGate {
    * keep coming after the flag. Each look flushes the buffer first, so that an upsert held there
    * counts. Bounded: a busy account (groups, receipts) must not keep the sender down.
    */
-  private async untilQuiet(gen: number, sock: BaileysSocket): Promise<void> {
-    const { offlineQuietMs, offlineQuietMaxMs } = this.deps.timeouts;
+  private async untilQuiet(gen: number, sock: BaileysSocket, offlineQuietMaxMs: number): Promise<void> {
+    const { offlineQuietMs } = this.deps.timeouts;
     const start = Date.now();
     this.lastActivity = Math.max(this.lastActivity, start);
     for (;;) {
@@ -123,7 +124,7 @@ export class ReadinessGate {
     const timer = setTimeout(() => {
       if (this.readyGeneration === gen || this.openGeneration !== gen) return;
       this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId }, `baileys: no end of the offline backlog within ${formatSeconds(offlineDrainMs)}: ready anyway`);
-      void this.becomeReady(gen, sock);
+      void this.becomeReady(gen, sock, { fallback: true });
     }, offlineDrainMs);
     timer.unref?.();
   }

@@ -5,6 +5,7 @@ import { useStorageAuthState } from "./auth-state.js";
 import { closedMarker } from "./closed-marker.js";
 import type { ReconnectSettings } from "./disconnect-policy.js";
 import { encryptedEntries } from "./encrypted-entries.js";
+import { leaseGuard } from "./lease-guard.js";
 import type { BaileysLogger } from "./logger.js";
 import { SentMessageStore } from "./sent-messages.js";
 import { BaileysSession } from "./session.js";
@@ -26,6 +27,8 @@ export interface SessionFactory {
   reconnect: ReconnectSettings;
   timeouts: SessionTimeouts;
   versions: WaVersionSource;
+  /** Whether this process holds the referrer's session lease (read from storage). */
+  ownsLease(referrerUserId: string): Promise<boolean>;
 }
 
 /** The session repository id of a referrer's Baileys session. */
@@ -48,7 +51,8 @@ export async function openBaileysSession(factory: SessionFactory, referrerUserId
   const sessionId = sessionIdOf(referrerUserId);
   // Resolved before the first socket of the process, then once a day (bounded wait).
   await versions.current();
-  let auth = await useStorageAuthState({ sessions, cipher, sessionId });
+  const mayWrite = leaseGuard({ ownsLease: () => factory.ownsLease(referrerUserId), clock, logger: factory.logger, referrerUserId });
+  let auth = await useStorageAuthState({ sessions, cipher, sessionId, mayWrite });
   if (mode.kind === "restore") {
     if (!isLinked(auth.state.creds)) throw new NothingToRestore(`no linked session stored for ${referrerUserId}`);
   } else if (isLinked(auth.state.creds)) {
@@ -56,7 +60,7 @@ export async function openBaileysSession(factory: SessionFactory, referrerUserId
   } else if (await sessions.exists(sessionId)) {
     // Leftovers of a link that never completed: a new link starts from fresh creds.
     await auth.clear();
-    auth = await useStorageAuthState({ sessions, cipher, sessionId });
+    auth = await useStorageAuthState({ sessions, cipher, sessionId, mayWrite });
   }
   const entries = encryptedEntries(sessions, cipher, sessionId);
   return new BaileysSession(

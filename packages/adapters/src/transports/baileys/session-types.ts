@@ -18,6 +18,15 @@ export interface SessionHooks {
   receipt(receipt: ReceiptUpdate): void;
   /** The session stopped on its own (logged out, replaced, gave up): take it out of the pool. */
   ended(outcome: { blockRestore: boolean }): void;
+  /** Every reconnect failed: the transport pauses restores; returns the reason to show (with the next try). */
+  gaveUp(reason: string): string;
+  /** The session is ready (the account is reachable again). */
+  connected(): void;
+  /**
+   * Whether this process still holds the session's lease: a session closed after another process
+   * took it must not write its creds over the ones that process stores now.
+   */
+  ownsLease(): Promise<boolean>;
 }
 
 export interface SessionDeps {

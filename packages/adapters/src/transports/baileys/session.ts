@@ -42,6 +42,8 @@ export class BaileysSession implements PooledSession {
   /** When the current socket opened (clock ms); null while it is not open. */
   private openedAt: number | null = null;
   private restarts = 0;
+  /** Our own end of a long-lived socket (see `recycle`): its close opens the next one at once. */
+  private recycling = false;
   private qrShownOnSocket = false;
   private cancelBackoff: (() => void) | null = null;
   private readonly inbox: BaileysInbox;
@@ -83,7 +85,9 @@ export class BaileysSession implements PooledSession {
       inbox: this.inbox,
       restrictions: this.restrictions,
       ready: (gen, sock) => {
-        if (isCurrent(gen) && this.socketAlive) this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
+        if (!isCurrent(gen) || !this.socketAlive) return;
+        this.deps.hooks.connected();
+        this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
       },
     });
     this.prompts = new LinkPrompts({
@@ -175,12 +179,37 @@ export class BaileysSession implements PooledSession {
     });
   }
 
-  /** Closes the connection; the device stays linked. The replies its socket surfaced while closing are handed over first. */
+  /** How long the current socket has been open (ms); null while none is open. */
+  get socketAgeMs(): number | null {
+    return this.openedAt === null || this.current.status !== "connected" ? null : this.deps.clock.now().getTime() - this.openedAt;
+  }
+
+  /**
+   * Replaces a long-lived socket by a new one on the same auth (X5): Baileys' per-socket caches
+   * (LID mappings, retry counters, message caches) only empty when the socket ends. Its close
+   * flushes the event buffer like any close; the new socket drains the offline backlog like any
+   * reconnect before the session is `connected` again.
+   */
+  recycle(): void {
+    const sock = this.sock;
+    if (this.stopped || !sock || !this.socketAlive || this.current.status !== "connected") return;
+    this.recycling = true;
+    this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, ageMs: this.socketAgeMs }, "baileys socket recycled");
+    this.setState({ status: "connecting", phone: this.knownPhone(), reason: "renewing a long-lived connection" });
+    sock.end(undefined).catch((error) => this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys socket did not end cleanly"));
+  }
+
+  /**
+   * Closes the connection; the device stays linked. The replies its socket surfaced while closing
+   * are handed over first. The creds are written one last time only while the lease is still
+   * ours: the pool also closes sessions whose lease another process took.
+   */
   async close(): Promise<void> {
     this.stop();
     await this.endSocket();
     // Replies the socket surfaced up to its end are journaled (and handed over) before close returns.
     await this.inbox.settled();
+    if (!this.deps.auth.fenced && !(await this.stillOwned())) this.fence("the session's lease is held by another process");
     await this.persistCreds();
   }
 
@@ -286,6 +315,12 @@ export class BaileysSession implements PooledSession {
     if (gen !== this.generation) return;
     this.socketAlive = false;
     if (this.stopped) return;
+    if (this.recycling) {
+      this.recycling = false;
+      this.openedAt = null;
+      this.openNewSocket();
+      return;
+    }
     const statusCode = statusCodeOf(error);
     if (statusCode === CLIENT_TOO_OLD) this.deps.versionRejected();
     if (this.openedAt !== null && this.deps.clock.now().getTime() - this.openedAt >= STABLE_CONNECTION_MS) this.attempts = 0;
@@ -310,16 +345,19 @@ export class BaileysSession implements PooledSession {
         return;
       case "retry":
         this.attempts = action.attempt;
-        this.setState({ status: "disconnected", phone, reason: action.reason });
+        // A reconnect is scheduled: the session is on its way back, not down. `ensureReady` waits
+        // for it, and dispatch holds quietly instead of telling the referrer the sender is down.
+        this.setState({ status: "connecting", phone, reason: action.reason });
         this.reconnectAfter(action.delayMs);
         return;
       case "logged_out":
         void this.finish({ status: "logged_out", phone: null, reason: action.reason }, { blockRestore: false, discard: true });
         return;
       case "stop":
+        if (action.replaced) this.fence("replaced by another connection");
         // A link that never completed leaves creds that are useless, or harmful when a pairing
         // code set `me` (the next socket would try to log in instead of showing a QR).
-        void this.finish({ status: action.status, phone: this.linked ? phone : null, reason: action.reason }, { blockRestore: action.blockRestore, discard: !this.linked });
+        void this.finish({ status: action.status, phone: this.linked ? phone : null, reason: action.reason }, { blockRestore: action.blockRestore, discard: !this.linked, gaveUp: action.gaveUp === true });
         return;
     }
   }
@@ -336,7 +374,7 @@ export class BaileysSession implements PooledSession {
 
   // ----- state -----
 
-  private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean }): Promise<void> {
+  private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean; gaveUp?: boolean }): Promise<void> {
     // Waiters are told once the final state is there, not with the state being left.
     this.stop({ notify: false });
     this.prompts.clear();
@@ -348,7 +386,9 @@ export class BaileysSession implements PooledSession {
         this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "stored baileys session could not be deleted");
       }
     }
-    this.publish(state);
+    // A give-up's reason says when the next try is (the transport's cooldown): asked before publishing.
+    const shown = options.gaveUp ? { ...state, reason: this.deps.hooks.gaveUp(state.reason ?? "gave up reconnecting") } : state;
+    this.publish(shown);
     this.deps.hooks.ended({ blockRestore: options.blockRestore });
   }
 
@@ -369,9 +409,29 @@ export class BaileysSession implements PooledSession {
     }
   }
 
+  /**
+   * Another driver owns the stored session now: nothing of ours is written any more, neither the
+   * creds (its pre-key counters are ahead of ours) nor signal keys from a socket still winding down.
+   */
+  private fence(why: string): void {
+    if (this.deps.auth.fenced) return;
+    this.deps.auth.fence();
+    this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, why }, "baileys session stops writing its stored creds and keys");
+  }
+
+  private async stillOwned(): Promise<boolean> {
+    try {
+      return await this.deps.hooks.ownsLease();
+    } catch (error) {
+      // Unknown (storage down): the final write is attempted as before; it most likely fails too.
+      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys session lease could not be read on close");
+      return true;
+    }
+  }
+
   /** The creds as they are now, written, and every queued write done: nothing lost on shutdown. */
   private async persistCreds(): Promise<void> {
-    if (this.discarded) return;
+    if (this.discarded || this.deps.auth.fenced) return;
     try {
       await this.deps.auth.saveCreds();
       await this.deps.auth.flush();

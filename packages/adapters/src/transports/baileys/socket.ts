@@ -1,5 +1,6 @@
 import {
   Browsers,
+  DEFAULT_CONNECTION_CONFIG,
   isJidBroadcast,
   isJidNewsletter,
   type AuthenticationCreds,
@@ -11,6 +12,7 @@ import {
   type WAVersion,
   type proto,
 } from "@whiskeysockets/baileys";
+import { createBoundedCache } from "./key-cache.js";
 import type { BaileysLogger } from "./logger.js";
 
 /** The part of a Baileys socket this transport uses: what a test double must provide. */
@@ -69,10 +71,40 @@ export function socketConfig(auth: AuthenticationState, logger: BaileysLogger, b
     browser,
     ...(settings.version ? { version: settings.version } : {}),
     getMessage: settings.getMessage,
+    makeSignalRepository: withBoundedLidCache(DEFAULT_CONNECTION_CONFIG.makeSignalRepository, LID_CACHE_MAX),
     // Online on connect would silence the referrer's phone notifications while we are linked.
     markOnlineOnConnect: false,
     syncFullHistory: false,
     shouldIgnoreJid: ignoredSender,
+  };
+}
+
+/** LID ↔ phone pairs kept in memory per socket (two entries each); the rest are read from the keys. */
+export const LID_CACHE_MAX = 2_000;
+const LID_CACHE_TTL_MS = 3 * 24 * 60 * 60_000;
+
+type MakeSignalRepository = UserFacingSocketConfig["makeSignalRepository"] & {};
+
+/**
+ * Baileys' own signal repository, its LID store's cache swapped for a bounded one. The store
+ * caches every mapping it sees (`new LRUCache({ ttl: 3 days, ttlAutopurge: true, updateAgeOnGet:
+ * true })` with no `max`, lib/Signal/lid-mapping.js:5-9), and lru-cache 11 arms one timer per
+ * entry with `ttlAutopurge` (lru-cache dist/esm/index.js:403-447): a socket kept for days grows
+ * without bound with every alt JID it meets. The store only calls `get`, `set` and `clear` on it
+ * (lid-mapping.js:36-80, 129-150, 241-257, 274); a miss is read back from the signal keys
+ * (`lid-mapping` entries). The version is pinned exactly, so the field is the one read here.
+ */
+export function withBoundedLidCache(make: MakeSignalRepository, max: number): MakeSignalRepository {
+  return (auth, logger, pnToLIDFunc) => {
+    const repository = make(auth, logger, pnToLIDFunc);
+    const store = repository.lidMapping as unknown as { mappingCache?: { clear(): void } };
+    if (store.mappingCache) {
+      store.mappingCache.clear();
+      store.mappingCache = createBoundedCache({ max, ttlMs: LID_CACHE_TTL_MS, refreshOnGet: true });
+    } else {
+      logger.warn({}, "baileys LID store has no mappingCache: its cache stays unbounded");
+    }
+    return repository;
   };
 }
 

@@ -2,6 +2,7 @@ import type { WABrowserDescription } from "@whiskeysockets/baileys";
 import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import type { ReconnectSettings } from "./disconnect-policy.js";
+import type { GiveUpSettings } from "./give-ups.js";
 import type { BaileysLogLevel } from "./logger.js";
 import type { DownloadMedia, MediaDownloadLimits } from "./media-download.js";
 import type { MakeBaileysSocket } from "./socket.js";
@@ -38,8 +39,12 @@ export interface BaileysTransportOptions {
   /** Receives each QR drawn with characters (`qrTerminal`), for linking from a terminal. */
   printQrInTerminal?: (text: string) => void;
   reconnect?: Partial<ReconnectSettings>;
+  /** Pause before restoring a session that gave up reconnecting (default 15 min doubling to 6 h). */
+  giveUps?: Partial<GiveUpSettings>;
   /** Longest wait for the first QR or pairing code in `connect` (default 30 s). */
   linkTimeoutMs?: number;
+  /** A socket open this long is renewed by the next `ensureReady` when idle (default 24 h; X5). */
+  socketMaxAgeMs?: number;
   /**
    * Longest wait for a stored session to be ready in `connect` / `ensureReady` (default 45 s:
    * longer than the offline-backlog fallback plus the restriction check).

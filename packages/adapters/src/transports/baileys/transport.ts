@@ -19,6 +19,7 @@ import {
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
+import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
 import { LinkEvents } from "./link-events.js";
 import { toBaileysLogger } from "./logger.js";
 import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
@@ -35,6 +36,8 @@ export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";
 
 const NAME = "baileys";
+/** A session used this recently may have a send in flight: its socket is not recycled. */
+const RECENT_USE_MS = 2 * 60_000;
 
 export function createBaileysTransport(options: BaileysTransportOptions): Transport {
   return new BaileysTransport(options);
@@ -54,6 +57,8 @@ class BaileysTransport implements Transport {
   private readonly blocked = new Set<string>();
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
   private readonly latest = new Map<string, BaileysSession>();
+  /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
+  private readonly giveUps: GiveUps;
   private readonly logger: Logger;
   private readonly linkTimeoutMs: number;
   private readonly readyTimeoutMs: number;
@@ -62,13 +67,18 @@ class BaileysTransport implements Transport {
   /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
   private readonly journals: InboundJournals;
   private maintaining = false;
+  /** When each session last sent or looked a number up (clock ms): a recycle never cuts one short. */
+  private readonly lastUse = new Map<string, number>();
+  private readonly socketMaxAgeMs: number;
 
   constructor(private readonly options: BaileysTransportOptions) {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
     this.links = new LinkEvents(options.clock, logger);
+    this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    this.socketMaxAgeMs = options.socketMaxAgeMs ?? 24 * 60 * 60_000;
     this.factory = {
       options,
       logger,
@@ -83,6 +93,7 @@ class BaileysTransport implements Transport {
         restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
         restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
       },
+      ownsLease: (referrerUserId) => this.ownsLease(referrerUserId),
       versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
     };
     this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
@@ -117,6 +128,7 @@ class BaileysTransport implements Transport {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
     this.blocked.delete(referrerUserId);
+    this.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
@@ -179,6 +191,7 @@ class BaileysTransport implements Transport {
     const existing = this.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
+      if (this.dueForRecycling(referrerUserId, existing)) existing.recycle();
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
@@ -190,6 +203,8 @@ class BaileysTransport implements Transport {
       }
       return this.getState(referrerUserId);
     }
+    const coolingDown = this.giveUps.coolingDown(referrerUserId);
+    if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
     if (await this.marker(referrerUserId).isSet()) {
@@ -245,6 +260,7 @@ class BaileysTransport implements Transport {
     // acknowledgements before the listeners go; anything left is replayed on the next ready.
     await this.journals.settled();
     this.latest.clear();
+    this.lastUse.clear();
     this.maintaining = false;
     this.links.clearListeners();
   }
@@ -284,6 +300,9 @@ class BaileysTransport implements Transport {
         }),
       receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
+      gaveUp: (reason) => this.giveUps.record(referrerUserId, reason),
+      connected: () => this.giveUps.clear(referrerUserId),
+      ownsLease: () => this.ownsLease(referrerUserId),
     });
     this.latest.set(referrerUserId, session);
     return session;
@@ -294,7 +313,10 @@ class BaileysTransport implements Transport {
     try {
       await this.pool.release(referrerUserId);
     } finally {
-      if (!this.pool.has(referrerUserId)) this.latest.delete(referrerUserId);
+      if (!this.pool.has(referrerUserId)) {
+        this.latest.delete(referrerUserId);
+        this.lastUse.delete(referrerUserId);
+      }
     }
   }
 
@@ -333,7 +355,19 @@ class BaileysTransport implements Transport {
     return session.waitFor((s) => s.status === "connected", this.readyTimeoutMs).then((state) => state ?? session.state);
   }
 
+  /**
+   * A socket open for `socketMaxAgeMs` is renewed by the next `ensureReady` (the listen job and
+   * dispatch call it; both wait for the new socket), unless it sent within the last two minutes.
+   */
+  private dueForRecycling(referrerUserId: string, session: BaileysSession): boolean {
+    const age = session.socketAgeMs;
+    if (age === null || age < this.socketMaxAgeMs) return false;
+    const now = this.options.clock.now().getTime();
+    return now - (this.lastUse.get(referrerUserId) ?? 0) >= RECENT_USE_MS;
+  }
+
   private requireOpen(referrerUserId: string): { session: BaileysSession; sock: BaileysSocket } {
+    this.lastUse.set(referrerUserId, this.options.clock.now().getTime());
     const session = this.pool.get(referrerUserId);
     const sock = session?.openSocket;
     if (!session || !sock) {
@@ -357,6 +391,10 @@ class BaileysTransport implements Transport {
       return new TransportUnavailableError(`[${NAME}] ${what} failed: the connection closed (${cause})`, status === "connected" ? "disconnected" : status, error);
     }
     return new Error(`[${NAME}] ${what} failed: ${cause}`, { cause: error });
+  }
+
+  private async ownsLease(referrerUserId: string): Promise<boolean> {
+    return (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId;
   }
 
   private marker(referrerUserId: string) {

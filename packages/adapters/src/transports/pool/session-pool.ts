@@ -72,6 +72,11 @@ export class SessionPool<S extends PooledSession> {
     return `${this.options.name}-session:${referrerUserId}`;
   }
 
+  /** Whether one more session fits without evicting any (those still opening count). */
+  hasRoom(): boolean {
+    return this.entries.size + this.starting < this.options.maxSessions;
+  }
+
   get size(): number {
     return this.entries.size;
   }

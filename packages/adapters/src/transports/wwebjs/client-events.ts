@@ -1,5 +1,6 @@
 import type { E164, LinkState } from "@relance/core";
 import { qrDataUrl } from "../../qr/render-qr.js";
+import { PAIRING_CODE_FAILURE } from "./client-factory.js";
 import { blocksRestore, receiptStatus, stateAfterChange, stateAfterDisconnect, unlinks } from "./events.js";
 import { endLive } from "./lifecycle.js";
 import { WAState, type Message, type MessageAck } from "./library.js";
@@ -13,9 +14,12 @@ export function listen(rt: WwebjsRuntime, live: Live): void {
   client.on("qr", (qr) => rt.background(onQr(rt, live, qr), "QR handling failed"));
   client.on("code", (code) => onCode(rt, live, code));
   client.on("authenticated", () => onAuthenticated(rt, live));
-  client.on("auth_failure", (message) =>
-    endLive(rt, live, { status: "failed", phone: rt.getState(live.referrerUserId).phone, reason: `WhatsApp Web refused the session: ${message}` }),
-  );
+  client.on("auth_failure", (message) => {
+    const reason = message.startsWith(PAIRING_CODE_FAILURE)
+      ? `WhatsApp Web could not give a pairing code for this number: ${message.slice(PAIRING_CODE_FAILURE.length)}`
+      : `WhatsApp Web refused the session: ${message}`;
+    endLive(rt, live, { status: "failed", phone: rt.getState(live.referrerUserId).phone, reason });
+  });
   client.on("ready", () => rt.background(onReady(rt, live), "ready handling failed"));
   client.on("change_state", (state) => onChangeState(rt, live, state));
   client.on("disconnected", (reason) => onDisconnected(rt, live, reason));

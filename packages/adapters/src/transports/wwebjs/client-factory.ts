@@ -185,17 +185,22 @@ function webVersionOptions(pin: WebVersionPin): { webVersion?: string; webVersio
 
 /**
  * With `pairWithPhoneNumber`, `inject()` calls `requestPairingCode` without awaiting or catching
- * it: a refused number or a closed page would be an unhandled rejection. The failure is logged;
- * no code arrives, and the transport's start-up limit reports the link as failed.
+ * it (Client.js:217-221): a refused number or a closed page would be an unhandled rejection. The
+ * failure is logged and emitted as `auth_failure` with its reason, so that the link ends with it
+ * at once rather than as "no pairing code within 60 s".
  */
 function catchPairingCodeFailures(client: Client, logger: Logger, referrerUserId: string): void {
   const requestPairingCode = client.requestPairingCode.bind(client);
   client.requestPairingCode = (...args) =>
     requestPairingCode(...args).catch((error: unknown) => {
       logger.warn({ referrerUserId, err: String(error) }, "whatsapp-web.js could not get a pairing code");
+      client.emit("auth_failure", `${PAIRING_CODE_FAILURE}${error instanceof Error ? error.message : String(error)}`);
       return "";
     });
 }
+
+/** Prefix of the `auth_failure` message emitted when no pairing code could be had. */
+export const PAIRING_CODE_FAILURE = "no pairing code: ";
 
 /**
  * After a logout the library re-runs `inject()` from an un-awaited page listener: once we close

@@ -149,6 +149,15 @@ export class Inbox {
     });
   }
 
+  /** Erasure: what the session keeps about `phone` goes (see SessionBook.forgetContact). */
+  forget(phone: E164): Promise<void> {
+    return this.serial(async () => {
+      await this.options.book.forgetContact(phone);
+      this.seenIds = null;
+      this.canonical = null;
+    });
+  }
+
   /** The chat id to send to: the number check's id when known. */
   async chatIdOf(phone: E164): Promise<string> {
     return (await this.canonicalIds())[phone] ?? userJid(phone);

@@ -1,6 +1,7 @@
 import type { E164, LinkMethod, LinkState } from "@relance/core";
 import { listen } from "./client-events.js";
 import type { WwebjsClient } from "./client-factory.js";
+import { prepareDataPath } from "./data-path.js";
 import { deferred } from "./deferred.js";
 import { describe, initFailureState } from "./events.js";
 import { Inbox } from "./inbox.js";
@@ -61,6 +62,7 @@ async function previousBackupOf(rt: WwebjsRuntime, referrerUserId: string): Prom
 
 /** Called by the pool once this process holds the lease. */
 async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose): Promise<Live> {
+  await prepareDataPath(rt.dataPath, rt.logger);
   const sessionId = sessionIdOf(referrerUserId);
   const clientId = clientIdOf(referrerUserId);
   const { phone } = rt.getState(referrerUserId);
@@ -154,7 +156,10 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
   }
   const initialization = (async () => client.initialize())();
   initialization
-    .catch((error: unknown) => endLive(rt, live, initFailureState(error, phone)))
+    .catch((error: unknown) => {
+      if (error === "auth timeout" || error === "ready timeout") rt.webBuild.failedToLoad(webVersion.version);
+      endLive(rt, live, initFailureState(error, phone));
+    })
     .finally(() => (live.initializing = false));
   try {
     await live.firstState.promise;

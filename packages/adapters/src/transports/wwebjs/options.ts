@@ -18,6 +18,12 @@ export interface WwebjsTransportOptions {
    * TransportUnavailableError, and `capabilities.maxSessions` reports it to the core.
    */
   maxSessions?: number;
+  /**
+   * The listening job (`ensureReady` with `purpose: "listen"`) never evicts a session and starts
+   * at most one Chromium per this interval on average (bursts up to `maxSessions`); past that it
+   * gets SessionCapacityError and tries again on a later run. Default 60 s.
+   */
+  listenOpenIntervalMs?: number;
   /** A session used this recently is not evicted (see SessionPoolOptions). */
   evictionGraceMs?: number;
   /** A session unused this long is closed, and restored on the next send. Default 30 min. */

@@ -15,6 +15,7 @@ export async function onReady(rt: WwebjsRuntime, live: Live): Promise<void> {
   // What reached the phone meanwhile came with the sync, never as `message`: read it again.
   if (live.ready) return catchUpAgain(rt, live, "WhatsApp Web loaded again");
   live.ready = true;
+  rt.webBuild.loaded(live.webVersion);
   const phone = await ownPhone(rt, live);
   if (!rt.isCurrent(live)) return;
   try {

@@ -8,6 +8,7 @@ import { InboundJournals, deliverToListeners } from "../session/inbound-journal.
 import { createRealWwebjsClient, webVersionPin, type CreateWwebjsClient } from "./client-factory.js";
 import { describe } from "./events.js";
 import { onPoolClosed } from "./lifecycle.js";
+import { ListenBudget } from "./listen-budget.js";
 import type { Live } from "./live.js";
 import { createMediaLoader, type LoadMedia } from "./media.js";
 import type { WwebjsTransportOptions } from "./options.js";
@@ -50,6 +51,8 @@ export class WwebjsRuntime {
   readonly options: WwebjsTransportOptions;
   /** The WhatsApp Web build clients load, moved to the fallback when WhatsApp deprecates the pin. */
   readonly webBuild: WebBuild;
+  /** New Chromiums the listening job may still start (see ListenBudget). */
+  readonly listenBudget: ListenBudget;
   closed = false;
 
   constructor(options: WwebjsTransportOptions) {
@@ -90,6 +93,7 @@ export class WwebjsRuntime {
     this.linkWaitMs = options.linkWaitMs ?? 3 * 60_000;
     this.destroyTimeoutMs = options.destroyTimeoutMs ?? 10_000;
     this.finalBackupTimeoutMs = options.finalBackupTimeoutMs ?? 2 * 60_000;
+    this.listenBudget = new ListenBudget(this.clock, this.maxSessions, options.listenOpenIntervalMs ?? 60_000);
     this.pool = new SessionPool<Live>({
       name: this.name,
       leases: this.leases,

@@ -80,6 +80,25 @@ export class SessionBook {
     return this.write(CANONICAL_KEY, ids);
   }
 
+  /**
+   * Erasure: the number's canonical id, and the ids of its messages (seen ring, watermark) that
+   * name it, are removed. Replies waiting for a number carry only a LID: they age out with the
+   * pending list (MAX_PENDING).
+   */
+  async forgetContact(phone: E164): Promise<void> {
+    const canonical = await this.canonicalIds();
+    const names = [`${phone.replace(/^\+/, "")}@c.us`, ...(canonical[phone] ? [canonical[phone]] : [])];
+    const namesIt = (id: string) => names.some((name) => id.includes(`_${name}_`));
+    if (canonical[phone] !== undefined) {
+      delete canonical[phone];
+      await this.setCanonicalIds(canonical);
+    }
+    const seen = await this.seen();
+    if (seen.some(namesIt)) await this.setSeen(seen.filter((id) => !namesIt(id)));
+    const mark = await this.watermark();
+    if (mark?.ids.some(namesIt)) await this.setWatermark({ ...mark, ids: mark.ids.filter((id) => !namesIt(id)) });
+  }
+
   async restoreRefusedAt(): Promise<Date | null> {
     const at = await this.read<string>(RESTORE_REFUSED_KEY);
     return at ? new Date(at) : null;

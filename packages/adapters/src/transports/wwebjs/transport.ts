@@ -1,7 +1,9 @@
 import {
+  SessionCapacityError,
   SessionDrivenElsewhereError,
   ValidationError,
   type E164,
+  type EnsureReadyOptions,
   type LinkMethod,
   type LinkState,
   type OutgoingMessage,
@@ -110,7 +112,7 @@ export class WwebjsTransport implements Transport {
     return this.rt.getState(referrerUserId);
   }
 
-  async ensureReady(referrerUserId: string): Promise<LinkState> {
+  async ensureReady(referrerUserId: string, options: EnsureReadyOptions = {}): Promise<LinkState> {
     const { rt } = this;
     rt.assertOpen();
     const live = rt.current.get(referrerUserId);
@@ -137,6 +139,11 @@ export class WwebjsTransport implements Transport {
       const state = rt.getState(referrerUserId);
       return state.status === "logged_out" ? state : { status: "logged_out", phone: null, reason: RESTORE_REFUSED_REASON };
     }
+    if (options.purpose === "listen") {
+      // Listening must not churn Chromiums: no eviction to make room, and a budget of new ones.
+      if (!rt.pool.hasRoom()) throw new SessionCapacityError(`[wwebjs] no free session for listening to ${referrerUserId}: every Chromium this process may run is open`);
+      if (!rt.listenBudget.take()) throw new SessionCapacityError(`[wwebjs] listening to ${referrerUserId} waits: the budget of new Chromiums for listening is spent for now`);
+    }
     return openSession(rt, referrerUserId, { kind: "restore" });
   }
 
@@ -150,6 +157,13 @@ export class WwebjsTransport implements Transport {
 
   send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
     return send(this.rt, referrerUserId, message, context);
+  }
+
+  /** Erasure: the session forgets `phone` (canonical id, ids of its messages), running or stored. */
+  async forgetContact(referrerUserId: string, phone: E164): Promise<void> {
+    const live = this.rt.current.get(referrerUserId);
+    if (live) await live.inbox.forget(phone);
+    else await this.rt.bookOf(referrerUserId).forgetContact(phone);
   }
 
   subscribe(listener: TransportListener): () => void {

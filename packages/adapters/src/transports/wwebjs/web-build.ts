@@ -1,6 +1,9 @@
 import type { Logger } from "@relance/core";
 import type { WebVersionPin } from "./client-factory.js";
 
+/** `auth timeout`s in a row on the pin (no `ready` between) that count as a deprecation. */
+const LOAD_FAILURES_BEFORE_FALLBACK = 2;
+
 /**
  * The WhatsApp Web build this process's clients load. A pinned build ages: once WhatsApp's
  * server deprecates it, every client on it is closed right after `ready` (DEPRECATED_VERSION,
@@ -14,7 +17,7 @@ export class WebBuild {
   private current: WebVersionPin;
 
   constructor(
-    private readonly pinned: WebVersionPin,
+    pinned: WebVersionPin,
     private readonly fallback: WebVersionPin | null,
     private readonly logger: Logger,
   ) {
@@ -34,15 +37,29 @@ export class WebBuild {
     if (version !== this.current.version) return true;
     if (!this.fallback || this.fallback.version === version) return false;
     this.current = this.fallback;
+    this.loadFailures = 0;
     this.logger.error(
       { webVersion: version, fallback: this.fallback.version },
-      "WhatsApp deprecated the pinned WhatsApp Web build: clients now load the fallback build; pin a current build (RELANCE_WWEBJS_WEB_VERSION)",
+      "WhatsApp deprecated the pinned WhatsApp Web build (or it no longer loads): clients now load the fallback build; pin a current build (RELANCE_WWEBJS_WEB_VERSION)",
     );
     return true;
   }
 
-  /** Whether `version` is the configured pin (not the fallback). */
-  isPinned(version: string): boolean {
-    return version === this.pinned.version;
+  /**
+   * A client on `version` could not load WhatsApp Web (`auth timeout` / `ready timeout`: the
+   * library's injection never found its page, Client.js:122-136, 330-343). Once can be a slow
+   * network; twice running on the pin with no ready between, the build is treated as deprecated.
+   */
+  failedToLoad(version: string): void {
+    if (version !== this.current.version || version === "latest") return;
+    this.loadFailures++;
+    if (this.loadFailures >= LOAD_FAILURES_BEFORE_FALLBACK) this.deprecated(version);
   }
+
+  /** A client on `version` became ready: the build loads. */
+  loaded(version: string): void {
+    if (version === this.current.version) this.loadFailures = 0;
+  }
+
+  private loadFailures = 0;
 }

@@ -8,6 +8,7 @@ import {
   buildPairingQRData,
   bytesToCrockford,
   generateMessageIDV2,
+  getNextPreKeys,
   jidDecode,
   jidEncode,
   makeEventBuffer,
@@ -171,6 +172,20 @@ export class FakeWhatsApp {
       return undefined;
     }
     return this.sendFailures.shift()!.message;
+  }
+
+  /**
+   * A device logs in while another socket of the same device (same noise key) is open: the server
+   * ends the older one with a `stream:error` whose child is `conflict`, which Baileys maps to 440
+   * connectionReplaced (lib/Socket/socket.js:791-796, lib/Utils/generics.js:282-294).
+   */
+  loggedIn(socket: FakeBaileysSocket): void {
+    const key = b64(socket.creds.noiseKey.public);
+    for (const other of this.sockets) {
+      if (other !== socket && other.isOpen && b64(other.creds.noiseKey.public) === key) {
+        void other.closeWith(DisconnectReason.connectionReplaced, "Stream Errored (conflict)");
+      }
+    }
   }
 
   /** What the referrer's sockets were asked to send, in the contract's terms. */
@@ -425,6 +440,16 @@ export class FakeBaileysSocket implements BaileysSocket {
     this.ev.emit("message-capping.update", info);
   }
 
+  /**
+   * The server says pre-keys run low: Baileys makes the next ones with `getNextPreKeys` (the real
+   * one: keys stored, then `nextPreKeyId` / `firstUnuploadedPreKeyId` moved on) and emits the
+   * update as `creds.update` (lib/Socket/socket.js:355-368, lib/Utils/signal.js:171-180).
+   */
+  async uploadPreKeys(count = 5): Promise<void> {
+    const { update } = await getNextPreKeys({ creds: this.creds, keys: this.keys }, count);
+    this.ev.emit("creds.update", update);
+  }
+
   /** The server's `ib offline` stanza, when held by `world.holdOfflineBacklog`. */
   releaseOfflineBacklog(): void {
     this.releaseBacklog?.();
@@ -526,6 +551,7 @@ export class FakeBaileysSocket implements BaileysSocket {
     await this.uploadPreKeysIfRequired();
     if (this.isClosed) return;
     this.phase = "open";
+    this.world.loggedIn(this);
     this.ev.emit("creds.update", { me: { ...this.creds.me, lid: "201234567890123@lid" } });
     this.ev.emit("connection.update", { connection: "open" });
     // The server sends what arrived while no socket was open as `offline` stanzas: queued, and

@@ -162,6 +162,12 @@ export class FakeWhatsApp {
    * lets an outdated build reach `ready` first is inferred: a live account has to confirm it.
    */
   readonly deprecatedBuilds = new Set<string>();
+  /**
+   * Builds whose page no longer runs the library's injection: `initialize()` rejects with the
+   * bare string `auth timeout` (Client.js:122-136, `window.Debug.VERSION` never defined) once the
+   * browser started. Which failure a stale build really gives is for a live run to confirm.
+   */
+  readonly unloadableBuilds = new Set<string>();
   private failure: { message: string; skip: number } | null = null;
   private sequence = 0;
 
@@ -312,6 +318,8 @@ export class FakeWwebjsClient extends Client {
       this.pupBrowser = { process: () => this.browserProcess as unknown as ChildProcess, isConnected: () => !this.destroyed } as unknown as Browser;
     }
     if (behaviour.kind === "reject") throw behaviour.error;
+    const build = this.setup.webVersion?.version;
+    if (build !== undefined && this.world.unloadableBuilds.has(build)) throw "auth timeout";
     if (behaviour.kind === "hang") return new Promise<void>(() => undefined);
     const { store } = this.setup;
     // RemoteAuth.beforeBrowserInitialized → extractRemoteSession
