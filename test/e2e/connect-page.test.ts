@@ -30,10 +30,16 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
     return app.token(userId);
   }
 
+  /** The single-use connect link the platform would send the referrer (`POST /connect-link`). */
+  async function linkOf(token: string): Promise<string> {
+    const minted = await app.call("POST", "/api/relance/connect-link", { token });
+    return minted.status === 200 ? new URL(minted.body.url).searchParams.get("token")! : token;
+  }
+
   async function open(viewport: keyof typeof VIEWPORTS, token: string, locale?: string): Promise<Page> {
     const context = await browser.newContext({ ...VIEWPORTS[viewport], ...(locale ? { locale } : {}) });
     const page = await context.newPage();
-    await page.goto(`${app.url}/connect?token=${token}`);
+    await page.goto(`${app.url}/connect?token=${await linkOf(token)}`);
     return page;
   }
   const status = (page: Page) => page.locator("#status").getAttribute("data-status");
@@ -195,7 +201,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
       const status = (await app.call("GET", "/api/relance/status", { token })).body;
       await route.fulfill({ status: 202, contentType: "application/json", body: JSON.stringify({ ...status, status: "connecting" }) });
     });
-    await page.goto(`${app.url}/connect?token=${token}`);
+    await page.goto(`${app.url}/connect?token=${await linkOf(token)}`);
     await page.locator("#phone-input").fill("+33600000009");
     await page.locator("#get-code").click();
     await expect.poll(() => page.locator("#status").textContent()).toBe("Connexion…");
@@ -220,7 +226,7 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
         body: JSON.stringify({ error: { code: "link_failed", message: "WhatsApp link failed: QR expired", details: { status: "disconnected", reason: "QR expired" } } }),
       });
     });
-    await page.goto(`${app.url}/connect?token=${await referrer("quentin")}`);
+    await page.goto(`${app.url}/connect?token=${await linkOf(await referrer("quentin"))}`);
     await page.locator("#failure").waitFor({ state: "visible", timeout: 10_000 });
     expect(await page.locator("#failure-reason").textContent()).toBe("Le QR code a expiré sans être scanné.");
     await page.locator("#retry").click();

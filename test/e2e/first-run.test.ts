@@ -39,9 +39,14 @@ describe("development first run", () => {
   it("prints a connect link that works: the demo referrer is subscribed, so linking starts (no 403)", async () => {
     const link = line("Connect page:");
     expect(link).toMatch(new RegExp(`^http://.*/connect\\?token=`));
-    const connected = await server.call("POST", `${P}/connect`, { token: tokenOf(link), body: { method: "qr" } });
+    // A single-use link: the page exchanges it for its session cookie, which may connect.
+    const exchanged = await fetch(link, { redirect: "manual" });
+    expect(exchanged.status).toBe(303);
+    const cookie = (exchanged.headers.get("set-cookie") ?? "").split(";")[0]!;
+    expect(cookie).toMatch(/^relance_connect=ey/);
+    const connected = await fetch(`${server.url}${P}/connect`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ method: "qr" }) });
     expect(connected.status).toBe(200);
-    expect(connected.body.status).toBe("pending_qr");
+    expect(((await connected.json()) as { status: string }).status).toBe("pending_qr");
     expect(server.output()).toContain("demo-referrer is subscribed");
   });
 

@@ -1,5 +1,6 @@
 import { sign } from "hono/jwt";
 import { API_PREFIX } from "./app/app.js";
+import { mintConnectLink } from "./app/connect-links.js";
 import type { ServiceConfig } from "./config/env.js";
 import type { RunningService } from "./service.js";
 
@@ -43,15 +44,18 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
   // Tokens signed with a secret from the environment would open real accounts: printed only when
   // the JWT secret was made up for this run (and dies with it).
   const demo = config.generatedSecrets.includes("RELANCE_JWT_SECRET");
+  // The connect page takes only single-use links (10 min), as a referrer would get them.
+  const link = demo ? (await mintConnectLink({ jwtSecret: config.secrets.jwt, audience: config.RELANCE_JWT_AUDIENCE ?? null }, DEMO_REFERRER)).token : "";
   const links = demo
     ? [
-        `Connect page:  ${url}/connect?token=${demoReferrer}${sandbox ? "   (sandbox: its \"Simuler le téléphone\" button completes the link)" : ""}`,
+        `Connect page:  ${url}/connect?token=${link}   (single use, 10 min${sandbox ? "; sandbox: its \"Simuler le téléphone\" button completes the link" : ""})`,
+        `               a new link: curl -X POST -H "Authorization: Bearer <demo referrer token>" ${url}${API_PREFIX}/connect-link`,
         `Admin console: ${url}/admin?token=${demoAdmin}`,
         `Demo admin token (12 h):    ${demoAdmin}`,
         `Demo referrer token (12 h): ${demoReferrer}`,
       ]
     : [
-        `Connect page:  ${url}/connect   (open it with ?token=<a referrer JWT signed with your RELANCE_JWT_SECRET>)`,
+        `Connect page:  ${url}/connect   (open a link from POST ${API_PREFIX}/connect-link, called with a referrer JWT)`,
         `Admin console: ${url}/admin   (sign in with an admin JWT)`,
       ];
   return [

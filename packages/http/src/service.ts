@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { Logger as Pino } from "pino";
-import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import type { Directory, RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import { reencryptSessions, type ManualClock, type SandboxTransport, type SessionCipher, type StoredDirectory } from "@relance/adapters";
 import type { Hono } from "hono";
 import { createApp } from "./app/app.js";
@@ -71,6 +71,9 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
     jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
     jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
+    // Links are built on the configured public address; without one (development, tests), on the
+    // service's own local address — never on a request's Host header.
+    publicUrl: config.RELANCE_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     streamLimits: { perUser: config.RELANCE_SSE_MAX_PER_USER, total: config.RELANCE_SSE_MAX_TOTAL },
     rateLimits: {
       authFailures: config.RELANCE_AUTH_FAILURE_LIMIT,
@@ -80,9 +83,15 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     },
     connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
     directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
+    directory: container.get<Directory>(TOKENS.Directory),
     defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null,
     sandbox,
-    reencryptSessions: () => reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }),
+    reencryptSessions: async () => {
+      const report = await reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) });
+      // The blobs under the old key must not stay readable in the live files (the SQLite WAL).
+      if (report.reencrypted > 0) await storage.reclaim?.();
+      return report;
+    },
     jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",
   });
 

@@ -5,8 +5,11 @@ import { ConfigError, createLogger, loadConfig } from "../src/index.js";
 // 32 random bytes each: production refuses weaker ones.
 const SECRETS = {
   RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
-  RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  RELANCE_SERVICE_SECRETS: "platform:M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  RELANCE_PUBLIC_URL: "https://relance.example.com",
+  RELANCE_JWT_AUDIENCE: "relance-api",
   WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
+  RELANCE_CONTACT_KEY_SECRET: "Hw3Kq8Ns1Vb6Xm9Pz2Lt5Rc0Yf7Gd4Je1Ua8Oi3Sk6E",
 };
 
 describe("configuration", () => {
@@ -45,13 +48,14 @@ describe("configuration", () => {
 
   it("refuses to start in production without its secrets, naming each", () => {
     try {
-      loadConfig({ NODE_ENV: "production", RELANCE_JWT_SECRET: SECRETS.RELANCE_JWT_SECRET });
+      loadConfig({ NODE_ENV: "production", RELANCE_PUBLIC_URL: "https://relance.example.com", RELANCE_JWT_AUDIENCE: "relance-api", RELANCE_JWT_SECRET: SECRETS.RELANCE_JWT_SECRET });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toEqual([
-        expect.stringMatching(/^RELANCE_SERVICE_SECRET: required in production/),
+        expect.stringMatching(/^RELANCE_SERVICE_SECRETS: required in production/),
         expect.stringMatching(/^WHATSAPP_SESSION_SECRET: required in production/),
+        expect.stringMatching(/^RELANCE_CONTACT_KEY_SECRET: required in production/),
       ]);
     }
     expect(loadConfig({ NODE_ENV: "production", ...SECRETS }).generatedSecrets).toEqual([]);

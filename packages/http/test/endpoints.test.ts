@@ -77,11 +77,11 @@ describe("referrer endpoints", () => {
     });
   });
 
-  it("streams status and QR events over SSE (token in the query for EventSource)", async () => {
+  it("streams status and QR events over SSE (bearer; the pages send their cookie)", async () => {
     await t.call("POST", `${P}/internal/subscriptions`, { service: true, body: { userId: "r1", active: true } });
     const token = await t.referrerToken("r1");
     const controller = new AbortController();
-    const response = await t.service.app.request(`${P}/status/events?access_token=${token}`, { signal: controller.signal });
+    const response = await t.service.app.request(`${P}/status/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();

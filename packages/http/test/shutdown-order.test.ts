@@ -3,6 +3,8 @@ import type { TransportEvent, TransportListener } from "@relance/core";
 import { ManualClock, SandboxTransport, createMemoryStorage } from "@relance/adapters";
 import { loadConfig, startService } from "../src/index.js";
 import { JWT_SECRET, SERVICE_SECRET, SESSION_SECRET } from "./support/test-app.js";
+import { contactKeyOf } from "../src/composition/container.js";
+import { DEVELOPMENT_CONTACT_KEY } from "../src/config/env.js";
 
 // Issue 18, "nothing acknowledged is ever lost": on shutdown the transport closes (and its
 // sessions flush what they hold) while the engine still listens. A real library surfaces
@@ -53,7 +55,8 @@ describe("shutdown order", () => {
     });
     const service = await startService(config, { listen: false, overrides: { storage, transport } });
     await service.close();
-    expect(optedOut).toEqual(["+33611111111"]);
+    // The do-not-contact list holds the number's keyed hash (security review 2, L4), never the number.
+    expect(optedOut).toEqual([contactKeyOf(DEVELOPMENT_CONTACT_KEY)("+33611111111")]);
     expect(transport.acknowledged).toBe(true);
   });
 });

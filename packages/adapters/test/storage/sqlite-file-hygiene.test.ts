@@ -46,3 +46,39 @@ describe("SQLite file hygiene (L5)", () => {
     expect(bytes.includes(Buffer.from("Kept"))).toBe(true);
   });
 });
+
+// L5 (rest): while the service runs, the WAL keeps the pages it logged — erased rows, session
+// blobs under a retired key — until a checkpoint; a copy of the live files still held them.
+describe("SQLite reclaim after erasure or rotation (L5)", () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("leaves no copy of an erased row or an overwritten blob in the live files (database and WAL)", async () => {
+    const root = await mkdtemp(join(tmpdir(), "relance-sqlite-reclaim-"));
+    dirs.push(root);
+    const dataDir = join(root, "data");
+    const storage = createSqliteStorage({ dataDir });
+    await storage.init();
+    const marker = "Erasable-Person-Wk27p";
+    const oldBlob = "old-key-ciphertext-Qv81x";
+    await storage.directory.upsertReferral(makeReferral({ userId: "erin", name: marker }));
+    await storage.directory.upsertReferral(makeReferral({ userId: "other", name: "Kept" }));
+    await storage.sessions.set("baileys:ref-x", { creds: oldBlob });
+    await storage.directory.deleteUser("erin");
+    expect(await storage.sessions.replaceIf("baileys:ref-x", "creds", oldBlob, "new-key-ciphertext")).toBe(true);
+    const live = async () => {
+      const files = [SQLITE_FILENAME, `${SQLITE_FILENAME}-wal`];
+      const contents = await Promise.all(files.map((file) => readFile(join(dataDir, file)).catch(() => Buffer.alloc(0))));
+      return Buffer.concat(contents);
+    };
+    await storage.reclaim!();
+    const bytes = await live();
+    expect(bytes.includes(Buffer.from(marker))).toBe(false);
+    expect(bytes.includes(Buffer.from(oldBlob))).toBe(false);
+    expect((await storage.sessions.get("baileys:ref-x", ["creds"])).creds).toBe("new-key-ciphertext");
+    expect(await storage.directory.getReferrals(makeReferral().referrerId, ["other"])).toHaveLength(1);
+    await storage.close();
+  });
+});

@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import { dailyCounterKey, effectiveDailyCap, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { listedNumbers } from "../use-cases/do-not-contact.js";
 import { exitTargets } from "../use-cases/target-transitions.js";
 import { processTarget } from "./per-target.js";
 import type { SenderRun } from "./sender-run.js";
@@ -28,7 +29,7 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
     // Only the referrals of the targets about to be sent: the cost follows the work due.
     const referrals = await ctx.directory.getReferrals(referrerUserId, due.map((t) => t.referralUserId));
     run.referrals = new Map(referrals.map((r) => [r.userId, r]));
-    const blocked = await ctx.storage.doNotContact.filterListed(due.map((t) => t.contact.phone));
+    const blocked = await listedNumbers(ctx, due.map((t) => t.contact.phone));
     // A target enrolled while its referral's exit was being recorded still never gets a message.
     const exitedUsers = await ctx.storage.exitedUsers.filterExited(due.map((t) => t.referralUserId));
     for (const target of due) {

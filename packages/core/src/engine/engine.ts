@@ -123,8 +123,9 @@ export class RelanceEngine {
     return exitUser(this.ctx, userId, reason);
   }
   /** GDPR erasure of a person's data everywhere (the do-not-contact hash stays). */
-  eraseUser(userId: string) {
-    return eraseUser(this.ctx, userId);
+  /** `phones`: numbers the caller knows the person by, kept (hashed) on the do-not-contact list. */
+  eraseUser(userId: string, options: { phones?: readonly string[] } = {}) {
+    return eraseUser(this.ctx, userId, options);
   }
   handleInbound(message: InboundMessage) {
     return handleInbound(this.ctx, message);

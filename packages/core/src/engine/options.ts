@@ -1,4 +1,5 @@
 import { ValidationError } from "../errors.js";
+import type { E164 } from "../model/phone.js";
 import type { SendWindow } from "../model/send-window.js";
 import { isHhMm } from "../model/send-window.js";
 import { isValidTimeZone } from "../policies/time-zone.js";
@@ -72,6 +73,12 @@ export interface RelanceOptions {
   retentionCron: string;
   /** Identifies this process in claims and leases; unique per process. */
   instanceId: string;
+  /**
+   * The keyed hash (e.g. HMAC-SHA256 under a server secret) under which numbers go on the
+   * do-not-contact list — opt-outs and erasures — so that the list never holds a number in clear.
+   * Must stay the same for the life of the data. Without it numbers are listed in clear.
+   */
+  contactKey?: ((phone: E164) => string) | null;
 }
 
 export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {

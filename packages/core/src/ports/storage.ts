@@ -29,6 +29,12 @@ export interface RelanceStorage {
   ping(): Promise<void>;
   /** Flushes and releases resources. Data acknowledged before `close` survives a reopen. */
   close(): Promise<void>;
+  /**
+   * After an erasure or a key rotation: leaves no copy of deleted or overwritten data in the
+   * store's live files (SQLite, with secure_delete: the WAL checkpointed and truncated). Optional: a
+   * backend without such copies, or that cannot do it online (MongoDB), leaves it out.
+   */
+  reclaim?(): Promise<void>;
 
   readonly configs: ReferrerConfigRepository;
   readonly messages: MessageRepository;
@@ -196,6 +202,8 @@ export interface TargetRepository {
   exitActiveOfReferrer(referrerUserId: string, reason: ExitReason, at: Date): Promise<number>;
   /** Active targets of a referral, across referrers. */
   listActiveByReferral(referralUserId: string): Promise<Target[]>;
+  /** The distinct numbers the referral's targets hold, whatever their status (erasure's tombstone). */
+  phonesOfReferral(referralUserId: string): Promise<E164[]>;
   /** Active targets of a referrer; with `phone`, only those addressed to that number. */
   listActiveByReferrer(referrerUserId: string, phone?: E164): Promise<Target[]>;
   /** The target one of whose deliveries has this transport message id (text or media). */
@@ -242,6 +250,12 @@ export interface DailyCounterRepository {
   get(referrerUserId: string, day: string): Promise<number>;
   /** Sum over all referrers for that day key. */
   sumForDay(day: string): Promise<number>;
+  /**
+   * Expiry of short-lived counters (rate limits, spent link ids): deletes those whose owner starts
+   * with `ownerPrefix` (taken literally) and whose key sorts before `before` (keys are ISO
+   * instants there). Returns how many were deleted. Other owners are never touched.
+   */
+  purgeBefore(ownerPrefix: string, before: string): Promise<number>;
 }
 
 export interface DoNotContactRepository {

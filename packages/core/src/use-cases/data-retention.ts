@@ -1,4 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
+import { normalizePhone } from "../model/phone.js";
+import { doNotContactKey } from "./do-not-contact.js";
 import { PURGED_CONTACT } from "../model/target.js";
 import type { E164 } from "../model/phone.js";
 
@@ -41,11 +43,12 @@ export interface ErasureResult {
  * anyone from writing to them again.
  *
  * What stays is a tombstone: the (pseudonymous) user id among the exited users, which enrollment
- * checks for every referrer. Without it the directory's next listing, or the platform's next push,
+ * checks for every referrer, and (with `contactKey`) the keyed hashes of their numbers — those of
+ * their targets and any the caller names in `phones` — on the do-not-contact list. Without it the directory's next listing, or the platform's next push,
  * enrolled the person again from day 1 (security review 2, M4). The platform must delete the
  * person from its own directory as well.
  */
-export async function eraseUser(ctx: EngineContext, userId: string): Promise<ErasureResult> {
+export async function eraseUser(ctx: EngineContext, userId: string, options: { phones?: readonly string[] } = {}): Promise<ErasureResult> {
   const config = await ctx.storage.configs.get(userId);
   let session = false;
   if (config) {
@@ -57,12 +60,27 @@ export async function eraseUser(ctx: EngineContext, userId: string): Promise<Era
       ctx.logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, "erasure: the WhatsApp session could not be logged out");
     }
   }
-  // The tombstone first: an enrollment pass running meanwhile cannot enroll them again.
+  // The tombstone first: an enrollment pass running meanwhile cannot enroll them again. With a
+  // contact key it also holds the keyed hash of each number they were messaged on, so the same
+  // person pushed again under another user id is not messaged either (never the number itself).
   await ctx.storage.exitedUsers.record({ userId, reason: "manual", exitedAt: ctx.clock.now() });
+  if (ctx.options.contactKey) {
+    const phones = new Set([...(await ctx.storage.targets.phonesOfReferral(userId)), ...(options.phones ?? [])]);
+    for (const raw of phones) {
+      const phone = normalizePhone(raw);
+      if (phone) await ctx.storage.doNotContact.add({ phone: doNotContactKey(ctx, phone), reason: "erased", referrerUserId: null, addedAt: ctx.clock.now() });
+    }
+  }
   await forgetInSessions(ctx, userId);
   const targets = await ctx.storage.targets.deleteByUser(userId);
   const directoryRecords = await ctx.storage.directory.deleteUser(userId);
   const deletedConfig = await ctx.storage.configs.delete(userId);
+  // Deleted rows must not stay readable in the live files (the SQLite WAL) either.
+  try {
+    await ctx.storage.reclaim?.();
+  } catch (error) {
+    ctx.logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, "erasure: the storage could not reclaim the erased data's space");
+  }
   ctx.logger.info({ userId, targets, directoryRecords, config: deletedConfig, session }, "user erased");
   return { targets, directoryRecords, config: deletedConfig, session };
 }

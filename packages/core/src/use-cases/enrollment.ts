@@ -4,6 +4,7 @@ import { baseLanguage, isLanguage } from "../model/language.js";
 import { newTarget } from "../model/target.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
 import type { Referral } from "../ports/directory.js";
+import { listedNumbers } from "./do-not-contact.js";
 
 export interface EnrollmentResult {
   enrolled: number;
@@ -66,7 +67,7 @@ async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promi
   // Nothing to check on an idle pass: it costs its listing and nothing more.
   const none = new Set<string>();
   const known = candidates.length === 0 ? none : await ctx.storage.targets.findExistingReferralIds(referrerUserId, candidates.map((r) => r.userId));
-  const blocked: Set<string> = candidates.length === 0 ? none : await ctx.storage.doNotContact.filterListed(candidates.map((r) => r.phone));
+  const blocked: Set<string> = candidates.length === 0 ? none : await listedNumbers(ctx, candidates.map((r) => r.phone));
   const exited = candidates.length === 0 ? none : await ctx.storage.exitedUsers.filterExited(candidates.map((r) => r.userId));
 
   let enrolled = 0;

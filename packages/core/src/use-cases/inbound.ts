@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
+import { doNotContactKey } from "./do-not-contact.js";
 import type { Target } from "../model/target.js";
 import { isStopReply } from "../policies/stop-keywords.js";
 import { loadConfig } from "./status.js";
@@ -29,7 +30,8 @@ export async function handleInbound(ctx: EngineContext, inbound: InboundMessage)
   const phone = normalizePhone(inbound.from);
   if (!phone) return { optedOut: false, exited: 0, replied: 0 };
   if (!isStopReply(inbound.text)) return handleReply(ctx, inbound, phone);
-  await ctx.storage.doNotContact.add({ phone, reason: "opted_out", referrerUserId: inbound.referrerUserId, addedAt: ctx.clock.now() });
+  // Under the number's keyed hash, without the referrer: the list says "never again", nothing more.
+  await ctx.storage.doNotContact.add({ phone: doNotContactKey(ctx, phone), reason: "opted_out", referrerUserId: null, addedAt: ctx.clock.now() });
   const targets = await ctx.storage.targets.listActiveByReferrer(inbound.referrerUserId, phone);
   const exited = await exitTargets(ctx, targets, "opted_out");
   await Promise.all(targets.map((t) => ctx.inFlight.settled(t.referralUserId)));

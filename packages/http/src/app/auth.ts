@@ -9,17 +9,26 @@ export interface Caller {
   role: string | null;
   /** When the token expires (s since the epoch): a stream opened with it closes then. */
   exp: number;
+  /** The token's id (connect links: spent at the exchange). */
+  jti?: string;
+  /** True for the connect page's session: it may only do what that page does. */
+  connectPage?: boolean;
 }
 
-/** The audience of link tokens (`POST /connect-link`): good for the connect page only, never the API. */
+/** The audience of link tokens (`POST /connect-link`): exchanged once by the connect page, never the API. */
 export const CONNECT_AUDIENCE = "relance-connect";
+/** The audience of the connect page's session (its cookie): the page's own calls only. */
+export const CONNECT_SESSION_AUDIENCE = "relance-connect-session";
+
+/** What a token must be: an API token, a connect link (at the exchange) or the connect page's session. */
+export type TokenKind = "api" | "connect-link" | "connect-session";
 
 export interface TokenRules {
   maxTtlSeconds: number;
-  /** `RELANCE_JWT_AUDIENCE`: when set, API tokens must name it in `aud`. */
+  /** `RELANCE_JWT_AUDIENCE`: when set, every token (links and page sessions too) must name it in `aud`. */
   audience?: string | null;
-  /** A connect-link token (aud relance-connect) is accepted: the connect page's own session only. */
-  acceptConnectLink?: boolean;
+  /** Default `api`. */
+  kind?: TokenKind;
 }
 
 export type AuthVariables = { caller: Caller; serviceName: string };
@@ -37,6 +46,7 @@ export const DEFAULT_JWT_MAX_TTL_SECONDS = 24 * 3600;
 /** Verifies a user token (bearer, page cookie or link) under `rules`; throws a 401 ApiError. */
 export async function callerOf(token: string, secret: string, rules: TokenRules): Promise<Caller> {
   const { maxTtlSeconds } = rules;
+  const kind = rules.kind ?? "api";
   let payload: Record<string, unknown>;
   try {
     // HS256 only (another alg, "none" included, is a mismatch); a future `nbf` or `iat` is refused.
@@ -51,36 +61,45 @@ export async function callerOf(token: string, secret: string, rules: TokenRules)
   if (payload.exp - Math.min(issuedAt, now) > maxTtlSeconds) throw unauthorized(`Token lifetime is over ${maxTtlSeconds} s`);
   if (typeof payload.sub !== "string" || payload.sub.length === 0) throw unauthorized("Token has no subject");
   const audiences = Array.isArray(payload.aud) ? payload.aud : payload.aud === undefined ? [] : [payload.aud];
-  if (audiences.includes(CONNECT_AUDIENCE)) {
-    // A link sent by SMS or e-mail opens the connect page; it is no API credential.
-    if (!rules.acceptConnectLink) throw unauthorized("Connect-link tokens are only accepted by the connect page");
-  } else if (rules.audience && !audiences.includes(rules.audience)) {
-    throw unauthorized(`Token audience must include ${rules.audience}`);
-  }
-  return { userId: payload.sub, role: typeof payload.role === "string" ? payload.role : null, exp: payload.exp };
+  const isLink = audiences.includes(CONNECT_AUDIENCE);
+  const isPageSession = audiences.includes(CONNECT_SESSION_AUDIENCE);
+  // Security review 2, M1: each kind is accepted only where it belongs. A link sent by SMS or
+  // e-mail is exchanged once for the page's session, which in turn is no API credential.
+  if (kind === "api" && (isLink || isPageSession)) throw unauthorized("Connect-link tokens are only accepted by the connect page");
+  if (kind === "connect-link" && (!isLink || typeof payload.jti !== "string" || payload.jti === "")) throw unauthorized("Not a connect link");
+  if (kind === "connect-session" && !isPageSession) throw unauthorized("Not a connect page session");
+  if (rules.audience && !audiences.includes(rules.audience)) throw unauthorized(`Token audience must include ${rules.audience}`);
+  return {
+    userId: payload.sub,
+    role: kind === "api" && typeof payload.role === "string" ? payload.role : null,
+    exp: payload.exp,
+    ...(typeof payload.jti === "string" ? { jti: payload.jti } : {}),
+    ...(kind === "connect-session" ? { connectPage: true } : {}),
+  };
 }
 
 /**
  * Referrer and admin calls: `Authorization: Bearer <HS256 JWT>` with `exp` required and a
- * lifetime of at most `maxTtlSeconds`. The SSE stream also takes `?access_token=` because
- * browsers' EventSource cannot send headers.
+ * lifetime of at most `maxTtlSeconds`. Without a bearer, a page's cookie when the route serves
+ * that page: `cookie.kind` says which token it must hold (the admin console's: an admin API
+ * token; the connect page's: its own session, good only on the routes that page calls).
  */
 export function requireUser(
   secret: string,
-  options: { allowQueryToken?: boolean; maxTtlSeconds?: number; audience?: string | null; cookie?: string } = {},
+  options: { maxTtlSeconds?: number; audience?: string | null; cookie?: { name: string; kind: TokenKind } } = {},
 ): MiddlewareHandler<{ Variables: AuthVariables }> {
   const maxTtlSeconds = options.maxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS;
   return async (c, next) => {
-    const token = bearer(c.req.header("authorization")) ?? (options.allowQueryToken ? (c.req.query("access_token") ?? null) : null);
+    const token = bearer(c.req.header("authorization"));
     if (token) {
       c.set("caller", await callerOf(token, secret, { maxTtlSeconds, audience: options.audience ?? null }));
       return next();
     }
-    // The page's HttpOnly, SameSite=Strict cookie (set by the page from its link's token).
-    const cookie = options.cookie ? getCookie(c, options.cookie) : undefined;
+    // The page's HttpOnly, SameSite=Strict cookie (set by the page when it exchanged its link).
+    const cookie = options.cookie ? getCookie(c, options.cookie.name) : undefined;
     if (!cookie) throw unauthorized("Missing bearer token");
     refuseCrossSiteWrite(c);
-    c.set("caller", await callerOf(cookie, secret, { maxTtlSeconds, audience: options.audience ?? null, acceptConnectLink: options.cookie === CONNECT_COOKIE }));
+    c.set("caller", await callerOf(cookie, secret, { maxTtlSeconds, audience: options.audience ?? null, kind: options.cookie!.kind }));
     await next();
   };
 }
@@ -136,7 +155,11 @@ export interface ServiceCredentials {
  * A listed caller's secret is valid only under its own name, and only on its routes (`scope` of
  * the path: the segment after `/internal/`); the single secret accepts any name on every route.
  */
-export function requireService(credentials: ServiceCredentials | string, scopeOf: (path: string) => string = internalScopeOf): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function requireService(
+  credentials: ServiceCredentials | string,
+  scopeOf: (path: string) => string = internalScopeOf,
+  audit?: { info(fields: Record<string, unknown>, message: string): void },
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   const creds: ServiceCredentials = typeof credentials === "string" ? { service: credentials, callers: [] } : credentials;
   const entries = [
     ...(creds.service ? [{ name: null as string | null, digest: digest(creds.service), scopes: null as readonly string[] | null }] : []),
@@ -156,6 +179,8 @@ export function requireService(credentials: ServiceCredentials | string, scopeOf
     if (match.name !== null && match.name !== serviceName) throw unauthorized("Invalid service credentials");
     if (match.scopes !== null && !match.scopes.includes(scopeOf(c.req.path))) throw new ApiError(403, "forbidden", `${serviceName} may not call this route`);
     c.set("serviceName", serviceName);
+    // The audit trail: who exited or erased whom, who ran which job (never the secret).
+    audit?.info({ serviceName, method: c.req.method, route: c.req.path }, "internal call");
     await next();
   };
 }

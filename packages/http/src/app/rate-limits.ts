@@ -109,16 +109,24 @@ export function connectLimit(settings: RateLimitSettings, storage: RelanceStorag
 
 /**
  * hono-rate-limiter's store over the service's own storage (its atomic counters), so that every
- * instance on one SQLite file or MongoDB database shares the counts. Fixed windows.
+ * instance on one SQLite file or MongoDB database shares the counts. Fixed windows, keyed by the
+ * window's start (an ISO instant); when a process first counts in a new window it deletes the
+ * rows of ended ones, so rows do not pile up per address (security review 2, M2: 3000 distinct
+ * addresses left 3000 permanent rows).
  */
 export class StorageRateLimitStore implements Store {
   private windowMs = 60_000;
+  private purgedUpTo = "";
   readonly localKeys = false;
+  /** Every row of this limiter's owner starts with it. */
+  readonly prefix: string;
 
   constructor(
     private readonly storage: RelanceStorage,
-    private readonly name: string,
-  ) {}
+    name: string,
+  ) {
+    this.prefix = `ratelimit:${name}:`;
+  }
 
   init(options: { windowMs: number }): void {
     this.windowMs = options.windowMs;
@@ -126,11 +134,19 @@ export class StorageRateLimitStore implements Store {
 
   private slot(key: string) {
     const window = Math.floor(Date.now() / this.windowMs);
-    return { owner: `ratelimit:${this.name}:${key}`, bucket: `w${window}`, resetTime: new Date((window + 1) * this.windowMs) };
+    return { owner: `${this.prefix}${key}`, bucket: new Date(window * this.windowMs).toISOString(), resetTime: new Date((window + 1) * this.windowMs) };
+  }
+
+  /** Once per window and process: the rows of ended windows go. */
+  private async purgeEnded(bucket: string): Promise<void> {
+    if (this.purgedUpTo === bucket) return;
+    this.purgedUpTo = bucket;
+    await this.storage.counters.purgeBefore(this.prefix, bucket);
   }
 
   async increment(key: string) {
     const { owner, bucket, resetTime } = this.slot(key);
+    await this.purgeEnded(bucket);
     const totalHits = (await this.storage.counters.tryIncrement(owner, bucket, Number.MAX_SAFE_INTEGER)) ?? Number.MAX_SAFE_INTEGER;
     return { totalHits, resetTime };
   }

@@ -133,7 +133,8 @@ export const PreviewBody = z
 
 export const ExitUserBody = z.object({ userId: id, reason: z.enum(["paid", "manual"]).optional() }).strict();
 
-export const EraseUserBody = z.object({ userId: id }).strict();
+/** `phone`: a number the platform knows the person by, kept (as a keyed hash) so it is never messaged again. */
+export const EraseUserBody = z.object({ userId: id, phone: phone.optional() }).strict();
 
 export const SubscriptionBody = z
   .object({ userId: id, active: z.boolean(), name: z.string().max(200).optional(), phone: writtenPhone.nullable().optional() })

@@ -1,5 +1,5 @@
 import type { Logger as Pino } from "pino";
-import type { RelanceEngine, RelanceStorage } from "@relance/core";
+import type { Directory, RelanceEngine, RelanceStorage } from "@relance/core";
 import type { ManualClock, ReencryptionReport, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics.js";
 import type { ServiceCredentials } from "./auth.js";
@@ -17,8 +17,12 @@ export interface AppServices {
   jwtMaxTtlSeconds?: number;
   /** `RELANCE_JWT_AUDIENCE`: when set, API tokens must carry it in `aud`. */
   jwtAudience?: string | null;
+  /** `RELANCE_PUBLIC_URL`: the origin (and path prefix) of every absolute link; never the Host header. */
+  publicUrl?: string;
   /** How long `POST /connect` waits for a QR, a pairing code or a link before answering 202; default 2 s. */
   connectWaitMs?: number;
+  /** The referrers' profiles (the connect page names the account it links). */
+  directory?: Directory;
   /** `RELANCE_DEFAULT_COUNTRY`: reads pushed national numbers when the referrer's own number is unknown. */
   defaultCountry?: string | null;
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */

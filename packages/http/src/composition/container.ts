@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import "reflect-metadata";
 import { Container } from "inversify";
 import type { Logger as Pino } from "pino";
@@ -115,8 +116,18 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
         defaultTimezone: config.RELANCE_DEFAULT_TIMEZONE,
         defaultSendWindow: sendWindowOf(config),
         retentionDays: config.RELANCE_RETENTION_DAYS,
+        contactKey: contactKeyOf(config.secrets.contactKey),
       },
     }),
   );
   return container;
+}
+
+/**
+ * The do-not-contact list's key for a number: HMAC-SHA256 under RELANCE_CONTACT_KEY_SECRET, so
+ * that the list (opt-outs, erasure tombstones) holds no number a copy of the database could read,
+ * nor one that can be brute-forced without the secret.
+ */
+export function contactKeyOf(secret: string): (phone: string) => string {
+  return (phone) => `h1:${createHmac("sha256", secret).update(phone).digest("base64url")}`;
 }

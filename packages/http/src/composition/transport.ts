@@ -1,5 +1,5 @@
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chmodSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Clock, E164, Logger, RelanceStorage, Transport } from "@relance/core";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
 import type { ServiceConfig } from "../config/env.js";
@@ -43,7 +43,7 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
     }
     case "wwebjs": {
       const { createWwebjsTransport, webVersionPin } = await import("@relance/adapters/wwebjs");
-      const dataPath = join(tmpdir(), "relance-wwebjs");
+      const dataPath = wwebjsDataPath(config.RELANCE_DATA_DIR);
       return createWwebjsTransport({
         ...common,
         maxSessions: config.RELANCE_WWEBJS_MAX_SESSIONS,
@@ -82,4 +82,16 @@ export async function activeContactsOf(storage: RelanceStorage, referrerUserId: 
     after = page.nextCursor;
   } while (after !== null);
   return [...phones];
+}
+
+/**
+ * whatsapp-web.js' working directory (profiles, backups, the cached WhatsApp Web page every
+ * session runs): under the data directory, owner-only. Under a shared temporary directory,
+ * another local user could create it first and plant the page (security review 2, L11).
+ */
+export function wwebjsDataPath(dataDir: string): string {
+  const path = resolve(dataDir, "wwebjs");
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+  return path;
 }

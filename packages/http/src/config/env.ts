@@ -65,7 +65,8 @@ const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: integer(0).max(65535).default(3000),
-    HOST: z.string().default("0.0.0.0"),
+    /** Default: every interface in production (the container), loopback otherwise (security review 2, L7). */
+    HOST: z.string().min(1).optional(),
     RELANCE_STORAGE: z.enum(["sqlite", "memory", "mongodb"]).default("sqlite"),
     RELANCE_DATA_DIR: z.string().min(1).default("./data"),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URI").optional(),
@@ -82,6 +83,8 @@ const EnvSchema = z
     /** The bearer Relance presents to the user-service (pull directory); never accepted on /internal. */
     RELANCE_DIRECTORY_SECRET: secret.optional(),
     WHATSAPP_SESSION_SECRET: z.string().min(16).optional(),
+    /** Keys the hashes under which numbers sit on the do-not-contact list (opt-outs, erasures). */
+    RELANCE_CONTACT_KEY_SECRET: secret.optional(),
     RELANCE_MAX_CONCURRENT_SESSIONS: integer(1).default(50),
     RELANCE_MESSAGE_DELAY_MS: integer(0).default(3000),
     RELANCE_MAX_MESSAGES_PER_DAY: integer(1).default(100),
@@ -104,6 +107,8 @@ const EnvSchema = z
       .refine((v) => v.slice(0, 5) !== v.slice(6), "start and end must differ (00:00-23:59 is the whole day)")
       .default("08:00-20:00"),
     RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+    /** The service's public address (`https://relance.example.com`): every absolute link is built on it, never on the Host header. */
+    RELANCE_PUBLIC_URL: z.string().url().optional(),
     RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
     /** When set, API tokens must name it in `aud` (connect-link tokens carry relance-connect and are refused on the API). */
     RELANCE_JWT_AUDIENCE: z.string().min(1).optional(),
@@ -173,6 +178,17 @@ const EnvSchema = z
         message: "the unauthenticated metrics listener must bind a loopback address in production (127.0.0.1, ::1); scrape /metrics with the service secret otherwise",
       });
     }
+    // Without an audience, any HS256 token signed with the secret — by whatever other system shares
+    // it — is a Relance credential (security review 2, L8).
+    if (env.NODE_ENV === "production" && !env.RELANCE_JWT_AUDIENCE) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_JWT_AUDIENCE"], message: "required in production: the aud your platform puts in Relance tokens" });
+    }
+    // Links sent by SMS hold a token: their origin is configured, not taken from a request (L3).
+    if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "required in production: the public https:// address connect links are built on" });
+    } else if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL!.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "must be https:// in production" });
+    }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
     }
@@ -180,9 +196,17 @@ const EnvSchema = z
 
 export type Env = z.infer<typeof EnvSchema>;
 
-const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET", "RELANCE_WEBHOOK_SECRET", "RELANCE_DIRECTORY_SECRET"] as const;
+const SECRETS = ["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET", "RELANCE_WEBHOOK_SECRET", "RELANCE_DIRECTORY_SECRET", "RELANCE_CONTACT_KEY_SECRET"] as const;
 
-export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "RELANCE_SERVICE_SECRETS"> {
+/**
+ * Outside production, without RELANCE_CONTACT_KEY_SECRET: a fixed key, not a generated one, so a
+ * development database's opt-outs still match after a restart. It protects nothing: production
+ * requires a real secret.
+ */
+export const DEVELOPMENT_CONTACT_KEY = "relance-development-contact-key (not a secret)";
+
+export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "RELANCE_SERVICE_SECRETS" | "HOST"> {
+  HOST: string;
   secrets: {
     jwt: string;
     /** The single-secret form of /internal (any caller name, every route); null when only callers are listed. */
@@ -192,6 +216,8 @@ export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "REL
     session: string;
     webhook: string;
     directory: string;
+    /** HMAC key of the do-not-contact list's number hashes; must never change for the data's life. */
+    contactKey: string;
   };
   /** Names of the secrets made up for this run (development only). */
   generatedSecrets: string[];
@@ -251,6 +277,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
   }
   const { callers, problems } = parseCallers(env.RELANCE_SERVICE_SECRETS ?? "");
   if (problems.length > 0) throw new ConfigError(problems);
+  const production = env.NODE_ENV === "production";
+  // The single secret accepts any caller name on every route: production names its callers
+  // (security review 2, item 2), so that each is limited to its routes and logged by name.
+  const callerProblems = !production
+    ? []
+    : env.RELANCE_SERVICE_SECRET
+      ? ["RELANCE_SERVICE_SECRET: refused in production (it accepts any X-Service-Name on every route); give each caller its own secret and routes in RELANCE_SERVICE_SECRETS"]
+      : callers.length === 0
+        ? ["RELANCE_SERVICE_SECRETS: required in production (name:secret[:route+route],… one per caller of /internal)"]
+        : [];
   // Listed callers replace the single secret, unless it is given too.
   const needed = SECRETS.filter(
     (name) =>
@@ -258,9 +294,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
       !(name === "RELANCE_WEBHOOK_SECRET" && !env.RELANCE_NOTIFY_WEBHOOK_URL) &&
       !(name === "RELANCE_DIRECTORY_SECRET" && env.RELANCE_DIRECTORY !== "http"),
   );
-  const missing = needed.filter((name) => !env[name]);
-  if (env.NODE_ENV === "production" && missing.length > 0) {
-    throw new ConfigError(missing.map((name) => `${name}: required in production (at least 16 characters)`));
+  const missing = needed.filter((name) => !env[name] && !(production && name === "RELANCE_SERVICE_SECRET"));
+  if (production && missing.length + callerProblems.length > 0) {
+    throw new ConfigError([...callerProblems, ...missing.map((name) => `${name}: required in production (at least 16 characters)`)]);
   }
   if (env.NODE_ENV === "production") {
     const given: Array<[string, string]> = [
@@ -281,9 +317,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
     if (weak.length + reused.length > 0) throw new ConfigError([...weak, ...reused]);
   }
   const make = () => randomBytes(32).toString("base64url");
-  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
+  const { RELANCE_JWT_SECRET, RELANCE_SERVICE_SECRET, WHATSAPP_SESSION_SECRET, RELANCE_WEBHOOK_SECRET, RELANCE_DIRECTORY_SECRET, RELANCE_CONTACT_KEY_SECRET, RELANCE_SERVICE_SECRETS: _callers, ...rest } = env;
   return {
     ...rest,
+    HOST: rest.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     secrets: {
       jwt: RELANCE_JWT_SECRET ?? make(),
       service: RELANCE_SERVICE_SECRET ?? (callers.length > 0 ? null : make()),
@@ -291,8 +328,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
       session: WHATSAPP_SESSION_SECRET ?? make(),
       webhook: RELANCE_WEBHOOK_SECRET ?? make(),
       directory: RELANCE_DIRECTORY_SECRET ?? make(),
+      contactKey: RELANCE_CONTACT_KEY_SECRET ?? DEVELOPMENT_CONTACT_KEY,
     },
-    generatedSecrets: [...missing],
+    generatedSecrets: missing.filter((name) => name !== "RELANCE_CONTACT_KEY_SECRET"),
   };
 }
 
@@ -304,6 +342,19 @@ export function weaknessOf(value: string): string | null {
   const bytes = /^[0-9a-f]+$/i.test(value) ? value.length / 2 : /^[A-Za-z0-9+/_=-]+$/.test(value) ? Math.floor((value.replace(/=+$/, "").length * 3) / 4) : value.length;
   if (bytes < 32) return "shorter than 32 random bytes (make one with: openssl rand -base64 32)";
   if (new Set(value).size < 12) return "not random: too few different characters (make one with: openssl rand -base64 32)";
+  // Security review 2, item 7: an alphabet typed twice had 26 different characters and 48 of
+  // them. Random text almost never counts up or down (about 1 pair in 30 in base64, 1 in 8 in
+  // hex), nor repeats an 8-character block.
+  const chars = [...value.replace(/=+$/, "")];
+  let counting = 0;
+  for (let i = 1; i < chars.length; i++) if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) === 1) counting++;
+  if (counting > (chars.length - 1) / 3) return "not random: it counts (abc…, 123…) (make one with: openssl rand -base64 32)";
+  const blocks = new Set<string>();
+  for (let i = 0; i + 8 <= chars.length; i++) {
+    const block = chars.slice(i, i + 8).join("");
+    if (blocks.has(block)) return "not random: a block of it repeats (make one with: openssl rand -base64 32)";
+    blocks.add(block);
+  }
   return null;
 }
 

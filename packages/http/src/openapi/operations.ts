@@ -40,15 +40,14 @@ export const OPERATIONS = {
   statusEvents: referrer({
     summary: "Server-sent events: `status` (a Status) at once and on every change, `qr` ({text, dataUrl}) on every new QR",
     description:
-      "The connect page's cookie authenticates it (or `?access_token=` for other EventSource clients). The stream closes when the token expires; at most RELANCE_SSE_MAX_PER_USER streams per account (429 too_many_streams).",
-    query: z.object({ access_token: z.string().optional().describe("the JWT, for EventSource clients without the page's cookie") }).strict(),
+      "A bearer token, or the connect page's cookie (no token in the URL). The stream closes when the token expires; at most RELANCE_SSE_MAX_PER_USER streams per account (429 too_many_streams).",
     errors: ["TooManyRequests"],
     responses: { "200": { description: "text/event-stream", media: "text/event-stream", example: 'event: status\ndata: {"status":"pending_qr",...}\n\n' } },
   }),
   connectLink: referrer({
     summary: "A short-lived link to the connect page, to send by SMS or e-mail",
     description:
-      "Mints a purpose-bound token (aud relance-connect, 10 minutes) for the caller: it opens the connect page (exchanged there for an HttpOnly cookie) and is refused on every API route.",
+      "Mints a purpose-bound, single-use token (aud relance-connect, a jti, 10 minutes) for the caller: the connect page exchanges it once for an HttpOnly cookie good only for that page's calls (status, its stream, connect, disconnect without logout); it is refused on every API route.",
     responses: { "200": { description: "the link and when it stops working", schema: res.ConnectLinkResponse } },
     errors: ["TooManyRequests"],
   }),
@@ -172,6 +171,15 @@ export const OPERATIONS = {
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
   }),
+  adminSignIn: operations({
+    summary: "The admin console's sign-in form: a pasted admin JWT (form field `token`), exchanged for the HttpOnly cookie",
+    description: "application/x-www-form-urlencoded, from the console's own page only (Sec-Fetch-Site same-origin; 403 otherwise). The token never goes through a URL.",
+    validates: false,
+    responses: {
+      "200": { description: "the console's page, when the form held no token", media: "text/html" },
+      "303": { description: "the token was exchanged for a cookie (or refused: ?expired=1): the console's address" },
+    },
+  }),
   pageAsset: operations({
     summary: "Scripts, styles and the charting library of the pages, served locally",
     description: "Scripts are served as text/javascript, the stylesheet as text/css (both charset=utf-8); any other name is a 404.",
@@ -182,7 +190,7 @@ export const OPERATIONS = {
   }),
   connectPage: operations({
     summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",
-    query: z.object({ token: z.string().optional().describe("the referrer's JWT or connect-link token, exchanged once for an HttpOnly cookie (the page then redirects to its clean address)") }),
+    query: z.object({ token: z.string().optional().describe("a single-use connect link's token (POST /connect-link), exchanged once for an HttpOnly cookie (the page then redirects to its clean address)") }),
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
   }),

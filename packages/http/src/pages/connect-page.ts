@@ -5,15 +5,18 @@ import { page } from "./layout.js";
 import { CONNECT_STRINGS } from "./strings/connect.js";
 
 /**
- * `/connect?token=<referrer JWT>`: the referrer links their WhatsApp. Phones get the pairing code
+ * `/connect?token=<connect link>`: the referrer links their WhatsApp. Phones get the pairing code
  * first (a phone cannot scan its own screen), large screens the QR; both are one tap away. The
  * script (`/assets/connect.js`) follows the status stream and keeps only the current state on
  * screen.
  */
-export function connectPage(lang: Lang, options: { sandbox: boolean; nonce: string; session: PageSession | null }) {
+export function connectPage(lang: Lang, options: { sandbox: boolean; nonce: string; session: PageSession | null; account?: string | null }) {
   const t = CONNECT_STRINGS[lang];
+  // Security review 2, L2: the page says which account a link belongs to, so a link someone else
+  // sent cannot make a referrer link their WhatsApp to that other account unawares.
   const body = html`<main class="card">
   <h1>${t.heading}</h1>
+  ${options.account ? html`<p id="account" class="lead">${t.account} <strong>${options.account}</strong></p>` : ""}
   <p class="lead">${t.lead}</p>
   <p><span id="status" class="badge" role="status" aria-live="polite" data-status="loading">${t.loading}</span></p>
   <p id="linked-phone" hidden></p>

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { randomBytes } from "node:crypto";
 import { ADMIN_COOKIE, callerOf, CONNECT_COOKIE, DEFAULT_JWT_MAX_TTL_SECONDS, type Caller } from "../app/auth.js";
+import { exchangeConnectLink } from "../app/connect-links.js";
 import type { AppServices } from "../app/services.js";
 
 export type PageScope = "connect" | "admin";
@@ -10,8 +11,10 @@ const COOKIE: Record<PageScope, string> = { connect: CONNECT_COOKIE, admin: ADMI
 
 /**
  * A page's credentials: the link's `?token=` is exchanged once for an HttpOnly, SameSite=Strict
- * cookie living no longer than the token, then the browser is sent to the clean address, so the
- * token stays neither in history nor in any URL the page opens (its event stream included).
+ * cookie, then the browser is sent to the clean address, so the token stays neither in history
+ * nor in any URL the page opens (its event stream included). The connect page takes only a
+ * connect link (`POST /connect-link`, single-use) and its cookie holds a session good for that
+ * page's calls only; the admin console's cookie holds the admin token, living no longer than it.
  * Answers the redirect, or null when the page is to be rendered.
  */
 export async function exchangeToken(c: Context, services: AppServices, scope: PageScope): Promise<Response | null> {
@@ -24,13 +27,32 @@ export async function exchangeToken(c: Context, services: AppServices, scope: Pa
   const token = url.searchParams.get("token");
   if (token === null) return null;
   url.searchParams.delete("token");
-  const caller = await verified(services, scope, token);
-  if (caller) {
-    setCookie(c, COOKIE[scope], token, {
+  return openPageSession(c, services, scope, token, url);
+}
+
+/**
+ * The admin console's form (`POST /admin`, field `token`): a pasted token never goes through a
+ * URL, where proxies and access logs would keep it (security review 2, L12). Only the page's own
+ * form may post it: a cross-site one would sign the browser in as someone else (login CSRF).
+ */
+export async function postedToken(c: Context, services: AppServices, scope: PageScope): Promise<Response | null> {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined && site !== "same-origin" && site !== "none") return c.text("Forbidden", 403);
+  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const token = typeof form.token === "string" ? form.token.trim() : "";
+  if (token === "") return null;
+  return openPageSession(c, services, scope, token, new URL(c.req.url));
+}
+
+async function openPageSession(c: Context, services: AppServices, scope: PageScope, token: string, url: URL): Promise<Response> {
+  const session = scope === "connect" ? await exchangeConnectLink(linkSettings(services), services.storage, token) : await adminSession(services, token);
+  if (session) {
+    const { caller } = session;
+    setCookie(c, COOKIE[scope], session.token, {
       path: "/",
       httpOnly: true,
       sameSite: "Strict",
-      secure: url.protocol === "https:" || c.req.header("x-forwarded-proto") === "https",
+      secure: url.protocol === "https:" || c.req.header("x-forwarded-proto") === "https" || (services.publicUrl ?? "").startsWith("https://"),
       maxAge: Math.max(1, caller.exp - Math.floor(Date.now() / 1000)),
     });
   } else {
@@ -56,12 +78,20 @@ export interface PageSession {
   expired?: boolean;
 }
 
+const linkSettings = (services: AppServices) => ({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null, maxTtlSeconds: services.jwtMaxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS });
+
+async function adminSession(services: AppServices, token: string): Promise<{ token: string; caller: Caller } | null> {
+  const caller = await verified(services, "admin", token);
+  return caller ? { token, caller } : null;
+}
+
+/** The cookie's token: the connect page's own session, or an admin API token. */
 async function verified(services: AppServices, scope: PageScope, token: string): Promise<Caller | null> {
   try {
     const caller = await callerOf(token, services.secrets.jwt, {
       maxTtlSeconds: services.jwtMaxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS,
       audience: services.jwtAudience ?? null,
-      acceptConnectLink: scope === "connect",
+      kind: scope === "connect" ? "connect-session" : "api",
     });
     return scope === "admin" && caller.role !== "admin" ? null : caller;
   } catch {

@@ -7,7 +7,7 @@ import { ASSETS } from "./assets.js";
 import { connectPage } from "./connect-page.js";
 import { homePage } from "./home-page.js";
 import { pickLanguage } from "./i18n.js";
-import { exchangeToken, pageCsp, pageSession } from "./page-session.js";
+import { exchangeToken, pageCsp, pageSession, postedToken } from "./page-session.js";
 
 const languageOf = (c: Context) => pickLanguage(c.req.header("accept-language"), c.req.query("lang"));
 
@@ -31,13 +31,19 @@ export function pageRoutes(services: AppServices) {
     tokenPageHeaders(c);
     const exchanged = await exchangeToken(c, services, "connect");
     if (exchanged) return exchanged;
-    return c.html(connectPage(languageOf(c), { sandbox, nonce: pageCsp(c), session: await pageSession(c, services, "connect") }));
+    const session = await pageSession(c, services, "connect");
+    const account = session?.subject ? await accountName(services, session.subject) : null;
+    return c.html(connectPage(languageOf(c), { sandbox, nonce: pageCsp(c), session, account }));
   });
   app.get("/admin", documented(doc.adminPage), async (c) => {
     tokenPageHeaders(c);
     const exchanged = await exchangeToken(c, services, "admin");
     if (exchanged) return exchanged;
     return c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
+  });
+  app.post("/admin", documented(doc.adminSignIn), async (c) => {
+    tokenPageHeaders(c);
+    return (await postedToken(c, services, "admin")) ?? c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
   });
   app.get("/assets/:name", documented(doc.pageAsset), (c) => {
     // Own names only: `constructor` or `__proto__` must not find Object.prototype's members.
@@ -48,4 +54,14 @@ export function pageRoutes(services: AppServices) {
     return c.body(body, 200, { "content-type": asset.type, "cache-control": "public, max-age=300" });
   });
   return app;
+}
+
+/** The referrer's name from the directory (and their id), as the connect page shows it. */
+async function accountName(services: AppServices, userId: string): Promise<string> {
+  try {
+    const profile = await services.directory?.getReferrer(userId);
+    return profile?.name ? `${profile.name} (${userId})` : userId;
+  } catch {
+    return userId;
+  }
 }

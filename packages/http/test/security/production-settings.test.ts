@@ -3,8 +3,11 @@ import { ConfigError, loadConfig } from "../../src/index.js";
 
 const SECRETS = {
   RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
-  RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  RELANCE_SERVICE_SECRETS: "platform:M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  RELANCE_PUBLIC_URL: "https://relance.example.com",
+  RELANCE_JWT_AUDIENCE: "relance-api",
   WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
+  RELANCE_CONTACT_KEY_SECRET: "Hw3Kq8Ns1Vb6Xm9Pz2Lt5Rc0Yf7Gd4Je1Ua8Oi3Sk6E",
   RELANCE_WEBHOOK_SECRET: "Lp4Hs9Qd2Wv7Nc1Xk6Bt3Zr8Mf5Gy0Ja2Ue7Io4Sx9D",
 };
 
@@ -21,6 +24,11 @@ function problemsOf(env: Record<string, string>): string {
 // Security review 2, L8: production accepted a plain-http webhook (it carries the referral's
 // number and reply text) and an unauthenticated metrics listener open to the network.
 describe("security L8: production refuses weak deployment settings", () => {
+  it("requires RELANCE_JWT_AUDIENCE in production", () => {
+    expect(problemsOf({ RELANCE_JWT_AUDIENCE: "" })).toMatch(/RELANCE_JWT_AUDIENCE: required in production/);
+    expect(problemsOf({})).toBe("");
+  });
+
   it("refuses an http:// notification webhook in production, accepts https://", () => {
     expect(problemsOf({ RELANCE_NOTIFY_WEBHOOK_URL: "http://hooks.example/relance" })).toMatch(/RELANCE_NOTIFY_WEBHOOK_URL: must be https:\/\/ in production/);
     expect(problemsOf({ RELANCE_NOTIFY_WEBHOOK_URL: "https://hooks.example/relance" })).toBe("");

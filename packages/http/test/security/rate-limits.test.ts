@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createMemoryStorage } from "@relance/adapters";
+import { StorageRateLimitStore } from "../../src/app/rate-limits.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 describe("security 6: rate limits on failed authentication and on link requests", () => {
@@ -51,7 +53,33 @@ describe("security 6: rate limits on failed authentication and on link requests"
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await t.call("GET", "/api/relance/status", { token: "nope" })).status);
     expect(statuses).toEqual([401, 401, 429]);
-    const keys = await t.service.storage.counters.get("ratelimit:auth:local", `w${Math.floor(Date.now() / 600_000)}`);
+    const keys = await t.service.storage.counters.get("ratelimit:auth:local", new Date(Math.floor(Date.now() / 600_000) * 600_000).toISOString());
     expect(keys).toBe(2);
+  });
+});
+
+// Security review 2, M2 (rest): the storage store kept a row per address for ever (3000 distinct
+// addresses: 3000 permanent rows). Rows of ended windows are now purged.
+describe("security M2: limiter rows expire", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("the storage store purges the rows of ended windows when a new window starts", async () => {
+    const storage = createMemoryStorage();
+    await storage.init();
+    const store = new StorageRateLimitStore(storage, "auth");
+    store.init({ windowMs: 600_000 });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-05T10:00:00.000Z"));
+    for (let i = 0; i < 50; i++) await store.increment(`198.51.100.${i}`);
+    expect((await store.get("198.51.100.7")).totalHits).toBe(1);
+    const firstWindow = "2026-12-05T10:00:00.000Z";
+    expect(await storage.counters.get("ratelimit:auth:198.51.100.7", firstWindow)).toBe(1);
+
+    vi.setSystemTime(new Date("2026-12-05T10:25:00.000Z"));
+    await store.increment("203.0.113.1");
+    for (let i = 0; i < 50; i++) expect(await storage.counters.get(`ratelimit:auth:198.51.100.${i}`, firstWindow)).toBe(0);
+    expect((await store.get("203.0.113.1")).totalHits).toBe(1);
   });
 });

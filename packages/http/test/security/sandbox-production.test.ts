@@ -4,7 +4,9 @@ import { ConfigError, createLogger, loadConfig, startService } from "../../src/i
 
 const SECRETS = {
   RELANCE_JWT_SECRET: "q3Zr8vLk2Xw9PmT4sYc7NbJ1hGf6DaE0uRiOpWxVzQk",
-  RELANCE_SERVICE_SECRET: "M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  RELANCE_SERVICE_SECRETS: "platform:M7nB2vC9xZ4lK8jH1gF6dS3aP0oI5uY7tR2eW9qLmNb",
+  RELANCE_PUBLIC_URL: "https://relance.example.com",
+  RELANCE_JWT_AUDIENCE: "relance-api",
   WHATSAPP_SESSION_SECRET: "T1yU6iO3pA8sD2fG7hJ4kL9zX5cV0bN3mQ8wE1rTy6U",
 };
 

@@ -15,7 +15,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe("security 7: strong, distinct secrets in production", () => {
-  const base = () => ({ NODE_ENV: "production", RELANCE_JWT_SECRET: strong(), RELANCE_SERVICE_SECRET: strong(), WHATSAPP_SESSION_SECRET: strong() });
+  const base = () => ({ NODE_ENV: "production", RELANCE_PUBLIC_URL: "https://relance.example.com", RELANCE_JWT_AUDIENCE: "relance-api", RELANCE_JWT_SECRET: strong(), RELANCE_SERVICE_SECRETS: `platform:${strong()}`, WHATSAPP_SESSION_SECRET: strong(), RELANCE_CONTACT_KEY_SECRET: strong() });
 
   it("accepts 32 random bytes per secret", () => {
     expect(problemsOf(base())).toEqual([]);
@@ -32,7 +32,7 @@ describe("security 7: strong, distinct secrets in production", () => {
 
   it("refuses the same secret for two jobs", () => {
     const shared = strong();
-    expect(problemsOf({ ...base(), RELANCE_JWT_SECRET: shared, RELANCE_SERVICE_SECRET: shared })).toEqual([expect.stringMatching(/RELANCE_SERVICE_SECRET: the same value as RELANCE_JWT_SECRET/)]);
+    expect(problemsOf({ ...base(), RELANCE_JWT_SECRET: shared, RELANCE_SERVICE_SECRETS: `platform:${shared}` })).toEqual([expect.stringMatching(/RELANCE_SERVICE_SECRETS \(platform\): the same value as RELANCE_JWT_SECRET/)]);
     expect(problemsOf({ ...base(), RELANCE_SERVICE_SECRETS: `billing:${shared}:exit-user`, WHATSAPP_SESSION_SECRET: shared })).toEqual([expect.stringMatching(/same value/)]);
   });
 

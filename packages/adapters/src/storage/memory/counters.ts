@@ -36,6 +36,20 @@ export function createMemoryCounters(): DailyCounterRepository {
       return days.get(day)?.get(referrerUserId) ?? 0;
     },
 
+    async purgeBefore(ownerPrefix, before) {
+      let deleted = 0;
+      for (const [day, referrers] of days) {
+        if (!(day < before)) continue;
+        for (const owner of [...referrers.keys()]) {
+          if (!owner.startsWith(ownerPrefix)) continue;
+          referrers.delete(owner);
+          deleted++;
+        }
+        if (referrers.size === 0) days.delete(day);
+      }
+      return deleted;
+    },
+
     async sumForDay(day) {
       let sum = 0;
       for (const count of days.get(day)?.values() ?? []) sum += count;

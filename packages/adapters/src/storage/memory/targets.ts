@@ -110,6 +110,10 @@ export function createMemoryTargets(): TargetRepository {
       );
     },
 
+    async phonesOfReferral(referralUserId) {
+      return [...new Set(all().filter((t) => t.referralUserId === referralUserId).map((t) => t.contact.phone))].sort();
+    },
+
     async listActiveByReferral(referralUserId) {
       return copies(all().filter((t) => t.referralUserId === referralUserId && t.status === "active"));
     },

@@ -54,6 +54,13 @@ export function mongoCounters(counters: Collection<CounterDocument>): DailyCount
     get: (referrerUserId: string, day: string) =>
       wrap("counters.get", async () => (await counters.findOne({ _id: idOf(referrerUserId, day) }))?.count ?? 0),
 
+    purgeBefore: (ownerPrefix: string, before: string) =>
+      wrap("counters.purgeBefore", async () => {
+        // A range, not a regex: the prefix is taken literally.
+        const result = await counters.deleteMany({ referrerUserId: { $gte: ownerPrefix, $lt: `${ownerPrefix}\u{10FFFF}` }, day: { $lt: before } });
+        return result.deletedCount;
+      }),
+
     sumForDay: (day: string) =>
       wrap("counters.sumForDay", async () => {
         const [total] = await counters

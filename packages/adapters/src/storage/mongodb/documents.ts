@@ -73,7 +73,7 @@ export interface CounterDocument {
 export interface DoNotContactDocument {
   _id: string;
   phone: string;
-  reason: "opted_out" | "manual";
+  reason: "opted_out" | "manual" | "erased";
   referrerUserId: string | null;
   addedAt: Date;
 }

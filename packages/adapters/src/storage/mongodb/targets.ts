@@ -151,6 +151,9 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
     deleteByUser: (userId: string) =>
       wrap("targets.deleteByUser", async () => (await targets.deleteMany({ $or: [{ referralUserId: userId }, { referrerUserId: userId }] })).deletedCount),
 
+    phonesOfReferral: (referralUserId: string) =>
+      wrap("targets.phonesOfReferral", async () => ((await targets.distinct("contact.phone", { referralUserId })) as unknown[]).filter((p): p is string => typeof p === "string").sort()),
+
     listActiveByReferral: (referralUserId: string) =>
       wrap("targets.listActiveByReferral", () => findMany({ referralUserId, status: "active" }, { _id: 1 })),
 

@@ -62,6 +62,15 @@ export function createSqliteStorage(options: SqliteStorageOptions): RelanceStora
       }
     },
 
+    async reclaim() {
+      // secure_delete zeroes freed space in the database file, but the WAL keeps the pages it
+      // logged (erased rows, session blobs under a retired key) until a checkpoint: the
+      // truncating checkpoint folds it in and empties it. No VACUUM: it would hold the (synchronous)
+      // driver, and so the whole process, for as long as rewriting the file takes.
+      groups.flush();
+      db.pragma("reclaim", "wal_checkpoint(TRUNCATE)");
+    },
+
     configs: grouped(groups, createSqliteConfigs(db)),
     messages: grouped(groups, createSqliteMessages(db)),
     targets: grouped(groups, createSqliteTargets(db)),

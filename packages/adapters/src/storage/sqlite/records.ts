@@ -95,6 +95,17 @@ export function createSqliteCounters(db: SqliteDatabase): DailyCounterRepository
     async sumForDay(day) {
       return db.get<{ total: number | null }>("counters.sumForDay", "SELECT SUM(count) AS total FROM counters WHERE day = ?", day)?.total ?? 0;
     },
+
+    async purgeBefore(ownerPrefix, before) {
+      // A range on the primary key's first column (no LIKE: the prefix is taken literally).
+      return db.exec(
+        "counters.purgeBefore",
+        "DELETE FROM counters WHERE referrerUserId >= ? AND referrerUserId < ? AND day < ?",
+        ownerPrefix,
+        `${ownerPrefix}\u{10FFFF}`,
+        before,
+      );
+    },
   };
 }
 

@@ -147,6 +147,11 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       });
     },
 
+    async phonesOfReferral(referralUserId) {
+      const rows = db.all<{ phone: string | null }>("targets.phonesOfReferral", "SELECT DISTINCT phone FROM targets WHERE referralUserId = ? ORDER BY phone", referralUserId);
+      return rows.flatMap((row) => (row.phone ? [row.phone] : []));
+    },
+
     async listActiveByReferral(referralUserId) {
       const rows = db.all<DocRow>(
         "targets.listActiveByReferral",

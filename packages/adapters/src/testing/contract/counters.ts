@@ -5,6 +5,30 @@ const DAY = "2026-01-05";
 
 export function describeCounters(ctx: ContractContext): void {
   describe("daily counters", () => {
+    it("purgeBefore deletes the counters of one owner prefix whose key sorts before the given one, and only those", async () => {
+      const counters = ctx.storage().counters;
+      await counters.tryIncrement("ratelimit:auth:10.0.0.1", "2026-01-05T10:00:00.000Z", 100);
+      await counters.tryIncrement("ratelimit:auth:10.0.0.2", "2026-01-05T10:10:00.000Z", 100);
+      await counters.tryIncrement("ratelimit:auth:10.0.0.1", "2026-01-05T10:20:00.000Z", 100);
+      await counters.tryIncrement("ratelimit:connect:r-1", "2026-01-05T10:00:00.000Z", 100);
+      // A referrer's daily counter, whose owner only looks like the prefix's start.
+      await counters.tryIncrement("ratelimit", "2026-01-04", 100);
+      await counters.tryIncrement("referrer-1", "2026-01-04", 100);
+      expect(await counters.purgeBefore("ratelimit:auth:", "2026-01-05T10:20:00.000Z")).toBe(2);
+      expect(await counters.get("ratelimit:auth:10.0.0.1", "2026-01-05T10:00:00.000Z")).toBe(0);
+      expect(await counters.get("ratelimit:auth:10.0.0.2", "2026-01-05T10:10:00.000Z")).toBe(0);
+      expect(await counters.get("ratelimit:auth:10.0.0.1", "2026-01-05T10:20:00.000Z")).toBe(1);
+      expect(await counters.get("ratelimit:connect:r-1", "2026-01-05T10:00:00.000Z")).toBe(1);
+      expect(await counters.get("ratelimit", "2026-01-04")).toBe(1);
+      expect(await counters.get("referrer-1", "2026-01-04")).toBe(1);
+      expect(await counters.purgeBefore("ratelimit:auth:", "2026-01-05T10:20:00.000Z")).toBe(0);
+      // A prefix holding LIKE or regex characters is taken literally.
+      await counters.tryIncrement("a%_.*:x", "2026-01-01", 100);
+      await counters.tryIncrement("abc:x", "2026-01-01", 100);
+      expect(await counters.purgeBefore("a%_.*:", "2026-01-02")).toBe(1);
+      expect(await counters.get("abc:x", "2026-01-01")).toBe(1);
+    });
+
     it("get is 0 for an unknown counter", async () => {
       expect(await ctx.storage().counters.get("referrer-1", DAY)).toBe(0);
     });

@@ -71,6 +71,17 @@ export function describeTargetQueries(ctx: ContractContext): void {
       expect(await ctx.storage().targets.listActiveByReferral("u-unknown")).toEqual([]);
     });
 
+    it("phonesOfReferral: the distinct numbers of a referral's targets, whatever their status", async () => {
+      await insertAll([
+        makeTarget({ referrerUserId: "r-1", referralUserId: "u-1", contact: { phone: "+33611111111", name: "A", paymentLink: null } }),
+        makeTarget({ referrerUserId: "r-2", referralUserId: "u-1", status: "exited", exitReason: "paid", contact: { phone: "+33622222222", name: "A", paymentLink: null } }),
+        makeTarget({ referrerUserId: "r-3", referralUserId: "u-1", contact: { phone: "+33611111111", name: "A", paymentLink: null } }),
+        makeTarget({ referrerUserId: "r-1", referralUserId: "u-2", contact: { phone: "+33633333333", name: "B", paymentLink: null } }),
+      ]);
+      expect(await ctx.storage().targets.phonesOfReferral("u-1")).toEqual(["+33611111111", "+33622222222"]);
+      expect(await ctx.storage().targets.phonesOfReferral("u-unknown")).toEqual([]);
+    });
+
     it("listActiveByReferrer: active targets of a referrer, optionally to one phone number", async () => {
       const phone = "+33612345678";
       const a = makeTarget({ contact: { phone, name: "A", paymentLink: null } });

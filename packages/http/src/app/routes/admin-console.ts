@@ -14,7 +14,7 @@ import type { AppServices } from "../services.js";
  */
 export function adminConsoleRoutes(services: AppServices) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: ADMIN_COOKIE }), requireAdmin()] as const;
+  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: ADMIN_COOKIE, kind: "api" } }), requireAdmin()] as const;
   const cursors = new CursorCodec(services.secrets.jwt);
 
   app.get("/targets", ...auth, documented(doc.adminTargets), async (c) => {

@@ -12,7 +12,7 @@ export function internalRoutes(services: AppServices) {
   const { engine } = services;
   const runJob = jobRunner(services.metrics, services.logger);
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireService(services.secrets));
+  app.use("*", requireService(services.secrets, undefined, services.logger));
 
   const feed = () => {
     if (!services.directoryFeed) throw new ApiError(409, "conflict", "The directory is pulled from the user-service (RELANCE_DIRECTORY=http): push calls are disabled");
@@ -31,7 +31,7 @@ export function internalRoutes(services: AppServices) {
 
   app.post("/erase-user", documented(doc.eraseUser), async (c) => {
     const { body } = inputOf(c, doc.eraseUser);
-    return c.json(await engine.eraseUser(body.userId));
+    return c.json(await engine.eraseUser(body.userId, body.phone ? { phones: [body.phone] } : {}));
   });
 
   app.post("/subscriptions", documented(doc.subscriptions), async (c) => {

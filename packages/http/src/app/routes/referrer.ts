@@ -3,8 +3,8 @@ import { streamSSE } from "hono/streaming";
 import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { qrDataUrl } from "@relance/adapters";
-import { sign } from "hono/jwt";
-import { CONNECT_AUDIENCE, CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
+import { CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
+import { mintConnectLink } from "../connect-links.js";
 import { CursorCodec } from "../cursor.js";
 import { ApiError } from "../errors.js";
 import { connectLimit } from "../rate-limits.js";
@@ -44,20 +44,22 @@ class StreamCounts {
     this.total--;
   }
 }
-const CONNECT_LINK_TTL_SECONDS = 10 * 60;
 
 /** Endpoints a referrer calls with their own JWT; they only ever see their own data. */
 export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const auth = requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
-  const streamAuth = requireUser(services.secrets.jwt, { allowQueryToken: true, maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: CONNECT_COOKIE });
+  const tokenRules = { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null };
+  // Bearer only: configuration, listings, statistics and new links.
+  const auth = requireUser(services.secrets.jwt, tokenRules);
+  // Also the connect page's session cookie, on exactly what that page calls (security review 2, M1):
+  // its status and stream, connect, and disconnect without logout.
+  const pageAuth = requireUser(services.secrets.jwt, { ...tokenRules, cookie: { name: CONNECT_COOKIE, kind: "connect-session" } });
 
   const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.storage) : async (_c: unknown, next: () => Promise<void>) => next();
 
-  // Authentication first, then the route's declaration (validation), then the handler.
-  app.post("/connect", auth, documented(doc.connect), linkLimit, async (c) => {
+  app.post("/connect", pageAuth, documented(doc.connect), linkLimit, async (c) => {
     const { body } = inputOf(c, doc.connect);
     const referrerUserId = c.get("caller").userId;
     const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
@@ -68,18 +70,16 @@ export function referrerRoutes(services: AppServices) {
 
   // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
   app.post("/connect-link", auth, documented(doc.connectLink), linkLimit, async (c) => {
-    const now = Math.floor(Date.now() / 1000);
-    const exp = now + CONNECT_LINK_TTL_SECONDS;
-    const token = await sign({ sub: c.get("caller").userId, aud: CONNECT_AUDIENCE, iat: now, exp }, services.secrets.jwt, "HS256");
-    const url = new URL(`/connect?token=${encodeURIComponent(token)}`, c.req.url);
+    const { token, exp } = await mintConnectLink({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null }, c.get("caller").userId);
+    const url = publicLink(services.publicUrl, `connect?token=${encodeURIComponent(token)}`);
     return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
   });
 
-  app.get("/status", auth, documented(doc.status), async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get("/status", pageAuth, documented(doc.status), async (c) => c.json(await engine.status(c.get("caller").userId)));
 
   const streams = new StreamCounts(services.streamLimits ?? DEFAULT_STREAM_LIMITS);
 
-  app.get("/status/events", streamAuth, documented(doc.statusEvents), (c) => {
+  app.get("/status/events", pageAuth, documented(doc.statusEvents), (c) => {
     const { userId: referrerUserId, exp } = c.get("caller");
     const refused = streams.open(referrerUserId);
     if (refused) throw new ApiError(429, "too_many_streams", refused);
@@ -128,8 +128,10 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", auth, documented(doc.disconnect), async (c) => {
+  app.post("/disconnect", pageAuth, documented(doc.disconnect), async (c) => {
     const { body } = inputOf(c, doc.disconnect);
+    // Logging out unlinks the device and deletes the stored session: the account's own token only.
+    if (body.logout && c.get("caller").connectPage) throw new ApiError(403, "forbidden", "The connect page cannot log the WhatsApp account out");
     return c.json(await engine.disconnect(c.get("caller").userId, body));
   });
 
@@ -153,4 +155,14 @@ export function referrerRoutes(services: AppServices) {
 
   app.get("/stats", auth, documented(doc.stats), async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
+}
+
+/**
+ * An absolute link on the configured public address (security review 2, L3: it came from the
+ * request's Host header, so anyone able to set it got links pointing to their own server).
+ */
+export function publicLink(publicUrl: string | undefined, path: string): URL {
+  const base = new URL(publicUrl ?? "http://localhost");
+  if (!base.pathname.endsWith("/")) base.pathname += "/";
+  return new URL(path, base);
 }

@@ -43,10 +43,9 @@ $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const token = $("token-input").value.trim();
   if (!token) return $("token-input").focus();
-  saveSession("admin", token);
   $("token-input").value = "";
-  session = openSession("admin");
-  boot();
+  // The page reloads signed in: the server sets the cookie from the posted token.
+  saveSession("admin", token);
 });
 $("logout").addEventListener("click", () => {
   session.forget();

@@ -20,9 +20,18 @@ export function openSession(scope) {
   return current && current.subject ? session(scope, current) : null;
 }
 
-/** A token pasted into a page's form: the server exchanges it for the cookie (the page reloads). */
+/** A token pasted into a page's form: posted (never in a URL), exchanged by the server for the cookie. */
 export function saveSession(scope, token) {
-  location.assign(location.pathname + "?token=" + encodeURIComponent(token.trim()));
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = location.pathname + location.search;
+  const field = document.createElement("input");
+  field.type = "hidden";
+  field.name = "token";
+  field.value = token.trim();
+  form.append(field);
+  document.body.append(form);
+  form.submit();
 }
 
 /** A refused or stale token: every call answers 401, so the page explains that the link expired. */

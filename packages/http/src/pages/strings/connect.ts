@@ -6,7 +6,7 @@ type Key =
   | "phoneLabel" | "phoneHint" | "phoneInvalid" | "getCode" | "codeIntro" | "codeLabel" | "copy" | "copied"
   | "pairStep1" | "pairStep2" | "pairStep3" | "pairStep4" | "pairNotification" | "changeNumber"
   | "qrAlt" | "qrStep1" | "qrStep2" | "qrStep3" | "qrOnPhone"
-  | "failedTitle" | "retry" | "connectedTitle" | "connectedText" | "linkedAs"
+  | "failedTitle" | "retry" | "connectedTitle" | "connectedText" | "linkedAs" | "account"
   | "sandboxTitle" | "sandboxText" | "sandboxPhone" | "sandboxLink"
   | "err.missing_token" | "err.unauthorized" | "err.subscription_required" | "err.conflict" | "err.invalid_phone" | "err.pairing_unsupported" | "err.invalid_request" | "err.unavailable" | "err.network" | "err.unknown"
   | "why.qr_expired" | "why.code_expired" | "why.unlinked" | "why.replaced" | "why.refused" | "why.update_app" | "why.no_answer" | "why.browser" | "why.connection" | "why.failed" | "why.logged_out" | "why.disconnected";
@@ -16,6 +16,7 @@ export const CONNECT_STRINGS: Dictionary<Key> = {
   fr: {
     title: "Relier WhatsApp · Relance",
     heading: "Relier votre WhatsApp",
+    account: "Compte Relance relié :",
     lead: "Vos relances partent de votre propre numéro WhatsApp. Reliez-le une fois : c'est fait en une minute.",
     loading: "Chargement…",
     methods: "Méthode de connexion",
@@ -84,6 +85,7 @@ export const CONNECT_STRINGS: Dictionary<Key> = {
   en: {
     title: "Link WhatsApp · Relance",
     heading: "Link your WhatsApp",
+    account: "Relance account being linked:",
     lead: "Your follow-ups are sent from your own WhatsApp number. Link it once: it takes a minute.",
     loading: "Loading…",
     methods: "How to link",
