@@ -295,7 +295,7 @@ describe("baileys on a real phone: restrictions hold the sender (gap 7)", () => 
     const socket = await linked(s);
     const { messageId } = await send(s);
     socket.refuseAsRestricted(messageId);
-    expect(s.events.filter((e) => e.type === "receipt")).toEqual([expect.objectContaining({ messageId, status: "failed" })]);
+    expect(s.events.filter((e) => e.type === "receipt")).toEqual([expect.objectContaining({ messageId, status: "failed", error: "463" })]);
     await expect(send(s, "k2")).rejects.toBeInstanceOf(SenderRestrictedError);
     s.clock.advance(60 * 60_000);
     await expect(send(s, "k3")).resolves.toBeDefined();

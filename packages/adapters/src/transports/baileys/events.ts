@@ -12,6 +12,8 @@ export interface InboundText {
 export interface ReceiptUpdate {
   messageId: string;
   status: "delivered" | "read" | "failed";
+  /** The server's error code of a failed ack (e.g. `463`, account restricted). */
+  error?: string;
 }
 
 /** Receipts of our own messages in 1:1 chats (Baileys reports those as status updates). */
@@ -19,7 +21,10 @@ export function receiptsFromStatusUpdates(updates: BaileysEventMap["messages.upd
   const found: ReceiptUpdate[] = [];
   for (const { key, update } of updates) {
     const status = receiptStatus(update.status);
-    if (key.fromMe && key.id && status) found.push({ messageId: key.id, status });
+    if (!key.fromMe || !key.id || !status) continue;
+    // An error ack carries its code first (Socket/messages-recv.js:1558-1566).
+    const error = status === "failed" ? update.messageStubParameters?.[0] : undefined;
+    found.push(error ? { messageId: key.id, status, error } : { messageId: key.id, status });
   }
   return found;
 }

@@ -312,7 +312,7 @@ class BaileysTransport implements Transport {
         this.journals.accept(referrerUserId, [reply]).catch((error: unknown) => {
           this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys reply could not be journaled: handed over without a replay if it is lost");
         }),
-      receipt: ({ messageId, status }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now() }),
+      receipt: ({ messageId, status, error }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now(), ...(error ? { error } : {}) }),
       ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
       gaveUp: (reason) => this.giveUps.record(referrerUserId, reason),
       connected: () => this.giveUps.clear(referrerUserId),
