@@ -1,24 +1,16 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { MongoClient } from "mongodb";
+import { describe, expect, it } from "vitest";
 import {
   TransportUnavailableError,
   dailyCounterKey,
   firstContactCounterKey,
   type RelanceOptions,
-  type RelanceStorage,
   type TargetChanges,
   type TargetCondition,
   type TransitionName,
 } from "@relance/core";
-import { createMemoryStorage } from "@relance/adapters";
-import { createMongoStorage } from "@relance/adapters/mongodb";
-import { createSqliteStorage } from "@relance/adapters/sqlite";
 import { OutageStorage, type OutageKind, type StorageCall } from "@relance/adapters/testing";
+import { everyStorageBackend } from "../support/storage-backends.js";
 import { FAST, createHarness, type Harness } from "../support/engine-harness.js";
-import { startTestMongo } from "../support/mongo-server.js";
 
 /*
  * The outage matrix of the dispatch protocol (docs/dispatch-protocol.md): for EVERY transition of
@@ -29,40 +21,7 @@ import { startTestMongo } from "../support/mongo-server.js";
  * not leave is returned.
  */
 
-const server = await startTestMongo();
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  if (!("skipped" in server)) await server.stop();
-});
-
-const backends: Array<[string, () => Promise<RelanceStorage>]> = [
-  ["memory", async () => createMemoryStorage()],
-  [
-    "sqlite",
-    async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), "relance-matrix-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      return createSqliteStorage({ dataDir });
-    },
-  ],
-];
-if ("skipped" in server) {
-  console.warn(`\n!!! dispatch outage matrix on MongoDB SKIPPED: ${server.skipped}\n`);
-} else {
-  backends.push([
-    `mongodb (${server.kind})`,
-    async () => {
-      const dbName = `relance_matrix_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      cleanups.push(async () => {
-        const admin = new MongoClient(server.uri);
-        await admin.db(dbName).dropDatabase();
-        await admin.close();
-      });
-      return createMongoStorage({ client: new MongoClient(server.uri), dbName }, { closeClient: true });
-    },
-  ]);
-}
+const { backends, track } = await everyStorageBackend("dispatch outage matrix");
 
 type Step = TransitionName | "reserve" | "giveBack";
 
@@ -176,7 +135,7 @@ const cases = rows.flatMap((row) => kinds.map((kind) => [row.step, kind, row.sce
 describe.each(backends)("dispatch outage matrix on %s", (_name, open) => {
   it.each(cases)("%s %s (%s): nothing sent twice, nothing lost, no day skipped, reservations returned", async (_step, _kind, _scene, row, kind) => {
     const outage = new OutageStorage(await open());
-    cleanups.push(() => outage.inner.close());
+    track(() => outage.inner.close());
     const h = await createHarness({ ...FAST, storageRetryDelaysMs: [1_000], ...row.options }, outage.storage);
     await h.seedMessages(7);
     await h.addReferrer("ref-1", "+33600000001");

@@ -1,15 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { MongoClient } from "mongodb";
-import { TransportUnavailableError, type RelanceStorage, type TargetChanges } from "@relance/core";
-import { createMemoryStorage } from "@relance/adapters";
-import { createMongoStorage } from "@relance/adapters/mongodb";
-import { createSqliteStorage } from "@relance/adapters/sqlite";
+import { describe, expect, it } from "vitest";
+import { TransportUnavailableError, type TargetChanges } from "@relance/core";
 import { OutageStorage, type StorageCall } from "@relance/adapters/testing";
+import { everyStorageBackend } from "../support/storage-backends.js";
 import { FAST, createHarness } from "../support/engine-harness.js";
-import { startTestMongo } from "../support/mongo-server.js";
 
 /*
  * Storage outages through the engine, on every adapter: a wrapper fails, loses the answer of an
@@ -18,40 +11,7 @@ import { startTestMongo } from "../support/mongo-server.js";
  * cut short says so.
  */
 
-const server = await startTestMongo();
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  if (!("skipped" in server)) await server.stop();
-});
-
-const backends: Array<[string, () => Promise<RelanceStorage>]> = [
-  ["memory", async () => createMemoryStorage()],
-  [
-    "sqlite",
-    async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), "relance-outage-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      return createSqliteStorage({ dataDir });
-    },
-  ],
-];
-if ("skipped" in server) {
-  console.warn(`\n!!! storage outages on MongoDB SKIPPED: ${server.skipped}\n`);
-} else {
-  backends.push([
-    `mongodb (${server.kind})`,
-    async () => {
-      const dbName = `relance_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      cleanups.push(async () => {
-        const admin = new MongoClient(server.uri);
-        await admin.db(dbName).dropDatabase();
-        await admin.close();
-      });
-      return createMongoStorage({ client: new MongoClient(server.uri), dbName }, { closeClient: true });
-    },
-  ]);
-}
+const { backends, track } = await everyStorageBackend("storage outages");
 
 const changesOf = (call: StorageCall) => (call.operation === "targets.updateIf" ? (call.args[2] as TargetChanges) : null);
 const isSendingMark = (call: StorageCall) => changesOf(call)?.claim?.stage === "sending";
@@ -60,7 +20,7 @@ const isRecord = (call: StorageCall) => changesOf(call)?.pushDelivery?.status ==
 describe.each(backends)("storage outages on %s, through the engine", (_name, open) => {
   async function loop(referrals = 1) {
     const outage = new OutageStorage(await open());
-    cleanups.push(() => outage.inner.close());
+    track(() => outage.inner.close());
     const h = await createHarness({ ...FAST, storageRetryDelaysMs: [1_000, 1_000] }, outage.storage);
     await h.seedMessages(7);
     await h.addReferrer("ref-1", "+33600000001");
