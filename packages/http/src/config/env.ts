@@ -61,6 +61,13 @@ const trustProxy = z
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
+/** A user in the URI's authority, or a mechanism that authenticates without a password. */
+function mongoUriAuthenticates(uri: string): boolean {
+  const authority = uri.replace(/^mongodb(\+srv)?:\/\//, "").split(/[/?]/)[0] ?? "";
+  if (/^[^@:]+(:[^@]*)?@/.test(authority)) return true;
+  return /[?&]authMechanism=(MONGODB-X509|MONGODB-AWS|MONGODB-OIDC|GSSAPI|PLAIN)(&|$)/i.test(uri);
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -193,6 +200,10 @@ const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "required in production: the public https:// address connect links are built on" });
     } else if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL!.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "must be https:// in production" });
+    }
+    // MongoDB holds the directory's names, numbers and payment links in clear (L8).
+    if (env.NODE_ENV === "production" && env.RELANCE_STORAGE === "mongodb" && env.MONGODB_URI && !mongoUriAuthenticates(env.MONGODB_URI)) {
+      ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "must carry credentials in production (mongodb://user:password@host/?authSource=…, or authMechanism=MONGODB-X509/MONGODB-AWS/MONGODB-OIDC)" });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });

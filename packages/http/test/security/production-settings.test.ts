@@ -41,4 +41,15 @@ describe("security L8: production refuses weak deployment settings", () => {
     expect(problemsOf({ RELANCE_METRICS_PORT: "9464" })).toBe("");
     expect(problemsOf({ RELANCE_METRICS_PORT: "9464", RELANCE_METRICS_HOST: "::1" })).toBe("");
   });
+
+  it("refuses a MongoDB URI without credentials in production (compose runs MongoDB with access control)", () => {
+    const mongo = { RELANCE_STORAGE: "mongodb" };
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb://mongo:27017/?replicaSet=rs0" })).toMatch(/MONGODB_URI: .*credentials/);
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb+srv://cluster0.example.net/relance" })).toMatch(/MONGODB_URI/);
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb://relance:Zq8Lm2Np@mongo:27017/?replicaSet=rs0&authSource=admin" })).toBe("");
+    // Certificate (x509) or cloud IAM authentication carry no password in the URI.
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb://mongo:27017/?tls=true&authMechanism=MONGODB-X509" })).toBe("");
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-AWS" })).toBe("");
+    expect(() => loadConfig({ RELANCE_STORAGE: "mongodb", MONGODB_URI: "mongodb://127.0.0.1:27017" })).not.toThrow();
+  });
 });
