@@ -53,6 +53,9 @@ describe("connect, status and config", () => {
   it("links by pairing code, requires a phone for it, and refuses switching method mid-link", async () => {
     const h = await createHarness();
     await h.directory.setSubscription({ userId: "ref-1", active: true, phone: "+33600000001" });
+    // Issue 23: a pairing code names its number in the types (ConnectInput is a union); the core's
+    // one runtime check answers untyped callers.
+    // @ts-expect-error a pairing code without its phone does not compile
     await expect(h.engine.connect("ref-1", { method: "pairing_code" })).rejects.toMatchObject({ code: "invalid_request" });
     const pending = await h.engine.connect("ref-1", { method: "pairing_code", phone: "+33600000001" });
     expect(pending).toMatchObject({ status: "pending_pairing", pairingCode: expect.stringMatching(/^[A-Z0-9]{8}$/) });

@@ -36,5 +36,6 @@ export type { ErasureResult, RetentionResult } from "./use-cases/data-retention.
 export type { InboundMessage } from "./use-cases/inbound.js";
 export type { Receipt } from "./use-cases/receipts.js";
 export type { PreviewInput } from "./use-cases/messages.js";
-export type { ListTargetsInput } from "./use-cases/targets.js";
+export { activeContacts, type ListTargetsInput } from "./use-cases/targets.js";
+export type { DayFunnel } from "./use-cases/day-funnel.js";
 export type { ConversionStats, RelanceStats } from "./use-cases/stats.js";

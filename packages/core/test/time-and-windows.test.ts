@@ -75,3 +75,18 @@ describe("send window", () => {
     expect(nextInstantAfterDailyLimit(at("2026-10-24T15:00:00Z"), "Europe/Paris", DAYTIME).toISOString()).toBe("2026-10-25T07:00:00.000Z");
   });
 });
+
+// Issue 23, item 2: "start ≠ end" was written at three edges and not checked by resolveOptions.
+describe("send window rule, once in the core", () => {
+  it("sendWindowIssues names each broken field; the engine's options refuse an equal pair", async () => {
+    const { sendWindowIssues } = await import("../src/model/send-window.js");
+    const { resolveOptions } = await import("../src/engine/options.js");
+    expect(sendWindowIssues({ start: "08:00", end: "20:00" })).toEqual([]);
+    expect(sendWindowIssues({ start: "22:00", end: "06:00" })).toEqual([]);
+    expect(sendWindowIssues({ start: "09:00", end: "09:00" })).toEqual([{ path: "end", message: "must differ from start (use 00:00-23:59 for the whole day)" }]);
+    expect(sendWindowIssues({ start: "8:00", end: "24:00" }).map((i) => i.path)).toEqual(["start", "end"]);
+    expect(() => resolveOptions({ defaultSendWindow: { start: "09:00", end: "09:00" } }, "i")).toThrow(/defaultSendWindow.*must differ from start/);
+    expect(() => resolveOptions({ defaultSendWindow: { start: "09:00", end: "9:30" } }, "i")).toThrow(/defaultSendWindow/);
+    expect(resolveOptions({ defaultSendWindow: { start: "00:00", end: "23:59" } }, "i").defaultSendWindow).toEqual({ start: "00:00", end: "23:59" });
+  });
+});

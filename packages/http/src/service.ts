@@ -64,7 +64,8 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   const sandbox = transport.name === "sandbox" ? { transport: transport as SandboxTransport, clock: container.get<ManualClock>(TOKENS.Clock) } : null;
   const app = createApp({
     engine,
-    storage,
+    counters: storage.counters,
+    pingStorage: () => storage.ping(),
     metrics,
     logger,
     secrets: config.secrets,

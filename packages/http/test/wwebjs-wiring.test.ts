@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newTarget, type E164 } from "@relance/core";
+import { activeContacts, newTarget, type E164 } from "@relance/core";
 import { createMemoryStorage } from "@relance/adapters";
-import { activeContactsOf } from "../src/composition/transport.js";
 import { loadConfig } from "../src/index.js";
 
 describe("whatsapp-web.js wiring", () => {
@@ -20,7 +19,7 @@ describe("whatsapp-web.js wiring", () => {
     expect(() => loadConfig({ RELANCE_WWEBJS_BACKUP_INTERVAL_MS: "30000" })).toThrow(/RELANCE_WWEBJS_BACKUP_INTERVAL_MS/);
   });
 
-  it("gives the transport every active target's phone of the referrer, across pages", async () => {
+  it("gives the transport every active target's phone of the referrer (the core's activeContacts), across pages", async () => {
     const storage = createMemoryStorage();
     await storage.init();
     const now = new Date("2026-01-05T10:00:00Z");
@@ -30,9 +29,9 @@ describe("whatsapp-web.js wiring", () => {
     }
     await storage.targets.insertIfAbsent(newTarget({ id: "other", referrerUserId: "r2", referralUserId: "u", language: "fr", contact: { phone: "+33699999999", name: "x", paymentLink: null }, now }));
     await storage.targets.exitActiveOfReferrer("r2", "referrer_inactive", now);
-    const phones = await activeContactsOf(storage, "r1");
+    const phones = await activeContacts(storage, "r1");
     expect(phones).toHaveLength(250);
     expect(phones).toContain("+33600000249");
-    expect(await activeContactsOf(storage, "r2")).toEqual([]);
+    expect(await activeContacts(storage, "r2")).toEqual([]);
   });
 });

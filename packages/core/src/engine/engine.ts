@@ -22,7 +22,8 @@ import { handleReceipt, type Receipt } from "../use-cases/receipts.js";
 import { globalStats, referrerStats } from "../use-cases/stats.js";
 import { noteRestriction } from "../use-cases/sender-holds.js";
 import { applyLinkState, getStatus } from "../use-cases/status.js";
-import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
+import { listTargets, searchTargets, type ListTargetsInput } from "../use-cases/targets.js";
+import { dayFunnel } from "../use-cases/day-funnel.js";
 import type { EngineContext } from "./context.js";
 import { EarlyReceipts } from "./early-receipts.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
@@ -116,6 +117,14 @@ export class RelanceEngine {
   };
   globalStats() {
     return globalStats(this.ctx);
+  }
+  /** Every referrer's targets (or one's, with `referrerUserId`), by pages: the admin console's search. */
+  searchTargets(input: ListTargetsInput & { referrerUserId?: string } = {}) {
+    return searchTargets(this.ctx, input);
+  }
+  /** Enrolled, then how many targets got each day's message: the admin console's funnel. */
+  dayFunnel(filter: { referrerUserId?: string } = {}) {
+    return dayFunnel(this.ctx, filter);
   }
 
   // Platform side

@@ -1,7 +1,7 @@
 import { ValidationError } from "../errors.js";
 import type { E164 } from "../model/phone.js";
 import type { SendWindow } from "../model/send-window.js";
-import { isHhMm } from "../model/send-window.js";
+import { sendWindowIssues } from "../model/send-window.js";
 import { isValidTimeZone } from "../policies/time-zone.js";
 
 /** Every tunable of the loop. All have defaults; see `resolveOptions`. */
@@ -134,8 +134,9 @@ export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanc
     if (!Number.isInteger(cap) || cap < 1) throw new ValidationError(`Option dailyCapRampUp[${i}] must be a positive integer, got ${cap}`);
   });
   if (!isValidTimeZone(options.defaultTimezone)) throw new ValidationError(`Option defaultTimezone is not an IANA time zone: ${options.defaultTimezone}`);
-  if (!isHhMm(options.defaultSendWindow.start) || !isHhMm(options.defaultSendWindow.end)) {
-    throw new ValidationError("Option defaultSendWindow needs HH:MM start and end");
+  const windowIssues = sendWindowIssues(options.defaultSendWindow);
+  if (windowIssues.length > 0) {
+    throw new ValidationError(`Option defaultSendWindow: ${windowIssues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
   }
   return options;
 }

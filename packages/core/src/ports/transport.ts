@@ -40,6 +40,13 @@ export type PresenceState = "available" | "composing" | "paused" | "unavailable"
 
 export type LinkMethod = "qr" | "pairing_code";
 
+/**
+ * How to link: by QR code, or by pairing code for a number — a pairing code always names the
+ * number it is for, so a transport never has to check that it was given one. (`phone?: undefined`
+ * on the QR side lets code read `options.phone` on either.)
+ */
+export type LinkRequest = { method: "qr"; phone?: undefined } | { method: "pairing_code"; phone: E164 };
+
 export interface OutgoingMessage {
   to: E164;
   text: string;
@@ -113,7 +120,7 @@ export interface Transport {
     maxSessions?: number;
   };
   /** Starts linking; resolves with the first state worth showing (QR, pairing code, or connected). */
-  connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState>;
+  connect(referrerUserId: string, options: LinkRequest): Promise<LinkState>;
   /** Closes the session; with `logout`, unlinks the device and deletes the stored session. */
   disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState>;
   /** The state of the session, without side effects. */

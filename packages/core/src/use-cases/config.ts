@@ -1,7 +1,7 @@
 import type { EngineContext } from "../engine/context.js";
 import { ValidationError, type FieldIssue } from "../errors.js";
 import { ON_REPLY_MODES, type ReferrerConfigPatch } from "../model/referrer-config.js";
-import { isHhMm } from "../model/send-window.js";
+import { sendWindowIssues } from "../model/send-window.js";
 import { isValidTimeZone } from "../policies/time-zone.js";
 import { loadConfig, publishStatus, type ReferrerStatus } from "./status.js";
 import { resumeHeld } from "./sender-holds.js";
@@ -15,10 +15,7 @@ export async function updateConfig(ctx: EngineContext, referrerUserId: string, p
     issues.push({ path: "timezone", message: "not an IANA time zone (e.g. Europe/Paris)" });
   }
   if (patch.sendWindow !== undefined) {
-    if (!isHhMm(patch.sendWindow.start)) issues.push({ path: "sendWindow.start", message: "must be HH:MM (00:00-23:59)" });
-    if (!isHhMm(patch.sendWindow.end)) issues.push({ path: "sendWindow.end", message: "must be HH:MM (00:00-23:59)" });
-    // Equal ends could mean "never" or "always": neither is implied (00:00-23:59 is the whole day).
-    if (patch.sendWindow.start === patch.sendWindow.end) issues.push({ path: "sendWindow.end", message: "must differ from start (use 00:00-23:59 for the whole day)" });
+    for (const issue of sendWindowIssues(patch.sendWindow)) issues.push({ ...issue, path: `sendWindow.${issue.path}` });
   }
   if (patch.onReply !== undefined && !ON_REPLY_MODES.includes(patch.onReply)) {
     issues.push({ path: "onReply", message: `must be one of ${ON_REPLY_MODES.join(", ")}` });

@@ -1,15 +1,13 @@
 import type { EngineContext } from "../engine/context.js";
 import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, ValidationError } from "../errors.js";
 import { isLinked } from "../model/referrer-config.js";
-import { isE164, type E164 } from "../model/phone.js";
-import type { LinkMethod, LinkState } from "../ports/transport.js";
+import { isE164 } from "../model/phone.js";
+import type { LinkMethod, LinkRequest, LinkState } from "../ports/transport.js";
 import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status.js";
 import { resumeHeld } from "./sender-holds.js";
 
-export interface ConnectInput {
-  method?: LinkMethod;
-  phone?: E164;
-}
+/** QR by default; a pairing code names the referrer's own number. */
+export type ConnectInput = { method?: "qr"; phone?: undefined } | LinkRequest;
 
 const PENDING_OF: Record<LinkMethod, LinkState["status"]> = { qr: "pending_qr", pairing_code: "pending_pairing" };
 
@@ -18,7 +16,8 @@ const PENDING_OF: Record<LinkMethod, LinkState["status"]> = { qr: "pending_qr", 
  * progress with the same method is returned as is; one with the other method is a conflict.
  */
 export async function connect(ctx: EngineContext, referrerUserId: string, input: ConnectInput): Promise<LinkState> {
-  const method = input.method ?? "qr";
+  const method: LinkMethod = input.method ?? "qr";
+  // The one runtime check of the rule the types state (callers from plain JavaScript, the HTTP body).
   if (method === "pairing_code" && !isE164(input.phone)) {
     throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code, E.164 (+33612345678)" }]);
   }
@@ -61,7 +60,8 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
   }
   if (current.status === PENDING_OF[method]) return current;
 
-  const state = await ctx.transport.connect(referrerUserId, { method, ...(input.phone ? { phone: input.phone } : {}) });
+  const request: LinkRequest = method === "pairing_code" ? { method, phone: input.phone! } : { method };
+  const state = await ctx.transport.connect(referrerUserId, request);
   await applyLinkState(ctx, referrerUserId, state);
   return state;
 }

@@ -38,7 +38,7 @@ export function createApp(services: AppServices): Hono {
     await next();
     if (c.res.status === 413) c.header("connection", "close");
   });
-  if (services.rateLimits) app.use("*", authFailureLimit(services.rateLimits, services.storage));
+  if (services.rateLimits) app.use("*", authFailureLimit(services.rateLimits, services.counters));
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sign } from "hono/jwt";
-import type { RelanceStorage } from "@relance/core";
 import { callerOf, CONNECT_AUDIENCE, CONNECT_SESSION_AUDIENCE, DEFAULT_JWT_MAX_TTL_SECONDS, type Caller } from "./auth.js";
+import type { SharedCounters } from "./services.js";
 
 /** A link sent by SMS or e-mail: short, since whoever holds it until it is used can open the page. */
 export const CONNECT_LINK_TTL_SECONDS = 10 * 60;
@@ -31,7 +31,7 @@ export async function mintConnectLink(settings: LinkSettings, userId: string, no
  * id is one atomic increment with a cap of 1 in the shared storage, so a link opens one session,
  * on whichever instance, once (security review 2, M1). Null when the link is refused.
  */
-export async function exchangeConnectLink(settings: LinkSettings, storage: RelanceStorage, linkToken: string): Promise<{ token: string; caller: Caller } | null> {
+export async function exchangeConnectLink(settings: LinkSettings, counters: SharedCounters, linkToken: string): Promise<{ token: string; caller: Caller } | null> {
   let link: Caller;
   try {
     link = await callerOf(linkToken, settings.jwtSecret, {
@@ -42,11 +42,11 @@ export async function exchangeConnectLink(settings: LinkSettings, storage: Relan
   } catch {
     return null;
   }
-  const spent = await storage.counters.tryIncrement(`${SPENT_LINK_PREFIX}${link.jti}`, new Date(link.exp * 1000).toISOString(), 1);
+  const spent = await counters.tryIncrement(`${SPENT_LINK_PREFIX}${link.jti}`, new Date(link.exp * 1000).toISOString(), 1);
   if (spent === null) return null;
   const now = Math.floor(Date.now() / 1000);
   // A spent id only matters until its link expires: those of expired links go (rows expire).
-  await storage.counters.purgeBefore(SPENT_LINK_PREFIX, new Date(now * 1000).toISOString());
+  await counters.purgeBefore(SPENT_LINK_PREFIX, new Date(now * 1000).toISOString());
   const exp = now + Math.min(CONNECT_SESSION_TTL_SECONDS, settings.maxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS);
   const token = await sign({ sub: link.userId, aud: audienceOf(CONNECT_SESSION_AUDIENCE, settings), iat: now, exp }, settings.jwtSecret, "HS256");
   return { token, caller: { userId: link.userId, role: null, exp, connectPage: true } };

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { MemoryStore, rateLimiter, type Store } from "hono-rate-limiter";
-import type { RelanceStorage } from "@relance/core";
 import type { AuthVariables } from "./auth.js";
+import type { SharedCounters } from "./services.js";
 import { errorBody } from "./errors.js";
 
 /** `count` requests per `windowMs`; null: no limit. */
@@ -62,8 +62,8 @@ const tooMany = (what: string) => (c: Context) => {
   return c.json(errorBody("rate_limited", `Too many ${what}; try again later`), 429);
 };
 
-function storeOf(settings: RateLimitSettings, storage: RelanceStorage, name: string): Store {
-  return settings.store === "storage" ? new StorageRateLimitStore(storage, name) : new MemoryStore();
+function storeOf(settings: RateLimitSettings, counters: SharedCounters, name: string): Store {
+  return settings.store === "storage" ? new StorageRateLimitStore(counters, name) : new MemoryStore();
 }
 
 /**
@@ -72,10 +72,10 @@ function storeOf(settings: RateLimitSettings, storage: RelanceStorage, name: str
  * before (security review 2, M2: the limit had become a switch that locked the platform's payment
  * calls out). Past the limit, a failed one answers 429 until the window ends. Probes are exempt.
  */
-export function authFailureLimit(settings: RateLimitSettings, storage: RelanceStorage): MiddlewareHandler {
+export function authFailureLimit(settings: RateLimitSettings, counters: SharedCounters): MiddlewareHandler {
   const limit = settings.authFailures;
   if (!limit) return async (_c, next) => next();
-  const store = storeOf(settings, storage, "auth");
+  const store = storeOf(settings, counters, "auth");
   store.init?.({ windowMs: limit.windowMs } as never);
   return async (c, next) => {
     if (EXEMPT_PATHS.has(c.req.path)) return next();
@@ -94,7 +94,7 @@ export function authFailureLimit(settings: RateLimitSettings, storage: RelanceSt
 }
 
 /** Per referrer (after authentication): link attempts push prompts to a phone, so they are bounded. */
-export function connectLimit(settings: RateLimitSettings, storage: RelanceStorage): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function connectLimit(settings: RateLimitSettings, counters: SharedCounters): MiddlewareHandler<{ Variables: AuthVariables }> {
   const limit = settings.connect;
   if (!limit) return async (_c, next) => next();
   return rateLimiter<{ Variables: AuthVariables }>({
@@ -102,7 +102,7 @@ export function connectLimit(settings: RateLimitSettings, storage: RelanceStorag
     limit: limit.count,
     standardHeaders: "draft-6",
     keyGenerator: (c) => c.get("caller").userId,
-    store: storeOf(settings, storage, "connect") as Store<{ Variables: AuthVariables }>,
+    store: storeOf(settings, counters, "connect") as Store<{ Variables: AuthVariables }>,
     handler: tooMany("link requests for this account"),
   });
 }
@@ -122,7 +122,7 @@ export class StorageRateLimitStore implements Store {
   readonly prefix: string;
 
   constructor(
-    private readonly storage: RelanceStorage,
+    private readonly counters: SharedCounters,
     name: string,
   ) {
     this.prefix = `ratelimit:${name}:`;
@@ -141,24 +141,24 @@ export class StorageRateLimitStore implements Store {
   private async purgeEnded(bucket: string): Promise<void> {
     if (this.purgedUpTo === bucket) return;
     this.purgedUpTo = bucket;
-    await this.storage.counters.purgeBefore(this.prefix, bucket);
+    await this.counters.purgeBefore(this.prefix, bucket);
   }
 
   async increment(key: string) {
     const { owner, bucket, resetTime } = this.slot(key);
     await this.purgeEnded(bucket);
-    const totalHits = (await this.storage.counters.tryIncrement(owner, bucket, Number.MAX_SAFE_INTEGER)) ?? Number.MAX_SAFE_INTEGER;
+    const totalHits = (await this.counters.tryIncrement(owner, bucket, Number.MAX_SAFE_INTEGER)) ?? Number.MAX_SAFE_INTEGER;
     return { totalHits, resetTime };
   }
 
   async get(key: string) {
     const { owner, bucket, resetTime } = this.slot(key);
-    return { totalHits: await this.storage.counters.get(owner, bucket), resetTime };
+    return { totalHits: await this.counters.get(owner, bucket), resetTime };
   }
 
   async decrement(key: string): Promise<void> {
     const { owner, bucket } = this.slot(key);
-    await this.storage.counters.decrement(owner, bucket);
+    await this.counters.decrement(owner, bucket);
   }
 
   async resetKey(): Promise<void> {

@@ -43,16 +43,11 @@ const decimalInteger = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
 
-/** Start and end must differ: an equal pair could mean "never" or "always", so neither is implied. */
-export const SendWindowSchema = z
-  .object({ start: hhmm, end: hhmm })
-  .strict()
-  .refine((window) => window.start !== window.end, { path: ["end"], message: "must differ from start (use 00:00-23:59 for the whole day)" });
+/** The shape; its rule (start ≠ end) is the core's `sendWindowIssues`, checked by the use case. */
+export const SendWindowSchema = z.object({ start: hhmm, end: hhmm }).strict();
 
-export const ConnectBody = z
-  .object({ method: z.enum(["qr", "pairing_code"]).optional(), phone: phone.optional() })
-  .strict()
-  .refine((body) => body.method !== "pairing_code" || body.phone !== undefined, { path: ["phone"], message: "required for pairing_code" });
+/** The shape; "a pairing code needs the number" is the core's rule (its `ConnectInput` union). */
+export const ConnectBody = z.object({ method: z.enum(["qr", "pairing_code"]).optional(), phone: phone.optional() }).strict();
 
 export const DisconnectBody = z.object({ logout: z.boolean().optional() }).strict();
 

@@ -1,14 +1,33 @@
 import type { Logger as Pino } from "pino";
-import type { Directory, RelanceEngine, RelanceStorage } from "@relance/core";
+import type { Directory, RelanceEngine } from "@relance/core";
 import type { ManualClock, ReencryptionReport, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics.js";
 import type { ServiceCredentials } from "./auth.js";
 import type { RateLimitSettings } from "./rate-limits.js";
 
-/** What the HTTP layer needs from the composition root. */
+/**
+ * Atomic capped counters shared by every instance on the same store: the HTTP edge's rate limits
+ * and spent connect-link ids (the composition root passes the storage's counters).
+ */
+export interface SharedCounters {
+  /** Adds 1 unless the count reached `cap`; the new count, or null at the cap. */
+  tryIncrement(owner: string, key: string, cap: number): Promise<number | null>;
+  get(owner: string, key: string): Promise<number>;
+  decrement(owner: string, key: string): Promise<void>;
+  /** Deletes the counters of owners starting with `ownerPrefix` whose key sorts before `before`. */
+  purgeBefore(ownerPrefix: string, before: string): Promise<number>;
+}
+
+/**
+ * What the HTTP layer needs from the composition root. It reads nothing from storage itself:
+ * everything goes through the engine's use cases (a test keeps it so).
+ */
 export interface AppServices {
   engine: RelanceEngine;
-  storage: RelanceStorage;
+  /** The shared counters behind the rate limits and single-use connect links. */
+  counters: SharedCounters;
+  /** Resolves once the store answers (readiness). */
+  pingStorage(): Promise<void>;
   metrics: ServiceMetrics;
   logger: Pino;
   secrets: { jwt: string } & ServiceCredentials;

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Clock, E164, Logger, RelanceStorage, Transport } from "@relance/core";
+import { activeContacts, type Clock, type Logger, type RelanceStorage, type Transport } from "@relance/core";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
 import type { ServiceConfig } from "../config/env.js";
 import { WWEBJS_CLOSE_LIMITS } from "../config/shutdown.js";
@@ -64,25 +64,10 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
           },
           dataPath,
         ),
-        activeContacts: (referrerUserId) => activeContactsOf(storage, referrerUserId),
+        activeContacts: (referrerUserId) => activeContacts(storage, referrerUserId),
       });
     }
   }
-}
-
-/**
- * Phones of a referrer's active targets, all pages (what `engine.listTargets(id, {status:
- * "active"})` reads): whatsapp-web.js reads their chats on each start even when already read.
- */
-export async function activeContactsOf(storage: RelanceStorage, referrerUserId: string): Promise<E164[]> {
-  const phones = new Set<E164>();
-  let after: string | null = null;
-  do {
-    const page = await storage.targets.list({ referrerUserId, status: "active" }, { limit: 200, after });
-    for (const target of page.items) phones.add(target.contact.phone);
-    after = page.nextCursor;
-  } while (after !== null);
-  return [...phones];
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 import type { TrustProxy } from "../app/rate-limits.js";
-import { isHhMm, isValidTimeZone } from "@relance/core";
+import { isValidTimeZone, sendWindowIssues } from "@relance/core";
 import { isPhoneCountry } from "@relance/adapters";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
@@ -110,8 +110,10 @@ const EnvSchema = z
     RELANCE_DEFAULT_SEND_WINDOW: z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, "HH:MM-HH:MM")
-      .refine((v) => v.split("-").every(isHhMm), "HH:MM-HH:MM with valid times")
-      .refine((v) => v.slice(0, 5) !== v.slice(6), "start and end must differ (00:00-23:59 is the whole day)")
+      .superRefine((v, ctx) => {
+        // The rule is the core's (the engine's options check it again).
+        for (const issue of sendWindowIssues({ start: v.slice(0, 5), end: v.slice(6) })) ctx.addIssue({ code: "custom", message: `${issue.path} ${issue.message}` });
+      })
       .default("08:00-20:00"),
     RELANCE_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
     /** The service's public address (`https://relance.example.com`): every absolute link is built on it, never on the Host header. */

@@ -45,7 +45,7 @@ export async function postedToken(c: Context, services: AppServices, scope: Page
 }
 
 async function openPageSession(c: Context, services: AppServices, scope: PageScope, token: string, url: URL): Promise<Response> {
-  const session = scope === "connect" ? await exchangeConnectLink(linkSettings(services), services.storage, token) : await adminSession(services, token);
+  const session = scope === "connect" ? await exchangeConnectLink(linkSettings(services), services.counters, token) : await adminSession(services, token);
   if (session) {
     const { caller } = session;
     setCookie(c, COOKIE[scope], session.token, {

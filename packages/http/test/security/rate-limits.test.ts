@@ -68,7 +68,7 @@ describe("security M2: limiter rows expire", () => {
   it("the storage store purges the rows of ended windows when a new window starts", async () => {
     const storage = createMemoryStorage();
     await storage.init();
-    const store = new StorageRateLimitStore(storage, "auth");
+    const store = new StorageRateLimitStore(storage.counters, "auth");
     store.init({ windowMs: 600_000 });
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-12-05T10:00:00.000Z"));

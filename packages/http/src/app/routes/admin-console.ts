@@ -1,12 +1,11 @@
 import { Hono } from "hono";
+import type { TargetStatus } from "@relance/core";
 import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
-import { dayFunnel } from "../admin-funnel.js";
 import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
 import { CursorCodec } from "../cursor.js";
 import { presentTarget } from "../presenters.js";
 import type { AppServices } from "../services.js";
-
 
 /**
  * What the admin console reads beyond the contract's admin endpoints: every referrer's targets
@@ -21,16 +20,18 @@ export function adminConsoleRoutes(services: AppServices) {
     const { query } = inputOf(c, doc.adminTargets);
     // A cursor is only valid with the listing that returned it.
     const scope = JSON.stringify(["admin", query.referrerId ?? null, query.status ?? null]);
-    const page = await services.storage.targets.list(
-      { ...(query.referrerId ? { referrerUserId: query.referrerId } : {}), ...(query.status ? { status: query.status as never } : {}) },
-      { limit: query.limit ?? 50, after: query.cursor ? cursors.open(query.cursor, scope) : null },
-    );
+    const page = await services.engine.searchTargets({
+      ...(query.referrerId ? { referrerUserId: query.referrerId } : {}),
+      ...(query.status ? { status: query.status as TargetStatus } : {}),
+      limit: query.limit ?? 50,
+      cursor: query.cursor ? cursors.open(query.cursor, scope) : null,
+    });
     return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
   app.get("/funnel", ...auth, documented(doc.adminFunnel), async (c) => {
     const { query } = inputOf(c, doc.adminFunnel);
-    return c.json(await dayFunnel(services.storage, query.referrerId ? { referrerUserId: query.referrerId } : {}));
+    return c.json(await services.engine.dayFunnel(query.referrerId ? { referrerUserId: query.referrerId } : {}));
   });
   return app;
 }

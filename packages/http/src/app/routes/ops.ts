@@ -26,7 +26,7 @@ export function opsRoutes(services: AppServices) {
     const checks: Record<string, string> = {};
     // A frozen storage (or a driver waiting for a server to select) must not hold the probe:
     // no answer within READY_TIMEOUT_MS is "down".
-    checks.storage = (await answersWithin(() => services.storage.ping(), READY_TIMEOUT_MS)) ? "up" : "down";
+    checks.storage = (await answersWithin(() => services.pingStorage(), READY_TIMEOUT_MS)) ? "up" : "down";
     checks.scheduler = services.jobsRunning() ? "up" : "down";
     const ready = Object.values(checks).every((v) => v === "up");
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);

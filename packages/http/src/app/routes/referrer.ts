@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
+import type { ConnectInput } from "@relance/core";
 import { qrDataUrl } from "@relance/adapters";
 import { CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
 import { mintConnectLink } from "../connect-links.js";
@@ -57,12 +58,14 @@ export function referrerRoutes(services: AppServices) {
   // its status and stream, connect, and disconnect without logout.
   const pageAuth = requireUser(services.secrets.jwt, { ...tokenRules, cookie: { name: CONNECT_COOKIE, kind: "connect-session" } });
 
-  const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.storage) : async (_c: unknown, next: () => Promise<void>) => next();
+  const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.counters) : async (_c: unknown, next: () => Promise<void>) => next();
 
   app.post("/connect", pageAuth, documented(doc.connect), linkLimit, async (c) => {
     const { body } = inputOf(c, doc.connect);
     const referrerUserId = c.get("caller").userId;
-    const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, body), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
+    // A pairing_code body without a phone reaches the core, whose check answers it (400, path phone).
+    const input = (body?.method === "pairing_code" ? { method: "pairing_code", phone: body.phone } : { method: "qr" }) as ConnectInput;
+    const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, input), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
       services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
     );
     return c.json(answer.body, answer.status);

@@ -1,4 +1,5 @@
-import type { RelanceStorage, Target } from "@relance/core";
+import type { EngineContext } from "../engine/context.js";
+import type { Target } from "../model/target.js";
 
 /** How many targets received each day's message (a day counts once per target, failures not). */
 export interface DayFunnel {
@@ -15,15 +16,16 @@ function countDays(funnel: DayFunnel, target: Target): void {
 }
 
 /**
- * The admin console's funnel (enrolled → day 1 … day N sent). The stats port has no per-day
- * counts yet, so this pages through the targets: linear in their number, read only when an
- * admin opens the console. A per-day count in `TargetRepository.stats` would replace it.
+ * The admin console's funnel (enrolled → day 1 … day N sent), for every referrer or one. The
+ * stats port has no per-day counts yet, so this pages through the targets: linear in their
+ * number, read only when an admin opens the console. A per-day count in `TargetRepository.stats`
+ * would replace it.
  */
-export async function dayFunnel(storage: RelanceStorage, filter: { referrerUserId?: string }): Promise<DayFunnel> {
+export async function dayFunnel(ctx: EngineContext, filter: { referrerUserId?: string }): Promise<DayFunnel> {
   const funnel: DayFunnel = { enrolled: 0, sentByDay: {} };
   let after: string | null = null;
   do {
-    const page = await storage.targets.list(filter, { limit: PAGE, after });
+    const page = await ctx.storage.targets.list(filter.referrerUserId === undefined ? {} : { referrerUserId: filter.referrerUserId }, { limit: PAGE, after });
     for (const target of page.items) countDays(funnel, target);
     after = page.nextCursor;
   } while (after);

@@ -1,20 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStorage } from "@relance/adapters";
-import type { RelanceStorage } from "@relance/core";
 import { enrolledHarness } from "../support/engine-harness.js";
 
 const enrolled = enrolledHarness;
-
-/** Storage whose opt-out writes take a turn of the event loop, as a real database does. */
-function slowOptOutStorage(): RelanceStorage {
-  const storage = createMemoryStorage();
-  const add = storage.doNotContact.add.bind(storage.doNotContact);
-  storage.doNotContact.add = async (entry) => {
-    await new Promise((resolve) => setImmediate(resolve));
-    return add(entry);
-  };
-  return storage;
-}
 
 describe("presence", () => {
   it("online once per batch, typing for a random 2-6 s before each message, paused, send; offline after the batch", async () => {
@@ -49,27 +36,5 @@ describe("presence", () => {
     await h.dispatch();
     expect(h.transport.outbox()).toHaveLength(2);
     expect(h.transport.presence).toHaveLength(0);
-  });
-});
-
-describe("pending replies are handled before sending", () => {
-  it("a STOP from the offline backlog, surfaced while the session comes up, wins over that day's message", async () => {
-    const h = await enrolled(3, {}, slowOptOutStorage());
-    h.transport.inboundWhileOffline("+33611111101", "+33600000001", "STOP");
-    const result = await h.dispatch();
-    expect(result).toMatchObject({ sent: 2 });
-    expect(h.transport.outbox().map((m) => m.to)).toEqual(["+33611111100", "+33611111102"]);
-    const stopped = (await h.engine.listTargets("ref-1")).items.find((t) => t.referralUserId === "user-1")!;
-    expect(stopped).toMatchObject({ status: "exited", exitReason: "opted_out", messagesDelivered: [] });
-  });
-
-  it("a STOP arriving while the message is being typed stops it", async () => {
-    const h = await enrolled(3, { typingMs: 3000, messageDelayMs: 1000, messageJitterMs: 0 }, slowOptOutStorage());
-    h.transport.replyWhileComposing("ref-1", "+33611111101", "stop");
-    await h.dispatch();
-    expect(h.transport.outbox().map((m) => m.to)).toEqual(["+33611111100", "+33611111102"]);
-    const stopped = (await h.engine.listTargets("ref-1")).items.find((t) => t.referralUserId === "user-1")!;
-    expect(stopped).toMatchObject({ status: "exited", exitReason: "opted_out", messagesDelivered: [] });
-    expect((await h.engine.status("ref-1")).messagesSentToday).toBe(2);
   });
 });
