@@ -124,24 +124,41 @@ describe("onReply: continue", () => {
   });
 });
 
+/** Storage whose opt-out writes take a turn of the event loop, as a real database does. */
+function slowOptOutStorage(): RelanceStorage {
+  const storage = createMemoryStorage();
+  const add = storage.doNotContact.add.bind(storage.doNotContact);
+  storage.doNotContact.add = async (entry) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return add(entry);
+  };
+  return storage;
+}
+
+// A reply and a STOP race a send the same way (they were two copies of these tests).
+const RACERS = [
+  { what: "a reply", backlog: "Oui c'est moi, je paie ce soir", typed: "attendez", exitReason: "replied", storage: slowWritesStorage },
+  { what: "a STOP", backlog: "STOP", typed: "stop", exitReason: "opted_out", storage: slowOptOutStorage },
+] as const;
+
 describe("replies racing a send are handled before that referral's next send", () => {
-  it("a reply from the offline backlog, surfaced while the session comes up, wins over that day's message", async () => {
-    const h = await enrolled(3, {}, slowWritesStorage());
-    h.transport.inboundWhileOffline("+33611111101", "+33600000001", "Oui c'est moi, je paie ce soir");
+  it.each(RACERS)("$what from the offline backlog, surfaced while the session comes up, wins over that day's message", async (racer) => {
+    const h = await enrolled(3, {}, racer.storage());
+    h.transport.inboundWhileOffline("+33611111101", "+33600000001", racer.backlog);
     expect(await h.dispatch()).toMatchObject({ sent: 2 });
     expect(h.transport.outbox().map((m) => m.to)).toEqual(["+33611111100", "+33611111102"]);
-    const replied = (await h.engine.listTargets("ref-1")).items.find((t) => t.referralUserId === "user-1")!;
-    expect(replied).toMatchObject({ status: "exited", exitReason: "replied", messagesDelivered: [] });
-    expect(replies(h)).toHaveLength(1);
+    const stopped = (await h.engine.listTargets("ref-1")).items.find((t) => t.referralUserId === "user-1")!;
+    expect(stopped).toMatchObject({ status: "exited", exitReason: racer.exitReason, messagesDelivered: [] });
+    expect(replies(h)).toHaveLength(racer.exitReason === "replied" ? 1 : 0);
   });
 
-  it("a reply arriving while the message is being typed stops it", async () => {
-    const h = await enrolled(3, { typingMs: 3000, messageDelayMs: 1000, messageJitterMs: 0 }, slowWritesStorage());
-    h.transport.replyWhileComposing("ref-1", "+33611111101", "attendez");
+  it.each(RACERS)("$what arriving while the message is being typed stops it", async (racer) => {
+    const h = await enrolled(3, { typingMs: 3000, messageDelayMs: 1000, messageJitterMs: 0 }, racer.storage());
+    h.transport.replyWhileComposing("ref-1", "+33611111101", racer.typed);
     await h.dispatch();
     expect(h.transport.outbox().map((m) => m.to)).toEqual(["+33611111100", "+33611111102"]);
-    const replied = (await h.engine.listTargets("ref-1")).items.find((t) => t.referralUserId === "user-1")!;
-    expect(replied).toMatchObject({ status: "exited", exitReason: "replied", messagesDelivered: [] });
+    const stopped = (await h.engine.listTargets("ref-1")).items.find((t) => t.referralUserId === "user-1")!;
+    expect(stopped).toMatchObject({ status: "exited", exitReason: racer.exitReason, messagesDelivered: [] });
     expect((await h.engine.status("ref-1")).messagesSentToday).toBe(2);
   });
 

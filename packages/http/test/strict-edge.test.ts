@@ -146,11 +146,13 @@ describe("/openapi.json documents what the edge refuses", () => {
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       if (!path.startsWith(P)) continue;
       for (const [method, operation] of Object.entries(item)) {
-        expect(operation.responses["400"], `${method} ${path}`).toBeDefined();
+        // Documented with an error body (a component or its own), not merely present.
+        const errorBody = (response: any) => (response?.$ref ? document.components.responses[response.$ref.split("/").at(-1)] : response)?.content?.["application/json"]?.schema;
+        expect(Object.keys(errorBody(operation.responses["400"]) ?? {}).length, `${method} ${path} 400 schema`).toBeGreaterThan(0);
         if (method === "get") continue;
         expect(operation.responses["415"], `${method} ${path}`).toEqual({ $ref: "#/components/responses/UnsupportedMediaType" });
         expect(operation.responses["413"], `${method} ${path}`).toEqual({ $ref: "#/components/responses/PayloadTooLarge" });
-        if (operation.security?.[0]?.bearerJwt) expect(operation.responses["403"], `${method} ${path}`).toBeDefined();
+        if (operation.security?.[0]?.bearerJwt) expect(Object.keys(errorBody(operation.responses["403"]) ?? {}).length, `${method} ${path} 403 schema`).toBeGreaterThan(0);
       }
     }
     const cursor = document.paths[`${P}/targets`].get.parameters.find((p: any) => p.name === "cursor");

@@ -29,39 +29,21 @@
  * Network errors, timeouts, 429 and 5xx are retried (exponential backoff with jitter, `Retry-After`
  * honoured up to a cap); any other failure is a `DirectoryError`.
  */
-import { isInternationalForm, readMobileNumber } from "./phone-numbers.js";
 import {
   DirectoryError,
-  isLanguage,
   silentLogger,
   type Directory,
-  type Language,
   type Logger,
   type Referral,
   type ReferralChanges,
   type ReferrerProfile,
 } from "@relance/core";
+import { GONE, PREFIX, UserServiceClient, type UserServiceClientOptions } from "./user-service-client.js";
+import { asObject, hasNationalPhone, parseReferral, parseReferrer, shapeError, type MappingContext, type ReferrerPayload } from "./user-service-mapping.js";
 
-const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-
-export interface HttpDirectoryOptions {
-  /** `USER_SERVICE_URL`, e.g. `https://users.internal:8080`. */
-  baseUrl: string;
-  /** Sent as `Authorization: Bearer <secret>`; never logged nor put in error messages. */
-  serviceSecret: string;
-  /** Sent as `X-Service-Name`. Default `relance`. */
-  serviceName?: string;
-  /** Per attempt, including reading the body. Default 5000. */
-  timeoutMs?: number;
-  /** Extra attempts after the first on network errors, timeouts, 429 and 5xx. Default 2. */
-  retries?: number;
-  /** Longest wait a `Retry-After` header can impose. Default 30 000 ms. */
-  maxRetryAfterMs?: number;
-  /** Largest response body read (announced or streamed); default 8 MiB. A page of referrals is far smaller. */
-  maxResponseBytes?: number;
-  fetch?: typeof globalThis.fetch;
+/** The HTTP client's settings (see {@link UserServiceClientOptions}), and the listing's. */
+export interface HttpDirectoryOptions extends Omit<UserServiceClientOptions, "logger"> {
   logger?: Logger;
-  sleep?: (ms: number) => Promise<void>;
   /** A full listing at least this often, incremental ones in between. Default 24 h. */
   fullPassEveryMs?: number;
   /** Times the full passes. Default the system clock. */
@@ -78,17 +60,7 @@ interface PullCursor {
 
 const IDS_PER_REQUEST = 100;
 
-interface ReferrerPayload {
-  profile: ReferrerProfile;
-  active: boolean;
-}
-
-const PREFIX = "[http-directory]";
 const MAX_PAGES = 1000;
-const BASE_BACKOFF_MS = 200;
-
-/** A `since` cursor the service no longer knows (410). */
-const GONE = Symbol("gone");
 
 /** Null when the service gave no `nextSince`: it cannot list changes, so the next listing is full. */
 function pullCursor(since: string | null, fullAt: number): string | null {
@@ -105,42 +77,19 @@ function parsePullCursor(text: string): PullCursor | null {
   }
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Failures worth another attempt: the service may answer differently a moment later. */
-class RetryableFailure extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs: number | null,
-    cause?: unknown,
-  ) {
-    super(message, cause === undefined ? undefined : { cause });
-  }
-}
-
 export class HttpDirectory implements Directory {
-  private readonly baseUrl: string;
-  private readonly serviceName: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly fetchImpl: typeof globalThis.fetch;
+  private readonly client: UserServiceClient;
+  private readonly mapping: MappingContext;
   private readonly logger: Logger;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly fullPassEveryMs: number;
   private readonly now: () => Date;
 
-  constructor(private readonly options: HttpDirectoryOptions) {
+  constructor(options: HttpDirectoryOptions) {
     if (!options.baseUrl) throw new DirectoryError(`${PREFIX} baseUrl (USER_SERVICE_URL) is required`);
     if (!options.serviceSecret) throw new DirectoryError(`${PREFIX} serviceSecret is required`);
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.serviceName = options.serviceName ?? "relance";
-    this.timeoutMs = options.timeoutMs ?? 5000;
-    this.retries = Math.max(0, options.retries ?? 2);
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.logger = options.logger ?? silentLogger;
-    this.sleep = options.sleep ?? realSleep;
+    this.client = new UserServiceClient({ ...options, logger: this.logger });
+    this.mapping = { defaultCountry: options.defaultCountry ?? null, logger: this.logger };
     this.fullPassEveryMs = options.fullPassEveryMs ?? 24 * 60 * 60 * 1000;
     this.now = options.now ?? (() => new Date());
   }
@@ -198,7 +147,7 @@ export class HttpDirectory implements Directory {
     for (let page = 0; page < MAX_PAGES; page++) {
       const params = [query, cursor === null ? null : `cursor=${encodeURIComponent(cursor)}`].filter((part) => part !== null);
       const pagePath: string = params.length === 0 ? path : `${path}?${params.join("&")}`;
-      const body = await this.getJson(pagePath, { allowGone: options.allowGone === true && page === 0 });
+      const body = await this.client.getJson(pagePath, { allowGone: options.allowGone === true && page === 0 });
       if (body === GONE) return { referrals: [], nextSince: null, gone: true };
       if (body === null) {
         // A 404 mid-pagination means the cursor went stale, not "no referrals": a partial list
@@ -212,7 +161,7 @@ export class HttpDirectory implements Directory {
       if (referrerPhone === undefined && record.items.some(hasNationalPhone)) referrerPhone = (await this.fetchReferrer(referrerUserId))?.profile.phone ?? null;
       record.items.forEach((item, index) => {
         const at = page === 0 ? `items[${index}]` : `page ${page + 1} items[${index}]`;
-        const referral = this.parseReferral(item, at, referrerUserId, referrerPhone ?? null);
+        const referral = parseReferral(item, at, referrerUserId, referrerPhone ?? null, this.mapping);
         if (referral) referrals.push(referral);
       });
       const next = record.nextCursor;
@@ -228,191 +177,7 @@ export class HttpDirectory implements Directory {
   }
 
   private async fetchReferrer(referrerUserId: string): Promise<ReferrerPayload | null> {
-    const body = await this.getJson(`/internal/relance/referrers/${encodeURIComponent(referrerUserId)}`);
-    if (body === null) return null;
-    const record = asObject(body, "response");
-    const userId = requireString(record, "userId");
-    const name = requireString(record, "name");
-    if (typeof record.relanceSubscriptionActive !== "boolean") {
-      throw shapeError("relanceSubscriptionActive", "a boolean", record.relanceSubscriptionActive);
-    }
-    let phone: string | null = null;
-    if (record.phone !== null && record.phone !== undefined) {
-      if (typeof record.phone !== "string") throw shapeError("phone", "a string or null", record.phone);
-      // The referrer's own number is informative only: a bad one must not hide the subscription.
-      const reading = readMobileNumber(record.phone, { defaultCountry: this.options.defaultCountry ?? null });
-      phone = reading.ok ? reading.phone : null;
-      if (!reading.ok) this.logger.warn({ referrerUserId, field: "phone", reason: reading.reason }, `${PREFIX} referrer phone refused (${reading.reason}), ignored`);
-    }
-    return { profile: { userId, name, phone }, active: record.relanceSubscriptionActive };
+    const body = await this.client.getJson(`/internal/relance/referrers/${encodeURIComponent(referrerUserId)}`);
+    return body === null ? null : parseReferrer(body, referrerUserId, this.mapping);
   }
-
-  private parseReferral(item: unknown, at: string, referrerId: string, referrerPhone: string | null): Referral | null {
-    const record = asObject(item, at);
-    const userId = requireString(record, "userId", at);
-    // One unreachable number must not cost the referrer every other relance: drop it, keep the list.
-    const reading =
-      typeof record.phone === "string" ? readMobileNumber(record.phone, { referrerPhone, defaultCountry: this.options.defaultCountry ?? null }) : { ok: false as const, reason: "missing (not a string)" };
-    if (!reading.ok) {
-      this.logger.warn(
-        { referrerUserId: referrerId, referralUserId: userId, field: `${at}.phone`, reason: reading.reason },
-        `${PREFIX} ${at}.phone refused (${reading.reason}), referral skipped`,
-      );
-      return null;
-    }
-    const phone = reading.phone;
-    const name = requireString(record, "name", at);
-    let language: Language | null = null;
-    if (record.language !== null && record.language !== undefined) {
-      if (!isLanguage(record.language)) throw shapeError(`${at}.language`, `a language code or null`, record.language);
-      language = record.language;
-    }
-    if (typeof record.createdAt !== "string") throw shapeError(`${at}.createdAt`, "an ISO-8601 string", record.createdAt);
-    const createdAt = new Date(record.createdAt);
-    if (Number.isNaN(createdAt.getTime())) throw shapeError(`${at}.createdAt`, "an ISO-8601 string", record.createdAt);
-    if (typeof record.paid !== "boolean") throw shapeError(`${at}.paid`, "a boolean", record.paid);
-    let paymentLink: string | null = null;
-    if (record.paymentLink !== null && record.paymentLink !== undefined) {
-      if (typeof record.paymentLink !== "string") throw shapeError(`${at}.paymentLink`, "a string or null", record.paymentLink);
-      paymentLink = record.paymentLink;
-    }
-    return { userId, referrerId, phone, name, language, createdAt, paid: record.paid, paymentLink };
-  }
-
-  /** The parsed JSON body, null on 404, {@link GONE} on 410 when allowed. */
-  private async getJson(path: string, options: { allowGone?: boolean } = {}): Promise<unknown> {
-    const attempts = this.retries + 1;
-    let lastFailure: RetryableFailure | undefined;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const text = await this.attempt(path, options.allowGone === true);
-        if (text === null || text === GONE) return text;
-        try {
-          return JSON.parse(text) as unknown;
-        } catch (error) {
-          throw new DirectoryError(`${PREFIX} GET ${path}: response is not valid JSON`, error);
-        }
-      } catch (error) {
-        if (!(error instanceof RetryableFailure)) throw error;
-        lastFailure = error;
-        if (attempt === attempts) break;
-        const backoff = BASE_BACKOFF_MS * 2 ** (attempt - 1) + Math.floor(Math.random() * BASE_BACKOFF_MS);
-        const delayMs = error.retryAfterMs === null ? backoff : Math.min(error.retryAfterMs, this.maxRetryAfterMs);
-        this.logger.warn({ path, attempt, delayMs, reason: this.redact(error.message) }, `${PREFIX} request failed, retrying`);
-        await this.sleep(delayMs);
-      }
-    }
-    throw new DirectoryError(
-      this.redact(`${PREFIX} GET ${path} failed after ${attempts} attempt(s): ${lastFailure?.message ?? "unknown error"}`),
-      lastFailure?.cause,
-    );
-  }
-
-  /** One request: the body text, null on 404, GONE on an allowed 410; throws RetryableFailure or DirectoryError. */
-  private async attempt(path: string, allowGone: boolean): Promise<string | typeof GONE | null> {
-    try {
-      const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        method: "GET",
-        headers: {
-          Accept: "application/json",
-          Authorization: `Bearer ${this.options.serviceSecret}`,
-          "X-Service-Name": this.serviceName,
-        },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (response.status === 404) {
-        await response.body?.cancel();
-        return null;
-      }
-      if (response.status === 410 && allowGone) {
-        await response.body?.cancel();
-        return GONE;
-      }
-      if (response.status === 429 || response.status >= 500) {
-        await response.body?.cancel();
-        throw new RetryableFailure(`HTTP ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new DirectoryError(this.redact(`${PREFIX} GET ${path} failed: HTTP ${response.status}`));
-      }
-      return await this.readCapped(response, path);
-    } catch (error) {
-      if (error instanceof RetryableFailure || error instanceof DirectoryError) throw error;
-      if (isTimeout(error)) throw new RetryableFailure(`timed out after ${this.timeoutMs} ms`, null, error);
-      throw new RetryableFailure(`network error: ${describeCause(error)}`, null, error);
-    }
-  }
-
-  /** The body as text, refused past `maxResponseBytes` before it is read whole. */
-  private async readCapped(response: Response, path: string): Promise<string> {
-    const max = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    const tooLarge = () => new DirectoryError(this.redact(`${PREFIX} GET ${path} failed: response larger than ${max} bytes`));
-    const declared = Number(response.headers.get("content-length") ?? NaN);
-    if (Number.isFinite(declared) && declared > max) {
-      await response.body?.cancel();
-      throw tooLarge();
-    }
-    if (!response.body) return "";
-    const reader = response.body.getReader();
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      parts.push(value);
-    }
-    return Buffer.concat(parts).toString("utf8");
-  }
-
-  /** Defence in depth: a proxy or the service echoing our headers must not leak the secret. */
-  private redact(text: string): string {
-    return text.split(this.options.serviceSecret).join("[redacted]");
-  }
-}
-
-function hasNationalPhone(item: unknown): boolean {
-  const phone = typeof item === "object" && item !== null ? (item as { phone?: unknown }).phone : undefined;
-  return typeof phone === "string" && !isInternationalForm(phone);
-}
-
-function parseRetryAfter(header: string | null): number | null {
-  if (!header) return null;
-  const seconds = Number(header.trim());
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-}
-
-/** undici hides the useful part (ECONNREFUSED, ...) in `cause`. */
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const inner = error.cause instanceof Error ? error.cause : null;
-  const code = inner && "code" in inner ? String((inner as { code?: unknown }).code) : null;
-  return code ? `${error.message} (${code})` : error.message;
-}
-
-function asObject(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw shapeError(field, "an object", value);
-  return value as Record<string, unknown>;
-}
-
-function requireString(record: Record<string, unknown>, key: string, at?: string): string {
-  const value = record[key];
-  if (typeof value !== "string") throw shapeError(at ? `${at}.${key}` : key, "a string", value);
-  return value;
-}
-
-function shapeError(field: string, expected: string, actual: unknown): DirectoryError {
-  const got = actual === null ? "null" : Array.isArray(actual) ? "array" : typeof actual;
-  return new DirectoryError(`${PREFIX} unexpected response: ${field} must be ${expected} (got ${got})`);
 }

@@ -1,4 +1,8 @@
-/** Runs `work` over `items` with at most `limit` in flight; failures are returned, not thrown. */
+/**
+ * Runs `work` over `items` with at most `limit` in flight, each item once, and resolves when all
+ * are done. `work` is expected to catch its own failures: one that throws rejects the call at
+ * once, while the other workers go on through the remaining items unawaited.
+ */
 export async function forEachWithConcurrency<T>(
   items: readonly T[],
   limit: number,

@@ -52,14 +52,14 @@ export interface TargetContact {
   paymentLink: string | null;
 }
 
+/** What a target's contact becomes once its retention period is over: nothing personal is left. */
+export const PURGED_CONTACT: TargetContact = Object.freeze({ phone: "+0" as E164, name: "", paymentLink: null });
+
 /**
  * A dispatch worker's hold on a target. `stage: "claimed"` while it prepares; `"sending"` from
  * the atomic re-check right before the transport call until the result is recorded. A stale
  * `"sending"` claim means a process died mid-send: the day may have left, so it is never resent.
  */
-/** What a target's contact becomes once its retention period is over: nothing personal is left. */
-export const PURGED_CONTACT: TargetContact = Object.freeze({ phone: "+0" as E164, name: "", paymentLink: null });
-
 export interface TargetClaim {
   owner: string;
   day: number;

@@ -11,7 +11,7 @@ import {
   isDue,
   isInterrupted,
   isUnclaimed,
-} from "./target-rules.js";
+} from "../shared/target-rules.js";
 
 function enrollmentKey(referrerUserId: string, referralUserId: string): string {
   return JSON.stringify([referrerUserId, referralUserId]);

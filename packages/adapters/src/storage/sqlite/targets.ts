@@ -1,5 +1,5 @@
 import { addDeliveries, addTargetOutcome, emptyTargetStats, PURGED_CONTACT, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
-import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules.js";
+import { decodeCursor, encodeCursor, hasMessageId } from "../shared/target-rules.js";
 import { decode, encode, setFields } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";
 import { changesExpression, conditionClause, listClause, unclaimedAt } from "./target-sql.js";
