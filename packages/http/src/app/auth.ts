@@ -131,9 +131,19 @@ function refuseCrossSiteWrite(c: Context): void {
   if (host !== (c.req.header("host") ?? new URL(c.req.url).host)) throw new ApiError(403, "forbidden", "A page's cookie is only accepted from the page's own origin");
 }
 
-/** The pages' session cookies, one per page. */
+/** The pages' session cookies, one per page (base names; see {@link pageCookieName}). */
 export const CONNECT_COOKIE = "relance_connect";
 export const ADMIN_COOKIE = "relance_admin";
+
+/**
+ * Behind an https public address, a page cookie is `__Host-<name>`: the browser accepts it only
+ * from this host, over https, with `Path=/` and no `Domain`, so a sibling subdomain cannot toss a
+ * cookie of that name (security review 2, L1); only that name is read then. Over plain http
+ * (development) the prefix cannot be used, and the base name is.
+ */
+export function pageCookieName(base: string, publicUrl: string | undefined): string {
+  return publicUrl?.startsWith("https://") ? `__Host-${base}` : base;
+}
 
 export function requireAdmin(): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {

@@ -1,13 +1,19 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { randomBytes } from "node:crypto";
-import { ADMIN_COOKIE, callerOf, CONNECT_COOKIE, DEFAULT_JWT_MAX_TTL_SECONDS, type Caller } from "../app/auth.js";
+import { ADMIN_COOKIE, callerOf, CONNECT_COOKIE, DEFAULT_JWT_MAX_TTL_SECONDS, pageCookieName, type Caller } from "../app/auth.js";
 import { exchangeConnectLink } from "../app/connect-links.js";
 import type { AppServices } from "../app/services.js";
 
 export type PageScope = "connect" | "admin";
 
 const COOKIE: Record<PageScope, string> = { connect: CONNECT_COOKIE, admin: ADMIN_COOKIE };
+
+/** The page's cookie name, and how to clear it (a __Host- cookie is only cleared as Secure). */
+function cookieOf(services: AppServices, scope: PageScope): { name: string; clear: { path: string; secure?: boolean } } {
+  const name = pageCookieName(COOKIE[scope], services.publicUrl);
+  return { name, clear: name.startsWith("__Host-") ? { path: "/", secure: true } : { path: "/" } };
+}
 
 /**
  * A page's credentials: the link's `?token=` is exchanged once for an HttpOnly, SameSite=Strict
@@ -20,7 +26,7 @@ const COOKIE: Record<PageScope, string> = { connect: CONNECT_COOKIE, admin: ADMI
 export async function exchangeToken(c: Context, services: AppServices, scope: PageScope): Promise<Response | null> {
   const url = new URL(c.req.url);
   if (url.searchParams.has("signout")) {
-    deleteCookie(c, COOKIE[scope], { path: "/" });
+    deleteCookie(c, cookieOf(services, scope).name, cookieOf(services, scope).clear);
     url.searchParams.delete("signout");
     return c.redirect(url.pathname + url.search, 303);
   }
@@ -48,7 +54,7 @@ async function openPageSession(c: Context, services: AppServices, scope: PageSco
   const session = scope === "connect" ? await exchangeConnectLink(linkSettings(services), services.counters, token) : await adminSession(services, token);
   if (session) {
     const { caller } = session;
-    setCookie(c, COOKIE[scope], session.token, {
+    setCookie(c, cookieOf(services, scope).name, session.token, {
       path: "/",
       httpOnly: true,
       sameSite: "Strict",
@@ -57,7 +63,7 @@ async function openPageSession(c: Context, services: AppServices, scope: PageSco
     });
   } else {
     // Said to the page (an expired link is explained, not taken for a missing one); never the token.
-    deleteCookie(c, COOKIE[scope], { path: "/" });
+    deleteCookie(c, cookieOf(services, scope).name, cookieOf(services, scope).clear);
     url.searchParams.set("expired", "1");
   }
   return c.redirect(url.pathname + url.search, 303);
@@ -65,7 +71,7 @@ async function openPageSession(c: Context, services: AppServices, scope: PageSco
 
 /** The page's session for its script: who (not the token, which the script never sees), or null. */
 export async function pageSession(c: Context, services: AppServices, scope: PageScope): Promise<PageSession | null> {
-  const token = getCookie(c, COOKIE[scope]);
+  const token = getCookie(c, cookieOf(services, scope).name);
   const caller = token ? await verified(services, scope, token) : null;
   if (caller) return { subject: caller.userId, exp: caller.exp };
   // A link whose token was refused, or a cookie gone stale: the page says it expired.

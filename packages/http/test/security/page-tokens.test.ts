@@ -84,4 +84,28 @@ describe("security 4: page links, cookies, audiences and CSP", () => {
     expect((await t.call("GET", "/api/relance/status", { token: await t.referrerToken("r1", { aud: "relance-api" }) })).status).toBe(200);
     expect((await t.call("GET", "/api/relance/status", { token: await t.referrerToken("r1", { aud: ["other", "relance-api"] }) })).status).toBe(200);
   });
+
+  // Security review 2, L1 (rest): SameSite=Strict does not stop a sibling subdomain from setting a
+  // cookie of the same name on the parent domain (cookie tossing). A __Host- cookie can only be
+  // set by this host itself, over https, for the whole path, without a Domain.
+  it("names the page cookies __Host-… behind an https public address, and reads no other", async () => {
+    t = await startTestApp({ RELANCE_PUBLIC_URL: "https://relance.example.com" });
+    const minted = await t.call("POST", "/api/relance/connect-link", { token: await t.referrerToken("r1") });
+    const token = new URL(minted.body.url).searchParams.get("token")!;
+    const exchanged = await t.call("GET", `/connect?token=${token}`);
+    const setCookie = exchanged.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^__Host-relance_connect=ey/);
+    expect(setCookie).toMatch(/; Secure/);
+    expect(setCookie).toMatch(/; Path=\//);
+    expect(setCookie).not.toMatch(/Domain=/i);
+    const session = cookieOf(exchanged.headers).split("=").slice(1).join("=");
+    expect((await t.call("GET", "/api/relance/status", { headers: { cookie: `__Host-relance_connect=${session}` } })).status).toBe(200);
+    // The same value under the plain name (what a sibling subdomain could toss) opens nothing.
+    expect((await t.call("GET", "/api/relance/status", { headers: { cookie: `relance_connect=${session}` } })).status).toBe(401);
+    // The admin console's cookie too, and signing out clears it.
+    const admin = await t.call("GET", `/admin?token=${await t.adminToken()}`);
+    expect(admin.headers.get("set-cookie") ?? "").toMatch(/^__Host-relance_admin=ey.*; Secure/);
+    const out = await t.call("GET", "/admin?signout=1");
+    expect(out.headers.get("set-cookie") ?? "").toMatch(/^__Host-relance_admin=;.*Secure/);
+  });
 });

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { TargetStatus } from "@relance/core";
 import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
-import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { ADMIN_COOKIE, pageCookieName, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
 import { CursorCodec } from "../cursor.js";
 import { presentTarget } from "../presenters.js";
 import type { AppServices } from "../services.js";
@@ -13,7 +13,7 @@ import type { AppServices } from "../services.js";
  */
 export function adminConsoleRoutes(services: AppServices) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: ADMIN_COOKIE, kind: "api" } }), requireAdmin()] as const;
+  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: pageCookieName(ADMIN_COOKIE, services.publicUrl), kind: "api" } }), requireAdmin()] as const;
   const cursors = new CursorCodec(services.secrets.jwt);
 
   app.get("/targets", ...auth, documented(doc.adminTargets), async (c) => {

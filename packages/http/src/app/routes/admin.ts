@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
-import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
+import { ADMIN_COOKIE, pageCookieName, requireAdmin, requireUser, type AuthVariables } from "../auth.js";
 import { presentMessage } from "../presenters.js";
 import type { AppServices } from "../services.js";
 
@@ -9,7 +9,7 @@ import type { AppServices } from "../services.js";
 export function adminRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: ADMIN_COOKIE, kind: "api" } }), requireAdmin());
+  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: pageCookieName(ADMIN_COOKIE, services.publicUrl), kind: "api" } }), requireAdmin());
 
   app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 

@@ -4,7 +4,7 @@ import { documented, inputOf } from "../../openapi/describe.js";
 import { OPERATIONS as doc } from "../../openapi/operations.js";
 import type { ConnectInput } from "@relance/core";
 import { qrDataUrl } from "@relance/adapters";
-import { CONNECT_COOKIE, requireUser, type AuthVariables } from "../auth.js";
+import { CONNECT_COOKIE, pageCookieName, requireUser, type AuthVariables } from "../auth.js";
 import { mintConnectLink } from "../connect-links.js";
 import { CursorCodec } from "../cursor.js";
 import { ApiError } from "../errors.js";
@@ -56,7 +56,7 @@ export function referrerRoutes(services: AppServices) {
   const auth = requireUser(services.secrets.jwt, tokenRules);
   // Also the connect page's session cookie, on exactly what that page calls (security review 2, M1):
   // its status and stream, connect, and disconnect without logout.
-  const pageAuth = requireUser(services.secrets.jwt, { ...tokenRules, cookie: { name: CONNECT_COOKIE, kind: "connect-session" } });
+  const pageAuth = requireUser(services.secrets.jwt, { ...tokenRules, cookie: { name: pageCookieName(CONNECT_COOKIE, services.publicUrl), kind: "connect-session" } });
 
   const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.counters) : async (_c: unknown, next: () => Promise<void>) => next();
 
