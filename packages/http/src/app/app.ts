@@ -61,7 +61,7 @@ export function createApp(services: AppServices): Hono {
   // Generated from the routes above, once, on first request.
   let document: Promise<Record<string, unknown>> | null = null;
   app.get("/openapi.json", documented(OPERATIONS.openapi), async (c) => {
-    document ??= openApiDocument(app, API_PREFIX).catch((error: unknown) => {
+    document ??= openApiDocument(app, API_PREFIX, { sandbox: services.sandbox !== null }).catch((error: unknown) => {
       document = null;
       throw error;
     });

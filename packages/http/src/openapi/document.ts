@@ -17,7 +17,7 @@ const error = (description: string, code: string, message: string, details?: unk
  * The OpenAPI 3.1 document of `app`, generated from the routes it serves: each one's
  * `documented(...)` description (request schemas, parameters, responses, security).
  */
-export async function openApiDocument(app: Hono, apiPrefix: string): Promise<Record<string, unknown>> {
+export async function openApiDocument(app: Hono, apiPrefix: string, options: { sandbox?: boolean } = {}): Promise<Record<string, unknown>> {
   const document = await generateSpecs(app, {
     documentation: {
       openapi: "3.1.0",
@@ -96,7 +96,18 @@ export async function openApiDocument(app: Hono, apiPrefix: string): Promise<Rec
     // "/openapi.json" has a dot, which the library would take for a static file.
     excludeStaticFile: false,
   });
-  return withEdgeErrors(document as unknown as Record<string, any>, apiPrefix);
+  const described = withEdgeErrors(document as unknown as Record<string, any>, apiPrefix);
+  return options.sandbox === false ? withoutSandbox(described, apiPrefix) : described;
+}
+
+/**
+ * Without the sandbox transport its routes answer 404: they are left out of the document rather
+ * than advertised to whoever reads a production instance's `/openapi.json` (security review 2).
+ */
+function withoutSandbox(document: Record<string, any>, apiPrefix: string): Record<string, unknown> {
+  for (const path of Object.keys(document.paths)) if (path.startsWith(`${apiPrefix}/sandbox/`)) delete document.paths[path];
+  document.tags = (document.tags ?? []).filter((tag: { name: string }) => tag.name !== "sandbox");
+  return document;
 }
 
 const WRITES = new Set(["post", "put", "patch", "delete"]);

@@ -66,3 +66,25 @@ describe("security L8: production refuses weak deployment settings", () => {
     expect(loadConfig({ RELANCE_TRANSPORT: "wwebjs", RELANCE_WWEBJS_WEB_VERSION_SHA256: "A".repeat(64) }).RELANCE_WWEBJS_WEB_VERSION_SHA256).toBe("a".repeat(64));
   });
 });
+
+// Security review 2 (informational): a production instance's /openapi.json documented the six
+// /sandbox routes, which answer 404 there.
+describe("/openapi.json without the sandbox transport", () => {
+  it("leaves the sandbox routes and tag out; with it, they are documented", async () => {
+    const { startService } = await import("../../src/index.js");
+    const documentOf = async (transport: string) => {
+      const service = await startService(loadConfig({ NODE_ENV: "test", RELANCE_TRANSPORT: transport, RELANCE_STORAGE: "memory", RELANCE_JOBS: "off", LOG_LEVEL: "silent" }), { listen: false });
+      try {
+        return (await (await service.app.request("/openapi.json")).json()) as { paths: Record<string, unknown>; tags: Array<{ name: string }> };
+      } finally {
+        await service.close();
+      }
+    };
+    const real = await documentOf("baileys");
+    expect(Object.keys(real.paths).filter((path) => path.includes("/sandbox/"))).toEqual([]);
+    expect(real.tags.map((t) => t.name)).not.toContain("sandbox");
+    expect(Object.keys(real.paths)).toContain("/api/relance/connect");
+    const sandbox = await documentOf("sandbox");
+    expect(Object.keys(sandbox.paths).filter((path) => path.includes("/sandbox/")).length).toBe(6);
+  });
+});
