@@ -5,6 +5,7 @@ import {
   type Directory,
   type DirectoryFeed,
   type DirectoryRepository,
+  type ExitedUserRepository,
   type PushedReferral,
   type Referral,
   type ReferralChanges,
@@ -23,6 +24,14 @@ export class StoredDirectory implements Directory, DirectoryFeed {
     private readonly repository: DirectoryRepository,
     /** Stamps `updatedAt` on referrers; the system clock unless given. */
     private readonly clock: Pick<Clock, "now"> = SYSTEM_CLOCK,
+    private readonly options: {
+      /**
+       * The exited users (paid, manual, erased): a referral among them is never enrolled again,
+       * so a push of it is not stored (security review 2, L4: an erased person's number, name and
+       * payment link came back with the platform's next sync).
+       */
+      exitedUsers?: Pick<ExitedUserRepository, "filterExited">;
+    } = {},
   ) {}
 
   /** A name or phone left out (or a null phone) keeps the referrer's previous one. */
@@ -50,9 +59,11 @@ export class StoredDirectory implements Directory, DirectoryFeed {
       if (!phone) throw new ValidationError("[stored-directory] referral phone must be E.164", [{ path, message: "E.164 (+33612345678)" }]);
       return phone;
     });
+    const exited = this.options.exitedUsers ? await this.options.exitedUsers.filterExited([...new Set(referrals.map((r) => r.userId))]) : new Set<string>();
     const createdAt = await this.keptCreatedAt(referrals);
     const now = this.clock.now();
     for (const [index, referral] of referrals.entries()) {
+      if (exited.has(referral.userId)) continue;
       const key = keyOf(referral);
       const given = referral.createdAt ? new Date(referral.createdAt) : null;
       const created = given ?? createdAt.get(key) ?? now;

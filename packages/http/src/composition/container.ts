@@ -57,7 +57,7 @@ export async function buildContainer(config: ServiceConfig, logger: Pino, overri
   container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config, coreLogger));
   container.bind<SessionCipher>(TOKENS.SessionCipher).toDynamicValue(() => sessionCipherFromEnv(config.secrets.session));
   container.bind<StoredDirectory | null>(TOKENS.DirectoryFeed).toDynamicValue((ctx) =>
-    config.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(ctx.get<RelanceStorage>(TOKENS.Storage).directory, ctx.get<Clock>(TOKENS.Clock)) : null,
+    config.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(ctx.get<RelanceStorage>(TOKENS.Storage).directory, ctx.get<Clock>(TOKENS.Clock), { exitedUsers: ctx.get<RelanceStorage>(TOKENS.Storage).exitedUsers }) : null,
   );
   container.bind<Directory>(TOKENS.Directory).toDynamicValue((ctx) =>
     config.RELANCE_DIRECTORY === "stored"

@@ -20,6 +20,24 @@ describe("security 9: erase-user endpoint and retention setting", () => {
     expect(await t.service.storage.directory.getReferrals("r1", ["u1"])).toEqual([]);
   });
 
+  // Security review 2, L4/M4: the platform's next sync pushed the erased (or paid) referral again,
+  // and its number, name and payment link were stored again although nobody would ever message them.
+  it("a referral the platform pushes again after its erasure or exit is not stored again", async () => {
+    t = await startTestApp();
+    const push = (userId: string) =>
+      t!.call("POST", "/api/relance/internal/referrals", { service: true, body: { referrerId: "r1", referral: { userId, phone: "+33611111111", name: "Léa", paymentLink: "https://pay.example/x" } } });
+    await push("u1");
+    await push("u2");
+    expect((await t.call("POST", "/api/relance/internal/erase-user", { service: true, body: { userId: "u1" } })).status).toBe(200);
+    expect((await t.call("POST", "/api/relance/internal/exit-user", { service: true, body: { userId: "u2", reason: "paid" } })).status).toBe(200);
+    expect((await push("u1")).status).toBe(200);
+    expect((await push("u2")).status).toBe(200);
+    expect(await t.service.storage.directory.getReferrals("r1", ["u1"])).toEqual([]);
+    // The paid referral's record is the one it had (kept until retention), not a fresh copy.
+    await push("u3");
+    expect((await t.service.storage.directory.getReferrals("r1", ["u1", "u3"])).map((r) => r.userId)).toEqual(["u3"]);
+  });
+
   it("reads RELANCE_RETENTION_DAYS (default 90 days, off keeps contacts)", () => {
     expect(loadConfig({}).RELANCE_RETENTION_DAYS).toBe(90);
     expect(loadConfig({ RELANCE_RETENTION_DAYS: "30" }).RELANCE_RETENTION_DAYS).toBe(30);
