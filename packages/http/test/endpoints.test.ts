@@ -74,6 +74,8 @@ describe("referrer endpoints", () => {
       onReply: "stop",
       restriction: null,
       reason: null,
+      health: { state: "good", reason: null, deliveredShare: null },
+      dayStartsAt: "09:00",
     });
   });
 

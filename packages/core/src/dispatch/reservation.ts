@@ -2,6 +2,7 @@ import type { EngineContext } from "../engine/context.js";
 import type { SettleStep } from "../engine/unsettled-writes.js";
 import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey } from "../policies/daily-limit.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
+import { healthAdjustedCap, type HealthState } from "../policies/sender-health.js";
 
 /** One capped counter slot a send takes before it leaves. */
 export interface ReservationSlot {
@@ -33,8 +34,10 @@ export class Reservation {
 export type ReserveOutcome = { kind: "reserved"; reservation: Reservation } | { kind: "full"; slot: ReservationSlot["kind"] };
 
 /** The slots a send to this target needs now: first contact (when never written to) first, then the daily cap. */
-export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContact: boolean, now: Date): ReservationSlot[] {
-  const daily: ReservationSlot = { kind: "daily", key: dailyCounterKey(now, config.timezone), cap: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone) };
+export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContact: boolean, now: Date, health: HealthState = "good"): ReservationSlot[] {
+  // A `degraded` sender (its receipts say WhatsApp is wary of it) gets a reduced cap for the day.
+  const cap = healthAdjustedCap(ctx.options, effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone), health);
+  const daily: ReservationSlot = { kind: "daily", key: dailyCounterKey(now, config.timezone), cap };
   return firstContact ? [{ kind: "first_contact", key: firstContactCounterKey(now, config.timezone), cap: ctx.options.maxFirstContactsPerDay }, daily] : [daily];
 }
 

@@ -36,6 +36,14 @@ export const StatusResponse = z
       .object({ reason: z.string(), until: timestamp.nullable().meta({ description: "when WhatsApp said it ends; null when unknown" }) })
       .nullable()
       .meta({ description: "set while WhatsApp restricts the account: relances wait until it ends" }),
+    health: z
+      .object({
+        state: z.enum(["good", "degraded", "at_risk"]),
+        reason: z.string().nullable(),
+        deliveredShare: z.number().min(0).max(1).nullable().meta({ description: "share of recent messages delivered after some hours; null before any could be judged" }),
+      })
+      .meta({ description: "how WhatsApp treats the account, from its own receipts and restrictions: degraded halves the day's cap, at_risk holds the relances until receipts recover or a cool-down ends (docs/account-safety.md)" }),
+    dayStartsAt: z.string().meta({ description: "local HH:MM at which this sender's day starts: its own stable offset in the send window", examples: ["09:47"] }),
   })
   .meta({
     examples: [
@@ -52,6 +60,8 @@ export const StatusResponse = z
         onReply: "stop",
         reason: null,
         restriction: null,
+        health: { state: "good", reason: null, deliveredShare: 0.97 },
+        dayStartsAt: "09:47",
       },
     ],
   });
