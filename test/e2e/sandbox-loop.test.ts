@@ -89,6 +89,7 @@ describe("the sandbox loop over HTTP only", () => {
       restriction: null,
       reason: null,
       health: { state: "good", reason: null, deliveredShare: null },
+      newChatQuota: null,
       dayStartsAt: "08:00",
     });
 

@@ -35,6 +35,7 @@ describe("connect, status and config", () => {
       restriction: null,
       reason: null,
       health: { state: "good", reason: null, deliveredShare: null },
+      newChatQuota: null,
       dayStartsAt: "08:00",
     });
     expect(await h.engine.connect("ref-1")).toMatchObject({ status: "connected", phone: "+33600000001" });

@@ -20,6 +20,7 @@ export * from "./policies/daily-limit.js";
 export * from "./policies/pacing.js";
 export * from "./policies/day-start.js";
 export * from "./policies/sender-health.js";
+export * from "./policies/new-chat-quota.js";
 export * from "./policies/retry.js";
 export * from "./policies/template.js";
 export * from "./policies/stop-keywords.js";

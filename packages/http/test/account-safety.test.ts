@@ -35,7 +35,7 @@ describe("account safety over HTTP (issue 21)", () => {
     const token = await t.referrerToken("r1");
     expect((await t.call("POST", `${P}/internal/jobs/dispatch/run`, svc)).body).toMatchObject({ sent: 12 });
     const fresh = (await t.call("GET", `${P}/status`, { token })).body;
-    expect(fresh).toMatchObject({ health: { state: "good", reason: null, deliveredShare: null }, dayStartsAt: "08:00" });
+    expect(fresh).toMatchObject({ health: { state: "good", reason: null, deliveredShare: null }, newChatQuota: null, dayStartsAt: "08:00" });
 
     // None of the 12 was delivered 7 h later: at risk.
     await t.call("POST", `${P}/sandbox/clock`, { body: { advanceMs: 7 * HOUR } });

@@ -75,6 +75,7 @@ describe("referrer endpoints", () => {
       restriction: null,
       reason: null,
       health: { state: "good", reason: null, deliveredShare: null },
+      newChatQuota: null,
       dayStartsAt: "09:00",
     });
   });

@@ -58,7 +58,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now, run.health.state));
   if (reserved.kind === "full") {
     const until = nextInstantAfterDailyLimit(now, config.timezone, window);
-    // The daily cap stops the sender; a spent first-contact budget only this target.
+    // The daily cap stops the sender; a spent first-contact budget or new-chat quota only this target.
     if (reserved.slot === "daily") run.state = { kind: "deferred", until };
     await release(ctx, run, claimed, [], { nextMessageDue: until });
     counts.deferred++;
