@@ -141,6 +141,22 @@ describe("sender health (issue 21, item 2)", () => {
     expect((await h2.engine.status("ref")).health).toMatchObject({ state: "at_risk", reason: expect.stringContaining("463") });
   });
 
+  it("the retention job deletes health counters a day past the lookback, and only those", async () => {
+    const h = await twoSenders();
+    await h.dispatch();
+    const owner = "health:healthy";
+    const hour = h.clock.now().toISOString().slice(0, 13);
+    expect(await h.storage.counters.listRange(owner, hour, `${hour};`)).toEqual([{ key: `${hour}:s`, count: PER_REFERRER }]);
+    h.clock.advance(48 * HOUR);
+    await h.engine.runRetention();
+    expect(await h.storage.counters.listRange(owner, hour, `${hour};`)).toHaveLength(1);
+    h.clock.advance(25 * HOUR);
+    await h.engine.runRetention();
+    expect(await h.storage.counters.listRange(owner, hour, `${hour};`)).toEqual([]);
+    // The daily counters are not the health's.
+    expect(await h.storage.counters.get("healthy", "2026-01-05")).toBe(PER_REFERRER);
+  });
+
   it.each(backends)("is judged the same on %s (hourly counters read in one bounded query)", async (_name, open) => {
     const storage = await open();
     track(() => storage.close());
