@@ -28,14 +28,16 @@ export async function countForHealth(ctx: EngineContext, referrerUserId: string,
 
 /**
  * The sender's health now, from its hourly counters over the lookback (one bounded read, whatever
- * the number of targets) and the restriction WhatsApp put on it, if any.
+ * the number of targets) and, for what is shown (`withRestriction`), the restriction WhatsApp put
+ * on it if any. Dispatch's gate leaves the restriction out: its own hold (`holdRestricted`) deals
+ * with it, told once, re-checked by the next send when its end is unknown.
  */
-export async function assessHealth(ctx: EngineContext, config: ReferrerConfig, now: Date): Promise<SenderHealth> {
+export async function assessHealth(ctx: EngineContext, config: ReferrerConfig, now: Date, withRestriction = true): Promise<SenderHealth> {
   if (!ctx.options.senderHealth) return { state: "good", reason: null, deliveredShare: null };
   const range = healthKeyRange(ctx.options, now, config.healthHold?.judgeFrom ?? null);
   const counters = await ctx.storage.counters.listRange(healthCounterOwner(config.referrerUserId), range.from, range.to);
   const health = judgeHealth(ctx.options, sumHealthCounters(ctx.options, now, counters));
-  const restriction = config.restriction;
+  const restriction = withRestriction ? config.restriction : null;
   if (restriction && (restriction.until === null || restriction.until > now)) {
     return { state: "at_risk", reason: `WhatsApp restricts the account: ${restriction.reason}`, deliveredShare: health.deliveredShare };
   }
@@ -54,7 +56,7 @@ export async function healthGate(ctx: EngineContext, config: ReferrerConfig, cou
   const referrerUserId = config.referrerUserId;
   const now = ctx.clock.now();
   const hold = config.healthHold ?? null;
-  let health = await assessHealth(ctx, config, now);
+  let health = await assessHealth(ctx, config, now, false);
   if (hold?.heldSince) {
     const cooledDown = now.getTime() - hold.heldSince.getTime() >= ctx.options.healthCoolDownMs;
     if (health.state === "at_risk" && !cooledDown) {
@@ -64,7 +66,7 @@ export async function healthGate(ctx: EngineContext, config: ReferrerConfig, cou
     const judgeFrom = health.state === "at_risk" ? now : hold.judgeFrom;
     const updated = await ctx.storage.configs.update(referrerUserId, { healthHold: { heldSince: null, reason: null, judgeFrom }, updatedAt: now });
     config = updated ?? config;
-    if (health.state === "at_risk") health = await assessHealth(ctx, config, now);
+    if (health.state === "at_risk") health = await assessHealth(ctx, config, now, false);
     ctx.logger.info({ referrerUserId, state: health.state, cooledDown }, "sender health: sending resumes");
     // Its held targets are due again now, not after the next recheck.
     await resumeHeld(ctx, referrerUserId);
