@@ -3,6 +3,7 @@ export { ManualClock, type ManualClockOptions } from "./clock/manual-clock.js";
 export { LogNotifier } from "./notifier/log-notifier.js";
 export { ManualScheduler } from "./scheduler/manual-scheduler.js";
 export { CronScheduler } from "./scheduler/cron-scheduler.js";
+export { ClockScheduler } from "./scheduler/clock-scheduler.js";
 export { StoredDirectory } from "./directory/stored-directory.js";
 export { SandboxTransport, type OutboxItem, type SandboxTransportOptions } from "./transports/sandbox/sandbox-transport.js";
 export {
