@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       `Demo: ${days} simulated days in about ${seconds} s on the sandbox (WhatsApp simulated, memory storage, nothing kept).`,
       "      6 referrers, 180 referrals signing up over the first days, a 7-day sequence with variants on days 1 and 3,",
       "      recipients that deliver, read, sometimes reply and pay (POST /sandbox/population, seeded: every run is the same).",
-      "      Open the admin console above: its charts fill up as the days pass.",
+      "      Open the admin console link (above, or in the first-run.txt named above): its charts fill up as the days pass.",
       "",
     ].join("\n"),
   );
