@@ -160,6 +160,16 @@ export const OPERATIONS = {
   sandboxInbound: sandbox({ summary: "A referral replies", body: { schema: req.SandboxInboundBody, example: { from: "+33698765432", to: "+33612345678", text: "STOP" } }, responses: { "200": { description: "handled", schema: res.OkResponse } } }),
   sandboxOutbox: sandbox({ summary: "What was sent, oldest first", query: req.SandboxOutboxQuery, responses: { "200": { description: "one item per day's message", schema: res.OutboxResponse } } }),
   sandboxClock: sandbox({ summary: "Move the service's clock", body: { schema: req.SandboxClockBody, example: { advanceMs: 86400000 } }, responses: { "200": { description: "the new time", schema: res.ClockResponse } } }),
+  sandboxPopulation: sandbox({
+    summary: "How the simulated recipients behave",
+    description:
+      "After each message: a delivered receipt (probability `delivered`), then read (`read`), a reply that is not a STOP (`reply`), " +
+      "each timed by the service's clock. Over a sequence's length an enrolled referral (holdout included) pays, exiting `paid`, with " +
+      "probability `pay.messaged` if it received a message by then, else `pay.notMessaged`, on a day drawn uniformly over the sequence. " +
+      "Deterministic for a `seed`. Without `referrerId`: every referrer's default.",
+    body: { schema: req.SandboxPopulationBody, example: { delivered: 0.95, read: 0.7, reply: 0.05, pay: { messaged: 0.25, notMessaged: 0.1 }, seed: 42 } },
+    responses: { "200": { description: "applied", schema: res.OkResponse } },
+  }),
 
   health: operations({ summary: "Liveness", responses: { "200": { description: "alive", schema: res.HealthResponse } } }),
   ready: operations({
