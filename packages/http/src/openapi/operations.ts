@@ -102,6 +102,13 @@ export const OPERATIONS = {
     errors: ["NotFound"],
   }),
   globalStats: admin({ summary: "Stats over all referrers", responses: { "200": { description: "stats", ref: "Stats" } } }),
+  getSettings: admin({ summary: "Service-wide settings: the holdout share", responses: { "200": { description: "Settings", schema: res.SettingsResponse } } }),
+  updateSettings: admin({
+    summary: "Change service-wide settings (the holdout share applies to targets enrolled from now on)",
+    description: "holdoutPercent p (0 to 50): p % of new targets, chosen by their referral id, are never messaged; the stats' lift compares them with the others. A target keeps its group.",
+    body: { schema: req.SettingsPatchBody, example: { holdoutPercent: 10 } },
+    responses: { "200": { description: "Settings after the change", schema: res.SettingsResponse } },
+  }),
 
   exitUser: internal({
     summary: "A referral paid (or is taken out): every loop of theirs stops; idempotent",
