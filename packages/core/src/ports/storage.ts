@@ -233,6 +233,11 @@ export interface TargetRepository {
   /** The distinct numbers the referral's targets hold, whatever their status (erasure's tombstone). */
   phonesOfReferral(referralUserId: string): Promise<E164[]>;
   /**
+   * The distinct (referrer, number) pairs of the referral's targets, whatever their status: which
+   * referrers' WhatsApp sessions may hold something of the person (erasure), without a scan.
+   */
+  contactsOfReferral(referralUserId: string): Promise<Array<{ referrerUserId: string; phone: E164 }>>;
+  /**
    * Targets of a referrer still in their loop (status active or holdout); with `phone`, only
    * those addressed to that number.
    */
