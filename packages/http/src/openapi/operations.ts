@@ -173,7 +173,7 @@ export const OPERATIONS = {
   openapi: operations({ summary: "This document", responses: { "200": { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } } }),
   homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
   adminPage: operations({
-    summary: "The admin console: day messages with preview, funnel and conversions charts, targets search",
+    summary: "The admin console: day messages with preview, funnel and conversions charts, the measured lift (holdout) chart and share, targets search",
     query: z.object({ token: z.string().optional().describe("an admin JWT, exchanged once for an HttpOnly cookie (the page then redirects to its clean address); `?signout=1` clears it") }),
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },

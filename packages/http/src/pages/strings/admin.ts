@@ -14,7 +14,9 @@ type Key =
   | "variantsTitle" | "variantsLead" | "variant" | "variantSent" | "variantConverted" | "variantRate" | "noVariants"
   | "targetsTitle" | "referrerFilter" | "statusFilter" | "allStatuses" | "search" | "more" | "noTargets"
   | "col.referral" | "col.referrer" | "col.status" | "col.day" | "col.exit" | "col.entered" | "col.next" | "col.sent"
-  | "status.active" | "status.completed" | "status.exited"
+  | "status.active" | "status.completed" | "status.exited" | "status.holdout"
+  | "navLift" | "liftTitle" | "liftLead" | "liftChart" | "liftTreated" | "liftHoldout" | "liftGain" | "liftBand" | "liftPoints" | "liftInterval" | "liftRelative"
+  | "liftTooFew" | "liftNone" | "liftAxis" | "liftGainAxis" | "liftGainChart" | "liftDays" | "holdoutLabel" | "holdoutHint"
   | "exit.completed_7_days" | "exit.paid" | "exit.opted_out" | "exit.referrer_inactive" | "exit.invalid_number" | "exit.send_failed" | "exit.manual" | "exit.replied"
   | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown";
 
@@ -40,7 +42,14 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     variant: "Variante", variantSent: "Envoyés", variantConverted: "Convertis", variantRate: "Taux", noVariants: "Aucun jour n'a plusieurs variantes.",
     targetsTitle: "Cibles", referrerFilter: "Identifiant du parrain", statusFilter: "Statut", allStatuses: "Tous", search: "Rechercher", more: "Plus de résultats", noTargets: "Aucune cible.",
     "col.referral": "Filleul", "col.referrer": "Parrain", "col.status": "Statut", "col.day": "Jour", "col.exit": "Sortie", "col.entered": "Entrée", "col.next": "Prochain envoi", "col.sent": "Envoyés",
-    "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti",
+    "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti", "status.holdout": "groupe témoin",
+    navLift: "Gain mesuré", liftTitle: "Gain mesuré des relances", liftLead: "Filleuls inscrits avec un groupe témoin : les relancés contre ceux qui n'ont reçu aucune relance, tous parrains confondus.",
+    liftChart: "Conversion cumulée par jour de la séquence : relancés et groupe témoin",
+    liftGainChart: "Gain (relancés − témoin) par jour de la séquence, avec son intervalle de confiance à 95 % : au-dessus de zéro, les relances rapportent",
+    liftTreated: "Relancés", liftHoldout: "Groupe témoin", liftGain: "Gain", liftBand: "Intervalle à 95 % du gain", liftPoints: "pts",
+    liftInterval: "IC 95 %", liftRelative: "relatif", liftTooFew: "intervalle dès 30 filleuls par groupe", liftNone: "Aucun groupe témoin pour l'instant : réglez une part ci-dessous.",
+    liftAxis: "Conversion cumulée", liftGainAxis: "Gain (points de conversion)", liftDays: "Jour de la séquence",
+    holdoutLabel: "Part du groupe témoin (%)", holdoutHint: "0 à 50 %. Ces filleuls, choisis par leur identifiant, ne reçoivent aucune relance : le prix de la mesure. S'applique aux nouvelles inscriptions ; chacun garde son groupe.",
     "exit.completed_7_days": "séquence terminée", "exit.paid": "a payé", "exit.opted_out": "STOP", "exit.referrer_inactive": "parrain inactif", "exit.invalid_number": "pas sur WhatsApp", "exit.send_failed": "échec d'envoi", "exit.manual": "sortie manuelle", "exit.replied": "a répondu",
     "err.unauthorized": "Jeton invalide ou expiré : collez un nouveau jeton.", "err.forbidden": "Ce jeton n'est pas celui d'un administrateur.", "err.network": "Le service est injoignable.", "err.invalid": "Refusé par le serveur :", "err.unknown": "Erreur inattendue.",
   },
@@ -65,7 +74,14 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     variant: "Variant", variantSent: "Sent", variantConverted: "Converted", variantRate: "Rate", noVariants: "No day has several variants.",
     targetsTitle: "Targets", referrerFilter: "Referrer id", statusFilter: "Status", allStatuses: "All", search: "Search", more: "More results", noTargets: "No targets.",
     "col.referral": "Referral", "col.referrer": "Referrer", "col.status": "Status", "col.day": "Day", "col.exit": "Exit", "col.entered": "Entered", "col.next": "Next send", "col.sent": "Sent",
-    "status.active": "active", "status.completed": "completed", "status.exited": "exited",
+    "status.active": "active", "status.completed": "completed", "status.exited": "exited", "status.holdout": "holdout",
+    navLift: "Measured lift", liftTitle: "Measured lift of relances", liftLead: "Referrals enrolled with a holdout: those relanced against those who got no relance at all, all referrers.",
+    liftChart: "Cumulative conversion by day of the sequence: relanced and holdout",
+    liftGainChart: "Lift (relanced − holdout) by day of the sequence, with its 95 % confidence interval: above zero, relances earn conversions",
+    liftTreated: "Relanced", liftHoldout: "Holdout", liftGain: "Lift", liftBand: "95 % interval of the lift", liftPoints: "pts",
+    liftInterval: "95 % CI", liftRelative: "relative", liftTooFew: "interval from 30 referrals per group", liftNone: "No holdout yet: set a share below.",
+    liftAxis: "Cumulative conversion", liftGainAxis: "Lift (conversion points)", liftDays: "Day of the sequence",
+    holdoutLabel: "Holdout share (%)", holdoutHint: "0 to 50 %. These referrals, chosen by their id, get no relance: the price of measuring. Applies to new enrollments; each keeps its group.",
     "exit.completed_7_days": "sequence completed", "exit.paid": "paid", "exit.opted_out": "STOP", "exit.referrer_inactive": "referrer inactive", "exit.invalid_number": "not on WhatsApp", "exit.send_failed": "send failed", "exit.manual": "manual exit", "exit.replied": "replied",
     "err.unauthorized": "Invalid or expired token: paste a new one.", "err.forbidden": "This token is not an admin's.", "err.network": "The service cannot be reached.", "err.invalid": "Refused by the server:", "err.unknown": "Unexpected error.",
   },
