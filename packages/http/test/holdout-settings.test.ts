@@ -63,5 +63,8 @@ describe("admin settings (issue 22)", () => {
         byDay: [{ day: 1, treated: 0, holdout: 1 / heldOut.length }],
       });
     }
+    // Held out and still running: their own line in the targets gauge.
+    const metrics = await t.call("GET", "/metrics", svc);
+    expect(metrics.body).toContain(`relance_targets{status="holdout"} ${heldOut.length - 1}`);
   });
 });
