@@ -25,6 +25,7 @@ import { completeEndedHoldouts } from "../use-cases/holdout.js";
 import type { Settings } from "../model/settings.js";
 import { noteRestriction } from "../use-cases/sender-holds.js";
 import { applyLinkState, getStatus } from "../use-cases/status.js";
+import { listSenders } from "../use-cases/senders.js";
 import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
 import type { EngineContext } from "./context.js";
 import { EarlyReceipts } from "./early-receipts.js";
@@ -79,7 +80,16 @@ export class RelanceEngine {
       options: this.options,
       random,
       newId,
-      pacer: new SenderPacer({ delayMs: this.options.messageDelayMs, jitterMs: this.options.messageJitterMs }, random),
+      pacer: new SenderPacer(
+        {
+          delayMs: this.options.messageDelayMs,
+          jitterMs: this.options.messageJitterMs,
+          firstContactMinMs: this.options.firstContactGapMinMs,
+          firstContactMaxMs: this.options.firstContactGapMaxMs,
+          dayStartSpreadMs: this.options.dayStartSpreadMs,
+        },
+        random,
+      ),
       inFlight: new PendingWork(),
       pendingInbound: new PendingWork(),
       events: new EngineEvents(),
@@ -125,6 +135,10 @@ export class RelanceEngine {
     get: () => getSettings(this.ctx),
     update: (patch: Partial<Settings>) => updateSettings(this.ctx, patch),
   };
+  /** Linked senders with their status and health, at risk first (admin console). */
+  senders(limit = 500) {
+    return listSenders(this.ctx, limit);
+  }
 
   // Platform side
   exitUser(userId: string, reason: ExitReason = "paid") {

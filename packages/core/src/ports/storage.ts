@@ -285,6 +285,12 @@ export interface CounterSlot {
 
 export type CounterSlotsAnswer = { counted: true } | { counted: false; full: number };
 
+/** One counter as {@link DailyCounterRepository.listRange} reads it back. */
+export interface CounterEntry {
+  key: string;
+  count: number;
+}
+
 /** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
 export interface DailyCounterRepository {
   /**
@@ -306,6 +312,12 @@ export interface DailyCounterRepository {
   get(referrerUserId: string, day: string): Promise<number>;
   /** Sum over all referrers for that day key. */
   sumForDay(day: string): Promise<number>;
+  /**
+   * The counters of `owner` (taken literally) whose key sorts in [`fromKey`, `toKey`) in plain
+   * string order, ordered by key; counters at 0 may be left out. One round trip on an index: a
+   * sender's hourly health counters over the last days are read with it, never its targets.
+   */
+  listRange(owner: string, fromKey: string, toKey: string): Promise<CounterEntry[]>;
   /**
    * Expiry of short-lived counters (rate limits, spent link ids): deletes those whose owner starts
    * with `ownerPrefix` (taken literally) and whose key sorts before `before` (keys are ISO

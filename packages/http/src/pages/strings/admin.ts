@@ -18,7 +18,9 @@ type Key =
   | "navLift" | "liftTitle" | "liftLead" | "liftChart" | "liftTreated" | "liftHoldout" | "liftGain" | "liftBand" | "liftPoints" | "liftInterval" | "liftRelative"
   | "liftTooFew" | "liftNone" | "liftAxis" | "liftGainAxis" | "liftGainChart" | "liftDays" | "holdoutLabel" | "holdoutHint"
   | "exit.completed_7_days" | "exit.paid" | "exit.opted_out" | "exit.referrer_inactive" | "exit.invalid_number" | "exit.send_failed" | "exit.manual" | "exit.replied"
-  | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown";
+  | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown"
+  | "sendersTitle" | "sendersLead" | "noSenders" | "col.health" | "col.delivered" | "col.reason" | "col.today" | "col.dayStarts" | "col.newChats"
+  | "health.good" | "health.degraded" | "health.at_risk";
 
 export const ADMIN_STRINGS: Dictionary<Key> = {
   fr: {
@@ -50,6 +52,9 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     liftInterval: "IC 95 %", liftRelative: "relatif", liftTooFew: "intervalle dès 30 filleuls par groupe", liftNone: "Aucun groupe témoin pour l'instant : réglez une part ci-dessous.",
     liftAxis: "Conversion cumulée", liftGainAxis: "Gain (points de conversion)", liftDays: "Jour de la séquence",
     holdoutLabel: "Part du groupe témoin (%)", holdoutHint: "0 à 50 %. Ces filleuls, choisis par leur identifiant, ne reçoivent aucune relance : le prix de la mesure. S'applique aux nouvelles inscriptions ; chacun garde son groupe.",
+    sendersTitle: "Santé des comptes", sendersLead: "Comment WhatsApp traite chaque compte lié, d'après ses accusés de réception : « dégradé » divise le plafond du jour par deux, « à risque » suspend les envois jusqu'au rétablissement.",
+    noSenders: "Aucun compte lié.", "col.health": "Santé", "col.delivered": "Remis", "col.reason": "Raison", "col.today": "Aujourd'hui", "col.dayStarts": "Début de journée", "col.newChats": "Nouvelles discussions",
+    "health.good": "bon", "health.degraded": "dégradé", "health.at_risk": "à risque",
     "exit.completed_7_days": "séquence terminée", "exit.paid": "a payé", "exit.opted_out": "STOP", "exit.referrer_inactive": "parrain inactif", "exit.invalid_number": "pas sur WhatsApp", "exit.send_failed": "échec d'envoi", "exit.manual": "sortie manuelle", "exit.replied": "a répondu",
     "err.unauthorized": "Jeton invalide ou expiré : collez un nouveau jeton.", "err.forbidden": "Ce jeton n'est pas celui d'un administrateur.", "err.network": "Le service est injoignable.", "err.invalid": "Refusé par le serveur :", "err.unknown": "Erreur inattendue.",
   },
@@ -82,6 +87,9 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     liftInterval: "95 % CI", liftRelative: "relative", liftTooFew: "interval from 30 referrals per group", liftNone: "No holdout yet: set a share below.",
     liftAxis: "Cumulative conversion", liftGainAxis: "Lift (conversion points)", liftDays: "Day of the sequence",
     holdoutLabel: "Holdout share (%)", holdoutHint: "0 to 50 %. These referrals, chosen by their id, get no relance: the price of measuring. Applies to new enrollments; each keeps its group.",
+    sendersTitle: "Account health", sendersLead: "How WhatsApp treats each linked account, from its own receipts: degraded halves the day's cap, at risk holds its relances until it recovers.",
+    noSenders: "No linked account.", "col.health": "Health", "col.delivered": "Delivered", "col.reason": "Reason", "col.today": "Today", "col.dayStarts": "Day starts", "col.newChats": "New chats left",
+    "health.good": "good", "health.degraded": "degraded", "health.at_risk": "at risk",
     "exit.completed_7_days": "sequence completed", "exit.paid": "paid", "exit.opted_out": "STOP", "exit.referrer_inactive": "referrer inactive", "exit.invalid_number": "not on WhatsApp", "exit.send_failed": "send failed", "exit.manual": "manual exit", "exit.replied": "replied",
     "err.unauthorized": "Invalid or expired token: paste a new one.", "err.forbidden": "This token is not an admin's.", "err.network": "The service cannot be reached.", "err.invalid": "Refused by the server:", "err.unknown": "Unexpected error.",
   },
