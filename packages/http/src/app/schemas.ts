@@ -3,6 +3,7 @@ import {
   MAX_TEMPLATE_LANGUAGES,
   EXIT_REASONS,
   MAX_DAY_NUMBER,
+  MAX_HOLDOUT_PERCENT,
   MAX_VARIANT_WEIGHT,
   MEDIA_TYPES,
   MIN_DAY_NUMBER,
@@ -128,6 +129,18 @@ export const PreviewBody = z
     variables: z.record(callerKey, z.union([z.string().max(1000), z.number()])).optional(),
     variant: z.string().max(20).optional().meta({ description: "a variant's key; default: the day's own text (`default`)" }),
     draft: MessageWithoutDayBody.optional().meta({ description: "an unsaved version of the day, validated like a save and rendered instead of the stored one (nothing is stored)" }),
+  })
+  .strict();
+
+/** `/admin/settings`: any of the service-wide settings. */
+export const SettingsPatchBody = z
+  .object({
+    holdoutPercent: z
+      .number()
+      .min(0, "must be from 0 to 50")
+      .max(MAX_HOLDOUT_PERCENT, "must be from 0 to 50")
+      .optional()
+      .meta({ description: "share (%) of new targets held out (never messaged) to measure the lift of relances; 0 turns the holdout off" }),
   })
   .strict();
 

@@ -106,6 +106,13 @@ export const OPERATIONS = {
     errors: ["NotFound"],
   }),
   globalStats: admin({ summary: "Stats over all referrers", responses: { "200": { description: "stats", ref: "Stats" } } }),
+  getSettings: admin({ summary: "Service-wide settings: the holdout share", responses: { "200": { description: "Settings", schema: res.SettingsResponse } } }),
+  updateSettings: admin({
+    summary: "Change service-wide settings (the holdout share applies to targets enrolled from now on)",
+    description: "holdoutPercent p (0 to 50): p % of new targets, chosen by their referral id, are never messaged; the stats' lift compares them with the others. A target keeps its group.",
+    body: { schema: req.SettingsPatchBody, example: { holdoutPercent: 10 } },
+    responses: { "200": { description: "Settings after the change", schema: res.SettingsResponse } },
+  }),
 
   exitUser: internal({
     summary: "A referral paid (or is taken out): every loop of theirs stops; idempotent",
@@ -180,7 +187,7 @@ export const OPERATIONS = {
   openapi: operations({ summary: "This document", responses: { "200": { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } } }),
   homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
   adminPage: operations({
-    summary: "The admin console: day messages with preview, funnel and conversions charts, targets search",
+    summary: "The admin console: day messages with preview, funnel and conversions charts, the measured lift (holdout) chart and share, targets search",
     query: z.object({ token: z.string().optional().describe("an admin JWT, exchanged once for an HttpOnly cookie (the page then redirects to its clean address); `?signout=1` clears it") }),
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
