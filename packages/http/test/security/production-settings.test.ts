@@ -85,6 +85,6 @@ describe("/openapi.json without the sandbox transport", () => {
     expect(real.tags.map((t) => t.name)).not.toContain("sandbox");
     expect(Object.keys(real.paths)).toContain("/api/relance/connect");
     const sandbox = await documentOf("sandbox");
-    expect(Object.keys(sandbox.paths).filter((path) => path.includes("/sandbox/")).length).toBe(6);
+    expect(Object.keys(sandbox.paths).filter((path) => path.includes("/sandbox/")).length).toBeGreaterThanOrEqual(6);
   });
 });
