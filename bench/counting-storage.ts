@@ -4,6 +4,8 @@ import type { RelanceStorage } from "@relance/core";
 export interface Counts {
   calls: number;
   rows: number;
+  /** Calls by `repository.method`. */
+  byMethod: Record<string, number>;
 }
 
 /** Methods whose results are reads: their rows count. Writes (updateIf's RETURNING included) count as calls only. */
@@ -27,14 +29,15 @@ function rowsOf(result: unknown): number {
  * the same way on every backend (the pushed directory lives in the storage, so its reads count too).
  */
 export function countingStorage(storage: RelanceStorage): { storage: RelanceStorage; counts: Counts; reset(): Counts } {
-  const counts: Counts = { calls: 0, rows: 0 };
-  const wrap = <T extends object>(repository: T): T =>
+  const counts: Counts = { calls: 0, rows: 0, byMethod: {} };
+  const wrap = <T extends object>(name: string, repository: T): T =>
     new Proxy(repository, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== "function" || typeof property !== "string") return value;
         return async (...args: unknown[]) => {
           counts.calls++;
+          counts.byMethod[`${name}.${property}`] = (counts.byMethod[`${name}.${property}`] ?? 0) + 1;
           const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           if (READS.test(property)) counts.rows += rowsOf(result);
           return result;
@@ -43,7 +46,7 @@ export function countingStorage(storage: RelanceStorage): { storage: RelanceStor
     });
   const counted = Object.create(storage) as RelanceStorage;
   for (const key of ["configs", "messages", "targets", "counters", "doNotContact", "leases", "sessions", "directory", "exitedUsers", "enrollmentCursors"] as const) {
-    Object.defineProperty(counted, key, { value: wrap(storage[key] as object) });
+    Object.defineProperty(counted, key, { value: wrap(key, storage[key] as object) });
   }
   for (const key of ["init", "ping", "close"] as const) Object.defineProperty(counted, key, { value: storage[key].bind(storage) });
   Object.defineProperty(counted, "name", { value: storage.name });
@@ -51,9 +54,10 @@ export function countingStorage(storage: RelanceStorage): { storage: RelanceStor
     storage: counted,
     counts,
     reset() {
-      const snapshot = { ...counts };
+      const snapshot = { ...counts, byMethod: { ...counts.byMethod } };
       counts.calls = 0;
       counts.rows = 0;
+      counts.byMethod = {};
       return snapshot;
     },
   };

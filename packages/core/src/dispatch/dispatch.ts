@@ -91,7 +91,9 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       }
       return;
     }
-    if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) {
+    // One directory read for the subscription and the profile the messages are signed with.
+    const referrer = await ctx.directory.getReferrerStatus(referrerUserId);
+    if (!referrer.active) {
       const counted = await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
       counts.exited += counted;
       return;
@@ -124,10 +126,9 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       return;
     }
 
-    const profile = await ctx.directory.getReferrer(referrerUserId);
     const run: SenderRun = {
       config,
-      profile,
+      profile: referrer.profile,
       referrals: new Map(),
       machine,
       plan,

@@ -24,7 +24,12 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
       run.counts.deferred += counted;
       return;
     }
-    const due = (await ctx.storage.targets.listDue(referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter((target) => !seen.has(target.id));
+    // One target more than the page: whether anything is due beyond it, so a run whose due
+    // targets fit in one page ends without reading the counter and the due list again.
+    const limit = Math.min(ctx.options.dispatchPageSize, left);
+    const listed = await ctx.storage.targets.listDue(referrerUserId, now, limit + 1);
+    const more = listed.length > limit;
+    const due = listed.slice(0, limit).filter((target) => !seen.has(target.id));
     if (due.length === 0) return;
     // Only the referrals of the targets about to be sent: the cost follows the work due.
     const referrals = await ctx.directory.getReferrals(referrerUserId, due.map((t) => t.referralUserId));
@@ -84,5 +89,7 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
         run.leaseRenewedAt = renewAt.getTime();
       }
     }
+    // Nothing was due beyond this page when it was read: what fell due since waits for the next run.
+    if (!more) return;
   }
 }
