@@ -25,6 +25,13 @@ describe("dispatch round trips per message sent", () => {
     }
     expect(await h.engine.runEnrollment()).toMatchObject({ enrolled: SENDERS * DUE });
 
+    // A status listener (the service always has one: its metrics) hears each send's count, which
+    // the run counts itself rather than reading it back per message.
+    const sentToday = new Map<string, number[]>();
+    h.engine.subscribe((event) => {
+      if (event.type === "status") sentToday.set(event.referrerUserId, [...(sentToday.get(event.referrerUserId) ?? []), event.status.messagesSentToday]);
+    });
+
     counted.reset();
     const result = await h.dispatch();
     const counts = counted.reset();
@@ -39,5 +46,6 @@ describe("dispatch round trips per message sent", () => {
     const others = Object.entries(counts.byMethod).filter(([method]) => method !== "targets.claimReserving" && method !== "targets.updateIf");
     for (const [method, calls] of others) expect(calls, method).toBeLessThanOrEqual(SENDERS);
     expect(counts.calls / sent).toBeLessThanOrEqual(4);
+    for (let r = 0; r < SENDERS; r++) expect(sentToday.get(`ref-${r}`), `ref-${r}`).toEqual(Array.from({ length: DUE }, (_, i) => i + 1));
   });
 });

@@ -137,6 +137,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       configReadAt: ctx.clock.now().getTime(),
       batch: { referrerUserId, online: false },
       leaseRenewedAt: leaseTakenAt.getTime(),
+      sentToday: null,
     };
     try {
       await sendDueTargets(ctx, run, lease);

@@ -15,7 +15,9 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
   for (;;) {
     // No more targets per page than the daily limit leaves: the rest would be read for nothing.
     const now = ctx.clock.now();
-    const sentToday = await ctx.storage.counters.get(referrerUserId, dailyCounterKey(now, run.config.timezone));
+    const day = dailyCounterKey(now, run.config.timezone);
+    const sentToday = await ctx.storage.counters.get(referrerUserId, day);
+    run.sentToday = { day, count: sentToday };
     const left = effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone) - sentToday;
     if (left <= 0) {
       const until = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);

@@ -136,8 +136,10 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // Receipts that beat the record (a read receipt while the media were still uploading).
   await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
-  // messagesSentToday changed: status subscribers (the SSE stream) hear it.
-  if (ctx.events.hasListeners) await publishStatus(ctx, config);
+  // messagesSentToday changed: status subscribers (the SSE stream) hear it, counted here rather
+  // than read back (a round trip per message otherwise, whenever anyone listens).
+  if (run.sentToday) run.sentToday.count++;
+  if (ctx.events.hasListeners) await publishStatus(ctx, config, run.sentToday ?? undefined);
 }
 
 /**
