@@ -228,13 +228,25 @@ export interface TargetRepository {
   list(filter: TargetListFilter, page: { limit: number; after?: string | null }): Promise<TargetPage>;
   stats(filter: { referrerUserId?: string }): Promise<TargetStats>;
   /**
-   * Retention: up to `limit` targets that left the loop (`exitedLoopAt`) before `endedBefore` get
-   * `PURGED_CONTACT` in place of their contact (phone, name, payment link). Returns how many;
-   * already purged ones are not counted again.
+   * Retention: the first `limit` targets, by id, that left the loop (`exitedLoopAt`) before
+   * `endedBefore` and still hold a contact (not `PURGED_CONTACT`).
    */
-  purgeContacts(endedBefore: Date, limit: number): Promise<number>;
+  listPurgeable(endedBefore: Date, limit: number): Promise<PurgeableTarget[]>;
+  /**
+   * Retention: the targets of `ids` that left the loop (not active) get `PURGED_CONTACT` in place
+   * of their contact (phone, name, payment link); increments their `revision`. Returns how many;
+   * already purged ones, active ones and unknown ids are not counted.
+   */
+  purgeContacts(ids: readonly string[]): Promise<number>;
   /** Erasure: deletes every target where `userId` is the referral or the referrer. Returns how many. */
   deleteByUser(userId: string): Promise<number>;
+}
+
+/** A target retention will purge: what names its records elsewhere (the stored directory's). */
+export interface PurgeableTarget {
+  id: string;
+  referrerUserId: string;
+  referralUserId: string;
 }
 
 /** One counter of a {@link DailyCounterRepository.tryIncrementAll} call. */
@@ -375,6 +387,8 @@ export interface DirectoryRepository {
    * referral records under any referrer. Returns how many records were deleted.
    */
   deleteUser(userId: string): Promise<number>;
+  /** Retention: deletes these (`referrerId`, `userId`) referral records. Returns how many. */
+  deleteReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
   /** Insert or replace by (`referrerId`, `userId`). */
   upsertReferral(referral: Referral): Promise<void>;
   /** Every referral of the referrer, ordered by `createdAt` then `userId`. */

@@ -12,7 +12,13 @@ export interface RetentionResult {
 
 /**
  * Retention: `retentionDays` after a target left the loop, its contact (phone, name, payment link)
- * is emptied. What is left (ids, days sent, outcome) keeps the statistics and the once-ever rule.
+ * is emptied, and the stored directory's record of that referral under that referrer (the same
+ * number, name and payment link, security review 2, L4) is deleted. What is left (ids, days sent,
+ * outcome) keeps the statistics and the once-ever rule, which needs no directory record.
+ *
+ * The record goes first, then the target's contact, batch by batch: a run stopped in between
+ * finds the same targets again (still holding a contact), and several processes running it at
+ * once each purge what they listed.
  */
 export async function runRetention(ctx: EngineContext): Promise<RetentionResult> {
   const days = ctx.options.retentionDays;
@@ -20,9 +26,11 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
   const cutoff = new Date(ctx.clock.now().getTime() - days * DAY_MS);
   let purged = 0;
   for (;;) {
-    const batch = await ctx.storage.targets.purgeContacts(cutoff, BATCH);
-    purged += batch;
-    if (batch < BATCH) break;
+    const batch = await ctx.storage.targets.listPurgeable(cutoff, BATCH);
+    if (batch.length === 0) break;
+    await ctx.storage.directory.deleteReferrals(batch.map((t) => ({ referrerId: t.referrerUserId, userId: t.referralUserId })));
+    purged += await ctx.storage.targets.purgeContacts(batch.map((t) => t.id));
+    if (batch.length < BATCH) break;
   }
   if (purged > 0) ctx.logger.info({ purged, retentionDays: days }, "contacts of ended targets purged");
   return { purged };

@@ -61,6 +61,13 @@ const trustProxy = z
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
+/** A user in the URI's authority, or a mechanism that authenticates without a password. */
+function mongoUriAuthenticates(uri: string): boolean {
+  const authority = uri.replace(/^mongodb(\+srv)?:\/\//, "").split(/[/?]/)[0] ?? "";
+  if (/^[^@:]+(:[^@]*)?@/.test(authority)) return true;
+  return /[?&]authMechanism=(MONGODB-X509|MONGODB-AWS|MONGODB-OIDC|GSSAPI|PLAIN)(&|$)/i.test(uri);
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -129,6 +136,12 @@ const EnvSchema = z
     RELANCE_WWEBJS_WEB_VERSION_SOURCE: z.enum(["remote", "local"]).default("remote"),
     RELANCE_WWEBJS_WEB_VERSION_URL: z.string().url().includes("{version}", { message: "must contain {version}" }).optional(),
     RELANCE_WWEBJS_WEB_VERSION_STRICT: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    /** SHA-256 (hex) of the pinned build's page: any other is refused (security review 2, L11). Required in production to fetch it. */
+    RELANCE_WWEBJS_WEB_VERSION_SHA256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "64 hex digits (sha256sum <version>.html)")
+      .transform((v) => v.toLowerCase())
+      .optional(),
     /** Comma-separated hosts whose media may sit on private or loopback addresses (an internal CDN). */
     RELANCE_MEDIA_ALLOW_HOSTS: z
       .string()
@@ -193,6 +206,24 @@ const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "required in production: the public https:// address connect links are built on" });
     } else if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL!.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "must be https:// in production" });
+    }
+    // whatsapp-web.js serves the downloaded page as web.whatsapp.com in every session (L11).
+    if (
+      env.NODE_ENV === "production" &&
+      env.RELANCE_TRANSPORT === "wwebjs" &&
+      env.RELANCE_WWEBJS_WEB_VERSION_SOURCE === "remote" &&
+      env.RELANCE_WWEBJS_WEB_VERSION !== "latest" &&
+      !env.RELANCE_WWEBJS_WEB_VERSION_SHA256
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RELANCE_WWEBJS_WEB_VERSION_SHA256"],
+        message: "required in production to fetch the WhatsApp Web build from an archive (sha256sum of the <version>.html you checked); or place the page yourself (RELANCE_WWEBJS_WEB_VERSION_SOURCE=local), or follow the live page (RELANCE_WWEBJS_WEB_VERSION=latest)",
+      });
+    }
+    // MongoDB holds the directory's names, numbers and payment links in clear (L8).
+    if (env.NODE_ENV === "production" && env.RELANCE_STORAGE === "mongodb" && env.MONGODB_URI && !mongoUriAuthenticates(env.MONGODB_URI)) {
+      ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "must carry credentials in production (mongodb://user:password@host/?authSource=…, or authMechanism=MONGODB-X509/MONGODB-AWS/MONGODB-OIDC)" });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });
