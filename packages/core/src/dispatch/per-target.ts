@@ -9,6 +9,7 @@ import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
 import { applyEarlyReceipts } from "../use-cases/receipts.js";
 import { waitForTurn } from "../use-cases/send-turn.js";
+import { countForHealth } from "../use-cases/sender-health.js";
 import { restrictionOf } from "../use-cases/sender-holds.js";
 import { publishStatus } from "../use-cases/status.js";
 import { advanceChanges, exitTargets, storableError } from "../use-cases/target-transitions.js";
@@ -25,7 +26,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   const { config, counts } = run;
   const referrerUserId = config.referrerUserId;
   const now = ctx.clock.now();
-  const allowedAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
+  // The sender's own part of the window: its day starts at its stable offset (pacing policy).
+  const window = ctx.pacer.windowOf(referrerUserId, config.sendWindow);
+  const allowedAt = nextAllowedInstant(now, config.timezone, window);
   if (allowedAt > now) {
     run.state = { kind: "deferred", until: allowedAt };
     return;
@@ -51,13 +54,13 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // number (and its number check) also takes a slot of its own, smaller daily budget: only those
   // targets wait when it is spent, the ones in conversation keep going.
   const firstContact = target.lastSentDay === null;
-  const slots = slotsFor(ctx, config, firstContact, now);
+  const slots = slotsFor(ctx, config, firstContact, now, run.health.state);
   const claim = await run.machine.claim(target, now, contactNow, { referrerUserId, slots: slots.map((slot) => ({ day: slot.key, cap: slot.cap })) });
   if (!claim.ok) {
     if (!("full" in claim)) return;
-    const until = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
+    const until = nextInstantAfterDailyLimit(now, config.timezone, window);
     // The daily cap stops the sender (its due targets, this one too, are deferred when the run
-    // ends); a spent first-contact budget only this target.
+    // ends); a spent first-contact budget or new-chat quota only this target.
     if (slots[claim.full]!.kind === "daily") {
       run.state = { kind: "deferred", until };
       return;
@@ -82,9 +85,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     paymentLink: contact.paymentLink,
   });
 
-  await waitForTurn(ctx, run.batch, contact.phone);
+  await waitForTurn(ctx, run.batch, contact.phone, firstContact ? "first_contact" : "follow_up");
   const sendAt = ctx.clock.now();
-  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, config.sendWindow);
+  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, window);
   if (stillAllowed > sendAt) {
     await release(ctx, run, claimed, giveBack, { nextMessageDue: stillAllowed });
     counts.deferred++;
@@ -118,7 +121,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   }
 
   const sentAt = ctx.clock.now();
-  ctx.pacer.sent(referrerUserId, sentAt);
+  ctx.pacer.sent(referrerUserId, sentAt, firstContact ? "first_contact" : "follow_up");
   const delivery = {
     day,
     sentAt,
@@ -133,6 +136,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   counts.sent++;
   const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
   await recordSent(ctx, run, claimed.id, day, advance, delivery);
+  // The sender's health counts what left, by the hour it left (its receipts count under the same hour).
+  await countForHealth(ctx, referrerUserId, sentAt, "sent");
   // Receipts that beat the record (a read receipt while the media were still uploading).
   await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");

@@ -260,6 +260,12 @@ export type CounterSlotsAnswer = { counted: true } | { counted: false; full: num
 /** Answer of {@link TargetRepository.claimReserving}: claimed with every slot taken, or neither (and which slot was full, if one was). */
 export type ClaimReservingAnswer = { claimed: Target; full?: undefined } | { claimed: null; full: number | null };
 
+/** One counter as {@link DailyCounterRepository.listRange} reads it back. */
+export interface CounterEntry {
+  key: string;
+  count: number;
+}
+
 /** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
 export interface DailyCounterRepository {
   /**
@@ -281,6 +287,12 @@ export interface DailyCounterRepository {
   get(referrerUserId: string, day: string): Promise<number>;
   /** Sum over all referrers for that day key. */
   sumForDay(day: string): Promise<number>;
+  /**
+   * The counters of `owner` (taken literally) whose key sorts in [`fromKey`, `toKey`) in plain
+   * string order, ordered by key; counters at 0 may be left out. One round trip on an index: a
+   * sender's hourly health counters over the last days are read with it, never its targets.
+   */
+  listRange(owner: string, fromKey: string, toKey: string): Promise<CounterEntry[]>;
   /**
    * Expiry of short-lived counters (rate limits, spent link ids): deletes those whose owner starts
    * with `ownerPrefix` (taken literally) and whose key sorts before `before` (keys are ISO

@@ -2,6 +2,7 @@ import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
 import { PURGED_CONTACT } from "../model/target.js";
+import { HEALTH_COUNTER_PREFIX, hourKey } from "../policies/sender-health.js";
 
 const BATCH = 500;
 const DAY_MS = 24 * 60 * 60_000;
@@ -21,6 +22,7 @@ export interface RetentionResult {
  * once each purge what they listed.
  */
 export async function runRetention(ctx: EngineContext): Promise<RetentionResult> {
+  await purgeHealthCounters(ctx);
   const days = ctx.options.retentionDays;
   if (days === null) return { purged: 0 };
   const cutoff = new Date(ctx.clock.now().getTime() - days * DAY_MS);
@@ -108,4 +110,14 @@ async function forgetInSessions(ctx: EngineContext, userId: string): Promise<voi
       ctx.logger.warn({ userId, referrerUserId, err: error instanceof Error ? error.message : String(error) }, "erasure: the WhatsApp session could not forget a contact");
     }
   }
+}
+
+/**
+ * Senders' hourly health counters (counts only, no personal data) are read over the lookback:
+ * older ones are deleted here, a day past it (MongoDB's TTL index also removes them).
+ */
+async function purgeHealthCounters(ctx: EngineContext): Promise<void> {
+  const before = hourKey(ctx.clock.now().getTime() - ctx.options.healthLookbackMs - DAY_MS);
+  const deleted = await ctx.storage.counters.purgeBefore(HEALTH_COUNTER_PREFIX, before);
+  if (deleted > 0) ctx.logger.debug({ deleted }, "old sender health counters purged");
 }

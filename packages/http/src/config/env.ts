@@ -99,6 +99,19 @@ const EnvSchema = z
     RELANCE_TYPING_MS: msRange.default({ min: 2000, max: 6000 }),
     RELANCE_DAILY_CAP_RAMP_UP: integerSteps.default([20, 40, 60, 80]),
     RELANCE_MAX_FIRST_CONTACTS_PER_DAY: integer(1).default(25),
+    /** Gap between two first contacts of one account, random in the range (ms); `0` turns it off. See docs/account-safety.md. */
+    RELANCE_FIRST_CONTACT_GAP_MS: msRange.default({ min: 45_000, max: 120_000 }),
+    /** Each referrer's day starts at its own stable offset within this much of its send window's opening (ms); `0`: all at the opening. */
+    RELANCE_DAY_START_SPREAD_MS: integer(0).default(3 * 3600_000),
+    /** Sender health from each account's receipts (docs/account-safety.md): `off` judges every sender good. */
+    RELANCE_SENDER_HEALTH: z.enum(["on", "off"]).default("on"),
+    /** Delivered share (of messages sent at least RELANCE_HEALTH_DELIVERED_AFTER_MS ago) below which a sender is degraded (cap halved). */
+    RELANCE_HEALTH_DEGRADED_BELOW: z.coerce.number().min(0).max(1).default(0.8),
+    /** ... below which it is at risk (held, referrer told). */
+    RELANCE_HEALTH_AT_RISK_BELOW: z.coerce.number().min(0).max(1).default(0.5),
+    RELANCE_HEALTH_DELIVERED_AFTER_MS: integer(60_000).default(6 * 3600_000),
+    /** An at-risk sender is resumed after this long even without better receipts (judged afresh). */
+    RELANCE_HEALTH_COOL_DOWN_MS: integer(60_000).default(24 * 3600_000),
     RELANCE_INBOX_CRON: z.string().min(1).default("*/10 * * * *"),
     RELANCE_DEFAULT_TIMEZONE: z.string().refine(isValidTimeZone, "not an IANA time zone").default("Europe/Paris"),
     /** ISO 3166 code (`FR`) reading national numbers (`06 12 34 56 78`) of referrers whose own number is unknown. */
