@@ -30,8 +30,10 @@ function rowsOf(result: unknown): number {
  */
 export function countingStorage(storage: RelanceStorage): { storage: RelanceStorage; counts: Counts; reset(): Counts } {
   const counts: Counts = { calls: 0, rows: 0, byMethod: {} };
-  const wrap = <T extends object>(name: string, repository: T): T =>
-    new Proxy(repository, {
+  const wrap = <T extends object>(repository: T): T => {
+    // The repository's key in the storage (`targets`, `counters`, ...), for the calls by method.
+    const name = Object.keys(storage).find((key) => (storage as unknown as Record<string, unknown>)[key] === repository) ?? "?";
+    return new Proxy(repository, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== "function" || typeof property !== "string") return value;
@@ -44,9 +46,10 @@ export function countingStorage(storage: RelanceStorage): { storage: RelanceStor
         };
       },
     });
+  };
   const counted = Object.create(storage) as RelanceStorage;
   for (const key of ["configs", "messages", "targets", "counters", "doNotContact", "leases", "sessions", "directory", "exitedUsers", "enrollmentCursors"] as const) {
-    Object.defineProperty(counted, key, { value: wrap(key, storage[key] as object) });
+    Object.defineProperty(counted, key, { value: wrap(storage[key] as object) });
   }
   for (const key of ["init", "ping", "close"] as const) Object.defineProperty(counted, key, { value: storage[key].bind(storage) });
   Object.defineProperty(counted, "name", { value: storage.name });
