@@ -18,6 +18,7 @@ import {
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
+import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
 import { forgetStoredContact } from "./contact-erasure.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
@@ -342,17 +343,14 @@ class BaileysTransport implements Transport {
 
   /**
    * The pool closed a session to make room, after inactivity, or because another process took
-   * its lease. The device is still linked and the next `ensureReady` restores it: the state
-   * changes here, but no link event tells the core the referrer's WhatsApp went down.
+   * its lease: the shared rule (session/pool-closed.ts) says what the referrer's state becomes.
    */
-  private onPoolClosed(referrerUserId: string, why: "evicted" | "idle" | "lease_lost"): void {
-    const reason = {
-      evicted: "closed to make room for another session; restored on the next send",
-      idle: "closed after inactivity; restored on the next send",
-      lease_lost: "driven by another process",
-    }[why];
+  private onPoolClosed(referrerUserId: string, why: PoolCloseReason): void {
     this.latest.delete(referrerUserId);
-    this.links.set(referrerUserId, { status: "disconnected", phone: this.links.get(referrerUserId)?.phone ?? null, reason });
+    const after = afterPoolClose(this.getState(referrerUserId), why);
+    if (!after) return;
+    if (after.announce) this.links.update(referrerUserId, after.state);
+    else this.links.set(referrerUserId, after.state);
   }
 
   /** Until the QR or pairing code is there to show (or the link is done, or over). */
