@@ -31,9 +31,6 @@ export const MAX_SEEN = 500;
 /** Set when WhatsApp Web asked to link again while restoring: ensureReady stops restoring. */
 export const RESTORE_REFUSED_KEY = "restore-refused";
 
-/** Most LID replies kept waiting for a phone number; the oldest go first (with a warning). */
-export const MAX_PENDING = 500;
-
 /**
  * What the transport remembers per session besides the browser profile, encrypted like it
  * (AAD `[sessionId, key]`): the inbound watermark, LID replies waiting for a number, and the
@@ -85,7 +82,7 @@ export class SessionBook {
    * Erasure: the number's canonical id goes, and the ids of its messages (seen ring, watermark)
    * that name it are replaced by their hash (`forgottenId`): still recognised, so that a catch-up
    * reading the chat again emits none of them once more, without the number. Replies waiting for
-   * a number carry only a LID: they age out with the pending list (MAX_PENDING).
+   * a number carry only a LID: they age out with the waiting list (session/lid-replies.ts).
    */
   async forgetContact(phone: E164): Promise<void> {
     const canonical = await this.canonicalIds();
