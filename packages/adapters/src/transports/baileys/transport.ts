@@ -19,6 +19,7 @@ import {
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
 import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
+import { RestoreBlocks, closedByReferrer } from "../session/restore-guard.js";
 import { forgetStoredContact } from "./contact-erasure.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
@@ -28,7 +29,7 @@ import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
 import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions.js";
 import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending.js";
 import type { BaileysSession, SessionMode } from "./session.js";
-import { NothingToRestore, markerOf, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
+import { NothingToRestore, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
 import { statusCodeOf, type BaileysSocket } from "./socket.js";
 import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS, type BaileysTransportOptions } from "./transport-options.js";
 import { WaVersionSource } from "./wa-version.js";
@@ -56,7 +57,7 @@ class BaileysTransport implements Transport {
   private readonly pool: SessionPool<BaileysSession>;
   private readonly links: LinkEvents;
   /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
-  private readonly blocked = new Set<string>();
+  private readonly blocked = new RestoreBlocks(NAME);
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
   private readonly latest = new Map<string, BaileysSession>();
   /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
@@ -129,7 +130,7 @@ class BaileysTransport implements Transport {
     if (method === "pairing_code" && !isE164(phone)) {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
-    this.blocked.delete(referrerUserId);
+    this.blocked.lift(referrerUserId);
     this.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
     const existing = this.pool.get(referrerUserId);
@@ -153,7 +154,7 @@ class BaileysTransport implements Transport {
     const existing = this.pool.get(referrerUserId);
     if (!options.logout) {
       // Marked before closing, so that a concurrent ensureReady cannot bring it back in between.
-      if (existing || (await this.options.sessions.exists(sessionId))) await this.marker(referrerUserId).set();
+      if (existing || (await this.options.sessions.exists(sessionId))) await this.marker(referrerUserId).set(this.options.clock.now());
       if (existing) await this.release(referrerUserId);
       const phone = existing?.state.phone ?? this.links.get(referrerUserId)?.phone ?? null;
       return this.links.update(referrerUserId, { status: "disconnected", phone, reason: "disconnected by the referrer" });
@@ -177,7 +178,7 @@ class BaileysTransport implements Transport {
       await this.release(referrerUserId);
     }
     await this.options.sessions.clear(sessionId);
-    this.blocked.delete(referrerUserId);
+    this.blocked.lift(referrerUserId);
     return this.links.update(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
   }
 
@@ -197,14 +198,7 @@ class BaileysTransport implements Transport {
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
-    // "Replaced by another connection" is the normal end of a takeover by another instance of
-    // ours: that one drives the session now, so this is no outage to hold and report.
-    if (this.blocked.has(referrerUserId)) {
-      if (await this.pool.heldElsewhere(referrerUserId)) {
-        throw new SessionDrivenElsewhereError(`[${NAME}] the session of ${referrerUserId} is driven by another process`);
-      }
-      return this.getState(referrerUserId);
-    }
+    if (await this.blocked.holds(referrerUserId, this.pool)) return this.getState(referrerUserId);
     const coolingDown = this.giveUps.coolingDown(referrerUserId);
     if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
@@ -336,7 +330,7 @@ class BaileysTransport implements Transport {
   }
 
   private onSessionEnded(referrerUserId: string, session: BaileysSession, blockRestore: boolean): void {
-    if (blockRestore) this.blocked.add(referrerUserId);
+    if (blockRestore) this.blocked.block(referrerUserId);
     if (this.pool.get(referrerUserId) !== session) return;
     this.release(referrerUserId).catch((error) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys session lease could not be released"));
   }
@@ -410,7 +404,7 @@ class BaileysTransport implements Transport {
   }
 
   private marker(referrerUserId: string) {
-    return markerOf(this.options.sessions, this.options.cipher, referrerUserId);
+    return closedByReferrer(this.options.sessions, this.options.cipher, sessionIdOf(referrerUserId));
   }
 }
 

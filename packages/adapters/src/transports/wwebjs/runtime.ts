@@ -5,6 +5,7 @@ import { SystemClock } from "../../clock/system-clock.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals, deliverToListeners } from "../session/inbound-journal.js";
+import { RestoreBlocks } from "../session/restore-guard.js";
 import { createRealWwebjsClient, webVersionPin, type CreateWwebjsClient } from "./client-factory.js";
 import { describe } from "./events.js";
 import { onPoolClosed } from "./lifecycle.js";
@@ -24,8 +25,8 @@ export class WwebjsRuntime {
   readonly name = "wwebjs";
   readonly states = new Map<string, LinkState>();
   readonly current = new Map<string, Live>();
-  /** Sessions ensureReady leaves alone until the referrer connects again (replaced, blocked). */
-  readonly blocked = new Set<string>();
+  /** Sessions ensureReady leaves alone until the referrer connects again (replaced, banned). */
+  readonly blocked = new RestoreBlocks("wwebjs");
   readonly listeners = new Set<TransportListener>();
   /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
   readonly journals: InboundJournals;
