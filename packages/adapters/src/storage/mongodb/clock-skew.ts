@@ -17,7 +17,7 @@ export async function measureClockSkew(db: Db, now: () => number = Date.now): Pr
 /**
  * Checks the skew on `init()` and then at most every `intervalMs` on `ping()` (readiness probes),
  * and reports it when above `maxSkewMs`: instances compare instants of each other's clocks
- * (leases, claims, day keys), which the README bounds far below `claimTtlMs`.
+ * (leases, claims, day keys), which docs/storage.md ("Clocks") bounds far below `claimTtlMs`.
  */
 export class ClockSkewWatch {
   private checkedAt = Number.NEGATIVE_INFINITY;

@@ -35,7 +35,7 @@ export interface MongoStorageOptions {
   /**
    * Told when this process's clock and the server's differ by more than `maxClockSkewMs`
    * (default 2 000), checked on `init()` and at most every 10 minutes on `ping()`. Instances
-   * compare each other's instants (leases, claims, daily counters): see the README's clocks.
+   * compare each other's instants (leases, claims, daily counters): see docs/storage.md, "Clocks".
    */
   onClockSkew?: (skewMs: number, maxSkewMs: number) => void;
   maxClockSkewMs?: number;

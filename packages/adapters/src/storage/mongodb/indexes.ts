@@ -19,7 +19,7 @@ export const COUNTER_TTL_SECONDS = 3 * 24 * 3600;
 /**
  * Named, so that `init()` recognises them on every start. A changed key gets a new name (creating
  * an index under an existing name with another key fails), and the old name goes in
- * {@link OBSOLETE_INDEXES}. Why each exists is in the README's MongoDB section.
+ * {@link OBSOLETE_INDEXES}. Why each exists: docs/storage.md, "Indexes, and why".
  */
 export const INDEXES: readonly IndexDefinition[] = [
   // Enrollment's idempotence: one target per referrer × referral, ever. Also covers
