@@ -1,5 +1,5 @@
 import type { EngineContext } from "../engine/context.js";
-import { normalizePhone } from "../model/phone.js";
+import { normalizePhone, type E164 } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
 import { PURGED_CONTACT } from "../model/target.js";
 
