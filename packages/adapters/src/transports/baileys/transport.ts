@@ -18,12 +18,12 @@ import {
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
+import { LinkRegistry } from "../session/link-registry.js";
 import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
 import { RestoreBlocks, closedByReferrer } from "../session/restore-guard.js";
 import { forgetStoredContact } from "./contact-erasure.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
-import { LinkEvents } from "./link-events.js";
 import { toBaileysLogger } from "./logger.js";
 import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
 import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions.js";
@@ -55,7 +55,7 @@ class BaileysTransport implements Transport {
   readonly name = NAME;
   readonly capabilities = { presence: true, pairingCode: true };
   private readonly pool: SessionPool<BaileysSession>;
-  private readonly links: LinkEvents;
+  private readonly links: LinkRegistry;
   /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
   private readonly blocked = new RestoreBlocks(NAME);
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
@@ -77,7 +77,7 @@ class BaileysTransport implements Transport {
   constructor(private readonly options: BaileysTransportOptions) {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
-    this.links = new LinkEvents(options.clock, logger);
+    this.links = new LinkRegistry(options.clock, logger);
     this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;

@@ -82,5 +82,5 @@ export function onPoolClosed(rt: WwebjsRuntime, referrerUserId: string, why: Poo
   const after = afterPoolClose(rt.getState(referrerUserId), why);
   if (!after) return;
   if (after.announce) rt.setState(referrerUserId, after.state);
-  else rt.states.set(referrerUserId, after.state);
+  else rt.setQuietly(referrerUserId, after.state);
 }

@@ -164,8 +164,7 @@ export class WwebjsTransport implements Transport {
   }
 
   subscribe(listener: TransportListener): () => void {
-    this.rt.listeners.add(listener);
-    return () => this.rt.listeners.delete(listener);
+    return this.rt.links.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -173,7 +172,7 @@ export class WwebjsTransport implements Transport {
     rt.closed = true;
     for (const referrerUserId of rt.current.keys()) {
       const { phone } = rt.getState(referrerUserId);
-      rt.states.set(referrerUserId, { status: "disconnected", phone, reason: "this server closed the session; it stays linked" });
+      rt.setQuietly(referrerUserId, { status: "disconnected", phone, reason: "this server closed the session; it stays linked" });
     }
     const opening = [...rt.current.values()].filter((live) => !live.firstState.settled);
     for (const live of opening) {
@@ -188,7 +187,7 @@ export class WwebjsTransport implements Transport {
     // Replies handed over up to now: wait (bounded) for the engine's acknowledgements before the
     // listeners go; anything left is replayed on the session's next ready.
     await rt.journals.settled();
-    rt.listeners.clear();
+    rt.links.clearListeners();
   }
 
   // ----- beyond the port -----
