@@ -1,7 +1,7 @@
 import { BufferJSON } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 /**
  * JSON values kept beside a session's creds, encrypted like them (the session id and the entry key

@@ -33,7 +33,7 @@ import { NothingToRestore, openBaileysSession, sessionIdOf, type SessionFactory 
 import { statusCodeOf, type BaileysSocket } from "./socket.js";
 import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS, type BaileysTransportOptions } from "./transport-options.js";
 import { WaVersionSource } from "./wa-version.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";

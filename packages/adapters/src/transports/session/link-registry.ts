@@ -1,4 +1,5 @@
 import type { Clock, LinkState, Logger, TransportEvent, TransportListener } from "@relance/core";
+import { messageOf } from "./error-message.js";
 import { deliverToListeners } from "./inbound-journal.js";
 
 /**
@@ -38,7 +39,7 @@ export class LinkRegistry {
       try {
         listener(event);
       } catch (error) {
-        this.logger.error({ eventType: event.type, err: error instanceof Error ? error.message : String(error) }, "transport listener failed");
+        this.logger.error({ eventType: event.type, err: messageOf(error) }, "transport listener failed");
       }
     }
   }

@@ -1,3 +1,4 @@
+import { messageOf } from "../session/error-message.js";
 import { isE164, type E164, type LinkState } from "@relance/core";
 import { MessageAck, WAState } from "./library.js";
 
@@ -81,6 +82,4 @@ export function initFailureState(error: unknown, phone: E164 | null): LinkState 
 }
 
 /** whatsapp-web.js also throws bare strings ('auth timeout', 'ready timeout'). */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export const describe: (error: unknown) => string = messageOf;
