@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { E164, SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { encryptedEntries, type EncryptedEntries } from "../session/encrypted-entries.js";
 
 /**
  * Newest inbound message already handed to the core: `at` in Unix seconds (WhatsApp's own
@@ -38,12 +39,16 @@ export const RESTORE_REFUSED_KEY = "restore-refused";
  */
 export class SessionBook {
   private writes: Promise<unknown> = Promise.resolve();
+  /** Encrypted like every session entry (session/encrypted-entries.ts, shared with Baileys). */
+  private readonly entries: EncryptedEntries;
 
   constructor(
-    private readonly sessions: SessionRepository,
-    private readonly cipher: SessionCipher,
+    sessions: SessionRepository,
+    cipher: SessionCipher,
     readonly sessionId: string,
-  ) {}
+  ) {
+    this.entries = encryptedEntries(sessions, cipher, sessionId);
+  }
 
   watermark(): Promise<Watermark | null> {
     return this.read<Watermark>(WATERMARK_KEY);
@@ -108,24 +113,13 @@ export class SessionBook {
     return this.write(RESTORE_REFUSED_KEY, at ? at.toISOString() : null);
   }
 
-  private aad(key: string): { aad: string } {
-    return { aad: JSON.stringify([this.sessionId, key]) };
-  }
-
   private async read<T>(key: string): Promise<T | null> {
     await this.writes.catch(() => undefined);
-    const blob = (await this.sessions.get(this.sessionId, [key]))[key];
-    if (blob === undefined) return null;
-    try {
-      return JSON.parse(this.cipher.decrypt(blob, this.aad(key)).plaintext) as T;
-    } catch (error) {
-      throw new SessionCryptoError(`Cannot decrypt ${key} of the whatsapp-web.js session ${this.sessionId}: ${error instanceof Error ? error.message : String(error)}`, error);
-    }
+    return (await this.entries.read<T>([key])).get(key) ?? null;
   }
 
   private write(key: string, value: unknown): Promise<void> {
-    const blob = value === null ? null : this.cipher.encrypt(JSON.stringify(value), this.aad(key));
-    const next = this.writes.catch(() => undefined).then(() => this.sessions.set(this.sessionId, { [key]: blob }));
+    const next = this.writes.catch(() => undefined).then(() => this.entries.write({ [key]: value }));
     this.writes = next;
     return next;
   }
