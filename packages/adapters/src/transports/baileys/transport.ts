@@ -19,6 +19,7 @@ import {
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
 import { LinkRegistry } from "../session/link-registry.js";
+import { callFailure } from "../session/failure.js";
 import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
 import { RestoreBlocks, closedByReferrer } from "../session/restore-guard.js";
 import { forgetStoredContact } from "./contact-erasure.js";
@@ -390,13 +391,8 @@ class BaileysTransport implements Transport {
    * media download included, is an ordinary, retryable failure.
    */
   private failure(referrerUserId: string, what: string, error: unknown, nothingSent: boolean): Error {
-    const cause = messageOf(error);
     const connectionGone = this.pool.get(referrerUserId)?.openSocket == null || statusCodeOf(error) === DisconnectReason.connectionClosed;
-    if (nothingSent && connectionGone) {
-      const status = this.getState(referrerUserId).status;
-      return new TransportUnavailableError(`[${NAME}] ${what} failed: the connection closed (${cause})`, status === "connected" ? "disconnected" : status, error);
-    }
-    return new Error(`[${NAME}] ${what} failed: ${cause}`, { cause: error });
+    return callFailure({ transport: NAME, action: what, error, unavailable: nothingSent && connectionGone, status: this.getState(referrerUserId).status });
   }
 
   private async ownsLease(referrerUserId: string): Promise<boolean> {
