@@ -61,7 +61,7 @@ const trustProxy = z
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
-const EnvSchema = z
+export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: integer(0).max(65535).default(3000),
