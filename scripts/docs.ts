@@ -1,15 +1,15 @@
 // Writes the generated docs: `npm run docs:config` (docs/configuration.md from the env schema),
-// `npm run docs` (all of them). The tests that keep them in step name the command to run.
+// `npm run docs:openapi` (docs/openapi.json, the served /openapi.json), `npm run docs` (all).
+// The tests that keep them in step (test/configuration-docs.test.ts, test/openapi-docs.test.ts)
+// name the command to run.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderConfigurationReference } from "../packages/http/src/config/env-reference.js";
+import { configurationReference, servedOpenApi } from "./docs-generators.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const writers: Record<string, () => Promise<string>> = {
-  config: async () => {
-    writeFileSync(join(ROOT, "docs/configuration.md"), renderConfigurationReference());
-    return "docs/configuration.md";
-  },
+const writers: Record<string, [path: string, render: () => string | Promise<string>]> = {
+  config: ["docs/configuration.md", configurationReference],
+  openapi: ["docs/openapi.json", servedOpenApi],
 };
 
 const asked = process.argv.slice(2);
@@ -18,4 +18,8 @@ if (unknown.length > 0) {
   console.error(`unknown: ${unknown.join(", ")} (known: ${Object.keys(writers).join(", ")})`);
   process.exit(2);
 }
-for (const name of asked.length > 0 ? asked : Object.keys(writers)) console.log(`wrote ${await writers[name]!()}`);
+for (const name of asked.length > 0 ? asked : Object.keys(writers)) {
+  const [path, render] = writers[name]!;
+  writeFileSync(join(ROOT, path), await render());
+  console.log(`wrote ${path}`);
+}
