@@ -7,7 +7,7 @@
  */
 import { createMemoryStorage, createSessionCipher, ManualClock } from "@relance/adapters";
 import { createBaileysTransport } from "../packages/adapters/src/transports/baileys/index.js";
-import { FakeWhatsApp } from "../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FakeWhatsApp } from "@relance/adapters/testing/baileys";
 
 const COUNTS = [100, 500, 1000];
 

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 
@@ -6,6 +8,7 @@ const P = "/api/relance";
 /** `npm start` on a fresh clone: development mode, no secret set. */
 describe("development first run", () => {
   let server: ServerProcess;
+  let printed = "";
   beforeAll(async () => {
     server = await startServerProcess({
       NODE_ENV: "development",
@@ -17,17 +20,21 @@ describe("development first run", () => {
       RELANCE_JOBS: "off",
     });
     const deadline = Date.now() + 10_000;
-    while (!server.output().includes("Admin console:") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!server.output().includes("first-run.txt") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // stdout is a pipe here, not a terminal: the secrets and tokens went to a private file.
+    printed = readFileSync(join(server.dataDir, "first-run.txt"), "utf8");
   }, 60_000);
   afterAll(async () => {
     await server?.stop();
   });
 
-  const line = (label: string) => new RegExp(`${label}\\s*(\\S+)`).exec(server.output())?.[1] ?? "";
+  const line = (label: string) => new RegExp(`${label}\\s*(\\S+)`).exec(printed)?.[1] ?? "";
   const tokenOf = (link: string) => new URL(link).searchParams.get("token")!;
 
-  it("prints every generated secret, and they are the ones in use", async () => {
-    const secrets = Object.fromEntries([...server.output().matchAll(/^ {2}(RELANCE_JWT_SECRET|RELANCE_SERVICE_SECRET|WHATSAPP_SESSION_SECRET)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+  it("keeps every generated secret out of a piped stdout, in a 0600 file, and they are the ones in use", async () => {
+    expect(server.output()).not.toMatch(/RELANCE_JWT_SECRET=|token=ey/);
+    expect(statSync(join(server.dataDir, "first-run.txt")).mode & 0o777).toBe(0o600);
+    const secrets = Object.fromEntries([...printed.matchAll(/^ {2}(RELANCE_JWT_SECRET|RELANCE_SERVICE_SECRET|WHATSAPP_SESSION_SECRET)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
     expect(Object.keys(secrets).sort()).toEqual(["RELANCE_JWT_SECRET", "RELANCE_SERVICE_SECRET", "WHATSAPP_SESSION_SECRET"]);
     const response = await fetch(`${server.url}${P}/internal/jobs/enrollment/run`, {
       method: "POST",

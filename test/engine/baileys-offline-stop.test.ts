@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
-import { FakeWhatsApp } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FakeWhatsApp } from "@relance/adapters/testing/baileys";
 import { HOUR, START } from "../support/engine-harness.js";
 import { baileysProcess, until } from "../support/baileys-process.js";
 

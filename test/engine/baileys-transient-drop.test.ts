@@ -3,7 +3,7 @@ import { DisconnectReason } from "@whiskeysockets/baileys";
 import { createRelanceEngine, type ReferrerNotification, type Transport } from "@relance/core";
 import { ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
 import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
-import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FakeWhatsApp, fakeMediaDownloader } from "@relance/adapters/testing/baileys";
 import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "../support/engine-harness.js";
 
 // Review round 2, B7: a Baileys socket that drops and is reconnecting (backoff) is `connecting`.

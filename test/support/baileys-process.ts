@@ -2,7 +2,7 @@ import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Tran
 import { LogNotifier, ManualClock, StoredDirectory, createSessionCipher } from "@relance/adapters";
 import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
 import type { BaileysTransportOptions } from "../../packages/adapters/src/transports/baileys/transport-options.js";
-import { FakeWhatsApp, fakeMediaDownloader } from "../../packages/adapters/test/transports/support/fake-baileys-socket.js";
+import { FakeWhatsApp, fakeMediaDownloader } from "@relance/adapters/testing/baileys";
 import { FAST, NO_NEW_ACCOUNT_LIMITS, seededRandom } from "./engine-harness.js";
 
 /**

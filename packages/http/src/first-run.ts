@@ -1,3 +1,5 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { sign } from "hono/jwt";
 import { API_PREFIX } from "./app/app.js";
 import { mintConnectLink } from "./app/connect-links.js";
@@ -18,8 +20,12 @@ const SECRET_VALUES = {
  * active subscription (through the push endpoint, as the platform would), and the lines printed
  * hold what a newcomer needs: the secrets generated for this run, tokens, and working links.
  * Printed to stdout on purpose, never to the structured log; production never gets here.
+ *
+ * Only to a terminal: when stdout goes to a file, journald or a log collector (a VM or systemd
+ * deployment that forgot NODE_ENV), the secrets and tokens would be kept there (security review
+ * 2, L7). They go instead to `<RELANCE_DATA_DIR>/first-run.txt` (mode 0600), whose path is printed.
  */
-export async function developmentFirstRun(config: ServiceConfig, service: RunningService): Promise<string> {
+export async function developmentFirstRun(config: ServiceConfig, service: RunningService, options: { tty: boolean } = { tty: true }): Promise<string> {
   const url = service.url ?? `http://localhost:${config.PORT}`;
   const exp = Math.floor(Date.now() / 1000) + 12 * 3600;
   const demoAdmin = await sign({ sub: "demo-admin", role: "admin", exp }, config.secrets.jwt, "HS256");
@@ -58,7 +64,7 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
         `Connect page:  ${url}/connect   (open a link from POST ${API_PREFIX}/connect-link, called with a referrer JWT)`,
         `Admin console: ${url}/admin   (sign in with an admin JWT)`,
       ];
-  return [
+  const full = [
     "",
     `Relance is listening on ${url} (development mode)`,
     ...(generated.length > 0
@@ -69,6 +75,20 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
     ...links,
     `Try: curl -H "Authorization: Bearer <admin token>" ${url}${API_PREFIX}/admin/messages`,
     `     curl -H "Authorization: Bearer <service secret>" -H "X-Service-Name: me" ${url}${API_PREFIX}/internal/jobs/enrollment/run -X POST`,
+    "",
+  ].join("\n");
+  if (options.tty || (generated.length === 0 && !demo)) return full;
+  const file = resolve(config.RELANCE_DATA_DIR, "first-run.txt");
+  await mkdir(config.RELANCE_DATA_DIR, { recursive: true, mode: 0o700 });
+  // Written afresh (the previous run's secrets died with it), readable by its owner only.
+  await rm(file, { force: true });
+  await writeFile(file, full, { mode: 0o600, flag: "wx" });
+  return [
+    "",
+    `Relance is listening on ${url} (development mode)`,
+    `stdout is not a terminal: the secrets generated for this run and the demo tokens are not printed; they are in ${file} (mode 0600)`,
+    `Demo referrer: ${subscription}`,
+    `Home page:     ${url}/`,
     "",
   ].join("\n");
 }

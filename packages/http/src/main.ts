@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const service = await startService(config, { logger });
 
   // Development only: production refuses to start without its secrets, and tests run as "test".
-  if (config.NODE_ENV === "development") console.log(await developmentFirstRun(config, service));
+  // Secrets and tokens only to a terminal, never into a log collector (security review 2, L7).
+  if (config.NODE_ENV === "development") console.log(await developmentFirstRun(config, service, { tty: process.stdout.isTTY === true }));
 
   let stopping = false;
   const shutdown = (signal: string) => {

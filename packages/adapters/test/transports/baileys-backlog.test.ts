@@ -4,12 +4,12 @@ import { silentLogger, type Logger, type RelanceStorage } from "@relance/core";
 import { ManualClock } from "../../src/index.js";
 import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
 import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS } from "../../src/transports/baileys/transport-options.js";
-import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
+import { FakeWhatsApp } from "../../src/testing/fake-baileys-socket.js";
 import { REFERRER, linked, memoryStorage, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // The offline backlog on the library's own terms (the fake models lib/Utils/offline-node-processor.js,
 // the receipt sent before the upsert, the buffered upsert and the buffer destroyed on close; see
-// support/fake-baileys-socket.ts). Regression tests of ../shared/whatsapp-real-phone-gaps-2.md B1
+// src/testing/fake-baileys-socket.ts). Regression tests of ../shared/whatsapp-real-phone-gaps-2.md B1
 // and B2 (reproductions P1 and P2): each failed before the fix.
 
 const offline = (id: string, text: string, digits = "33611111111"): WAMessage => ({ key: { remoteJid: `${digits}@s.whatsapp.net`, fromMe: false, id }, message: { conversation: text }, messageTimestamp: 1 });

@@ -3,7 +3,7 @@ import type { WAMessage } from "@whiskeysockets/baileys";
 import type { Logger, OutgoingMessage } from "@relance/core";
 import { MAX_PARKED_REPLIES, PARKED_REPLY_TTL_MS } from "../../src/transports/baileys/address-book.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
-import type { FakeBaileysSocket } from "./support/fake-baileys-socket.js";
+import type { FakeBaileysSocket } from "../../src/testing/fake-baileys-socket.js";
 import { REFERRAL, REFERRER, linked, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // ../shared/whatsapp-real-phone-gaps-2.md B4 (parked LID replies retried whenever a mapping is

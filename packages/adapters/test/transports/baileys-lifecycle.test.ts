@@ -6,7 +6,7 @@ import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js"
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
 import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
 import { DEFAULT_BROWSER, LID_CACHE_MAX, socketConfig } from "../../src/transports/baileys/socket.js";
-import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
+import { FakeWhatsApp } from "../../src/testing/fake-baileys-socket.js";
 import { REFERRER, SECRET, linkStates, linked, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // The lifecycle of a Baileys session on a live account (review round 2, B6-B8, X5): who may

@@ -6,7 +6,7 @@ import { BAKED_WA_VERSION } from "../../src/transports/baileys/wa-version.js";
 import { DEFAULT_BROWSER } from "../../src/transports/baileys/socket.js";
 import { textContent } from "../../src/transports/baileys/content.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
-import { FakeWhatsApp } from "./support/fake-baileys-socket.js";
+import { FakeWhatsApp } from "../../src/testing/fake-baileys-socket.js";
 import { PHONE, REFERRAL, REFERRER, linked, memoryStorage, settle, setup, until, type Setup } from "./support/baileys-harness.js";
 
 // Each case here is a gap of ../shared/whatsapp-real-phone-gaps.md (its number in the title):

@@ -8,7 +8,7 @@ import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/b
 import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy.js";
 import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
-import { FakeWhatsApp, fakeMediaBytes } from "./support/fake-baileys-socket.js";
+import { FakeWhatsApp, fakeMediaBytes } from "../../src/testing/fake-baileys-socket.js";
 import { PHONE, REFERRAL, REFERRER, SECRET, linkStates, linked, memoryStorage, settle, setup, until } from "./support/baileys-harness.js";
 
 runTransportContract("baileys", {

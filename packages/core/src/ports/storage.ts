@@ -204,6 +204,11 @@ export interface TargetRepository {
   listActiveByReferral(referralUserId: string): Promise<Target[]>;
   /** The distinct numbers the referral's targets hold, whatever their status (erasure's tombstone). */
   phonesOfReferral(referralUserId: string): Promise<E164[]>;
+  /**
+   * The distinct (referrer, number) pairs of the referral's targets, whatever their status: which
+   * referrers' WhatsApp sessions may hold something of the person (erasure), without a scan.
+   */
+  contactsOfReferral(referralUserId: string): Promise<Array<{ referrerUserId: string; phone: E164 }>>;
   /** Active targets of a referrer; with `phone`, only those addressed to that number. */
   listActiveByReferrer(referrerUserId: string, phone?: E164): Promise<Target[]>;
   /** The target one of whose deliveries has this transport message id (text or media). */

@@ -2,7 +2,6 @@ import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
 import { PURGED_CONTACT } from "../model/target.js";
-import type { E164 } from "../model/phone.js";
 
 const BATCH = 500;
 const DAY_MS = 24 * 60 * 60_000;
@@ -93,18 +92,8 @@ export async function eraseUser(ctx: EngineContext, userId: string, options: { p
 async function forgetInSessions(ctx: EngineContext, userId: string): Promise<void> {
   const forget = ctx.transport.forgetContact?.bind(ctx.transport);
   if (!forget) return;
-  const contacts = new Map<string, { referrerUserId: string; phone: E164 }>();
-  // No index by referral over ended targets: erasure is rare, so the targets are paged through.
-  let after: string | null = null;
-  do {
-    const page = await ctx.storage.targets.list({}, { limit: BATCH, after });
-    for (const target of page.items) {
-      if (target.referralUserId !== userId || target.contact.phone === PURGED_CONTACT.phone) continue;
-      contacts.set(`${target.referrerUserId} ${target.contact.phone}`, { referrerUserId: target.referrerUserId, phone: target.contact.phone });
-    }
-    after = page.nextCursor;
-  } while (after !== null);
-  for (const { referrerUserId, phone } of contacts.values()) {
+  const contacts = (await ctx.storage.targets.contactsOfReferral(userId)).filter(({ phone }) => phone !== PURGED_CONTACT.phone);
+  for (const { referrerUserId, phone } of contacts) {
     try {
       await forget(referrerUserId, phone);
     } catch (error) {

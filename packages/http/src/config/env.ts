@@ -162,6 +162,11 @@ export const EnvSchema = z
     if (env.NODE_ENV === "production" && env.RELANCE_TRANSPORT === "sandbox") {
       ctx.addIssue({ code: "custom", path: ["RELANCE_TRANSPORT"], message: "the sandbox transport is refused in production (its /sandbox routes are unauthenticated); use baileys or wwebjs" });
     }
+    // NODE_ENV=test is no licence to open them to the network either (security review 2, L7): off
+    // loopback, only a deliberate NODE_ENV=development demo runs the sandbox.
+    if (env.NODE_ENV === "test" && env.RELANCE_TRANSPORT === "sandbox" && env.HOST !== undefined && !LOOPBACK.has(env.HOST)) {
+      ctx.addIssue({ code: "custom", path: ["RELANCE_TRANSPORT"], message: `the sandbox transport (unauthenticated /sandbox routes) listens on loopback only unless NODE_ENV=development (HOST is ${env.HOST})` });
+    }
     // The pull directory carries names, numbers and payment links, and Relance's bearer secret.
     if (env.NODE_ENV === "production" && env.USER_SERVICE_URL && !env.USER_SERVICE_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "must be https:// in production" });

@@ -114,6 +114,11 @@ export function createMemoryTargets(): TargetRepository {
       return [...new Set(all().filter((t) => t.referralUserId === referralUserId).map((t) => t.contact.phone))].sort();
     },
 
+    async contactsOfReferral(referralUserId) {
+      const pairs = new Map(all().filter((t) => t.referralUserId === referralUserId).map((t) => [`${t.referrerUserId} ${t.contact.phone}`, { referrerUserId: t.referrerUserId, phone: t.contact.phone }]));
+      return [...pairs.values()].sort((a, b) => a.referrerUserId.localeCompare(b.referrerUserId) || a.phone.localeCompare(b.phone));
+    },
+
     async listActiveByReferral(referralUserId) {
       return copies(all().filter((t) => t.referralUserId === referralUserId && t.status === "active"));
     },

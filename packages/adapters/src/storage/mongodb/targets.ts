@@ -154,6 +154,13 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
     phonesOfReferral: (referralUserId: string) =>
       wrap("targets.phonesOfReferral", async () => ((await targets.distinct("contact.phone", { referralUserId })) as unknown[]).filter((p): p is string => typeof p === "string").sort()),
 
+    contactsOfReferral: (referralUserId: string) =>
+      wrap("targets.contactsOfReferral", async () => {
+        const docs = await targets.find({ referralUserId }, { projection: { _id: 0, referrerUserId: 1, "contact.phone": 1 } }).toArray();
+        const pairs = new Map(docs.filter((d) => typeof d.contact?.phone === "string").map((d) => [`${d.referrerUserId} ${d.contact.phone}`, { referrerUserId: d.referrerUserId as string, phone: d.contact.phone as string }]));
+        return [...pairs.values()].sort((a, b) => a.referrerUserId.localeCompare(b.referrerUserId) || a.phone.localeCompare(b.phone));
+      }),
+
     listActiveByReferral: (referralUserId: string) =>
       wrap("targets.listActiveByReferral", () => findMany({ referralUserId, status: "active" }, { _id: 1 })),
 

@@ -152,6 +152,15 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       return rows.flatMap((row) => (row.phone ? [row.phone] : []));
     },
 
+    async contactsOfReferral(referralUserId) {
+      const rows = db.all<{ referrerUserId: string; phone: string | null }>(
+        "targets.contactsOfReferral",
+        "SELECT DISTINCT referrerUserId, phone FROM targets WHERE referralUserId = ? ORDER BY referrerUserId, phone",
+        referralUserId,
+      );
+      return rows.flatMap((row) => (row.phone ? [{ referrerUserId: row.referrerUserId, phone: row.phone }] : []));
+    },
+
     async listActiveByReferral(referralUserId) {
       const rows = db.all<DocRow>(
         "targets.listActiveByReferral",

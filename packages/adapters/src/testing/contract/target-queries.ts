@@ -82,6 +82,21 @@ export function describeTargetQueries(ctx: ContractContext): void {
       expect(await ctx.storage().targets.phonesOfReferral("u-unknown")).toEqual([]);
     });
 
+    it("contactsOfReferral: the distinct (referrer, number) pairs of a referral's targets, whatever their status", async () => {
+      await insertAll([
+        makeTarget({ referrerUserId: "r-2", referralUserId: "u-1", status: "exited", exitReason: "paid", contact: { phone: "+33622222222", name: "A", paymentLink: null } }),
+        makeTarget({ referrerUserId: "r-1", referralUserId: "u-1", contact: { phone: "+33611111111", name: "A", paymentLink: null } }),
+        makeTarget({ referrerUserId: "r-3", referralUserId: "u-1", status: "exited", exitReason: "replied", contact: { phone: "+33611111111", name: "A", paymentLink: null } }),
+        makeTarget({ referrerUserId: "r-1", referralUserId: "u-2", contact: { phone: "+33633333333", name: "B", paymentLink: null } }),
+      ]);
+      expect(await ctx.storage().targets.contactsOfReferral("u-1")).toEqual([
+        { referrerUserId: "r-1", phone: "+33611111111" },
+        { referrerUserId: "r-2", phone: "+33622222222" },
+        { referrerUserId: "r-3", phone: "+33611111111" },
+      ]);
+      expect(await ctx.storage().targets.contactsOfReferral("u-unknown")).toEqual([]);
+    });
+
     it("listActiveByReferrer: active targets of a referrer, optionally to one phone number", async () => {
       const phone = "+33612345678";
       const a = makeTarget({ contact: { phone, name: "A", paymentLink: null } });

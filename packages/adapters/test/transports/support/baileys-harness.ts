@@ -2,7 +2,7 @@ import { afterEach } from "vitest";
 import type { E164, RelanceStorage, Transport, TransportEvent } from "@relance/core";
 import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index.js";
 import { createBaileysTransport, type BaileysTransportOptions } from "../../../src/transports/baileys/index.js";
-import { FakeWhatsApp, fakeMediaDownloader, type FakeBaileysSocket } from "./fake-baileys-socket.js";
+import { FakeWhatsApp, fakeMediaDownloader, type FakeBaileysSocket } from "../../../src/testing/fake-baileys-socket.js";
 
 export const SECRET = "a-test-secret-of-32-characters!!";
 export const REFERRER = "referrer-1";

@@ -6,7 +6,7 @@ import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../
 import type { ObservedSend } from "../../../src/testing/index.js";
 import { MessageMedia } from "../../../src/transports/wwebjs/library.js";
 import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../../src/transports/wwebjs/transport.js";
-import { FakeWhatsApp } from "./fake-wwebjs-client.js";
+import { FakeWhatsApp } from "../../../src/testing/fake-wwebjs-client.js";
 
 /** A whatsapp-web.js transport on fake clients and memory storage, and what it emitted. */
 export const SECRET = "a-test-secret-of-32-characters!!";

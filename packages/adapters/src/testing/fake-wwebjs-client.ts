@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import wweb from "whatsapp-web.js";
-import type { CreateWwebjsClient, WwebjsClientOptions } from "../../../src/transports/wwebjs/client-factory.js";
+import type { CreateWwebjsClient, WwebjsClientOptions } from "../transports/wwebjs/client-factory.js";
 import {
   Client,
   MessageAck,
@@ -14,7 +14,7 @@ import {
   type Message,
   type MessageContent,
   type MessageSendOptions,
-} from "../../../src/transports/wwebjs/library.js";
+} from "../transports/wwebjs/library.js";
 
 /**
  * WhatsApp Web's own models, as the library reads them from the page (`window.WWebJS.getMessageModel`

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { Boom } from "@hapi/boom";
 import {
   DisconnectReason,
   ReachoutTimelockEnforcementType,
@@ -26,11 +25,32 @@ import {
   type WAPresence,
 } from "@whiskeysockets/baileys";
 import { silentLogger, type E164 } from "@relance/core";
-import type { ObservedSend } from "../../../src/testing/index.js";
-import { toBaileysLogger } from "../../../src/transports/baileys/logger.js";
-import { DEFAULT_BROWSER, type BaileysSocket, type LidMapping, type MakeBaileysSocket, type SocketContext } from "../../../src/transports/baileys/socket.js";
+import type { ObservedSend } from "./transport-contract.js";
+import { toBaileysLogger } from "../transports/baileys/logger.js";
+import { DEFAULT_BROWSER, type BaileysSocket, type LidMapping, type MakeBaileysSocket, type SocketContext } from "../transports/baileys/socket.js";
 
 const SILENT = toBaileysLogger(silentLogger, "silent");
+
+/**
+ * The `Boom` error Baileys closes a socket with (`new Boom(message, { statusCode })`,
+ * @hapi/boom lib/index.js:71-80, 404-441): an Error carrying `isBoom`, `isServer`, `data` and
+ * `output.{statusCode,payload,headers}`. Built here so the published testing entry needs no
+ * @hapi/boom; the transport reads only `output.statusCode` (transports/baileys/socket.ts).
+ */
+class Boom extends Error {
+  readonly isBoom = true;
+  readonly isServer: boolean;
+  readonly data: unknown;
+  readonly output: { statusCode: number; payload: { statusCode: number; error: string; message: string }; headers: Record<string, string> };
+
+  constructor(message: string, options: { statusCode?: number; data?: unknown } = {}) {
+    super(message);
+    const statusCode = options.statusCode ?? 500;
+    this.isServer = statusCode >= 500;
+    this.data = options.data ?? null;
+    this.output = { statusCode, payload: { statusCode, error: "", message }, headers: {} };
+  }
+}
 /** How long a first connection buffers events for the history sync (lib/Socket/chats.js:1097-1110). */
 const HISTORY_SYNC_WAIT_MS = 20_000;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
