@@ -32,7 +32,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   NODE_ENV: {
     group: "service",
     default: "development",
-    what: "`production` turns every check of docs/security.md on: secrets required and checked, sandbox refused, `https://` required for public URL, webhook and pull directory, metrics listener on loopback only; `HOST` defaults to `0.0.0.0`. `development` generates missing secrets for the run and prints demo links; `test` does neither.",
+    what: "`production` turns every check of docs/security.md on: secrets required and checked, sandbox refused, `https://` required for public URL, webhook and pull directory, metrics listener on loopback only; `HOST` defaults to `0.0.0.0`. `development` generates missing secrets for the run and prints demo links (to a terminal only, else into `<RELANCE_DATA_DIR>/first-run.txt`, mode 0600); `test` does neither, and keeps the sandbox on loopback.",
     production: "`production` (the Docker image, compose and `npm run start:dist` set it).",
   },
   PORT: { group: "service", default: "3000", what: "The HTTP port." },
@@ -87,7 +87,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     group: "transport",
     default: "baileys",
     what: "`baileys` (WebSocket, no browser), `wwebjs` (whatsapp-web.js, one Chromium per open session) or `sandbox` (simulated phones, a clock driven over HTTP, unauthenticated `/sandbox` routes). See docs/transports.md.",
-    production: "`baileys` or `wwebjs`; `sandbox` is refused.",
+    production: "`baileys` or `wwebjs`; `sandbox` is refused (and with `NODE_ENV=test` it listens on loopback only).",
   },
   RELANCE_MAX_CONCURRENT_SESSIONS: {
     group: "transport",
