@@ -26,3 +26,20 @@ describe("stop grace", () => {
     expect(Number(grace![1]) * 1000).toBeGreaterThanOrEqual(SHUTDOWN_BUDGET_MS + 5_000);
   });
 });
+
+// Security review 2, L8: compose ran MongoDB with --bind_ip_all and no authentication, reachable by
+// every container on the network (the directory's names, numbers and payment links in clear).
+describe("compose: MongoDB asks for credentials", () => {
+  it("runs mongod with access control (a key file for the replica set) and Relance connects with a user", () => {
+    const compose = file("compose.yaml");
+    const mongo = /^ {2}mongo:\n([\s\S]*?)(?=^ {2}\S)/m.exec(compose)?.[1] ?? "";
+    expect(mongo).toMatch(/--keyFile/);
+    expect(mongo).toMatch(/MONGO_INITDB_ROOT_USERNAME/);
+    expect(mongo).toMatch(/MONGO_INITDB_ROOT_PASSWORD: \$\{MONGO_ROOT_PASSWORD:\?/);
+    // The health check (which initiates the set) authenticates too.
+    expect(/test: \[.*\]/.exec(mongo)?.[0] ?? "").toMatch(/-u|--username/);
+    const uri = /MONGODB_URI: (.*)$/m.exec(compose)?.[1] ?? "";
+    expect(uri).toMatch(/^mongodb:\/\/[^:@/]+:\$\{[A-Z_]+:\?[^}]*\}@mongo:27017\//);
+    expect(uri).toMatch(/authSource=admin/);
+  });
+});

@@ -88,6 +88,10 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     for (const cells of variantRows) expect(["Jour 1 court", "Jour 1 default"]).toContain(`${cells[0]} ${cells[1]}`);
     expect(variantRows.reduce((sum, cells) => sum + Number(cells[2]), 0)).toBe(4);
     expect(variantRows.every((cells) => cells[3] === "0")).toBe(true);
+    // Account health (issue 21): the linked account, its state in words, today's count against its cap.
+    await expect.poll(() => page.locator("#senders-table tbody tr").count()).toBe(1);
+    expect(await page.locator("#senders-table tbody tr th").textContent()).toContain("jean");
+    expect(await page.locator("#senders-table tbody tr td:nth-child(2)").textContent()).toBe("bon");
     await page.locator("#funnel").scrollIntoViewIfNeeded();
     await page.locator("#funnel").screenshot({ path: join(ARTIFACTS, "admin-desktop-charts.png") });
 

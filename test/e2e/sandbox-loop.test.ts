@@ -88,6 +88,9 @@ describe("the sandbox loop over HTTP only", () => {
       onReply: "stop",
       restriction: null,
       reason: null,
+      health: { state: "good", reason: null, deliveredShare: null },
+      newChatQuota: null,
+      dayStartsAt: "08:00",
     });
 
     // Enrollment.

@@ -28,6 +28,21 @@ describe("security 9: retention and erasure", () => {
     expect((await h.engine.listTargets("ref-1")).items).toHaveLength(2);
   });
 
+  // Security review 2, L4: after the purge, the stored directory still held the referral's number,
+  // name and payment link ({"userId":"alice","phone":"+33622220002","name":"Alice Martin",…}).
+  it("L4: purges the stored directory's record of a referral whose target ended retentionDays ago, and only that one", async () => {
+    const h = await enrolledHarness({ retentionDays: 30 });
+    await h.engine.exitUser("user-1");
+    h.clock.advance(31 * DAY);
+    expect(await h.engine.runRetention()).toEqual({ purged: 1 });
+    expect(await h.storage.directory.getReferrals("ref-1", ["user-1"])).toEqual([]);
+    expect((await h.storage.directory.getReferrals("ref-1", ["user-2"])).map((r) => r.phone)).toEqual(["+33622222222"]);
+    // A second run finds nothing left to purge, and the once-ever rule holds without the record.
+    expect(await h.engine.runRetention()).toEqual({ purged: 0 });
+    await h.engine.runEnrollment();
+    expect((await h.engine.listTargets("ref-1")).items).toHaveLength(2);
+  });
+
   it("schedules the retention job daily, and keeps contacts when retentionDays is null", async () => {
     const h = await enrolledHarness({ retentionDays: null });
     await h.engine.exitUser("user-1");

@@ -34,6 +34,9 @@ describe("connect, status and config", () => {
       onReply: "stop",
       restriction: null,
       reason: null,
+      health: { state: "good", reason: null, deliveredShare: null },
+      newChatQuota: null,
+      dayStartsAt: "08:00",
     });
     expect(await h.engine.connect("ref-1")).toMatchObject({ status: "connected", phone: "+33600000001" });
   });

@@ -46,6 +46,11 @@ export async function startPagesService(env: Record<string, string> = {}): Promi
     RELANCE_TRANSPORT: "sandbox",
     RELANCE_JOBS: "off",
     RELANCE_MESSAGE_DELAY_MS: "0",
+    // Human pacing (first contacts minutes apart, day starts spread over hours) is tested on its own.
+    RELANCE_FIRST_CONTACT_GAP_MS: "0",
+    RELANCE_DAY_START_SPREAD_MS: "0",
+    // The sandbox's recipients acknowledge nothing unless told to: sender health would hold every loop.
+    RELANCE_SENDER_HEALTH: "off",
     RELANCE_JWT_SECRET: JWT_SECRET,
     RELANCE_SERVICE_SECRET: SERVICE_SECRET,
     WHATSAPP_SESSION_SECRET: "browser-session-secret-012345678",

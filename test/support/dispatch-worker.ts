@@ -29,7 +29,7 @@ const engine = createRelanceEngine({
   // No ramp-up nor first-contact cap: the test counts every day of every target within the week.
   // Two senders at a time: one process cannot take every referrer's lease at the first instant,
   // so the others find senders to drive and the processes really write the file together.
-  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000, maxConcurrentSenders: 2 },
+  options: { instanceId, messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, dailyCapRampUp: [], maxFirstContactsPerDay: 1_000_000, firstContactGapMinMs: 0, firstContactGapMaxMs: 0, dayStartSpreadMs: 0, senderHealth: false, maxConcurrentSenders: 2 },
 });
 
 let reported = 0;

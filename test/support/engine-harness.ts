@@ -34,7 +34,14 @@ export function seededRandom(seed = 42): () => number {
   };
 }
 
-export const FAST: Partial<RelanceOptions> = { messageDelayMs: 0, messageJitterMs: 0, typingMs: 0 };
+/**
+ * Human pacing (45-120 s between first contacts, each referrer's day starting at its own offset
+ * in the window) would make every older test wait for minutes or hours of simulated time, and
+ * sender health would hold every sender whose test delivers no receipt: off unless a test sets them.
+ */
+export const NO_HUMAN_PACING: Partial<RelanceOptions> = { firstContactGapMinMs: 0, firstContactGapMaxMs: 0, dayStartSpreadMs: 0, senderHealth: false };
+
+export const FAST: Partial<RelanceOptions> = { messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, ...NO_HUMAN_PACING };
 
 /**
  * The ramp-up after a new link and the first-contact cap would cap every older test at 20-25
@@ -54,7 +61,7 @@ export async function createHarness(
   const notifier = new LogNotifier();
   const scheduler = new ManualScheduler();
   const build = (extra: Partial<RelanceOptions> = {}, seed = 42) =>
-    createRelanceEngine({ storage, directory, transport, clock, notifier, scheduler, options: { ...NO_NEW_ACCOUNT_LIMITS, ...options, ...extra }, random: seededRandom(seed) });
+    createRelanceEngine({ storage, directory, transport, clock, notifier, scheduler, options: { ...NO_NEW_ACCOUNT_LIMITS, ...NO_HUMAN_PACING, ...options, ...extra }, random: seededRandom(seed) });
   const engine = build({ instanceId: "process-a" });
   let processes = 0;
   const harness: Harness = {

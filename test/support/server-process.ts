@@ -40,7 +40,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   const dataDir = await mkdtemp(join(tmpdir(), "relance-e2e-"));
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "packages/http/src/main.ts")], {
     cwd: ROOT,
-    env: { ...process.env, ...SECRETS, NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", RELANCE_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, ...SECRETS, NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", RELANCE_DATA_DIR: dataDir, LOG_LEVEL: "warn", RELANCE_FIRST_CONTACT_GAP_MS: "0", RELANCE_DAY_START_SPREAD_MS: "0", RELANCE_SENDER_HEALTH: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   SenderPacer,
+  dayStartOffsetMinutes,
   decideRetry,
+  firstContactGapMs,
+  senderWindow,
   isStopReply,
   nextGapMs,
   normalizePhone,
@@ -86,6 +89,40 @@ describe("pacing", () => {
     expect(slots.map((s) => s.getTime() - now.getTime())).toEqual([0, 1000, 0, 2000]);
     pacer.sent("a", new Date(now.getTime() + 5000));
     expect(pacer.reserve("a", now).getTime() - now.getTime()).toBe(6000);
+  });
+});
+
+describe("human pacing (issue 21)", () => {
+  it("spaces first contacts by their own gap, follow-ups by the message delay", () => {
+    const policy = { delayMs: 1000, jitterMs: 0, firstContactMinMs: 45_000, firstContactMaxMs: 120_000 };
+    expect(firstContactGapMs(policy, () => 0)).toBe(45_000);
+    expect(firstContactGapMs(policy, () => 0.999999)).toBe(120_000);
+    const pacer = new SenderPacer(policy, () => 0);
+    const now = new Date("2026-01-05T10:00:00Z");
+    const at = (kind: "first_contact" | "follow_up") => pacer.reserve("a", now, kind).getTime() - now.getTime();
+    expect([at("first_contact"), at("follow_up"), at("first_contact"), at("follow_up"), at("follow_up")]).toEqual([0, 1000, 45_000, 46_000, 47_000]);
+    expect(pacer.reserve("b", now, "first_contact").getTime()).toBe(now.getTime());
+  });
+
+  it("gives each sender a stable day-start offset within the spread, at most half the window", () => {
+    const window = { start: "08:00", end: "20:00" };
+    const offsets = Array.from({ length: 200 }, (_, i) => dayStartOffsetMinutes(`referrer-${i}`, 3 * 3_600_000, window));
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...offsets)).toBeLessThan(180);
+    // Spread over the range, not clustered: every half hour of it holds some.
+    for (let half = 0; half < 6; half++) expect(offsets.filter((o) => o >= half * 30 && o < half * 30 + 30).length, `half hour ${half}`).toBeGreaterThan(15);
+    expect(dayStartOffsetMinutes("referrer-7", 3 * 3_600_000, window)).toBe(offsets[7]);
+    expect(dayStartOffsetMinutes("referrer-7", 0, window)).toBe(0);
+    expect(dayStartOffsetMinutes("referrer-7", 3 * 3_600_000, { start: "09:00", end: "10:00" })).toBeLessThan(30);
+  });
+
+  it("moves the start of the sender's window by its offset, across midnight too", () => {
+    const offset = dayStartOffsetMinutes("r", 3 * 3_600_000, { start: "22:00", end: "06:00" });
+    const moved = senderWindow({ start: "22:00", end: "06:00" }, "r", 3 * 3_600_000);
+    const minutes = Number(moved.start.slice(0, 2)) * 60 + Number(moved.start.slice(3));
+    expect(moved.end).toBe("06:00");
+    expect((minutes - 22 * 60 + 1440) % 1440).toBe(offset);
+    expect(senderWindow({ start: "08:00", end: "20:00" }, "r", 0)).toEqual({ start: "08:00", end: "20:00" });
   });
 });
 

@@ -74,6 +74,9 @@ describe("referrer endpoints", () => {
       onReply: "stop",
       restriction: null,
       reason: null,
+      health: { state: "good", reason: null, deliveredShare: null },
+      newChatQuota: null,
+      dayStartsAt: "09:00",
     });
   });
 

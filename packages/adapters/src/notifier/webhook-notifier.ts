@@ -11,6 +11,8 @@
  *    "reason": string, "heldTargets": number, "at": ISO-8601}
  *   {"type": "sender_restricted", "referrerUserId": string, "reason": string,
  *    "until": ISO-8601 | null, "heldTargets": number, "at": ISO-8601}
+ *   {"type": "sender_at_risk", "referrerUserId": string, "reason": string,
+ *    "deliveredShare": number | null, "resumesBy": ISO-8601, "heldTargets": number, "at": ISO-8601}
  *   {"type": "referral_replied", "referrerUserId": string, "referralUserId": string,
  *    "targetId": string, "phone": E.164, "text": string, "exited": boolean, "at": ISO-8601}
  *
@@ -89,6 +91,16 @@ function payloadOf(notification: ReferrerNotification): Record<string, unknown> 
       phone: notification.phone,
       text: notification.text,
       exited: notification.exited,
+      at: notification.at.toISOString(),
+    };
+  }
+  if (notification.type === "sender_at_risk") {
+    return {
+      ...common,
+      reason: notification.reason,
+      deliveredShare: notification.deliveredShare,
+      resumesBy: notification.resumesBy.toISOString(),
+      heldTargets: notification.heldTargets,
       at: notification.at.toISOString(),
     };
   }

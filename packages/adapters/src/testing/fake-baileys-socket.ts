@@ -360,6 +360,11 @@ export class FakeBaileysSocket implements BaileysSocket {
     return state;
   }
 
+  /**
+   * Baileys 7.0.0-rc14 lib/Socket/socket.js:918-924: a WMex query whose `xwa2_message_capping_info`
+   * is answered as is (lib/Socket/mex.js:21-41), a `NewChatMessageCapInfo` (lib/Types/State.d.ts:87-96:
+   * `total_quota`, `used_quota`, `cycle_end_timestamp` in unix seconds as a string, `capping_status`).
+   */
   async fetchNewChatMessageCap(): Promise<NewChatMessageCapInfo> {
     this.requireOpen();
     this.world.duringRestrictionCheck?.(this);

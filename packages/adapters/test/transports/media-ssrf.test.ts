@@ -75,4 +75,13 @@ describe("security 3: one SSRF-safe media fetcher for both transports", () => {
     }
     for (const address of ["8.8.8.8", "2a00:1450:4007:80e::200e", "93.184.216.34"]) expect(isPublicAddress(address), address).toBe(true);
   });
+
+  // Security review 2, item 3 (minor gap): local-use NAT64 and the IPv6 transition prefixes that
+  // embed an IPv4 address (6to4 2002:7f00:1:: is 127.0.0.1; Teredo) were taken for public.
+  it("knows local NAT64 (64:ff9b:1::/48) and the prefixes embedding an IPv4 address (6to4, Teredo)", () => {
+    for (const address of ["64:ff9b:1::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::7f00:1"]) {
+      expect(isPublicAddress(address), address).toBe(false);
+    }
+    expect(isPublicAddress("2001:4860:4860::8888")).toBe(true);
+  });
 });

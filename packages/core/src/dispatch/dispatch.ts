@@ -4,6 +4,7 @@ import { SessionCapacityError, SessionDrivenElsewhereError, StorageError } from 
 import { nextAllowedInstant } from "../policies/send-window.js";
 import type { LinkState } from "../ports/transport.js";
 import { endBatch } from "../use-cases/send-turn.js";
+import { healthGate } from "../use-cases/sender-health.js";
 import { activeRestriction, clearRestriction, holdRestricted, holdSender, deferHeld } from "../use-cases/sender-holds.js";
 import { applyLinkState, loadConfig } from "../use-cases/status.js";
 import { ClaimMachine } from "./claim-machine.js";
@@ -116,7 +117,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
     // Ended (its end passed): forget it. One without a known end is forgotten once a send goes through.
     if (config.restriction?.until) config = await clearRestriction(ctx, config);
     const now = ctx.clock.now();
-    const opensAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
+    const opensAt = nextAllowedInstant(now, config.timezone, ctx.pacer.windowOf(referrerUserId, config.sendWindow));
     if (opensAt > now) {
       // Outside the window: one batched write, and no directory call.
       const counted = await ctx.storage.targets.deferDue(referrerUserId, now, opensAt);
@@ -124,9 +125,15 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       return;
     }
 
+    // The account's own receipts: at risk, it is held (told once) until they recover or a cool-down ends.
+    const gate = await healthGate(ctx, config, counts);
+    if (!gate) return;
+    config = gate.config;
+
     const profile = await ctx.directory.getReferrer(referrerUserId);
     const run: SenderRun = {
       config,
+      health: gate.health,
       profile,
       referrals: new Map(),
       machine,

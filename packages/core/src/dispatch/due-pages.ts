@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import { dailyCounterKey, effectiveDailyCap, nextInstantAfterDailyLimit } from "../policies/daily-limit.js";
+import { healthAdjustedCap } from "../policies/sender-health.js";
 import { listedNumbers } from "../use-cases/do-not-contact.js";
 import { exitTargets } from "../use-cases/target-transitions.js";
 import { processTarget } from "./per-target.js";
@@ -16,9 +17,9 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
     // No more targets per page than the daily limit leaves: the rest would be read for nothing.
     const now = ctx.clock.now();
     const sentToday = await ctx.storage.counters.get(referrerUserId, dailyCounterKey(now, run.config.timezone));
-    const left = effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone) - sentToday;
+    const left = healthAdjustedCap(ctx.options, effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone), run.health.state) - sentToday;
     if (left <= 0) {
-      const until = nextInstantAfterDailyLimit(now, run.config.timezone, run.config.sendWindow);
+      const until = nextInstantAfterDailyLimit(now, run.config.timezone, ctx.pacer.windowOf(referrerUserId, run.config.sendWindow));
       run.state = { kind: "deferred", until };
       const counted = await ctx.storage.targets.deferDue(referrerUserId, now, until);
       run.counts.deferred += counted;

@@ -9,6 +9,7 @@ import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
 import { applyEarlyReceipts } from "../use-cases/receipts.js";
 import { waitForTurn } from "../use-cases/send-turn.js";
+import { countForHealth } from "../use-cases/sender-health.js";
 import { restrictionOf } from "../use-cases/sender-holds.js";
 import { publishStatus } from "../use-cases/status.js";
 import { advanceChanges, exitTargets, storableError } from "../use-cases/target-transitions.js";
@@ -25,7 +26,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   const { config, counts } = run;
   const referrerUserId = config.referrerUserId;
   const now = ctx.clock.now();
-  const allowedAt = nextAllowedInstant(now, config.timezone, config.sendWindow);
+  // The sender's own part of the window: its day starts at its stable offset (pacing policy).
+  const window = ctx.pacer.windowOf(referrerUserId, config.sendWindow);
+  const allowedAt = nextAllowedInstant(now, config.timezone, window);
   if (allowedAt > now) {
     run.state = { kind: "deferred", until: allowedAt };
     return;
@@ -52,10 +55,10 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // A first message to a number (and its number check) also takes a slot of its own, smaller
   // daily budget: only those targets wait when it is spent, the ones in conversation keep going.
   const firstContact = claimed.lastSentDay === null;
-  const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now));
+  const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now, run.health.state));
   if (reserved.kind === "full") {
-    const until = nextInstantAfterDailyLimit(now, config.timezone, config.sendWindow);
-    // The daily cap stops the sender; a spent first-contact budget only this target.
+    const until = nextInstantAfterDailyLimit(now, config.timezone, window);
+    // The daily cap stops the sender; a spent first-contact budget or new-chat quota only this target.
     if (reserved.slot === "daily") run.state = { kind: "deferred", until };
     await release(ctx, run, claimed, [], { nextMessageDue: until });
     counts.deferred++;
@@ -74,9 +77,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     paymentLink: contact.paymentLink,
   });
 
-  await waitForTurn(ctx, run.batch, contact.phone);
+  await waitForTurn(ctx, run.batch, contact.phone, firstContact ? "first_contact" : "follow_up");
   const sendAt = ctx.clock.now();
-  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, config.sendWindow);
+  const stillAllowed = nextAllowedInstant(sendAt, config.timezone, window);
   if (stillAllowed > sendAt) {
     await release(ctx, run, claimed, giveBack, { nextMessageDue: stillAllowed });
     counts.deferred++;
@@ -110,7 +113,7 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   }
 
   const sentAt = ctx.clock.now();
-  ctx.pacer.sent(referrerUserId, sentAt);
+  ctx.pacer.sent(referrerUserId, sentAt, firstContact ? "first_contact" : "follow_up");
   const delivery = {
     day,
     sentAt,
@@ -125,6 +128,8 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   counts.sent++;
   const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
   await recordSent(ctx, run, claimed.id, day, advance, delivery);
+  // The sender's health counts what left, by the hour it left (its receipts count under the same hour).
+  await countForHealth(ctx, referrerUserId, sentAt, "sent");
   // Receipts that beat the record (a read receipt while the media were still uploading).
   await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");

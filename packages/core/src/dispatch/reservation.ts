@@ -2,10 +2,12 @@ import type { EngineContext } from "../engine/context.js";
 import type { SettleStep } from "../engine/unsettled-writes.js";
 import { dailyCounterKey, effectiveDailyCap, firstContactCounterKey } from "../policies/daily-limit.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
+import { newChatCounterKey, newChatQuotaOf } from "../policies/new-chat-quota.js";
+import { healthAdjustedCap, type HealthState } from "../policies/sender-health.js";
 
 /** One capped counter slot a send takes before it leaves. */
 export interface ReservationSlot {
-  kind: "first_contact" | "daily";
+  kind: "first_contact" | "new_chat" | "daily";
   /** The counter's key (`day` of the counters port). */
   key: string;
   cap: number;
@@ -33,9 +35,14 @@ export class Reservation {
 export type ReserveOutcome = { kind: "reserved"; reservation: Reservation } | { kind: "full"; slot: ReservationSlot["kind"] };
 
 /** The slots a send to this target needs now: first contact (when never written to) first, then the daily cap. */
-export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContact: boolean, now: Date): ReservationSlot[] {
-  const daily: ReservationSlot = { kind: "daily", key: dailyCounterKey(now, config.timezone), cap: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone) };
-  return firstContact ? [{ kind: "first_contact", key: firstContactCounterKey(now, config.timezone), cap: ctx.options.maxFirstContactsPerDay }, daily] : [daily];
+export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContact: boolean, now: Date, health: HealthState = "good"): ReservationSlot[] {
+  // Where WhatsApp reports the account's new-chat quota, a first contact also takes one of what remains of it.
+  const quota = firstContact ? newChatQuotaOf(ctx, config.referrerUserId, now) : null;
+  const newChat: ReservationSlot[] = quota ? [{ kind: "new_chat", key: newChatCounterKey(quota), cap: quota.remaining }] : [];
+  // A `degraded` sender (its receipts say WhatsApp is wary of it) gets a reduced cap for the day.
+  const cap = healthAdjustedCap(ctx.options, effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone), health);
+  const daily: ReservationSlot = { kind: "daily", key: dailyCounterKey(now, config.timezone), cap };
+  return firstContact ? [{ kind: "first_contact", key: firstContactCounterKey(now, config.timezone), cap: ctx.options.maxFirstContactsPerDay }, ...newChat, daily] : [daily];
 }
 
 /**

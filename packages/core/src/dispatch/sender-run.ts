@@ -1,5 +1,6 @@
 import type { ReferrerConfig } from "../model/referrer-config.js";
 import type { Referral, ReferrerProfile } from "../ports/directory.js";
+import type { SenderHealth } from "../policies/sender-health.js";
 import type { LinkState, SenderRestriction } from "../ports/transport.js";
 import type { PresenceBatch } from "../use-cases/send-turn.js";
 import type { ClaimMachine } from "./claim-machine.js";
@@ -56,6 +57,8 @@ export interface SenderRun {
   referrals: Map<string, Referral>;
   machine: ClaimMachine;
   plan: DayPlan;
+  /** The sender's health as judged when its run started: `degraded` reduces the day's cap. */
+  health: SenderHealth;
   state: SenderRunState;
   /** This sender's counts, merged into the run's when it is done. */
   counts: DispatchCounts;

@@ -22,6 +22,7 @@ import { handleReceipt, type Receipt } from "../use-cases/receipts.js";
 import { globalStats, referrerStats } from "../use-cases/stats.js";
 import { noteRestriction } from "../use-cases/sender-holds.js";
 import { applyLinkState, getStatus } from "../use-cases/status.js";
+import { listSenders } from "../use-cases/senders.js";
 import { listTargets, type ListTargetsInput } from "../use-cases/targets.js";
 import type { EngineContext } from "./context.js";
 import { EarlyReceipts } from "./early-receipts.js";
@@ -76,7 +77,16 @@ export class RelanceEngine {
       options: this.options,
       random,
       newId,
-      pacer: new SenderPacer({ delayMs: this.options.messageDelayMs, jitterMs: this.options.messageJitterMs }, random),
+      pacer: new SenderPacer(
+        {
+          delayMs: this.options.messageDelayMs,
+          jitterMs: this.options.messageJitterMs,
+          firstContactMinMs: this.options.firstContactGapMinMs,
+          firstContactMaxMs: this.options.firstContactGapMaxMs,
+          dayStartSpreadMs: this.options.dayStartSpreadMs,
+        },
+        random,
+      ),
       inFlight: new PendingWork(),
       pendingInbound: new PendingWork(),
       events: new EngineEvents(),
@@ -116,6 +126,10 @@ export class RelanceEngine {
   };
   globalStats() {
     return globalStats(this.ctx);
+  }
+  /** Linked senders with their status and health, at risk first (admin console). */
+  senders(limit = 500) {
+    return listSenders(this.ctx, limit);
   }
 
   // Platform side

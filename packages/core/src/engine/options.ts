@@ -2,10 +2,11 @@ import { ValidationError } from "../errors.js";
 import type { E164 } from "../model/phone.js";
 import type { SendWindow } from "../model/send-window.js";
 import { isHhMm } from "../model/send-window.js";
+import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from "../policies/sender-health.js";
 import { isValidTimeZone } from "../policies/time-zone.js";
 
-/** Every tunable of the loop. All have defaults; see `resolveOptions`. */
-export interface RelanceOptions {
+/** Every tunable of the loop. All have defaults; see `resolveOptions`. Sender health's thresholds: `HealthPolicy`. */
+export interface RelanceOptions extends HealthPolicy {
   defaultLanguage: string;
   defaultTimezone: string;
   defaultSendWindow: SendWindow;
@@ -15,6 +16,20 @@ export interface RelanceOptions {
   messageDelayMs: number;
   /** Random extra gap, 0..jitter. */
   messageJitterMs: number;
+  /**
+   * First contacts (day 1 to a number the account never wrote to) leave at least a random gap in
+   * [firstContactGapMinMs, firstContactGapMaxMs] after the sender's previous first contact
+   * (`RELANCE_FIRST_CONTACT_GAP_MS`, default 45000-120000): bursts to strangers are what gets
+   * accounts restricted. Follow-ups keep `messageDelayMs`. 0-0 turns it off.
+   */
+  firstContactGapMinMs: number;
+  firstContactGapMaxMs: number;
+  /**
+   * Each referrer starts its day at its own stable offset (a pure function of its id) inside the
+   * first `dayStartSpreadMs` of its send window, at most half the window
+   * (`RELANCE_DAY_START_SPREAD_MS`, default 3 h). 0: everyone starts at the opening.
+   */
+  dayStartSpreadMs: number;
   /**
    * How long "typing…" shows before each message, where the transport supports it: a random
    * time in [typingMs, typingMaxMs] (`RELANCE_TYPING_MS`, e.g. 2000-6000). 0 turns presence off.
@@ -88,6 +103,9 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   maxMessagesPerDay: 100,
   messageDelayMs: 3000,
   messageJitterMs: 2000,
+  firstContactGapMinMs: 45_000,
+  firstContactGapMaxMs: 120_000,
+  dayStartSpreadMs: 3 * 60 * 60_000,
   typingMs: 2000,
   typingMaxMs: 6000,
   dailyCapRampUp: [20, 40, 60, 80],
@@ -108,6 +126,7 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   inboxCron: "*/10 * * * *",
   retentionDays: 90,
   retentionCron: "17 3 * * *",
+  ...DEFAULT_HEALTH_POLICY,
 };
 
 function nonNegativeInteger(name: string, value: number): void {
@@ -119,7 +138,10 @@ export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanc
   // A typing time given alone (the option before ranges existed) stays a fixed duration.
   if (partial.typingMs !== undefined && partial.typingMaxMs === undefined) options.typingMaxMs = partial.typingMs;
   if (options.typingMaxMs < options.typingMs) throw new ValidationError(`Option typingMaxMs (${options.typingMaxMs}) is below typingMs (${options.typingMs})`);
-  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "typingMs", "typingMaxMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs", "heldRecheckMs"] as const) {
+  if (options.firstContactGapMaxMs < options.firstContactGapMinMs) {
+    throw new ValidationError(`Option firstContactGapMaxMs (${options.firstContactGapMaxMs}) is below firstContactGapMinMs (${options.firstContactGapMinMs})`);
+  }
+  for (const name of ["maxMessagesPerDay", "messageDelayMs", "messageJitterMs", "firstContactGapMinMs", "firstContactGapMaxMs", "dayStartSpreadMs", "typingMs", "typingMaxMs", "enrollmentMinAgeMs", "claimTtlMs", "exitWaitMs", "configRefreshMs", "heldRecheckMs"] as const) {
     nonNegativeInteger(name, options[name]);
   }
   for (const name of ["maxConcurrentSenders", "dispatchPageSize", "maxReferrersPerRun", "dayIntervalMs", "maxFirstContactsPerDay"] as const) {
@@ -127,6 +149,12 @@ export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanc
   }
   if (options.retentionDays !== null && (!Number.isInteger(options.retentionDays) || options.retentionDays < 1)) {
     throw new ValidationError(`Option retentionDays must be a positive integer or null, got ${options.retentionDays}`);
+  }
+  for (const name of ["healthLookbackMs", "healthDeliveredAfterMs", "healthMinSample", "healthCoolDownMs"] as const) {
+    if (!Number.isInteger(options[name]) || options[name] < 1) throw new ValidationError(`Option ${name} must be a positive integer, got ${options[name]}`);
+  }
+  for (const name of ["healthDegradedBelow", "healthAtRiskBelow", "healthDegradedErrorShare", "healthAtRiskErrorShare", "healthDegradedCapFactor"] as const) {
+    if (!(options[name] >= 0 && options[name] <= 1)) throw new ValidationError(`Option ${name} must be a share between 0 and 1, got ${options[name]}`);
   }
   options.retryBackoffMs.forEach((ms, i) => nonNegativeInteger(`retryBackoffMs[${i}]`, ms));
   options.storageRetryDelaysMs.forEach((ms, i) => nonNegativeInteger(`storageRetryDelaysMs[${i}]`, ms));

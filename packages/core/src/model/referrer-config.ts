@@ -47,6 +47,16 @@ export interface StoredRestriction {
   notifiedAt: Date | null;
 }
 
+/** Dispatch held the sender because its health was `at_risk` (see `policies/sender-health.ts`). */
+export interface StoredHealthHold {
+  /** When dispatch held it (the referrer was told then); null once resumed. */
+  heldSince: Date | null;
+  /** Why it was held, as judged then. */
+  reason: string | null;
+  /** Receipts of messages sent before this are not judged any more (set when a cool-down ends); null: all. */
+  judgeFrom: Date | null;
+}
+
 /** One per referrer. Created with defaults the first time the referrer is seen. */
 export interface ReferrerConfig {
   referrerUserId: string;
@@ -72,6 +82,8 @@ export interface ReferrerConfig {
    * Its `notifiedAt` makes the referrer hear of one restriction once. Absent on older records.
    */
   restriction?: StoredRestriction | null;
+  /** Set once the sender was first held for its health; absent on older records. */
+  healthHold?: StoredHealthHold | null;
   /** Absent on older records: `stop`. */
   onReply?: OnReply;
   createdAt: Date;

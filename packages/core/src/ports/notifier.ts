@@ -24,6 +24,22 @@ export interface SenderRestrictedNotification {
 }
 
 /**
+ * Their account's own receipts say WhatsApp is turning against it (messages no longer delivered,
+ * errors, a restriction): Relance holds their relances (none lost) so that it does not get
+ * banned. Sent once per hold; sending resumes by itself when receipts recover, or by `resumesBy`.
+ */
+export interface SenderAtRiskNotification {
+  type: "sender_at_risk";
+  referrerUserId: string;
+  reason: string;
+  /** Share of recent messages delivered; null when none could be judged yet. */
+  deliveredShare: number | null;
+  resumesBy: Date;
+  heldTargets: number;
+  at: Date;
+}
+
+/**
  * A referral answered with something other than STOP: a person is talking, the referrer may
  * answer in person. Sent once per referral; `exited` tells whether their sequence stopped
  * (`onReply: stop`). `text` is the reply itself: it goes to the referrer, never to logs.
@@ -41,7 +57,7 @@ export interface ReferralRepliedNotification {
 }
 
 /** Something the referrer must hear about. */
-export type ReferrerNotification = SenderUnavailableNotification | SenderRestrictedNotification | ReferralRepliedNotification;
+export type ReferrerNotification = SenderUnavailableNotification | SenderRestrictedNotification | SenderAtRiskNotification | ReferralRepliedNotification;
 
 /** Tells a referrer (by webhook, e-mail, ...) that something needs their action. */
 export interface Notifier {

@@ -217,13 +217,25 @@ export interface TargetRepository {
   list(filter: TargetListFilter, page: { limit: number; after?: string | null }): Promise<TargetPage>;
   stats(filter: { referrerUserId?: string }): Promise<TargetStats>;
   /**
-   * Retention: up to `limit` targets that left the loop (`exitedLoopAt`) before `endedBefore` get
-   * `PURGED_CONTACT` in place of their contact (phone, name, payment link). Returns how many;
-   * already purged ones are not counted again.
+   * Retention: the first `limit` targets, by id, that left the loop (`exitedLoopAt`) before
+   * `endedBefore` and still hold a contact (not `PURGED_CONTACT`).
    */
-  purgeContacts(endedBefore: Date, limit: number): Promise<number>;
+  listPurgeable(endedBefore: Date, limit: number): Promise<PurgeableTarget[]>;
+  /**
+   * Retention: the targets of `ids` that left the loop (not active) get `PURGED_CONTACT` in place
+   * of their contact (phone, name, payment link); increments their `revision`. Returns how many;
+   * already purged ones, active ones and unknown ids are not counted.
+   */
+  purgeContacts(ids: readonly string[]): Promise<number>;
   /** Erasure: deletes every target where `userId` is the referral or the referrer. Returns how many. */
   deleteByUser(userId: string): Promise<number>;
+}
+
+/** A target retention will purge: what names its records elsewhere (the stored directory's). */
+export interface PurgeableTarget {
+  id: string;
+  referrerUserId: string;
+  referralUserId: string;
 }
 
 /** One counter of a {@link DailyCounterRepository.tryIncrementAll} call. */
@@ -233,6 +245,12 @@ export interface CounterSlot {
 }
 
 export type CounterSlotsAnswer = { counted: true } | { counted: false; full: number };
+
+/** One counter as {@link DailyCounterRepository.listRange} reads it back. */
+export interface CounterEntry {
+  key: string;
+  count: number;
+}
 
 /** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
 export interface DailyCounterRepository {
@@ -255,6 +273,12 @@ export interface DailyCounterRepository {
   get(referrerUserId: string, day: string): Promise<number>;
   /** Sum over all referrers for that day key. */
   sumForDay(day: string): Promise<number>;
+  /**
+   * The counters of `owner` (taken literally) whose key sorts in [`fromKey`, `toKey`) in plain
+   * string order, ordered by key; counters at 0 may be left out. One round trip on an index: a
+   * sender's hourly health counters over the last days are read with it, never its targets.
+   */
+  listRange(owner: string, fromKey: string, toKey: string): Promise<CounterEntry[]>;
   /**
    * Expiry of short-lived counters (rate limits, spent link ids): deletes those whose owner starts
    * with `ownerPrefix` (taken literally) and whose key sorts before `before` (keys are ISO
@@ -361,6 +385,8 @@ export interface DirectoryRepository {
    * referral records under any referrer. Returns how many records were deleted.
    */
   deleteUser(userId: string): Promise<number>;
+  /** Retention: deletes these (`referrerId`, `userId`) referral records. Returns how many. */
+  deleteReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
   /** Insert or replace by (`referrerId`, `userId`). */
   upsertReferral(referral: Referral): Promise<void>;
   /** Every referral of the referrer, ordered by `createdAt` then `userId`. */

@@ -33,6 +33,19 @@ export interface SenderRestriction {
 }
 
 /**
+ * The account's quota of messages to people who never answered it, as WhatsApp last reported it
+ * (where it does: Baileys' new-chat message capping).
+ */
+export interface NewChatQuota {
+  /** New chats the account may still start in the current cycle, as of `reportedAt`. */
+  remaining: number;
+  /** When the cycle ends (a new quota); null when WhatsApp did not say. */
+  resetsAt: Date | null;
+  /** When WhatsApp reported it: first contacts sent since count against `remaining`. */
+  reportedAt: Date;
+}
+
+/**
  * Presence shown to a recipient or to everyone: `available` when a batch starts, `composing`
  * ("typing…") then `paused` before each message, `unavailable` after the batch.
  */
@@ -154,6 +167,13 @@ export interface Transport {
    * the stored session whether or not it runs. Optional: a transport that keeps nothing omits it.
    */
   forgetContact?(referrerUserId: string, phone: E164): Promise<void>;
+  /**
+   * The account's new-chat quota as WhatsApp last reported it to this process (no I/O), or null
+   * when none was reported, its cycle ended, or the session is not driven here. Dispatch never
+   * sends more first contacts than `remaining` after `reportedAt`. Optional: a transport that
+   * hears of no such quota omits it.
+   */
+  newChatQuota?(referrerUserId: string): NewChatQuota | null;
   /**
    * Subscribes to link changes, inbound messages and receipts; returns the unsubscribe function.
    * An inbound message is surfaced once the transport has stored it where it survives the

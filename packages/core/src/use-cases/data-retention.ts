@@ -2,6 +2,7 @@ import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
 import { PURGED_CONTACT } from "../model/target.js";
+import { HEALTH_COUNTER_PREFIX, hourKey } from "../policies/sender-health.js";
 
 const BATCH = 500;
 const DAY_MS = 24 * 60 * 60_000;
@@ -12,17 +13,26 @@ export interface RetentionResult {
 
 /**
  * Retention: `retentionDays` after a target left the loop, its contact (phone, name, payment link)
- * is emptied. What is left (ids, days sent, outcome) keeps the statistics and the once-ever rule.
+ * is emptied, and the stored directory's record of that referral under that referrer (the same
+ * number, name and payment link, security review 2, L4) is deleted. What is left (ids, days sent,
+ * outcome) keeps the statistics and the once-ever rule, which needs no directory record.
+ *
+ * The record goes first, then the target's contact, batch by batch: a run stopped in between
+ * finds the same targets again (still holding a contact), and several processes running it at
+ * once each purge what they listed.
  */
 export async function runRetention(ctx: EngineContext): Promise<RetentionResult> {
+  await purgeHealthCounters(ctx);
   const days = ctx.options.retentionDays;
   if (days === null) return { purged: 0 };
   const cutoff = new Date(ctx.clock.now().getTime() - days * DAY_MS);
   let purged = 0;
   for (;;) {
-    const batch = await ctx.storage.targets.purgeContacts(cutoff, BATCH);
-    purged += batch;
-    if (batch < BATCH) break;
+    const batch = await ctx.storage.targets.listPurgeable(cutoff, BATCH);
+    if (batch.length === 0) break;
+    await ctx.storage.directory.deleteReferrals(batch.map((t) => ({ referrerId: t.referrerUserId, userId: t.referralUserId })));
+    purged += await ctx.storage.targets.purgeContacts(batch.map((t) => t.id));
+    if (batch.length < BATCH) break;
   }
   if (purged > 0) ctx.logger.info({ purged, retentionDays: days }, "contacts of ended targets purged");
   return { purged };
@@ -100,4 +110,14 @@ async function forgetInSessions(ctx: EngineContext, userId: string): Promise<voi
       ctx.logger.warn({ userId, referrerUserId, err: error instanceof Error ? error.message : String(error) }, "erasure: the WhatsApp session could not forget a contact");
     }
   }
+}
+
+/**
+ * Senders' hourly health counters (counts only, no personal data) are read over the lookback:
+ * older ones are deleted here, a day past it (MongoDB's TTL index also removes them).
+ */
+async function purgeHealthCounters(ctx: EngineContext): Promise<void> {
+  const before = hourKey(ctx.clock.now().getTime() - ctx.options.healthLookbackMs - DAY_MS);
+  const deleted = await ctx.storage.counters.purgeBefore(HEALTH_COUNTER_PREFIX, before);
+  if (deleted > 0) ctx.logger.debug({ deleted }, "old sender health counters purged");
 }

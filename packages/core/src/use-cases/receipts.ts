@@ -1,6 +1,7 @@
 import type { EngineContext } from "../engine/context.js";
 import { DELIVERY_STATUS_RANK, type Delivery, type Target } from "../model/target.js";
 import type { TargetChanges } from "../ports/storage.js";
+import { countForHealth } from "./sender-health.js";
 
 export interface Receipt {
   messageId: string;
@@ -66,6 +67,12 @@ async function applyReceipt(ctx: EngineContext, receipt: Receipt): Promise<boole
     const deliveries = target.messagesDelivered.map((d, i) => (i === index ? (resend ? { ...next, errorMessage: REFUSED_AND_RESENT } : next) : d));
     const updated = await ctx.storage.targets.updateIf(target.id, { revision: target.revision }, { messagesDelivered: deliveries, ...resend, updatedAt: ctx.clock.now() });
     if (updated) {
+      // The sender's health: a text's first receipt, under the hour it was sent (media follow their text).
+      const before = target.messagesDelivered[index]!;
+      if (before.status === "sent" && receipt.messageId === before.messageId) {
+        await countForHealth(ctx, target.referrerUserId, before.sentAt, next.status === "failed" ? "failed" : "delivered");
+        if (next.status === "failed" && receipt.error === "463") await countForHealth(ctx, target.referrerUserId, before.sentAt, "refused");
+      }
       if (resend) ctx.logger.warn({ targetId: target.id, day: next.day }, "WhatsApp refused a relance right after it was sent: the day is sent again once");
       return true;
     }

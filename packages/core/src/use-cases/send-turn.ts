@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import type { E164 } from "../model/phone.js";
+import type { SendKind } from "../policies/pacing.js";
 import type { PresenceState } from "../ports/transport.js";
 
 /** One sender's batch within a dispatch run, as presence sees it. */
@@ -20,11 +21,12 @@ export function composingMs(ctx: EngineContext): number {
 /**
  * Waits for this sender's next send slot, then looks like a person writing: online once per
  * batch, "typing…" to the recipient for a while, paused, and the caller sends. The pacer keeps
- * at least `messageDelayMs` (plus jitter) between two sends whatever the typing time.
+ * at least `messageDelayMs` (plus jitter) between two sends whatever the typing time, and the
+ * first-contact gap between two first contacts.
  */
-export async function waitForTurn(ctx: EngineContext, batch: PresenceBatch, to: E164): Promise<void> {
+export async function waitForTurn(ctx: EngineContext, batch: PresenceBatch, to: E164, kind: SendKind = "follow_up"): Promise<void> {
   const typingMs = composingMs(ctx);
-  const slot = ctx.pacer.reserve(batch.referrerUserId, new Date(ctx.clock.now().getTime() + typingMs));
+  const slot = ctx.pacer.reserve(batch.referrerUserId, new Date(ctx.clock.now().getTime() + typingMs), kind);
   const wait = slot.getTime() - ctx.clock.now().getTime() - typingMs;
   if (wait > 0) await ctx.clock.sleep(wait);
   if (typingMs === 0) return;

@@ -3,7 +3,10 @@ import type { E164 } from "../model/phone.js";
 import type { LinkStatus, OnReply, ReferrerConfig } from "../model/referrer-config.js";
 import type { SendWindow } from "../model/send-window.js";
 import { dailyCounterKey, effectiveDailyCap } from "../policies/daily-limit.js";
+import { newChatCounterKey, newChatQuotaOf } from "../policies/new-chat-quota.js";
+import { healthAdjustedCap, type SenderHealth } from "../policies/sender-health.js";
 import type { LinkState, SenderRestriction } from "../ports/transport.js";
+import { assessHealth } from "./sender-health.js";
 
 /** What a referrer sees of their relance set-up (the HTTP `Status`). */
 export interface ReferrerStatus {
@@ -23,6 +26,12 @@ export interface ReferrerStatus {
   restriction: SenderRestriction | null;
   /** Why the link is not connected, as the transport last said (null when connected or unknown). */
   reason: string | null;
+  /** How WhatsApp treats the account, judged from its own receipts and restrictions (see docs/account-safety.md). */
+  health: SenderHealth;
+  /** What remains of the account's quota of messages to people who never answered it, where WhatsApp reports one. */
+  newChatQuota: { remaining: number; resetsAt: Date | null } | null;
+  /** The local time at which this sender's day starts (its own offset in the send window). */
+  dayStartsAt: string;
 }
 
 export function defaultConfig(ctx: EngineContext, referrerUserId: string): ReferrerConfig {
@@ -38,6 +47,7 @@ export function defaultConfig(ctx: EngineContext, referrerUserId: string): Refer
     failureNotifiedAt: null,
     disconnectedByReferrerAt: null,
     restriction: null,
+    healthHold: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -51,6 +61,9 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
   const now = ctx.clock.now();
   const sentToday = await ctx.storage.counters.get(config.referrerUserId, dailyCounterKey(now, config.timezone));
   const restriction = config.restriction && (config.restriction.until === null || config.restriction.until > now) ? config.restriction : null;
+  const health = await assessHealth(ctx, config, now);
+  const quota = newChatQuotaOf(ctx, config.referrerUserId, now);
+  const newChatsSent = quota ? await ctx.storage.counters.get(config.referrerUserId, newChatCounterKey(quota)) : 0;
   return {
     status: config.whatsapp.status,
     phone: config.whatsapp.phone,
@@ -58,12 +71,15 @@ export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Prom
     enrollmentPaused: config.enrollmentPaused,
     sendingPaused: config.sendingPaused,
     messagesSentToday: sentToday,
-    dailyLimit: effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone),
+    dailyLimit: healthAdjustedCap(ctx.options, effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone), health.state),
     timezone: config.timezone,
     sendWindow: { ...config.sendWindow },
     onReply: config.onReply ?? "stop",
     restriction: restriction ? { reason: restriction.reason, until: restriction.until } : null,
     reason: config.whatsapp.status === "connected" ? null : config.whatsapp.lastError,
+    health,
+    newChatQuota: quota ? { remaining: Math.max(0, quota.remaining - newChatsSent), resetsAt: quota.resetsAt } : null,
+    dayStartsAt: ctx.pacer.windowOf(config.referrerUserId, config.sendWindow).start,
   };
 }
 

@@ -36,6 +36,18 @@ export const StatusResponse = z
       .object({ reason: z.string(), until: timestamp.nullable().meta({ description: "when WhatsApp said it ends; null when unknown" }) })
       .nullable()
       .meta({ description: "set while WhatsApp restricts the account: relances wait until it ends" }),
+    health: z
+      .object({
+        state: z.enum(["good", "degraded", "at_risk"]),
+        reason: z.string().nullable(),
+        deliveredShare: z.number().min(0).max(1).nullable().meta({ description: "share of recent messages delivered after some hours; null before any could be judged" }),
+      })
+      .meta({ description: "how WhatsApp treats the account, from its own receipts and restrictions: degraded halves the day's cap, at_risk holds the relances until receipts recover or a cool-down ends (docs/account-safety.md)" }),
+    newChatQuota: z
+      .object({ remaining: count, resetsAt: timestamp.nullable().meta({ description: "when the quota's cycle ends; null when WhatsApp did not say" }) })
+      .nullable()
+      .meta({ description: "what remains of the account's quota of messages to people who never answered it, where WhatsApp reports one (Baileys); first contacts never exceed it. null otherwise" }),
+    dayStartsAt: z.string().meta({ description: "local HH:MM at which this sender's day starts: its own stable offset in the send window", examples: ["09:47"] }),
   })
   .meta({
     examples: [
@@ -52,6 +64,9 @@ export const StatusResponse = z
         onReply: "stop",
         reason: null,
         restriction: null,
+        health: { state: "good", reason: null, deliveredShare: 0.97 },
+        newChatQuota: { remaining: 37, resetsAt: "2026-02-01T00:00:00.000Z" },
+        dayStartsAt: "09:47",
       },
     ],
   });

@@ -60,6 +60,7 @@ export async function createTransport(deps: TransportDependencies): Promise<Tran
             source: config.RELANCE_WWEBJS_WEB_VERSION_SOURCE,
             ...(config.RELANCE_WWEBJS_WEB_VERSION_URL ? { url: config.RELANCE_WWEBJS_WEB_VERSION_URL } : {}),
             strict: config.RELANCE_WWEBJS_WEB_VERSION_STRICT,
+            ...(config.RELANCE_WWEBJS_WEB_VERSION_SHA256 ? { sha256: config.RELANCE_WWEBJS_WEB_VERSION_SHA256 } : {}),
           },
           dataPath,
         ),

@@ -24,6 +24,7 @@ export const ENV_GROUPS = {
   secrets: "Secrets",
   security: "Access, limits and retention",
   loop: "The loop: pacing, limits, windows",
+  safety: "Account safety",
   observability: "Logs and metrics",
 } as const;
 export type EnvGroup = keyof typeof ENV_GROUPS;
@@ -79,7 +80,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     group: "storage",
     default: { unset: "—" },
     what: "`mongodb://` or `mongodb+srv://` URI of the replica set. Required with `RELANCE_STORAGE=mongodb`. Whatever it says, every collection writes with `w: majority` and reads from the primary.",
-    production: "Authentication and TLS on; three data-bearing members (no arbiter).",
+    production: "Must carry credentials (`mongodb://user:password@host/?authSource=…`, or `authMechanism=MONGODB-X509`, `MONGODB-AWS`, `MONGODB-OIDC`); TLS on; three data-bearing members (no arbiter).",
   },
   MONGODB_DB: { group: "storage", default: "relance", what: "The database name." },
 
@@ -128,11 +129,17 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     what: "The WhatsApp Web build to load, or `latest` to follow web.whatsapp.com. When WhatsApp retires the pinned build the process logs an error and loads `latest`.",
     production: "Move the pin when the \"pin a current build\" error appears.",
   },
+  RELANCE_WWEBJS_WEB_VERSION_SHA256: {
+    group: "wwebjs",
+    default: { unset: "the fetched page is not checked" },
+    what: "SHA-256 (64 hex digits, `sha256sum <version>.html`) of the pinned build's page: a fetched or cached page with another hash is refused (and a cached one deleted).",
+    production: "Required with `wwebjs` when the page is fetched (`RELANCE_WWEBJS_WEB_VERSION_SOURCE=remote` and a pinned build); or place the page yourself (`local`), or follow `latest`.",
+  },
   RELANCE_WWEBJS_WEB_VERSION_SOURCE: {
     group: "wwebjs",
     default: "remote",
     what: "`remote`: the build's page is fetched once from `RELANCE_WWEBJS_WEB_VERSION_URL` into `<RELANCE_DATA_DIR>/wwebjs/web-version-cache/`. `local`: you put `<version>.html` there yourself (no fetch).",
-    production: "`local` with a copy you reviewed, if the page must be checked (the fetched one is not checked against a hash).",
+    production: "`remote` needs `RELANCE_WWEBJS_WEB_VERSION_SHA256`; `local` with a copy you reviewed.",
   },
   RELANCE_WWEBJS_WEB_VERSION_URL: {
     group: "wwebjs",
@@ -301,6 +308,42 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     group: "loop",
     default: "*/10 * * * *",
     what: "The listening job's schedule: sessions of referrers with active targets are made ready and their replies read, even when nothing is due.",
+  },
+
+  RELANCE_FIRST_CONTACT_GAP_MS: {
+    group: "safety",
+    default: "45000-120000",
+    what: "Random gap between two first contacts of one account (`min-max` or a fixed `ms`; `0`: off). See [account safety](account-safety.md#1-pacing-like-a-person).",
+  },
+  RELANCE_DAY_START_SPREAD_MS: {
+    group: "safety",
+    default: "10800000",
+    what: "Each referrer's day starts at its own stable offset within this much (3 h) of its send window's opening; `0`: all at the opening.",
+  },
+  RELANCE_SENDER_HEALTH: {
+    group: "safety",
+    default: "on",
+    what: "`on`: each account is judged from its receipts — degraded halves the day's cap, at risk holds it and tells the referrer once. `off` judges every sender good. See [sender health](account-safety.md#2-sender-health).",
+  },
+  RELANCE_HEALTH_DEGRADED_BELOW: {
+    group: "safety",
+    default: "0.8",
+    what: "Delivered share (of messages sent at least `RELANCE_HEALTH_DELIVERED_AFTER_MS` ago) below which an account is degraded (cap halved). 0 to 1.",
+  },
+  RELANCE_HEALTH_AT_RISK_BELOW: {
+    group: "safety",
+    default: "0.5",
+    what: "Delivered share below which an account is at risk (held, referrer told). 0 to 1.",
+  },
+  RELANCE_HEALTH_DELIVERED_AFTER_MS: {
+    group: "safety",
+    default: "21600000",
+    what: "A message counts in the delivered share once sent this long ago (6 h). At least 60000.",
+  },
+  RELANCE_HEALTH_COOL_DOWN_MS: {
+    group: "safety",
+    default: "86400000",
+    what: "An at-risk account resumes after this long (24 h) even without better receipts, and is judged afresh. At least 60000.",
   },
 
   LOG_LEVEL: {

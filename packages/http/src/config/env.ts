@@ -61,6 +61,13 @@ const trustProxy = z
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
+/** A user in the URI's authority, or a mechanism that authenticates without a password. */
+function mongoUriAuthenticates(uri: string): boolean {
+  const authority = uri.replace(/^mongodb(\+srv)?:\/\//, "").split(/[/?]/)[0] ?? "";
+  if (/^[^@:]+(:[^@]*)?@/.test(authority)) return true;
+  return /[?&]authMechanism=(MONGODB-X509|MONGODB-AWS|MONGODB-OIDC|GSSAPI|PLAIN)(&|$)/i.test(uri);
+}
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -92,6 +99,19 @@ export const EnvSchema = z
     RELANCE_TYPING_MS: msRange.default({ min: 2000, max: 6000 }),
     RELANCE_DAILY_CAP_RAMP_UP: integerSteps.default([20, 40, 60, 80]),
     RELANCE_MAX_FIRST_CONTACTS_PER_DAY: integer(1).default(25),
+    /** Gap between two first contacts of one account, random in the range (ms); `0` turns it off. See docs/account-safety.md. */
+    RELANCE_FIRST_CONTACT_GAP_MS: msRange.default({ min: 45_000, max: 120_000 }),
+    /** Each referrer's day starts at its own stable offset within this much of its send window's opening (ms); `0`: all at the opening. */
+    RELANCE_DAY_START_SPREAD_MS: integer(0).default(3 * 3600_000),
+    /** Sender health from each account's receipts (docs/account-safety.md): `off` judges every sender good. */
+    RELANCE_SENDER_HEALTH: z.enum(["on", "off"]).default("on"),
+    /** Delivered share (of messages sent at least RELANCE_HEALTH_DELIVERED_AFTER_MS ago) below which a sender is degraded (cap halved). */
+    RELANCE_HEALTH_DEGRADED_BELOW: z.coerce.number().min(0).max(1).default(0.8),
+    /** ... below which it is at risk (held, referrer told). */
+    RELANCE_HEALTH_AT_RISK_BELOW: z.coerce.number().min(0).max(1).default(0.5),
+    RELANCE_HEALTH_DELIVERED_AFTER_MS: integer(60_000).default(6 * 3600_000),
+    /** An at-risk sender is resumed after this long even without better receipts (judged afresh). */
+    RELANCE_HEALTH_COOL_DOWN_MS: integer(60_000).default(24 * 3600_000),
     RELANCE_INBOX_CRON: z.string().min(1).default("*/10 * * * *"),
     RELANCE_DEFAULT_TIMEZONE: z.string().refine(isValidTimeZone, "not an IANA time zone").default("Europe/Paris"),
     /** ISO 3166 code (`FR`) reading national numbers (`06 12 34 56 78`) of referrers whose own number is unknown. */
@@ -129,6 +149,12 @@ export const EnvSchema = z
     RELANCE_WWEBJS_WEB_VERSION_SOURCE: z.enum(["remote", "local"]).default("remote"),
     RELANCE_WWEBJS_WEB_VERSION_URL: z.string().url().includes("{version}", { message: "must contain {version}" }).optional(),
     RELANCE_WWEBJS_WEB_VERSION_STRICT: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    /** SHA-256 (hex) of the pinned build's page: any other is refused (security review 2, L11). Required in production to fetch it. */
+    RELANCE_WWEBJS_WEB_VERSION_SHA256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "64 hex digits (sha256sum <version>.html)")
+      .transform((v) => v.toLowerCase())
+      .optional(),
     /** Comma-separated hosts whose media may sit on private or loopback addresses (an internal CDN). */
     RELANCE_MEDIA_ALLOW_HOSTS: z
       .string()
@@ -193,6 +219,24 @@ export const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "required in production: the public https:// address connect links are built on" });
     } else if (env.NODE_ENV === "production" && !env.RELANCE_PUBLIC_URL!.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["RELANCE_PUBLIC_URL"], message: "must be https:// in production" });
+    }
+    // whatsapp-web.js serves the downloaded page as web.whatsapp.com in every session (L11).
+    if (
+      env.NODE_ENV === "production" &&
+      env.RELANCE_TRANSPORT === "wwebjs" &&
+      env.RELANCE_WWEBJS_WEB_VERSION_SOURCE === "remote" &&
+      env.RELANCE_WWEBJS_WEB_VERSION !== "latest" &&
+      !env.RELANCE_WWEBJS_WEB_VERSION_SHA256
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RELANCE_WWEBJS_WEB_VERSION_SHA256"],
+        message: "required in production to fetch the WhatsApp Web build from an archive (sha256sum of the <version>.html you checked); or place the page yourself (RELANCE_WWEBJS_WEB_VERSION_SOURCE=local), or follow the live page (RELANCE_WWEBJS_WEB_VERSION=latest)",
+      });
+    }
+    // MongoDB holds the directory's names, numbers and payment links in clear (L8).
+    if (env.NODE_ENV === "production" && env.RELANCE_STORAGE === "mongodb" && env.MONGODB_URI && !mongoUriAuthenticates(env.MONGODB_URI)) {
+      ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "must carry credentials in production (mongodb://user:password@host/?authSource=…, or authMechanism=MONGODB-X509/MONGODB-AWS/MONGODB-OIDC)" });
     }
     if (env.RELANCE_DIRECTORY === "http" && !env.USER_SERVICE_URL) {
       ctx.addIssue({ code: "custom", path: ["USER_SERVICE_URL"], message: "required when RELANCE_DIRECTORY=http" });

@@ -76,6 +76,10 @@ export const OPERATIONS = {
     query: req.AdminTargetsQuery,
     responses: { "200": { description: "a page of targets", schema: res.TargetPageResponse } },
   }),
+  adminSenders: admin({
+    summary: "Linked senders with their status and health (at risk first, then degraded), for the admin console",
+    responses: { "200": { description: "the senders", schema: z.object({ items: z.array(res.StatusResponse.extend({ referrerUserId: z.string() })) }) } },
+  }),
   adminFunnel: admin({
     summary: "Targets enrolled and messages sent per day, for the admin console's funnel",
     query: req.FunnelQuery,

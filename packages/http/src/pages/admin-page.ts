@@ -105,6 +105,17 @@ export function adminPage(lang: Lang, options: { nonce: string; session: PageSes
     <p id="targets-empty" class="muted" hidden>${t.noTargets}</p>
     <button type="button" id="targets-more" hidden>${t.more}</button>
   </section>
+
+  <section id="senders" class="card" aria-labelledby="senders-title">
+    <h2 id="senders-title">${t.sendersTitle}</h2>
+    <p class="muted">${t.sendersLead}</p>
+    <div class="table-wrap"><table id="senders-table">
+      <caption class="sr-only">${t.sendersTitle}</caption>
+      <thead><tr><th scope="col">${t["col.referrer"]}</th><th scope="col">${t["col.health"]}</th><th scope="col">${t["col.delivered"]}</th><th scope="col">${t["col.reason"]}</th><th scope="col">${t["col.today"]}</th><th scope="col">${t["col.dayStarts"]}</th><th scope="col">${t["col.newChats"]}</th></tr></thead>
+      <tbody></tbody>
+    </table></div>
+    <p id="senders-empty" class="muted" hidden>${t.noSenders}</p>
+  </section>
   </div>
 </main>`;
   return page({ lang, title: t.title, body, wide: true, nonce: options.nonce, data: { lang, strings: t, variables: TEMPLATE_VARIABLES, session: options.session }, scripts: ["chart.umd.min.js"], modules: ["admin.js"] });

@@ -41,4 +41,28 @@ describe("security L8: production refuses weak deployment settings", () => {
     expect(problemsOf({ RELANCE_METRICS_PORT: "9464" })).toBe("");
     expect(problemsOf({ RELANCE_METRICS_PORT: "9464", RELANCE_METRICS_HOST: "::1" })).toBe("");
   });
+
+  it("refuses a MongoDB URI without credentials in production (compose runs MongoDB with access control)", () => {
+    const mongo = { RELANCE_STORAGE: "mongodb" };
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb://mongo:27017/?replicaSet=rs0" })).toMatch(/MONGODB_URI: .*credentials/);
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb+srv://cluster0.example.net/relance" })).toMatch(/MONGODB_URI/);
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb://relance:Zq8Lm2Np@mongo:27017/?replicaSet=rs0&authSource=admin" })).toBe("");
+    // Certificate (x509) or cloud IAM authentication carry no password in the URI.
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb://mongo:27017/?tls=true&authMechanism=MONGODB-X509" })).toBe("");
+    expect(problemsOf({ ...mongo, MONGODB_URI: "mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-AWS" })).toBe("");
+    expect(() => loadConfig({ RELANCE_STORAGE: "mongodb", MONGODB_URI: "mongodb://127.0.0.1:27017" })).not.toThrow();
+  });
+
+  // L11: the pinned WhatsApp Web page comes from a third-party archive; in production it must be
+  // pinned by hash (or placed by the operator, or the live page followed).
+  it("requires the WhatsApp Web page's SHA-256 in production when whatsapp-web.js fetches it from the archive", () => {
+    const wwebjs = { RELANCE_TRANSPORT: "wwebjs" };
+    expect(problemsOf(wwebjs)).toMatch(/RELANCE_WWEBJS_WEB_VERSION_SHA256: required in production/);
+    expect(problemsOf({ ...wwebjs, RELANCE_WWEBJS_WEB_VERSION_SHA256: "a".repeat(64) })).toBe("");
+    expect(problemsOf({ ...wwebjs, RELANCE_WWEBJS_WEB_VERSION_SHA256: "not-a-hash" })).toMatch(/RELANCE_WWEBJS_WEB_VERSION_SHA256/);
+    expect(problemsOf({ ...wwebjs, RELANCE_WWEBJS_WEB_VERSION_SOURCE: "local" })).toBe("");
+    expect(problemsOf({ ...wwebjs, RELANCE_WWEBJS_WEB_VERSION: "latest" })).toBe("");
+    expect(problemsOf({})).toBe("");
+    expect(loadConfig({ RELANCE_TRANSPORT: "wwebjs", RELANCE_WWEBJS_WEB_VERSION_SHA256: "A".repeat(64) }).RELANCE_WWEBJS_WEB_VERSION_SHA256).toBe("a".repeat(64));
+  });
 });

@@ -34,6 +34,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     RELANCE_SERVICE_SECRET: SERVICE_SECRET,
     WHATSAPP_SESSION_SECRET: SESSION_SECRET,
     LOG_LEVEL: "silent",
+    // Human pacing (first contacts minutes apart, day starts spread over hours) is tested on its own.
+    RELANCE_FIRST_CONTACT_GAP_MS: "0",
+    RELANCE_DAY_START_SPREAD_MS: "0",
+    // The sandbox's recipients acknowledge nothing unless told to: sender health would hold every loop.
+    RELANCE_SENDER_HEALTH: "off",
     ...env,
   });
   const service = await startService(config, { listen: false });

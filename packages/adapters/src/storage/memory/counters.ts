@@ -50,6 +50,15 @@ export function createMemoryCounters(): DailyCounterRepository {
       return deleted;
     },
 
+    async listRange(owner, fromKey, toKey) {
+      const entries = [];
+      for (const [day, referrers] of days) {
+        const count = referrers.get(owner);
+        if (count !== undefined && count > 0 && day >= fromKey && day < toKey) entries.push({ key: day, count });
+      }
+      return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+
     async sumForDay(day) {
       let sum = 0;
       for (const count of days.get(day)?.values() ?? []) sum += count;

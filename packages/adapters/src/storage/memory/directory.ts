@@ -36,6 +36,12 @@ export function createMemoryDirectory(): DirectoryRepository {
       return deleted;
     },
 
+    async deleteReferrals(keys) {
+      let deleted = 0;
+      for (const { referrerId, userId } of keys) if (referrals.get(referrerId)?.delete(userId)) deleted += 1;
+      return deleted;
+    },
+
     async upsertReferral(referral) {
       let byUserId = referrals.get(referral.referrerId);
       if (!byUserId) referrals.set(referral.referrerId, (byUserId = new Map()));

@@ -151,12 +151,19 @@ export function createMemoryTargets(): TargetRepository {
       return { items: copies(items), nextCursor: more ? encodeCursor(items[items.length - 1]!.id) : null };
     },
 
-    async purgeContacts(endedBefore, limit) {
+    async listPurgeable(endedBefore, limit) {
+      return [...targets.values()]
+        .filter((t) => t.status !== "active" && t.exitedLoopAt !== null && t.exitedLoopAt < endedBefore && t.contact.phone !== PURGED_CONTACT.phone)
+        .sort((a, b) => compareIds(a.id, b.id))
+        .slice(0, limit)
+        .map((t) => ({ id: t.id, referrerUserId: t.referrerUserId, referralUserId: t.referralUserId }));
+    },
+
+    async purgeContacts(ids) {
       let purged = 0;
-      for (const [id, target] of targets) {
-        if (purged >= limit) break;
-        if (target.status === "active" || target.exitedLoopAt === null || target.exitedLoopAt >= endedBefore) continue;
-        if (target.contact.phone === PURGED_CONTACT.phone) continue;
+      for (const id of new Set(ids)) {
+        const target = targets.get(id);
+        if (!target || target.status === "active" || target.contact.phone === PURGED_CONTACT.phone) continue;
         targets.set(id, { ...target, contact: { ...PURGED_CONTACT }, revision: target.revision + 1 });
         purged += 1;
       }

@@ -106,6 +106,8 @@ function copyConfigFields(source: ReferrerConfig | ConfigDocument): ReferrerConf
     failureNotifiedAt: source.failureNotifiedAt ?? null,
     disconnectedByReferrerAt: source.disconnectedByReferrerAt ?? null,
     restriction: source.restriction ? copyRestriction(source.restriction) : null,
+    // Absent on older records (and on configs created without it): left absent.
+    ...(source.healthHold !== undefined ? { healthHold: source.healthHold ? copyHealthHold(source.healthHold) : null } : {}),
     ...(source.onReply ? { onReply: source.onReply } : {}),
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
@@ -123,6 +125,7 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
   if (changes.failureNotifiedAt !== undefined) set.failureNotifiedAt = changes.failureNotifiedAt;
   if (changes.disconnectedByReferrerAt !== undefined) set.disconnectedByReferrerAt = changes.disconnectedByReferrerAt;
   if (changes.restriction !== undefined) set.restriction = changes.restriction ? copyRestriction(changes.restriction) : null;
+  if (changes.healthHold !== undefined) set.healthHold = changes.healthHold ? copyHealthHold(changes.healthHold) : null;
   if (changes.onReply !== undefined) set.onReply = changes.onReply;
   if (changes.updatedAt !== undefined) set.updatedAt = changes.updatedAt;
   return set;
@@ -130,4 +133,8 @@ function configChanges(changes: ReferrerConfigChanges): Partial<ConfigDocument> 
 
 function copyRestriction(restriction: NonNullable<ReferrerConfig["restriction"]>): NonNullable<ReferrerConfig["restriction"]> {
   return { reason: restriction.reason, until: restriction.until ?? null, since: restriction.since, notifiedAt: restriction.notifiedAt ?? null };
+}
+
+function copyHealthHold(hold: NonNullable<ReferrerConfig["healthHold"]>): NonNullable<ReferrerConfig["healthHold"]> {
+  return { heldSince: hold.heldSince ?? null, reason: hold.reason ?? null, judgeFrom: hold.judgeFrom ?? null };
 }

@@ -61,6 +61,18 @@ export function mongoCounters(counters: Collection<CounterDocument>): DailyCount
         return result.deletedCount;
       }),
 
+    listRange: (owner: string, fromKey: string, toKey: string) =>
+      wrap("counters.listRange", async () => {
+        // A range on `_id` (the JSON of [owner, key]), always indexed: the owner's JSON prefix is
+        // the same for all its keys, and JSON escapes keep the order of the plain keys compared
+        // here (hour keys: ASCII letters, digits, - : ;).
+        const docs = await counters
+          .find({ _id: { $gte: idOf(owner, fromKey), $lt: idOf(owner, toKey) }, referrerUserId: owner, count: { $gt: 0 } })
+          .sort({ _id: 1 })
+          .toArray();
+        return docs.filter((doc) => doc.day >= fromKey && doc.day < toKey).map((doc) => ({ key: doc.day, count: doc.count }));
+      }),
+
     sumForDay: (day: string) =>
       wrap("counters.sumForDay", async () => {
         const [total] = await counters

@@ -2,7 +2,7 @@ import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository,
 import type { Collection } from "mongodb";
 import type { DirectoryReferralDocument, DirectoryReferrerDocument, EnrollmentCursorDocument } from "./documents.js";
 import { isDuplicateKey, wrap } from "./errors.js";
-import { referralDocument, referrerDocument } from "../shared/directory-documents.js";
+import { referralDocument, referralKey, referrerDocument } from "../shared/directory-documents.js";
 
 /**
  * Referrals carry `changedAt`, stamped on each upsert; the incremental listing is `changedAt >=
@@ -29,6 +29,13 @@ export function mongoDirectory(
         const referrer = await referrers.deleteOne({ _id: userId });
         const referralRecords = await referrals.deleteMany({ $or: [{ referrerId: userId }, { userId }] });
         return referrer.deletedCount + referralRecords.deletedCount;
+      }),
+
+    deleteReferrals: (keys: readonly { referrerId: string; userId: string }[]) =>
+      wrap("directory.deleteReferrals", async () => {
+        if (keys.length === 0) return 0;
+        const ids = keys.map((k) => referralKey(k.referrerId, k.userId));
+        return (await referrals.deleteMany({ _id: { $in: ids } })).deletedCount;
       }),
 
     upsertReferral: (referral: Referral) =>

@@ -18,6 +18,7 @@ export interface ConfigDocument {
   failureNotifiedAt: Date | null;
   disconnectedByReferrerAt?: Date | null;
   restriction?: { reason: string; until: Date | null; since: Date; notifiedAt: Date | null } | null;
+  healthHold?: { heldSince: Date | null; reason: string | null; judgeFrom: Date | null } | null;
   onReply?: OnReply;
   createdAt: Date;
   updatedAt: Date;

@@ -133,16 +133,22 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
         return result.modifiedCount;
       }),
 
-    purgeContacts: (endedBefore: Date, limit: number) =>
-      wrap("targets.purgeContacts", async () => {
-        const ids = await targets
-          .find({ status: { $ne: "active" }, exitedLoopAt: { $lt: endedBefore }, "contact.phone": { $ne: PURGED_CONTACT.phone } }, { projection: { _id: 1 } })
+    listPurgeable: (endedBefore: Date, limit: number) =>
+      wrap("targets.listPurgeable", async () => {
+        const docs = await targets
+          .find({ status: { $ne: "active" }, exitedLoopAt: { $lt: endedBefore }, "contact.phone": { $ne: PURGED_CONTACT.phone } }, { projection: { _id: 1, referrerUserId: 1, referralUserId: 1 } })
+          .sort({ _id: 1 })
           .limit(toLimit(limit))
           .toArray();
+        return docs.map((d) => ({ id: String(d._id), referrerUserId: d.referrerUserId as string, referralUserId: d.referralUserId as string }));
+      }),
+
+    purgeContacts: (ids: readonly string[]) =>
+      wrap("targets.purgeContacts", async () => {
         if (ids.length === 0) return 0;
         // The filter again: a target purged meanwhile by another process is not counted twice.
         const result = await targets.updateMany(
-          { _id: { $in: ids.map((d) => d._id) }, "contact.phone": { $ne: PURGED_CONTACT.phone } },
+          { _id: { $in: [...ids] }, status: { $ne: "active" }, "contact.phone": { $ne: PURGED_CONTACT.phone } },
           { $set: { contact: { ...PURGED_CONTACT } }, $inc: { revision: 1 } },
         );
         return result.modifiedCount;

@@ -12,10 +12,15 @@ export function referrerDocument(referrer: StoredReferrer) {
   };
 }
 
+/** A referral record's key: (referrerId, userId) as one string. */
+export function referralKey(referrerId: string, userId: string): string {
+  return JSON.stringify([referrerId, userId]);
+}
+
 /** A pushed referral as stored, keyed by (referrerId, userId). */
 export function referralDocument(referral: Referral) {
   return {
-    _id: JSON.stringify([referral.referrerId, referral.userId]),
+    _id: referralKey(referral.referrerId, referral.userId),
     userId: referral.userId,
     referrerId: referral.referrerId,
     phone: referral.phone,

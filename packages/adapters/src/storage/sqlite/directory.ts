@@ -39,6 +39,16 @@ export function createSqliteDirectory(db: SqliteDatabase): DirectoryRepository {
       });
     },
 
+    async deleteReferrals(keys) {
+      if (keys.length === 0) return 0;
+      return db.exec(
+        "directory.deleteReferrals",
+        `DELETE FROM directory_referrals WHERE (referrerId, userId) IN
+           (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
+        JSON.stringify(keys.map((k) => [k.referrerId, k.userId])),
+      );
+    },
+
     async upsertReferral(referral) {
       db.transaction("directory.upsertReferral", () => {
         // A database from before the counter starts it at the highest seq it holds.

@@ -96,6 +96,19 @@ export function createSqliteCounters(db: SqliteDatabase): DailyCounterRepository
       return db.get<{ total: number | null }>("counters.sumForDay", "SELECT SUM(count) AS total FROM counters WHERE day = ?", day)?.total ?? 0;
     },
 
+    async listRange(owner, fromKey, toKey) {
+      // A range on the primary key (referrerUserId, day). BINARY collation: plain string order.
+      return db
+        .all<{ key: string; count: number }>(
+          "counters.listRange",
+          "SELECT day AS key, count FROM counters WHERE referrerUserId = ? AND day >= ? AND day < ? AND count > 0 ORDER BY day",
+          owner,
+          fromKey,
+          toKey,
+        )
+        .map((row) => ({ key: row.key, count: row.count }));
+    },
+
     async purgeBefore(ownerPrefix, before) {
       // A range on the primary key's first column (no LIKE: the prefix is taken literally).
       return db.exec(

@@ -122,16 +122,27 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       );
     },
 
-    async purgeContacts(endedBefore, limit) {
+    async listPurgeable(endedBefore, limit) {
+      return db.all<{ id: string; referrerUserId: string; referralUserId: string }>(
+        "targets.listPurgeable",
+        `SELECT id, referrerUserId, referralUserId FROM targets
+         WHERE status != 'active' AND json_extract(doc, '$.exitedLoopAt."$date"') < ? AND phone != ? ORDER BY id LIMIT ?`,
+        endedBefore.getTime(),
+        PURGED_CONTACT.phone,
+        limit,
+      );
+    },
+
+    async purgeContacts(ids) {
+      if (ids.length === 0) return 0;
       const set = setFields("doc", { contact: PURGED_CONTACT });
       return db.exec(
         "targets.purgeContacts",
         `UPDATE targets SET doc = json_set(${set.sql}, '$.revision', revision + 1)
-         WHERE id IN (SELECT id FROM targets WHERE status != 'active' AND json_extract(doc, '$.exitedLoopAt."$date"') < ? AND phone != ? LIMIT ?)`,
+         WHERE id IN (SELECT value FROM json_each(?)) AND status != 'active' AND phone != ?`,
         ...set.params,
-        endedBefore.getTime(),
+        list(ids),
         PURGED_CONTACT.phone,
-        limit,
       );
     },
 

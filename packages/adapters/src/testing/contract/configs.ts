@@ -47,6 +47,22 @@ export function describeConfigs(ctx: ContractContext): void {
       expect((await ctx.storage().configs.get(config.referrerUserId))!.restriction).toBeNull();
     });
 
+    it("update stores and clears a sender health hold, dates and nulls included", async () => {
+      const config = makeConfig();
+      await ctx.storage().configs.getOrCreate(config);
+      const healthHold = { heldSince: at(1), reason: "only 10 % delivered", judgeFrom: null };
+      const updated = await ctx.storage().configs.update(config.referrerUserId, { healthHold, updatedAt: at(2) });
+      expect(updated!.healthHold).toEqual(healthHold);
+      const stored = await ctx.storage().configs.get(config.referrerUserId);
+      expect(stored!.healthHold).toEqual(healthHold);
+      expect(stored!.healthHold!.heldSince).toBeInstanceOf(Date);
+      const resumed = { heldSince: null, reason: null, judgeFrom: at(3) };
+      await ctx.storage().configs.update(config.referrerUserId, { healthHold: resumed, updatedAt: at(3) });
+      expect((await ctx.storage().configs.get(config.referrerUserId))!.healthHold).toEqual(resumed);
+      await ctx.storage().configs.update(config.referrerUserId, { healthHold: null, updatedAt: at(4) });
+      expect((await ctx.storage().configs.get(config.referrerUserId))!.healthHold ?? null).toBeNull();
+    });
+
     it("getOrCreate returns the existing config unchanged (existing wins)", async () => {
       const first = makeConfig({ timezone: "Europe/Paris" });
       await ctx.storage().configs.getOrCreate(first);

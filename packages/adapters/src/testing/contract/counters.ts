@@ -118,5 +118,35 @@ export function describeCounters(ctx: ContractContext): void {
       expect(await ctx.storage().counters.sumForDay("2026-01-06")).toBe(4);
       expect(await ctx.storage().counters.sumForDay("2026-02-01")).toBe(0);
     });
+
+    it("listRange reads one owner's counters whose key sorts in [from, to), ordered by key, and nothing else", async () => {
+      const counters = ctx.storage().counters;
+      const bump = async (owner: string, key: string, times = 1) => {
+        for (const _ of range(times)) await counters.tryIncrement(owner, key, Number.MAX_SAFE_INTEGER);
+      };
+      await bump("health:r-1", "2026-01-05T07:s", 2);
+      await bump("health:r-1", "2026-01-05T08:s", 3);
+      await bump("health:r-1", "2026-01-05T08:d", 2);
+      await bump("health:r-1", "2026-01-05T09:f");
+      await bump("health:r-1", "2026-01-05T10:s");
+      // Other owners, including one the owner is a prefix of, and a plain daily counter.
+      await bump("health:r-10", "2026-01-05T08:s", 5);
+      await bump("health:r", "2026-01-05T08:s", 5);
+      await bump("r-1", "2026-01-05", 4);
+      expect(await counters.listRange("health:r-1", "2026-01-05T08", "2026-01-05T10;")).toEqual([
+        { key: "2026-01-05T08:d", count: 2 },
+        { key: "2026-01-05T08:s", count: 3 },
+        { key: "2026-01-05T09:f", count: 1 },
+        { key: "2026-01-05T10:s", count: 1 },
+      ]);
+      // `to` is excluded; a counter given back to 0 may be left out.
+      expect(await counters.listRange("health:r-1", "2026-01-05T07", "2026-01-05T08:s")).toEqual([
+        { key: "2026-01-05T07:s", count: 2 },
+        { key: "2026-01-05T08:d", count: 2 },
+      ]);
+      await counters.decrement("health:r-1", "2026-01-05T09:f");
+      expect((await counters.listRange("health:r-1", "2026-01-05T09", "2026-01-05T10")).filter((e) => e.count > 0)).toEqual([]);
+      expect(await counters.listRange("health:nobody", "2026-01-01", "2027-01-01")).toEqual([]);
+    });
   });
 }

@@ -17,26 +17,41 @@ const referral = (referrerId: string, userId: string) => ({
 /** Security 9: contacts are purged after the retention period, and a person can be erased. */
 export function describeRetention(ctx: ContractContext): void {
   describe("retention and erasure", () => {
-    it("purgeContacts empties the contact of targets that ended before the cutoff, and only those", async () => {
+    it("listPurgeable lists, by id, the targets that ended before the cutoff and still hold a contact; purgeContacts empties those", async () => {
       const targets = ctx.storage().targets;
-      await targets.insertIfAbsent(makeTarget({ id: "t-old", referralUserId: "u1", status: "exited", exitReason: "paid", exitedLoopAt: at(1_000), nextMessageDue: null }));
+      await targets.insertIfAbsent(makeTarget({ id: "t-old", referrerUserId: "r1", referralUserId: "u1", status: "exited", exitReason: "paid", exitedLoopAt: at(1_000), nextMessageDue: null }));
       await targets.insertIfAbsent(makeTarget({ id: "t-recent", referralUserId: "u2", status: "completed", exitReason: "completed_7_days", exitedLoopAt: at(9_000), nextMessageDue: null }));
       await targets.insertIfAbsent(makeTarget({ id: "t-active", referralUserId: "u3" }));
-      expect(await targets.purgeContacts(at(5_000), 100)).toBe(1);
+      expect(await targets.listPurgeable(at(5_000), 100)).toEqual([{ id: "t-old", referrerUserId: "r1", referralUserId: "u1" }]);
+      expect(await targets.purgeContacts(["t-old"])).toBe(1);
       expect((await targets.get("t-old"))!.contact).toEqual(PURGED_CONTACT);
       expect((await targets.get("t-recent"))!.contact.name).not.toBe("");
+      expect(await targets.listPurgeable(at(5_000), 100)).toEqual([]);
+      // Only ended targets, each counted once: an active one named by mistake keeps its contact.
+      expect(await targets.purgeContacts(["t-active", "t-recent", "t-old", "t-missing"])).toBe(1);
       expect((await targets.get("t-active"))!.contact.phone).not.toBe(PURGED_CONTACT.phone);
-      // Idempotent: a purged contact is not counted again.
-      expect(await targets.purgeContacts(at(10_000), 100)).toBe(1);
-      expect(await targets.purgeContacts(at(10_000), 100)).toBe(0);
+      expect((await targets.get("t-recent"))!.contact).toEqual(PURGED_CONTACT);
+      expect(await targets.purgeContacts(["t-recent"])).toBe(0);
+      expect(await targets.purgeContacts([])).toBe(0);
     });
 
-    it("purgeContacts works in batches of at most `limit`", async () => {
+    it("listPurgeable answers at most `limit`, in id order", async () => {
       const targets = ctx.storage().targets;
-      for (let i = 0; i < 5; i++) await targets.insertIfAbsent(makeTarget({ id: `t-${i}`, referralUserId: `u${i}`, status: "exited", exitReason: "manual", exitedLoopAt: at(i), nextMessageDue: null }));
-      expect(await targets.purgeContacts(at(100), 2)).toBe(2);
-      expect(await targets.purgeContacts(at(100), 2)).toBe(2);
-      expect(await targets.purgeContacts(at(100), 2)).toBe(1);
+      for (const i of [3, 0, 4, 1, 2]) await targets.insertIfAbsent(makeTarget({ id: `t-${i}`, referralUserId: `u${i}`, status: "exited", exitReason: "manual", exitedLoopAt: at(i), nextMessageDue: null }));
+      expect((await targets.listPurgeable(at(100), 2)).map((t) => t.id)).toEqual(["t-0", "t-1"]);
+      expect(await targets.purgeContacts(["t-0", "t-1"])).toBe(2);
+      expect((await targets.listPurgeable(at(100), 2)).map((t) => t.id)).toEqual(["t-2", "t-3"]);
+    });
+
+    it("directory.deleteReferrals removes the named (referrer, referral) records only", async () => {
+      const directory = ctx.storage().directory;
+      await directory.upsertReferral(referral("r1", "u1"));
+      await directory.upsertReferral(referral("r1", "u2"));
+      await directory.upsertReferral(referral("r2", "u1"));
+      expect(await directory.deleteReferrals([{ referrerId: "r1", userId: "u1" }, { referrerId: "r3", userId: "u9" }])).toBe(1);
+      expect((await directory.listReferrals("r1")).map((r) => r.userId)).toEqual(["u2"]);
+      expect((await directory.listReferrals("r2")).map((r) => r.userId)).toEqual(["u1"]);
+      expect(await directory.deleteReferrals([])).toBe(0);
     });
 
     it("deleteByUser removes the targets where the user is the referral or the referrer", async () => {

@@ -30,6 +30,8 @@ export class RestrictionWatch {
     private readonly clock: Clock,
     private readonly onChange: () => void,
     private readonly holdMs = DEFAULT_RESTRICTION_HOLD_MS,
+    /** Sees every capping report, pushed or fetched (the new-chat quota, new-chat-quota.ts). */
+    private readonly onCappingReport: (info: NewChatMessageCapInfo) => void = () => {},
   ) {}
 
   /** The restriction in force now (the one ending last), or undefined. */
@@ -60,6 +62,7 @@ export class RestrictionWatch {
 
   onCapping(info: NewChatMessageCapInfo | undefined | null): void {
     if (!info) return;
+    this.onCappingReport(info);
     if (info.capping_status !== NewChatMessageCappingStatusType.CAPPED) return this.clear("capping");
     const quota = info.total_quota !== undefined ? ` (${info.used_quota ?? "?"}/${info.total_quota} new chats this cycle)` : "";
     const end = Number(info.cycle_end_timestamp);

@@ -11,6 +11,7 @@ import { phoneOfJid } from "./jid.js";
 import { createKeyCache } from "./key-cache.js";
 import { LinkPrompts } from "./link-prompts.js";
 import { ReadinessGate } from "./readiness.js";
+import { NewChatQuotaWatch } from "./new-chat-quota.js";
 import { RestrictionWatch } from "./restrictions.js";
 import type { SentMessageStore } from "./sent-messages.js";
 import type { SessionDeps, SessionMode } from "./session-types.js";
@@ -49,6 +50,8 @@ export class BaileysSession implements PooledSession {
   private cancelBackoff: (() => void) | null = null;
   private readonly inbox: BaileysInbox;
   private readonly restrictions: RestrictionWatch;
+  /** The new-chat quota WhatsApp last reported (new-chat-quota.ts). */
+  readonly newChatQuota: NewChatQuotaWatch;
   private readonly readiness: ReadinessGate;
   private readonly prompts: LinkPrompts;
   private current: LinkState;
@@ -77,7 +80,8 @@ export class BaileysSession implements PooledSession {
       lidMapping: () => (this.socketAlive ? (this.sock?.signalRepository?.lidMapping ?? null) : null),
       deliver: (message) => deps.hooks.inbound(message),
     });
-    this.restrictions = new RestrictionWatch(deps.clock, () => this.onRestrictionChange(), deps.timeouts.restrictionHoldMs);
+    this.newChatQuota = new NewChatQuotaWatch(deps.clock);
+    this.restrictions = new RestrictionWatch(deps.clock, () => this.onRestrictionChange(), deps.timeouts.restrictionHoldMs, (info) => this.newChatQuota.onCapping(info));
     const isCurrent = (gen: number) => gen === this.generation && !this.stopped;
     this.readiness = new ReadinessGate({
       referrerUserId: deps.referrerUserId,

@@ -13,6 +13,7 @@ import {
   type PresenceState,
   type SendContext,
   type SendResult,
+  type NewChatQuota,
   type Transport,
   type TransportEvent,
 } from "@relance/core";
@@ -178,6 +179,11 @@ class BaileysTransport implements Transport {
     await this.options.sessions.clear(sessionId);
     this.blocked.delete(referrerUserId);
     return this.links.update(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
+  }
+
+  newChatQuota(referrerUserId: string): NewChatQuota | null {
+    const session = this.pool.get(referrerUserId);
+    return session && !session.ended ? session.newChatQuota.current() : null;
   }
 
   getState(referrerUserId: string): LinkState {

@@ -27,6 +27,10 @@ for (const [net, prefix] of [
   ["fe80::", 10],
   ["ff00::", 8],
   ["64:ff9b::", 96], // NAT64 of any IPv4, private ones included
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215)
+  ["::", 96], // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1
+  ["2002::", 16], // 6to4: 2002:7f00:1:: embeds 127.0.0.1
+  ["2001::", 32], // Teredo: embeds an IPv4 address
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv6");
 }

@@ -1,4 +1,5 @@
-import { access, mkdir, rename, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Logger } from "@relance/core";
 import { createGuardedRemoteAuth } from "./guarded-remote-auth.js";
@@ -67,6 +68,12 @@ export type WebVersionPin =
        * (RemoteWebCache.js uses node-fetch bare): a blocked host would hang every start.
        */
       fetchFrom?: string;
+      /**
+       * SHA-256 (hex) of `<version>.html`: a page with another hash, fetched or found in the cache,
+       * is refused (deleted, never served), so a compromised archive or a planted file cannot run
+       * script in the sessions (security review 2, L11).
+       */
+      sha256?: string;
     };
 
 /**
@@ -132,6 +139,8 @@ export interface WebVersionSettings {
   url?: string;
   /** Fail to start when the build cannot be had, instead of loading the live page. Default false. */
   strict?: boolean;
+  /** SHA-256 (hex) the page must have; see {@link WebVersionPin}. */
+  sha256?: string;
 }
 
 /**
@@ -144,34 +153,52 @@ export function webVersionPin(settings: WebVersionSettings, dataPath: string): W
   if (version === "latest") return { version };
   const strict = settings.strict ?? false;
   const cache: WebCacheOptions = { type: "local", path: join(dataPath, "web-version-cache"), strict };
-  return settings.source === "local" ? { version, cache } : { version, cache, fetchFrom: settings.url ?? WEB_VERSION_ARCHIVE_URL };
+  const sha256 = settings.sha256 ? { sha256: settings.sha256.toLowerCase() } : {};
+  return settings.source === "local" ? { version, cache, ...sha256 } : { version, cache, fetchFrom: settings.url ?? WEB_VERSION_ARCHIVE_URL, ...sha256 };
 }
 
 const WEB_VERSION_FETCH_TIMEOUT_MS = 15_000;
 const fetchedVersions = new Map<string, Promise<void>>();
 
-/** Puts `<version>.html` in the local cache when missing; a failure is logged, not thrown. */
-function prefetchWebVersion(pin: WebVersionPin, logger: Logger): Promise<void> {
-  if (!("cache" in pin) || !pin.fetchFrom || pin.cache.type !== "local" || !pin.cache.path) return Promise.resolve();
-  const { version, fetchFrom } = pin;
+const sha256Of = (content: string | Buffer) => createHash("sha256").update(content).digest("hex");
+
+/**
+ * Puts `<version>.html` in the local cache when missing (with `fetchFrom`); with a `sha256` pin,
+ * a cached or fetched page of another hash is deleted or never written. A failure is logged, not
+ * thrown: without the page the library loads the live web.whatsapp.com (or fails, when strict).
+ */
+export function prefetchWebVersion(pin: WebVersionPin, logger: Logger): Promise<void> {
+  if (!("cache" in pin) || pin.cache.type !== "local" || !pin.cache.path) return Promise.resolve();
+  if (!pin.fetchFrom && !pin.sha256) return Promise.resolve();
+  const { version, fetchFrom, sha256 } = pin;
   const file = join(pin.cache.path, `${version}.html`);
   let pending = fetchedVersions.get(file);
   if (!pending) {
     pending = (async () => {
-      if (await access(file).then(() => true, () => false)) return;
+      const cached = await readFile(file).catch(() => null);
+      if (cached !== null && (!sha256 || sha256Of(cached) === sha256)) return;
+      if (cached !== null) {
+        await rm(file, { force: true });
+        logger.error({ version, sha256: sha256Of(cached) }, "the cached WhatsApp Web build does not have the pinned SHA-256: deleted, never served");
+      }
+      if (!fetchFrom) return;
       const url = fetchFrom.replace("{version}", version);
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(WEB_VERSION_FETCH_TIMEOUT_MS) });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const html = await response.text();
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(`${file}.tmp`, html);
+        if (sha256 && sha256Of(html) !== sha256) {
+          logger.error({ version, url, sha256: sha256Of(html) }, "the fetched WhatsApp Web build does not have the pinned SHA-256: refused, the live web.whatsapp.com page is used");
+          return;
+        }
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await writeFile(`${file}.tmp`, html, { mode: 0o600 });
         await rename(`${file}.tmp`, file);
       } catch (error) {
-        fetchedVersions.delete(file);
         logger.warn({ version, err: String(error) }, "could not fetch the pinned WhatsApp Web build: the live web.whatsapp.com page is used");
       }
-    })();
+    })().finally(() => fetchedVersions.delete(file));
+    // Shared by the sessions starting meanwhile; each later start checks the file again.
     fetchedVersions.set(file, pending);
   }
   return pending;

@@ -28,6 +28,8 @@ export function adminConsoleRoutes(services: AppServices) {
     return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
   });
 
+  app.get("/senders", ...auth, documented(doc.adminSenders), async (c) => c.json({ items: await services.engine.senders() }));
+
   app.get("/funnel", ...auth, documented(doc.adminFunnel), async (c) => {
     const { query } = inputOf(c, doc.adminFunnel);
     return c.json(await dayFunnel(services.storage, query.referrerId ? { referrerUserId: query.referrerId } : {}));

@@ -91,7 +91,26 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
     conversionsChart = barChart(conversionsChart, $("conversions-chart"), days.map((day) => t.dayShort + day), conversions, COLORS.conversions, t.conversionsByDay);
     fillTable("conversions-table", days.map((day, i) => [t.day + " " + day, conversions[i]]));
     fillTable("variants-table", variantRows(s.conversions.byVariant || {}));
+    await refreshSenders();
     $("summary").textContent = [t.enrolled + " : " + s.enrolled, t.activeNow + " : " + s.active, t.completed + " : " + s.completed, t.sentToday + " : " + s.sentToday].join(" · ");
+  }
+
+  // Account health: at risk first (the API sorts them), each with why and today's count against its cap.
+  async function refreshSenders() {
+    const response = await api(API + "/senders");
+    if (!response.ok) return banner(errorText(response));
+    const share = (x) => (x === null ? "—" : Math.round(x * 100).toLocaleString(lang) + " %");
+    fillTable("senders-table", response.body.items.map((s) => [
+      s.referrerUserId + (s.phone ? " (" + s.phone + ")" : ""),
+      t["health." + s.health.state] || s.health.state,
+      share(s.health.deliveredShare),
+      s.health.reason || "—",
+      s.messagesSentToday + " / " + s.dailyLimit,
+      s.dayStartsAt,
+      s.newChatQuota ? String(s.newChatQuota.remaining) : "—",
+    ]));
+    for (const row of $("senders-table").querySelectorAll("tbody tr")) row.dataset.health = row.children[1].textContent;
+    $("senders-empty").hidden = response.body.items.length > 0;
   }
 
   async function searchTargets(append) {

@@ -16,7 +16,9 @@ type Key =
   | "col.referral" | "col.referrer" | "col.status" | "col.day" | "col.exit" | "col.entered" | "col.next" | "col.sent"
   | "status.active" | "status.completed" | "status.exited"
   | "exit.completed_7_days" | "exit.paid" | "exit.opted_out" | "exit.referrer_inactive" | "exit.invalid_number" | "exit.send_failed" | "exit.manual" | "exit.replied"
-  | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown";
+  | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown"
+  | "sendersTitle" | "sendersLead" | "noSenders" | "col.health" | "col.delivered" | "col.reason" | "col.today" | "col.dayStarts" | "col.newChats"
+  | "health.good" | "health.degraded" | "health.at_risk";
 
 export const ADMIN_STRINGS: Dictionary<Key> = {
   fr: {
@@ -41,6 +43,9 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     targetsTitle: "Cibles", referrerFilter: "Identifiant du parrain", statusFilter: "Statut", allStatuses: "Tous", search: "Rechercher", more: "Plus de résultats", noTargets: "Aucune cible.",
     "col.referral": "Filleul", "col.referrer": "Parrain", "col.status": "Statut", "col.day": "Jour", "col.exit": "Sortie", "col.entered": "Entrée", "col.next": "Prochain envoi", "col.sent": "Envoyés",
     "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti",
+    sendersTitle: "Santé des comptes", sendersLead: "Comment WhatsApp traite chaque compte lié, d'après ses accusés de réception : « dégradé » divise le plafond du jour par deux, « à risque » suspend les envois jusqu'au rétablissement.",
+    noSenders: "Aucun compte lié.", "col.health": "Santé", "col.delivered": "Remis", "col.reason": "Raison", "col.today": "Aujourd'hui", "col.dayStarts": "Début de journée", "col.newChats": "Nouvelles discussions",
+    "health.good": "bon", "health.degraded": "dégradé", "health.at_risk": "à risque",
     "exit.completed_7_days": "séquence terminée", "exit.paid": "a payé", "exit.opted_out": "STOP", "exit.referrer_inactive": "parrain inactif", "exit.invalid_number": "pas sur WhatsApp", "exit.send_failed": "échec d'envoi", "exit.manual": "sortie manuelle", "exit.replied": "a répondu",
     "err.unauthorized": "Jeton invalide ou expiré : collez un nouveau jeton.", "err.forbidden": "Ce jeton n'est pas celui d'un administrateur.", "err.network": "Le service est injoignable.", "err.invalid": "Refusé par le serveur :", "err.unknown": "Erreur inattendue.",
   },
@@ -66,6 +71,9 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     targetsTitle: "Targets", referrerFilter: "Referrer id", statusFilter: "Status", allStatuses: "All", search: "Search", more: "More results", noTargets: "No targets.",
     "col.referral": "Referral", "col.referrer": "Referrer", "col.status": "Status", "col.day": "Day", "col.exit": "Exit", "col.entered": "Entered", "col.next": "Next send", "col.sent": "Sent",
     "status.active": "active", "status.completed": "completed", "status.exited": "exited",
+    sendersTitle: "Account health", sendersLead: "How WhatsApp treats each linked account, from its own receipts: degraded halves the day's cap, at risk holds its relances until it recovers.",
+    noSenders: "No linked account.", "col.health": "Health", "col.delivered": "Delivered", "col.reason": "Reason", "col.today": "Today", "col.dayStarts": "Day starts", "col.newChats": "New chats left",
+    "health.good": "good", "health.degraded": "degraded", "health.at_risk": "at risk",
     "exit.completed_7_days": "sequence completed", "exit.paid": "paid", "exit.opted_out": "STOP", "exit.referrer_inactive": "referrer inactive", "exit.invalid_number": "not on WhatsApp", "exit.send_failed": "send failed", "exit.manual": "manual exit", "exit.replied": "replied",
     "err.unauthorized": "Invalid or expired token: paste a new one.", "err.forbidden": "This token is not an admin's.", "err.network": "The service cannot be reached.", "err.invalid": "Refused by the server:", "err.unknown": "Unexpected error.",
   },
