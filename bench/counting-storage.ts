@@ -42,7 +42,7 @@ export function countingStorage(storage: RelanceStorage): { storage: RelanceStor
       },
     });
   const counted = Object.create(storage) as RelanceStorage;
-  for (const key of ["configs", "messages", "targets", "counters", "doNotContact", "leases", "sessions", "directory", "exitedUsers", "enrollmentCursors"] as const) {
+  for (const key of ["configs", "messages", "targets", "counters", "doNotContact", "leases", "sessions", "directory", "exitedUsers", "enrollmentCursors", "settings"] as const) {
     Object.defineProperty(counted, key, { value: wrap(storage[key] as object) });
   }
   for (const key of ["init", "ping", "close"] as const) Object.defineProperty(counted, key, { value: storage[key].bind(storage) });

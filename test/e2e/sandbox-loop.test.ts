@@ -121,7 +121,7 @@ describe("the sandbox loop over HTTP only", () => {
     expect(jeanTargets.every((t: any) => t.referrerUserId === "jean")).toBe(true);
     expect(jeanTargets.find((t: any) => t.referralUserId === "dan")).toMatchObject({ status: "exited", exitReason: "invalid_number", exitedLoopAt: expect.stringMatching(/^2026-01-05T08:00/) });
     expect(Object.keys(jeanTargets[0]).sort()).toEqual(
-      ["currentDay", "enteredLoopAt", "exitReason", "exitedLoopAt", "id", "language", "messagesDelivered", "nextMessageDue", "referralUserId", "referrerUserId", "status"].sort(),
+      ["currentDay", "enteredLoopAt", "exitReason", "exitedLoopAt", "holdout", "id", "language", "messagesDelivered", "nextMessageDue", "referralUserId", "referrerUserId", "status"].sort(),
     );
 
     // Day 2: Chloé replies STOP after her day-2 message.
@@ -175,6 +175,8 @@ describe("the sandbox loop over HTTP only", () => {
       messages: { sent: 12, delivered: 0, read: 0, failed: 0 },
       sentToday: 0,
       conversions: { total: 1, byDay: { "3": 1 }, byVariant: {}, paidBeforeFirstMessage: 0 },
+      // No holdout was set: nothing to measure.
+      lift: { treated: { targets: 0, converted: 0, rate: 0 }, holdout: { targets: 0, converted: 0, rate: 0 }, absolute: null, relative: null, ci95: null, byDay: [] },
     });
     const global = await ok(server.call("GET", `${P}/admin/stats`, { token: admin }));
     expect(global.enrolled).toBe(11);

@@ -3,8 +3,20 @@ export { ManualClock, type ManualClockOptions } from "./clock/manual-clock.js";
 export { LogNotifier } from "./notifier/log-notifier.js";
 export { ManualScheduler } from "./scheduler/manual-scheduler.js";
 export { CronScheduler } from "./scheduler/cron-scheduler.js";
+export { ClockScheduler } from "./scheduler/clock-scheduler.js";
 export { StoredDirectory } from "./directory/stored-directory.js";
 export { SandboxTransport, type OutboxItem, type SandboxTransportOptions } from "./transports/sandbox/sandbox-transport.js";
+export {
+  SandboxPopulation,
+  DEFAULT_POPULATION,
+  POPULATION_DELAYS,
+  POPULATION_REPLIES,
+  payInstant,
+  type PopulationBehaviour,
+  type PopulationSettings,
+  type PopulationTick,
+  type SandboxPopulationDependencies,
+} from "./transports/sandbox/population.js";
 export { qrDataUrl, qrTerminal } from "./qr/render-qr.js";
 export { createMemoryStorage } from "./storage/memory/index.js";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher.js";

@@ -10,6 +10,7 @@ import { buildContainer, type ContainerOverrides } from "./composition/container
 import { TOKENS } from "./composition/tokens.js";
 import { asCoreLogger, createLogger } from "./observability/logger.js";
 import { createHttpServer } from "./server/http-server.js";
+import { sandboxWorld, type SandboxWorld } from "./composition/sandbox-world.js";
 import type { ServiceMetrics } from "./observability/metrics.js";
 
 export interface RunningService {
@@ -17,6 +18,8 @@ export interface RunningService {
   engine: RelanceEngine;
   storage: RelanceStorage;
   transport: Transport;
+  /** The simulated world (clock, recipients) with the sandbox transport; null otherwise. */
+  sandbox: SandboxWorld | null;
   /** `http://host:port` once listening (`listen: true`). */
   url: string | null;
   /** Stops jobs (letting a send in flight finish), closes sessions, storage and the listener. */
@@ -61,7 +64,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
       "SANDBOX TRANSPORT: /api/relance/sandbox/* is unauthenticated and changes any referrer's state; test data only, never expose this instance",
     );
   }
-  const sandbox = transport.name === "sandbox" ? { transport: transport as SandboxTransport, clock: container.get<ManualClock>(TOKENS.Clock) } : null;
+  const sandbox = transport.name === "sandbox" ? sandboxWorld(transport as SandboxTransport, container.get<ManualClock>(TOKENS.Clock), engine, storage) : null;
   const app = createApp({
     engine,
     storage,
@@ -120,6 +123,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     engine,
     storage,
     transport,
+    sandbox,
     url,
     close: () =>
       (closing ??= (async () => {

@@ -113,6 +113,9 @@ describe("GET /openapi.json", () => {
     await answer("post", "/connect", { token, body: { method: "qr" } });
     await answer("post", "/sandbox/link", { body: { userId: "r1", phone: "+33600000001" } });
     await answer("post", "/connect", { token, body: {} });
+    await answer("patch", "/admin/settings", { token: admin, body: { holdoutPercent: 50 } });
+    await answer("get", "/admin/settings", { token: admin });
+    await answer("patch", "/admin/settings", { token: admin, body: { holdoutPercent: 51 } });
     await answer("post", "/internal/jobs/enrollment/run", svc);
     await answer("post", "/internal/jobs/dispatch/run", svc);
     await answer("post", "/internal/exit-user", { ...svc, body: { userId: "u1" } });

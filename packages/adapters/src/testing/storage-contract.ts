@@ -24,6 +24,7 @@ import { describeResilience } from "./contract/resilience.js";
 import { describeRetention } from "./contract/retention.js";
 import { describeSessionScan } from "./contract/session-scan.js";
 import { describeInboundJournal } from "./contract/inbound-journal.js";
+import { describeHoldout } from "./contract/holdout.js";
 
 /** A plain document as the backend holds it, read around the adapter. */
 export type RawDocument = Record<string, unknown>;
@@ -102,6 +103,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeTargetPagination(ctx);
     describeTargetStats(ctx);
     describeRepliesAndVariants(ctx);
+    describeHoldout(ctx);
     describeResilience(ctx);
     describeStoredFields(ctx);
     describeReopen(ctx);

@@ -20,6 +20,9 @@ import { handleInbound, type InboundMessage } from "../use-cases/inbound.js";
 import { deleteMessage, listMessages, previewMessage, replaceMessage, upsertMessage, type PreviewInput } from "../use-cases/messages.js";
 import { handleReceipt, type Receipt } from "../use-cases/receipts.js";
 import { globalStats, referrerStats } from "../use-cases/stats.js";
+import { getSettings, updateSettings } from "../use-cases/settings.js";
+import { completeEndedHoldouts } from "../use-cases/holdout.js";
+import type { Settings } from "../model/settings.js";
 import { noteRestriction } from "../use-cases/sender-holds.js";
 import { applyLinkState, getStatus } from "../use-cases/status.js";
 import { listSenders } from "../use-cases/senders.js";
@@ -127,6 +130,11 @@ export class RelanceEngine {
   globalStats() {
     return globalStats(this.ctx);
   }
+  /** Service-wide settings (the holdout share). */
+  readonly settings = {
+    get: () => getSettings(this.ctx),
+    update: (patch: Partial<Settings>) => updateSettings(this.ctx, patch),
+  };
   /** Linked senders with their status and health, at risk first (admin console). */
   senders(limit = 500) {
     return listSenders(this.ctx, limit);
@@ -154,7 +162,11 @@ export class RelanceEngine {
     return this.joinOrStart("enrollment", () => runEnrollment(this.ctx));
   }
   runDispatch(): Promise<DispatchResult> {
-    return this.joinOrStart("dispatch", () => runDispatch(this.ctx));
+    // Held-out targets whose sequence ended complete first: they are no part of the dispatch itself.
+    return this.joinOrStart("dispatch", async () => {
+      await completeEndedHoldouts(this.ctx);
+      return runDispatch(this.ctx);
+    });
   }
   /** The listening job: brings up the sessions of referrers with active targets so their replies are read. */
   runListen(): Promise<ListenResult> {

@@ -1,5 +1,5 @@
-import type { TargetStats, VariantStats } from "../ports/storage.js";
-import type { DeliveryStatus, ExitReason, TargetStatus } from "./target.js";
+import type { LiftCounts, TargetStats, VariantStats } from "../ports/storage.js";
+import type { DeliveryStatus, ExitReason, TargetGroup, TargetStatus } from "./target.js";
 
 export function emptyTargetStats(): TargetStats {
   return {
@@ -55,4 +55,31 @@ export function addDeliveries(stats: TargetStats, status: DeliveryStatus | strin
   }
   if (status === "delivered" || status === "read") stats.messages.delivered += count;
   if (status === "read") stats.messages.read += count;
+}
+
+export function emptyLiftCounts(): LiftCounts {
+  return {
+    treated: { targets: 0, converted: 0, convertedByDay: {} },
+    holdout: { targets: 0, converted: 0, convertedByDay: {} },
+  };
+}
+
+/** The fields of `count` targets alike that the lift reads. */
+export interface LiftOutcome {
+  group?: TargetGroup | string | null | undefined;
+  exitReason: ExitReason | string | null | undefined;
+  exitDay?: number | null | undefined;
+}
+
+/** Counts targets into the lift: those without a group (enrolled without a holdout) are left out. */
+export function addLiftOutcome(counts: LiftCounts, outcome: LiftOutcome, count = 1): void {
+  if (outcome.group !== "treated" && outcome.group !== "holdout") return;
+  const group = counts[outcome.group];
+  group.targets += count;
+  if (outcome.exitReason !== "paid") return;
+  group.converted += count;
+  if (outcome.exitDay != null) {
+    const day = String(outcome.exitDay);
+    group.convertedByDay[day] = (group.convertedByDay[day] ?? 0) + count;
+  }
 }

@@ -1,8 +1,21 @@
 import type { Language } from "./language.js";
 import type { E164 } from "./phone.js";
 
-export type TargetStatus = "active" | "completed" | "exited";
-export const TARGET_STATUSES: readonly TargetStatus[] = ["active", "completed", "exited"];
+/**
+ * `holdout`: a target of the control group while its sequence would be running: never messaged,
+ * it leaves like the others (paid, STOP, ...; `completed` when its sequence would have ended).
+ */
+export type TargetStatus = "active" | "completed" | "exited" | "holdout";
+export const TARGET_STATUSES: readonly TargetStatus[] = ["active", "completed", "exited", "holdout"];
+/** The statuses of a target still in its loop: the ones an exit (payment, STOP, reply) ends. */
+export const IN_LOOP_STATUSES: readonly TargetStatus[] = ["active", "holdout"];
+
+/**
+ * The group a target was enrolled in while a holdout was set: `treated` ones get the relances,
+ * `holdout` ones never do. Absent on targets enrolled without a holdout (they are no part of the
+ * measured lift). Never changes.
+ */
+export type TargetGroup = "treated" | "holdout";
 
 export type ExitReason =
   | "completed_7_days"
@@ -96,6 +109,13 @@ export interface Target {
   enteredLoopAt: Date;
   exitedLoopAt: Date | null;
   exitReason: ExitReason | null;
+  /** Set at enrollment while a holdout share was set; absent otherwise. See {@link TargetGroup}. */
+  group?: TargetGroup;
+  /**
+   * Day of the loop on which it exited (1 = the first 24 h after `enteredLoopAt`), set by the
+   * exits the platform and the referral cause (payment, STOP): the lift's conversions by day.
+   */
+  exitDay?: number | null;
   claim: TargetClaim | null;
   /** Incremented by every write: optimistic concurrency for read-modify-write updates. */
   revision: number;
@@ -109,16 +129,22 @@ export interface NewTargetInput {
   language: Language;
   contact: TargetContact;
   now: Date;
+  /** Enrolled while a holdout was set: its group. */
+  group?: TargetGroup;
+  /** For the holdout group: when its sequence would end (it completes then). */
+  holdoutEndsAt?: Date;
 }
 
+/** A holdout target's `nextMessageDue` is when its sequence would end: nothing is ever due for it. */
 export function newTarget(input: NewTargetInput): Target {
+  const heldOut = input.group === "holdout";
   return {
     id: input.id,
     referrerUserId: input.referrerUserId,
     referralUserId: input.referralUserId,
-    status: "active",
+    status: heldOut ? "holdout" : "active",
     currentDay: 1,
-    nextMessageDue: input.now,
+    nextMessageDue: heldOut ? (input.holdoutEndsAt ?? input.now) : input.now,
     language: input.language,
     contact: input.contact,
     messagesDelivered: [],
@@ -127,6 +153,7 @@ export function newTarget(input: NewTargetInput): Target {
     enteredLoopAt: input.now,
     exitedLoopAt: null,
     exitReason: null,
+    ...(input.group ? { group: input.group } : {}),
     claim: null,
     revision: 0,
     updatedAt: input.now,

@@ -3,6 +3,7 @@ import type { MessageDefinition } from "../model/message.js";
 import type { E164 } from "../model/phone.js";
 import type { Referral, ReferralChanges } from "./directory.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { StoredSettings } from "../model/settings.js";
 import type {
   Delivery,
   ExitReason,
@@ -46,6 +47,18 @@ export interface RelanceStorage {
   readonly directory: DirectoryRepository;
   readonly exitedUsers: ExitedUserRepository;
   readonly enrollmentCursors: EnrollmentCursorRepository;
+  readonly settings: SettingsRepository;
+}
+
+/** The one service-wide settings record (`/admin/settings`). */
+export interface SettingsRepository {
+  /** The stored settings; null until an admin first set one. */
+  get(): Promise<StoredSettings | null>;
+  /**
+   * Sets the given fields (others are kept), creating the record if needed; returns it. Two
+   * admins changing different fields at once both keep their change.
+   */
+  update(changes: Omit<StoredSettings, "updatedAt">, at: Date): Promise<StoredSettings>;
 }
 
 export type ReferrerConfigChanges = Partial<Omit<ReferrerConfig, "referrerUserId" | "createdAt">>;
@@ -115,6 +128,7 @@ export interface TargetChanges {
   repliedAt?: Date | null;
   exitedLoopAt?: Date | null;
   exitReason?: ExitReason | null;
+  exitDay?: number | null;
   claim?: TargetClaim | null;
   contact?: TargetContact;
   /** Replaces the whole array (receipts use it with a `revision` condition). */
@@ -139,6 +153,20 @@ export interface TargetPage {
 export interface VariantStats {
   sent: number;
   converted: number;
+}
+
+/** One group of the lift: its targets, and the paid exits among them by day of the loop. */
+export interface LiftGroupCounts {
+  targets: number;
+  converted: number;
+  /** Paid exits by `exitDay` (those without one are in `converted` only). */
+  convertedByDay: Record<string, number>;
+}
+
+/** The targets enrolled while a holdout was set, by group (see `Target.group`). */
+export interface LiftCounts {
+  treated: LiftGroupCounts;
+  holdout: LiftGroupCounts;
 }
 
 export interface TargetStats {
@@ -194,13 +222,13 @@ export interface TargetRepository {
    */
   resumeDue(referrerUserId: string, now: Date, until: Date): Promise<number>;
   /**
-   * Exits every active target of the referrer with `reason` (`exitedLoopAt = at`,
+   * Exits every target of the referrer still in its loop (status active or holdout) with `reason` (`exitedLoopAt = at`,
    * `nextMessageDue = null`; claims are left in place, as an exit through `updateIf` does).
    * Returns how many exited. Atomic per target; increments `revision` and sets `updatedAt` to
    * `at` on each target exited.
    */
   exitActiveOfReferrer(referrerUserId: string, reason: ExitReason, at: Date): Promise<number>;
-  /** Active targets of a referral, across referrers. */
+  /** Targets of a referral still in their loop (status active or holdout), across referrers. */
   listActiveByReferral(referralUserId: string): Promise<Target[]>;
   /** The distinct numbers the referral's targets hold, whatever their status (erasure's tombstone). */
   phonesOfReferral(referralUserId: string): Promise<E164[]>;
@@ -209,13 +237,24 @@ export interface TargetRepository {
    * referrers' WhatsApp sessions may hold something of the person (erasure), without a scan.
    */
   contactsOfReferral(referralUserId: string): Promise<Array<{ referrerUserId: string; phone: E164 }>>;
-  /** Active targets of a referrer; with `phone`, only those addressed to that number. */
+  /**
+   * Targets of a referrer still in their loop (status active or holdout); with `phone`, only
+   * those addressed to that number.
+   */
   listActiveByReferrer(referrerUserId: string, phone?: E164): Promise<Target[]>;
+  /**
+   * Atomic per target: up to `limit` targets of status `holdout` whose sequence has ended
+   * (`nextMessageDue <= now`) become `completed` with `completed_7_days` (`exitedLoopAt = now`,
+   * `nextMessageDue = null`). Returns how many; increments `revision`, sets `updatedAt` to `now`.
+   */
+  completeHoldouts(now: Date, limit: number): Promise<number>;
   /** The target one of whose deliveries has this transport message id (text or media). */
   findByMessageId(messageId: string): Promise<Target | null>;
   /** Ordered by id; stable while targets are inserted (ids only grow). */
   list(filter: TargetListFilter, page: { limit: number; after?: string | null }): Promise<TargetPage>;
   stats(filter: { referrerUserId?: string }): Promise<TargetStats>;
+  /** The lift's counts, aggregated in the store (a few groups, whatever the number of targets). */
+  liftCounts(filter: { referrerUserId?: string }): Promise<LiftCounts>;
   /**
    * Retention: the first `limit` targets, by id, that left the loop (`exitedLoopAt`) before
    * `endedBefore` and still hold a contact (not `PURGED_CONTACT`).

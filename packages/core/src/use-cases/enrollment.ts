@@ -1,7 +1,10 @@
 import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
 import { baseLanguage, isLanguage } from "../model/language.js";
-import { newTarget } from "../model/target.js";
+import { newTarget, type NewTargetInput } from "../model/target.js";
+import { totalDaysOf } from "../model/message.js";
+import { settingsOf } from "../model/settings.js";
+import { holdoutEnd, holdoutGroup } from "../policies/holdout.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
 import type { Referral } from "../ports/directory.js";
 import { listedNumbers } from "./do-not-contact.js";
@@ -19,9 +22,10 @@ export interface EnrollmentResult {
 export async function runEnrollment(ctx: EngineContext): Promise<EnrollmentResult> {
   const result: EnrollmentResult = { enrolled: 0, skipped: 0 };
   const configs = await ctx.storage.configs.listEnrollable();
+  const holdout = configs.length === 0 ? NO_HOLDOUT : await holdoutOfRun(ctx);
   for (const config of configs) {
     try {
-      const partial = await enrollReferrer(ctx, config);
+      const partial = await enrollReferrer(ctx, config, holdout);
       result.enrolled += partial.enrolled;
       result.skipped += partial.skipped;
     } catch (error) {
@@ -32,12 +36,39 @@ export async function runEnrollment(ctx: EngineContext): Promise<EnrollmentResul
   return result;
 }
 
+/** The holdout in force for one enrollment run: its share, and the loop's length its ends follow. */
+interface RunHoldout {
+  percent: number;
+  totalDays: number;
+}
+
+const NO_HOLDOUT: RunHoldout = { percent: 0, totalDays: 0 };
+
+/** One settings read per run (and the messages only while a holdout is set). */
+async function holdoutOfRun(ctx: EngineContext): Promise<RunHoldout> {
+  const { holdoutPercent } = settingsOf(await ctx.storage.settings.get());
+  if (holdoutPercent <= 0) return NO_HOLDOUT;
+  return { percent: holdoutPercent, totalDays: totalDaysOf(await ctx.storage.messages.list()) };
+}
+
+/**
+ * While a holdout is set, the referral's group (a pure function of its id, so any instance or
+ * retry enrolling it agrees) and, held out, when its sequence would end.
+ */
+function groupFields(ctx: EngineContext, config: ReferrerConfig, referralUserId: string, holdout: RunHoldout, now: Date): Pick<NewTargetInput, "group" | "holdoutEndsAt"> {
+  const group = holdoutGroup(referralUserId, holdout.percent);
+  if (group !== "holdout") return group ? { group } : {};
+  const timeZone = config.timezone || ctx.options.defaultTimezone;
+  const window = config.sendWindow ?? ctx.options.defaultSendWindow;
+  return { group, holdoutEndsAt: holdoutEnd(now, timeZone, window, Math.max(1, holdout.totalDays), ctx.options.dayIntervalMs) };
+}
+
 /**
  * Reads only what changed in the directory since this referrer's last pass, plus the referrals
  * that were too recent to enroll then (by id), so an idle run costs O(referrers). The cursor moves
  * only after every insert of the pass: a pass that fails is read again in full next time.
  */
-async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promise<EnrollmentResult> {
+async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig, holdout: RunHoldout): Promise<EnrollmentResult> {
   const referrerUserId = config.referrerUserId;
   if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) return { enrolled: 0, skipped: 0 };
   const now = ctx.clock.now();
@@ -82,6 +113,7 @@ async function enrollReferrer(ctx: EngineContext, config: ReferrerConfig): Promi
         language,
         contact: { phone: referral.phone, name: referral.name, paymentLink: referral.paymentLink },
         now,
+        ...groupFields(ctx, config, referral.userId, holdout, now),
       }),
     );
     if (inserted) enrolled++;

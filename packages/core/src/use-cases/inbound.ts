@@ -1,7 +1,7 @@
 import type { EngineContext } from "../engine/context.js";
 import { normalizePhone } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
-import type { Target } from "../model/target.js";
+import { IN_LOOP_STATUSES, type Target } from "../model/target.js";
 import { isStopReply } from "../policies/stop-keywords.js";
 import { loadConfig } from "./status.js";
 import { exitChanges, exitTargets } from "./target-transitions.js";
@@ -65,7 +65,7 @@ async function handleReply(ctx: EngineContext, inbound: InboundMessage, phone: s
 /** Exits an active target as `replied`, recording the first reply's instant. */
 async function exitReplied(ctx: EngineContext, target: Target): Promise<Target | null> {
   const now = ctx.clock.now();
-  const done = await ctx.storage.targets.updateIf(target.id, { status: "active" }, { ...exitChanges("replied", now), ...(target.repliedAt == null ? { repliedAt: now } : {}) });
+  const done = await ctx.storage.targets.updateIf(target.id, { status: target.status }, { ...exitChanges("replied", now), ...(target.repliedAt == null ? { repliedAt: now } : {}) });
   if (done) ctx.logger.info({ targetId: target.id, referrerUserId: target.referrerUserId, reason: "replied" }, "target left the loop");
   return done;
 }
@@ -77,7 +77,7 @@ async function exitReplied(ctx: EngineContext, target: Target): Promise<Target |
  */
 async function markReplied(ctx: EngineContext, target: Target): Promise<Target | null> {
   let current: Target | null = target;
-  for (let attempt = 0; attempt < 5 && current && current.status === "active"; attempt++) {
+  for (let attempt = 0; attempt < 5 && current && IN_LOOP_STATUSES.includes(current.status); attempt++) {
     if (current.repliedAt != null) return null;
     const now = ctx.clock.now();
     const done = await ctx.storage.targets.updateIf(current.id, { revision: current.revision }, { repliedAt: now, updatedAt: now });

@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
-import type { Delivery, ExitReason, Target } from "../model/target.js";
+import { IN_LOOP_STATUSES, type Delivery, type ExitReason, type Target } from "../model/target.js";
+import { loopDay } from "../policies/holdout.js";
 import type { TargetChanges } from "../ports/storage.js";
 
 /** Changes that close the day `target.currentDay` and move on (or complete the loop). */
@@ -19,13 +20,18 @@ export function exitChanges(reason: ExitReason, now: Date): TargetChanges {
 }
 
 /**
- * Exits every given target that is still active. The condition is only `status: active`, so an
- * exit wins over any claim: the sender's atomic re-check before sending then fails.
+ * Exits every given target that is still in its loop (active, or holdout: a held-out referral
+ * pays or opts out like any other). The condition is only the status read, so an exit wins over
+ * any claim: the sender's atomic re-check before sending then fails. `exitDay` dates the exit in
+ * the loop, for the lift's conversions by day.
  */
 export async function exitTargets(ctx: EngineContext, targets: readonly Target[], reason: ExitReason): Promise<number> {
   let exited = 0;
   for (const target of targets) {
-    const done = await ctx.storage.targets.updateIf(target.id, { status: "active" }, exitChanges(reason, ctx.clock.now()));
+    if (!IN_LOOP_STATUSES.includes(target.status)) continue;
+    const now = ctx.clock.now();
+    const changes = { ...exitChanges(reason, now), exitDay: loopDay(target.enteredLoopAt, now, ctx.options.dayIntervalMs) };
+    const done = await ctx.storage.targets.updateIf(target.id, { status: target.status }, changes);
     if (done) {
       exited++;
       ctx.logger.info({ targetId: target.id, referrerUserId: target.referrerUserId, reason }, "target left the loop");

@@ -27,6 +27,7 @@ export function presentTarget(target: Target) {
     exitedLoopAt: iso(target.exitedLoopAt),
     exitReason: target.exitReason,
     language: target.language,
+    holdout: target.group === "holdout",
     messagesDelivered: target.messagesDelivered.map(presentDelivery),
   };
 }

@@ -114,6 +114,7 @@ export const TargetResponse = z.object({
   exitedLoopAt: timestamp.nullable(),
   exitReason: enumOf(EXIT_REASONS).nullable(),
   language: z.string(),
+  holdout: z.boolean().meta({ description: "true for a target of the holdout group (never messaged), for its whole life" }),
   messagesDelivered: z.array(DeliveryResponse),
 });
 
@@ -121,6 +122,30 @@ export const TargetPageResponse = z.object({
   items: z.array(TargetResponse),
   nextCursor: z.string().nullable().meta({ description: "opaque; pass it back as `cursor` with the same `status` filter" }),
 });
+
+const GroupRateResponse = z.object({
+  targets: count,
+  converted: count.meta({ description: "paid within the sequence's length" }),
+  rate: z.number().min(0).max(1).meta({ description: "converted / targets, a fraction (0 while the group is empty)" }),
+});
+const Interval = z.tuple([z.number(), z.number()]);
+
+export const LiftResponse = z
+  .object({
+    treated: GroupRateResponse,
+    holdout: GroupRateResponse,
+    absolute: z.number().nullable().meta({ description: "treated rate − holdout rate; null while a group is empty" }),
+    relative: z.number().nullable().meta({ description: "absolute / holdout rate; null while that rate is 0" }),
+    ci95: Interval.nullable().meta({ description: "95 % interval on absolute (Newcombe's hybrid score); null while a group has fewer than 30 targets" }),
+    byDay: z
+      .array(z.object({ day: z.number().int().min(1), treated: z.number(), holdout: z.number(), absolute: z.number().nullable(), ci95: Interval.nullable() }))
+      .meta({ description: "each group's cumulative conversion rate by the loop's day (1 = the first 24 h), with the lift then" }),
+  })
+  .meta({ description: "the measured lift: targets enrolled while a holdout was set, treated against held out" });
+
+export const SettingsResponse = z
+  .object({ holdoutPercent: z.number().min(0).max(50).meta({ description: "share (%) of new targets held out (never messaged); 0: no holdout" }) })
+  .meta({ examples: [{ holdoutPercent: 10 }] });
 
 export const StatsResponse = z
   .object({
@@ -138,6 +163,7 @@ export const StatsResponse = z
         .meta({ description: "per day with variants, per variant key: messages sent, and conversions attributed like byDay" }),
       paidBeforeFirstMessage: count.meta({ description: "paid while in the loop but before any message was sent: in total, under no day" }),
     }),
+    lift: LiftResponse,
   })
   .meta({
     examples: [
@@ -153,6 +179,14 @@ export const StatsResponse = z
           byDay: { "1": 2, "3": 2 },
           byVariant: { "1": { default: { sent: 20, converted: 1 }, short: { sent: 20, converted: 1 } } },
           paidBeforeFirstMessage: 1,
+        },
+        lift: {
+          treated: { targets: 32, converted: 5, rate: 0.15625 },
+          holdout: { targets: 8, converted: 0, rate: 0 },
+          absolute: 0.15625,
+          relative: null,
+          ci95: null,
+          byDay: [{ day: 1, treated: 0.0625, holdout: 0, absolute: 0.0625, ci95: null }],
         },
       },
     ],

@@ -3,6 +3,7 @@ import {
   MAX_TEMPLATE_LANGUAGES,
   EXIT_REASONS,
   MAX_DAY_NUMBER,
+  MAX_HOLDOUT_PERCENT,
   MAX_VARIANT_WEIGHT,
   MEDIA_TYPES,
   MIN_DAY_NUMBER,
@@ -131,6 +132,18 @@ export const PreviewBody = z
   })
   .strict();
 
+/** `/admin/settings`: any of the service-wide settings. */
+export const SettingsPatchBody = z
+  .object({
+    holdoutPercent: z
+      .number()
+      .min(0, "must be from 0 to 50")
+      .max(MAX_HOLDOUT_PERCENT, "must be from 0 to 50")
+      .optional()
+      .meta({ description: "share (%) of new targets held out (never messaged) to measure the lift of relances; 0 turns the holdout off" }),
+  })
+  .strict();
+
 export const ExitUserBody = z.object({ userId: id, reason: z.enum(["paid", "manual"]).optional() }).strict();
 
 /** `phone`: a number the platform knows the person by, kept (as a keyed hash) so it is never messaged again. */
@@ -171,6 +184,22 @@ export const SandboxClockBody = z.union([
   z.object({ advanceMs: z.number().int().min(0).max(366 * 24 * 3_600_000) }).strict(),
   z.object({ now: z.iso.datetime({ offset: true }) }).strict(),
 ]);
+const probability = z.number().min(0).max(1);
+/** How the simulated recipients behave (`SandboxPopulation`); every field has a default. */
+export const SandboxPopulationBody = z
+  .object({
+    referrerId: id.optional().meta({ description: "one referrer's recipients; without it, every referrer's default" }),
+    delivered: probability.optional().meta({ description: "a delivered receipt after each message (default 1)" }),
+    read: probability.optional().meta({ description: "once delivered, a read receipt (default 0.7)" }),
+    reply: probability.optional().meta({ description: "once delivered, a reply that is not a STOP (default 0)" }),
+    pay: z
+      .object({ messaged: probability.optional(), notMessaged: probability.optional() })
+      .strict()
+      .optional()
+      .meta({ description: "over the sequence's length, the referral pays (exit paid): if it received a message by then, else (defaults 0)" }),
+    seed: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: "same seed, same outcomes (default 0)" }),
+  })
+  .strict();
 
 export const EXIT_REASON_VALUES = EXIT_REASONS;
 

@@ -1,6 +1,6 @@
 import type { Logger as Pino } from "pino";
 import type { Directory, RelanceEngine, RelanceStorage } from "@relance/core";
-import type { ManualClock, ReencryptionReport, SandboxTransport, StoredDirectory } from "@relance/adapters";
+import type { ManualClock, ReencryptionReport, SandboxPopulation, SandboxTransport, StoredDirectory } from "@relance/adapters";
 import type { ServiceMetrics } from "../observability/metrics.js";
 import type { ServiceCredentials } from "./auth.js";
 import type { RateLimitSettings } from "./rate-limits.js";
@@ -28,7 +28,7 @@ export interface AppServices {
   /** Set in push mode: `/internal/subscriptions` and `/internal/referrals` feed it. */
   directoryFeed: StoredDirectory | null;
   /** Set only with the sandbox transport: every `/sandbox/*` path is 404 otherwise. */
-  sandbox: { transport: SandboxTransport; clock: ManualClock } | null;
+  sandbox: { transport: SandboxTransport; clock: ManualClock; population: SandboxPopulation } | null;
   /** Failed-authentication and connect limits; none when absent (embedders, some tests). */
   rateLimits?: RateLimitSettings;
   /** Open status streams allowed per account and in all (default 5 and 1000). */

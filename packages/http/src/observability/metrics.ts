@@ -138,6 +138,8 @@ export class ServiceMetrics {
         this.set({ status: "active" }, stats.active);
         this.set({ status: "completed" }, stats.completed);
         this.set({ status: "exited" }, exited);
+        // Held-out targets whose sequence is still running: the enrolled ones in none of the above.
+        this.set({ status: "holdout" }, Math.max(0, stats.enrolled - stats.active - stats.completed - exited));
       },
     });
   }

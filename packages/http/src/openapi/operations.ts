@@ -106,6 +106,13 @@ export const OPERATIONS = {
     errors: ["NotFound"],
   }),
   globalStats: admin({ summary: "Stats over all referrers", responses: { "200": { description: "stats", ref: "Stats" } } }),
+  getSettings: admin({ summary: "Service-wide settings: the holdout share", responses: { "200": { description: "Settings", schema: res.SettingsResponse } } }),
+  updateSettings: admin({
+    summary: "Change service-wide settings (the holdout share applies to targets enrolled from now on)",
+    description: "holdoutPercent p (0 to 50): p % of new targets, chosen by their referral id, are never messaged; the stats' lift compares them with the others. A target keeps its group.",
+    body: { schema: req.SettingsPatchBody, example: { holdoutPercent: 10 } },
+    responses: { "200": { description: "Settings after the change", schema: res.SettingsResponse } },
+  }),
 
   exitUser: internal({
     summary: "A referral paid (or is taken out): every loop of theirs stops; idempotent",
@@ -160,6 +167,16 @@ export const OPERATIONS = {
   sandboxInbound: sandbox({ summary: "A referral replies", body: { schema: req.SandboxInboundBody, example: { from: "+33698765432", to: "+33612345678", text: "STOP" } }, responses: { "200": { description: "handled", schema: res.OkResponse } } }),
   sandboxOutbox: sandbox({ summary: "What was sent, oldest first", query: req.SandboxOutboxQuery, responses: { "200": { description: "one item per day's message", schema: res.OutboxResponse } } }),
   sandboxClock: sandbox({ summary: "Move the service's clock", body: { schema: req.SandboxClockBody, example: { advanceMs: 86400000 } }, responses: { "200": { description: "the new time", schema: res.ClockResponse } } }),
+  sandboxPopulation: sandbox({
+    summary: "How the simulated recipients behave",
+    description:
+      "After each message: a delivered receipt (probability `delivered`), then read (`read`), a reply that is not a STOP (`reply`), " +
+      "each timed by the service's clock. Over a sequence's length an enrolled referral (holdout included) pays, exiting `paid`, with " +
+      "probability `pay.messaged` if it received a message by then, else `pay.notMessaged`, on a day drawn uniformly over the sequence. " +
+      "Deterministic for a `seed`. Without `referrerId`: every referrer's default.",
+    body: { schema: req.SandboxPopulationBody, example: { delivered: 0.95, read: 0.7, reply: 0.05, pay: { messaged: 0.25, notMessaged: 0.1 }, seed: 42 } },
+    responses: { "200": { description: "applied", schema: res.OkResponse } },
+  }),
 
   health: operations({ summary: "Liveness", responses: { "200": { description: "alive", schema: res.HealthResponse } } }),
   ready: operations({
@@ -170,7 +187,7 @@ export const OPERATIONS = {
   openapi: operations({ summary: "This document", responses: { "200": { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } } }),
   homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
   adminPage: operations({
-    summary: "The admin console: day messages with preview, funnel and conversions charts, targets search",
+    summary: "The admin console: day messages with preview, funnel and conversions charts, the measured lift (holdout) chart and share, targets search",
     query: z.object({ token: z.string().optional().describe("an admin JWT, exchanged once for an HttpOnly cookie (the page then redirects to its clean address); `?signout=1` clears it") }),
     validates: false,
     responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },

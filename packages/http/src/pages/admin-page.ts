@@ -14,7 +14,7 @@ export function adminPage(lang: Lang, options: { nonce: string; session: PageSes
   const body = html`<header class="top"><div class="inner">
   <h1>${t.heading}</h1>
   <nav class="sections" aria-label="${t.heading}">
-    <a href="/">${t.home}</a><a href="#messages">${t.navMessages}</a><a href="#funnel">${t.navFunnel}</a><a href="#targets">${t.navTargets}</a>
+    <a href="/">${t.home}</a><a href="#messages">${t.navMessages}</a><a href="#funnel">${t.navFunnel}</a><a href="#lift">${t.navLift}</a><a href="#targets">${t.navTargets}</a>
     <button type="button" id="logout" class="link" hidden>${t.logout}</button>
   </nav>
 </div></header>
@@ -89,12 +89,34 @@ export function adminPage(lang: Lang, options: { nonce: string; session: PageSes
     <div class="table-wrap"><table id="variants-table" aria-labelledby="variants-title"><thead><tr><th scope="col">${t.day}</th><th scope="col">${t.variant}</th><th scope="col">${t.variantSent}</th><th scope="col">${t.variantConverted}</th><th scope="col">${t.variantRate}</th></tr></thead><tbody></tbody></table></div>
   </section>
 
+  <section id="lift" class="card" aria-labelledby="lift-title">
+    <h2 id="lift-title">${t.liftTitle}</h2>
+    <p class="muted">${t.liftLead}</p>
+    <p id="lift-summary" role="status"></p>
+    <div class="grid charts">
+      <figure>
+        <div class="chart-box"><canvas id="lift-chart" role="img" aria-label="${t.liftChart}"></canvas></div>
+        <figcaption class="hint">${t.liftChart}</figcaption>
+      </figure>
+      <figure>
+        <div class="chart-box"><canvas id="lift-gain-chart" role="img" aria-label="${t.liftGainChart}"></canvas></div>
+        <figcaption class="hint">${t.liftGainChart}</figcaption>
+      </figure>
+    </div>
+    <details><summary>${t.figures}</summary><div class="table-wrap"><table id="lift-table"><thead><tr><th scope="col">${t.day}</th><th scope="col">${t.liftTreated}</th><th scope="col">${t.liftHoldout}</th><th scope="col">${t.liftGain}</th><th scope="col">${t.liftBand}</th></tr></thead><tbody></tbody></table></div></details>
+    <form id="settings-form" class="row">
+      <div><label for="holdout-percent">${t.holdoutLabel}</label><input id="holdout-percent" name="holdoutPercent" type="number" min="0" max="50" step="1" inputmode="numeric" aria-describedby="holdout-hint"></div>
+      <div style="align-self:flex-end"><button type="submit" class="primary">${t.save}</button> <span id="settings-state" role="status" class="muted"></span></div>
+    </form>
+    <p id="holdout-hint" class="hint">${t.holdoutHint}</p>
+  </section>
+
   <section id="targets" class="card" aria-labelledby="targets-title">
     <h2 id="targets-title">${t.targetsTitle}</h2>
     <form id="targets-form" class="row">
       <div class="grow"><label for="filter-referrer">${t.referrerFilter}</label><input id="filter-referrer" name="referrerId" autocomplete="off"></div>
       <div><label for="filter-status">${t.statusFilter}</label>
-        <select id="filter-status" name="status"><option value="">${t.allStatuses}</option><option value="active">${t["status.active"]}</option><option value="completed">${t["status.completed"]}</option><option value="exited">${t["status.exited"]}</option></select></div>
+        <select id="filter-status" name="status"><option value="">${t.allStatuses}</option><option value="active">${t["status.active"]}</option><option value="completed">${t["status.completed"]}</option><option value="exited">${t["status.exited"]}</option><option value="holdout">${t["status.holdout"]}</option></select></div>
       <div style="align-self:flex-end"><button type="submit" class="primary">${t.search}</button></div>
     </form>
     <div class="table-wrap"><table id="targets-table">

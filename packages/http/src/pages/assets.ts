@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { ADMIN_SCRIPT } from "./client/admin.js";
 import { ADMIN_STATS_SCRIPT } from "./client/admin-stats.js";
+import { ADMIN_LIFT_SCRIPT } from "./client/admin-lift.js";
 import { CONNECT_SCRIPT } from "./client/connect.js";
 import { CONNECT_WORDS_SCRIPT } from "./client/connect-words.js";
 import { SESSION_SCRIPT } from "./client/session.js";
@@ -34,5 +35,6 @@ export const ASSETS: Record<string, Asset> = {
   "connect-words.js": { type: JS, body: CONNECT_WORDS_SCRIPT },
   "admin.js": { type: JS, body: ADMIN_SCRIPT },
   "admin-stats.js": { type: JS, body: ADMIN_STATS_SCRIPT },
+  "admin-lift.js": { type: JS, body: ADMIN_LIFT_SCRIPT },
   "chart.umd.min.js": { type: JS, body: once(chartJs) },
 };

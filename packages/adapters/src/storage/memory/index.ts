@@ -8,6 +8,7 @@ import { createMemoryExitedUsers } from "./exited-users.js";
 import { createMemoryLeases } from "./leases.js";
 import { createMemoryMessages } from "./messages.js";
 import { createMemorySessions } from "./sessions.js";
+import { createMemorySettings } from "./settings.js";
 import { createMemoryTargets } from "./targets.js";
 
 /**
@@ -40,5 +41,6 @@ export function createMemoryStorage(): RelanceStorage {
     directory: createMemoryDirectory(),
     exitedUsers: createMemoryExitedUsers(),
     enrollmentCursors: createMemoryEnrollmentCursors(),
+    settings: createMemorySettings(),
   };
 }

@@ -1,4 +1,4 @@
-import { emptyTargetStats, PURGED_CONTACT, type Target, type TargetChanges, type TargetCondition, type TargetRepository } from "@relance/core";
+import { addLiftOutcome, emptyLiftCounts, emptyTargetStats, IN_LOOP_STATUSES, PURGED_CONTACT, type Target, type TargetChanges, type TargetCondition, type TargetRepository } from "@relance/core";
 import {
   addToStats,
   applyChanges,
@@ -103,11 +103,22 @@ export function createMemoryTargets(): TargetRepository {
     },
 
     async exitActiveOfReferrer(referrerUserId, reason, at) {
-      return updateAll(
-        referrerUserId,
-        { status: "active" },
-        { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at },
-      );
+      const changes = { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at } as const;
+      return IN_LOOP_STATUSES.reduce((exited, status) => exited + updateAll(referrerUserId, { status }, changes), 0);
+    },
+
+    async completeHoldouts(now, limit) {
+      const ended = all()
+        .filter((t) => t.status === "holdout" && t.nextMessageDue !== null && t.nextMessageDue.getTime() <= now.getTime())
+        .sort(compareDue)
+        .slice(0, Math.max(0, limit));
+      for (const target of ended) {
+        targets.set(
+          target.id,
+          applyChanges(target, { status: "completed", exitReason: "completed_7_days", exitedLoopAt: now, nextMessageDue: null, updatedAt: now }),
+        );
+      }
+      return ended.length;
     },
 
     async phonesOfReferral(referralUserId) {
@@ -120,13 +131,13 @@ export function createMemoryTargets(): TargetRepository {
     },
 
     async listActiveByReferral(referralUserId) {
-      return copies(all().filter((t) => t.referralUserId === referralUserId && t.status === "active"));
+      return copies(all().filter((t) => t.referralUserId === referralUserId && IN_LOOP_STATUSES.includes(t.status)));
     },
 
     async listActiveByReferrer(referrerUserId, phone) {
       return copies(
         all().filter(
-          (t) => t.referrerUserId === referrerUserId && t.status === "active" && (phone === undefined || t.contact.phone === phone),
+          (t) => t.referrerUserId === referrerUserId && IN_LOOP_STATUSES.includes(t.status) && (phone === undefined || t.contact.phone === phone),
         ),
       );
     },
@@ -187,6 +198,14 @@ export function createMemoryTargets(): TargetRepository {
         if (filter.referrerUserId === undefined || target.referrerUserId === filter.referrerUserId) addToStats(stats, target);
       }
       return stats;
+    },
+
+    async liftCounts(filter) {
+      const counts = emptyLiftCounts();
+      for (const target of targets.values()) {
+        if (filter.referrerUserId === undefined || target.referrerUserId === filter.referrerUserId) addLiftOutcome(counts, target);
+      }
+      return counts;
     },
   };
 }

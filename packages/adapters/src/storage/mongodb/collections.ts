@@ -10,6 +10,7 @@ import type {
   LeaseDocument,
   MessageDocument,
   SessionEntryDocument,
+  SettingsDocument,
   TargetDocument,
 } from "./documents.js";
 
@@ -24,7 +25,8 @@ export type CollectionKey =
   | "directoryReferrers"
   | "directoryReferrals"
   | "exitedUsers"
-  | "enrollmentCursors";
+  | "enrollmentCursors"
+  | "settings";
 
 export type CollectionNames = Record<CollectionKey, string>;
 
@@ -41,6 +43,7 @@ export const DEFAULT_COLLECTION_NAMES: Readonly<CollectionNames> = Object.freeze
   directoryReferrals: "relance_directory_referrals",
   exitedUsers: "relance_exited_users",
   enrollmentCursors: "relance_enrollment_cursors",
+  settings: "relance_settings",
 });
 
 export interface MongoCollections {
@@ -55,6 +58,7 @@ export interface MongoCollections {
   directoryReferrals: Collection<DirectoryReferralDocument>;
   exitedUsers: Collection<ExitedUserDocument>;
   enrollmentCursors: Collection<EnrollmentCursorDocument>;
+  settings: Collection<SettingsDocument>;
 }
 
 export function resolveCollectionNames(overrides: Partial<CollectionNames> = {}): CollectionNames {
@@ -96,5 +100,6 @@ export function openCollections(db: Db, names: CollectionNames): MongoCollection
     directoryReferrals: db.collection<DirectoryReferralDocument>(names.directoryReferrals, options),
     exitedUsers: db.collection<ExitedUserDocument>(names.exitedUsers, options),
     enrollmentCursors: db.collection<EnrollmentCursorDocument>(names.enrollmentCursors, options),
+    settings: db.collection<SettingsDocument>(names.settings, options),
   };
 }

@@ -1,4 +1,4 @@
-import type { Delivery, ExitReason, Language, LinkStatus, MediaItem, MessageVariant, OnReply, TargetClaim, TargetStatus } from "@relance/core";
+import type { Delivery, ExitReason, Language, LinkStatus, MediaItem, MessageVariant, OnReply, TargetClaim, TargetGroup, TargetStatus } from "@relance/core";
 
 /*
  * Stored shapes. Field names are the platform's (`referralUserId`, `currentDay`,
@@ -56,6 +56,9 @@ export interface TargetDocument {
   enteredLoopAt: Date;
   exitedLoopAt: Date | null;
   exitReason: ExitReason | null;
+  /** Absent on targets enrolled without a holdout. */
+  group?: TargetGroup;
+  exitDay?: number | null;
   claim: ClaimDocument | null;
   revision: number;
   updatedAt: Date;
@@ -134,5 +137,12 @@ export interface EnrollmentCursorDocument {
   referrerUserId: string;
   since: string | null;
   waiting: string[];
+  updatedAt: Date;
+}
+
+/** The one service-wide settings record, `_id` "settings". */
+export interface SettingsDocument {
+  _id: string;
+  holdoutPercent?: number;
   updatedAt: Date;
 }

@@ -11,6 +11,7 @@ import { ensureIndexes } from "./indexes.js";
 import { mongoLeases } from "./leases.js";
 import { mongoMessages } from "./messages.js";
 import { mongoSessions } from "./sessions.js";
+import { mongoSettings } from "./settings.js";
 import { mongoTargets } from "./targets.js";
 import { ClockSkewWatch } from "./clock-skew.js";
 
@@ -77,5 +78,6 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
     directory: mongoDirectory(collections.directoryReferrers, collections.directoryReferrals, options.directoryChangeLagMs ?? 60_000),
     exitedUsers: mongoExitedUsers(collections.exitedUsers),
     enrollmentCursors: mongoEnrollmentCursors(collections.enrollmentCursors),
+    settings: mongoSettings(collections.settings),
   };
 }

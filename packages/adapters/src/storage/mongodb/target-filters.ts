@@ -55,6 +55,7 @@ export function changesUpdate(changes: TargetChanges): UpdateFilter<TargetDocume
   if (changes.repliedAt !== undefined) set.repliedAt = changes.repliedAt;
   if (changes.exitedLoopAt !== undefined) set.exitedLoopAt = changes.exitedLoopAt;
   if (changes.exitReason !== undefined) set.exitReason = changes.exitReason;
+  if (changes.exitDay !== undefined) set.exitDay = changes.exitDay;
   if (changes.claim !== undefined) set.claim = changes.claim === null ? null : toClaimDocument(changes.claim);
   if (changes.contact !== undefined) set.contact = toContactDocument(changes.contact);
   if (changes.messagesDelivered !== undefined) set.messagesDelivered = changes.messagesDelivered.map(toDeliveryDocument);

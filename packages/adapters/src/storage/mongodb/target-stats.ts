@@ -1,4 +1,4 @@
-import { addDeliveries, addTargetOutcome, emptyTargetStats, type ExitReason, type TargetOutcome, type TargetStats, type TargetStatus } from "@relance/core";
+import { addDeliveries, addLiftOutcome, addTargetOutcome, emptyLiftCounts, emptyTargetStats, type ExitReason, type LiftCounts, type TargetOutcome, type TargetStats, type TargetStatus } from "@relance/core";
 import type { Collection, Document } from "mongodb";
 import type { TargetDocument } from "./documents.js";
 
@@ -56,4 +56,22 @@ export async function targetStats(targets: Collection<TargetDocument>, referrerU
   for (const { _id: group, count } of outcomes) addTargetOutcome(stats, group as TargetOutcome, count);
   for (const { _id: group, count } of deliveries) addDeliveries(stats, group.status ?? null, count, group.day, group.variant);
   return stats;
+}
+
+interface LiftGroup {
+  _id: { group?: string | null; exitReason?: string | null; exitDay?: number | null };
+  count: number;
+}
+
+/** One aggregation: targets of the lift's groups by group, exit reason and exit day (a few dozen groups). */
+export async function targetLiftCounts(targets: Collection<TargetDocument>, referrerUserId?: string): Promise<LiftCounts> {
+  const match: Document = { group: { $in: ["treated", "holdout"] }, ...(referrerUserId === undefined ? {} : { referrerUserId }) };
+  const groups = await targets
+    .aggregate<LiftGroup>([{ $match: match }, { $group: { _id: { group: "$group", exitReason: "$exitReason", exitDay: "$exitDay" }, count: { $sum: 1 } } }], {
+      maxTimeMS: STATS_MAX_TIME_MS,
+    })
+    .toArray();
+  const counts = emptyLiftCounts();
+  for (const { _id: group, count } of groups) addLiftOutcome(counts, { group: group.group, exitReason: group.exitReason, exitDay: group.exitDay }, count);
+  return counts;
 }

@@ -1,4 +1,4 @@
-import { PURGED_CONTACT } from "@relance/core";
+import { IN_LOOP_STATUSES, PURGED_CONTACT } from "@relance/core";
 import type {
   E164,
   ExitReason,
@@ -15,7 +15,9 @@ import type { TargetDocument } from "./documents.js";
 import { isDuplicateKey, toLimit, wrap, isNotImplemented } from "./errors.js";
 import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters.js";
 import { fromTargetDocument, toTargetDocument } from "./target-mapping.js";
-import { targetStats } from "./target-stats.js";
+import { targetLiftCounts, targetStats } from "./target-stats.js";
+
+const IN_LOOP = { $in: [...IN_LOOP_STATUSES] };
 
 export function mongoTargets(targets: Collection<TargetDocument>): TargetRepository {
   const findMany = async (filter: Filter<TargetDocument>, sort: Record<string, 1 | -1>, limit?: number) => {
@@ -129,7 +131,21 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
     exitActiveOfReferrer: (referrerUserId: string, reason: ExitReason, at: Date) =>
       wrap("targets.exitActiveOfReferrer", async () => {
         const changes = { status: "exited", exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at } as const;
-        const result = await targets.updateMany(referrerConditionFilter(referrerUserId, { status: "active" }), changesUpdate(changes));
+        const result = await targets.updateMany({ referrerUserId, status: IN_LOOP }, changesUpdate(changes));
+        return result.modifiedCount;
+      }),
+
+    completeHoldouts: (now: Date, limit: number) =>
+      wrap("targets.completeHoldouts", async () => {
+        const max = toLimit(limit);
+        if (max === 0) return 0;
+        const ended = { status: "holdout" as const, nextMessageDue: { $lte: now } };
+        // Within the `due_referrer` index bounds; the filter again on write, so each target is a
+        // compare-and-set of its own and one completed meanwhile elsewhere is not counted twice.
+        const ids = await targets.find(ended, { projection: { _id: 1 } }).sort({ nextMessageDue: 1 }).limit(max).toArray();
+        if (ids.length === 0) return 0;
+        const changes = { status: "completed", exitReason: "completed_7_days", exitedLoopAt: now, nextMessageDue: null, updatedAt: now } as const;
+        const result = await targets.updateMany({ _id: { $in: ids.map((doc) => doc._id) }, ...ended }, changesUpdate(changes));
         return result.modifiedCount;
       }),
 
@@ -168,11 +184,11 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
       }),
 
     listActiveByReferral: (referralUserId: string) =>
-      wrap("targets.listActiveByReferral", () => findMany({ referralUserId, status: "active" }, { _id: 1 })),
+      wrap("targets.listActiveByReferral", () => findMany({ referralUserId, status: IN_LOOP }, { _id: 1 })),
 
     listActiveByReferrer: (referrerUserId: string, phone?: E164) =>
       wrap("targets.listActiveByReferrer", () => {
-        const filter: Filter<TargetDocument> = { referrerUserId, status: "active" };
+        const filter: Filter<TargetDocument> = { referrerUserId, status: IN_LOOP };
         if (phone !== undefined) filter["contact.phone"] = phone;
         return findMany(filter, { _id: 1 });
       }),
@@ -203,5 +219,7 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
 
     stats: (filter: { referrerUserId?: string }): Promise<TargetStats> =>
       wrap("targets.stats", () => targetStats(targets, filter.referrerUserId)),
+
+    liftCounts: (filter: { referrerUserId?: string }) => wrap("targets.liftCounts", () => targetLiftCounts(targets, filter.referrerUserId)),
   };
 }

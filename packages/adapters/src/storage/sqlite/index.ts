@@ -3,7 +3,7 @@ import type { RelanceStorage } from "@relance/core";
 import { createSqliteConfigs } from "./configs.js";
 import { SqliteDatabase, type Synchronous } from "./database.js";
 import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory.js";
-import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions } from "./records.js";
+import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions, createSqliteSettings } from "./records.js";
 import { createSqliteTargets } from "./targets.js";
 import { CommitGroups, DEFAULT_TURN_LIMITS, grouped, type TurnLimits } from "./group-commit.js";
 
@@ -81,5 +81,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): RelanceStora
     directory: grouped(groups, createSqliteDirectory(db)),
     exitedUsers: grouped(groups, createSqliteExitedUsers(db)),
     enrollmentCursors: grouped(groups, createSqliteEnrollmentCursors(db)),
+    settings: grouped(groups, createSqliteSettings(db)),
   };
 }

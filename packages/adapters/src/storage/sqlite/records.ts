@@ -10,6 +10,8 @@ import type {
   MessageRepository,
   SessionEntry,
   SessionRepository,
+  SettingsRepository,
+  StoredSettings,
 } from "@relance/core";
 import { decode, encode } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";
@@ -247,6 +249,26 @@ export function createSqliteSessions(db: SqliteDatabase): SessionRepository {
 
     async replaceIf(sessionId, key, expected, value) {
       return db.exec("sessions.replaceIf", "UPDATE sessions SET value = ? WHERE sessionId = ? AND key = ? AND value = ?", value, sessionId, key, expected) > 0;
+    },
+  };
+}
+
+/** One row (id 1); an update merges the given fields into it (`json_patch`) in one statement. */
+export function createSqliteSettings(db: SqliteDatabase): SettingsRepository {
+  return {
+    async get() {
+      const row = db.get<DocRow>("settings.get", "SELECT doc FROM settings WHERE id = 1");
+      return row ? decode<StoredSettings>(row.doc) : null;
+    },
+
+    async update(changes, at) {
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+      const row = db.get<DocRow>(
+        "settings.update",
+        "INSERT INTO settings (id, doc) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET doc = json_patch(doc, excluded.doc) RETURNING doc",
+        encode({ ...defined, updatedAt: at }),
+      );
+      return decode<StoredSettings>(row!.doc);
     },
   };
 }

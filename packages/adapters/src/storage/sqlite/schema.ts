@@ -128,6 +128,12 @@ CREATE TABLE IF NOT EXISTS directory_sequence (
   value INTEGER NOT NULL
 );
 
+-- The one service-wide settings record (holdout share): added in place, no version bump needed.
+CREATE TABLE IF NOT EXISTS settings (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  doc TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS enrollment_cursors (
   referrerUserId TEXT PRIMARY KEY NOT NULL,
   doc TEXT NOT NULL

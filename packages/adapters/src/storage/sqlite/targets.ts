@@ -1,4 +1,4 @@
-import { addDeliveries, addTargetOutcome, emptyTargetStats, PURGED_CONTACT, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
+import { addDeliveries, addLiftOutcome, addTargetOutcome, emptyLiftCounts, emptyTargetStats, PURGED_CONTACT, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
 import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules.js";
 import { decode, encode, setFields } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";
@@ -116,9 +116,24 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       const set = changesExpression({ status: exited, exitReason: reason, exitedLoopAt: at, nextMessageDue: null, updatedAt: at });
       return db.exec(
         "targets.exitActiveOfReferrer",
-        `UPDATE targets SET doc = ${set.sql} WHERE referrerUserId = ? AND status = 'active'`,
+        `UPDATE targets SET doc = ${set.sql} WHERE referrerUserId = ? AND status IN ('active', 'holdout')`,
         ...set.params,
         referrerUserId,
+      );
+    },
+
+    async completeHoldouts(now, limit) {
+      if (!(limit >= 1)) return 0;
+      const completed: TargetStatus = "completed";
+      const set = changesExpression({ status: completed, exitReason: "completed_7_days", exitedLoopAt: now, nextMessageDue: null, updatedAt: now });
+      // One statement: the selection and the write are one atomic step (`targets_due` index).
+      return db.exec(
+        "targets.completeHoldouts",
+        `UPDATE targets SET doc = ${set.sql}
+         WHERE id IN (SELECT id FROM targets WHERE status = 'holdout' AND nextMessageDue <= ? ORDER BY nextMessageDue, id LIMIT ?)`,
+        ...set.params,
+        now.getTime(),
+        Math.floor(limit),
       );
     },
 
@@ -175,7 +190,7 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
     async listActiveByReferral(referralUserId) {
       const rows = db.all<DocRow>(
         "targets.listActiveByReferral",
-        "SELECT doc FROM targets WHERE referralUserId = ? AND status = 'active' ORDER BY id",
+        "SELECT doc FROM targets WHERE referralUserId = ? AND status IN ('active', 'holdout') ORDER BY id",
         referralUserId,
       );
       return rows.map(read);
@@ -184,10 +199,10 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
     async listActiveByReferrer(referrerUserId, phone) {
       const rows =
         phone === undefined
-          ? db.all<DocRow>("targets.listActiveByReferrer", "SELECT doc FROM targets WHERE referrerUserId = ? AND status = 'active' ORDER BY id", referrerUserId)
+          ? db.all<DocRow>("targets.listActiveByReferrer", "SELECT doc FROM targets WHERE referrerUserId = ? AND status IN ('active', 'holdout') ORDER BY id", referrerUserId)
           : db.all<DocRow>(
               "targets.listActiveByReferrer",
-              "SELECT doc FROM targets WHERE referrerUserId = ? AND phone = ? AND status = 'active' ORDER BY id",
+              "SELECT doc FROM targets WHERE referrerUserId = ? AND phone = ? AND status IN ('active', 'holdout') ORDER BY id",
               referrerUserId,
               phone,
             );
@@ -234,6 +249,19 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       );
       for (const row of deliveries) addDeliveries(stats, row.status, row.n, row.day, row.variant);
       return stats;
+    },
+
+    async liftCounts(filter) {
+      const scope = filter.referrerUserId === undefined ? { sql: "1", params: [] } : { sql: "referrerUserId = ?", params: [filter.referrerUserId] };
+      const counts = emptyLiftCounts();
+      const rows = db.all<{ grp: string; exitReason: string | null; exitDay: number | null; n: number }>(
+        "targets.liftCounts",
+        `SELECT json_extract(doc, '$.group') AS grp, json_extract(doc, '$.exitReason') AS exitReason, json_extract(doc, '$.exitDay') AS exitDay, COUNT(*) AS n
+         FROM targets WHERE ${scope.sql} AND json_extract(doc, '$.group') IS NOT NULL GROUP BY 1, 2, 3`,
+        ...scope.params,
+      );
+      for (const row of rows) addLiftOutcome(counts, { group: row.grp, exitReason: row.exitReason, exitDay: row.exitDay }, row.n);
+      return counts;
     },
   };
 }

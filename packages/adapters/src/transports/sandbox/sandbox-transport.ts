@@ -58,6 +58,7 @@ export class SandboxTransport implements Transport {
   private readonly sessions = new Map<string, Session>();
   private readonly notOnWhatsApp = new Set<E164>();
   private readonly listeners = new Set<(event: TransportEvent) => void>();
+  private readonly sentListeners = new Set<(item: OutboxItem) => void>();
   private readonly sent: OutboxItem[] = [];
   private readonly failures: Array<{ remaining: number; message: string; to?: E164 }> = [];
   private mediaFailure: string | null = null;
@@ -140,7 +141,7 @@ export class SandboxTransport implements Transport {
     if (mediaFailure) this.mediaFailure = null;
     const media = mediaFailure ? message.media.slice(1) : message.media;
     const mediaMessageIds = media.map(() => this.nextMessageId());
-    this.sent.push({
+    const item: OutboxItem = {
       from,
       to: message.to,
       text: message.text,
@@ -152,7 +153,9 @@ export class SandboxTransport implements Transport {
       messageId,
       mediaMessageIds,
       idempotencyKey: context.idempotencyKey,
-    });
+    };
+    this.sent.push(item);
+    for (const listener of this.sentListeners) listener({ ...item });
     return { messageId, mediaMessageIds, ...(mediaFailure ? { partialFailure: `[sandbox] text sent, but media 1/${message.media.length}: ${mediaFailure}` } : {}) };
   }
 
@@ -212,12 +215,18 @@ export class SandboxTransport implements Transport {
     return true;
   }
 
-  /** The recipient's phone acknowledges a message. */
-  receipt(messageId: string, status: "delivered" | "read" | "failed", error?: string): boolean {
+  /** The recipient's phone acknowledges a message (at `at`, default the clock's now). */
+  receipt(messageId: string, status: "delivered" | "read" | "failed", error?: string, at?: Date): boolean {
     const item = this.sent.find((s) => s.messageId === messageId || s.mediaMessageIds.includes(messageId));
     if (!item) return false;
-    this.emit({ type: "receipt", referrerUserId: item.referrerUserId, messageId, status, at: this.options.clock.now(), ...(error ? { error } : {}) });
+    this.emit({ type: "receipt", referrerUserId: item.referrerUserId, messageId, status, at: at ?? this.options.clock.now(), ...(error ? { error } : {}) });
     return true;
+  }
+
+  /** Called with each message that leaves (the simulated population answers it). */
+  onSent(listener: (item: OutboxItem) => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
   }
 
   /**

@@ -5,7 +5,7 @@ import { ADMIN_COOKIE, requireAdmin, requireUser, type AuthVariables } from "../
 import { presentMessage } from "../presenters.js";
 import type { AppServices } from "../services.js";
 
-/** Admin endpoints: the day 1…N messages and the global stats. */
+/** Admin endpoints: the day 1…N messages, the global stats and the service-wide settings. */
 export function adminRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
@@ -41,5 +41,11 @@ export function adminRoutes(services: AppServices) {
   });
 
   app.get("/stats", documented(doc.globalStats), async (c) => c.json(await engine.globalStats()));
+
+  app.get("/settings", documented(doc.getSettings), async (c) => c.json(await engine.settings.get()));
+  app.patch("/settings", documented(doc.updateSettings), async (c) => {
+    const { body } = inputOf(c, doc.updateSettings);
+    return c.json(await engine.settings.update(body));
+  });
   return app;
 }

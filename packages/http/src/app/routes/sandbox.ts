@@ -56,7 +56,21 @@ export function sandboxRoutes(services: AppServices) {
     const { body } = inputOf(c, doc.sandboxClock);
     const clock = world().clock;
     const now = "advanceMs" in body ? clock.advance(body.advanceMs) : clock.set(body.now);
+    // The simulated recipients act on the clock's time: what came due happens now.
+    await world().population.tick();
+    await engine.idle();
     return c.json({ now: now.toISOString() });
+  });
+
+  app.post("/population", documented(doc.sandboxPopulation), async (c) => {
+    const { body } = inputOf(c, doc.sandboxPopulation);
+    const { referrerId, ...settings } = body;
+    const population = world().population;
+    // What came due under the previous behaviour happens first.
+    await population.tick();
+    population.configure(settings, referrerId);
+    await engine.idle();
+    return c.json({ ok: true });
   });
   return app;
 }

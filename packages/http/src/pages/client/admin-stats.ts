@@ -4,6 +4,8 @@
  * in a table for screen readers; and the targets, searchable by referrer and status.
  */
 export const ADMIN_STATS_SCRIPT = String.raw`
+import { initLift } from "/assets/admin-lift.js";
+
 const API = "/api/relance/admin";
 const $ = (id) => document.getElementById(id);
 const COLORS = { enrolled: "#0b57a4", day: "#4c8ed9", converted: "#2b8a3e", optedOut: "#b35c00", failed: "#c92a2a", conversions: "#2b8a3e" };
@@ -50,6 +52,7 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
   // Axis text dark enough for AA contrast, and readable on a phone.
   window.Chart.defaults.color = "#323f4b";
   window.Chart.defaults.font.size = 13;
+  const lift = initLift({ api, t, lang, banner, errorText });
   let funnelChart = null;
   let conversionsChart = null;
   let cursor = null;
@@ -70,7 +73,7 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
   }
 
   async function refresh() {
-    const [stats, funnel] = await Promise.all([api(API + "/stats"), api(API + "/funnel")]);
+    const [stats, funnel] = await Promise.all([api(API + "/stats"), api(API + "/funnel"), lift.loadSettings()]);
     if (!stats.ok) return banner(errorText(stats));
     if (!funnel.ok) return banner(errorText(funnel));
     const s = stats.body;
@@ -93,6 +96,7 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }) {
     fillTable("variants-table", variantRows(s.conversions.byVariant || {}));
     await refreshSenders();
     $("summary").textContent = [t.enrolled + " : " + s.enrolled, t.activeNow + " : " + s.active, t.completed + " : " + s.completed, t.sentToday + " : " + s.sentToday].join(" · ");
+    lift.draw(s.lift);
   }
 
   // Account health: at risk first (the API sorts them), each with why and today's count against its cap.

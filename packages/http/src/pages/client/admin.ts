@@ -299,6 +299,6 @@ $("preview-name").addEventListener("input", () => {
   state.previewTimer = setTimeout(preview, 250);
 });
 
-const stats = initStats({ api: (path) => session.api(path), t, lang: data.lang, dayCount, banner, errorText });
+const stats = initStats({ api: (path, options) => session.api(path, options), t, lang: data.lang, dayCount, banner, errorText });
 boot();
 `;

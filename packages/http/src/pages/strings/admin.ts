@@ -14,7 +14,9 @@ type Key =
   | "variantsTitle" | "variantsLead" | "variant" | "variantSent" | "variantConverted" | "variantRate" | "noVariants"
   | "targetsTitle" | "referrerFilter" | "statusFilter" | "allStatuses" | "search" | "more" | "noTargets"
   | "col.referral" | "col.referrer" | "col.status" | "col.day" | "col.exit" | "col.entered" | "col.next" | "col.sent"
-  | "status.active" | "status.completed" | "status.exited"
+  | "status.active" | "status.completed" | "status.exited" | "status.holdout"
+  | "navLift" | "liftTitle" | "liftLead" | "liftChart" | "liftTreated" | "liftHoldout" | "liftGain" | "liftBand" | "liftPoints" | "liftInterval" | "liftRelative"
+  | "liftTooFew" | "liftNone" | "liftAxis" | "liftGainAxis" | "liftGainChart" | "liftDays" | "holdoutLabel" | "holdoutHint"
   | "exit.completed_7_days" | "exit.paid" | "exit.opted_out" | "exit.referrer_inactive" | "exit.invalid_number" | "exit.send_failed" | "exit.manual" | "exit.replied"
   | "err.unauthorized" | "err.forbidden" | "err.network" | "err.invalid" | "err.unknown"
   | "sendersTitle" | "sendersLead" | "noSenders" | "col.health" | "col.delivered" | "col.reason" | "col.today" | "col.dayStarts" | "col.newChats"
@@ -42,7 +44,14 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     variant: "Variante", variantSent: "Envoyés", variantConverted: "Convertis", variantRate: "Taux", noVariants: "Aucun jour n'a plusieurs variantes.",
     targetsTitle: "Cibles", referrerFilter: "Identifiant du parrain", statusFilter: "Statut", allStatuses: "Tous", search: "Rechercher", more: "Plus de résultats", noTargets: "Aucune cible.",
     "col.referral": "Filleul", "col.referrer": "Parrain", "col.status": "Statut", "col.day": "Jour", "col.exit": "Sortie", "col.entered": "Entrée", "col.next": "Prochain envoi", "col.sent": "Envoyés",
-    "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti",
+    "status.active": "en cours", "status.completed": "terminé", "status.exited": "sorti", "status.holdout": "groupe témoin",
+    navLift: "Gain mesuré", liftTitle: "Gain mesuré des relances", liftLead: "Filleuls inscrits avec un groupe témoin : les relancés contre ceux qui n'ont reçu aucune relance, tous parrains confondus.",
+    liftChart: "Conversion cumulée par jour de la séquence : relancés et groupe témoin",
+    liftGainChart: "Gain (relancés − témoin) par jour de la séquence, avec son intervalle de confiance à 95 % : au-dessus de zéro, les relances rapportent",
+    liftTreated: "Relancés", liftHoldout: "Groupe témoin", liftGain: "Gain", liftBand: "Intervalle à 95 % du gain", liftPoints: "pts",
+    liftInterval: "IC 95 %", liftRelative: "relatif", liftTooFew: "intervalle dès 30 filleuls par groupe", liftNone: "Aucun groupe témoin pour l'instant : réglez une part ci-dessous.",
+    liftAxis: "Conversion cumulée", liftGainAxis: "Gain (points de conversion)", liftDays: "Jour de la séquence",
+    holdoutLabel: "Part du groupe témoin (%)", holdoutHint: "0 à 50 %. Ces filleuls, choisis par leur identifiant, ne reçoivent aucune relance : le prix de la mesure. S'applique aux nouvelles inscriptions ; chacun garde son groupe.",
     sendersTitle: "Santé des comptes", sendersLead: "Comment WhatsApp traite chaque compte lié, d'après ses accusés de réception : « dégradé » divise le plafond du jour par deux, « à risque » suspend les envois jusqu'au rétablissement.",
     noSenders: "Aucun compte lié.", "col.health": "Santé", "col.delivered": "Remis", "col.reason": "Raison", "col.today": "Aujourd'hui", "col.dayStarts": "Début de journée", "col.newChats": "Nouvelles discussions",
     "health.good": "bon", "health.degraded": "dégradé", "health.at_risk": "à risque",
@@ -70,7 +79,14 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
     variant: "Variant", variantSent: "Sent", variantConverted: "Converted", variantRate: "Rate", noVariants: "No day has several variants.",
     targetsTitle: "Targets", referrerFilter: "Referrer id", statusFilter: "Status", allStatuses: "All", search: "Search", more: "More results", noTargets: "No targets.",
     "col.referral": "Referral", "col.referrer": "Referrer", "col.status": "Status", "col.day": "Day", "col.exit": "Exit", "col.entered": "Entered", "col.next": "Next send", "col.sent": "Sent",
-    "status.active": "active", "status.completed": "completed", "status.exited": "exited",
+    "status.active": "active", "status.completed": "completed", "status.exited": "exited", "status.holdout": "holdout",
+    navLift: "Measured lift", liftTitle: "Measured lift of relances", liftLead: "Referrals enrolled with a holdout: those relanced against those who got no relance at all, all referrers.",
+    liftChart: "Cumulative conversion by day of the sequence: relanced and holdout",
+    liftGainChart: "Lift (relanced − holdout) by day of the sequence, with its 95 % confidence interval: above zero, relances earn conversions",
+    liftTreated: "Relanced", liftHoldout: "Holdout", liftGain: "Lift", liftBand: "95 % interval of the lift", liftPoints: "pts",
+    liftInterval: "95 % CI", liftRelative: "relative", liftTooFew: "interval from 30 referrals per group", liftNone: "No holdout yet: set a share below.",
+    liftAxis: "Cumulative conversion", liftGainAxis: "Lift (conversion points)", liftDays: "Day of the sequence",
+    holdoutLabel: "Holdout share (%)", holdoutHint: "0 to 50 %. These referrals, chosen by their id, get no relance: the price of measuring. Applies to new enrollments; each keeps its group.",
     sendersTitle: "Account health", sendersLead: "How WhatsApp treats each linked account, from its own receipts: degraded halves the day's cap, at risk holds its relances until it recovers.",
     noSenders: "No linked account.", "col.health": "Health", "col.delivered": "Delivered", "col.reason": "Reason", "col.today": "Today", "col.dayStarts": "Day starts", "col.newChats": "New chats left",
     "health.good": "good", "health.degraded": "degraded", "health.at_risk": "at risk",
