@@ -4,6 +4,8 @@ import type { RelanceStorage } from "@relance/core";
 export interface Counts {
   calls: number;
   rows: number;
+  /** Calls by `repository.method`. */
+  byMethod: Record<string, number>;
 }
 
 /** Methods whose results are reads: their rows count. Writes (updateIf's RETURNING included) count as calls only. */
@@ -27,20 +29,24 @@ function rowsOf(result: unknown): number {
  * the same way on every backend (the pushed directory lives in the storage, so its reads count too).
  */
 export function countingStorage(storage: RelanceStorage): { storage: RelanceStorage; counts: Counts; reset(): Counts } {
-  const counts: Counts = { calls: 0, rows: 0 };
-  const wrap = <T extends object>(repository: T): T =>
-    new Proxy(repository, {
+  const counts: Counts = { calls: 0, rows: 0, byMethod: {} };
+  const wrap = <T extends object>(repository: T): T => {
+    // The repository's key in the storage (`targets`, `counters`, ...), for the calls by method.
+    const name = Object.keys(storage).find((key) => (storage as unknown as Record<string, unknown>)[key] === repository) ?? "?";
+    return new Proxy(repository, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== "function" || typeof property !== "string") return value;
         return async (...args: unknown[]) => {
           counts.calls++;
+          counts.byMethod[`${name}.${property}`] = (counts.byMethod[`${name}.${property}`] ?? 0) + 1;
           const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           if (READS.test(property)) counts.rows += rowsOf(result);
           return result;
         };
       },
     });
+  };
   const counted = Object.create(storage) as RelanceStorage;
   for (const key of ["configs", "messages", "targets", "counters", "doNotContact", "leases", "sessions", "directory", "exitedUsers", "enrollmentCursors", "settings"] as const) {
     Object.defineProperty(counted, key, { value: wrap(storage[key] as object) });
@@ -51,9 +57,10 @@ export function countingStorage(storage: RelanceStorage): { storage: RelanceStor
     storage: counted,
     counts,
     reset() {
-      const snapshot = { ...counts };
+      const snapshot = { ...counts, byMethod: { ...counts.byMethod } };
       counts.calls = 0;
       counts.rows = 0;
+      counts.byMethod = {};
       return snapshot;
     },
   };

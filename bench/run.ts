@@ -109,6 +109,7 @@ async function measureEngine(backend: Backend, targets: number, due = DUE_PER_RE
   await h.engine.idle();
   const sendMs = performance.now() - started;
   const sendCounts = counted.reset();
+  if (process.env.BENCH_BY_METHOD) log(`  ${backend.name} ${targets}: calls by method ${JSON.stringify(sendCounts.byMethod)}`);
   if (result.sent !== REFERRERS * due) throw new Error(`${backend.name}: sent ${result.sent}, expected ${REFERRERS * due}`);
 
   h.clock.advance(60_000);

@@ -28,6 +28,34 @@ describe("security 9: retention and erasure", () => {
     expect((await h.engine.listTargets("ref-1")).items).toHaveLength(2);
   });
 
+  it("X3: retention asks the transport to forget each purged contact in the referrer's session, and only those", async () => {
+    const h = await enrolledHarness({ retentionDays: 30 });
+    const forgotten: Array<[string, string]> = [];
+    Object.assign(h.transport, { forgetContact: async (referrerUserId: string, phone: E164) => void forgotten.push([referrerUserId, phone]) });
+    await h.engine.exitUser("user-1");
+    h.clock.advance(29 * DAY);
+    await h.engine.runRetention();
+    expect(forgotten).toEqual([]);
+    h.clock.advance(2 * DAY);
+    expect(await h.engine.runRetention()).toEqual({ purged: 1 });
+    expect(forgotten).toEqual([["ref-1", "+33611111111"]]);
+    // Purged once: not forgotten again by the next run.
+    await h.engine.runRetention();
+    expect(forgotten).toHaveLength(1);
+  });
+
+  it("X3: retention keeps a number in the session while another target of the referrer still holds it", async () => {
+    const h = await enrolledHarness({ retentionDays: 30 });
+    await h.addReferral("ref-1", "user-3", "+33611111111");
+    await h.engine.runEnrollment();
+    const forgotten: Array<[string, string]> = [];
+    Object.assign(h.transport, { forgetContact: async (referrerUserId: string, phone: E164) => void forgotten.push([referrerUserId, phone]) });
+    await h.engine.exitUser("user-1");
+    h.clock.advance(31 * DAY);
+    expect((await h.engine.runRetention()).purged).toBeGreaterThanOrEqual(1);
+    expect(forgotten).toEqual([]);
+  });
+
   // Security review 2, L4: after the purge, the stored directory still held the referral's number,
   // name and payment link ({"userId":"alice","phone":"+33622220002","name":"Alice Martin",…}).
   it("L4: purges the stored directory's record of a referral whose target ended retentionDays ago, and only that one", async () => {

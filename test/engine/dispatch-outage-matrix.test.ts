@@ -14,8 +14,8 @@ import { FAST, createHarness, type Harness } from "../support/engine-harness.js"
 
 /*
  * The outage matrix of the dispatch protocol (docs/dispatch-protocol.md): for EVERY transition of
- * the claim machine, and for the reservation and its give-back, the storage fails at that very
- * step — refused, or applied with its answer lost — and stays away for the rest of the run. Once
+ * the claim machine (the claim takes the reservation in the same call), and for the reservation's
+ * give-back, the storage fails at that very step — refused, or applied with its answer lost — and stays away for the rest of the run. Once
  * it is back, on every storage: no day is sent twice, none is lost, none is skipped (taken for
  * interrupted) when this process knew what happened, and every reservation of a send that did
  * not leave is returned.
@@ -23,15 +23,15 @@ import { FAST, createHarness, type Harness } from "../support/engine-harness.js"
 
 const { backends, track } = await everyStorageBackend("dispatch outage matrix");
 
-type Step = TransitionName | "reserve" | "giveBack";
+type Step = TransitionName | "giveBack";
 
 /** Which step of the protocol a storage call is, from the shape the claim machine gives each transition. */
 function stepOf(call: StorageCall): Step | null {
-  if (call.operation === "counters.tryIncrement" || call.operation === "counters.tryIncrementAll") return "reserve";
+  if (call.operation === "targets.claimReserving") return "claim";
   if (call.operation === "counters.decrement") return "giveBack";
   if (call.operation !== "targets.updateIf") return null;
   const [, condition, changes] = call.args as [string, TargetCondition, TargetChanges];
-  if (condition.unclaimedAt) return "claim";
+  if (condition.unclaimedAt) return changes.claim ? "claim" : "postpone";
   if (condition.revision !== undefined && condition.claimedBy) return "recoverInterrupted";
   if (changes.claim?.stage === "sending") return "markSending";
   if (changes.pushDelivery?.status === "sent") return condition.status ? "recordSent" : "recordSentAfterExit";
@@ -44,8 +44,6 @@ function stepOf(call: StorageCall): Step | null {
 }
 
 const HOUR = 60 * 60_000;
-/** The reservation is one counter call for both slots: a lost answer leaves both taken. */
-const STEP_TWO_FOLDED = true;
 const PHONE = (i: number) => `+3361111111${i}`;
 
 interface Row {
@@ -93,7 +91,6 @@ function failCheckOnce() {
 
 const rows: Row[] = [
   { step: "claim", scene: "a due target", outcome: "each sent once" },
-  { step: "reserve", scene: "a due target", outcome: "each sent once" },
   { step: "markSending", scene: "a due target", outcome: "each sent once" },
   { step: "recordSent", scene: "a due target", outcome: "each sent once" },
   { step: "recordSentAfterExit", scene: "a target exiting while its message leaves", arrange: failSendOnce(() => null, true), outcome: "exited, its send recorded" },
@@ -108,7 +105,7 @@ const rows: Row[] = [
   { step: "giveBack", scene: "a send answered unavailable", arrange: failSendOnce(() => new TransportUnavailableError("session closed", "disconnected")), outcome: "each sent once" },
   { step: "release", scene: "a number check answered unavailable", arrange: failCheckOnce(), outcome: "each sent once" },
   { step: "giveBack", scene: "a number check answered unavailable", arrange: failCheckOnce(), outcome: "each sent once" },
-  { step: "release", scene: "a first-contact budget spent by the first of two", referrals: 2, options: { maxFirstContactsPerDay: 1 }, outcome: "each sent once", nextDay: true },
+  { step: "postpone", scene: "a first-contact budget spent by the first of two", referrals: 2, options: { maxFirstContactsPerDay: 1 }, outcome: "each sent once", nextDay: true },
   {
     step: "skipDay",
     scene: "a day without an active message",
@@ -220,15 +217,16 @@ describe.each(backends)("dispatch outage matrix on %s", (_name, open) => {
     }
 
     // Reservations: each local day's counters hold exactly the sends that left that day. Except one
-    // case, by design: a reservation applied whose answer was lost cannot be told from one refused,
-    // so it stays taken (the count errs on the safe side: one send fewer that day at most).
-    const lostReservation = row.step === "reserve" && kind === "apply-then-fail" ? 1 : 0;
+    // case, by design: a claim (and its reservation, one call) applied whose answer was lost cannot
+    // be told from one refused, so its slots stay taken (the count errs on the safe side: one send
+    // fewer that day at most) while the claim expires.
+    const lostReservation = row.step === "claim" && kind === "apply-then-fail" ? 1 : 0;
     const config = await outage.inner.configs.get("ref-1");
     for (const day of dayTwo ? [firstDay, secondDay] : [firstDay]) {
       const key = dailyCounterKey(day, config!.timezone);
       const leftThatDay = outbox.filter((m) => dailyCounterKey(m.sentAt, config!.timezone) === key);
       const extra = day === firstDay ? lostReservation : 0;
-      expect(await outage.inner.counters.get("ref-1", key), `daily counter of ${key}`).toBe(leftThatDay.length + (STEP_TWO_FOLDED ? extra : 0));
+      expect(await outage.inner.counters.get("ref-1", key), `daily counter of ${key}`).toBe(leftThatDay.length + extra);
       const firstContacts = leftThatDay.filter((m) => !outbox.some((o) => o.targetId === m.targetId && o.day < m.day));
       expect(await outage.inner.counters.get("ref-1", firstContactCounterKey(day, config!.timezone)), `first contacts of ${key}`).toBe(firstContacts.length + extra);
     }

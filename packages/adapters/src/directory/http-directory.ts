@@ -153,6 +153,11 @@ export class HttpDirectory implements Directory {
     return (await this.fetchReferrer(referrerUserId))?.profile ?? null;
   }
 
+  async getReferrerStatus(referrerUserId: string): Promise<{ active: boolean; profile: ReferrerProfile | null }> {
+    const record = await this.fetchReferrer(referrerUserId);
+    return { active: record?.active ?? false, profile: record?.profile ?? null };
+  }
+
   async listReferrals(referrerUserId: string): Promise<Referral[]> {
     return (await this.fetchReferrals(referrerUserId, null)).referrals;
   }

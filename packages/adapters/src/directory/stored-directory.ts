@@ -95,6 +95,11 @@ export class StoredDirectory implements Directory, DirectoryFeed {
     return record ? { userId: record.userId, name: record.name, phone: record.phone } : null;
   }
 
+  async getReferrerStatus(referrerUserId: string): Promise<{ active: boolean; profile: ReferrerProfile | null }> {
+    const record = await this.repository.getReferrer(referrerUserId);
+    return { active: record?.active ?? false, profile: record ? { userId: record.userId, name: record.name, phone: record.phone } : null };
+  }
+
   async listReferrals(referrerUserId: string): Promise<Referral[]> {
     return this.repository.listReferrals(referrerUserId);
   }

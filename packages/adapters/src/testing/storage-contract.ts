@@ -12,6 +12,7 @@ import { describeLeases } from "./contract/leases.js";
 import { describeCounters } from "./contract/counters.js";
 import { describeTargetWrites } from "./contract/target-writes.js";
 import { describeTargetClaims } from "./contract/target-claims.js";
+import { describeTargetClaimReserving } from "./contract/target-claim-reserving.js";
 import { describeTargetBatches } from "./contract/target-batches.js";
 import { describeTargetQueries } from "./contract/target-queries.js";
 import { describeTargetPagination } from "./contract/target-pagination.js";
@@ -98,6 +99,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeCounters(ctx);
     describeTargetWrites(ctx);
     describeTargetClaims(ctx);
+    describeTargetClaimReserving(ctx);
     describeTargetBatches(ctx);
     describeTargetQueries(ctx);
     describeTargetPagination(ctx);

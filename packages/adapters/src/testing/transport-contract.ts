@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TransportUnavailableError, type E164, type MediaItem, type Transport, type TransportEvent } from "@relance/core";
+import { runTransportGuarantees, type TransportGuarantee } from "./transport-guarantees.js";
 
 /** What the library on the other side saw, normalised across transports. */
 export interface ObservedSend {
@@ -29,11 +30,36 @@ export interface TransportContractHarness {
   failNextSend(message: string): void;
   /** In the next send, the text goes through and the first media fails. */
   failFirstMediaOfNextSend(message: string): void;
+  /** Closes every transport instance the harness made. */
   close(): Promise<void>;
+
+  // The hard guarantees (transport-guarantees.ts). A hook may be absent only when the contract
+  // call skips the guarantees needing it, with a reason (`TransportContractOptions.skip`).
+
+  /**
+   * A second transport instance over the same storage, world and clock: another process of ours
+   * (instance id of its own), closed by `close`.
+   */
+  secondInstance?(): Promise<Transport>;
+  /** A message reaches the referrer's account while no process drives the session (the offline backlog). */
+  deliverWhileOffline?(referrerUserId: string, from: E164, text: string): Promise<void>;
+  /** WhatsApp ends the session because another connection replaced it (Baileys 440, wwebjs CONFLICT). */
+  replaceSession?(referrerUserId: string): Promise<void>;
+  /** The next media fetch (the download before sending) fails with `message`. */
+  failNextMediaDownload?(message: string): void;
+  /**
+   * A reply addressed by the sender's LID; `mapped`: whether the library knows the LID's number
+   * when it arrives.
+   */
+  deliverInboundFromLid?(referrerUserId: string, from: E164, text: string, options: { mapped: boolean }): Promise<void>;
+  /** The library learns the number of the LID `from` replied with (see `deliverInboundFromLid`). */
+  mapLid?(from: E164): void;
 }
 
 export interface TransportContractOptions {
   create(): Promise<TransportContractHarness>;
+  /** Guarantees this transport cannot show, each with the reason (shown in the test title). */
+  skip?: Partial<Record<TransportGuarantee, string>>;
 }
 
 const REFERRER = "referrer-1";
@@ -54,6 +80,7 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
 
 /** The shared behaviour every transport (sandbox, baileys, wwebjs) must show. */
 export function runTransportContract(name: string, options: TransportContractOptions): void {
+  runTransportGuarantees(name, options);
   describe(`${name} transport contract`, () => {
     let harness: TransportContractHarness;
     let events: TransportEvent[];

@@ -121,6 +121,14 @@ describe("HttpDirectory: referrer", () => {
     expect(await dir.getReferrer("nobody")).toBeNull();
   });
 
+  it("getReferrerStatus answers the subscription and the profile in one request", async () => {
+    const { baseUrl, requests } = await serve(json(200, referrer(true)));
+    const { dir } = directory(baseUrl);
+
+    expect(await dir.getReferrerStatus("ref-1")).toEqual({ active: true, profile: { userId: "ref-1", name: "Awa", phone: "+33612345678" } });
+    expect(requests).toHaveLength(1);
+  });
+
   it("URL-encodes ids in paths", async () => {
     const { baseUrl, requests } = await serve(json(200, referrer(true)));
     const { dir } = directory(baseUrl);

@@ -41,8 +41,12 @@ describe("StoredDirectory", () => {
     expect(await directory.getReferrer("ref-1")).toEqual({ userId: "ref-1", name: "Jean Martin", phone: "+33600000001" });
     expect((await storage.directory.getReferrer("ref-1"))?.updatedAt).toEqual(T0);
 
+    expect(await directory.getReferrerStatus("ref-1")).toEqual({ active: true, profile: { userId: "ref-1", name: "Jean Martin", phone: "+33600000001" } });
+
     await directory.setSubscription({ userId: "ref-1", active: false });
     expect(await directory.hasActiveSubscription("ref-1")).toBe(false);
+    expect((await directory.getReferrerStatus("ref-1")).active).toBe(false);
+    expect(await directory.getReferrerStatus("nobody")).toEqual({ active: false, profile: null });
   });
 
   it("keeps the previous name and phone when they are not given", async () => {

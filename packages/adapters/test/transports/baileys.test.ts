@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DisconnectReason, initAuthCreds, proto, type WAMessage } from "@whiskeysockets/baileys";
-import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError } from "@relance/core";
+import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError, type Transport } from "@relance/core";
 import { ManualClock, createSessionCipher } from "../../src/index.js";
 import { runTransportContract } from "../../src/testing/index.js";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
@@ -8,12 +8,25 @@ import { documentMeta, mediaContent, messageIdFor } from "../../src/transports/b
 import { backoffDelay, DEFAULT_RECONNECT } from "../../src/transports/baileys/disconnect-policy.js";
 import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
-import { FakeWhatsApp, fakeMediaBytes } from "../../src/testing/fake-baileys-socket.js";
+import { FakeWhatsApp, fakeMediaBytes, fakeMediaDownloader } from "../../src/testing/fake-baileys-socket.js";
 import { PHONE, REFERRAL, REFERRER, SECRET, linkStates, linked, memoryStorage, settle, setup, until } from "./support/baileys-harness.js";
+
+/** The LID the fake's WhatsApp gives a number (any digits other than the number's). */
+const lidOf = (phone: string) => `9${phone.replace(/^\+/, "")}@lid`;
+const pnJidOf = (phone: string) => `${phone.replace(/^\+/, "")}@s.whatsapp.net`;
 
 runTransportContract("baileys", {
   async create() {
-    const s = await setup();
+    let mediaFailure: string | null = null;
+    const downloadMedia = async (item: { url: string }) => {
+      const failure = mediaFailure;
+      mediaFailure = null;
+      if (failure) throw new Error(failure);
+      return fakeMediaDownloader(item);
+    };
+    const s = await setup({ downloadMedia });
+    const others: Transport[] = [];
+    let offlineIds = 0;
     return {
       transport: s.transport,
       completeLink: async (referrerUserId, phone) => {
@@ -31,7 +44,23 @@ runTransportContract("baileys", {
       observedSends: (referrerUserId) => s.world.observedSends(referrerUserId),
       failNextSend: (message) => s.world.failNextSend(message),
       failFirstMediaOfNextSend: (message) => s.world.failNextSend(message, 1),
-      close: () => s.transport.close(),
+      close: async () => {
+        await Promise.all([s.transport, ...others].map((t) => t.close()));
+      },
+      secondInstance: async () => {
+        const next = await setup({ storage: s.storage, world: s.world, clock: s.clock, instanceId: `process-${others.length + 2}`, downloadMedia });
+        others.push(next.transport);
+        return next.transport;
+      },
+      deliverWhileOffline: async (referrerUserId, from, text) =>
+        s.world.sendWhileOffline(referrerUserId, { key: { remoteJid: pnJidOf(from), fromMe: false, id: `OFFLINE${++offlineIds}` }, message: { conversation: text }, messageTimestamp: 1 } as WAMessage),
+      replaceSession: (referrerUserId) => s.world.current(referrerUserId).closeWith(DisconnectReason.connectionReplaced, "Stream Errored (conflict)"),
+      failNextMediaDownload: (message) => void (mediaFailure = message),
+      deliverInboundFromLid: async (referrerUserId, from, text, { mapped }) => {
+        if (mapped) s.world.lidStore.set(lidOf(from), pnJidOf(from));
+        s.world.current(referrerUserId).receiveFromLid(lidOf(from), text);
+      },
+      mapLid: (from) => void s.world.lidStore.set(lidOf(from), pnJidOf(from)),
     };
   },
 });

@@ -8,31 +8,53 @@ import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/tran
 import { MessageAck, WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
-import { observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
+import { loadMediaOffline, observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
 
 runTransportContract("wwebjs", {
   async create() {
-    const w = await world();
+    let mediaFailure: string | null = null;
+    const w = await world({
+      loadMedia: async (item) => {
+        const failure = mediaFailure;
+        mediaFailure = null;
+        if (failure) throw new Error(failure);
+        return loadMediaOffline(item);
+      },
+    });
+    const phones = new Map<string, string>();
+    const digits = (phone: string) => phone.replace(/^\+/, "");
+    const lidOf = (phone: string) => `9${digits(phone)}@lid`;
     return {
       transport: w.transport,
-      completeLink: (referrerUserId, phone) => w.fake.latest(referrerUserId).link(phone),
+      completeLink: (referrerUserId, phone) => {
+        phones.set(referrerUserId, phone);
+        return w.fake.latest(referrerUserId).link(phone);
+      },
       dropConnection: async (referrerUserId, { loggedOut }) => {
         const client = w.fake.latest(referrerUserId);
         if (loggedOut) await client.logOutFromPhone();
         else client.loseConnection();
       },
       setOnWhatsApp: (phone, onWhatsApp) => {
-        const digits = phone.replace(/^\+/, "");
-        if (onWhatsApp) w.fake.notOnWhatsApp.delete(digits);
-        else w.fake.notOnWhatsApp.add(digits);
+        if (onWhatsApp) w.fake.notOnWhatsApp.delete(digits(phone));
+        else w.fake.notOnWhatsApp.add(digits(phone));
       },
-      deliverInbound: async (referrerUserId, from, text) => void w.fake.latest(referrerUserId).receive(`${from.replace(/^\+/, "")}@c.us`, text),
+      deliverInbound: async (referrerUserId, from, text) => void w.fake.latest(referrerUserId).receive(`${digits(from)}@c.us`, text),
       deliverReceipt: async (referrerUserId, messageId, status) =>
         w.fake.latest(referrerUserId).acknowledge(messageId, status === "delivered" ? MessageAck.ACK_DEVICE : MessageAck.ACK_READ),
       observedSends: (referrerUserId) => observed(w.fake, referrerUserId),
       failNextSend: (message) => w.fake.failNextSend(message),
       failFirstMediaOfNextSend: (message) => w.fake.failNextSend(message, 1),
       close: () => w.close(),
+      secondInstance: async () => w.otherProcess(),
+      deliverWhileOffline: async (referrerUserId, from, text) => void w.fake.receiveWhileOffline(phones.get(referrerUserId)!, `${digits(from)}@c.us`, text),
+      replaceSession: (referrerUserId) => w.fake.latest(referrerUserId).conflict(),
+      failNextMediaDownload: (message) => void (mediaFailure = message),
+      deliverInboundFromLid: async (referrerUserId, from, text, { mapped }) => {
+        if (mapped) w.fake.lids.set(lidOf(from), `${digits(from)}@c.us`);
+        w.fake.latest(referrerUserId).receive(lidOf(from), text);
+      },
+      mapLid: (from) => void w.fake.lids.set(lidOf(from), `${digits(from)}@c.us`),
     };
   },
 });

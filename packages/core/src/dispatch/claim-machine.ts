@@ -1,13 +1,13 @@
 import type { EngineContext } from "../engine/context.js";
 import type { Delivery, Target, TargetClaim, TargetContact } from "../model/target.js";
-import type { TargetChanges, TargetCondition } from "../ports/storage.js";
+import type { CounterSlot, TargetChanges, TargetCondition } from "../ports/storage.js";
 import type { DayPlan } from "./day-plan.js";
 import { advanceChanges, exitChanges } from "../use-cases/target-transitions.js";
 
 /*
  * The claim state machine of one due day (see docs/dispatch-protocol.md):
  *
- *   unclaimed ─claim─▶ claimed ─markSending─▶ sending ─recordSent / recordFailed / abandon─▶ unclaimed
+ *   unclaimed ─claim (+ reservation)─▶ claimed ─markSending─▶ sending ─recordSent / recordFailed / abandon─▶ unclaimed
  *                         │                      │
  *                         └─release / skipDay /  └─(expired) recoverInterrupted─▶ day failed, moved on
  *                           exitInvalidNumber /
@@ -41,6 +41,15 @@ export const LOST_WHY: readonly LostWhy[] = ["missing", "not_active", "day_moved
 /** The outcome of one transition. */
 export type Transition = { ok: true; target: Target } | { ok: false; explain: () => Promise<Lost> };
 
+/** The claim's outcome: a transition, or (claimed with a reservation) a slot found at its cap: nothing claimed, nothing taken. */
+export type ClaimOutcome = Transition | { ok: false; full: number };
+
+/** What a claim takes with it: the send's counter slots (see `reservation.ts`). */
+export interface ClaimReservation {
+  referrerUserId: string;
+  slots: readonly CounterSlot[];
+}
+
 /** Why a transition was lost, and the target as read to tell (null: missing). */
 export interface Lost {
   why: LostWhy;
@@ -49,6 +58,7 @@ export interface Lost {
 
 export type TransitionName =
   | "claim"
+  | "postpone"
   | "release"
   | "skipDay"
   | "exitInvalidNumber"
@@ -90,10 +100,29 @@ export class ClaimMachine {
     readonly owner: string,
   ) {}
 
-  /** unclaimed → claimed: still active, on this day, due, and no live claim. */
-  claim(target: Target, now: Date, contact: TargetContact): Promise<Transition> {
+  /**
+   * unclaimed → claimed: still active, on this day, due, and no live claim. With a reservation,
+   * its slots are taken in the same call (`targets.claimReserving`): claimed with every slot, or
+   * neither, `full` naming a slot found at its cap.
+   */
+  async claim(target: Target, now: Date, contact: TargetContact, reservation?: ClaimReservation): Promise<ClaimOutcome> {
     const claim: TargetClaim = { owner: this.owner, day: target.currentDay, stage: "claimed", at: now, expiresAt: new Date(now.getTime() + this.ctx.options.claimTtlMs) };
-    return this.write(target.id, { status: "active", currentDay: target.currentDay, dueBy: now, unclaimedAt: now }, { claim, contact, updatedAt: now });
+    const condition: TargetCondition = { status: "active", currentDay: target.currentDay, dueBy: now, unclaimedAt: now };
+    const changes: TargetChanges = { claim, contact, updatedAt: now };
+    if (!reservation || reservation.slots.length === 0) return this.write(target.id, condition, changes);
+    const answer = await this.ctx.storage.targets.claimReserving(target.id, condition, changes, reservation);
+    if (answer.claimed) return { ok: true, target: answer.claimed };
+    if (answer.full !== null) return { ok: false, full: answer.full };
+    return this.lost(target.id, condition);
+  }
+
+  /**
+   * unclaimed → unclaimed, due at `until`: a slot of the target's own (its first-contact budget)
+   * was spent when it came to be claimed. Nothing is held, so nothing is owed: if it is lost or
+   * fails, the target is only met again, and refused again, by a later run.
+   */
+  postpone(target: Target, now: Date, until: Date): Promise<Transition> {
+    return this.write(target.id, { status: "active", currentDay: target.currentDay, dueBy: now, unclaimedAt: now }, { nextMessageDue: until, updatedAt: now });
   }
 
   /** claimed → unclaimed, nothing sent (a cap spent, the window closed, the sender unavailable). */
@@ -179,6 +208,10 @@ export class ClaimMachine {
   private async write(targetId: string, condition: TargetCondition, changes: TargetChanges): Promise<Transition> {
     const target = await this.ctx.storage.targets.updateIf(targetId, condition, changes);
     if (target) return { ok: true, target };
+    return this.lost(targetId, condition);
+  }
+
+  private lost(targetId: string, condition: TargetCondition): Transition {
     const at = this.ctx.clock.now();
     return {
       ok: false,

@@ -92,7 +92,9 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       }
       return;
     }
-    if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) {
+    // One directory read for the subscription and the profile the messages are signed with.
+    const referrer = await ctx.directory.getReferrerStatus(referrerUserId);
+    if (!referrer.active) {
       const counted = await ctx.storage.targets.exitActiveOfReferrer(referrerUserId, "referrer_inactive", ctx.clock.now());
       counts.exited += counted;
       return;
@@ -130,11 +132,10 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
     if (!gate) return;
     config = gate.config;
 
-    const profile = await ctx.directory.getReferrer(referrerUserId);
     const run: SenderRun = {
       config,
       health: gate.health,
-      profile,
+      profile: referrer.profile,
       referrals: new Map(),
       machine,
       plan,
@@ -143,6 +144,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       configReadAt: ctx.clock.now().getTime(),
       batch: { referrerUserId, online: false },
       leaseRenewedAt: leaseTakenAt.getTime(),
+      sentToday: null,
     };
     try {
       await sendDueTargets(ctx, run, lease);

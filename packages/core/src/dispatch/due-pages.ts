@@ -16,7 +16,9 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
   for (;;) {
     // No more targets per page than the daily limit leaves: the rest would be read for nothing.
     const now = ctx.clock.now();
-    const sentToday = await ctx.storage.counters.get(referrerUserId, dailyCounterKey(now, run.config.timezone));
+    const day = dailyCounterKey(now, run.config.timezone);
+    const sentToday = await ctx.storage.counters.get(referrerUserId, day);
+    run.sentToday = { day, count: sentToday };
     const left = healthAdjustedCap(ctx.options, effectiveDailyCap(ctx.options, run.config.whatsapp.linkedAt, now, run.config.timezone), run.health.state) - sentToday;
     if (left <= 0) {
       const until = nextInstantAfterDailyLimit(now, run.config.timezone, ctx.pacer.windowOf(referrerUserId, run.config.sendWindow));
@@ -25,7 +27,12 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
       run.counts.deferred += counted;
       return;
     }
-    const due = (await ctx.storage.targets.listDue(referrerUserId, now, Math.min(ctx.options.dispatchPageSize, left))).filter((target) => !seen.has(target.id));
+    // One target more than the page: whether anything is due beyond it, so a run whose due
+    // targets fit in one page ends without reading the counter and the due list again.
+    const limit = Math.min(ctx.options.dispatchPageSize, left);
+    const listed = await ctx.storage.targets.listDue(referrerUserId, now, limit + 1);
+    const more = listed.length > limit;
+    const due = listed.slice(0, limit).filter((target) => !seen.has(target.id));
     if (due.length === 0) return;
     // Only the referrals of the targets about to be sent: the cost follows the work due.
     const referrals = await ctx.directory.getReferrals(referrerUserId, due.map((t) => t.referralUserId));
@@ -85,5 +92,7 @@ export async function sendDueTargets(ctx: EngineContext, run: SenderRun, lease: 
         run.leaseRenewedAt = renewAt.getTime();
       }
     }
+    // Nothing was due beyond this page when it was read: what fell due since waits for the next run.
+    if (!more) return;
   }
 }

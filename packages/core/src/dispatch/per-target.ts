@@ -14,13 +14,13 @@ import { restrictionOf } from "../use-cases/sender-holds.js";
 import { publishStatus } from "../use-cases/status.js";
 import { advanceChanges, exitTargets, storableError } from "../use-cases/target-transitions.js";
 import { abandonSending, exitInvalidNumber, markSending, recordFailure, recordSent, release, skipDay } from "./day-writes.js";
-import { reserve, slotsFor } from "./reservation.js";
+import { Reservation, slotsFor } from "./reservation.js";
 import type { SenderRun } from "./sender-run.js";
 
 /**
- * One due target, straight-line: claim → day plan → reservations (daily cap, and first contact) →
- * number check (first contact) → pacing and presence → window re-check → `sending` → transport →
- * record. Every write after the claim goes through the settlement policy (`day-writes.ts`).
+ * One due target, straight-line: day plan → claim with its reservations (daily cap, and first
+ * contact), one storage call → number check (first contact) → pacing and presence → window
+ * re-check → `sending` → transport → record. Every write after the claim goes through the settlement policy (`day-writes.ts`).
  */
 export async function processTarget(ctx: EngineContext, run: SenderRun, target: Target): Promise<void> {
   const { config, counts } = run;
@@ -39,32 +39,40 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
     counts.exited += counted;
     return;
   }
-  const claim = await run.machine.claim(target, now, referral ? contactOf(referral, target.contact) : target.contact);
-  if (!claim.ok) return;
-  const claimed = claim.target;
-
-  const day = claimed.currentDay;
+  const contactNow = referral ? contactOf(referral, target.contact) : target.contact;
+  const day = target.currentDay;
   const message = run.plan.byDay.get(day);
   if (day > run.plan.totalDays || !message) {
-    await skipDay(ctx, run, claimed, now);
+    // Nothing to send that day: claimed without slots, then the day is skipped.
+    const claim = await run.machine.claim(target, now, contactNow);
+    if (claim.ok) await skipDay(ctx, run, claim.target, now);
     return;
   }
+
+  // The claim takes the send's slots in the same storage call (the claim requires this very
+  // day, so the target as listed tells whether it is a first contact). A first message to a
+  // number (and its number check) also takes a slot of its own, smaller daily budget: only those
+  // targets wait when it is spent, the ones in conversation keep going.
+  const firstContact = target.lastSentDay === null;
+  const slots = slotsFor(ctx, config, firstContact, now, run.health.state);
+  const claim = await run.machine.claim(target, now, contactNow, { referrerUserId, slots: slots.map((slot) => ({ day: slot.key, cap: slot.cap })) });
+  if (!claim.ok) {
+    if (!("full" in claim)) return;
+    const until = nextInstantAfterDailyLimit(now, config.timezone, window);
+    // The daily cap stops the sender (its due targets, this one too, are deferred when the run
+    // ends); a spent first-contact budget or new-chat quota only this target.
+    if (slots[claim.full]!.kind === "daily") {
+      run.state = { kind: "deferred", until };
+      return;
+    }
+    const postponed = await run.machine.postpone(target, now, until);
+    if (postponed.ok) counts.deferred++;
+    return;
+  }
+  const claimed = claim.target;
   // Stable per target and day: a retry, or another process after a crash, sends the same one.
   const variant = chooseVariant(message, claimed.id, day);
-
-  // A first message to a number (and its number check) also takes a slot of its own, smaller
-  // daily budget: only those targets wait when it is spent, the ones in conversation keep going.
-  const firstContact = claimed.lastSentDay === null;
-  const reserved = await reserve(ctx, referrerUserId, slotsFor(ctx, config, firstContact, now, run.health.state));
-  if (reserved.kind === "full") {
-    const until = nextInstantAfterDailyLimit(now, config.timezone, window);
-    // The daily cap stops the sender; a spent first-contact budget or new-chat quota only this target.
-    if (reserved.slot === "daily") run.state = { kind: "deferred", until };
-    await release(ctx, run, claimed, [], { nextMessageDue: until });
-    counts.deferred++;
-    return;
-  }
-  const giveBack = reserved.reservation.giveBack();
+  const giveBack = new Reservation(ctx, referrerUserId, slots).giveBack();
   if (firstContact && !(await checkNumber(ctx, run, claimed, giveBack))) return;
 
   const contact = claimed.contact;
@@ -133,8 +141,10 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // Receipts that beat the record (a read receipt while the media were still uploading).
   await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
-  // messagesSentToday changed: status subscribers (the SSE stream) hear it.
-  if (ctx.events.hasListeners) await publishStatus(ctx, config);
+  // messagesSentToday changed: status subscribers (the SSE stream) hear it, counted here rather
+  // than read back (a round trip per message otherwise, whenever anyone listens).
+  if (run.sentToday) run.sentToday.count++;
+  if (ctx.events.hasListeners) await publishStatus(ctx, config, run.sentToday ?? undefined);
 }
 
 /**

@@ -15,8 +15,11 @@ export interface ReservationSlot {
 
 /**
  * The slots one send holds: the sender's daily cap, and the first-contact budget when the target
- * was never written to. Taken together, in one counter call, before the number check and the
- * send; given back (each slot once) when nothing left.
+ * was never written to. Taken with the claim, in the same storage call (`ClaimMachine.claim`:
+ * claimed with every slot, or neither), before the number check and the send; given back (each
+ * slot once) when nothing left. A storage error on that call leaves it unknown whether the slots
+ * were taken: they are not given back (the counts err on the safe side, one send fewer that day
+ * at most), and the claim, if it applied, expires.
  */
 export class Reservation {
   constructor(
@@ -31,9 +34,6 @@ export class Reservation {
   }
 }
 
-/** Result of `reserve`: every slot taken, or the kind of the first one found spent (nothing held then). */
-export type ReserveOutcome = { kind: "reserved"; reservation: Reservation } | { kind: "full"; slot: ReservationSlot["kind"] };
-
 /** The slots a send to this target needs now: first contact (when never written to) first, then the daily cap. */
 export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContact: boolean, now: Date, health: HealthState = "good"): ReservationSlot[] {
   // Where WhatsApp reports the account's new-chat quota, a first contact also takes one of what remains of it.
@@ -43,19 +43,4 @@ export function slotsFor(ctx: EngineContext, config: ReferrerConfig, firstContac
   const cap = healthAdjustedCap(ctx.options, effectiveDailyCap(ctx.options, config.whatsapp.linkedAt, now, config.timezone), health);
   const daily: ReservationSlot = { kind: "daily", key: dailyCounterKey(now, config.timezone), cap };
   return firstContact ? [{ kind: "first_contact", key: firstContactCounterKey(now, config.timezone), cap: ctx.options.maxFirstContactsPerDay }, ...newChat, daily] : [daily];
-}
-
-/**
- * Takes every slot in one atomic counter call (`counters.tryIncrementAll`): all of them, or none
- * and the kind of the first one found spent. A storage error leaves it unknown whether the slots
- * were taken: they are not given back (the counts err on the safe side, one send fewer that day
- * at most), and the claim expires.
- */
-export async function reserve(ctx: EngineContext, referrerUserId: string, slots: readonly ReservationSlot[]): Promise<ReserveOutcome> {
-  const answer = await ctx.storage.counters.tryIncrementAll(
-    referrerUserId,
-    slots.map((slot) => ({ day: slot.key, cap: slot.cap })),
-  );
-  if (!answer.counted) return { kind: "full", slot: slots[answer.full]!.kind };
-  return { kind: "reserved", reservation: new Reservation(ctx, referrerUserId, slots) };
 }

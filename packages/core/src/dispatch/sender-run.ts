@@ -67,4 +67,9 @@ export interface SenderRun {
   batch: PresenceBatch;
   /** When this process last took or renewed the sender's lease (clock ms). */
   leaseRenewedAt: number;
+  /**
+   * The sender's daily count as this run knows it (read once, plus its own sends; the lease makes
+   * them the only ones): the status published after each send, without a read per message.
+   */
+  sentToday: { day: string; count: number } | null;
 }

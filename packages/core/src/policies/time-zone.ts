@@ -45,7 +45,7 @@ export function isValidTimeZone(timeZone: unknown): timeZone is string {
   }
 }
 
-export function localDateTime(timeZone: string, instant: Date): LocalDateTime {
+function formattedDateTime(timeZone: string, instant: Date): LocalDateTime {
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== "literal") fields[part.type] = Number(part.value);
@@ -57,6 +57,61 @@ export function localDateTime(timeZone: string, instant: Date): LocalDateTime {
     hour: fields.hour!,
     minute: fields.minute!,
     second: fields.second!,
+  };
+}
+
+/*
+ * `formatToParts` costs microseconds and a dispatch run asks for local dates several times per
+ * message: the zone's offset is cached per 15-minute slice of UTC time, and only where it is the
+ * same at both ends of the slice (the zone changes its offset at most once in 15 minutes); a slice
+ * holding a transition is formatted every time. Exact, whatever the zone.
+ */
+const SLICE_MS = 15 * 60_000;
+/** Years where `Date.UTC` takes the local fields as they are (not 0..99 → 1900s). */
+const CACHED_FROM = Date.UTC(1900, 0, 1);
+const CACHED_UNTIL = Date.UTC(9999, 0, 1);
+const MAX_CACHED_SLICES = 10_000;
+const sliceOffsets = new Map<string, number | null>();
+
+function offsetOfFields(local: LocalDateTime, wholeSeconds: number): number {
+  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) - wholeSeconds;
+}
+
+/** The last slice asked per zone: a run asks about "now", the same slice, over and over. */
+const lastSlice = new Map<string, { slice: number; offset: number | null }>();
+
+function sliceOffset(timeZone: string, slice: number): number | null {
+  const last = lastSlice.get(timeZone);
+  if (last !== undefined && last.slice === slice) return last.offset;
+  const key = `${timeZone}|${slice}`;
+  let offset = sliceOffsets.get(key);
+  if (offset === undefined) {
+    const start = slice * SLICE_MS;
+    const end = start + SLICE_MS - 1_000;
+    const atStart = offsetOfFields(formattedDateTime(timeZone, new Date(start)), start);
+    const atEnd = offsetOfFields(formattedDateTime(timeZone, new Date(end)), end);
+    offset = atStart === atEnd ? atStart : null;
+    if (sliceOffsets.size >= MAX_CACHED_SLICES) sliceOffsets.clear();
+    sliceOffsets.set(key, offset);
+  }
+  if (lastSlice.size >= MAX_CACHED_SLICES) lastSlice.clear();
+  lastSlice.set(timeZone, { slice, offset });
+  return offset;
+}
+
+export function localDateTime(timeZone: string, instant: Date): LocalDateTime {
+  const time = instant.getTime();
+  if (!(time >= CACHED_FROM && time < CACHED_UNTIL)) return formattedDateTime(timeZone, instant);
+  const offset = sliceOffset(timeZone, Math.floor(time / SLICE_MS));
+  if (offset === null) return formattedDateTime(timeZone, instant);
+  const local = new Date(Math.floor(time / 1_000) * 1_000 + offset);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 

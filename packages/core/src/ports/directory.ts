@@ -38,6 +38,11 @@ export interface Directory {
   /** True while the referrer pays for the relance option. */
   hasActiveSubscription(referrerUserId: string): Promise<boolean>;
   getReferrer(referrerUserId: string): Promise<ReferrerProfile | null>;
+  /**
+   * Both answers above in one read: whether the referrer pays for the relance option, and their
+   * profile (null when unknown). A dispatch run needs both for each sender.
+   */
+  getReferrerStatus(referrerUserId: string): Promise<{ active: boolean; profile: ReferrerProfile | null }>;
   /** Every referral of the referrer, paid or not. Costs all of them: the engine's runs use the two calls below. */
   listReferrals(referrerUserId: string): Promise<Referral[]>;
   /**

@@ -208,6 +208,17 @@ export interface TargetRepository {
    */
   updateIf(id: string, condition: TargetCondition, changes: TargetChanges): Promise<Target | null>;
   /**
+   * A send's claim and its reservations in one call: applies `changes` under `condition` (as
+   * `updateIf`) and adds 1 to every counter of `reservation.slots` (as
+   * `counters.tryIncrementAll`), both or neither. `{ claimed }` with the target as updated;
+   * `{ claimed: null, full }` with the index of a slot found at its cap (the target untouched);
+   * `{ claimed: null, full: null }` when a condition failed (no count changed). Once it resolved,
+   * nothing is held but what `claimed` says; a backend without multi-document atomicity takes the
+   * slots first and gives them back when the condition fails (a storage error in between leaves
+   * them taken: one send fewer that day at most). N concurrent callers never push a count past its cap.
+   */
+  claimReserving(id: string, condition: TargetCondition, changes: TargetChanges, reservation: { referrerUserId: string; slots: readonly CounterSlot[] }): Promise<ClaimReservingAnswer>;
+  /**
    * Atomic per target, one round trip: moves `nextMessageDue` to `until` for every active target of
    * the referrer that is due (`nextMessageDue <= now`) and has no live claim (see
    * {@link TargetCondition.unclaimedAt}). Returns how many moved. For a closed send window or a
@@ -284,6 +295,9 @@ export interface CounterSlot {
 }
 
 export type CounterSlotsAnswer = { counted: true } | { counted: false; full: number };
+
+/** Answer of {@link TargetRepository.claimReserving}: claimed with every slot taken, or neither (and which slot was full, if one was). */
+export type ClaimReservingAnswer = { claimed: Target; full?: undefined } | { claimed: null; full: number | null };
 
 /** One counter as {@link DailyCounterRepository.listRange} reads it back. */
 export interface CounterEntry {

@@ -1,5 +1,5 @@
 import type { EngineContext } from "../engine/context.js";
-import { normalizePhone } from "../model/phone.js";
+import { normalizePhone, type E164 } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
 import { PURGED_CONTACT } from "../model/target.js";
 import { HEALTH_COUNTER_PREFIX, hourKey } from "../policies/sender-health.js";
@@ -26,6 +26,8 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
   const days = ctx.options.retentionDays;
   if (days === null) return { purged: 0 };
   const cutoff = new Date(ctx.clock.now().getTime() - days * DAY_MS);
+  // Read before the purge empties them: the sessions forget these numbers too (X3).
+  const forgettable = ctx.transport.forgetContact ? await contactsDueForPurge(ctx, cutoff) : [];
   let purged = 0;
   for (;;) {
     const batch = await ctx.storage.targets.listPurgeable(cutoff, BATCH);
@@ -34,8 +36,40 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
     purged += await ctx.storage.targets.purgeContacts(batch.map((t) => t.id));
     if (batch.length < BATCH) break;
   }
+  for (const { referrerUserId, phone } of forgettable) {
+    try {
+      await ctx.transport.forgetContact!(referrerUserId, phone);
+    } catch (error) {
+      ctx.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "retention: the WhatsApp session could not forget a contact");
+    }
+  }
   if (purged > 0) ctx.logger.info({ purged, retentionDays: days }, "contacts of ended targets purged");
   return { purged };
+}
+
+/**
+ * The (referrer, number) pairs whose last target the purge empties: what the referrer's session
+ * keeps about that number (its WhatsApp id, LID, replies waiting) goes with it. A number another
+ * target of the same referrer still holds (active, or ended too recently) is kept. Pages through
+ * the targets, like erasure: retention runs once a day.
+ */
+async function contactsDueForPurge(ctx: EngineContext, cutoff: Date): Promise<Array<{ referrerUserId: string; phone: E164 }>> {
+  const due = new Map<string, { referrerUserId: string; phone: E164 }>();
+  const kept = new Set<string>();
+  let after: string | null = null;
+  do {
+    const page = await ctx.storage.targets.list({}, { limit: BATCH, after });
+    for (const target of page.items) {
+      const { phone } = target.contact;
+      if (phone === PURGED_CONTACT.phone) continue;
+      const key = `${target.referrerUserId} ${phone}`;
+      const purgedNow = target.status !== "active" && target.exitedLoopAt !== null && target.exitedLoopAt < cutoff;
+      if (purgedNow) due.set(key, { referrerUserId: target.referrerUserId, phone });
+      else kept.add(key);
+    }
+    after = page.nextCursor;
+  } while (after !== null);
+  return [...due].filter(([key]) => !kept.has(key)).map(([, contact]) => contact);
 }
 
 export interface ErasureResult {

@@ -57,9 +57,15 @@ export function loadConfig(ctx: EngineContext, referrerUserId: string): Promise<
   return ctx.storage.configs.getOrCreate(defaultConfig(ctx, referrerUserId));
 }
 
-export async function statusOf(ctx: EngineContext, config: ReferrerConfig): Promise<ReferrerStatus> {
+/**
+ * `sentToday`: the day's count when the caller knows it (a dispatch run counting its own sends,
+ * `{ day, count }` with the local day key it is for); read from the counter otherwise, or when
+ * that day is over.
+ */
+export async function statusOf(ctx: EngineContext, config: ReferrerConfig, known?: { day: string; count: number }): Promise<ReferrerStatus> {
   const now = ctx.clock.now();
-  const sentToday = await ctx.storage.counters.get(config.referrerUserId, dailyCounterKey(now, config.timezone));
+  const day = dailyCounterKey(now, config.timezone);
+  const sentToday = known && known.day === day ? known.count : await ctx.storage.counters.get(config.referrerUserId, day);
   const restriction = config.restriction && (config.restriction.until === null || config.restriction.until > now) ? config.restriction : null;
   const health = await assessHealth(ctx, config, now);
   const quota = newChatQuotaOf(ctx, config.referrerUserId, now);
@@ -87,8 +93,8 @@ export async function getStatus(ctx: EngineContext, referrerUserId: string): Pro
   return statusOf(ctx, await loadConfig(ctx, referrerUserId));
 }
 
-export async function publishStatus(ctx: EngineContext, config: ReferrerConfig): Promise<ReferrerStatus> {
-  const status = await statusOf(ctx, config);
+export async function publishStatus(ctx: EngineContext, config: ReferrerConfig, sentToday?: { day: string; count: number }): Promise<ReferrerStatus> {
+  const status = await statusOf(ctx, config, sentToday);
   ctx.events.emit({ type: "status", referrerUserId: config.referrerUserId, status });
   return status;
 }

@@ -1,14 +1,24 @@
-import type { DailyCounterRepository } from "@relance/core";
+import type { CounterSlot, CounterSlotsAnswer, DailyCounterRepository } from "@relance/core";
 
-export function createMemoryCounters(): DailyCounterRepository {
-  // day → referrer → count, so sumForDay reads one bucket.
-  const days = new Map<string, Map<string, number>>();
+/** day → referrer → count, so sumForDay reads one bucket. Shared with the targets' `claimReserving`. */
+export type CounterDays = Map<string, Map<string, number>>;
 
-  function bucket(day: string): Map<string, number> {
-    let referrers = days.get(day);
-    if (!referrers) days.set(day, (referrers = new Map()));
-    return referrers;
-  }
+function bucketOf(days: CounterDays, day: string): Map<string, number> {
+  let referrers = days.get(day);
+  if (!referrers) days.set(day, (referrers = new Map()));
+  return referrers;
+}
+
+/** `tryIncrementAll`, synchronous: callers that must change something else in the same step use it. */
+export function countAll(days: CounterDays, referrerUserId: string, slots: readonly CounterSlot[]): CounterSlotsAnswer {
+  const full = slots.findIndex((slot) => (bucketOf(days, slot.day).get(referrerUserId) ?? 0) >= slot.cap);
+  if (full >= 0) return { counted: false, full };
+  for (const slot of slots) bucketOf(days, slot.day).set(referrerUserId, (bucketOf(days, slot.day).get(referrerUserId) ?? 0) + 1);
+  return { counted: true };
+}
+
+export function createMemoryCounters(days: CounterDays = new Map()): DailyCounterRepository {
+  const bucket = (day: string) => bucketOf(days, day);
 
   return {
     async tryIncrement(referrerUserId, day, cap) {
@@ -20,10 +30,7 @@ export function createMemoryCounters(): DailyCounterRepository {
     },
 
     async tryIncrementAll(referrerUserId, slots) {
-      const full = slots.findIndex((slot) => (bucket(slot.day).get(referrerUserId) ?? 0) >= slot.cap);
-      if (full >= 0) return { counted: false, full };
-      for (const slot of slots) bucket(slot.day).set(referrerUserId, (bucket(slot.day).get(referrerUserId) ?? 0) + 1);
-      return { counted: true };
+      return countAll(days, referrerUserId, slots);
     },
 
     async decrement(referrerUserId, day) {

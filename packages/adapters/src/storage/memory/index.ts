@@ -1,6 +1,6 @@
 import { StorageError, type RelanceStorage } from "@relance/core";
 import { createMemoryConfigs } from "./configs.js";
-import { createMemoryCounters } from "./counters.js";
+import { createMemoryCounters, type CounterDays } from "./counters.js";
 import { createMemoryDirectory } from "./directory.js";
 import { createMemoryDoNotContact } from "./do-not-contact.js";
 import { createMemoryEnrollmentCursors } from "./enrollment-cursors.js";
@@ -19,6 +19,7 @@ import { createMemoryTargets } from "./targets.js";
  */
 export function createMemoryStorage(): RelanceStorage {
   let closed = false;
+  const counterDays: CounterDays = new Map();
 
   return {
     name: "memory",
@@ -33,8 +34,8 @@ export function createMemoryStorage(): RelanceStorage {
     },
     configs: createMemoryConfigs(),
     messages: createMemoryMessages(),
-    targets: createMemoryTargets(),
-    counters: createMemoryCounters(),
+    targets: createMemoryTargets(counterDays),
+    counters: createMemoryCounters(counterDays),
     doNotContact: createMemoryDoNotContact(),
     leases: createMemoryLeases(),
     sessions: createMemorySessions(),

@@ -12,6 +12,7 @@ import {
   isInterrupted,
   isUnclaimed,
 } from "./target-rules.js";
+import { countAll, type CounterDays } from "./counters.js";
 
 function enrollmentKey(referrerUserId: string, referralUserId: string): string {
   return JSON.stringify([referrerUserId, referralUserId]);
@@ -21,7 +22,8 @@ function copies(targets: readonly Target[]): Target[] {
   return targets.map((t) => structuredClone(t));
 }
 
-export function createMemoryTargets(): TargetRepository {
+/** `counterDays`: the counters' store, for `claimReserving` (a store of its own when the targets stand alone). */
+export function createMemoryTargets(counterDays: CounterDays = new Map()): TargetRepository {
   const targets = new Map<string, Target>();
   const enrolled = new Set<string>();
 
@@ -84,6 +86,17 @@ export function createMemoryTargets(): TargetRepository {
       const next = applyChanges(target, changes);
       targets.set(id, next);
       return structuredClone(next);
+    },
+
+    async claimReserving(id, condition, changes, { referrerUserId, slots }) {
+      // No await between the checks and the writes: both or neither.
+      const target = targets.get(id);
+      if (!target || !holds(target, condition)) return { claimed: null, full: null };
+      const counted = countAll(counterDays, referrerUserId, slots);
+      if (!counted.counted) return { claimed: null, full: counted.full };
+      const next = applyChanges(target, changes);
+      targets.set(id, next);
+      return { claimed: structuredClone(next) };
     },
 
     async deferDue(referrerUserId, now, until) {

@@ -52,6 +52,8 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
   const collections = openCollections(db, resolveCollectionNames(options.collections));
   const skew = options.onClockSkew ? new ClockSkewWatch(db, options.onClockSkew, options.maxClockSkewMs ?? 2_000) : null;
 
+  const counters = mongoCounters(collections.counters);
+
   return {
     name: "mongodb",
     init: () =>
@@ -70,8 +72,8 @@ export function createMongoStorage(source: MongoStorageSource, options: MongoSto
       }),
     configs: mongoConfigs(collections.configs),
     messages: mongoMessages(collections.messages),
-    targets: mongoTargets(collections.targets),
-    counters: mongoCounters(collections.counters),
+    targets: mongoTargets(collections.targets, counters),
+    counters,
     doNotContact: mongoDoNotContact(collections.doNotContact),
     leases: mongoLeases(collections.leases),
     sessions: mongoSessions(collections.sessions),

@@ -1,5 +1,6 @@
 import { IN_LOOP_STATUSES, PURGED_CONTACT } from "@relance/core";
 import type {
+  DailyCounterRepository,
   E164,
   ExitReason,
   Target,
@@ -19,7 +20,8 @@ import { targetLiftCounts, targetStats } from "./target-stats.js";
 
 const IN_LOOP = { $in: [...IN_LOOP_STATUSES] };
 
-export function mongoTargets(targets: Collection<TargetDocument>): TargetRepository {
+/** `counters`: the counters repository, whose slots `claimReserving` takes (see there). */
+export function mongoTargets(targets: Collection<TargetDocument>, counters: DailyCounterRepository): TargetRepository {
   const findMany = async (filter: Filter<TargetDocument>, sort: Record<string, 1 | -1>, limit?: number) => {
     const cursor = targets.find(filter).sort(sort);
     if (limit !== undefined) cursor.limit(limit);
@@ -111,6 +113,19 @@ export function mongoTargets(targets: Collection<TargetDocument>): TargetReposit
           returnDocument: "after",
         });
         return doc ? fromTargetDocument(doc) : null;
+      }),
+
+    claimReserving: (id, condition, changes, { referrerUserId, slots }) =>
+      wrap("targets.claimReserving", async () => {
+        // Two documents without a transaction (none on a standalone server or FerretDB): the slots
+        // first, so a full one leaves the target untouched; a lost condition gives them back. A
+        // storage error in between leaves them taken, which errs on the safe side.
+        const reserved = await counters.tryIncrementAll(referrerUserId, slots);
+        if (!reserved.counted) return { claimed: null, full: reserved.full };
+        const doc = await targets.findOneAndUpdate(conditionFilter(id, condition), changesUpdate(changes), { returnDocument: "after" });
+        if (doc) return { claimed: fromTargetDocument(doc) };
+        for (const slot of slots) await counters.decrement(referrerUserId, slot.day);
+        return { claimed: null, full: null };
       }),
 
     deferDue: (referrerUserId: string, now: Date, until: Date) =>

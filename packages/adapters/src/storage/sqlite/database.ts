@@ -53,6 +53,9 @@ export class SqliteDatabase {
         db.pragma("secure_delete = ON");
         db.pragma(`synchronous = ${this.settings.synchronous.toUpperCase()}`);
         db.pragma("foreign_keys = OFF");
+        // 64 MB of page cache (SQLite's default is 2 MB): at 1M targets the indexes a send's
+        // writes touch (~30 MB each) stay in memory instead of being read back on every write.
+        db.pragma("cache_size = -65536");
         // Creating the schema is one immediate transaction: processes opening a new file at once
         // wait for each other instead of racing on CREATE.
         db.transaction(() => {

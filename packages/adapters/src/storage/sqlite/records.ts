@@ -1,4 +1,6 @@
 import type {
+  CounterSlot,
+  CounterSlotsAnswer,
   DailyCounterRepository,
   DoNotContactEntry,
   DoNotContactRepository,
@@ -50,6 +52,32 @@ export function createSqliteMessages(db: SqliteDatabase): MessageRepository {
   };
 }
 
+/** The index of the first slot at its cap, or -1. Inside a transaction (the targets' `claimReserving` shares it). */
+export function fullSlot(db: SqliteDatabase, referrerUserId: string, slots: readonly CounterSlot[]): number {
+  return slots.findIndex(
+    (slot) => (db.get<{ count: number }>("counters.get", "SELECT count FROM counters WHERE referrerUserId = ? AND day = ?", referrerUserId, slot.day)?.count ?? 0) >= slot.cap,
+  );
+}
+
+/** Adds 1 to every slot's counter. Inside a transaction, after `fullSlot` found none full. */
+export function countSlots(db: SqliteDatabase, referrerUserId: string, slots: readonly CounterSlot[]): void {
+  for (const slot of slots) {
+    db.exec(
+      "counters.tryIncrementAll",
+      "INSERT INTO counters (referrerUserId, day, count) VALUES (?, ?, 1) ON CONFLICT (referrerUserId, day) DO UPDATE SET count = count + 1",
+      referrerUserId,
+      slot.day,
+    );
+  }
+}
+
+function countAll(db: SqliteDatabase, referrerUserId: string, slots: readonly CounterSlot[]): CounterSlotsAnswer {
+  const full = fullSlot(db, referrerUserId, slots);
+  if (full >= 0) return { counted: false, full };
+  countSlots(db, referrerUserId, slots);
+  return { counted: true };
+}
+
 export function createSqliteCounters(db: SqliteDatabase): DailyCounterRepository {
   return {
     async tryIncrement(referrerUserId, day, cap) {
@@ -69,21 +97,7 @@ export function createSqliteCounters(db: SqliteDatabase): DailyCounterRepository
     async tryIncrementAll(referrerUserId, slots) {
       // One IMMEDIATE transaction (a savepoint inside the turn's group): the write lock is held,
       // so the counts read are the ones written.
-      return db.transaction("counters.tryIncrementAll", () => {
-        const full = slots.findIndex(
-          (slot) => (db.get<{ count: number }>("counters.get", "SELECT count FROM counters WHERE referrerUserId = ? AND day = ?", referrerUserId, slot.day)?.count ?? 0) >= slot.cap,
-        );
-        if (full >= 0) return { counted: false as const, full };
-        for (const slot of slots) {
-          db.exec(
-            "counters.tryIncrementAll",
-            "INSERT INTO counters (referrerUserId, day, count) VALUES (?, ?, 1) ON CONFLICT (referrerUserId, day) DO UPDATE SET count = count + 1",
-            referrerUserId,
-            slot.day,
-          );
-        }
-        return { counted: true as const };
-      });
+      return db.transaction("counters.tryIncrementAll", () => countAll(db, referrerUserId, slots));
     },
 
     async decrement(referrerUserId, day) {

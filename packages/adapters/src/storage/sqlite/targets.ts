@@ -2,6 +2,7 @@ import { addDeliveries, addLiftOutcome, addTargetOutcome, emptyLiftCounts, empty
 import { decodeCursor, encodeCursor, hasMessageId } from "../memory/target-rules.js";
 import { decode, encode, setFields } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";
+import { countSlots, fullSlot } from "./records.js";
 import { changesExpression, conditionClause, listClause, unclaimedAt } from "./target-sql.js";
 
 type DocRow = { doc: string };
@@ -82,6 +83,21 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
     async updateIf(id, condition, changes) {
       const where = conditionClause(condition);
       return updateWhere(`id = ? AND ${where.sql}`, [id, ...where.params], changes);
+    },
+
+    async claimReserving(id, condition, changes, { referrerUserId, slots }) {
+      // One IMMEDIATE transaction: the counts are checked first (nothing written while one is
+      // full), then the conditional update, then the counts, all under the write lock.
+      return db.transaction("targets.claimReserving", () => {
+        const full = fullSlot(db, referrerUserId, slots);
+        if (full >= 0) return { claimed: null, full };
+        const where = conditionClause(condition);
+        const set = changesExpression(changes);
+        const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE id = ? AND ${where.sql} RETURNING doc`, ...set.params, id, ...where.params);
+        if (!row) return { claimed: null, full: null };
+        countSlots(db, referrerUserId, slots);
+        return { claimed: read(row) };
+      });
     },
 
     async deferDue(referrerUserId, now, until) {

@@ -1,4 +1,5 @@
-import { isStopReply, type E164 } from "@relance/core";
+import type { E164 } from "@relance/core";
+import { LID_REPLY_TTL_MS, MAX_LID_REPLIES, boundLidReplies, isExpiredLidReply } from "../session/lid-replies.js";
 import type { EncryptedEntries } from "./encrypted-entries.js";
 import { phoneJid } from "./jid.js";
 
@@ -18,14 +19,9 @@ export interface ParkedReply {
 
 const BOOK_KEY = "address-book";
 const PARKED_KEY = "parked-replies";
-/**
- * Parked replies beyond this many are dropped, with a warning: a bound on a session's storage.
- * The oldest that is not an opt-out goes first, so that anyone writing the referrer from unmapped
- * LIDs cannot push a target's STOP out.
- */
-export const MAX_PARKED_REPLIES = 500;
-/** A parked reply older than this is dropped (it holds a stranger's text, and a mapping that late is unlikely). */
-export const PARKED_REPLY_TTL_MS = 30 * 24 * 60 * 60_000;
+/** Parked replies follow the rule both drivers share (session/lid-replies.ts): bound and TTL. */
+export const MAX_PARKED_REPLIES = MAX_LID_REPLIES;
+export const PARKED_REPLY_TTL_MS = LID_REPLY_TTL_MS;
 
 /**
  * What this account learned about its contacts' addresses, kept encrypted beside the session:
@@ -80,18 +76,10 @@ export class AddressBook {
    * (expired ones, then the oldest that are not opt-outs).
    */
   async park(reply: ParkedReply, now: Date): Promise<number> {
-    const before = await this.parkedReplies();
-    const parked = before.filter((r) => !expired(r, now));
-    let dropped = before.length - parked.length;
-    parked.push(reply);
-    while (parked.length > MAX_PARKED_REPLIES) {
-      const oldestChat = parked.findIndex((r) => !isStopReply(r.text));
-      parked.splice(oldestChat >= 0 ? oldestChat : 0, 1);
-      dropped++;
-    }
-    this.parked = parked;
+    const { kept, expired, overflow } = boundLidReplies([...(await this.parkedReplies()), reply], now, parkedView);
+    this.parked = kept;
     await this.entries.write({ [PARKED_KEY]: this.parked });
-    return dropped;
+    return expired + overflow;
   }
 
   /** Drops the parked replies older than the TTL; returns how many. */
@@ -156,9 +144,10 @@ export function bareJid(jid: string): string {
   return `${user}${jid.slice(at)}`;
 }
 
+const parkedView = (reply: ParkedReply) => ({ atMs: Date.parse(reply.at), text: reply.text });
+
 function expired(reply: ParkedReply, now: Date): boolean {
-  const at = Date.parse(reply.at);
-  return Number.isFinite(at) && now.getTime() - at > PARKED_REPLY_TTL_MS;
+  return isExpiredLidReply(parkedView(reply), now);
 }
 
 function sameReply(a: ParkedReply, b: ParkedReply): boolean {

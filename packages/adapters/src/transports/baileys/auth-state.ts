@@ -8,7 +8,7 @@ import type {
 } from "@whiskeysockets/baileys";
 import type { SessionRepository } from "@relance/core";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 export interface StorageAuthStateOptions {
   sessions: SessionRepository;

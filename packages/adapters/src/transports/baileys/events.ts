@@ -1,5 +1,6 @@
 import { WAMessageStatus, type BaileysEventMap } from "@whiskeysockets/baileys";
 import type { E164 } from "@relance/core";
+import { receiptOf, type AckStep } from "../session/receipts.js";
 
 export interface InboundText {
   /** The message's id (the journal's key). */
@@ -40,17 +41,16 @@ export function receiptsFromUserReceipts(updates: BaileysEventMap["message-recei
   return found;
 }
 
+/** Baileys' status numbers as the shared steps (session/receipts.ts says what each means). */
+const STEPS: ReadonlyMap<number, AckStep> = new Map([
+  [WAMessageStatus.ERROR, "error"],
+  [WAMessageStatus.PENDING, "pending"],
+  [WAMessageStatus.SERVER_ACK, "server"],
+  [WAMessageStatus.DELIVERY_ACK, "device"],
+  [WAMessageStatus.READ, "read"],
+  [WAMessageStatus.PLAYED, "played"],
+]);
+
 function receiptStatus(status: number | null | undefined): ReceiptUpdate["status"] | null {
-  switch (status) {
-    case WAMessageStatus.DELIVERY_ACK:
-      return "delivered";
-    case WAMessageStatus.READ:
-    case WAMessageStatus.PLAYED:
-      return "read";
-    case WAMessageStatus.ERROR:
-      return "failed";
-    default:
-      // PENDING and SERVER_ACK only say the message left this device.
-      return null;
-  }
+  return receiptOf(status == null ? null : (STEPS.get(status) ?? null));
 }

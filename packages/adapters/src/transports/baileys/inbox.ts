@@ -4,7 +4,7 @@ import type { AddressBook, ParkedReply } from "./address-book.js";
 import type { InboundText } from "./events.js";
 import { lidOf, phoneOfJid, senderPhone } from "./jid.js";
 import type { LidMapping } from "./socket.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 import { shapeOfBaileys } from "./incoming-shape.js";
 import { readReply } from "../session/reply-classifier.js";
 

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from "@relance/core";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 /** How long a confirmed lease is trusted before the next write reads it again. */
 export const LEASE_RECHECK_MS = 10_000;

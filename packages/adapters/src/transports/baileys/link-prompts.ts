@@ -3,7 +3,7 @@ import { qrDataUrl, qrTerminal } from "../../qr/render-qr.js";
 import { formatSeconds } from "./disconnect-policy.js";
 import type { SessionMode } from "./session-types.js";
 import type { BaileysSocket } from "./socket.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 export interface LinkPromptDeps {
   referrerUserId: string;

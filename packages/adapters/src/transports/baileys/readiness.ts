@@ -6,7 +6,7 @@ import type { NewChatMessageCapInfo } from "@whiskeysockets/baileys";
 import type { RestrictionWatch } from "./restrictions.js";
 import type { SessionTimeouts } from "./session-types.js";
 import type { BaileysSocket } from "./socket.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 /** A restriction without an end is asked about again at most this often. */
 const RESTRICTION_RECHECK_MS = 15 * 60_000;

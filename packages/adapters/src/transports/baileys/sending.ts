@@ -4,7 +4,7 @@ import { phoneJid } from "./jid.js";
 import type { DownloadMedia } from "./media-download.js";
 import type { BaileysSession } from "./session.js";
 import type { BaileysSocket } from "./socket.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 /** A session that can send now, with its socket. */
 export interface OpenSession {

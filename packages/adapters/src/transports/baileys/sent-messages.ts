@@ -1,7 +1,7 @@
 import { proto } from "@whiskeysockets/baileys";
 import type { Clock, Logger } from "@relance/core";
 import type { EncryptedEntries } from "./encrypted-entries.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Days older than the retention are deleted this many days back (a session idle for weeks). */

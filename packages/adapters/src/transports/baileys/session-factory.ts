@@ -1,8 +1,6 @@
-import type { SessionRepository } from "@relance/core";
-import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { AddressBook } from "./address-book.js";
 import { useStorageAuthState } from "./auth-state.js";
-import { closedMarker } from "./closed-marker.js";
+import { closedByReferrer } from "../session/restore-guard.js";
 import type { ReconnectSettings } from "./disconnect-policy.js";
 import { encryptedEntries } from "./encrypted-entries.js";
 import { leaseGuard } from "./lease-guard.js";
@@ -36,10 +34,6 @@ export function sessionIdOf(referrerUserId: string): string {
   return `baileys:${referrerUserId}`;
 }
 
-export function markerOf(sessions: SessionRepository, cipher: SessionCipher, referrerUserId: string) {
-  return closedMarker(sessions, cipher, sessionIdOf(referrerUserId));
-}
-
 /**
  * Loads the referrer's auth state and builds their session (its first socket is started by the
  * caller, once it is in the pool). A restore needs a linked device; a new link starts from fresh
@@ -56,7 +50,7 @@ export async function openBaileysSession(factory: SessionFactory, referrerUserId
   if (mode.kind === "restore") {
     if (!isLinked(auth.state.creds)) throw new NothingToRestore(`no linked session stored for ${referrerUserId}`);
   } else if (isLinked(auth.state.creds)) {
-    await markerOf(sessions, cipher, referrerUserId).clear();
+    await closedByReferrer(sessions, cipher, sessionId).clear();
   } else if (await sessions.exists(sessionId)) {
     // Leftovers of a link that never completed: a new link starts from fresh creds.
     await auth.clear();

@@ -16,7 +16,7 @@ import { RestrictionWatch } from "./restrictions.js";
 import type { SentMessageStore } from "./sent-messages.js";
 import type { SessionDeps, SessionMode } from "./session-types.js";
 import { isLinked, socketConfig, statusCodeOf, type BaileysSocket } from "./socket.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 export type { SessionDeps, SessionHooks, SessionMode, SessionTimeouts } from "./session-types.js";
 export { formatPairingCode } from "./link-prompts.js";

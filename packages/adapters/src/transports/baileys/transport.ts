@@ -19,20 +19,23 @@ import {
 } from "@relance/core";
 import { SessionPool } from "../pool/session-pool.js";
 import { InboundJournals } from "../session/inbound-journal.js";
+import { LinkRegistry } from "../session/link-registry.js";
+import { callFailure } from "../session/failure.js";
+import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
+import { RestoreBlocks, closedByReferrer } from "../session/restore-guard.js";
 import { forgetStoredContact } from "./contact-erasure.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
-import { LinkEvents } from "./link-events.js";
 import { toBaileysLogger } from "./logger.js";
 import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
 import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions.js";
 import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending.js";
 import type { BaileysSession, SessionMode } from "./session.js";
-import { NothingToRestore, markerOf, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
+import { NothingToRestore, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
 import { statusCodeOf, type BaileysSocket } from "./socket.js";
 import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS, type BaileysTransportOptions } from "./transport-options.js";
 import { WaVersionSource } from "./wa-version.js";
-import { messageOf } from "./error-message.js";
+import { messageOf } from "../session/error-message.js";
 
 export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";
@@ -54,9 +57,9 @@ class BaileysTransport implements Transport {
   readonly name = NAME;
   readonly capabilities = { presence: true, pairingCode: true };
   private readonly pool: SessionPool<BaileysSession>;
-  private readonly links: LinkEvents;
+  private readonly links: LinkRegistry;
   /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
-  private readonly blocked = new Set<string>();
+  private readonly blocked = new RestoreBlocks(NAME);
   /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
   private readonly latest = new Map<string, BaileysSession>();
   /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
@@ -76,7 +79,7 @@ class BaileysTransport implements Transport {
   constructor(private readonly options: BaileysTransportOptions) {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
-    this.links = new LinkEvents(options.clock, logger);
+    this.links = new LinkRegistry(options.clock, logger);
     this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
     this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
@@ -129,7 +132,7 @@ class BaileysTransport implements Transport {
     if (method === "pairing_code" && !isE164(phone)) {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
-    this.blocked.delete(referrerUserId);
+    this.blocked.lift(referrerUserId);
     this.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
     const existing = this.pool.get(referrerUserId);
@@ -153,7 +156,7 @@ class BaileysTransport implements Transport {
     const existing = this.pool.get(referrerUserId);
     if (!options.logout) {
       // Marked before closing, so that a concurrent ensureReady cannot bring it back in between.
-      if (existing || (await this.options.sessions.exists(sessionId))) await this.marker(referrerUserId).set();
+      if (existing || (await this.options.sessions.exists(sessionId))) await this.marker(referrerUserId).set(this.options.clock.now());
       if (existing) await this.release(referrerUserId);
       const phone = existing?.state.phone ?? this.links.get(referrerUserId)?.phone ?? null;
       return this.links.update(referrerUserId, { status: "disconnected", phone, reason: "disconnected by the referrer" });
@@ -177,7 +180,7 @@ class BaileysTransport implements Transport {
       await this.release(referrerUserId);
     }
     await this.options.sessions.clear(sessionId);
-    this.blocked.delete(referrerUserId);
+    this.blocked.lift(referrerUserId);
     return this.links.update(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
   }
 
@@ -202,14 +205,7 @@ class BaileysTransport implements Transport {
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
     }
-    // "Replaced by another connection" is the normal end of a takeover by another instance of
-    // ours: that one drives the session now, so this is no outage to hold and report.
-    if (this.blocked.has(referrerUserId)) {
-      if (await this.pool.heldElsewhere(referrerUserId)) {
-        throw new SessionDrivenElsewhereError(`[${NAME}] the session of ${referrerUserId} is driven by another process`);
-      }
-      return this.getState(referrerUserId);
-    }
+    if (await this.blocked.holds(referrerUserId, this.pool)) return this.getState(referrerUserId);
     const coolingDown = this.giveUps.coolingDown(referrerUserId);
     if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
@@ -341,24 +337,21 @@ class BaileysTransport implements Transport {
   }
 
   private onSessionEnded(referrerUserId: string, session: BaileysSession, blockRestore: boolean): void {
-    if (blockRestore) this.blocked.add(referrerUserId);
+    if (blockRestore) this.blocked.block(referrerUserId);
     if (this.pool.get(referrerUserId) !== session) return;
     this.release(referrerUserId).catch((error) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys session lease could not be released"));
   }
 
   /**
    * The pool closed a session to make room, after inactivity, or because another process took
-   * its lease. The device is still linked and the next `ensureReady` restores it: the state
-   * changes here, but no link event tells the core the referrer's WhatsApp went down.
+   * its lease: the shared rule (session/pool-closed.ts) says what the referrer's state becomes.
    */
-  private onPoolClosed(referrerUserId: string, why: "evicted" | "idle" | "lease_lost"): void {
-    const reason = {
-      evicted: "closed to make room for another session; restored on the next send",
-      idle: "closed after inactivity; restored on the next send",
-      lease_lost: "driven by another process",
-    }[why];
+  private onPoolClosed(referrerUserId: string, why: PoolCloseReason): void {
     this.latest.delete(referrerUserId);
-    this.links.set(referrerUserId, { status: "disconnected", phone: this.links.get(referrerUserId)?.phone ?? null, reason });
+    const after = afterPoolClose(this.getState(referrerUserId), why);
+    if (!after) return;
+    if (after.announce) this.links.update(referrerUserId, after.state);
+    else this.links.set(referrerUserId, after.state);
   }
 
   /** Until the QR or pairing code is there to show (or the link is done, or over). */
@@ -404,13 +397,8 @@ class BaileysTransport implements Transport {
    * media download included, is an ordinary, retryable failure.
    */
   private failure(referrerUserId: string, what: string, error: unknown, nothingSent: boolean): Error {
-    const cause = messageOf(error);
     const connectionGone = this.pool.get(referrerUserId)?.openSocket == null || statusCodeOf(error) === DisconnectReason.connectionClosed;
-    if (nothingSent && connectionGone) {
-      const status = this.getState(referrerUserId).status;
-      return new TransportUnavailableError(`[${NAME}] ${what} failed: the connection closed (${cause})`, status === "connected" ? "disconnected" : status, error);
-    }
-    return new Error(`[${NAME}] ${what} failed: ${cause}`, { cause: error });
+    return callFailure({ transport: NAME, action: what, error, unavailable: nothingSent && connectionGone, status: this.getState(referrerUserId).status });
   }
 
   private async ownsLease(referrerUserId: string): Promise<boolean> {
@@ -418,7 +406,7 @@ class BaileysTransport implements Transport {
   }
 
   private marker(referrerUserId: string) {
-    return markerOf(this.options.sessions, this.options.cipher, referrerUserId);
+    return closedByReferrer(this.options.sessions, this.options.cipher, sessionIdOf(referrerUserId));
   }
 }
 

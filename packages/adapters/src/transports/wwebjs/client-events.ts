@@ -95,7 +95,7 @@ function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
   const loggedOut = unlinks(reason);
   // Synchronously: the library deletes the stored session right after emitting LOGOUT.
   if (loggedOut) live.store.allowDeletion();
-  if (blocksRestore(reason)) rt.blocked.add(live.referrerUserId);
+  if (blocksRestore(reason)) rt.blocked.block(live.referrerUserId);
   const { phone } = rt.getState(live.referrerUserId);
   if (reason === WAState.DEPRECATED_VERSION) {
     endLive(rt, live, afterDeprecatedBuild(rt, live, phone));
@@ -113,7 +113,7 @@ function afterDeprecatedBuild(rt: WwebjsRuntime, live: Live, phone: E164 | null)
   if (rt.webBuild.deprecated(live.webVersion)) {
     return { status: "disconnected", phone, reason: `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION): restored with build ${rt.webBuild.get().version} on the next send` };
   }
-  rt.blocked.add(live.referrerUserId);
+  rt.blocked.block(live.referrerUserId);
   rt.logger.error({ referrerUserId: live.referrerUserId, webVersion: live.webVersion }, "WhatsApp deprecated the WhatsApp Web build and no other build is left: sessions are not restored");
   return { status: "failed", phone, reason: `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION) and no other build is configured: not restored until the server is updated` };
 }

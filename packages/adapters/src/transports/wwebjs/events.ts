@@ -1,3 +1,5 @@
+import { messageOf } from "../session/error-message.js";
+import { receiptOf, type AckStep, type ReceiptStatus } from "../session/receipts.js";
 import { isE164, type E164, type LinkState } from "@relance/core";
 import { MessageAck, WAState } from "./library.js";
 
@@ -42,18 +44,18 @@ export function stateAfterChange(state: string, phone: E164 | null): LinkState |
   return null;
 }
 
-export function receiptStatus(ack: MessageAck): "delivered" | "read" | "failed" | null {
-  switch (ack) {
-    case MessageAck.ACK_DEVICE:
-      return "delivered";
-    case MessageAck.ACK_READ:
-    case MessageAck.ACK_PLAYED:
-      return "read";
-    case MessageAck.ACK_ERROR:
-      return "failed";
-    default:
-      return null;
-  }
+/** whatsapp-web.js' ack numbers as the shared steps (session/receipts.ts says what each means). */
+const STEPS: ReadonlyMap<MessageAck, AckStep> = new Map([
+  [MessageAck.ACK_ERROR, "error"],
+  [MessageAck.ACK_PENDING, "pending"],
+  [MessageAck.ACK_SERVER, "server"],
+  [MessageAck.ACK_DEVICE, "device"],
+  [MessageAck.ACK_READ, "read"],
+  [MessageAck.ACK_PLAYED, "played"],
+]);
+
+export function receiptStatus(ack: MessageAck): ReceiptStatus | null {
+  return receiptOf(STEPS.get(ack) ?? null);
 }
 
 /** `33612345678@c.us` → `+33612345678`; null for groups, broadcasts, LIDs and anything else. */
@@ -81,6 +83,4 @@ export function initFailureState(error: unknown, phone: E164 | null): LinkState 
 }
 
 /** whatsapp-web.js also throws bare strings ('auth timeout', 'ready timeout'). */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export const describe: (error: unknown) => string = messageOf;

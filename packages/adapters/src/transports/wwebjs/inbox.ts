@@ -4,7 +4,8 @@ import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
 import type { Message } from "./library.js";
 import { readReply, type IncomingShape } from "../session/reply-classifier.js";
 import { shapeOfWwebjs, shapeOfWwebjsEdit } from "./incoming-shape.js";
-import { MAX_PENDING, MAX_SEEN, holdsId, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
+import { boundLidReplies } from "../session/lid-replies.js";
+import { MAX_SEEN, holdsId, type PendingReply, type SessionBook, type Watermark } from "./session-book.js";
 
 /** The phones of a referrer's active targets (their chats are read on catch-up even when read). */
 export type ActiveContacts = (referrerUserId: string) => Promise<readonly E164[]>;
@@ -179,8 +180,7 @@ export class Inbox {
   private async flushPendingNow(hints: readonly string[]): Promise<void> {
     const { book, client, logger, referrerUserId } = this.options;
     if ((await this.waiting()).size === 0 || !this.options.isOpen()) return;
-    const pending = await book.pending();
-    this.waitingLids = new Set(pending.map((p) => p.lid));
+    const pending = await this.unexpiredPending();
     if (pending.length === 0) return;
     const phoneByLid = new Map<string, E164>();
     try {
@@ -255,14 +255,27 @@ export class Inbox {
     const { book, logger, referrerUserId } = this.options;
     const pending = await book.pending();
     if (pending.some((p) => p.id === reply.id)) return;
-    pending.push(reply);
-    const dropped = pending.length - MAX_PENDING;
-    if (dropped > 0) logger.warn({ referrerUserId, dropped }, "too many replies waiting for a LID mapping: the oldest are dropped");
-    const kept = pending.slice(Math.max(0, dropped));
+    // The shared rule (session/lid-replies.ts): a TTL, and a bound that keeps the STOPs.
+    const { kept, expired, overflow } = boundLidReplies([...pending, reply], this.options.clock.now(), pendingView);
+    if (expired > 0) logger.warn({ referrerUserId, expired }, "replies waiting for a LID mapping expired: WhatsApp never mapped their LIDs");
+    if (overflow > 0) logger.warn({ referrerUserId, dropped: overflow }, "too many replies waiting for a LID mapping: the oldest that are not opt-outs are dropped");
     await book.setPending(kept);
     this.waitingLids = new Set(kept.map((p) => p.lid));
     // No number, no text in logs: only that a reply waits.
-    logger.warn({ referrerUserId, waiting: Math.min(pending.length, MAX_PENDING) }, "reply from a LID with no known phone number: kept until WhatsApp maps it");
+    logger.warn({ referrerUserId, waiting: kept.length }, "reply from a LID with no known phone number: kept until WhatsApp maps it");
+  }
+
+  /** The waiting list without the replies past the TTL (dropped from storage, with a warning). */
+  private async unexpiredPending(): Promise<PendingReply[]> {
+    const { book, logger, referrerUserId } = this.options;
+    const pending = await book.pending();
+    const { kept, expired } = boundLidReplies(pending, this.options.clock.now(), pendingView);
+    if (expired > 0) {
+      logger.warn({ referrerUserId, expired }, "replies waiting for a LID mapping expired: WhatsApp never mapped their LIDs");
+      await book.setPending(kept);
+    }
+    this.waitingLids = new Set(kept.map((p) => p.lid));
+    return kept;
   }
 
   private async advance(message: Message): Promise<void> {
@@ -323,3 +336,5 @@ function isAfter(message: Message, mark: Watermark): boolean {
 function isPersonChat(id: string): boolean {
   return /@(c\.us|lid)$/.test(id);
 }
+
+const pendingView = (reply: PendingReply) => ({ atMs: reply.at, text: reply.text });

@@ -1,4 +1,5 @@
 import type { LinkState } from "@relance/core";
+import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
 import { destroyClient } from "./browser-teardown.js";
 import { LinkEnded, type Live } from "./live.js";
 import type { WwebjsRuntime } from "./runtime.js";
@@ -75,16 +76,11 @@ function watchForLateBrowser(rt: WwebjsRuntime, live: Live, teardown: Parameters
   timer.unref();
 }
 
-export function onPoolClosed(rt: WwebjsRuntime, referrerUserId: string, why: "evicted" | "idle" | "lease_lost"): void {
+/** The pool closed a session on its own: the shared rule (session/pool-closed.ts) says what the referrer sees. */
+export function onPoolClosed(rt: WwebjsRuntime, referrerUserId: string, why: PoolCloseReason): void {
   if (rt.current.has(referrerUserId)) return;
-  const previous = rt.getState(referrerUserId);
-  if (previous.status === "pending_qr" || previous.status === "pending_pairing") {
-    // A link in progress is news: its QR or code is dead now (unless another process took over).
-    if (why === "lease_lost") return;
-    const reason = why === "idle" ? "linking expired: the code was not used in time" : "linking was cancelled: too many WhatsApp sessions are open on this server";
-    rt.setState(referrerUserId, { status: "disconnected", phone: null, reason });
-  } else if (previous.status === "connected" || previous.status === "connecting") {
-    // The device stays linked: nothing to tell, the next ensureReady restores it.
-    rt.states.set(referrerUserId, { status: "disconnected", phone: previous.phone, reason: `session closed by this server (${why}); it is restored on the next send` });
-  }
+  const after = afterPoolClose(rt.getState(referrerUserId), why);
+  if (!after) return;
+  if (after.announce) rt.setState(referrerUserId, after.state);
+  else rt.setQuietly(referrerUserId, after.state);
 }

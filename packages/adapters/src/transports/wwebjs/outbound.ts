@@ -1,5 +1,5 @@
 import { TransportUnavailableError, type E164, type OutgoingMessage, type PresenceState, type SendContext, type SendResult } from "@relance/core";
-import { describe } from "./events.js";
+import { callFailure } from "../session/failure.js";
 import { WAState } from "./library.js";
 import type { Live } from "./live.js";
 import type { WwebjsRuntime } from "./runtime.js";
@@ -76,9 +76,7 @@ function requireConnected(rt: WwebjsRuntime, referrerUserId: string): Live {
 
 /** A failure is an outage (TransportUnavailableError) only when the session went away meanwhile. */
 function failure(rt: WwebjsRuntime, live: Live, action: string, error: unknown): Error {
-  const state = rt.getState(live.referrerUserId);
-  if (!rt.isCurrent(live) || state.status !== "connected") {
-    return new TransportUnavailableError(`[wwebjs] ${action} failed: the session of ${live.referrerUserId} is ${state.status} (${describe(error)})`, state.status, error);
-  }
-  return new Error(`[wwebjs] ${action} failed: ${describe(error)}`, { cause: error });
+  const { status } = rt.getState(live.referrerUserId);
+  const unavailable = !rt.isCurrent(live) || status !== "connected";
+  return callFailure({ transport: "wwebjs", action, error, unavailable, status, detail: `the session of ${live.referrerUserId} is ${status}` });
 }

@@ -3,7 +3,7 @@ import { withTimeout } from "./deferred.js";
 import { describe, isLidJid, phoneOfUserJid } from "./events.js";
 import { endLive } from "./lifecycle.js";
 import type { Live } from "./live.js";
-import { CLOSED_BY_REFERRER_KEY } from "./remote-auth-store.js";
+import { CLOSED_BY_REFERRER_KEY } from "../session/restore-guard.js";
 import type { WwebjsRuntime } from "./runtime.js";
 import { RESTORE_REFUSED_KEY } from "./session-book.js";
 import { sessionIdOf } from "./session-ids.js";

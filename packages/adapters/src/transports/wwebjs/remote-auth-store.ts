@@ -42,15 +42,8 @@ interface PendingSave {
   writing: ArchiveGeneration | null;
   dropping: ArchiveGeneration[];
 }
-/**
- * Repository key set by `disconnect` without logout: ensureReady must not reopen the session.
- * Its value is encrypted too, so that a key rotation over the session's entries finds only blobs.
- */
-export const CLOSED_BY_REFERRER_KEY = "closed-by-referrer";
-
-export function closedByReferrerValue(cipher: SessionCipher, sessionId: string, at: Date): string {
-  return cipher.encrypt(at.toISOString(), { aad: JSON.stringify([sessionId, CLOSED_BY_REFERRER_KEY]) });
-}
+/** Set by `disconnect` without logout: ensureReady must not reopen the session (shared with Baileys). */
+export { CLOSED_BY_REFERRER_KEY } from "../session/restore-guard.js";
 
 export interface RemoteAuthStoreOptions {
   sessions: SessionRepository;

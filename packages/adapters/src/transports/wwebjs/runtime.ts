@@ -1,10 +1,12 @@
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent, type TransportListener } from "@relance/core";
+import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent } from "@relance/core";
 import { SystemClock } from "../../clock/system-clock.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { SessionPool } from "../pool/session-pool.js";
-import { InboundJournals, deliverToListeners } from "../session/inbound-journal.js";
+import { InboundJournals } from "../session/inbound-journal.js";
+import { LinkRegistry } from "../session/link-registry.js";
+import { RestoreBlocks } from "../session/restore-guard.js";
 import { createRealWwebjsClient, webVersionPin, type CreateWwebjsClient } from "./client-factory.js";
 import { describe } from "./events.js";
 import { onPoolClosed } from "./lifecycle.js";
@@ -22,11 +24,11 @@ import { WebBuild } from "./web-build.js";
  */
 export class WwebjsRuntime {
   readonly name = "wwebjs";
-  readonly states = new Map<string, LinkState>();
   readonly current = new Map<string, Live>();
-  /** Sessions ensureReady leaves alone until the referrer connects again (replaced, blocked). */
-  readonly blocked = new Set<string>();
-  readonly listeners = new Set<TransportListener>();
+  /** Sessions ensureReady leaves alone until the referrer connects again (replaced, banned). */
+  readonly blocked = new RestoreBlocks("wwebjs");
+  /** Link states and listeners (shared with Baileys): an event only when the referrer would see a change. */
+  readonly links: LinkRegistry;
   /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
   readonly journals: InboundJournals;
   private readonly pending = new Set<Promise<unknown>>();
@@ -61,6 +63,7 @@ export class WwebjsRuntime {
     this.cipher = options.cipher;
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger;
+    this.links = new LinkRegistry(this.clock, this.logger);
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
     this.chromiumPath = options.chromiumPath ?? process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
     this.chromiumArgs = options.chromiumArgs ?? [];
@@ -84,7 +87,7 @@ export class WwebjsRuntime {
       cipher: this.cipher,
       logger: this.logger,
       sessionIdOf,
-      deliver: (event) => deliverToListeners(this.listeners, event),
+      deliver: (event) => this.links.deliver(event),
       ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
     });
     this.maxSessions = options.maxSessions ?? 5;
@@ -110,23 +113,21 @@ export class WwebjsRuntime {
   }
 
   getState(referrerUserId: string): LinkState {
-    const state = this.states.get(referrerUserId) ?? { status: "disconnected", phone: null };
+    const state = this.links.get(referrerUserId) ?? { status: "disconnected", phone: null };
     return { ...state, ...(state.qr ? { qr: { ...state.qr } } : {}) };
   }
 
   setState(referrerUserId: string, state: LinkState): void {
-    this.states.set(referrerUserId, state);
-    this.emit({ type: "link", referrerUserId, state: this.getState(referrerUserId), at: this.clock.now() });
+    this.links.update(referrerUserId, state);
+  }
+
+  /** Records a state without a link event (the core hears of it on its next call). */
+  setQuietly(referrerUserId: string, state: LinkState): void {
+    this.links.set(referrerUserId, state);
   }
 
   emit(event: TransportEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error({ eventType: event.type, err: describe(error) }, "transport listener failed");
-      }
-    }
+    this.links.emit(event);
   }
 
   background(task: Promise<unknown>, failure: string): void {

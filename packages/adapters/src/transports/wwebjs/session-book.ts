@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { E164, SessionRepository } from "@relance/core";
-import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
+import type { SessionCipher } from "../../crypto/session-cipher.js";
+import { encryptedEntries, type EncryptedEntries } from "../session/encrypted-entries.js";
 
 /**
  * Newest inbound message already handed to the core: `at` in Unix seconds (WhatsApp's own
@@ -31,9 +32,6 @@ export const MAX_SEEN = 500;
 /** Set when WhatsApp Web asked to link again while restoring: ensureReady stops restoring. */
 export const RESTORE_REFUSED_KEY = "restore-refused";
 
-/** Most LID replies kept waiting for a phone number; the oldest go first (with a warning). */
-export const MAX_PENDING = 500;
-
 /**
  * What the transport remembers per session besides the browser profile, encrypted like it
  * (AAD `[sessionId, key]`): the inbound watermark, LID replies waiting for a number, and the
@@ -41,12 +39,16 @@ export const MAX_PENDING = 500;
  */
 export class SessionBook {
   private writes: Promise<unknown> = Promise.resolve();
+  /** Encrypted like every session entry (session/encrypted-entries.ts, shared with Baileys). */
+  private readonly entries: EncryptedEntries;
 
   constructor(
-    private readonly sessions: SessionRepository,
-    private readonly cipher: SessionCipher,
+    sessions: SessionRepository,
+    cipher: SessionCipher,
     readonly sessionId: string,
-  ) {}
+  ) {
+    this.entries = encryptedEntries(sessions, cipher, sessionId);
+  }
 
   watermark(): Promise<Watermark | null> {
     return this.read<Watermark>(WATERMARK_KEY);
@@ -85,7 +87,7 @@ export class SessionBook {
    * Erasure: the number's canonical id goes, and the ids of its messages (seen ring, watermark)
    * that name it are replaced by their hash (`forgottenId`): still recognised, so that a catch-up
    * reading the chat again emits none of them once more, without the number. Replies waiting for
-   * a number carry only a LID: they age out with the pending list (MAX_PENDING).
+   * a number carry only a LID: they age out with the waiting list (session/lid-replies.ts).
    */
   async forgetContact(phone: E164): Promise<void> {
     const canonical = await this.canonicalIds();
@@ -111,24 +113,13 @@ export class SessionBook {
     return this.write(RESTORE_REFUSED_KEY, at ? at.toISOString() : null);
   }
 
-  private aad(key: string): { aad: string } {
-    return { aad: JSON.stringify([this.sessionId, key]) };
-  }
-
   private async read<T>(key: string): Promise<T | null> {
     await this.writes.catch(() => undefined);
-    const blob = (await this.sessions.get(this.sessionId, [key]))[key];
-    if (blob === undefined) return null;
-    try {
-      return JSON.parse(this.cipher.decrypt(blob, this.aad(key)).plaintext) as T;
-    } catch (error) {
-      throw new SessionCryptoError(`Cannot decrypt ${key} of the whatsapp-web.js session ${this.sessionId}: ${error instanceof Error ? error.message : String(error)}`, error);
-    }
+    return (await this.entries.read<T>([key])).get(key) ?? null;
   }
 
   private write(key: string, value: unknown): Promise<void> {
-    const blob = value === null ? null : this.cipher.encrypt(JSON.stringify(value), this.aad(key));
-    const next = this.writes.catch(() => undefined).then(() => this.sessions.set(this.sessionId, { [key]: blob }));
+    const next = this.writes.catch(() => undefined).then(() => this.entries.write({ [key]: value }));
     this.writes = next;
     return next;
   }

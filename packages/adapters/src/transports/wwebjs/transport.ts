@@ -1,6 +1,5 @@
 import {
   SessionCapacityError,
-  SessionDrivenElsewhereError,
   ValidationError,
   type E164,
   type EnsureReadyOptions,
@@ -20,7 +19,8 @@ import { isLinkInProgress, openSession } from "./linking.js";
 import { LinkEnded, RESTORE_REFUSED_REASON } from "./live.js";
 import type { WwebjsTransportOptions } from "./options.js";
 import { isOnWhatsApp, send, sendPresence } from "./outbound.js";
-import { ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY, closedByReferrerValue } from "./remote-auth-store.js";
+import { CLOSED_BY_REFERRER_KEY, closedByReferrer } from "../session/restore-guard.js";
+import { ARCHIVE_KEY } from "./remote-auth-store.js";
 import { WwebjsRuntime } from "./runtime.js";
 import { sessionIdOf } from "./session-ids.js";
 
@@ -63,7 +63,7 @@ export class WwebjsTransport implements Transport {
         await shutDown(rt, existing);
       }
     }
-    rt.blocked.delete(referrerUserId);
+    rt.blocked.lift(referrerUserId);
     return openSession(rt, referrerUserId, { kind: "link", method: options.method, phone: options.phone ?? null });
   }
 
@@ -73,7 +73,7 @@ export class WwebjsTransport implements Transport {
     const sessionId = sessionIdOf(referrerUserId);
     if (!options.logout) {
       // Stored first: even if closing fails, ensureReady must not bring the session back.
-      await rt.sessions.set(sessionId, { [CLOSED_BY_REFERRER_KEY]: closedByReferrerValue(rt.cipher, sessionId, rt.clock.now()) });
+      await closedByReferrer(rt.sessions, rt.cipher, sessionId).set(rt.clock.now());
       const { phone } = rt.getState(referrerUserId);
       const live = rt.current.get(referrerUserId);
       if (live) {
@@ -103,7 +103,7 @@ export class WwebjsTransport implements Transport {
       await shutDown(rt, live);
     }
     await rt.sessions.clear(sessionId);
-    rt.blocked.delete(referrerUserId);
+    rt.blocked.lift(referrerUserId);
     rt.setState(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
     return rt.getState(referrerUserId);
   }
@@ -123,14 +123,7 @@ export class WwebjsTransport implements Transport {
       await rt.journals.retryRefused(referrerUserId);
       return rt.getState(referrerUserId);
     }
-    // "Replaced by another connection" is the normal end of a takeover by another instance of
-    // ours: that one drives the session now, so this is no outage to hold and report.
-    if (rt.blocked.has(referrerUserId)) {
-      if (await rt.pool.heldElsewhere(referrerUserId)) {
-        throw new SessionDrivenElsewhereError(`[wwebjs] the session of ${referrerUserId} is driven by another process`);
-      }
-      return rt.getState(referrerUserId);
-    }
+    if (await rt.blocked.holds(referrerUserId, rt.pool)) return rt.getState(referrerUserId);
     const stored = await rt.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY]);
     if (stored[ARCHIVE_KEY] === undefined || stored[CLOSED_BY_REFERRER_KEY] !== undefined) return rt.getState(referrerUserId);
     // WhatsApp refused it: another try would start a Chromium to be shown a QR again. Kept, not
@@ -171,8 +164,7 @@ export class WwebjsTransport implements Transport {
   }
 
   subscribe(listener: TransportListener): () => void {
-    this.rt.listeners.add(listener);
-    return () => this.rt.listeners.delete(listener);
+    return this.rt.links.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -180,7 +172,7 @@ export class WwebjsTransport implements Transport {
     rt.closed = true;
     for (const referrerUserId of rt.current.keys()) {
       const { phone } = rt.getState(referrerUserId);
-      rt.states.set(referrerUserId, { status: "disconnected", phone, reason: "this server closed the session; it stays linked" });
+      rt.setQuietly(referrerUserId, { status: "disconnected", phone, reason: "this server closed the session; it stays linked" });
     }
     const opening = [...rt.current.values()].filter((live) => !live.firstState.settled);
     for (const live of opening) {
@@ -195,7 +187,7 @@ export class WwebjsTransport implements Transport {
     // Replies handed over up to now: wait (bounded) for the engine's acknowledgements before the
     // listeners go; anything left is replayed on the session's next ready.
     await rt.journals.settled();
-    rt.listeners.clear();
+    rt.links.clearListeners();
   }
 
   // ----- beyond the port -----

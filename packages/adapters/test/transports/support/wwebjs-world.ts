@@ -17,7 +17,7 @@ export const REFERRAL: E164 = "+33611111111";
 const MIME: Record<MediaItem["type"], string> = { image: "image/jpeg", video: "video/mp4", document: "application/pdf", audio: "audio/ogg" };
 
 /** Media "downloaded" without a network: the URL travels in the data so the fake can report it. */
-async function loadMediaOffline(item: MediaItem): Promise<MessageMedia> {
+export async function loadMediaOffline(item: MediaItem): Promise<MessageMedia> {
   return new MessageMedia(MIME[item.type], Buffer.from(item.url).toString("base64"), item.url.split("/").pop() ?? "file");
 }
 

@@ -1,12 +1,13 @@
 import type { Clock, LinkState, Logger, TransportEvent, TransportListener } from "@relance/core";
-import { deliverToListeners } from "../session/inbound-journal.js";
 import { messageOf } from "./error-message.js";
+import { deliverToListeners } from "./inbound-journal.js";
 
 /**
- * The last link state of each referrer and the transport's listeners. A link event is emitted
- * only when something a referrer would see changed (status, phone, QR, code, reason, restriction).
+ * The last link state of each referrer and the transport's listeners, for both drivers. A link
+ * event is emitted only when something a referrer would see changed (status, phone, QR, code,
+ * reason, restriction); `set` records a state the core hears of on its next call (a pool close).
  */
-export class LinkEvents {
+export class LinkRegistry {
   private readonly states = new Map<string, LinkState>();
   private readonly listeners = new Set<TransportListener>();
 
