@@ -82,3 +82,24 @@ describe("the docs stand on their own", () => {
     expect([...new Set(missing)]).toEqual([]);
   });
 });
+
+describe("the package READMEs npm shows", () => {
+  const packages = ["core", "adapters", "http"];
+
+  it("say how to install their package and name every entry point it exports", () => {
+    for (const pkg of packages) {
+      const meta = JSON.parse(read(`packages/${pkg}/package.json`)) as { name: string; exports: Record<string, unknown> };
+      const readme = read(`packages/${pkg}/README.md`);
+      expect(readme, pkg).toMatch(new RegExp(`npm install [^\\n]*${meta.name}`));
+      const entries = Object.keys(meta.exports).filter((key) => key !== "./package.json").map((key) => (key === "." ? meta.name : `${meta.name}/${key.slice(2)}`));
+      expect(entries.filter((entry) => !readme.includes(`\`${entry}\``) && !readme.includes(`"${entry}"`)), `${pkg}: entry points missing from its README`).toEqual([]);
+    }
+  });
+
+  it("list only adapters that exist (the file store is gone), and keep each one's requirements beside it", () => {
+    const adapters = read("packages/adapters/README.md");
+    expect(adapters).not.toMatch(/file stor(e|age)|nedb/i);
+    // The MongoDB adapter's write concern and indexes, SQLite's native module, each transport's library and runtime.
+    for (const fact of ['w: "majority"', "INDEXES", "replica set", "better-sqlite3", "7.0.0-rc14", "Chromium", "instanceId"]) expect(adapters, fact).toContain(fact);
+  });
+});

@@ -68,7 +68,7 @@ function mongoUriAuthenticates(uri: string): boolean {
   return /[?&]authMechanism=(MONGODB-X509|MONGODB-AWS|MONGODB-OIDC|GSSAPI|PLAIN)(&|$)/i.test(uri);
 }
 
-const EnvSchema = z
+export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: integer(0).max(65535).default(3000),
