@@ -27,6 +27,7 @@ export * from "./policies/template.js";
 export * from "./policies/stop-keywords.js";
 export * from "./policies/message-validation.js";
 export * from "./policies/variants.js";
+export * from "./policies/stable-hash.js";
 export * from "./policies/holdout.js";
 export * from "./policies/lift.js";
 export * from "./engine/options.js";

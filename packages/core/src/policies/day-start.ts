@@ -1,25 +1,8 @@
 import { minutesOfDay, type SendWindow } from "../model/send-window.js";
+import { unitHash } from "./stable-hash.js";
 
 const MINUTES_PER_DAY = 24 * 60;
 
-/**
- * FNV-1a (32 bits) of the string's UTF-16 code units, then murmur3's finaliser so that ids
- * differing in one character (`referrer-1`, `referrer-2`) land far apart: the same number on
- * every instance and version of Node. A fraction in [0, 1).
- */
-function stableFraction(value: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) {
-    hash ^= value.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return (hash >>> 0) / 2 ** 32;
-}
 
 /** Length of a send window in minutes (equal bounds: the whole day). */
 export function windowMinutes(window: SendWindow): number {
@@ -37,7 +20,7 @@ export function windowMinutes(window: SendWindow): number {
 export function dayStartOffsetMinutes(referrerUserId: string, spreadMs: number, window: SendWindow): number {
   const spread = Math.min(Math.floor(spreadMs / 60_000), Math.floor(windowMinutes(window) / 2));
   if (spread <= 0) return 0;
-  return Math.floor(stableFraction(referrerUserId) * spread);
+  return Math.floor(unitHash(referrerUserId) * spread);
 }
 
 function hhmm(minutes: number): string {

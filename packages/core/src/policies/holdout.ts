@@ -1,27 +1,16 @@
 import type { SendWindow } from "../model/send-window.js";
 import type { TargetGroup } from "../model/target.js";
 import { nextAllowedInstant } from "./send-window.js";
+import { stableHash32 } from "./stable-hash.js";
 
 /** Buckets of the assignment: percentages with two decimals would still be exact. */
 export const HOLDOUT_BUCKETS = 10_000;
 
 /**
- * A referral's bucket in [0, HOLDOUT_BUCKETS): a pure function of its id (FNV-1a over the UTF-16
- * code units, then murmur3's finaliser so that ids differing in their last character spread over
- * every bucket). Every instance, retry and restart computes the same one; no state, no randomness.
+ * A referral's bucket in [0, HOLDOUT_BUCKETS): a pure function of its id ({@link stableHash32}). Every instance, retry and restart computes the same one; no state, no randomness.
  */
 export function holdoutBucket(referralUserId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < referralUserId.length; i++) {
-    hash ^= referralUserId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return (hash >>> 0) % HOLDOUT_BUCKETS;
+  return stableHash32(referralUserId) % HOLDOUT_BUCKETS;
 }
 
 /**

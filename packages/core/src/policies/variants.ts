@@ -1,4 +1,5 @@
 import { DEFAULT_VARIANT, type MessageDefinition, type MessageVariant } from "../model/message.js";
+import { unitHash } from "./stable-hash.js";
 
 /** The wording a target gets on a day: `key` null when the day has no variants. */
 export interface ChosenVariant {
@@ -40,20 +41,3 @@ export function chooseVariant(message: MessageDefinition, targetId: string, day:
   return { key: last.key, message: messageOfVariant(message, last.key)! };
 }
 
-/**
- * A number in [0, 1) spread evenly over its inputs, even for ids that differ in one character
- * (ours are time-ordered): FNV-1a over UTF-16 code units, then murmur3's finaliser.
- */
-export function unitHash(input: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < input.length; i++) {
-    h ^= input.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) / 2 ** 32;
-}
