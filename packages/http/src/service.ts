@@ -34,6 +34,7 @@ export interface StartOptions {
 /** Builds everything from the configuration (the container), starts the jobs and listens. */
 export async function startService(config: ServiceConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  for (const warning of config.warnings ?? []) logger.warn({ config: "deprecated" }, warning);
   const service = await resolved(buildContainer(config, logger, options.overrides), TOKENS.Service);
   const { app, engine, storage, transport, sandbox, metrics } = service;
   service.start();

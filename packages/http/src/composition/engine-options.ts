@@ -24,7 +24,7 @@ export function engineOptionsOf(config: ServiceConfig, instanceId: string, trans
     healthAtRiskBelow: config.RELANCE_HEALTH_AT_RISK_BELOW,
     healthDeliveredAfterMs: config.RELANCE_HEALTH_DELIVERED_AFTER_MS,
     healthCoolDownMs: config.RELANCE_HEALTH_COOL_DOWN_MS,
-    inboxCron: config.RELANCE_INBOX_CRON,
+    listenCron: config.RELANCE_LISTEN_CRON,
     defaultTimezone: config.RELANCE_DEFAULT_TIMEZONE,
     defaultSendWindow: sendWindowOf(config),
     retentionDays: config.RELANCE_RETENTION_DAYS,
