@@ -34,7 +34,7 @@ import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
 import { senderConcurrency } from "./concurrency.js";
 import { PendingWork } from "./pending-work.js";
-import { resolveOptions, type RelanceOptions } from "./options.js";
+import { resolveOptions, type DeprecatedOptions, type RelanceOptions } from "./options.js";
 import { SenderDrives } from "./sender-drives.js";
 import { UnsettledWrites } from "./unsettled-writes.js";
 
@@ -47,7 +47,7 @@ export interface RelanceEngineDependencies {
   logger?: Logger;
   /** Needed by `start()` only. */
   scheduler?: Scheduler;
-  options?: Partial<RelanceOptions>;
+  options?: Partial<RelanceOptions> & DeprecatedOptions;
   /** Source of randomness for jitter and ids (tests pass a seeded one). */
   random?: () => number;
 }
@@ -181,7 +181,7 @@ export class RelanceEngine {
   runDispatch(): Promise<DispatchResult> {
     return this.joinOrStart("dispatch", () => this.dispatchRun());
   }
-  /** The listening job: brings up the sessions of referrers with active targets so their replies are read. */
+  /** The listen job: brings up the sessions of referrers with active targets so their replies are read. */
   runListen(): Promise<ListenResult> {
     return this.joinOrStart("listen", () => runListen(this.ctx));
   }
@@ -197,9 +197,9 @@ export class RelanceEngine {
   }
 
   /**
-   * Schedules enrollment, dispatch and the listening job. A tick finding the previous run of its
-   * job still going is skipped — except dispatch's once that run only paces its senders (see
-   * `dispatchTick`).
+   * Schedules enrollment, dispatch, the listen job and retention. A tick finding the previous run
+   * of its job still going is skipped — except dispatch's once that run only paces its senders
+   * (see `dispatchTick`).
    */
   start(): void {
     if (!this.scheduler) throw new Error("RelanceEngine.start() needs a scheduler");
@@ -208,7 +208,7 @@ export class RelanceEngine {
     this.jobs.push(
       this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.tick("enrollment", () => this.runEnrollment())),
       this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.dispatchTick()),
-      this.scheduler.schedule("listen", this.options.inboxCron, () => this.tick("listen", () => this.runListen())),
+      this.scheduler.schedule("listen", this.options.listenCron, () => this.tick("listen", () => this.runListen())),
       this.scheduler.schedule("retention", this.options.retentionCron, () => this.tick("retention", () => this.runRetention())),
     );
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");

@@ -40,7 +40,7 @@ export interface RelanceStorage {
   readonly configs: ReferrerConfigRepository;
   readonly messages: MessageRepository;
   readonly targets: TargetRepository;
-  readonly counters: DailyCounterRepository;
+  readonly counters: CappedCounterRepository;
   readonly doNotContact: DoNotContactRepository;
   readonly leases: LeaseRepository;
   readonly sessions: SessionRepository;
@@ -288,7 +288,7 @@ export interface PurgeableTarget {
   referralUserId: string;
 }
 
-/** One counter of a {@link DailyCounterRepository.tryIncrementAll} call. */
+/** One counter of a {@link CappedCounterRepository.tryIncrementAll} call. */
 export interface CounterSlot {
   day: string;
   cap: number;
@@ -299,14 +299,20 @@ export type CounterSlotsAnswer = { counted: true } | { counted: false; full: num
 /** Answer of {@link TargetRepository.claimReserving}: claimed with every slot taken, or neither (and which slot was full, if one was). */
 export type ClaimReservingAnswer = { claimed: Target; full?: undefined } | { claimed: null; full: number | null };
 
-/** One counter as {@link DailyCounterRepository.listRange} reads it back. */
+/** One counter as {@link CappedCounterRepository.listRange} reads it back. */
 export interface CounterEntry {
   key: string;
   count: number;
 }
 
-/** Per-referrer, per-local-day send counters. `day` is the referrer's local `YYYY-MM-DD`. */
-export interface DailyCounterRepository {
+/**
+ * Capped counters, one per (`owner`, `key`): a count that N concurrent callers never push past a
+ * cap. The core keeps a referrer's daily send cap (owner: the referrer, key: its local
+ * `YYYY-MM-DD`), its first-contact budget (key `first-contact:<day>`) and its sender-health
+ * counts in it; the HTTP edge its rate limits and spent link ids. The parameters keep their
+ * historic names (`referrerUserId`, `day`): they are the owner and the key.
+ */
+export interface CappedCounterRepository {
   /**
    * Atomic: adds 1 unless the count already reached `cap`. Returns the new count, or null when
    * the cap was reached. N concurrent callers never push the count past `cap`.
@@ -339,6 +345,9 @@ export interface DailyCounterRepository {
    */
   purgeBefore(ownerPrefix: string, before: string): Promise<number>;
 }
+
+/** @deprecated Renamed {@link CappedCounterRepository} (it holds more than daily counts). */
+export type DailyCounterRepository = CappedCounterRepository;
 
 export interface DoNotContactRepository {
   /** Idempotent; the first entry for a number is kept. */

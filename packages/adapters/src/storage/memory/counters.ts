@@ -1,4 +1,4 @@
-import type { CounterSlot, CounterSlotsAnswer, DailyCounterRepository } from "@relance/core";
+import type { CappedCounterRepository, CounterSlot, CounterSlotsAnswer } from "@relance/core";
 
 /** day → referrer → count, so sumForDay reads one bucket. Shared with the targets' `claimReserving`. */
 export type CounterDays = Map<string, Map<string, number>>;
@@ -17,7 +17,7 @@ export function countAll(days: CounterDays, referrerUserId: string, slots: reado
   return { counted: true };
 }
 
-export function createMemoryCounters(days: CounterDays = new Map()): DailyCounterRepository {
+export function createMemoryCounters(days: CounterDays = new Map()): CappedCounterRepository {
   const bucket = (day: string) => bucketOf(days, day);
 
   return {

@@ -1,9 +1,9 @@
-import type { CounterSlotsAnswer, DailyCounterRepository } from "@relance/core";
+import type { CappedCounterRepository, CounterSlotsAnswer } from "@relance/core";
 import type { Collection } from "mongodb";
 import type { CounterDocument } from "./documents.js";
 import { isDuplicateKey, wrap } from "./errors.js";
 
-export function mongoCounters(counters: Collection<CounterDocument>): DailyCounterRepository {
+export function mongoCounters(counters: Collection<CounterDocument>): CappedCounterRepository {
   const idOf = (referrerUserId: string, day: string) => JSON.stringify([referrerUserId, day]);
 
   async function incrementOne(referrerUserId: string, day: string, cap: number): Promise<number | null> {

@@ -1,6 +1,6 @@
 import { IN_LOOP_STATUSES, PURGED_CONTACT } from "@relance/core";
 import type {
-  DailyCounterRepository,
+  CappedCounterRepository,
   E164,
   ExitReason,
   Target,
@@ -21,7 +21,7 @@ import { targetLiftCounts, targetStats } from "./target-stats.js";
 const IN_LOOP = { $in: [...IN_LOOP_STATUSES] };
 
 /** `counters`: the counters repository, whose slots `claimReserving` takes (see there). */
-export function mongoTargets(targets: Collection<TargetDocument>, counters: DailyCounterRepository): TargetRepository {
+export function mongoTargets(targets: Collection<TargetDocument>, counters: CappedCounterRepository): TargetRepository {
   const findMany = async (filter: Filter<TargetDocument>, sort: Record<string, 1 | -1>, limit?: number) => {
     const cursor = targets.find(filter).sort(sort);
     if (limit !== undefined) cursor.limit(limit);

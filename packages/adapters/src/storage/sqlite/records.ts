@@ -1,7 +1,7 @@
 import type {
+  CappedCounterRepository,
   CounterSlot,
   CounterSlotsAnswer,
-  DailyCounterRepository,
   DoNotContactEntry,
   DoNotContactRepository,
   E164,
@@ -78,7 +78,7 @@ function countAll(db: SqliteDatabase, referrerUserId: string, slots: readonly Co
   return { counted: true };
 }
 
-export function createSqliteCounters(db: SqliteDatabase): DailyCounterRepository {
+export function createSqliteCounters(db: SqliteDatabase): CappedCounterRepository {
   return {
     async tryIncrement(referrerUserId, day, cap) {
       if (cap <= 0) return null;
