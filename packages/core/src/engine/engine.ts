@@ -66,11 +66,12 @@ export class RelanceEngine {
   private readonly jobs: ScheduledJob[] = [];
   /** The latest run of each job, which a call joins. */
   private readonly running = new Map<string, Promise<unknown>>();
-  /** Every run still going (dispatch runs may overlap), which stopping waits for. */
-  private readonly runs = new Set<Promise<unknown>>();
+  /** Every run still going, by job (dispatch runs may overlap), which stopping waits for. */
+  private readonly runs = new PendingWork();
   /** The dispatch run still settling, recovering or listing its senders, if any. */
   private dispatchListing: object | null = null;
-  private readonly pendingEvents = new Set<Promise<unknown>>();
+  /** Transport events being handled, by type: `idle()` and stopping wait for them. */
+  private readonly handling = new PendingWork();
   private unsubscribeTransport: (() => void) | null = null;
 
   constructor(deps: RelanceEngineDependencies) {
@@ -221,7 +222,7 @@ export class RelanceEngine {
    */
   async stopJobs(): Promise<void> {
     for (const job of this.jobs.splice(0)) job.stop();
-    while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
+    await this.runs.settledAll();
   }
 
   /** Stops the jobs and stops listening to the transport, waiting for runs and event handlers in flight. */
@@ -229,7 +230,8 @@ export class RelanceEngine {
     await this.stopJobs();
     this.unsubscribeTransport?.();
     this.unsubscribeTransport = null;
-    await Promise.allSettled([...this.runs, ...this.pendingEvents]);
+    await this.runs.settledAll();
+    await this.handling.settledAll();
   }
 
   /** A scheduled tick: skipped (null) while the previous run of the job is still going. */
@@ -292,17 +294,15 @@ export class RelanceEngine {
   /** Starts a run of `job`, the one later calls join until it ends. */
   private startRun<T>(job: string, start: () => Promise<T>): Promise<T> {
     const run: Promise<T> = start().finally(() => {
-      this.runs.delete(run);
       if (this.running.get(job) === run) this.running.delete(job);
     });
     this.running.set(job, run);
-    this.runs.add(run);
-    return run;
+    return this.runs.track(job, run);
   }
 
   /** Resolves once every transport event received so far has been handled (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.pendingEvents.size > 0) await Promise.allSettled([...this.pendingEvents]);
+    await this.handling.settledAll();
   }
 
   private listenToTransport(): void {
@@ -312,9 +312,8 @@ export class RelanceEngine {
       const handled = outcome.catch((error) => {
         this.ctx.logger.error({ eventType: event.type, err: String(error) }, "transport event handling failed");
       });
-      this.pendingEvents.add(handled);
+      this.handling.track(event.type, handled);
       if (event.type === "inbound") this.ctx.pendingInbound.track(event.referrerUserId, handled);
-      void handled.finally(() => this.pendingEvents.delete(handled));
       // The acknowledgement of an inbound message: the transport forgets it only once stored
       // (a rejection leaves it in the transport's journal, handed over again on the next ready).
       return event.type === "inbound" ? outcome : undefined;
