@@ -209,6 +209,10 @@ export const OPERATIONS = {
     responses: { "200": { description: "the asset", media: [...new Set(Object.values(ASSETS).map((asset) => asset.type.split(";")[0]!))] } },
     errors: ["NotFound"],
   }),
+  favicon: operations({
+    summary: "The icon browsers ask for on their own: none (204), so that it is no 404 in their console or in the logs",
+    responses: { "204": { description: "no icon; browsers keep it a day" } },
+  }),
   connectPage: operations({
     summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",
     query: z.object({ token: z.string().optional().describe("a single-use connect link's token (POST /connect-link), exchanged once for an HttpOnly cookie (the page then redirects to its clean address)") }),

@@ -48,6 +48,8 @@ export function pageRoutes(services: AppServices) {
     tokenPageHeaders(c);
     return (await postedToken(c, services, "admin")) ?? c.html(await renderAdmin(c));
   });
+  // Browsers ask for it on every site: answered, and cached a day, rather than a 404 each time.
+  app.get("/favicon.ico", documented(doc.favicon), (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
   app.get("/assets/:name", documented(doc.pageAsset), async (c) => {
     // Own names only: `constructor` or `__proto__` must not find Object.prototype's members.
     const name = c.req.param("name");
