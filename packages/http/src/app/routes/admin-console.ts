@@ -13,7 +13,7 @@ import type { AppServices } from "../services.js";
  */
 export function adminConsoleRoutes(services: AppServices) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: pageCookieName(ADMIN_COOKIE, services.publicUrl), kind: "api" } }), requireAdmin()] as const;
+  const auth = [requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, issuer: services.jwtIssuer ?? null, cookie: { name: pageCookieName(ADMIN_COOKIE, services.publicUrl), kind: "api" } }), requireAdmin()] as const;
   const cursors = new CursorCodec(services.secrets.jwt);
 
   app.get("/targets", ...auth, documented(doc.adminTargets), async (c) => {

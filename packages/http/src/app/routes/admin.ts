@@ -9,7 +9,7 @@ import type { AppServices } from "../services.js";
 export function adminRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, cookie: { name: pageCookieName(ADMIN_COOKIE, services.publicUrl), kind: "api" } }), requireAdmin());
+  app.use("*", requireUser(services.secrets.jwt, { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, issuer: services.jwtIssuer ?? null, cookie: { name: pageCookieName(ADMIN_COOKIE, services.publicUrl), kind: "api" } }), requireAdmin());
 
   app.get("/messages", documented(doc.listMessages), async (c) => c.json({ items: (await engine.messages.list()).map(presentMessage) }));
 

@@ -51,7 +51,7 @@ export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const tokenRules = { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null };
+  const tokenRules = { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, issuer: services.jwtIssuer ?? null };
   // Bearer only: configuration, listings, statistics and new links.
   const auth = requireUser(services.secrets.jwt, tokenRules);
   // Also the connect page's session cookie, on exactly what that page calls (security review 2, M1):
