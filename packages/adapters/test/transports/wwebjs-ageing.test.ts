@@ -33,6 +33,24 @@ describe("wwebjs: sessions that age well", () => {
     const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
     return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
   }
+  describe("W4: the pin's age is checked at start, offline (session/known-builds.ts)", () => {
+    it("a pin WhatsApp has had long enough to deprecate is warned about, and still loaded", async () => {
+      const logger = capturingLogger();
+      w = await world({ logger, clock: new ManualClock("2026-10-01T10:00:00Z") });
+      expect(logger.lines.some((l) => l.level === "warn" && /ageing/.test(l.message) && l.fields.webVersion === PINNED_WEB_VERSION && l.fields.ageDays === 159)).toBe(true);
+      await linked();
+      expect(w.fake.latest(REFERRER).setup.webVersion?.version).toBe(PINNED_WEB_VERSION);
+    });
+
+    it("a pin past a year is refused: clients load the fallback from the start, with an error for the operator", async () => {
+      const logger = capturingLogger();
+      w = await world({ logger, clock: new ManualClock("2027-06-01T10:00:00Z") });
+      expect(logger.lines.some((l) => l.level === "error" && /too old/.test(l.message) && l.fields.webVersion === PINNED_WEB_VERSION)).toBe(true);
+      await linked();
+      expect(w.fake.latest(REFERRER).setup.webVersion).toEqual({ version: "latest" });
+    });
+  });
+
 
   describe("W4: a pinned WhatsApp Web build the server deprecates", () => {
     it("is not restored in a loop: the next restore loads `latest`, with an alert to re-pin", async () => {

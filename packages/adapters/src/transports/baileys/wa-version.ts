@@ -1,5 +1,6 @@
 import { DEFAULT_CONNECTION_CONFIG, fetchLatestWaWebVersion, type WAVersion } from "@whiskeysockets/baileys";
 import type { Clock, Logger } from "@relance/core";
+import { buildAge, type BuildAge } from "../session/known-builds.js";
 
 /** Baileys' `fetchLatestWaWebVersion` (reads web.whatsapp.com/sw.js, lib/Utils/generics.js:218) or a test double. */
 export type FetchWaVersion = (options: { signal: AbortSignal }) => Promise<{ version: WAVersion; isLatest: boolean; error?: unknown }>;
@@ -65,6 +66,24 @@ export class WaVersionSource {
     return this.inFlight;
   }
 
+  /**
+   * The startup age check (review W4) on the version announced while none could be read: Baileys'
+   * baked one. Old enough, WhatsApp answers 405 (the version is then read again, and each socket
+   * fails until a read succeeds). Returns the verdict.
+   */
+  warnIfOld(): BuildAge {
+    const age = buildAge(this.version.join("."), this.options.clock.now());
+    if (age.verdict === "ageing" || age.verdict === "too_old") {
+      this.options.logger.warn(
+        { version: age.version, ageDays: age.ageDays, currentBy: age.currentBy, source: age.source },
+        age.verdict === "too_old"
+          ? "the WhatsApp Web version Baileys announces is too old: WhatsApp refuses it (405) until web.whatsapp.com can be read; upgrade Baileys"
+          : "the WhatsApp Web version Baileys announces is ageing: WhatsApp may refuse it (405) while web.whatsapp.com cannot be read",
+      );
+    }
+    return age;
+  }
+
   private async read(): Promise<void> {
     this.attemptedAt = this.options.clock.now().getTime();
     try {
@@ -78,6 +97,7 @@ export class WaVersionSource {
     } catch (error) {
       const reason = error instanceof Error ? error.message : typeof error === "object" && error && "message" in error ? String(error.message) : String(error);
       this.options.logger.warn({ err: reason, version: this.version.join(".") }, "whatsapp web version could not be read: keeping the last known one");
+      if (this.resolvedAt === null) this.warnIfOld();
     }
   }
 }

@@ -76,6 +76,7 @@ export class WwebjsRuntime {
       options.webVersionFallback === undefined ? { version: "latest" } : options.webVersionFallback,
       this.logger,
     );
+    this.webBuild.checkAge(this.clock.now());
     this.loadMedia =
       options.loadMedia ??
       createMediaLoader({

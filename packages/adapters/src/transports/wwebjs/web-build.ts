@@ -1,5 +1,6 @@
 import type { Logger } from "@relance/core";
 import type { WebVersionPin } from "./client-factory.js";
+import { buildAge, type BuildAge } from "../session/known-builds.js";
 
 /** `auth timeout`s in a row on the pin (no `ready` between) that count as a deprecation. */
 const LOAD_FAILURES_BEFORE_FALLBACK = 2;
@@ -22,6 +23,30 @@ export class WebBuild {
     private readonly logger: Logger,
   ) {
     this.current = pinned;
+  }
+
+  /**
+   * The startup age check (review W4): a pin WhatsApp has had long enough to deprecate is
+   * warned about; one past `BUILD_REFUSE_AGE_DAYS` is not loaded at all, the fallback is (with an
+   * error logged so that an operator re-pins). Returns the verdict on the pin.
+   */
+  checkAge(now: Date): BuildAge {
+    const age = buildAge(this.current.version, now);
+    if (age.verdict === "ageing") {
+      this.logger.warn(
+        { webVersion: age.version, ageDays: age.ageDays, currentBy: age.currentBy, source: age.source },
+        "the pinned WhatsApp Web build is ageing: WhatsApp may deprecate it soon; pin a current build (RELANCE_WWEBJS_WEB_VERSION)",
+      );
+    } else if (age.verdict === "too_old" && this.fallback && this.fallback.version !== age.version) {
+      this.current = this.fallback;
+      this.logger.error(
+        { webVersion: age.version, ageDays: age.ageDays, currentBy: age.currentBy, source: age.source, fallback: this.fallback.version },
+        "the pinned WhatsApp Web build is too old to load (WhatsApp has deprecated it by now): clients load the fallback build; pin a current build (RELANCE_WWEBJS_WEB_VERSION)",
+      );
+    } else if (age.verdict === "too_old") {
+      this.logger.error({ webVersion: age.version, ageDays: age.ageDays }, "the pinned WhatsApp Web build is too old and no fallback is configured: sessions will likely be refused (DEPRECATED_VERSION)");
+    }
+    return age;
   }
 
   /** The build the next client loads. */
