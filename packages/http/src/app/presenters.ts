@@ -1,4 +1,9 @@
 import type { Delivery, MessageDefinition, Target } from "@relance/core";
+import type { z } from "zod";
+import type { MessageResponse, TargetResponse } from "./response-schemas.js";
+
+// Each presenter answers its response schema (what /openapi.json documents), checked by the
+// compiler; test/response-schemas.types.test.ts checks the core's results the engine answers as is.
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -15,7 +20,7 @@ function presentDelivery(delivery: Delivery) {
 }
 
 /** The contract's `Target`: no claim, contact or revision internals. */
-export function presentTarget(target: Target) {
+export function presentTarget(target: Target): z.input<typeof TargetResponse> {
   return {
     id: target.id,
     referralUserId: target.referralUserId,
@@ -32,7 +37,7 @@ export function presentTarget(target: Target) {
   };
 }
 
-export function presentMessage(message: MessageDefinition) {
+export function presentMessage(message: MessageDefinition): z.input<typeof MessageResponse> {
   return {
     dayNumber: message.dayNumber,
     messageTemplate: message.messageTemplate,
