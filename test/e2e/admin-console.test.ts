@@ -207,4 +207,25 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     await page.locator("#funnel").screenshot({ path: join(ARTIFACTS, "admin-phone-charts.png") });
     await context.close();
   }, 60_000);
+
+  // Last: it enrolls one more referral. The page's clock is Playwright's, moved by hand (no wait).
+  it("desktop: the numbers follow the loop on their own (every minute while shown), leaving the holdout field being edited alone", async () => {
+    const context = await browser.newContext(VIEWPORTS.desktop);
+    const page = await context.newPage();
+    await page.clock.install();
+    await signInToConsole(page, app.url, admin);
+    await expect.poll(() => values(page, "funnel-chart"), { timeout: 10_000 }).toEqual([5, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1]);
+    await expect.poll(() => page.locator("#holdout-percent").inputValue()).toBe("0");
+    await page.locator("#holdout-percent").fill("42");
+
+    await ok(app.call("POST", `${P}/internal/referrals`, { service: true, body: { referrerId: "jean", referral: { userId: "fanny", phone: "+33611111119", name: "fanny Test", createdAt: "2026-01-11T06:00:00.000Z" } } }));
+    expect(await ok(app.call("POST", `${P}/internal/jobs/enrollment/run`, { service: true }))).toMatchObject({ enrolled: 1 });
+    await page.clock.runFor(30_000);
+    expect((await values(page, "funnel-chart"))[0]).toBe(5);
+    await page.clock.runFor(30_000);
+    await expect.poll(async () => (await values(page, "funnel-chart"))[0], { timeout: 10_000 }).toBe(6);
+    await expect.poll(() => page.locator("#summary").textContent(), { timeout: 10_000 }).toContain("Inscrits : 6");
+    expect(await page.locator("#holdout-percent").inputValue()).toBe("42");
+    await context.close();
+  }, 60_000);
 });

@@ -64,6 +64,15 @@ describe("pages", () => {
     expect((await get("/assets/..%2Fpackage.json")).status).toBe(404);
   });
 
+  it("/favicon.ico answers 204 (no icon), cached, documented — not a 404 on every page view", async () => {
+    const icon = await get("/favicon.ico");
+    expect(icon.status).toBe(204);
+    expect(icon.text).toBe("");
+    expect(icon.headers.get("cache-control")).toBe("public, max-age=86400");
+    const document = (await t.call("GET", "/openapi.json")).body;
+    expect(Object.keys(document.paths["/favicon.ico"].get.responses)).toContain("204");
+  });
+
   it("names of Object.prototype are unknown assets, 404 and not a 500 (security review 2, L9)", async () => {
     for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) expect((await get(`/assets/${name}`)).status).toBe(404);
   });

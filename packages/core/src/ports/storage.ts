@@ -371,6 +371,8 @@ export interface ExitedUserRepository {
   get(userId: string): Promise<ExitedUser | null>;
   /** Of the given user ids, those recorded. */
   filterExited(userIds: readonly string[]): Promise<Set<string>>;
+  /** Up to `limit` ids of users recorded before `before`, in id order, after the id `after` (null: from the first). */
+  listExitedBefore(before: Date, after: string | null, limit: number): Promise<string[]>;
 }
 
 export interface Lease {
@@ -449,6 +451,11 @@ export interface DirectoryRepository {
   deleteUser(userId: string): Promise<number>;
   /** Retention: deletes these (`referrerId`, `userId`) referral records. Returns how many. */
   deleteReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
+  /**
+   * Retention of exited referrals: deletes these users' records as referrals, under every
+   * referrer. Their own referrer records, and the referrals pushed under them, stay. Returns how many.
+   */
+  deleteReferralRecords(userIds: readonly string[]): Promise<number>;
   /** Insert or replace by (`referrerId`, `userId`). */
   upsertReferral(referral: Referral): Promise<void>;
   /** Every referral of the referrer, ordered by `createdAt` then `userId`. */

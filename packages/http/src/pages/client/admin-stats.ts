@@ -53,6 +53,8 @@ interface Page<T> {
 type Bar = Chart<"bar", number[], string>;
 
 const API = "/api/relance/admin";
+/** How often the numbers are fetched again while the console is on screen. */
+export const AUTO_REFRESH_MS = 60_000;
 const COLORS = { enrolled: "#0b57a4", day: "#4c8ed9", converted: "#2b8a3e", optedOut: "#b35c00", failed: "#c92a2a", conversions: "#2b8a3e" };
 
 function fillTable(id: string, rows: (string | number)[][]) {
@@ -117,8 +119,12 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }: Console
     return rows.length > 0 ? rows : [[t.noVariants, "", "", "", ""]];
   }
 
-  async function refresh() {
-    const [stats, funnel] = await Promise.all([api<Stats>(API + "/stats"), api<Funnel>(API + "/funnel"), lift.loadSettings()]);
+  /**
+   * The charts, tables and senders again. `settings: false` (the periodic refresh) leaves the
+   * holdout field alone, which the admin may be editing.
+   */
+  async function refresh({ settings = true } = {}) {
+    const [stats, funnel] = await Promise.all([api<Stats>(API + "/stats"), api<Funnel>(API + "/funnel"), settings ? lift.loadSettings() : undefined]);
     if (!stats.ok) return banner(errorText(stats));
     if (!funnel.ok) return banner(errorText(funnel));
     const s = stats.body;
@@ -190,11 +196,23 @@ export function initStats({ api, t, lang, dayCount, banner, errorText }: Console
     byId("targets-empty").hidden = body.children.length > 0;
   }
 
-  byId("refresh").addEventListener("click", refresh);
+  // The loop keeps sending while the console is open: its numbers follow on their own, every
+  // AUTO_REFRESH_MS while the page is shown and as soon as it is shown again (one fetch at a time).
+  let refreshing: Promise<void> | null = null;
+  function refreshNow() {
+    if (refreshing || document.visibilityState !== "visible") return;
+    refreshing = refresh({ settings: false }).finally(() => (refreshing = null));
+  }
+  function keepFresh() {
+    setInterval(refreshNow, AUTO_REFRESH_MS);
+    document.addEventListener("visibilitychange", refreshNow);
+  }
+
+  byId("refresh").addEventListener("click", () => refresh());
   byId("targets-form").addEventListener("submit", (event) => {
     event.preventDefault();
     searchTargets(false);
   });
   byId("targets-more").addEventListener("click", () => searchTargets(true));
-  return { refresh, searchTargets };
+  return { refresh, searchTargets, keepFresh };
 }

@@ -310,6 +310,7 @@ async function boot() {
   selectDay(state.day);
   stats.refresh();
   stats.searchTargets(false);
+  stats.keepFresh();
 }
 
 for (const id of ["text-fr", "text-en"]) {
