@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DisconnectReason, initAuthCreds, proto, type WAMessage } from "@whiskeysockets/baileys";
-import { SessionDrivenElsewhereError, TransportUnavailableError, ValidationError, type Transport } from "@relance/core";
+import { SessionDrivenElsewhereError, TransportUnavailableError, type Transport } from "@relance/core";
 import { ManualClock, createSessionCipher } from "../../src/index.js";
 import { runTransportContract } from "../../src/testing/index.js";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";
@@ -90,12 +90,8 @@ describe("baileys transport: linking", () => {
     expect(drawn[0]).toContain("▄");
   });
 
-  it("refuses a pairing code without a phone number", async () => {
-    const s = await setup();
-    // @ts-expect-error the port's LinkRequest requires the phone; an untyped caller is still refused
-    await expect(s.transport.connect(REFERRER, { method: "pairing_code" })).rejects.toBeInstanceOf(ValidationError);
-    expect(s.world.sockets).toHaveLength(0);
-  });
+  // A pairing code without its number is no `LinkRequest`: the core refuses it (use-cases/connect.ts,
+  // test/engine/referrer-and-admin.test.ts), not each transport.
 
   it("links by pairing code: asks Baileys with the digits after the first QR, then connects after the restart", async () => {
     const s = await setup();

@@ -1,8 +1,6 @@
 import {
-  ValidationError,
-  isE164,
   type E164,
-  type LinkMethod,
+  type LinkRequest,
   type LinkState,
   type OutgoingMessage,
   type PresenceState,
@@ -45,15 +43,12 @@ class BaileysTransport implements Transport {
 
   // ----- linking -----
 
-  async connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState> {
+  /** The core checked the request (a pairing code always names its number: `LinkRequest`). */
+  async connect(referrerUserId: string, options: LinkRequest): Promise<LinkState> {
     const { s } = this;
-    const { method, phone } = options;
-    if (method === "pairing_code" && !isE164(phone)) {
-      throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
-    }
     await s.blocked.lift(referrerUserId);
     s.giveUps.clear(referrerUserId);
-    const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
+    const mode: SessionMode = options.method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: options.phone };
     const existing = s.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       const state = existing.state;

@@ -1,4 +1,4 @@
-import { phoneDigits, type E164, type LinkMethod, type LinkState } from "@relance/core";
+import { phoneDigits, type E164, type LinkRequest, type LinkState } from "@relance/core";
 import { listen } from "./client-events.js";
 import type { WwebjsClient } from "./client-factory.js";
 import { prepareDataPath } from "./data-path.js";
@@ -29,9 +29,9 @@ export async function openSession(rt: WwebjsRuntime, referrerUserId: string, pur
 }
 
 /** Whether `connect` finds the link it is asked for already under way (same method, same phone). */
-export function isLinkInProgress(live: Live, options: { method: LinkMethod; phone?: E164 }, state: LinkState): boolean {
+export function isLinkInProgress(live: Live, options: LinkRequest, state: LinkState): boolean {
   if (live.purpose.kind !== "link" || live.ready || live.purpose.method !== options.method) return false;
-  if (options.method === "pairing_code" && live.purpose.phone !== (options.phone ?? null)) return false;
+  if (options.method === "pairing_code" && live.purpose.phone !== (options.phone)) return false;
   return state.status === "pending_qr" || state.status === "pending_pairing" || state.status === "connecting";
 }
 

@@ -1,9 +1,8 @@
 import {
   SessionCapacityError,
-  ValidationError,
   type E164,
   type EnsureReadyOptions,
-  type LinkMethod,
+  type LinkRequest,
   type LinkState,
   type OutgoingMessage,
   type PresenceState,
@@ -48,12 +47,10 @@ export class WwebjsTransport implements Transport {
 
   // ----- Transport port -----
 
-  async connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState> {
+  /** The core checked the request (a pairing code always names its number: `LinkRequest`). */
+  async connect(referrerUserId: string, options: LinkRequest): Promise<LinkState> {
     const { rt } = this;
     rt.assertOpen();
-    if (options.method === "pairing_code" && !options.phone) {
-      throw new ValidationError("[wwebjs] linking by pairing code needs the referrer's phone number");
-    }
     const existing = rt.current.get(referrerUserId);
     if (existing) {
       await existing.firstState.promise.catch(() => undefined);
