@@ -286,22 +286,6 @@ if ("skipped" in server) {
           await second.close();
         }
       });
-
-      it("refuses pushDelivery combined with messagesDelivered", async () => {
-        const storage = await open(freshDbName());
-        try {
-          const target = makeTarget();
-          await storage.targets.insertIfAbsent(target);
-          const failure = await storage.targets
-            .updateIf(target.id, {}, { pushDelivery: makeDelivery(), messagesDelivered: [], updatedAt: at(1) })
-            .catch((error: unknown) => error);
-          expect(failure).toBeInstanceOf(StorageError);
-          expect((failure as Error).message).toMatch(/^\[mongodb\]/);
-          expect(await storage.targets.get(target.id)).toEqual(target);
-        } finally {
-          await storage.close();
-        }
-      });
     });
   });
 }
