@@ -91,6 +91,18 @@ async function freePort() {
   });
 }
 
+/** The built service serves the page scripts compiled into dist (production has no esbuild to transpile them). */
+async function checkBuiltPageScripts(port) {
+  const dir = join(ROOT, "packages/http/dist/pages/client");
+  const names = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(".js")) : [];
+  if (names.length === 0) fail(`${dir} holds no compiled page script`);
+  for (const name of names) {
+    const served = await fetch(`http://127.0.0.1:${port}/assets/${name}`).then((r) => r.text());
+    if (served !== readFileSync(join(dir, name), "utf8")) fail(`/assets/${name} is not dist/pages/client/${name}`);
+  }
+  console.log(`page scripts served from dist/pages/client: ${names.join(", ")}`);
+}
+
 /** `node packages/http/dist/main.js` (the Dockerfile's command) on memory + sandbox until /health answers. */
 async function checkBuiltService() {
   const port = await freePort();
@@ -107,7 +119,10 @@ async function checkBuiltService() {
     for (;;) {
       if (child.exitCode !== null) fail(`node packages/http/dist/main.js exited with ${child.exitCode}:\n${output}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => (r.ok ? r.json() : null), () => null);
-      if (health) return health;
+      if (health) {
+        await checkBuiltPageScripts(port);
+        return health;
+      }
       if (Date.now() > deadline) fail(`node packages/http/dist/main.js did not answer /health in 30 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -143,6 +158,7 @@ async function main() {
       const stray = pack.files.map((f) => f.path).filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts|js\.map))$/.test(path) || /\.test\./.test(path));
       if (stray.length > 0) fail(`${pack.name} ships files it should not: ${stray.join(", ")}`);
       const shipped = new Set(pack.files.map((f) => f.path));
+      if (pkg === "http" && !shipped.has("dist/pages/client/admin.js")) fail(`${pack.name} lacks its compiled page scripts (dist/pages/client)`);
       const { exports } = JSON.parse(readFileSync(join(ROOT, "packages", pkg, "package.json"), "utf8"));
       for (const [subpath, target] of Object.entries(exports)) {
         if (typeof target === "string") continue;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService } from "../support/browser.js";
+import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService, signInToConsole } from "../support/browser.js";
 
 const describeIfChromium = HAS_CHROMIUM ? describe : describe.skip;
 if (!HAS_CHROMIUM) console.warn(`[admin console] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -65,9 +65,15 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
   it("desktop: the funnel and conversions of the sandbox week, drawn by Chart.js", async () => {
     const context = await browser.newContext(VIEWPORTS.desktop);
     const page = await context.newPage();
+    // An old-style link with the token in its address opens nothing: the token leaves the
+    // address at once and the form says to paste it (security review 2, L12).
     await page.goto(`${app.url}/admin?token=${admin}`);
-    await page.locator("#console").waitFor({ state: "visible", timeout: 10_000 });
+    await page.locator("#login").waitFor({ state: "visible" });
     expect(page.url()).not.toContain("token=");
+    expect(await page.locator("#banner").textContent()).toContain("collez-le dans le formulaire");
+    expect(await page.locator("#console").isHidden()).toBe(true);
+    await signInToConsole(page, app.url, admin);
+    expect(page.url()).toBe(`${app.url}/admin`);
 
     // enrolled, J1…J7 sent, converted, STOP, failed (not on WhatsApp).
     await expect.poll(() => values(page, "funnel-chart"), { timeout: 10_000 }).toEqual([5, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1]);
@@ -112,8 +118,7 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
   it("desktop: editing a day with a variable and a media, and seeing the server's preview", async () => {
     const context = await browser.newContext(VIEWPORTS.desktop);
     const page = await context.newPage();
-    await page.goto(`${app.url}/admin?token=${admin}`);
-    await page.locator("#console").waitFor({ state: "visible", timeout: 10_000 });
+    await signInToConsole(page, app.url, admin);
 
     await page.getByRole("button", { name: "Jour 2 (actif)" }).click();
     await expect.poll(() => page.locator("#preview").textContent()).toBe("J2 Bonjour Marie");
@@ -200,6 +205,27 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     await expect.poll(() => values(page, "funnel-chart"), { timeout: 10_000 }).toEqual([5, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1]);
     await shot(page, "admin-phone-console");
     await page.locator("#funnel").screenshot({ path: join(ARTIFACTS, "admin-phone-charts.png") });
+    await context.close();
+  }, 60_000);
+
+  // Last: it enrolls one more referral. The page's clock is Playwright's, moved by hand (no wait).
+  it("desktop: the numbers follow the loop on their own (every minute while shown), leaving the holdout field being edited alone", async () => {
+    const context = await browser.newContext(VIEWPORTS.desktop);
+    const page = await context.newPage();
+    await page.clock.install();
+    await signInToConsole(page, app.url, admin);
+    await expect.poll(() => values(page, "funnel-chart"), { timeout: 10_000 }).toEqual([5, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1]);
+    await expect.poll(() => page.locator("#holdout-percent").inputValue()).toBe("0");
+    await page.locator("#holdout-percent").fill("42");
+
+    await ok(app.call("POST", `${P}/internal/referrals`, { service: true, body: { referrerId: "jean", referral: { userId: "fanny", phone: "+33611111119", name: "fanny Test", createdAt: "2026-01-11T06:00:00.000Z" } } }));
+    expect(await ok(app.call("POST", `${P}/internal/jobs/enrollment/run`, { service: true }))).toMatchObject({ enrolled: 1 });
+    await page.clock.runFor(30_000);
+    expect((await values(page, "funnel-chart"))[0]).toBe(5);
+    await page.clock.runFor(30_000);
+    await expect.poll(async () => (await values(page, "funnel-chart"))[0], { timeout: 10_000 }).toBe(6);
+    expect(await page.locator("#summary").textContent()).toContain("Inscrits : 6");
+    expect(await page.locator("#holdout-percent").inputValue()).toBe("42");
     await context.close();
   }, 60_000);
 });

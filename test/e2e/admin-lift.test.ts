@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { holdoutGroup } from "@relance/core";
-import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService } from "../support/browser.js";
+import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService, signInToConsole } from "../support/browser.js";
 import { seededRandom } from "../support/engine-harness.js";
 
 const describeIfChromium = HAS_CHROMIUM ? describe : describe.skip;
@@ -85,8 +85,7 @@ describeIfChromium(`admin console: measured lift in headless Chromium (${CHROMIU
 
     const context = await browser.newContext(VIEWPORTS.desktop);
     const page = await context.newPage();
-    await page.goto(`${app.url}/admin?token=${admin}`);
-    await page.locator("#console").waitFor({ state: "visible", timeout: 10_000 });
+    await signInToConsole(page, app.url, admin);
     await expect.poll(() => values(page), { timeout: 10_000 }).not.toBeNull();
     const series = await values(page);
     const pct = (x: number) => Math.round(x * 10000) / 100;
@@ -123,8 +122,7 @@ describeIfChromium(`admin console: measured lift in headless Chromium (${CHROMIU
   it("phone: the lift section reads on a narrow screen", async () => {
     const context = await browser.newContext(VIEWPORTS.phone);
     const page = await context.newPage();
-    await page.goto(`${app.url}/admin?token=${admin}`);
-    await page.locator("#console").waitFor({ state: "visible", timeout: 10_000 });
+    await signInToConsole(page, app.url, admin);
     await expect.poll(() => values(page), { timeout: 10_000 }).not.toBeNull();
     await page.locator("#lift").scrollIntoViewIfNeeded();
     await page.locator("#lift").screenshot({ path: join(ARTIFACTS, "admin-phone-lift.png") });

@@ -29,7 +29,6 @@ describe("development first run", () => {
   });
 
   const line = (label: string) => new RegExp(`${label}\\s*(\\S+)`).exec(printed)?.[1] ?? "";
-  const tokenOf = (link: string) => new URL(link).searchParams.get("token")!;
 
   it("keeps every generated secret out of a piped stdout, in a 0600 file, and they are the ones in use", async () => {
     expect(server.output()).not.toMatch(/RELANCE_JWT_SECRET=|token=ey/);
@@ -57,10 +56,17 @@ describe("development first run", () => {
     expect(server.output()).toContain("demo-referrer is subscribed");
   });
 
-  it("prints an admin console link, and GET / links the pages", async () => {
+  it("prints the admin console's address (no token in it) and a demo admin token to paste, and GET / links the pages", async () => {
     const link = line("Admin console:");
-    expect(link).toMatch(/\/admin\?token=/);
-    expect((await server.call("GET", `${P}/admin/messages`, { token: tokenOf(link) })).status).toBe(200);
+    expect(new URL(link).pathname).toBe("/admin");
+    expect(new URL(link).search).toBe("");
+    const token = line("Demo admin token \\(12 h\\):");
+    expect(token).toMatch(/^ey/);
+    expect((await server.call("GET", `${P}/admin/messages`, { token })).status).toBe(200);
+    // The console's form posts it and the page opens signed in.
+    const signedIn = await fetch(link, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" }, body: new URLSearchParams({ token }) });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get("set-cookie") ?? "").toMatch(/^relance_admin=ey/);
     const home = await fetch(`${server.url}/`);
     expect(home.status).toBe(200);
     const html = await home.text();

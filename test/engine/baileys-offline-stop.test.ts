@@ -80,7 +80,7 @@ describe("a STOP that arrived while the session was closed", () => {
     await second.stop();
   });
 
-  it("is read by the listening job even when nothing is due", async () => {
+  it("is read by the listen job even when nothing is due", async () => {
     const { storage, clock, world } = await dayOneSent();
     world.sendWhileOffline(REFERRER, { key: { remoteJid: "33611111111@s.whatsapp.net", fromMe: false, id: "OFF-STOP" }, message: { conversation: "ARRÊT" }, messageTimestamp: 1 });
     clock.advance(2 * HOUR); // day 2 is not due before tomorrow

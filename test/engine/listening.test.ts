@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SessionCapacityError, type EnsureReadyOptions } from "@relance/core";
+import { SessionCapacityError, resolveOptions, type EnsureReadyOptions } from "@relance/core";
 import { DAY, FAST, HOUR, createHarness } from "../support/engine-harness.js";
 
 async function twoReferrers(options: object = {}) {
@@ -13,7 +13,7 @@ async function twoReferrers(options: object = {}) {
   return h;
 }
 
-describe("listening job", () => {
+describe("listen job", () => {
   it("reads a STOP that arrived while nothing was due, before the next day's message", async () => {
     const h = await twoReferrers();
     await h.dispatch();
@@ -90,13 +90,19 @@ describe("listening job", () => {
     expect([...purposes]).toEqual(["listen"]);
   });
 
-  it("is scheduled with inboxCron", async () => {
-    const h = await twoReferrers({ inboxCron: "*/5 * * * *" });
+  it("is scheduled with listenCron", async () => {
+    const h = await twoReferrers({ listenCron: "*/5 * * * *" });
     h.engine.start();
     expect(h.scheduler.patternOf("listen")).toBe("*/5 * * * *");
     expect(await h.scheduler.tick("listen")).toEqual({ ready: 2, skipped: 0, failed: 0 });
     await h.engine.stop();
     expect(h.scheduler.has("listen")).toBe(false);
+  });
+
+  it("still reads the option's old name, inboxCron, when listenCron is not given", async () => {
+    expect(resolveOptions({ inboxCron: "*/7 * * * *" }, "i").listenCron).toBe("*/7 * * * *");
+    expect(resolveOptions({ inboxCron: "*/7 * * * *", listenCron: "*/5 * * * *" }, "i").listenCron).toBe("*/5 * * * *");
+    expect(resolveOptions({ inboxCron: "*/7 * * * *" }, "i")).not.toHaveProperty("inboxCron");
   });
 });
 

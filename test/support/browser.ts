@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContextOptions } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { sign } from "hono/jwt";
 import { loadConfig, startService, type RunningService } from "@relance/http";
 
@@ -26,6 +26,17 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+/**
+ * Opens the admin console signed in, as an admin does: the token pasted into its form, which
+ * posts it (an admin token is never taken from a URL: security review 2, L12).
+ */
+export async function signInToConsole(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/admin`);
+  await page.locator("#token-input").fill(token);
+  await page.locator("#token-input").press("Enter");
+  await page.locator("#console").waitFor({ state: "visible", timeout: 10_000 });
 }
 
 export interface PagesService {

@@ -56,7 +56,8 @@ export async function developmentFirstRun(config: ServiceConfig, service: Runnin
     ? [
         `Connect page:  ${url}/connect?token=${link}   (single use, 10 min${sandbox ? "; sandbox: its \"Simuler le téléphone\" button completes the link" : ""})`,
         `               a new link: curl -X POST -H "Authorization: Bearer <demo referrer token>" ${url}${API_PREFIX}/connect-link`,
-        `Admin console: ${url}/admin?token=${demoAdmin}`,
+        // Never a token in the console's address (proxy and access logs keep addresses): pasted.
+        `Admin console: ${url}/admin   (paste the demo admin token below into its form)`,
         `Demo admin token (12 h):    ${demoAdmin}`,
         `Demo referrer token (12 h): ${demoReferrer}`,
       ]

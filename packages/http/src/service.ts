@@ -1,16 +1,14 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { Logger as Pino } from "pino";
-import type { Directory, RelanceEngine, RelanceStorage, Transport } from "@relance/core";
-import { reencryptSessions, type ManualClock, type SandboxTransport, type SessionCipher, type StoredDirectory } from "@relance/adapters";
+import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
 import type { Hono } from "hono";
-import { createApp } from "./app/app.js";
 import type { ServiceConfig } from "./config/env.js";
-import { buildContainer, type ContainerOverrides } from "./composition/container.js";
+import { buildContainer, resolved, type ContainerOverrides } from "./composition/container.js";
 import { TOKENS } from "./composition/tokens.js";
-import { asCoreLogger, createLogger } from "./observability/logger.js";
+import type { SandboxWorld } from "./composition/sandbox-world.js";
+import { createLogger } from "./observability/logger.js";
 import { createHttpServer } from "./server/http-server.js";
-import { sandboxWorld, type SandboxWorld } from "./composition/sandbox-world.js";
 import type { ServiceMetrics } from "./observability/metrics.js";
 
 export interface RunningService {
@@ -33,71 +31,19 @@ export interface StartOptions {
   overrides?: ContainerOverrides;
 }
 
-/** Builds everything from the configuration, initialises storage, starts the jobs and listens. */
+/** Builds everything from the configuration (the container), starts the jobs and listens. */
 export async function startService(config: ServiceConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const container = await buildContainer(config, logger, options.overrides);
-  const storage = container.get<RelanceStorage>(TOKENS.Storage);
-  await storage.init();
-  const engine = container.get<RelanceEngine>(TOKENS.Engine);
-  const transport = container.get<Transport>(TOKENS.Transport);
-  const metrics = container.get<ServiceMetrics>(TOKENS.Metrics);
-  const cipher = container.get<SessionCipher>(TOKENS.SessionCipher);
-  if (cipher.keyCount > 1 && config.RELANCE_JOBS === "on") {
-    // A rotation is under way: move every stored session to the new key now, not when each loads.
-    void reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) }).catch((error: unknown) =>
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, "session re-encryption failed"),
-    );
-  }
-  engine.subscribe((event) => {
-    if (event.type === "status") metrics.linkStatusChanged(event.referrerUserId, event.status.status);
-  });
-  transport.subscribe((event) => metrics.transportEvent(event));
-  let jobsRunning = false;
-  if (config.RELANCE_JOBS === "on") {
-    engine.start();
-    jobsRunning = true;
-  }
+  for (const warning of config.warnings ?? []) logger.warn({ config: "deprecated" }, warning);
+  const service = await resolved(buildContainer(config, logger, options.overrides), TOKENS.Service);
+  const { app, engine, storage, transport, sandbox, metrics } = service;
+  service.start();
   if (transport.name === "sandbox") {
     logger.warn(
       { transport: "sandbox", nodeEnv: config.NODE_ENV },
       "SANDBOX TRANSPORT: /api/relance/sandbox/* is unauthenticated and changes any referrer's state; test data only, never expose this instance",
     );
   }
-  const sandbox = transport.name === "sandbox" ? sandboxWorld(transport as SandboxTransport, container.get<ManualClock>(TOKENS.Clock), engine, storage) : null;
-  const app = createApp({
-    engine,
-    counters: storage.counters,
-    pingStorage: () => storage.ping(),
-    metrics,
-    logger,
-    secrets: config.secrets,
-    bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
-    jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
-    jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
-    // Links are built on the configured public address; without one (development, tests), on the
-    // service's own local address — never on a request's Host header.
-    publicUrl: config.RELANCE_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
-    streamLimits: { perUser: config.RELANCE_SSE_MAX_PER_USER, total: config.RELANCE_SSE_MAX_TOTAL },
-    rateLimits: {
-      authFailures: config.RELANCE_AUTH_FAILURE_LIMIT,
-      connect: config.RELANCE_CONNECT_RATE_LIMIT,
-      store: config.RELANCE_RATE_LIMIT_STORE,
-      trustProxy: config.RELANCE_TRUST_PROXY,
-    },
-    connectWaitMs: config.RELANCE_CONNECT_WAIT_MS,
-    directoryFeed: container.get<StoredDirectory | null>(TOKENS.DirectoryFeed),
-    directory: container.get<Directory>(TOKENS.Directory),
-    defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null,
-    sandbox,
-    reencryptSessions: async () => {
-      const report = await reencryptSessions(storage.sessions, cipher, { logger: asCoreLogger(logger) });
-      // The blobs under the old key must not stay readable in the live files (the SQLite WAL).
-      if (report.reencrypted > 0) await storage.reclaim?.();
-      return report;
-    },
-    jobsRunning: () => jobsRunning || config.RELANCE_JOBS === "off",
-  });
 
   let server: Server | null = null;
   let url: string | null = null;
@@ -128,17 +74,10 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     url,
     close: () =>
       (closing ??= (async () => {
-        jobsRunning = false;
         const listener = server as Server | null;
         if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
         if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-        // Jobs first (a send in flight finishes); then the sessions close while the engine still
-        // listens, so that a reply they surface while closing is handled and acknowledged; only
-        // then does the engine stop listening.
-        await engine.stopJobs();
-        await transport.close();
-        await engine.stop();
-        await storage.close();
+        await service.stop();
         logger.info({}, "relance service stopped");
       })()),
   };

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ConfigError, createLogger, loadConfig } from "../src/index.js";
+import { ConfigError, createLogger, loadConfig, startService } from "../src/index.js";
 
 // 32 random bytes each: production refuses weaker ones.
 const SECRETS = {
@@ -36,7 +36,7 @@ describe("configuration", () => {
       RELANCE_TYPING_MS: { min: 2000, max: 6000 },
       RELANCE_DAILY_CAP_RAMP_UP: [20, 40, 60, 80],
       RELANCE_MAX_FIRST_CONTACTS_PER_DAY: 25,
-      RELANCE_INBOX_CRON: "*/10 * * * *",
+      RELANCE_LISTEN_CRON: "*/10 * * * *",
     });
     const custom = loadConfig({ RELANCE_TYPING_MS: "1500", RELANCE_DAILY_CAP_RAMP_UP: "off", RELANCE_MAX_FIRST_CONTACTS_PER_DAY: "20", RELANCE_MESSAGE_JITTER_MS: "90000" });
     expect(custom).toMatchObject({ RELANCE_TYPING_MS: { min: 1500, max: 1500 }, RELANCE_DAILY_CAP_RAMP_UP: [], RELANCE_MAX_FIRST_CONTACTS_PER_DAY: 20, RELANCE_MESSAGE_JITTER_MS: 90000 });
@@ -44,6 +44,36 @@ describe("configuration", () => {
     expect(() => loadConfig({ RELANCE_TYPING_MS: "6000-2000" })).toThrow(/RELANCE_TYPING_MS/);
     expect(() => loadConfig({ RELANCE_DAILY_CAP_RAMP_UP: "20,0" })).toThrow(/RELANCE_DAILY_CAP_RAMP_UP/);
     expect(() => loadConfig({ RELANCE_DAILY_CAP_RAMP_UP: "twenty" })).toThrow(/RELANCE_DAILY_CAP_RAMP_UP/);
+  });
+
+  it("reads the listen job's schedule from RELANCE_LISTEN_CRON, and still from its old name with a warning", async () => {
+    expect(loadConfig({ RELANCE_LISTEN_CRON: "*/5 * * * *" })).toMatchObject({ RELANCE_LISTEN_CRON: "*/5 * * * *", warnings: [] });
+    const old = loadConfig({ RELANCE_INBOX_CRON: "*/7 * * * *" });
+    expect(old.RELANCE_LISTEN_CRON).toBe("*/7 * * * *");
+    expect(old).not.toHaveProperty("RELANCE_INBOX_CRON");
+    expect(old.warnings).toEqual(["RELANCE_INBOX_CRON is deprecated: rename it RELANCE_LISTEN_CRON (its value is used meanwhile)"]);
+    // Both set: the new name wins, the old one is called out.
+    const both = loadConfig({ RELANCE_INBOX_CRON: "*/7 * * * *", RELANCE_LISTEN_CRON: "*/5 * * * *" });
+    expect(both.RELANCE_LISTEN_CRON).toBe("*/5 * * * *");
+    expect(both.warnings).toEqual([expect.stringMatching(/^RELANCE_INBOX_CRON is deprecated and ignored: RELANCE_LISTEN_CRON is set too/)]);
+
+    // The service says so in its log at start, and schedules the job with the value.
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
+    });
+    const config = loadConfig({ NODE_ENV: "test", RELANCE_STORAGE: "memory", RELANCE_TRANSPORT: "sandbox", RELANCE_JOBS: "off", RELANCE_INBOX_CRON: "*/7 * * * *" });
+    const service = await startService(config, { listen: false, logger: createLogger("info", sink) });
+    try {
+      expect(service.engine.options.listenCron).toBe("*/7 * * * *");
+      const warned = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 40 && /RELANCE_INBOX_CRON is deprecated/.test(entry.msg));
+      expect(warned).toHaveLength(1);
+    } finally {
+      await service.close();
+    }
   });
 
   it("refuses to start in production without its secrets, naming each", () => {

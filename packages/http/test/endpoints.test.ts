@@ -129,7 +129,7 @@ describe("referrer endpoints", () => {
     expect((await t.call("GET", `${P}/admin/stats`, { token: await t.adminToken() })).body.enrolled).toBe(2);
   });
 
-  it("the listening job can be run by hand: it brings up sessions with active targets and reads their replies", async () => {
+  it("the listen job can be run by hand: it brings up sessions with active targets and reads their replies", async () => {
     const svc = { service: true };
     await t.call("POST", `${P}/internal/subscriptions`, { ...svc, body: { userId: "r1", active: true } });
     await t.call("POST", `${P}/internal/referrals`, {

@@ -1,4 +1,7 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CLIENT_SCRIPTS, transpileClientScript } from "../src/pages/client-scripts.js";
 import { pickLanguage } from "../src/pages/i18n.js";
 import { useTestApp } from "./support/test-app.js";
 
@@ -61,8 +64,51 @@ describe("pages", () => {
     expect((await get("/assets/..%2Fpackage.json")).status).toBe(404);
   });
 
+  it("/favicon.ico answers 204 (no icon), cached, documented — not a 404 on every page view", async () => {
+    const icon = await get("/favicon.ico");
+    expect(icon.status).toBe(204);
+    expect(icon.text).toBe("");
+    expect(icon.headers.get("cache-control")).toBe("public, max-age=86400");
+    const document = (await t.call("GET", "/openapi.json")).body;
+    expect(Object.keys(document.paths["/favicon.ico"].get.responses)).toContain("204");
+  });
+
   it("names of Object.prototype are unknown assets, 404 and not a 500 (security review 2, L9)", async () => {
     for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) expect((await get(`/assets/${name}`)).status).toBe(404);
+  });
+});
+
+// Issue 23, item 5: the browser scripts were JavaScript inside String.raw strings, never checked.
+describe("page scripts are TypeScript modules", () => {
+  const ROOT = join(import.meta.dirname, "..", "..", "..");
+  const CLIENT = join(import.meta.dirname, "..", "src", "pages", "client");
+
+  it("each /assets/<name>.js is its pages/client/<name>.ts module, transpiled (no types left, imports kept relative)", async () => {
+    const modules = readdirSync(CLIENT).filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"));
+    // Every module with code to run is served; a types-only one transpiles to nothing.
+    const running: string[] = [];
+    for (const name of modules) if ((await transpileClientScript(readFileSync(join(CLIENT, name), "utf8"), name)).trim() !== "") running.push(name);
+    expect(running.sort()).toEqual(CLIENT_SCRIPTS.map((name) => `${name}.ts`).sort());
+    for (const name of CLIENT_SCRIPTS) {
+      const source = readFileSync(join(CLIENT, `${name}.ts`), "utf8");
+      expect(source, name).not.toContain("String.raw");
+      const served = await get(`/assets/${name}.js`);
+      expect(served.status, name).toBe(200);
+      expect(served.text, name).toBe(await transpileClientScript(source, `pages/client/${name}.ts`));
+      expect(served.text, name).not.toMatch(/\binterface\s|import type|\((\w+): (string|number|boolean)\b/);
+    }
+    expect((await get("/assets/admin.js")).text).toMatch(/from "\.\/session\.js"/);
+  });
+
+  it("are checked against the DOM by their own tsconfig, which npm run typecheck runs", () => {
+    const tsconfig = JSON.parse(readFileSync(join(CLIENT, "tsconfig.json"), "utf8"));
+    expect(tsconfig.compilerOptions.lib).toContain("DOM");
+    expect(tsconfig.compilerOptions.strict).toBe(true);
+    expect(tsconfig.include).toEqual(["*.ts"]);
+    const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+    expect(scripts.typecheck).toContain("tsc -p packages/http/src/pages/client/tsconfig.json");
+    // The server's own configurations leave them out (Node's lib has no DOM).
+    expect(JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8")).exclude).toContain("packages/http/src/pages/client");
   });
 });
 

@@ -95,7 +95,7 @@ describe("wwebjs: sessions that age well", () => {
     });
   });
 
-  describe("W6: the listening job and the Chromium cap", () => {
+  describe("W6: the listen job and the Chromium cap", () => {
     const listen = (referrerUserId: string) => w.transport.ensureReady(referrerUserId, { purpose: "listen" });
 
     async function closedSessions(ids: string[]): Promise<void> {

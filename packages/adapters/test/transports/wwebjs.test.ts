@@ -431,7 +431,7 @@ describe("wwebjs extras", () => {
       const media: MediaItem[] = [{ url: "https://cdn.example.com/missing.jpg", type: "image", language: "fr" }];
       const error = await w.transport.send(REFERRER, { to: REFERRAL, text: "Bonjour", media, language: "fr" }, { idempotencyKey: "k", targetId: "t", day: 1 }).catch((e: unknown) => e);
       expect(error).not.toBeInstanceOf(TransportUnavailableError);
-      expect((error as Error).message).toBe("[wwebjs] send to +33611111111 failed: media download failed: HTTP 404");
+      expect((error as Error).message).toBe("[wwebjs] media for +33611111111 could not be downloaded: media download failed: HTTP 404");
       expect(w.fake.sends).toHaveLength(0);
     });
   });

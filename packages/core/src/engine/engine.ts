@@ -33,7 +33,7 @@ import { EarlyReceipts } from "./early-receipts.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
 import { PendingWork } from "./pending-work.js";
-import { resolveOptions, type RelanceOptions } from "./options.js";
+import { resolveOptions, type DeprecatedOptions, type RelanceOptions } from "./options.js";
 import { UnsettledWrites } from "./unsettled-writes.js";
 
 export interface RelanceEngineDependencies {
@@ -45,7 +45,7 @@ export interface RelanceEngineDependencies {
   logger?: Logger;
   /** Needed by `start()` only. */
   scheduler?: Scheduler;
-  options?: Partial<RelanceOptions>;
+  options?: Partial<RelanceOptions> & DeprecatedOptions;
   /** Source of randomness for jitter and ids (tests pass a seeded one). */
   random?: () => number;
 }
@@ -177,7 +177,7 @@ export class RelanceEngine {
       return runDispatch(this.ctx);
     });
   }
-  /** The listening job: brings up the sessions of referrers with active targets so their replies are read. */
+  /** The listen job: brings up the sessions of referrers with active targets so their replies are read. */
   runListen(): Promise<ListenResult> {
     return this.joinOrStart("listen", () => runListen(this.ctx));
   }
@@ -192,7 +192,7 @@ export class RelanceEngine {
     return this.ctx.events.subscribe(listener);
   }
 
-  /** Schedules enrollment, dispatch and the listening job. A tick finding the previous run of its job still going is skipped. */
+  /** Schedules enrollment, dispatch, the listen job and retention. A tick finding the previous run of its job still going is skipped. */
   start(): void {
     if (!this.scheduler) throw new Error("RelanceEngine.start() needs a scheduler");
     if (this.jobs.length > 0) return;
@@ -200,7 +200,7 @@ export class RelanceEngine {
     this.jobs.push(
       this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.tick("enrollment", () => this.runEnrollment())),
       this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.tick("dispatch", () => this.runDispatch())),
-      this.scheduler.schedule("listen", this.options.inboxCron, () => this.tick("listen", () => this.runListen())),
+      this.scheduler.schedule("listen", this.options.listenCron, () => this.tick("listen", () => this.runListen())),
       this.scheduler.schedule("retention", this.options.retentionCron, () => this.tick("retention", () => this.runRetention())),
     );
     this.ctx.logger.info({ instanceId: this.options.instanceId }, "relance jobs started");

@@ -80,8 +80,11 @@ export interface RelanceOptions extends HealthPolicy {
   storageRetryDelaysMs: number[];
   enrollmentCron: string;
   dispatchCron: string;
-  /** The listening job: restores the sessions of referrers with active targets so replies (STOP) are read. */
-  inboxCron: string;
+  /**
+   * The listen job's schedule (`RELANCE_LISTEN_CRON`): it restores the sessions of referrers with
+   * active targets so that replies (STOP) are read even when nothing is due.
+   */
+  listenCron: string;
   /** Days after a target ends before its contact is purged (`RELANCE_RETENTION_DAYS`); null keeps contacts. */
   retentionDays: number | null;
   /** The daily retention job. */
@@ -123,7 +126,7 @@ export const DEFAULT_OPTIONS: Omit<RelanceOptions, "instanceId"> = {
   storageRetryDelaysMs: [250, 1_000, 4_000],
   enrollmentCron: "0 * * * *",
   dispatchCron: "* * * * *",
-  inboxCron: "*/10 * * * *",
+  listenCron: "*/10 * * * *",
   retentionDays: 90,
   retentionCron: "17 3 * * *",
   ...DEFAULT_HEALTH_POLICY,
@@ -133,8 +136,16 @@ function nonNegativeInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new ValidationError(`Option ${name} must be a non-negative integer, got ${value}`);
 }
 
-export function resolveOptions(partial: Partial<RelanceOptions>, fallbackInstanceId: string): RelanceOptions {
-  const options: RelanceOptions = { ...DEFAULT_OPTIONS, instanceId: fallbackInstanceId, ...partial };
+/** Names options had before, still read. */
+export interface DeprecatedOptions {
+  /** @deprecated The listen job's schedule is `listenCron`; read when `listenCron` is not given. */
+  inboxCron?: string;
+}
+
+export function resolveOptions(partial: Partial<RelanceOptions> & DeprecatedOptions, fallbackInstanceId: string): RelanceOptions {
+  const { inboxCron, ...given } = partial;
+  const options: RelanceOptions = { ...DEFAULT_OPTIONS, instanceId: fallbackInstanceId, ...given };
+  if (inboxCron !== undefined && given.listenCron === undefined) options.listenCron = inboxCron;
   // A typing time given alone (the option before ranges existed) stays a fixed duration.
   if (partial.typingMs !== undefined && partial.typingMaxMs === undefined) options.typingMaxMs = partial.typingMs;
   if (options.typingMaxMs < options.typingMs) throw new ValidationError(`Option typingMaxMs (${options.typingMaxMs}) is below typingMs (${options.typingMs})`);

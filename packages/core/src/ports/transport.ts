@@ -84,7 +84,7 @@ export interface SendResult {
 }
 
 export interface EnsureReadyOptions {
-  /** `send` (default): dispatch or a referrer's request; `listen`: the listening job. */
+  /** `send` (default): dispatch or a referrer's request; `listen`: the listen job. */
   purpose?: "send" | "listen";
 }
 
@@ -147,7 +147,7 @@ export interface Transport {
    * the do-not-contact list or sends, so a STOP among them always wins. A restriction known at
    * that point is in the returned state's `restriction`.
    *
-   * With `purpose: "listen"` (the listening job, which only wants replies read), a transport
+   * With `purpose: "listen"` (the listen job, which only wants replies read), a transport
    * whose sessions are costly (whatsapp-web.js: one Chromium each) may leave a closed session
    * closed rather than evict others or exceed its budget of new sessions: it rejects with
    * `SessionCapacityError`, and the job tries that referrer first on a later run.

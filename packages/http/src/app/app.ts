@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, toErrorResponse } from "./errors.js";
 import { authFailureLimit } from "./rate-limits.js";
-import { jsonBodiesOnly } from "./validation.js";
+import { jsonBodiesOnly } from "./input.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminConsoleRoutes } from "./routes/admin-console.js";
 import { internalRoutes } from "./routes/internal.js";

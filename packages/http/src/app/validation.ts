@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import { ApiError } from "./errors.js";
 
@@ -25,8 +25,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   return result.data;
 }
 
-/** Keys a caller-keyed map may never use: they name Object.prototype's machinery, not data. */
-export const RESERVED_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+import { RESERVED_KEYS } from "./input.js";
 
 /** The path of the first reserved key anywhere in a parsed JSON value, or null. */
 function reservedKeyPath(value: unknown, path: string[] = []): string | null {
@@ -74,22 +73,4 @@ export function queryValues(c: Context): Record<string, string> {
   }
   if (issues.length > 0) throw invalid("query", issues);
   return values;
-}
-
-const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const mediaTypeOf = (header: string) => header.split(";")[0]!.trim().toLowerCase();
-
-/**
- * Every body is JSON: any other content type (or none) with a body is a 415, before anything else
- * reads it. `text/plain` and form bodies are what a browser sends cross-site without a preflight,
- * so this is also what keeps another site's page from driving a cookie-authenticated write.
- */
-export function jsonBodiesOnly(): MiddlewareHandler {
-  return async (c, next) => {
-    if (!WRITES.has(c.req.method)) return next();
-    const type = c.req.header("content-type");
-    if (type !== undefined && mediaTypeOf(type) === "application/json") return next();
-    if ((await c.req.text()) === "") return next();
-    throw new ApiError(415, "unsupported_media_type", `Request bodies must be application/json${type ? ` (got ${mediaTypeOf(type)})` : " (no content type given)"}`);
-  };
 }

@@ -1,17 +1,6 @@
-import { createHmac } from "node:crypto";
-import "reflect-metadata";
 import { Container } from "inversify";
 import type { Logger as Pino } from "pino";
-import {
-  createRelanceEngine,
-  type Clock,
-  type Directory,
-  type Notifier,
-  type RelanceEngine,
-  type RelanceStorage,
-  type Scheduler,
-  type Transport,
-} from "@relance/core";
+import { createRelanceEngine, type Clock, type Notifier, type RelanceStorage, type Scheduler, type Transport } from "@relance/core";
 import {
   CronScheduler,
   HttpDirectory,
@@ -21,16 +10,21 @@ import {
   SystemClock,
   WebhookNotifier,
   sessionCipherFromEnv,
-  type SessionCipher,
+  type SandboxTransport,
 } from "@relance/adapters";
-import { sendWindowOf, type ServiceConfig } from "../config/env.js";
+import type { ServiceConfig } from "../config/env.js";
 import { asCoreLogger } from "../observability/logger.js";
 import { jobRunner } from "../observability/job-runs.js";
 import { ServiceMetrics } from "../observability/metrics.js";
 import { countingNotifier, timedTransport } from "../observability/observed-ports.js";
+import { engineOptionsOf, newInstanceId } from "./engine-options.js";
+import { composeService } from "./relance-service.js";
+import { sandboxWorld } from "./sandbox-world.js";
 import { createStorage } from "./storage.js";
-import { TOKENS } from "./tokens.js";
+import { TOKENS, type Token } from "./tokens.js";
 import { createTransport } from "./transport.js";
+
+export { contactKeyOf } from "./engine-options.js";
 
 /** Replacements for tests and embedders (e.g. a storage they already opened). */
 export interface ContainerOverrides {
@@ -43,101 +37,78 @@ export interface ContainerOverrides {
 }
 
 /**
- * The composition root: every port bound to the adapter the configuration chooses. Nothing
- * outside packages/http knows about inversify.
+ * The composition root: every port bound to the adapter the configuration chooses, each with the
+ * dependencies it is built from, so that the container resolves the graph (`getAsync`: the store
+ * is initialised and the transport loaded on the way). `TOKENS.Service` is the whole service.
+ * Nothing outside packages/http knows about inversify, and the core carries no decorator.
  */
-export async function buildContainer(config: ServiceConfig, logger: Pino, overrides: ContainerOverrides = {}): Promise<Container> {
+export function buildContainer(config: ServiceConfig, logger: Pino, overrides: ContainerOverrides = {}): Container {
   const container = new Container({ defaultScope: "Singleton" });
-  const instanceId = `${process.env.HOSTNAME ?? "relance"}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const coreLogger = asCoreLogger(logger);
+  const bind = binder(container);
 
-  container.bind<ServiceConfig>(TOKENS.Config).toConstantValue(config);
-  container.bind<Pino>(TOKENS.Logger).toConstantValue(logger);
-  container.bind<Clock>(TOKENS.Clock).toConstantValue(
-    overrides.clock ?? (config.RELANCE_TRANSPORT === "sandbox" ? new ManualClock(new Date()) : new SystemClock()),
-  );
-  container.bind<RelanceStorage>(TOKENS.Storage).toConstantValue(overrides.storage ?? createStorage(config, coreLogger));
-  container.bind<SessionCipher>(TOKENS.SessionCipher).toDynamicValue(() => sessionCipherFromEnv(config.secrets.session));
-  container.bind<StoredDirectory | null>(TOKENS.DirectoryFeed).toDynamicValue((ctx) =>
-    config.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(ctx.get<RelanceStorage>(TOKENS.Storage).directory, ctx.get<Clock>(TOKENS.Clock), { exitedUsers: ctx.get<RelanceStorage>(TOKENS.Storage).exitedUsers }) : null,
-  );
-  container.bind<Directory>(TOKENS.Directory).toDynamicValue((ctx) =>
-    config.RELANCE_DIRECTORY === "stored"
-      ? ctx.get<StoredDirectory>(TOKENS.DirectoryFeed)
-      : new HttpDirectory({ baseUrl: config.USER_SERVICE_URL!, serviceSecret: config.secrets.directory, logger: coreLogger, defaultCountry: config.RELANCE_DEFAULT_COUNTRY ?? null }),
-  );
-  container.bind<Notifier>(TOKENS.Notifier).toDynamicValue((ctx) =>
-    countingNotifier(
-      overrides.notifier ??
-        (config.RELANCE_NOTIFY_WEBHOOK_URL
-          ? new WebhookNotifier({ url: config.RELANCE_NOTIFY_WEBHOOK_URL, secret: config.secrets.webhook, logger: coreLogger })
-          : new LogNotifier(coreLogger)),
-      ctx.get<ServiceMetrics>(TOKENS.Metrics),
-    ),
-  );
-  container.bind<ServiceMetrics>(TOKENS.Metrics).toDynamicValue((ctx) => new ServiceMetrics(ctx.get<RelanceStorage>(TOKENS.Storage)));
-  container.bind<Scheduler>(TOKENS.Scheduler).toDynamicValue((ctx) => {
-    const cron = overrides.scheduler ?? new CronScheduler(coreLogger);
-    const runJob = jobRunner(ctx.get<ServiceMetrics>(TOKENS.Metrics), logger);
-    return { schedule: (name, pattern, task) => cron.schedule(name, pattern, () => runJob(name, task)) };
+  container.bind(TOKENS.Config).toConstantValue(config);
+  container.bind(TOKENS.Logger).toConstantValue(logger);
+  bind(TOKENS.CoreLogger, [TOKENS.Logger], asCoreLogger);
+  bind(TOKENS.InstanceId, [], newInstanceId);
+  bind(TOKENS.Clock, [TOKENS.Config], (c) => overrides.clock ?? (c.RELANCE_TRANSPORT === "sandbox" ? new ManualClock(new Date()) : new SystemClock()));
+  bind(TOKENS.Storage, [TOKENS.Config, TOKENS.CoreLogger], async (c, log) => {
+    const storage = overrides.storage ?? createStorage(c, log);
+    await storage.init();
+    return storage;
   });
-  const transport =
-    overrides.transport ??
-    (await createTransport({
-      config,
-      storage: container.get<RelanceStorage>(TOKENS.Storage),
-      clock: container.get<Clock>(TOKENS.Clock),
-      cipher: container.get<SessionCipher>(TOKENS.SessionCipher),
-      logger: coreLogger,
-      instanceId,
-    }));
-  container.bind<Transport>(TOKENS.Transport).toConstantValue(transport);
-  container.bind<RelanceEngine>(TOKENS.Engine).toDynamicValue((ctx) =>
-    createRelanceEngine({
-      storage: ctx.get<RelanceStorage>(TOKENS.Storage),
-      directory: ctx.get<Directory>(TOKENS.Directory),
+  bind(TOKENS.SessionCipher, [TOKENS.Config], (c) => sessionCipherFromEnv(c.secrets.session));
+  bind(TOKENS.DirectoryFeed, [TOKENS.Config, TOKENS.Storage, TOKENS.Clock], (c, storage, clock) =>
+    c.RELANCE_DIRECTORY === "stored" ? new StoredDirectory(storage.directory, clock, { exitedUsers: storage.exitedUsers }) : null,
+  );
+  bind(TOKENS.Directory, [TOKENS.Config, TOKENS.DirectoryFeed, TOKENS.CoreLogger], (c, feed, log) =>
+    feed ?? new HttpDirectory({ baseUrl: c.USER_SERVICE_URL!, serviceSecret: c.secrets.directory, logger: log, defaultCountry: c.RELANCE_DEFAULT_COUNTRY ?? null }),
+  );
+  bind(TOKENS.Metrics, [TOKENS.Storage], (storage) => new ServiceMetrics(storage));
+  bind(TOKENS.NotifierAdapter, [TOKENS.Config, TOKENS.CoreLogger], (c, log) =>
+    overrides.notifier ??
+    (c.RELANCE_NOTIFY_WEBHOOK_URL ? new WebhookNotifier({ url: c.RELANCE_NOTIFY_WEBHOOK_URL, secret: c.secrets.webhook, logger: log }) : new LogNotifier(log)),
+  );
+  bind(TOKENS.Notifier, [TOKENS.NotifierAdapter, TOKENS.Metrics], countingNotifier);
+  bind(TOKENS.JobTimer, [TOKENS.CoreLogger], (log) => overrides.scheduler ?? new CronScheduler(log));
+  bind(TOKENS.Scheduler, [TOKENS.JobTimer, TOKENS.Metrics, TOKENS.Logger], (timer, metrics, log): Scheduler => {
+    const runJob = jobRunner(metrics, log);
+    return { schedule: (name, pattern, task) => timer.schedule(name, pattern, () => runJob(name, task)) };
+  });
+  bind(TOKENS.Transport, [TOKENS.Config, TOKENS.Storage, TOKENS.Clock, TOKENS.SessionCipher, TOKENS.CoreLogger, TOKENS.InstanceId], (c, storage, clock, cipher, log, instanceId) =>
+    overrides.transport ?? createTransport({ config: c, storage, clock, cipher, logger: log, instanceId }),
+  );
+  bind(TOKENS.EngineOptions, [TOKENS.Config, TOKENS.InstanceId, TOKENS.Transport], engineOptionsOf);
+  bind(
+    TOKENS.Engine,
+    [TOKENS.Storage, TOKENS.Directory, TOKENS.Transport, TOKENS.Metrics, TOKENS.Clock, TOKENS.Notifier, TOKENS.Scheduler, TOKENS.CoreLogger, TOKENS.EngineOptions],
+    (storage, directory, transport, metrics, clock, notifier, scheduler, log, options) =>
       // Sends timed for the metrics; the routes keep the transport itself.
-      transport: timedTransport(ctx.get<Transport>(TOKENS.Transport), ctx.get<ServiceMetrics>(TOKENS.Metrics)),
-      clock: ctx.get<Clock>(TOKENS.Clock),
-      notifier: ctx.get<Notifier>(TOKENS.Notifier),
-      scheduler: ctx.get<Scheduler>(TOKENS.Scheduler),
-      logger: coreLogger,
-      options: {
-        instanceId,
-        // A transport that can hold only so many sessions (whatsapp-web.js: one Chromium each)
-        // never gets more senders at once than that.
-        maxConcurrentSenders: Math.min(config.RELANCE_MAX_CONCURRENT_SESSIONS, transport.capabilities.maxSessions ?? Infinity),
-        messageDelayMs: config.RELANCE_MESSAGE_DELAY_MS,
-        messageJitterMs: config.RELANCE_MESSAGE_JITTER_MS,
-        typingMs: config.RELANCE_TYPING_MS.min,
-        typingMaxMs: config.RELANCE_TYPING_MS.max,
-        maxMessagesPerDay: config.RELANCE_MAX_MESSAGES_PER_DAY,
-        dailyCapRampUp: config.RELANCE_DAILY_CAP_RAMP_UP,
-        maxFirstContactsPerDay: config.RELANCE_MAX_FIRST_CONTACTS_PER_DAY,
-        firstContactGapMinMs: config.RELANCE_FIRST_CONTACT_GAP_MS.min,
-        firstContactGapMaxMs: config.RELANCE_FIRST_CONTACT_GAP_MS.max,
-        dayStartSpreadMs: config.RELANCE_DAY_START_SPREAD_MS,
-        senderHealth: config.RELANCE_SENDER_HEALTH === "on",
-        healthDegradedBelow: config.RELANCE_HEALTH_DEGRADED_BELOW,
-        healthAtRiskBelow: config.RELANCE_HEALTH_AT_RISK_BELOW,
-        healthDeliveredAfterMs: config.RELANCE_HEALTH_DELIVERED_AFTER_MS,
-        healthCoolDownMs: config.RELANCE_HEALTH_COOL_DOWN_MS,
-        inboxCron: config.RELANCE_INBOX_CRON,
-        defaultTimezone: config.RELANCE_DEFAULT_TIMEZONE,
-        defaultSendWindow: sendWindowOf(config),
-        retentionDays: config.RELANCE_RETENTION_DAYS,
-        contactKey: contactKeyOf(config.secrets.contactKey),
-      },
-    }),
+      createRelanceEngine({ storage, directory, transport: timedTransport(transport, metrics), clock, notifier, scheduler, logger: log, options }),
+  );
+  bind(TOKENS.SandboxWorld, [TOKENS.Transport, TOKENS.Clock, TOKENS.Engine, TOKENS.Storage], (transport, clock, engine, storage) =>
+    // The sandbox transport runs on the container's clock, a ManualClock (above).
+    transport.name === "sandbox" ? sandboxWorld(transport as SandboxTransport, clock as ManualClock, engine, storage) : null,
+  );
+  bind(
+    TOKENS.Service,
+    [TOKENS.Config, TOKENS.Logger, TOKENS.Engine, TOKENS.Storage, TOKENS.Transport, TOKENS.Metrics, TOKENS.SessionCipher, TOKENS.Directory, TOKENS.DirectoryFeed, TOKENS.SandboxWorld],
+    (c, log, engine, storage, transport, metrics, cipher, directory, directoryFeed, sandbox) =>
+      composeService({ config: c, logger: log, engine, storage, transport, metrics, cipher, directory, directoryFeed, sandbox }),
   );
   return container;
 }
 
+/** `resolved(container, token)`: the typed form of `container.getAsync`. */
+export function resolved<T>(container: Container, token: Token<T>): Promise<T> {
+  return container.getAsync<T>(token);
+}
+
 /**
- * The do-not-contact list's key for a number: HMAC-SHA256 under RELANCE_CONTACT_KEY_SECRET, so
- * that the list (opt-outs, erasure tombstones) holds no number a copy of the database could read,
- * nor one that can be brute-forced without the secret.
+ * Binds `token` to what `factory` builds from the services `deps` name, in order: the typecheck
+ * matches each parameter with its token's type, inversify resolves them (singletons by default).
  */
-export function contactKeyOf(secret: string): (phone: string) => string {
-  return (phone) => `h1:${createHmac("sha256", secret).update(phone).digest("base64url")}`;
+function binder(container: Container) {
+  return <T, A extends unknown[]>(token: Token<T>, deps: readonly [...{ [K in keyof A]: Token<A[K]> }], factory: (...args: A) => T | Promise<T>): void => {
+    container.bind<T>(token).toResolvedValue(factory as (...args: unknown[]) => T | Promise<T>, deps as never);
+  };
 }

@@ -51,7 +51,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   RELANCE_JOBS: {
     group: "service",
     default: "on",
-    what: "`on`: this process runs enrollment (hourly), dispatch (every minute), the listening job and retention on its own schedule. `off`: a scheduler of yours calls `POST /api/relance/internal/jobs/{enrollment,dispatch,listen,retention}/run`.",
+    what: "`on`: this process runs enrollment (hourly), dispatch (every minute), the listen job and retention on its own schedule. `off`: a scheduler of yours calls `POST /api/relance/internal/jobs/{enrollment,dispatch,listen,retention}/run`.",
   },
   RELANCE_BODY_LIMIT_BYTES: {
     group: "service",
@@ -304,10 +304,10 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     default: "Europe/Paris",
     what: "IANA time zone of referrers without their own: their send window and local days; also the day of `/admin/stats`' `sentToday`.",
   },
-  RELANCE_INBOX_CRON: {
+  RELANCE_LISTEN_CRON: {
     group: "loop",
     default: "*/10 * * * *",
-    what: "The listening job's schedule: sessions of referrers with active targets are made ready and their replies read, even when nothing is due.",
+    what: "The listen job's schedule: sessions of referrers with active targets are made ready and their replies read, even when nothing is due. Formerly `RELANCE_INBOX_CRON`, still read (with a warning at start) when this one is unset.",
   },
 
   RELANCE_FIRST_CONTACT_GAP_MS: {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { TrustProxy } from "../app/rate-limits.js";
 import { isValidTimeZone, sendWindowIssues } from "@relance/core";
 import { isPhoneCountry } from "@relance/adapters";
+import { readRenamed } from "./deprecated-env.js";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
 const secret = z.string().min(16, "must be at least 16 characters");
@@ -112,7 +113,7 @@ export const EnvSchema = z
     RELANCE_HEALTH_DELIVERED_AFTER_MS: integer(60_000).default(6 * 3600_000),
     /** An at-risk sender is resumed after this long even without better receipts (judged afresh). */
     RELANCE_HEALTH_COOL_DOWN_MS: integer(60_000).default(24 * 3600_000),
-    RELANCE_INBOX_CRON: z.string().min(1).default("*/10 * * * *"),
+    RELANCE_LISTEN_CRON: z.string().min(1).default("*/10 * * * *"),
     RELANCE_DEFAULT_TIMEZONE: z.string().refine(isValidTimeZone, "not an IANA time zone").default("Europe/Paris"),
     /** ISO 3166 code (`FR`) reading national numbers (`06 12 34 56 78`) of referrers whose own number is unknown. */
     RELANCE_DEFAULT_COUNTRY: z
@@ -272,6 +273,8 @@ export interface ServiceConfig extends Omit<Env, (typeof SECRETS)[number] | "REL
   };
   /** Names of the secrets made up for this run (development only). */
   generatedSecrets: string[];
+  /** Problems that do not stop the service (deprecated variables): logged at start. */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
@@ -315,7 +318,7 @@ function parseCallers(value: string): { callers: ServiceCaller[]; problems: stri
  * the missing ones are generated for this run (so `npm start` works on a fresh clone).
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const { env: cleaned, warnings } = readRenamed(Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "")));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`));
@@ -382,6 +385,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServiceConf
       contactKey: RELANCE_CONTACT_KEY_SECRET ?? DEVELOPMENT_CONTACT_KEY,
     },
     generatedSecrets: missing.filter((name) => name !== "RELANCE_CONTACT_KEY_SECRET"),
+    warnings,
   };
 }
 

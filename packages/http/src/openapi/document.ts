@@ -132,5 +132,19 @@ function withEdgeErrors(document: Record<string, any>, apiPrefix: string): Recor
       operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     }
   }
+  for (const item of Object.values(document.paths as Record<string, Record<string, Record<string, unknown>>>)) {
+    for (const [method, operation] of Object.entries(item)) item[method] = inReadingOrder(operation);
+  }
   return document;
+}
+
+const OPERATION_KEYS = ["operationId", "summary", "description", "tags", "security", "parameters", "requestBody", "responses"];
+
+/**
+ * An operation's keys in one order whatever the order of the route's middlewares (its parts are
+ * declared before its description): what it is, then what it takes, then what it answers.
+ */
+function inReadingOrder(operation: Record<string, unknown>): Record<string, unknown> {
+  const rank = (key: string) => (OPERATION_KEYS.includes(key) ? OPERATION_KEYS.indexOf(key) : OPERATION_KEYS.length);
+  return Object.fromEntries(Object.entries(operation).sort(([a], [b]) => rank(a) - rank(b)));
 }

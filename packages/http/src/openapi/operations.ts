@@ -188,9 +188,9 @@ export const OPERATIONS = {
   homePage: operations({ summary: "A small page linking the connect page, the admin console and this document", responses: { "200": { description: "HTML page", media: "text/html" } } }),
   adminPage: operations({
     summary: "The admin console: day messages with preview, funnel and conversions charts, the measured lift (holdout) chart and share, targets search",
-    query: z.object({ token: z.string().optional().describe("an admin JWT, exchanged once for an HttpOnly cookie (the page then redirects to its clean address); `?signout=1` clears it") }),
+    query: z.object({ token: z.string().optional().describe("never taken (security review 2, L12: an address is kept by proxies and access logs): the token is dropped from the address, no cookie is set, and the page asks for its form (POST /admin); `?signout=1` clears the cookie") }),
     validates: false,
-    responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "the token was exchanged for a cookie: the clean address" } },
+    responses: { "200": { description: "HTML page", media: "text/html" }, "303": { description: "`?token=` dropped (to `?notice=token-in-url`, no cookie), or `?signout=1` done: the clean address" } },
   }),
   adminSignIn: operations({
     summary: "The admin console's sign-in form: a pasted admin JWT (form field `token`), exchanged for the HttpOnly cookie",
@@ -208,6 +208,10 @@ export const OPERATIONS = {
     validates: false,
     responses: { "200": { description: "the asset", media: [...new Set(Object.values(ASSETS).map((asset) => asset.type.split(";")[0]!))] } },
     errors: ["NotFound"],
+  }),
+  favicon: operations({
+    summary: "The icon browsers ask for on their own: none (204), so that it is no 404 in their console or in the logs",
+    responses: { "204": { description: "no icon; browsers keep it a day" } },
   }),
   connectPage: operations({
     summary: "The page a referrer opens to link WhatsApp (pairing code or QR, live status)",

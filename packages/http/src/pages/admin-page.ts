@@ -6,10 +6,11 @@ import { page } from "./layout.js";
 import { ADMIN_STRINGS } from "./strings/admin.js";
 
 /**
- * `/admin?token=<admin JWT>` (or a form to paste it): the day messages, the funnel and
- * conversions as charts (Chart.js, served from /assets), and the targets.
+ * `/admin`, signed in by pasting an admin JWT into its form (posted, never in a URL): the day
+ * messages, the funnel and conversions as charts (Chart.js, served from /assets), and the targets.
+ * `notice`: why the form is shown (a token that came in the address and was not taken).
  */
-export function adminPage(lang: Lang, options: { nonce: string; session: PageSession | null }) {
+export function adminPage(lang: Lang, options: { nonce: string; session: PageSession | null; notice?: string | null }) {
   const t = ADMIN_STRINGS[lang];
   const body = html`<header class="top"><div class="inner">
   <h1>${t.heading}</h1>
@@ -140,5 +141,5 @@ export function adminPage(lang: Lang, options: { nonce: string; session: PageSes
   </section>
   </div>
 </main>`;
-  return page({ lang, title: t.title, body, wide: true, nonce: options.nonce, data: { lang, strings: t, variables: TEMPLATE_VARIABLES, session: options.session }, scripts: ["chart.umd.min.js"], modules: ["admin.js"] });
+  return page({ lang, title: t.title, body, wide: true, nonce: options.nonce, data: { lang, strings: t, variables: TEMPLATE_VARIABLES, session: options.session, notice: options.notice ?? null }, scripts: ["chart.umd.min.js"], modules: ["admin.js"] });
 }

@@ -7,6 +7,9 @@ import type { AppServices } from "../app/services.js";
 
 export type PageScope = "connect" | "admin";
 
+/** `?notice=` after an admin token came in a URL: the console says to paste it in its form. */
+export const TOKEN_IN_URL = "token-in-url";
+
 const COOKIE: Record<PageScope, string> = { connect: CONNECT_COOKIE, admin: ADMIN_COOKIE };
 
 /** The page's cookie name, and how to clear it (a __Host- cookie is only cleared as Secure). */
@@ -16,11 +19,13 @@ function cookieOf(services: AppServices, scope: PageScope): { name: string; clea
 }
 
 /**
- * A page's credentials: the link's `?token=` is exchanged once for an HttpOnly, SameSite=Strict
- * cookie, then the browser is sent to the clean address, so the token stays neither in history
- * nor in any URL the page opens (its event stream included). The connect page takes only a
- * connect link (`POST /connect-link`, single-use) and its cookie holds a session good for that
- * page's calls only; the admin console's cookie holds the admin token, living no longer than it.
+ * A page's credentials. The connect page's link (`POST /connect-link`: 10 minutes, single-use) is
+ * exchanged once for an HttpOnly, SameSite=Strict cookie holding a session good for that page's
+ * calls only, then the browser is sent to the clean address, so the link stays neither in history
+ * nor in any URL the page opens (its event stream included). The admin console takes its token
+ * only from its form (`POST /admin`): an admin API token lives up to 24 h and would be kept by
+ * every proxy and access log a URL goes through (security review 2, L12), so `?token=` there
+ * opens nothing — it is dropped from the address, and the page asks for the form instead.
  * Answers the redirect, or null when the page is to be rendered.
  */
 export async function exchangeToken(c: Context, services: AppServices, scope: PageScope): Promise<Response | null> {
@@ -33,6 +38,10 @@ export async function exchangeToken(c: Context, services: AppServices, scope: Pa
   const token = url.searchParams.get("token");
   if (token === null) return null;
   url.searchParams.delete("token");
+  if (scope === "admin") {
+    url.searchParams.set("notice", TOKEN_IN_URL);
+    return c.redirect(url.pathname + url.search, 303);
+  }
   return openPageSession(c, services, scope, token, url);
 }
 

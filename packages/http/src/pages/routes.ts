@@ -7,7 +7,7 @@ import { ASSETS } from "./assets.js";
 import { connectPage } from "./connect-page.js";
 import { homePage } from "./home-page.js";
 import { pickLanguage } from "./i18n.js";
-import { exchangeToken, pageCsp, pageSession, postedToken } from "./page-session.js";
+import { exchangeToken, pageCsp, pageSession, postedToken, TOKEN_IN_URL } from "./page-session.js";
 
 const languageOf = (c: Context) => pickLanguage(c.req.header("accept-language"), c.req.query("lang"));
 
@@ -22,6 +22,9 @@ function tokenPageHeaders(c: Context): void {
 export function pageRoutes(services: AppServices) {
   const app = new Hono();
   const sandbox = services.sandbox !== null;
+
+  const renderAdmin = async (c: Context) =>
+    adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin"), notice: c.req.query("notice") === TOKEN_IN_URL ? TOKEN_IN_URL : null });
 
   app.get("/", documented(doc.homePage), (c) => {
     c.header("vary", "accept-language");
@@ -39,18 +42,20 @@ export function pageRoutes(services: AppServices) {
     tokenPageHeaders(c);
     const exchanged = await exchangeToken(c, services, "admin");
     if (exchanged) return exchanged;
-    return c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
+    return c.html(await renderAdmin(c));
   });
   app.post("/admin", documented(doc.adminSignIn), async (c) => {
     tokenPageHeaders(c);
-    return (await postedToken(c, services, "admin")) ?? c.html(adminPage(languageOf(c), { nonce: pageCsp(c), session: await pageSession(c, services, "admin") }));
+    return (await postedToken(c, services, "admin")) ?? c.html(await renderAdmin(c));
   });
-  app.get("/assets/:name", documented(doc.pageAsset), (c) => {
+  // Browsers ask for it on every site: answered, and cached a day, rather than a 404 each time.
+  app.get("/favicon.ico", documented(doc.favicon), (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
+  app.get("/assets/:name", documented(doc.pageAsset), async (c) => {
     // Own names only: `constructor` or `__proto__` must not find Object.prototype's members.
     const name = c.req.param("name");
     const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) return c.notFound();
-    const body = typeof asset.body === "function" ? asset.body() : asset.body;
+    const body = typeof asset.body === "function" ? await asset.body() : asset.body;
     return c.body(body, 200, { "content-type": asset.type, "cache-control": "public, max-age=300" });
   });
   return app;

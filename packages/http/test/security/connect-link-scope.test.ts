@@ -187,4 +187,31 @@ describe("security L12: the admin console's pasted token is posted, never put in
     const script = await t.call("GET", "/assets/session.js");
     expect(script.body).not.toContain("?token=");
   });
+
+  // The rest of L12: the console took an admin API token (24 h) from `GET /admin?token=`, so the
+  // token went through request lines, proxy and access logs. It is now only ever posted.
+  it("GET /admin?token=<admin JWT> opens no session: the token is dropped from the address and the form asks for it", async () => {
+    t = await startTestApp();
+    const admin = await t.adminToken();
+    const inUrl = await t.call("GET", `/admin?token=${admin}&lang=en`);
+    expect(inUrl.status).toBe(303);
+    expect(inUrl.headers.get("set-cookie")).toBeNull();
+    const location = inUrl.headers.get("location")!;
+    expect(location).not.toContain(admin);
+    expect(location).toBe("/admin?lang=en&notice=token-in-url");
+    const page = await t.call("GET", location);
+    expect(page.status).toBe(200);
+    const data = JSON.parse(/<script type="application\/json" id="page-data">([\s\S]*?)<\/script>/.exec(page.body)![1]!);
+    expect(data.session).toBeNull();
+    expect(data.notice).toBe("token-in-url");
+    expect(data.strings.tokenInUrl).toMatch(/paste/i);
+    // An admin already signed in (cookie) keeps their session; the URL's token is still ignored.
+    const form = { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" };
+    const signedIn = await t.service.app.request("/admin", { method: "POST", headers: form, body: new URLSearchParams({ token: admin }).toString() });
+    const cookie = cookieOf(signedIn.headers);
+    const again = await t.call("GET", `/admin?token=${admin}`, { headers: { cookie } });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("set-cookie")).toBeNull();
+    expect((await t.call("GET", `${P}/admin/messages`, { headers: { cookie } })).status).toBe(200);
+  });
 });

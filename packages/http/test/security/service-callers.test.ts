@@ -1,9 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Notifier } from "@relance/core";
 import { verifyWebhookSignature } from "@relance/adapters";
-import { buildContainer, createLogger, loadConfig, TOKENS } from "../../src/index.js";
+import { buildContainer, createLogger, loadConfig, resolved, TOKENS } from "../../src/index.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 const USER_SERVICE = "u".repeat(43);
@@ -40,9 +39,9 @@ describe("security 2: one secret per job, one per caller", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-      const config = loadConfig({ NODE_ENV: "test", RELANCE_TRANSPORT: "sandbox", RELANCE_SERVICE_SECRET: "s".repeat(43), RELANCE_WEBHOOK_SECRET: WEBHOOK, RELANCE_NOTIFY_WEBHOOK_URL: url });
-      const container = await buildContainer(config, createLogger("silent"));
-      await container.get<Notifier>(TOKENS.Notifier).notify({ type: "sender_unavailable", referrerUserId: "r1", linkStatus: "logged_out", reason: "logged out", heldTargets: 1, at: new Date() });
+      const config = loadConfig({ NODE_ENV: "test", RELANCE_STORAGE: "memory", RELANCE_TRANSPORT: "sandbox", RELANCE_SERVICE_SECRET: "s".repeat(43), RELANCE_WEBHOOK_SECRET: WEBHOOK, RELANCE_NOTIFY_WEBHOOK_URL: url });
+      const notifier = await resolved(buildContainer(config, createLogger("silent")), TOKENS.Notifier);
+      await notifier.notify({ type: "sender_unavailable", referrerUserId: "r1", linkStatus: "logged_out", reason: "logged out", heldTargets: 1, at: new Date() });
       const { headers, body } = received!;
       const check = (secret: string) => verifyWebhookSignature({ body, secret, signature: headers["x-relance-signature"] as string, timestamp: headers["x-relance-timestamp"] as string });
       expect(check(WEBHOOK)).toBe(true);

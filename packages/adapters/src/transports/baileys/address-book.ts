@@ -1,7 +1,10 @@
 import type { E164 } from "@relance/core";
+import { CanonicalIds } from "../session/canonical-ids.js";
+import { bareJid } from "../session/jid.js";
 import { LID_REPLY_TTL_MS, MAX_LID_REPLIES, boundLidReplies, isExpiredLidReply } from "../session/lid-replies.js";
 import type { EncryptedEntries } from "./encrypted-entries.js";
-import { phoneJid } from "./jid.js";
+
+export { bareJid } from "../session/jid.js";
 
 /** How WhatsApp addresses one of our contacts: the JID of its account, and its LID once known. */
 export interface ContactAddress {
@@ -25,13 +28,16 @@ export const PARKED_REPLY_TTL_MS = LID_REPLY_TTL_MS;
 
 /**
  * What this account learned about its contacts' addresses, kept encrypted beside the session:
- * the JID the number check returned for a phone (it may differ from the E.164 digits, e.g.
- * Brazil's ninth digit), used for sending and for matching replies; the LIDs those contacts
- * write from; and the replies that came from a LID no phone is known for yet.
+ * the JID the number check returned for a phone (the shared rule, session/canonical-ids.ts: it
+ * may differ from the E.164 digits, e.g. Brazil's ninth digit), used for sending and for matching
+ * replies; the LIDs those contacts write from; and the replies that came from a LID no phone is
+ * known for yet. Stored as `{ phone: { jid, lid } }` (unchanged since round 1).
  */
 export class AddressBook {
   private book: Record<string, ContactAddress> | null = null;
-  private byAddress: Map<string, E164> | null = null;
+  private canonical: CanonicalIds | null = null;
+  /** Bare LID → the phone it was learned for. */
+  private byLid: Map<string, E164> | null = null;
   private parked: ParkedReply[] | null = null;
   private readonly learnListeners = new Set<() => void>();
 
@@ -43,14 +49,22 @@ export class AddressBook {
     return () => this.learnListeners.delete(listener);
   }
 
-  async jidOf(phone: E164): Promise<string | undefined> {
-    return (await this.load())[phone]?.jid;
+  /** Where to write to `phone`: the account its number check found, else its own JID. */
+  async jidOf(phone: E164): Promise<string> {
+    await this.load();
+    return this.canonical!.idOf(phone);
   }
 
-  /** The phone whose JID or LID this is (device and agent parts ignored). */
-  async phoneOf(jid: string): Promise<E164 | null> {
+  /**
+   * The phones a reply from this JID or LID is from (device and agent parts ignored), by the
+   * shared rule (CanonicalIds.phonesOf): every number tied to the account, and its own number.
+   * Empty for a LID not learned yet.
+   */
+  async phonesOf(jid: string): Promise<E164[]> {
     await this.load();
-    return this.byAddress!.get(bareJid(jid)) ?? null;
+    const learned = this.byLid!.get(bareJid(jid));
+    if (learned) return this.canonical!.phonesOf(this.canonical!.idOf(learned));
+    return this.canonical!.phonesOf(jid);
   }
 
   /** Merges what was learned; writes only when something changed. */
@@ -58,8 +72,10 @@ export class AddressBook {
     const book = await this.load();
     const previous = book[phone];
     // A LID learned for a number never checked: the number's own JID until a check says otherwise.
-    const next: ContactAddress = { jid: address.jid ?? previous?.jid ?? phoneJid(phone), ...(address.lid ?? previous?.lid ? { lid: (address.lid ?? previous?.lid)! } : {}) };
-    if (!next.jid || (previous && previous.jid === next.jid && previous.lid === next.lid)) return;
+    if (address.jid) this.canonical!.learn(phone, address.jid);
+    const lid = address.lid ?? previous?.lid;
+    const next: ContactAddress = { jid: this.canonical!.idOf(phone), ...(lid ? { lid } : {}) };
+    if (previous && previous.jid === next.jid && previous.lid === next.lid) return;
     book[phone] = next;
     this.index(phone, next);
     await this.entries.write({ [BOOK_KEY]: book });
@@ -109,7 +125,8 @@ export class AddressBook {
     const gone = new Set([...lids, ...(address?.lid ? [address.lid] : [])].map(bareJid));
     if (address) {
       delete book[phone];
-      for (const [known, owner] of this.byAddress!) if (owner === phone) this.byAddress!.delete(known);
+      this.canonical!.forget(phone);
+      for (const [known, owner] of this.byLid!) if (owner === phone) this.byLid!.delete(known);
       await this.entries.write({ [BOOK_KEY]: Object.keys(book).length > 0 ? book : null });
     }
     if (gone.size === 0) return gone;
@@ -125,23 +142,18 @@ export class AddressBook {
     if (this.book) return this.book;
     const book = (await this.entries.read<Record<string, ContactAddress>>([BOOK_KEY])).get(BOOK_KEY) ?? {};
     this.book = book;
-    this.byAddress = new Map();
-    for (const [phone, address] of Object.entries(book)) this.index(phone as E164, address);
+    this.canonical = new CanonicalIds("s.whatsapp.net");
+    this.byLid = new Map();
+    for (const [phone, address] of Object.entries(book)) {
+      this.canonical.learn(phone as E164, address.jid);
+      this.index(phone as E164, address);
+    }
     return book;
   }
 
   private index(phone: E164, address: ContactAddress): void {
-    this.byAddress!.set(bareJid(address.jid), phone);
-    if (address.lid) this.byAddress!.set(bareJid(address.lid), phone);
+    if (address.lid) this.byLid!.set(bareJid(address.lid), phone);
   }
-}
-
-/** `123:4@lid` → `123@lid`: devices of one account share its address. */
-export function bareJid(jid: string): string {
-  const at = jid.indexOf("@");
-  if (at < 0) return jid;
-  const user = jid.slice(0, at).split(":")[0]!.split("_")[0]!;
-  return `${user}${jid.slice(at)}`;
 }
 
 const parkedView = (reply: ParkedReply) => ({ atMs: Date.parse(reply.at), text: reply.text });

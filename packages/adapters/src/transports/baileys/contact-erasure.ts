@@ -2,7 +2,7 @@ import { phoneDigits, type E164, type SessionRepository } from "@relance/core";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { AddressBook, bareJid } from "./address-book.js";
 import { encryptedEntries } from "./encrypted-entries.js";
-import { phoneJid } from "./jid.js";
+import { phoneJid } from "../session/jid.js";
 import type { LidMapping } from "./socket.js";
 
 /**
@@ -38,7 +38,7 @@ export async function forgetContactIn(deps: ContactErasureDeps, phone: E164): Pr
   const lidUsers = new Set<string>();
   const stored = (await keys.get("lid-mapping", [pnUser]))[pnUser];
   if (typeof stored === "string" && stored) lidUsers.add(stored);
-  const live = await deps.lidMapping?.getLIDForPN(phoneJid(phone)).catch(() => null);
+  const live = await deps.lidMapping?.getLIDForPN(phoneJid(phone, "s.whatsapp.net")).catch(() => null);
   if (live) lidUsers.add(userOf(live));
   const lids = await deps.book.forget(phone, [...lidUsers].map((user) => `${user}@lid`));
   for (const lid of lids) lidUsers.add(userOf(lid));

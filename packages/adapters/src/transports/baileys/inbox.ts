@@ -2,7 +2,7 @@ import { isPnUser, type BaileysEventMap, type WAMessageKey } from "@whiskeysocke
 import type { Clock, E164, Logger } from "@relance/core";
 import type { AddressBook, ParkedReply } from "./address-book.js";
 import type { InboundText } from "./events.js";
-import { lidOf, phoneOfJid, senderPhone } from "./jid.js";
+import { lidOf, phoneOfJid } from "../session/jid.js";
 import type { LidMapping } from "./socket.js";
 import { messageOf } from "../session/error-message.js";
 import { shapeOfBaileys } from "./incoming-shape.js";
@@ -84,9 +84,11 @@ export class BaileysInbox {
 
   private async handle(replies: Array<{ key: WAMessageKey; text: string; at: Date }>): Promise<void> {
     for (const { key, text, at } of replies) {
-      const from = await this.phoneOf(key);
-      if (from) {
-        await this.deps.deliver({ id: key.id ?? `${key.remoteJid}:${at.getTime()}`, from, text, at });
+      const from = await this.phonesOf(key);
+      if (from.length > 0) {
+        const id = key.id ?? `${key.remoteJid}:${at.getTime()}`;
+        // One reply per phone the account stands for (session/canonical-ids.ts), each its own journal entry.
+        for (const phone of from) await this.deps.deliver({ id: `${id}|${phone}`, from: phone, text, at });
         continue;
       }
       const lid = lidOf(key.remoteJid);
@@ -107,35 +109,39 @@ export class BaileysInbox {
     if (parked.length === 0) return;
     const delivered: ParkedReply[] = [];
     for (const reply of parked) {
-      const from = await this.phoneOf({ remoteJid: reply.lid });
-      if (!from) continue;
+      const from = await this.phonesOf({ remoteJid: reply.lid });
+      if (from.length === 0) continue;
       // Journaled before it is unparked: a crash in between hands it over twice, never zero times.
-      await this.deps.deliver({ id: `parked:${reply.lid}:${reply.at}`, from, text: reply.text, at: new Date(reply.at) });
+      for (const phone of from) await this.deps.deliver({ id: `parked:${reply.lid}:${reply.at}|${phone}`, from: phone, text: reply.text, at: new Date(reply.at) });
       delivered.push(reply);
     }
     await this.deps.book.unpark(delivered);
     if (delivered.length > 0) this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, delivered: delivered.length, left: parked.length - delivered.length }, "parked baileys replies matched");
   }
 
-  private async phoneOf(key: WAMessageKey): Promise<E164 | null> {
-    const direct = senderPhone(key);
+  /**
+   * The phones a message is from. Baileys 7 may address a 1:1 chat by LID and give the phone
+   * number JID in `remoteJidAlt` only; the book's number checks (CanonicalIds) then say every
+   * phone that account stands for.
+   */
+  private async phonesOf(key: WAMessageKey): Promise<E164[]> {
     const lid = lidOf(key.remoteJid);
     // The number check's JID first: it may differ from the number's digits (Brazil's ninth digit).
-    if (!lid) return (key.remoteJid ? await this.deps.book.phoneOf(key.remoteJid) : null) ?? direct;
-    const jid = lid;
+    if (!lid) return key.remoteJid ? this.deps.book.phonesOf(key.remoteJid) : [];
+    const direct = phoneOfJid(key.remoteJidAlt);
     if (direct) {
       // The stanza said which phone this LID is: remembered for replies that will not say it.
-      await this.deps.book.remember(direct, { lid: jid });
-      return direct;
+      await this.deps.book.remember(direct, { lid });
+      return this.deps.book.phonesOf(lid);
     }
-    const known = await this.deps.book.phoneOf(jid);
-    if (known) return known;
+    const known = await this.deps.book.phonesOf(lid);
+    if (known.length > 0) return known;
     try {
-      const pn = await this.deps.lidMapping()?.getPNForLID(jid);
-      return phoneOfJid(pn);
+      const pn = await this.deps.lidMapping()?.getPNForLID(lid);
+      return pn ? this.deps.book.phonesOf(pn) : [];
     } catch (error) {
       this.deps.logger.debug({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys LID lookup failed");
-      return null;
+      return [];
     }
   }
 

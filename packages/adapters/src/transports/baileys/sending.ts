@@ -1,6 +1,8 @@
 import { SenderRestrictedError, type E164, type Logger, type OutgoingMessage, type PresenceState, type SendContext, type SendResult } from "@relance/core";
+import type { AnyMessageContent } from "@whiskeysockets/baileys";
 import { mediaContent, messageIdFor, textContent } from "./content.js";
-import { phoneJid } from "./jid.js";
+import { sendDayParts } from "../session/send-day.js";
+import { phoneJid } from "../session/jid.js";
 import type { DownloadMedia } from "./media-download.js";
 import type { BaileysSession } from "./session.js";
 import type { BaileysSocket } from "./socket.js";
@@ -27,7 +29,7 @@ export async function checkNumber({ session, sock }: OpenSession, phone: E164, d
   let found;
   try {
     // Baileys leaves numbers without an account out of the result instead of `exists: false`.
-    const results = await sock.onWhatsApp(phoneJid(phone));
+    const results = await sock.onWhatsApp(phoneJid(phone, "s.whatsapp.net"));
     // No answer is not "no account": exiting the target as invalid_number would be final.
     if (!results) throw new Error("no answer to the number check");
     found = results.find((result) => result.exists);
@@ -46,7 +48,7 @@ export async function checkNumber({ session, sock }: OpenSession, phone: E164, d
  * (Baileys #866): hence `available` first, then per message a subscription and `composing`.
  */
 export async function updatePresence({ session, sock }: OpenSession, state: PresenceState, to: E164 | undefined, deps: SendingDeps): Promise<void> {
-  const jid = to ? ((await session.addressBook.jidOf(to)) ?? phoneJid(to)) : undefined;
+  const jid = to ? await session.addressBook.jidOf(to) : undefined;
   try {
     if (jid && state === "composing") await sock.presenceSubscribe(jid);
     await sock.sendPresenceUpdate(state, jid);
@@ -55,43 +57,39 @@ export async function updatePresence({ session, sock }: OpenSession, state: Pres
   }
 }
 
-/** The day's text then its media; never rejects once the text has left (see the port). */
+/** The day's text then its media, by the shared rule (session/send-day.ts). */
 export async function sendDay({ session, sock }: OpenSession, message: OutgoingMessage, context: SendContext, deps: SendingDeps): Promise<SendResult> {
   const { name, referrerUserId } = deps;
   const restriction = session.restriction;
   if (restriction) {
     throw new SenderRestrictedError(`[${name}] the WhatsApp account of ${referrerUserId} is restricted: ${restriction.reason}`, restriction);
   }
-  const jid = (await session.addressBook.jidOf(message.to)) ?? phoneJid(message.to);
-  let media;
-  try {
-    // Before the text: a media that cannot be fetched fails the attempt, nothing sent.
-    media = await Promise.all(message.media.map(async (item) => mediaContent(item, await deps.downloadMedia(item))));
-  } catch (error) {
-    throw new Error(`[${name}] media for ${message.to} could not be downloaded: ${messageOf(error)}`, { cause: error });
-  }
-  const parts = [textContent(message.text), ...media];
-  const ids: string[] = [];
-  const mediaFailures: string[] = [];
-  for (const [index, content] of parts.entries()) {
-    const messageId = messageIdFor(context.idempotencyKey, index);
-    try {
-      const sent = await sock.sendMessage(jid, content, { messageId });
-      ids.push(sent?.key.id ?? messageId);
-      // Kept for retry receipts (see sent-messages.ts); never rejects.
-      if (sent?.message) await session.sentMessages.remember(sent.key.id ?? messageId, sent.message);
-      if (index === 0) void learnLid({ session, sock }, message.to, jid, deps);
-    } catch (error) {
-      if (index === 0) throw deps.failure(`sending the text to ${message.to}`, error, true);
-      // The text already left: rejecting now would make dispatch send the whole day again.
-      mediaFailures.push(`media ${index}/${message.media.length}: ${messageOf(error)}`);
-    }
-  }
-  return {
-    messageId: ids[0]!,
-    mediaMessageIds: ids.slice(1),
-    ...(mediaFailures.length > 0 ? { partialFailure: `[${name}] text sent to ${message.to}, but ${mediaFailures.join("; ")}` } : {}),
+  const jid = await session.addressBook.jidOf(message.to);
+  // One id per part, derived from the idempotency key (content.ts): a retry reuses them.
+  const sendPart = async (content: AnyMessageContent, part: number): Promise<string> => {
+    const messageId = messageIdFor(context.idempotencyKey, part);
+    const sent = await sock.sendMessage(jid, content, { messageId });
+    // Kept for retry receipts (see sent-messages.ts); never rejects.
+    if (sent?.message) await session.sentMessages.remember(sent.key.id ?? messageId, sent.message);
+    return sent?.key.id ?? messageId;
   };
+  return sendDayParts({
+    transport: name,
+    to: message.to,
+    media: message.media,
+    fetch: async (item) => mediaContent(item, await deps.downloadMedia(item)),
+    sendText: async () => {
+      let id: string;
+      try {
+        id = await sendPart(textContent(message.text), 0);
+      } catch (error) {
+        throw deps.failure(`sending the text to ${message.to}`, error, true);
+      }
+      void learnLid({ session, sock }, message.to, jid, deps);
+      return id;
+    },
+    sendMedia: (content, _item, index) => sendPart(content, index + 1),
+  });
 }
 
 /** The LID this contact will likely reply from, so that a reply without its phone still matches. */

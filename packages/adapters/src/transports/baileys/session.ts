@@ -7,7 +7,7 @@ import { cancellableWait } from "./cancellable-wait.js";
 import { decideOnClose } from "./disconnect-policy.js";
 import { receiptsFromStatusUpdates, receiptsFromUserReceipts } from "./events.js";
 import { BaileysInbox } from "./inbox.js";
-import { phoneOfJid } from "./jid.js";
+import { phoneOfJid } from "../session/jid.js";
 import { createKeyCache } from "./key-cache.js";
 import { LinkPrompts } from "./link-prompts.js";
 import { ReadinessGate } from "./readiness.js";

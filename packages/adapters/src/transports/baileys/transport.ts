@@ -1,6 +1,5 @@
 import makeWASocket, { DisconnectReason } from "@whiskeysockets/baileys";
 import {
-  SessionDrivenElsewhereError,
   TransportUnavailableError,
   ValidationError,
   isE164,
@@ -23,6 +22,7 @@ import { LinkRegistry } from "../session/link-registry.js";
 import { callFailure } from "../session/failure.js";
 import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
 import { RestoreBlocks, closedByReferrer } from "../session/restore-guard.js";
+import { closedByReferrerState, disconnectByReferrer, type DisconnectDriver } from "../session/referrer-disconnect.js";
 import { forgetStoredContact } from "./contact-erasure.js";
 import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
 import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
@@ -151,37 +151,42 @@ class BaileysTransport implements Transport {
     return session.linked ? this.untilOpen(session) : this.untilShown(referrerUserId, session);
   }
 
-  async disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState> {
-    const sessionId = sessionIdOf(referrerUserId);
-    const existing = this.pool.get(referrerUserId);
-    if (!options.logout) {
-      // Marked before closing, so that a concurrent ensureReady cannot bring it back in between.
-      if (existing || (await this.options.sessions.exists(sessionId))) await this.marker(referrerUserId).set(this.options.clock.now());
-      if (existing) await this.release(referrerUserId);
-      const phone = existing?.state.phone ?? this.links.get(referrerUserId)?.phone ?? null;
-      return this.links.update(referrerUserId, { status: "disconnected", phone, reason: "disconnected by the referrer" });
-    }
+  disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState> {
+    return disconnectByReferrer(this.disconnecting, referrerUserId, options);
+  }
 
-    let session = existing;
-    if (!session && (await this.options.sessions.exists(sessionId))) {
-      // Unlinking needs a connection: without one the device would stay listed on the phone.
-      try {
-        session = await this.acquire(referrerUserId, { kind: "restore" });
-        await session.waitFor((s) => s.status === "connected", this.readyTimeoutMs);
-      } catch (error) {
-        if (error instanceof SessionDrivenElsewhereError) throw error;
-        if (!(error instanceof NothingToRestore)) {
-          this.logger.warn({ referrerUserId, err: messageOf(error) }, "baileys session could not be restored to log out; deleting it anyway");
+  /** What the shared disconnect (session/referrer-disconnect.ts) needs of Baileys. */
+  private get disconnecting(): DisconnectDriver<BaileysSession> {
+    const { sessions, cipher, clock } = this.options;
+    return {
+      transport: NAME,
+      sessions,
+      cipher,
+      clock,
+      logger: this.logger,
+      links: this.links,
+      blocks: this.blocked,
+      sessionIdOf,
+      running: (referrerUserId) => this.pool.get(referrerUserId) ?? null,
+      settle: async (session) => session,
+      stored: (referrerUserId) => sessions.exists(sessionIdOf(referrerUserId)),
+      restore: async (referrerUserId) => {
+        try {
+          const session = await this.acquire(referrerUserId, { kind: "restore" });
+          await session.waitFor((s) => s.status === "connected", this.readyTimeoutMs);
+          return session;
+        } catch (error) {
+          if (error instanceof NothingToRestore) return null;
+          throw error;
         }
-      }
-    }
-    if (session) {
-      await session.logout();
-      await this.release(referrerUserId);
-    }
-    await this.options.sessions.clear(sessionId);
-    this.blocked.lift(referrerUserId);
-    return this.links.update(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
+      },
+      phoneOf: (session) => session.state.phone,
+      close: (referrerUserId) => this.release(referrerUserId),
+      logOut: async (referrerUserId, session) => {
+        await session.logout();
+        await this.release(referrerUserId);
+      },
+    };
   }
 
   newChatQuota(referrerUserId: string): NewChatQuota | null {
@@ -210,11 +215,7 @@ class BaileysTransport implements Transport {
     if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
-    if (await this.marker(referrerUserId).isSet()) {
-      const state: LinkState = { status: "disconnected", phone: this.getState(referrerUserId).phone, reason: "disconnected by the referrer" };
-      this.links.set(referrerUserId, state);
-      return { ...state };
-    }
+    if (await this.marker(referrerUserId).isSet()) return closedByReferrerState(this.links, referrerUserId);
     let session: BaileysSession;
     try {
       session = await this.acquire(referrerUserId, { kind: "restore" });

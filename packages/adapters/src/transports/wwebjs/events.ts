@@ -1,6 +1,6 @@
 import { messageOf } from "../session/error-message.js";
 import { receiptOf, type AckStep, type ReceiptStatus } from "../session/receipts.js";
-import { isE164, type E164, type LinkState } from "@relance/core";
+import type { E164, LinkState } from "@relance/core";
 import { MessageAck, WAState } from "./library.js";
 
 /** What a `disconnected(reason)` means for the link; the client is gone either way. */
@@ -56,21 +56,6 @@ const STEPS: ReadonlyMap<MessageAck, AckStep> = new Map([
 
 export function receiptStatus(ack: MessageAck): ReceiptStatus | null {
   return receiptOf(STEPS.get(ack) ?? null);
-}
-
-/** `33612345678@c.us` → `+33612345678`; null for groups, broadcasts, LIDs and anything else. */
-export function phoneOfUserJid(jid: string | undefined): E164 | null {
-  const match = /^(\d+)@(?:c\.us|s\.whatsapp\.net)$/.exec(jid ?? "");
-  const phone = match ? `+${match[1]}` : null;
-  return phone !== null && isE164(phone) ? phone : null;
-}
-
-export function isLidJid(jid: string | undefined): boolean {
-  return /^\d+@lid$/.test(jid ?? "");
-}
-
-export function userJid(phone: E164): string {
-  return `${phone.replace(/^\+/, "")}@c.us`;
 }
 
 /** Why a client could not start: `initialize()` rejected (bare strings included). */

@@ -1,6 +1,8 @@
 import type { Clock, E164, Logger } from "@relance/core";
 import type { WwebjsClient } from "./client-factory.js";
-import { describe, isLidJid, phoneOfUserJid, userJid } from "./events.js";
+import { describe } from "./events.js";
+import { CanonicalIds } from "../session/canonical-ids.js";
+import { lidOf, phoneJid, phoneOfJid } from "../session/jid.js";
 import type { Message } from "./library.js";
 import { readReply, type IncomingShape } from "../session/reply-classifier.js";
 import { shapeOfWwebjs, shapeOfWwebjsEdit } from "./incoming-shape.js";
@@ -49,7 +51,8 @@ export class Inbox {
   private mark: Watermark | null = null;
   /** Ids handed over (or kept for a LID) lately, persisted: loaded once, null until then. */
   private seenIds: string[] | null = null;
-  private canonical: Record<E164, string> | null = null;
+  /** The number checks' accounts (the shared rule, session/canonical-ids.ts), loaded once. */
+  private canonical: CanonicalIds | null = null;
   /** LIDs with replies waiting (loaded once): no storage read per send when there are none. */
   private waitingLids: Set<string> | null = null;
   /** One step at a time: pending replies and the watermark are read-modify-write. */
@@ -89,7 +92,7 @@ export class Inbox {
     const chats = (await client.getChats()).filter(
       (chat) => !chat.isGroup && isPersonChat(chat.id._serialized) && (chat.timestamp === undefined || chat.timestamp >= since.at),
     );
-    const unresolvedLids = chats.filter((c) => !(c.unreadCount > 0) && !targets.has(c.id._serialized) && isLidJid(c.id._serialized)).map((c) => c.id._serialized);
+    const unresolvedLids = chats.filter((c) => !(c.unreadCount > 0) && !targets.has(c.id._serialized) && lidOf(c.id._serialized) !== null).map((c) => c.id._serialized);
     const lidsOfTargets = new Set<string>();
     if (unresolvedLids.length > 0) {
       for (const pair of await client.getContactLidAndPhone(unresolvedLids)) {
@@ -140,12 +143,7 @@ export class Inbox {
     return this.serial(async () => {
       const ids = await this.canonicalIds();
       // Only ids that differ from the number are kept: the map stays as small as the exceptions.
-      const differs = id !== userJid(phone);
-      if (differs ? ids[phone] !== id : ids[phone] !== undefined) {
-        if (differs) ids[phone] = id;
-        else delete ids[phone];
-        await this.options.book.setCanonicalIds(ids);
-      }
+      if (ids.learn(phone, id)) await this.options.book.setCanonicalIds(ids.toJSON());
       await this.flushPendingNow([id]);
     });
   }
@@ -161,7 +159,7 @@ export class Inbox {
 
   /** The chat id to send to: the number check's id when known. */
   async chatIdOf(phone: E164): Promise<string> {
-    return (await this.canonicalIds())[phone] ?? userJid(phone);
+    return (await this.canonicalIds()).idOf(phone);
   }
 
   /** A message just went to `chatId`: WhatsApp now knows its LID, maybe one a reply waits on. */
@@ -186,7 +184,7 @@ export class Inbox {
     try {
       const pairs = await client.getContactLidAndPhone([...new Set([...pending.map((p) => p.lid), ...hints])]);
       for (const pair of pairs) {
-        const phone = phoneOfUserJid(pair?.pn);
+        const phone = phoneOfJid(pair?.pn);
         if (pair?.lid && phone) phoneByLid.set(pair.lid, phone);
       }
     } catch (error) {
@@ -219,13 +217,14 @@ export class Inbox {
       return;
     }
     const from = message.from;
-    let phone = phoneOfUserJid(from);
-    if (!phone && isLidJid(from)) {
-      phone = await this.phoneOfLid(from);
+    let phone = phoneOfJid(from);
+    const lid = phone ? null : lidOf(from);
+    if (lid) {
+      phone = await this.phoneOfLid(lid);
       // WhatsApp knows this LID's number now: older replies from it may be waiting.
-      if (phone && (await this.waiting()).has(from)) await this.flushPendingNow([]);
+      if (phone && (await this.waiting()).has(lid)) await this.flushPendingNow([]);
       if (!phone) {
-        await this.keepPending({ id, lid: from, text: reading.text, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
+        await this.keepPending({ id, lid, text: reading.text, at: message.timestamp ? message.timestamp * 1000 : options.at.getTime() });
         await this.markSeen(id);
         if (options.advance) await this.advance(message);
         return;
@@ -242,13 +241,9 @@ export class Inbox {
     if (options.advance) await this.advance(message);
   }
 
-  /** Emits for the number, and for every number whose canonical id is this one (a Brazilian 9th digit). */
+  /** Emits for every phone the account stands for (the shared rule, CanonicalIds.phonesOf: a Brazilian 9th digit). */
   private async emitFrom(id: string, phone: E164, text: string, at: Date): Promise<void> {
-    const jid = userJid(phone);
-    const aliases = Object.entries(await this.canonicalIds())
-      .filter(([, id]) => id === jid)
-      .map(([known]) => known as E164);
-    for (const from of new Set([...aliases, phone])) await this.options.emit({ id: `${id}|${from}`, from, text, at });
+    for (const from of (await this.canonicalIds()).phonesOf(phoneJid(phone, "c.us"))) await this.options.emit({ id: `${id}|${from}`, from, text, at });
   }
 
   private async keepPending(reply: PendingReply): Promise<void> {
@@ -293,13 +288,13 @@ export class Inbox {
     if (!activeContacts) return new Set();
     const phones = await activeContacts(referrerUserId);
     const canonical = await this.canonicalIds();
-    return new Set(phones.flatMap((phone) => [userJid(phone), ...(canonical[phone] ? [canonical[phone]] : [])]));
+    return new Set(phones.flatMap((phone) => [phoneJid(phone, "c.us"), canonical.idOf(phone)]));
   }
 
   private async phoneOfLid(lid: string): Promise<E164 | null> {
     try {
       const [pair] = await this.options.client.getContactLidAndPhone([lid]);
-      return phoneOfUserJid(pair?.pn);
+      return phoneOfJid(pair?.pn);
     } catch (error) {
       this.options.logger.warn({ referrerUserId: this.options.referrerUserId, err: describe(error) }, "could not resolve a LID to a phone number");
       return null;
@@ -322,8 +317,8 @@ export class Inbox {
     return this.waitingLids;
   }
 
-  private async canonicalIds(): Promise<Record<E164, string>> {
-    this.canonical ??= await this.options.book.canonicalIds();
+  private async canonicalIds(): Promise<CanonicalIds> {
+    this.canonical ??= new CanonicalIds("c.us", await this.options.book.canonicalIds());
     return this.canonical;
   }
 }

@@ -1,4 +1,4 @@
-import type { E164, LinkMethod, LinkState } from "@relance/core";
+import { phoneDigits, type E164, type LinkMethod, type LinkState } from "@relance/core";
 import { listen } from "./client-events.js";
 import type { WwebjsClient } from "./client-factory.js";
 import { prepareDataPath } from "./data-path.js";
@@ -92,7 +92,7 @@ async function start(rt: WwebjsRuntime, referrerUserId: string, purpose: Purpose
       webVersion,
       logger: rt.logger,
       ...(purpose.kind === "link" && purpose.method === "pairing_code" && purpose.phone
-        ? { pairWithPhoneNumber: { phoneNumber: purpose.phone.replace(/^\+/, "") } }
+        ? { pairWithPhoneNumber: { phoneNumber: phoneDigits(purpose.phone) } }
         : {}),
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { Clock } from "@relance/core";
 
 /**
- * How many Chromiums the listening job may start: a token bucket, one token every `intervalMs`,
+ * How many Chromiums the listen job may start: a token bucket, one token every `intervalMs`,
  * at most `burst` kept. The job only wants replies read; with more referrers than Chromiums it
  * would otherwise restore (and log into WhatsApp Web from this server's address) continuously.
  */

@@ -19,7 +19,7 @@ export interface WwebjsTransportOptions {
    */
   maxSessions?: number;
   /**
-   * The listening job (`ensureReady` with `purpose: "listen"`) never evicts a session and starts
+   * The listen job (`ensureReady` with `purpose: "listen"`) never evicts a session and starts
    * at most one Chromium per this interval on average (bursts up to `maxSessions`); past that it
    * gets SessionCapacityError and tries again on a later run. Default 60 s.
    */

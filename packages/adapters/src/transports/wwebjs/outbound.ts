@@ -1,5 +1,6 @@
-import { TransportUnavailableError, type E164, type OutgoingMessage, type PresenceState, type SendContext, type SendResult } from "@relance/core";
+import { TransportUnavailableError, phoneDigits, type E164, type OutgoingMessage, type PresenceState, type SendContext, type SendResult } from "@relance/core";
 import { callFailure } from "../session/failure.js";
+import { MediaFetchError } from "../session/send-day.js";
 import { WAState } from "./library.js";
 import type { Live } from "./live.js";
 import type { WwebjsRuntime } from "./runtime.js";
@@ -9,7 +10,7 @@ export async function isOnWhatsApp(rt: WwebjsRuntime, referrerUserId: string, ph
   const live = requireConnected(rt, referrerUserId);
   const check = async () => {
     try {
-      return await live.client.getNumberId(phone.replace(/^\+/, ""));
+      return await live.client.getNumberId(phoneDigits(phone));
     } catch (error) {
       throw failure(rt, live, `number check of ${phone}`, error);
     }
@@ -60,6 +61,8 @@ export async function send(rt: WwebjsRuntime, referrerUserId: string, message: O
       afterText: () => rt.background(live.inbox.afterSend(chatId), "could not match waiting LID replies"),
     });
   } catch (error) {
+    // Nothing left and the session is fine: an ordinary failed attempt (the shared rule's wording).
+    if (error instanceof MediaFetchError) throw error;
     throw failure(rt, live, `send to ${message.to}`, error);
   }
 }

@@ -1,6 +1,7 @@
 import type { E164 } from "@relance/core";
 import { withTimeout } from "./deferred.js";
-import { describe, isLidJid, phoneOfUserJid } from "./events.js";
+import { describe } from "./events.js";
+import { lidOf, phoneOfJid } from "../session/jid.js";
 import { endLive } from "./lifecycle.js";
 import type { Live } from "./live.js";
 import { CLOSED_BY_REFERRER_KEY } from "../session/restore-guard.js";
@@ -66,14 +67,14 @@ export async function catchUpAgain(rt: WwebjsRuntime, live: Live, why: string): 
 async function ownPhone(rt: WwebjsRuntime, live: Live): Promise<E164 | null> {
   const wid = live.client.info?.wid;
   if (!wid) return rt.getState(live.referrerUserId).phone;
-  return phoneOfUserJid(`${wid.user}@${wid.server}`) ?? (isLidJid(wid._serialized) ? phoneOfLid(rt, live, wid._serialized) : null);
+  return phoneOfJid(`${wid.user}@${wid.server}`) ?? (lidOf(wid._serialized) ? phoneOfLid(rt, live, wid._serialized) : null);
 }
 
 /** Newer chats name people by LID (`<n>@lid`), not by number: ask WhatsApp Web for the number. */
 async function phoneOfLid(rt: WwebjsRuntime, live: Live, lid: string): Promise<E164 | null> {
   try {
     const [pair] = await live.client.getContactLidAndPhone([lid]);
-    return phoneOfUserJid(pair?.pn);
+    return phoneOfJid(pair?.pn);
   } catch (error) {
     rt.logger.warn({ referrerUserId: live.referrerUserId, err: describe(error) }, "could not resolve a LID to a phone number");
     return null;

@@ -53,7 +53,7 @@ export class WwebjsRuntime {
   readonly options: WwebjsTransportOptions;
   /** The WhatsApp Web build clients load, moved to the fallback when WhatsApp deprecates the pin. */
   readonly webBuild: WebBuild;
-  /** New Chromiums the listening job may still start (see ListenBudget). */
+  /** New Chromiums the listen job may still start (see ListenBudget). */
   readonly listenBudget: ListenBudget;
   closed = false;
 

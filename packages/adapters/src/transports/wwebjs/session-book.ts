@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { E164, SessionRepository } from "@relance/core";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { encryptedEntries, type EncryptedEntries } from "../session/encrypted-entries.js";
+import { phoneJid } from "../session/jid.js";
 
 /**
  * Newest inbound message already handed to the core: `at` in Unix seconds (WhatsApp's own
@@ -91,7 +92,7 @@ export class SessionBook {
    */
   async forgetContact(phone: E164): Promise<void> {
     const canonical = await this.canonicalIds();
-    const names = [`${phone.replace(/^\+/, "")}@c.us`, ...(canonical[phone] ? [canonical[phone]] : [])];
+    const names = [phoneJid(phone, "c.us"), ...(canonical[phone] ? [canonical[phone]] : [])];
     const namesIt = (id: string) => names.some((name) => id.includes(`_${name}_`));
     const hide = (ids: string[]) => ids.map((id) => (namesIt(id) ? forgottenId(id) : id));
     if (canonical[phone] !== undefined) {

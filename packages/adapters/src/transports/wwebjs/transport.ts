@@ -16,10 +16,11 @@ import { withTimeout } from "./deferred.js";
 import { describe } from "./events.js";
 import { closeLive, shutDown } from "./lifecycle.js";
 import { isLinkInProgress, openSession } from "./linking.js";
-import { LinkEnded, RESTORE_REFUSED_REASON } from "./live.js";
+import { LinkEnded, RESTORE_REFUSED_REASON, type Live } from "./live.js";
 import type { WwebjsTransportOptions } from "./options.js";
 import { isOnWhatsApp, send, sendPresence } from "./outbound.js";
-import { CLOSED_BY_REFERRER_KEY, closedByReferrer } from "../session/restore-guard.js";
+import { CLOSED_BY_REFERRER_KEY } from "../session/restore-guard.js";
+import { closedByReferrerState, disconnectByReferrer, type DisconnectDriver } from "../session/referrer-disconnect.js";
 import { ARCHIVE_KEY } from "./remote-auth-store.js";
 import { WwebjsRuntime } from "./runtime.js";
 import { sessionIdOf } from "./session-ids.js";
@@ -67,45 +68,50 @@ export class WwebjsTransport implements Transport {
     return openSession(rt, referrerUserId, { kind: "link", method: options.method, phone: options.phone ?? null });
   }
 
-  async disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState> {
+  disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState> {
+    this.rt.assertOpen();
+    return disconnectByReferrer(this.disconnecting, referrerUserId, options);
+  }
+
+  /** What the shared disconnect (session/referrer-disconnect.ts) needs of whatsapp-web.js. */
+  private get disconnecting(): DisconnectDriver<Live> {
     const { rt } = this;
-    rt.assertOpen();
-    const sessionId = sessionIdOf(referrerUserId);
-    if (!options.logout) {
-      // Stored first: even if closing fails, ensureReady must not bring the session back.
-      await closedByReferrer(rt.sessions, rt.cipher, sessionId).set(rt.clock.now());
-      const { phone } = rt.getState(referrerUserId);
-      const live = rt.current.get(referrerUserId);
-      if (live) {
+    return {
+      transport: "whatsapp-web.js",
+      sessions: rt.sessions,
+      cipher: rt.cipher,
+      clock: rt.clock,
+      logger: rt.logger,
+      links: rt.links,
+      blocks: rt.blocked,
+      sessionIdOf,
+      running: (referrerUserId) => rt.current.get(referrerUserId) ?? null,
+      settle: async (live) => {
+        await live.firstState.promise.catch(() => undefined);
+        return rt.isCurrent(live) ? live : null;
+      },
+      stored: async (referrerUserId) => (await rt.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY]))[ARCHIVE_KEY] !== undefined,
+      restore: async (referrerUserId) => {
+        await openSession(rt, referrerUserId, { kind: "restore" });
+        return rt.current.get(referrerUserId) ?? null;
+      },
+      phoneOf: (live) => rt.getState(live.referrerUserId).phone,
+      close: async (_, live) => {
         rt.detach(live);
         await shutDown(rt, live);
-      }
-      rt.setState(referrerUserId, { status: "disconnected", phone, reason: "disconnected by the referrer" });
-      return rt.getState(referrerUserId);
-    }
-
-    let live = rt.current.get(referrerUserId);
-    if (live) await live.firstState.promise.catch(() => undefined);
-    if (!live || !rt.isCurrent(live)) {
-      // Unlinking the device needs WhatsApp Web running: restore the session just to log it out.
-      if ((await rt.sessions.get(sessionId, [ARCHIVE_KEY]))[ARCHIVE_KEY] !== undefined) await openSession(rt, referrerUserId, { kind: "restore" });
-      live = rt.current.get(referrerUserId);
-    }
-    if (live) {
-      rt.detach(live);
-      live.store.allowDeletion();
-      live.store.stopWriting();
-      if (live.ready) {
-        await withTimeout(live.client.logout(), rt.destroyTimeoutMs).catch((error: unknown) => {
-          rt.logger.warn({ referrerUserId, err: describe(error) }, "whatsapp-web.js logout failed; the stored session is deleted anyway");
-        });
-      }
-      await shutDown(rt, live);
-    }
-    await rt.sessions.clear(sessionId);
-    rt.blocked.lift(referrerUserId);
-    rt.setState(referrerUserId, { status: "logged_out", phone: null, reason: "logged out by the referrer" });
-    return rt.getState(referrerUserId);
+      },
+      logOut: async (referrerUserId, live) => {
+        rt.detach(live);
+        live.store.allowDeletion();
+        live.store.stopWriting();
+        if (live.ready) {
+          await withTimeout(live.client.logout(), rt.destroyTimeoutMs).catch((error: unknown) => {
+            rt.logger.warn({ referrerUserId, err: describe(error) }, "whatsapp-web.js logout failed; the stored session is deleted anyway");
+          });
+        }
+        await shutDown(rt, live);
+      },
+    };
   }
 
   getState(referrerUserId: string): LinkState {
@@ -125,7 +131,8 @@ export class WwebjsTransport implements Transport {
     }
     if (await rt.blocked.holds(referrerUserId, rt.pool)) return rt.getState(referrerUserId);
     const stored = await rt.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY]);
-    if (stored[ARCHIVE_KEY] === undefined || stored[CLOSED_BY_REFERRER_KEY] !== undefined) return rt.getState(referrerUserId);
+    if (stored[ARCHIVE_KEY] === undefined) return rt.getState(referrerUserId);
+    if (stored[CLOSED_BY_REFERRER_KEY] !== undefined) return closedByReferrerState(rt.links, referrerUserId);
     // WhatsApp refused it: another try would start a Chromium to be shown a QR again. Kept, not
     // deleted (a torn backup or a passing glitch is no unlink); linking again replaces it.
     if (await rt.bookOf(referrerUserId).restoreRefusedAt()) {

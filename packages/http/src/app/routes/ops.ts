@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { documented } from "../../openapi/describe.js";
-import { OPERATIONS as doc } from "../../openapi/operations.js";
 import { requireService } from "../auth.js";
+import { answer, operations, serviceOperations } from "../operation.js";
+import { HealthResponse, ReadyResponse } from "../response-schemas.js";
 import type { AppServices } from "../services.js";
 
 /** How long readiness waits for the storage's ping. */
@@ -20,9 +20,9 @@ async function answersWithin(ping: () => Promise<void>, ms: number): Promise<boo
 /** Liveness, readiness and metrics, at the server root (the API document is served by the app). */
 export function opsRoutes(services: AppServices) {
   const app = new Hono();
-  app.get("/health", documented(doc.health), (c) => c.json({ status: "ok" }));
+  app.get("/health", operations({ summary: "Liveness", responses: { 200: answer("alive", HealthResponse) } }), (c) => c.json({ status: "ok" }));
 
-  app.get("/ready", documented(doc.ready), async (c) => {
+  app.get("/ready", operations({ summary: "Readiness: storage and scheduler", responses: { 200: answer("ready", ReadyResponse), 503: answer("not ready", ReadyResponse) } }), async (c) => {
     const checks: Record<string, string> = {};
     // A frozen storage (or a driver waiting for a server to select) must not hold the probe:
     // no answer within READY_TIMEOUT_MS is "down".
@@ -34,7 +34,11 @@ export function opsRoutes(services: AppServices) {
 
   // Names, counts and link states of every sender: the service secret (scope "metrics"), or the
   // separate RELANCE_METRICS_PORT listener for a scraper on a private network.
-  app.get("/metrics", requireService(services.secrets, () => "metrics"), documented(doc.metrics), async (c) => {
+  app.get("/metrics", requireService(services.secrets, () => "metrics"), serviceOperations({
+      summary: "Prometheus metrics (service secret; or unauthenticated on RELANCE_METRICS_PORT)",
+      responses: { 200: { description: "Prometheus text format", media: "text/plain" } },
+    }),
+    async (c) => {
     const body = await services.metrics.registry.metrics();
     return c.body(body, 200, { "content-type": services.metrics.registry.contentType });
   });

@@ -3,33 +3,54 @@
  * both groups' cumulative conversion by the loop's day (a Chart.js line chart) beside the lift
  * (treated − holdout) with its 95 % interval as a shaded band; the figures also in a table.
  */
-export const ADMIN_LIFT_SCRIPT = String.raw`
+import type { Chart, ChartDataset, ChartOptions, TooltipItem } from "chart.js";
+import type { Console } from "./admin-types.js";
+import { byId } from "./session.js";
+
+/** The stats' `lift` (core's LiftStats, as JSON). */
+export interface LiftStats {
+  treated: GroupRate;
+  holdout: GroupRate;
+  absolute: number | null;
+  relative: number | null;
+  ci95: [number, number] | null;
+  byDay: { day: number; treated: number; holdout: number; absolute: number | null; ci95: [number, number] | null }[];
+}
+
+interface GroupRate {
+  targets: number;
+  converted: number;
+  rate: number;
+}
+
+type Line = Chart<"line", (number | null)[], string>;
+type LineDataset = ChartDataset<"line", (number | null)[]>;
+
 const API = "/api/relance/admin";
-const $ = (id) => document.getElementById(id);
 const COLORS = { treated: "#0b57a4", holdout: "#7b8794", lift: "#2b8a3e", band: "rgba(43, 138, 62, 0.18)" };
-const percent = (x) => (x == null ? null : Math.round(x * 10000) / 100);
+const percent = (x: number | null) => (x == null ? null : Math.round(x * 10000) / 100);
 
-export function initLift({ api, t, lang, banner, errorText }) {
-  let groupsChart = null;
-  let gainChart = null;
-  const number = (x, digits) => x.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const rate = (x) => (x == null ? "—" : number(x * 100, 1) + " %");
-  const points = (x) => (x == null ? "—" : (x > 0 ? "+" : x < 0 ? "−" : "") + number(Math.abs(x * 100), 1) + " " + t.liftPoints);
-  const interval = (ci) => (ci ? "[" + points(ci[0]) + " ; " + points(ci[1]) + "]" : "—");
+export function initLift({ api, t, lang, banner, errorText }: Omit<Console, "dayCount">) {
+  let groupsChart: Line | null = null;
+  let gainChart: Line | null = null;
+  const number = (x: number, digits: number) => x.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const rate = (x: number | null) => (x == null ? "—" : number(x * 100, 1) + " %");
+  const points = (x: number | null) => (x == null ? "—" : (x > 0 ? "+" : x < 0 ? "−" : "") + number(Math.abs(x * 100), 1) + " " + t.liftPoints);
+  const interval = (ci: [number, number] | null) => (ci ? "[" + points(ci[0]) + " ; " + points(ci[1]) + "]" : "—");
 
-  function summary(lift) {
+  function summary(lift: LiftStats) {
     if (lift.treated.targets + lift.holdout.targets === 0) return t.liftNone;
-    const group = (name, g) => name + " : " + rate(g.rate) + " (" + g.converted.toLocaleString(lang) + " / " + g.targets.toLocaleString(lang) + ")";
+    const group = (name: string, g: GroupRate) => name + " : " + rate(g.rate) + " (" + g.converted.toLocaleString(lang) + " / " + g.targets.toLocaleString(lang) + ")";
     const parts = [group(t.liftTreated, lift.treated), group(t.liftHoldout, lift.holdout), t.liftGain + " : " + points(lift.absolute)];
     parts.push(lift.ci95 ? t.liftInterval + " " + interval(lift.ci95) : t.liftTooFew);
     if (lift.relative != null) parts.push(t.liftRelative + " " + (lift.relative >= 0 ? "+" : "−") + number(Math.abs(lift.relative * 100), 0) + " %");
     return parts.join(" · ");
   }
 
-  function chartOf(existing, canvas, labels, datasets, options) {
+  function chartOf(existing: Line | null, canvas: HTMLCanvasElement, labels: string[], datasets: LineDataset[], options: ChartOptions<"line">): Line {
     if (existing) {
       existing.data.labels = labels;
-      existing.data.datasets.forEach((dataset, i) => (dataset.data = datasets[i].data));
+      existing.data.datasets.forEach((dataset, i) => (dataset.data = datasets[i]!.data));
       existing.update();
       return existing;
     }
@@ -49,10 +70,10 @@ export function initLift({ api, t, lang, banner, errorText }) {
     });
   }
 
-  const line = (label, data, color, extra = {}) => ({ label, data, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: 3, tension: 0, spanGaps: true, ...extra });
-  const tooltip = (shown) => ({ filter: (item) => shown(item.datasetIndex), callbacks: { label: (item) => item.dataset.label + " : " + number(item.parsed.y, 1) + " %" } });
+  const line = (label: string, data: (number | null)[], color: string, extra: Partial<LineDataset> = {}): LineDataset => ({ label, data, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: 3, tension: 0, spanGaps: true, ...extra });
+  const tooltip = (shown: (index: number) => boolean) => ({ filter: (item: TooltipItem<"line">) => shown(item.datasetIndex), callbacks: { label: (item: TooltipItem<"line">) => item.dataset.label + " : " + number(item.parsed.y ?? 0, 1) + " %" } });
 
-  function draw(lift) {
+  function draw(lift: LiftStats) {
     const days = lift.byDay.map((d) => t.dayShort + d.day);
     const series = {
       treated: lift.byDay.map((d) => percent(d.treated)),
@@ -63,18 +84,18 @@ export function initLift({ api, t, lang, banner, errorText }) {
     };
     // The numbers are also kept on the canvases, for tests and for copying.
     for (const id of ["lift-chart", "lift-gain-chart"]) {
-      $(id).dataset.labels = JSON.stringify(days);
-      $(id).dataset.values = JSON.stringify(series);
+      byId(id).dataset.labels = JSON.stringify(days);
+      byId(id).dataset.values = JSON.stringify(series);
     }
-    $("lift-summary").textContent = summary(lift);
+    byId("lift-summary").textContent = summary(lift);
 
-    groupsChart = chartOf(groupsChart, $("lift-chart"), days, [line(t.liftTreated, series.treated, COLORS.treated), line(t.liftHoldout, series.holdout, COLORS.holdout)], {
+    groupsChart = chartOf(groupsChart, byId("lift-chart", HTMLCanvasElement), days, [line(t.liftTreated, series.treated, COLORS.treated), line(t.liftHoldout, series.holdout, COLORS.holdout)], {
       plugins: { tooltip: tooltip(() => true) },
       scales: { y: { beginAtZero: true, title: { display: true, text: t.liftAxis }, ticks: { callback: (value) => value + " %" } } },
     });
     gainChart = chartOf(
       gainChart,
-      $("lift-gain-chart"),
+      byId("lift-gain-chart", HTMLCanvasElement),
       days,
       [
         line(t.liftGain, series.lift, COLORS.lift),
@@ -99,7 +120,7 @@ export function initLift({ api, t, lang, banner, errorText }) {
         },
       },
     );
-    const body = $("lift-table").querySelector("tbody");
+    const body = byId("lift-table").querySelector("tbody")!;
     body.replaceChildren();
     for (const d of lift.byDay) {
       const tr = document.createElement("tr");
@@ -114,24 +135,23 @@ export function initLift({ api, t, lang, banner, errorText }) {
   }
 
   async function loadSettings() {
-    const response = await api(API + "/settings");
+    const response = await api<{ holdoutPercent: number }>(API + "/settings");
     if (!response.ok) return banner(errorText(response));
-    $("holdout-percent").value = String(response.body.holdoutPercent);
+    byId("holdout-percent", HTMLInputElement).value = String(response.body.holdoutPercent);
   }
 
-  $("settings-form").addEventListener("submit", async (event) => {
+  byId("settings-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const state = $("settings-state");
+    const state = byId("settings-state");
     state.textContent = t.saving;
-    const response = await api(API + "/settings", { method: "PATCH", body: { holdoutPercent: Number($("holdout-percent").value) } });
+    const response = await api<{ holdoutPercent: number }>(API + "/settings", { method: "PATCH", body: { holdoutPercent: Number(byId("holdout-percent", HTMLInputElement).value) } });
     if (!response.ok) {
       state.textContent = errorText(response);
       return;
     }
-    $("holdout-percent").value = String(response.body.holdoutPercent);
+    byId("holdout-percent", HTMLInputElement).value = String(response.body.holdoutPercent);
     state.textContent = t.saved;
   });
 
   return { draw, loadSettings };
 }
-`;

@@ -3,52 +3,82 @@
  * its server-rendered preview. Charts and targets are in `/assets/admin-stats.js`. Every value
  * from the server is written with textContent, never as HTML.
  */
-export const ADMIN_SCRIPT = String.raw`
-import { openSession, saveSession } from "/assets/session.js";
-import { initStats } from "/assets/admin-stats.js";
+import { byId, lookup, openSession, pageData, saveSession, type ApiError, type ApiResponse } from "./session.js";
+import { initStats } from "./admin-stats.js";
+import type { AdminStrings } from "./admin-types.js";
 
-const data = JSON.parse(document.getElementById("page-data").textContent);
-const t = data.strings;
-const API = "/api/relance/admin";
-const $ = (id) => document.getElementById(id);
-const state = { messages: new Map(), day: 1, dirty: false, lastText: null, previewTimer: null, mediaSeq: 0 };
-let session = openSession("admin");
-
-function banner(message) {
-  $("banner").textContent = message || "";
-  $("banner").hidden = !message;
+/** A day message as the console reads and writes it (`/admin/messages`). */
+interface Media {
+  url: string;
+  type: string;
+  language: string;
+  caption?: string;
 }
 
-export function errorText(response) {
+interface DayMessage {
+  dayNumber: number;
+  messageTemplate: { fr: string; en?: string };
+  mediaUrls: Media[];
+  active: boolean;
+  variants?: unknown[];
+  defaultWeight?: number;
+}
+
+interface Preview {
+  text: string;
+  media: Media[];
+}
+
+const data = pageData<AdminStrings>();
+const t = data.strings;
+const API = "/api/relance/admin";
+const input = (id: string) => byId(id, HTMLInputElement);
+const textArea = (id: string) => byId(id, HTMLTextAreaElement);
+const state = {
+  messages: new Map<number, DayMessage>(),
+  day: 1,
+  dirty: false,
+  lastText: null as HTMLTextAreaElement | null,
+  previewTimer: undefined as ReturnType<typeof setTimeout> | undefined,
+  mediaSeq: 0,
+};
+let session = openSession();
+
+function banner(message: string) {
+  byId("banner").textContent = message || "";
+  byId("banner").hidden = !message;
+}
+
+export function errorText(response: ApiResponse<unknown>): string {
   if (response.status === 0) return t["err.network"];
   if (response.status === 401) return t["err.unauthorized"];
   if (response.status === 403) return t["err.forbidden"];
-  const error = response.body && response.body.error;
+  const error = (response.body as ApiError | null)?.error;
   if (error && error.code === "invalid_request") {
-    const details = Array.isArray(error.details) ? error.details.map((d) => d.path + " : " + d.message).join(" ; ") : error.message;
+    const details = Array.isArray(error.details) ? error.details.map((d: { path?: unknown; message?: unknown }) => d.path + " : " + d.message).join(" ; ") : error.message;
     return t["err.invalid"] + " " + details;
   }
   return t["err.unknown"];
 }
 
-function showLogin(message) {
-  $("console").hidden = true;
-  $("logout").hidden = true;
-  $("login").hidden = false;
+function showLogin(message: string) {
+  byId("console").hidden = true;
+  byId("logout").hidden = true;
+  byId("login").hidden = false;
   banner(message);
-  $("token-input").focus();
+  input("token-input").focus();
 }
 
-$("login-form").addEventListener("submit", (event) => {
+byId("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const token = $("token-input").value.trim();
-  if (!token) return $("token-input").focus();
-  $("token-input").value = "";
+  const token = input("token-input").value.trim();
+  if (!token) return input("token-input").focus();
+  input("token-input").value = "";
   // The page reloads signed in: the server sets the cookie from the posted token.
-  saveSession("admin", token);
+  saveSession(token);
 });
-$("logout").addEventListener("click", () => {
-  session.forget();
+byId("logout").addEventListener("click", () => {
+  session?.forget();
   session = null;
   showLogin("");
 });
@@ -56,7 +86,7 @@ $("logout").addEventListener("click", () => {
 const dayCount = () => Math.max(7, ...state.messages.keys());
 
 function renderDays() {
-  const box = $("days");
+  const box = byId("days");
   box.replaceChildren();
   const shown = Math.max(dayCount(), state.day);
   // One more day than those shown, to add a day after the last one.
@@ -79,15 +109,15 @@ function renderDays() {
   }
 }
 
-function option(value, label, selected) {
+function option(value: string, label: string | undefined, selected: string) {
   const element = document.createElement("option");
   element.value = value;
-  element.textContent = label;
+  element.textContent = label ?? null;
   element.selected = value === selected;
   return element;
 }
 
-function field(labelText, control) {
+function field(labelText: string, control: HTMLElement) {
   const wrap = document.createElement("div");
   const id = "media-" + ++state.mediaSeq;
   const label = document.createElement("label");
@@ -98,7 +128,7 @@ function field(labelText, control) {
   return wrap;
 }
 
-function addMediaRow(media = { url: "", type: "image", language: "both", caption: "" }) {
+function addMediaRow(media: Media = { url: "", type: "image", language: "both", caption: "" }) {
   const row = document.createElement("div");
   row.className = "media-row";
   const url = document.createElement("input");
@@ -108,10 +138,10 @@ function addMediaRow(media = { url: "", type: "image", language: "both", caption
   url.placeholder = "https://";
   const type = document.createElement("select");
   type.dataset.field = "type";
-  for (const value of ["image", "video", "document", "audio"]) type.append(option(value, t["type." + value], media.type));
+  for (const value of ["image", "video", "document", "audio"]) type.append(option(value, lookup(t, "type." + value), media.type));
   const language = document.createElement("select");
   language.dataset.field = "language";
-  for (const value of ["both", "fr", "en"]) language.append(option(value, t["lang." + value], media.language));
+  for (const value of ["both", "fr", "en"]) language.append(option(value, lookup(t, "lang." + value), media.language));
   const caption = document.createElement("input");
   caption.value = media.caption || "";
   caption.dataset.field = "caption";
@@ -122,51 +152,51 @@ function addMediaRow(media = { url: "", type: "image", language: "both", caption
   remove.addEventListener("click", () => {
     row.remove();
     markDirty();
-    $("media-none").hidden = $("media-list").children.length > 0;
+    byId("media-none").hidden = byId("media-list").children.length > 0;
   });
   const urlField = field(t.mediaUrl, url);
   urlField.className = "media-url";
   row.append(urlField, field(t.mediaType, type), field(t.mediaLanguage, language), field(t.mediaCaption, caption), remove);
-  $("media-list").append(row);
-  $("media-none").hidden = true;
+  byId("media-list").append(row);
+  byId("media-none").hidden = true;
   return row;
 }
 
-function selectDay(day) {
+function selectDay(day: number) {
   state.day = day;
   const message = state.messages.get(day);
-  $("editor-title").textContent = t.day + " " + day + (message ? "" : " (" + t.newDay + ")");
-  $("active").checked = message ? message.active !== false : true;
-  $("text-fr").value = message ? message.messageTemplate.fr || "" : "";
-  $("text-en").value = message ? message.messageTemplate.en || "" : "";
-  $("text-error").hidden = true;
-  $("text-fr").removeAttribute("aria-invalid");
-  $("media-list").replaceChildren();
+  byId("editor-title").textContent = t.day + " " + day + (message ? "" : " (" + t.newDay + ")");
+  input("active").checked = message ? message.active !== false : true;
+  textArea("text-fr").value = message ? message.messageTemplate.fr || "" : "";
+  textArea("text-en").value = message ? message.messageTemplate.en || "" : "";
+  byId("text-error").hidden = true;
+  textArea("text-fr").removeAttribute("aria-invalid");
+  byId("media-list").replaceChildren();
   for (const media of (message && message.mediaUrls) || []) addMediaRow(media);
-  $("media-none").hidden = $("media-list").children.length > 0;
+  byId("media-none").hidden = byId("media-list").children.length > 0;
   state.dirty = false;
-  $("save").textContent = t.save + " (" + t.day.toLowerCase() + " " + day + ")";
-  $("save-state").textContent = "";
+  byId("save").textContent = t.save + " (" + t.day.toLowerCase() + " " + day + ")";
+  byId("save-state").textContent = "";
   renderDays();
   preview();
 }
 
 function markDirty() {
   state.dirty = true;
-  $("save-state").textContent = t.unsaved;
+  byId("save-state").textContent = t.unsaved;
   // The preview follows the typing: the draft is rendered by the server, nothing is stored.
   clearTimeout(state.previewTimer);
   state.previewTimer = setTimeout(preview, 300);
 }
 
-function collect() {
-  const messageTemplate = { fr: $("text-fr").value.trim() };
-  const en = $("text-en").value.trim();
+function collect(): DayMessage {
+  const messageTemplate: DayMessage["messageTemplate"] = { fr: textArea("text-fr").value.trim() };
+  const en = textArea("text-en").value.trim();
   if (en) messageTemplate.en = en;
-  const mediaUrls = [...$("media-list").children]
+  const mediaUrls = [...byId("media-list").children]
     .map((row) => {
-      const value = (name) => row.querySelector('[data-field="' + name + '"]').value.trim();
-      const media = { url: value("url"), type: value("type"), language: value("language") };
+      const value = (name: string) => row.querySelector<HTMLInputElement | HTMLSelectElement>('[data-field="' + name + '"]')!.value.trim();
+      const media: Media = { url: value("url"), type: value("type"), language: value("language") };
       if (value("caption")) media.caption = value("caption");
       return media;
     })
@@ -174,38 +204,38 @@ function collect() {
   // The console edits the default wording; the day's other variants (set through the API) are kept.
   const stored = state.messages.get(state.day);
   const variants = stored && stored.variants ? { variants: stored.variants, defaultWeight: stored.defaultWeight } : {};
-  return { dayNumber: state.day, messageTemplate, mediaUrls, active: $("active").checked, ...variants };
+  return { dayNumber: state.day, messageTemplate, mediaUrls, active: input("active").checked, ...variants };
 }
 
-async function save(event) {
+async function save(event: Event) {
   event.preventDefault();
   const message = collect();
   if (!message.messageTemplate.fr) {
-    $("text-error").hidden = false;
-    $("text-fr").setAttribute("aria-invalid", "true");
-    return $("text-fr").focus();
+    byId("text-error").hidden = false;
+    textArea("text-fr").setAttribute("aria-invalid", "true");
+    return textArea("text-fr").focus();
   }
-  $("text-error").hidden = true;
-  $("text-fr").removeAttribute("aria-invalid");
-  $("save-state").textContent = t.saving;
-  const response = await session.api(API + "/messages", { method: "POST", body: message });
+  byId("text-error").hidden = true;
+  textArea("text-fr").removeAttribute("aria-invalid");
+  byId("save-state").textContent = t.saving;
+  const response = await session!.api<DayMessage>(API + "/messages", { method: "POST", body: message });
   if (!response.ok) {
-    $("save-state").textContent = errorText(response);
+    byId("save-state").textContent = errorText(response);
     return;
   }
   banner("");
   state.messages.set(response.body.dayNumber, response.body);
   state.dirty = false;
-  $("save-state").textContent = t.saved;
-  $("editor-title").textContent = t.day + " " + state.day;
+  byId("save-state").textContent = t.saved;
+  byId("editor-title").textContent = t.day + " " + state.day;
   renderDays();
   preview();
 }
 
 async function preview() {
   const day = state.day;
-  const box = $("preview");
-  const mediaBox = $("preview-media");
+  const box = byId("preview");
+  const mediaBox = byId("preview-media");
   const draft = state.dirty ? collect() : null;
   if (draft && !draft.messageTemplate.fr) {
     box.textContent = t.textRequired;
@@ -219,12 +249,12 @@ async function preview() {
     mediaBox.replaceChildren();
     return;
   }
-  const name = $("preview-name").value.trim();
-  const response = await session.api(API + "/messages/preview", {
+  const name = input("preview-name").value.trim();
+  const response = await session!.api<Preview>(API + "/messages/preview", {
     method: "POST",
     body: {
       dayNumber: day,
-      language: $("preview-lang").value,
+      language: byId("preview-lang", HTMLSelectElement).value,
       ...(name ? { variables: { name } } : {}),
       ...(draft ? { draft: { messageTemplate: draft.messageTemplate, mediaUrls: draft.mediaUrls, active: draft.active } } : {}),
     },
@@ -245,15 +275,15 @@ async function preview() {
     const list = document.createElement("ul");
     for (const media of response.body.media) {
       const item = document.createElement("li");
-      item.textContent = t["type." + media.type] + " : " + media.url + (media.caption ? " — " + media.caption : "");
+      item.textContent = lookup(t, "type." + media.type) + " : " + media.url + (media.caption ? " — " + media.caption : "");
       list.append(item);
     }
     mediaBox.append(title, list);
   }
 }
 
-function insertVariable(name) {
-  const area = state.lastText || $("text-fr");
+function insertVariable(name: string) {
+  const area = state.lastText || textArea("text-fr");
   const token = "{{" + name + "}}";
   const start = area.selectionStart ?? area.value.length;
   const end = area.selectionEnd ?? area.value.length;
@@ -264,41 +294,42 @@ function insertVariable(name) {
 }
 
 async function boot() {
-  if (!session) return showLogin("");
-  const response = await session.api(API + "/messages");
+  // A token in the address is never taken (proxy logs keep addresses): the form says to paste it.
+  if (!session) return showLogin(data.notice === "token-in-url" ? t.tokenInUrl : "");
+  const response = await session.api<{ items: DayMessage[] }>(API + "/messages");
   if (!response.ok) {
     // The server already refused (and cleared) the page's cookie: only the message is left to say.
     if (response.status === 401 || response.status === 403) session = null;
     return showLogin(errorText(response));
   }
   banner("");
-  $("login").hidden = true;
-  $("console").hidden = false;
-  $("logout").hidden = false;
+  byId("login").hidden = true;
+  byId("console").hidden = false;
+  byId("logout").hidden = false;
   state.messages = new Map(response.body.items.map((message) => [message.dayNumber, message]));
   selectDay(state.day);
   stats.refresh();
   stats.searchTargets(false);
+  stats.keepFresh();
 }
 
 for (const id of ["text-fr", "text-en"]) {
-  $(id).addEventListener("focus", () => (state.lastText = $(id)));
-  $(id).addEventListener("input", markDirty);
+  textArea(id).addEventListener("focus", () => (state.lastText = textArea(id)));
+  textArea(id).addEventListener("input", markDirty);
 }
-$("active").addEventListener("change", markDirty);
-$("media-list").addEventListener("input", markDirty);
-$("media-add").addEventListener("click", () => {
-  addMediaRow().querySelector("input").focus();
+input("active").addEventListener("change", markDirty);
+byId("media-list").addEventListener("input", markDirty);
+byId("media-add").addEventListener("click", () => {
+  addMediaRow().querySelector("input")!.focus();
   markDirty();
 });
-for (const button of document.querySelectorAll("[data-var]")) button.addEventListener("click", () => insertVariable(button.dataset.var));
-$("editor").addEventListener("submit", save);
-$("preview-lang").addEventListener("change", preview);
-$("preview-name").addEventListener("input", () => {
+for (const button of document.querySelectorAll<HTMLElement>("[data-var]")) button.addEventListener("click", () => insertVariable(button.dataset.var!));
+byId("editor").addEventListener("submit", save);
+byId("preview-lang").addEventListener("change", preview);
+input("preview-name").addEventListener("input", () => {
   clearTimeout(state.previewTimer);
   state.previewTimer = setTimeout(preview, 250);
 });
 
-const stats = initStats({ api: (path, options) => session.api(path, options), t, lang: data.lang, dayCount, banner, errorText });
+const stats = initStats({ api: (path, options) => session!.api(path, options), t, lang: data.lang, dayCount, banner, errorText });
 boot();
-`;

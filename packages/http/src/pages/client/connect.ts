@@ -3,35 +3,68 @@
  * current view alone, so nothing from an earlier state (a QR, a phone, instructions) can stay on
  * screen. Credentials go through `/assets/session.js` only.
  */
-export const CONNECT_SCRIPT = String.raw`
-import { openSession } from "/assets/session.js";
-import { words } from "/assets/connect-words.js";
+import { byId, openSession, pageData, type ApiResponse } from "./session.js";
+import { words, type ConnectStrings, type LinkReason } from "./connect-words.js";
 
-const data = JSON.parse(document.getElementById("page-data").textContent);
+/** What the page reads of a Status (`GET /status`, the stream's `status` event, a connect answer). */
+interface Status extends LinkReason {
+  status: string;
+  phone?: string | null;
+  qr?: Qr | null;
+  pairingCode?: string | null;
+}
+
+interface Qr {
+  text: string;
+  dataUrl: string;
+}
+
+type Mode = "pairing" | "qr";
+type View = "loading" | "fatal" | "pairing-form" | "pairing-busy" | "pairing-code" | "qr-busy" | "qr" | "failed" | "connected";
+interface Detail {
+  code?: string;
+  qr?: Qr;
+  message?: string;
+  phone?: string | null | undefined;
+}
+
+const data = pageData<ConnectStrings>();
 const t = data.strings;
 const { formatCode, normalizePhone, errorMessage, reasonMessage } = words(t);
-const $ = (id) => document.getElementById(id);
+const optional = <T extends HTMLElement>(id: string, kind: new () => T) => (document.getElementById(id) ? byId(id, kind) : null);
 const el = {
-  status: $("status"), linkedPhone: $("linked-phone"), methods: $("methods"), tabPairing: $("tab-pairing"), tabQr: $("tab-qr"),
-  panelPairing: $("panel-pairing"), form: $("pairing-form"), phoneInput: $("phone-input"), phoneError: $("phone-error"), getCode: $("get-code"),
-  pairingResult: $("pairing-result"), pairingCode: $("pairing-code"), copy: $("copy-code"), copyDone: $("copy-done"), change: $("change-number"),
-  panelQr: $("panel-qr"), qr: $("qr"), failure: $("failure"), failureReason: $("failure-reason"), retry: $("retry"), done: $("done"),
-  sandbox: $("sandbox"), sandboxPhone: $("sandbox-phone"), sandboxLink: $("sandbox-link"),
+  status: byId("status"), linkedPhone: byId("linked-phone"), methods: byId("methods"), tabPairing: byId("tab-pairing", HTMLButtonElement), tabQr: byId("tab-qr", HTMLButtonElement),
+  panelPairing: byId("panel-pairing"), form: byId("pairing-form", HTMLFormElement), phoneInput: byId("phone-input", HTMLInputElement), phoneError: byId("phone-error"), getCode: byId("get-code", HTMLButtonElement),
+  pairingResult: byId("pairing-result"), pairingCode: byId("pairing-code"), copy: byId("copy-code", HTMLButtonElement), copyDone: byId("copy-done"), change: byId("change-number", HTMLButtonElement),
+  panelQr: byId("panel-qr"), qr: byId("qr", HTMLImageElement), failure: byId("failure"), failureReason: byId("failure-reason"), retry: byId("retry", HTMLButtonElement), done: byId("done"),
+  // Only in the sandbox.
+  sandbox: optional("sandbox", HTMLElement), sandboxPhone: optional("sandbox-phone", HTMLInputElement), sandboxLink: optional("sandbox-link", HTMLButtonElement),
 };
 const API = "/api/relance";
 // A phone cannot scan its own screen: small screens start with the code to type.
 const PHONE_FIRST = window.matchMedia("(max-width: 700px)").matches;
 
-const state = { mode: PHONE_FIRST ? "pairing" : "qr", view: "loading", linking: false, inFlight: null, started: false, lastStatus: null, ownDisconnects: 0, pairingPhone: null, code: null };
+const state = {
+  mode: (PHONE_FIRST ? "pairing" : "qr") as Mode,
+  view: "loading" as View,
+  linking: false,
+  inFlight: null as Mode | null,
+  started: false,
+  streamOpen: false,
+  lastStatus: null as string | null,
+  ownDisconnects: 0,
+  pairingPhone: null as string | null,
+  code: null as string | null,
+};
 
-const BADGES = {
+const BADGES: Record<View, [string, string]> = {
   loading: ["loading", t.loading], fatal: ["error", t["status.error"]],
   "pairing-form": ["disconnected", t["status.disconnected"]], "pairing-busy": ["connecting", t["status.preparing"]], "pairing-code": ["pending_pairing", t["status.pending_pairing"]],
   "qr-busy": ["connecting", t["status.preparing"]], qr: ["pending_qr", t["status.pending_qr"]],
   failed: ["failed", t["status.failed"]], connected: ["connected", t["status.connected"]],
 };
 
-function show(view, detail = {}) {
+function show(view: View, detail: Detail = {}) {
   state.view = view;
   const pairing = state.mode === "pairing";
   el.methods.hidden = !["pairing-form", "pairing-busy", "pairing-code", "qr-busy", "qr", "failed"].includes(view);
@@ -41,13 +74,13 @@ function show(view, detail = {}) {
   el.form.hidden = !(view === "pairing-form" || view === "pairing-busy");
   el.getCode.disabled = view === "pairing-busy";
   el.pairingResult.hidden = view !== "pairing-code";
-  state.code = view === "pairing-code" ? detail.code : null;
+  state.code = view === "pairing-code" ? (detail.code ?? null) : null;
   el.pairingCode.textContent = state.code ? formatCode(state.code) : "";
   el.pairingCode.dataset.code = state.code || "";
   el.copyDone.hidden = true;
   el.panelQr.hidden = !view.startsWith("qr");
   el.qr.hidden = view !== "qr";
-  if (view === "qr") {
+  if (view === "qr" && detail.qr) {
     el.qr.src = detail.qr.dataUrl;
     el.qr.dataset.text = detail.qr.text;
   } else {
@@ -55,7 +88,7 @@ function show(view, detail = {}) {
     delete el.qr.dataset.text;
   }
   el.failure.hidden = !(view === "failed" || view === "fatal");
-  el.failureReason.textContent = view === "failed" || view === "fatal" ? detail.message : "";
+  el.failureReason.textContent = view === "failed" || view === "fatal" ? (detail.message ?? "") : "";
   el.retry.hidden = view !== "failed";
   el.done.hidden = view !== "connected";
   const phone = view === "connected" ? detail.phone : null;
@@ -67,30 +100,29 @@ function show(view, detail = {}) {
   el.status.textContent = label;
 }
 
-function fail(message) {
+function fail(message: string) {
   state.linking = false;
   show("failed", { message });
   el.retry.focus();
 }
 
-const session = openSession("referrer");
-const connect = (body) => session.api(API + "/connect", { method: "POST", body });
+const session = openSession();
 
 async function ownDisconnect() {
   state.ownDisconnects++;
   state.linking = false;
-  await session.api(API + "/disconnect", { method: "POST", body: {} });
+  await session!.api(API + "/disconnect", { method: "POST", body: {} });
   state.lastStatus = "disconnected";
 }
 
 const pending = () => state.lastStatus === "pending_qr" || state.lastStatus === "pending_pairing" || state.lastStatus === "connecting";
 
-function handleConnectAnswer(response, mode) {
+function handleConnectAnswer(response: ApiResponse<Status>, mode: Mode) {
   if (state.mode !== mode || state.view === "connected") return;
   if (!response.ok) {
     const error = (response.body && response.body.error) || {};
     // The link attempt itself failed (502 link_failed): its reason is in the details.
-    if (error.code === "link_failed") return fail(reasonMessage(error.details || {}));
+    if (error.code === "link_failed") return fail(reasonMessage((error.details as LinkReason | undefined) || {}));
     const unsupported = errorMessage(response) === t["err.pairing_unsupported"];
     if (mode === "pairing" && response.status === 400 && !unsupported) {
       show("pairing-form");
@@ -119,15 +151,16 @@ function handleConnectAnswer(response, mode) {
 }
 
 /** connect() with at most one call in flight per method: the stream may ask again for the QR or the code. */
-async function requestLink(mode) {
+async function requestLink(mode: Mode) {
   if (state.inFlight === mode) return;
   state.inFlight = mode;
   const body = mode === "qr" ? { method: "qr" } : { method: "pairing_code", phone: state.pairingPhone };
-  let response = await connect(body);
+  const connect = () => session!.api<Status>(API + "/connect", { method: "POST", body });
+  let response = await connect();
   if (response.status === 409) {
     await ownDisconnect();
     state.linking = true;
-    response = await connect(body);
+    response = await connect();
   }
   if (state.inFlight === mode) state.inFlight = null;
   handleConnectAnswer(response, mode);
@@ -141,7 +174,7 @@ async function startQr() {
   await requestLink("qr");
 }
 
-async function startPairing(phone) {
+async function startPairing(phone: string) {
   state.pairingPhone = phone;
   show("pairing-busy");
   // A code in progress may be for another number: start afresh.
@@ -155,16 +188,17 @@ function begin() {
   state.linking = false;
   show("pairing-form");
   if (state.pairingPhone) el.phoneInput.value = state.pairingPhone;
+  return undefined;
 }
 
-function fieldError(message) {
+function fieldError(message: string) {
   el.phoneError.textContent = message;
   el.phoneError.hidden = false;
   el.phoneInput.setAttribute("aria-invalid", "true");
   el.phoneInput.focus();
 }
 
-function onStatus(status) {
+function onStatus(status: Status) {
   state.lastStatus = status.status;
   if (status.status === "connected") {
     state.linking = false;
@@ -190,11 +224,11 @@ function onStatus(status) {
 }
 
 function openStream() {
-  const events = session.events(API + "/status/events");
+  const events = session!.events(API + "/status/events");
   let first = true;
   events.addEventListener("open", () => (first = true));
   events.addEventListener("status", (event) => {
-    const status = JSON.parse(event.data);
+    const status: Status = JSON.parse(event.data);
     const isFirst = first;
     first = false;
     if (!state.started) {
@@ -216,7 +250,7 @@ function openStream() {
 async function start() {
   show("loading");
   // The stream cannot tell why it fails: one plain call first tells an expired link apart.
-  const first = await session.api(API + "/status");
+  const first = await session!.api<Status>(API + "/status");
   if (first.status === 401 || first.status === 403) return show("fatal", { message: errorMessage(first) });
   if (!first.ok) return fail(errorMessage(first));
   if (!state.streamOpen) {
@@ -256,20 +290,20 @@ if (!session) {
     el.phoneInput.focus();
   });
   el.retry.addEventListener("click", () => (state.started ? begin() : start()));
-  if (el.sandboxLink) {
-    el.sandboxLink.addEventListener("click", async () => {
-      const phone = normalizePhone(el.sandboxPhone.value) || state.pairingPhone || "+33600000001";
+  const sandboxLink = el.sandboxLink;
+  if (sandboxLink) {
+    sandboxLink.addEventListener("click", async () => {
+      const phone = normalizePhone(el.sandboxPhone?.value) || state.pairingPhone || "+33600000001";
       await fetch(API + "/sandbox/link", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: session.subject(), phone }) });
     });
   }
   start();
 }
 
-async function switchTo(mode) {
+async function switchTo(mode: Mode) {
   if (state.mode === mode && state.view !== "failed") return;
   state.mode = mode;
   if (pending()) await ownDisconnect();
   state.linking = false;
   begin();
 }
-`;

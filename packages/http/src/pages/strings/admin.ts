@@ -2,7 +2,7 @@ import type { Dictionary } from "../i18n.js";
 
 type Key =
   | "title" | "heading" | "navMessages" | "navFunnel" | "navTargets" | "logout" | "home"
-  | "loginTitle" | "loginLead" | "tokenLabel" | "tokenHint" | "open"
+  | "loginTitle" | "loginLead" | "tokenLabel" | "tokenHint" | "tokenInUrl" | "open"
   | "messagesTitle" | "daysLabel" | "day" | "dayShort" | "active" | "inactive" | "absent" | "activeLabel" | "activeHint"
   | "varsLabel" | "var.name" | "var.firstName" | "var.referrerName" | "var.day" | "var.totalDays" | "var.paymentLink"
   | "textFr" | "textEn" | "textEnHint" | "mediaTitle" | "mediaUrl" | "mediaType" | "mediaLanguage" | "mediaCaption" | "mediaRemove" | "mediaAdd" | "mediaNone"
@@ -26,7 +26,8 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
   fr: {
     title: "Console · Relance", heading: "Console Relance", navMessages: "Messages", navFunnel: "Entonnoir", navTargets: "Cibles", logout: "Se déconnecter", home: "Accueil",
     loginTitle: "Ouvrir la console", loginLead: "La console demande un jeton administrateur (JWT avec role admin).",
-    tokenLabel: "Jeton administrateur", tokenHint: "En développement, npm start imprime un lien de console qui le contient déjà.", open: "Ouvrir la console",
+    tokenLabel: "Jeton administrateur", tokenHint: "En développement, npm start imprime un jeton administrateur de démonstration à coller ici. Le jeton est envoyé au serveur, jamais mis dans une adresse.", open: "Ouvrir la console",
+    tokenInUrl: "La console ne prend plus de jeton dans l'adresse (les journaux des proxys la conservent) : collez-le dans le formulaire ci-dessous.",
     messagesTitle: "Messages du jour 1 au jour 7", daysLabel: "Jour à modifier", day: "Jour", dayShort: "J",
     active: "actif", inactive: "inactif", absent: "absent", activeLabel: "Actif : envoyé aux filleuls", activeHint: "Un jour inactif est sauté sans envoi.",
     varsLabel: "Insérer une variable dans le texte :",
@@ -61,7 +62,8 @@ export const ADMIN_STRINGS: Dictionary<Key> = {
   en: {
     title: "Console · Relance", heading: "Relance console", navMessages: "Messages", navFunnel: "Funnel", navTargets: "Targets", logout: "Sign out", home: "Home",
     loginTitle: "Open the console", loginLead: "The console needs an admin token (a JWT with role admin).",
-    tokenLabel: "Admin token", tokenHint: "In development, npm start prints a console link that already holds it.", open: "Open the console",
+    tokenLabel: "Admin token", tokenHint: "In development, npm start prints a demo admin token to paste here. The token is sent to the server, never put in an address.", open: "Open the console",
+    tokenInUrl: "The console no longer takes a token in its address (proxy logs keep addresses): paste it into the form below.",
     messagesTitle: "Day 1 to day 7 messages", daysLabel: "Day to edit", day: "Day", dayShort: "D",
     active: "active", inactive: "inactive", absent: "absent", activeLabel: "Active: sent to referrals", activeHint: "An inactive day is skipped, nothing sent.",
     varsLabel: "Insert a variable in the text:",
