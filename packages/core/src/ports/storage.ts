@@ -1,7 +1,6 @@
 import type { DoNotContactEntry } from "../model/do-not-contact.js";
 import type { MessageDefinition } from "../model/message.js";
 import type { E164 } from "../model/phone.js";
-import type { Referral, ReferralChanges } from "./directory.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
 import type { StoredSettings } from "../model/settings.js";
 import type {
@@ -20,6 +19,11 @@ import type {
  *
  * Adapters prefix their error messages with their name (`[mongodb] ...`) and wrap driver errors
  * in a `StorageError` with the original as `cause`.
+ *
+ * It holds what the core uses, nothing else: the stores other adapters keep in the same backend
+ * (the transports' encrypted session entries, the stored directory's records) are theirs
+ * (`StorageBackend` in `@relance/adapters`); the core reaches the directory's records through
+ * the `Directory` port (`eraseUser`, `purgeReferrals`).
  */
 export interface RelanceStorage {
   /** `memory`, `sqlite`, `mongodb`, ... */
@@ -43,8 +47,6 @@ export interface RelanceStorage {
   readonly counters: CappedCounterRepository;
   readonly doNotContact: DoNotContactRepository;
   readonly leases: LeaseRepository;
-  readonly sessions: SessionRepository;
-  readonly directory: DirectoryRepository;
   readonly exitedUsers: ExitedUserRepository;
   readonly enrollmentCursors: EnrollmentCursorRepository;
   readonly settings: SettingsRepository;
@@ -389,78 +391,6 @@ export interface LeaseRepository {
   /** Releases it if `owner` holds it. True when released. */
   release(name: string, owner: string): Promise<boolean>;
   get(name: string): Promise<Lease | null>;
-}
-
-/**
- * Opaque session blobs of WhatsApp transports (already encrypted by the caller), grouped by
- * session id: Baileys keeps `creds` and one entry per signal key, whatsapp-web.js one archive.
- */
-export interface SessionRepository {
-  /** Values of the given keys that exist. */
-  get(sessionId: string, keys: readonly string[]): Promise<Record<string, string>>;
-  /** Writes every entry; a null value deletes that key. */
-  set(sessionId: string, entries: Record<string, string | null>): Promise<void>;
-  /** Deletes every key of the session. */
-  clear(sessionId: string): Promise<void>;
-  /** True when the session has at least one key. */
-  exists(sessionId: string): Promise<boolean>;
-  /**
-   * Every entry of every session, page by page in a stable order (for key rotation): the entries
-   * after `after` (exclusive; null: from the start), at most `limit`. Each entry present for the
-   * whole scan is returned exactly once.
-   */
-  scan(after: SessionEntryRef | null, limit: number): Promise<SessionEntry[]>;
-  /** Atomic: writes `value` only if the entry still holds `expected`. True when it did. */
-  replaceIf(sessionId: string, key: string, expected: string, value: string): Promise<boolean>;
-}
-
-export interface SessionEntryRef {
-  sessionId: string;
-  key: string;
-}
-
-export interface SessionEntry extends SessionEntryRef {
-  value: string;
-}
-
-/** A referrer as the platform last pushed it (`POST /internal/subscriptions`). */
-export interface StoredReferrer {
-  userId: string;
-  /** True while the referrer pays for the relance option. */
-  active: boolean;
-  name: string;
-  phone: E164 | null;
-  updatedAt: Date;
-}
-
-/**
- * The push-fed directory's records (referrers and their referrals), kept in the same store as
- * everything else so that nothing the platform pushed is lost on a restart. Validation is the
- * caller's (`StoredDirectory`): this repository stores what it is given.
- */
-export interface DirectoryRepository {
-  /** Insert or replace by `userId`. */
-  upsertReferrer(referrer: StoredReferrer): Promise<void>;
-  getReferrer(userId: string): Promise<StoredReferrer | null>;
-  /**
-   * Erasure: deletes the user's referrer record, the referrals pushed under them, and their own
-   * referral records under any referrer. Returns how many records were deleted.
-   */
-  deleteUser(userId: string): Promise<number>;
-  /** Retention: deletes these (`referrerId`, `userId`) referral records. Returns how many. */
-  deleteReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
-  /** Insert or replace by (`referrerId`, `userId`). */
-  upsertReferral(referral: Referral): Promise<void>;
-  /** Every referral of the referrer, ordered by `createdAt` then `userId`. */
-  listReferrals(referrerId: string): Promise<Referral[]>;
-  /** The referrer's referrals with these user ids; unknown ones left out. */
-  getReferrals(referrerId: string, userIds: readonly string[]): Promise<Referral[]>;
-  /**
-   * Referrals upserted after the listing that returned `since` (null: all of them), and the
-   * cursor for the next call. No upsert is ever missed, also with several processes writing;
-   * a backend may return some referrals again (each adapter says how many).
-   */
-  listReferralChanges(referrerId: string, since: string | null): Promise<ReferralChanges>;
 }
 
 /** Where a referrer's enrollment stopped reading the directory. */

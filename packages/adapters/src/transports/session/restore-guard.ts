@@ -1,4 +1,5 @@
-import { SessionDrivenElsewhereError, type SessionRepository } from "@relance/core";
+import { SessionDrivenElsewhereError } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 
 /**
