@@ -33,6 +33,34 @@ describe("scheduled jobs", () => {
     expect(await h.scheduler.tick("dispatch")).toMatchObject({ sent: 0 });
   });
 
+  it("a dispatch tick while a run paces its senders starts another run: the busy sender is skipped (its lease kept), a sender due meanwhile starts now", async () => {
+    const h = await createHarness({ messageDelayMs: 60_000, messageJitterMs: 0, typingMs: 0 });
+    h.engine.start();
+    await h.seedMessages(1);
+    await h.addReferrer("slow", "+33600000001");
+    await h.addReferrer("late", "+33600000002");
+    for (let i = 0; i < 5; i++) await h.addReferral("slow", `s${i}`, `+3361111111${i}`);
+    await h.engine.runEnrollment();
+
+    const first = h.scheduler.tick("dispatch");
+    // The first run paces "slow" (a minute between sends): wait until it sent two.
+    while (h.transport.outbox("slow").length < 2) await h.clock.sleep(1_000);
+    await h.addReferral("late", "l0", "+33622222220");
+    await h.engine.runEnrollment();
+    const second = await h.scheduler.tick("dispatch");
+    // "late" went at once; "slow" stayed with the first run, still driving it under its lease.
+    expect(second).toMatchObject({ sent: 1, failed: 0 });
+    expect(h.transport.outbox("late")).toHaveLength(1);
+    expect(h.transport.outbox("slow").length).toBeLessThan(5);
+    expect((await h.storage.leases.get("sender:slow"))?.owner).toBe("process-a");
+    expect(await first).toMatchObject({ sent: 5 });
+    // Each day left once, a minute apart.
+    const slow = h.transport.outbox("slow");
+    expect(new Set(slow.map((item) => item.targetId)).size).toBe(5);
+    for (let i = 1; i < slow.length; i++) expect(slow[i]!.sentAt.getTime() - slow[i - 1]!.sentAt.getTime()).toBeGreaterThanOrEqual(60_000);
+    await h.engine.stop();
+  });
+
   it("stop() waits for a run in flight", async () => {
     const h = await createHarness({ messageDelayMs: 5000, messageJitterMs: 0, typingMs: 0 });
     h.engine.start();

@@ -35,12 +35,18 @@ export interface ServerProcess {
 }
 
 /** Starts `packages/http/src/main.ts` as a real child process, like `npm start`, and waits for /health. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Human pacing and sender health are off by default here (older tests count exact minutes);
+ * `realDefaults` runs the server with the deployed defaults, nothing turned off.
+ */
+const PACING_AND_HEALTH_OFF = { RELANCE_FIRST_CONTACT_GAP_MS: "0", RELANCE_DAY_START_SPREAD_MS: "0", RELANCE_SENDER_HEALTH: "off" };
+
+export async function startServerProcess(env: Record<string, string> = {}, options: { realDefaults?: boolean } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), "relance-e2e-"));
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "packages/http/src/main.ts")], {
     cwd: ROOT,
-    env: { ...process.env, ...SECRETS, NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", RELANCE_DATA_DIR: dataDir, LOG_LEVEL: "warn", RELANCE_FIRST_CONTACT_GAP_MS: "0", RELANCE_DAY_START_SPREAD_MS: "0", RELANCE_SENDER_HEALTH: "off", ...env },
+    env: { ...process.env, ...SECRETS, NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", RELANCE_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...(options.realDefaults ? {} : PACING_AND_HEALTH_OFF), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -32,6 +32,8 @@ describe("account safety over HTTP (issue 21)", () => {
   it("Status carries the sender's health and day start; the admin console lists the senders at risk first", async () => {
     t = await startTestApp({ RELANCE_SENDER_HEALTH: "on", RELANCE_DAY_START_SPREAD_MS: "0" });
     await linked(t, 12);
+    // r1's recipients never acknowledge anything (the sandbox's are healthy unless told so).
+    await t.call("POST", `${P}/sandbox/population`, { body: { referrerId: "r1", delivered: 0 } });
     const token = await t.referrerToken("r1");
     expect((await t.call("POST", `${P}/internal/jobs/dispatch/run`, svc)).body).toMatchObject({ sent: 12 });
     const fresh = (await t.call("GET", `${P}/status`, { token })).body;
@@ -55,6 +57,95 @@ describe("account safety over HTTP (issue 21)", () => {
     const page = await t.service.app.request("/admin");
     const html = await page.text();
     expect(html).toContain('id="senders-table"');
+  });
+
+  it("a plain sandbox (no population set) behaves like healthy recipients: over simulated days with the real pacing and health defaults, the account stays good", { timeout: 60_000 }, async () => {
+    // The real defaults: first contacts 45-120 s apart, day starts spread over 3 h, health on.
+    t = await startTestApp({ RELANCE_SENDER_HEALTH: "on", RELANCE_FIRST_CONTACT_GAP_MS: "45000-120000", RELANCE_DAY_START_SPREAD_MS: String(3 * HOUR) });
+    await linked(t, 12);
+    const token = await t.referrerToken("r1");
+    const states = new Set<string>();
+    let sent = 0;
+    // Three days, the dispatch job every 30 simulated minutes (the sandbox's clock moves the recipients).
+    for (let step = 0; step < (3 * 24 * HOUR) / (HOUR / 2); step++) {
+      sent += (await t.call("POST", `${P}/internal/jobs/dispatch/run`, svc)).body.sent;
+      await t.call("POST", `${P}/sandbox/clock`, { body: { advanceMs: HOUR / 2 } });
+      const health = (await t.call("GET", `${P}/status`, { token })).body.health;
+      states.add(health.state);
+    }
+    // Both days' messages left (12 first contacts, then 12 follow-ups), were delivered, and judged so.
+    expect(sent).toBe(24);
+    expect([...states]).toEqual(["good"]);
+    expect((await t.call("GET", `${P}/status`, { token })).body.health).toEqual({ state: "good", reason: null, deliveredShare: 1 });
+    const stats = (await t.call("GET", `${P}/stats`, { token })).body;
+    expect(stats.messages.read).toBeGreaterThan(0);
+  });
+
+  it("over simulated days through POST /sandbox/population: an account whose messages are never delivered goes at_risk and stops while the healthy ones keep their pace; it recovers once deliveries return", { timeout: 120_000 }, async () => {
+    // The real pacing and health defaults.
+    t = await startTestApp({ RELANCE_SENDER_HEALTH: "on", RELANCE_FIRST_CONTACT_GAP_MS: "45000-120000", RELANCE_DAY_START_SPREAD_MS: String(3 * HOUR) });
+    const referrers = ["r1", "r2", "muted"];
+    const PER = 12;
+    await t.call("POST", `${P}/sandbox/clock`, { body: { now: "2026-01-05T06:00:00.000Z" } });
+    const admin = await t.adminToken();
+    for (let dayNumber = 1; dayNumber <= 7; dayNumber++) await t.call("POST", `${P}/admin/messages`, { token: admin, body: { dayNumber, messageTemplate: { fr: `Jour ${dayNumber} {{firstName}}` } } });
+    for (const [r, id] of referrers.entries()) {
+      const phone = `+3360000000${r + 1}`;
+      await t.call("POST", `${P}/internal/subscriptions`, { ...svc, body: { userId: id, active: true, name: id, phone } });
+      for (let i = 0; i < PER; i++) {
+        const referral = { userId: `${id}-u${i}`, phone: `+3361${r}${String(i).padStart(6, "0")}`, name: `Client ${i}`, createdAt: "2020-01-01T00:00:00Z" };
+        await t.call("POST", `${P}/internal/referrals`, { ...svc, body: { referrerId: id, referral } });
+      }
+      await t.call("POST", `${P}/sandbox/link`, { body: { userId: id, phone } });
+    }
+    // Everyone's recipients read and deliver (the default); the muted account's never acknowledge.
+    await t.call("POST", `${P}/sandbox/population`, { body: { read: 0.5, seed: 4 } });
+    await t.call("POST", `${P}/sandbox/population`, { body: { referrerId: "muted", delivered: 0, seed: 4 } });
+    expect((await t.call("POST", `${P}/internal/jobs/enrollment/run`, svc)).body).toMatchObject({ enrolled: referrers.length * PER });
+
+    const health = async (id: string) => (await t!.call("GET", `${P}/status`, { token: await t!.referrerToken(id) })).body.health;
+    const outbox = async (id: string): Promise<Array<{ day: number; sentAt: string }>> => (await t!.call("GET", `${P}/sandbox/outbox?referrerId=${id}`)).body.items;
+    const seen: Record<string, Set<string>> = { r1: new Set(), r2: new Set(), muted: new Set() };
+    /** The dispatch job every 30 simulated minutes for `hours`, noting each account's health. */
+    const run = async (hours: number) => {
+      for (let step = 0; step < hours * 2; step++) {
+        await t!.call("POST", `${P}/internal/jobs/dispatch/run`, svc);
+        await t!.call("POST", `${P}/sandbox/clock`, { body: { advanceMs: HOUR / 2 } });
+        for (const id of referrers) seen[id]!.add((await health(id)).state);
+      }
+    };
+
+    // Days 1 and 2.
+    await run(48);
+    const onDay = async (id: string, day: number) => (await outbox(id)).filter((item) => item.day === day);
+    for (const id of ["r1", "r2"]) {
+      expect(await onDay(id, 1), id).toHaveLength(PER);
+      expect(await onDay(id, 2), id).toHaveLength(PER);
+      // First contacts left 45-120 s apart (their pace), and the account stayed good throughout.
+      const firsts = (await onDay(id, 1)).map((item) => Date.parse(item.sentAt));
+      for (let i = 1; i < firsts.length; i++) {
+        expect(firsts[i]! - firsts[i - 1]!).toBeGreaterThanOrEqual(45_000);
+        expect(firsts[i]! - firsts[i - 1]!).toBeLessThanOrEqual(120_000);
+      }
+      expect([...seen[id]!], id).toEqual(["good"]);
+      expect(await health(id)).toEqual({ state: "good", reason: null, deliveredShare: 1 });
+    }
+    // The muted account sent its first day, was judged at risk once its messages were 6 h old, and stopped.
+    expect(await onDay("muted", 1)).toHaveLength(PER);
+    expect(await onDay("muted", 2)).toHaveLength(0);
+    expect(await health("muted")).toEqual({ state: "at_risk", reason: expect.stringContaining("delivered"), deliveredShare: 0 });
+    const held = (await t.call("GET", `${P}/targets`, { token: await t.referrerToken("muted") })).body.items;
+    expect(held).toHaveLength(PER);
+    expect(held.every((target: { status: string; currentDay: number }) => target.status === "active" && target.currentDay === 2)).toBe(true);
+
+    // Its recipients' phones come back; after the cool-down the account is judged afresh and resumes.
+    await t.call("POST", `${P}/sandbox/population`, { body: { referrerId: "muted", delivered: 1, seed: 4 } });
+    await run(24);
+    expect(await onDay("muted", 2)).toHaveLength(PER);
+    await run(12);
+    expect(await health("muted")).toEqual({ state: "good", reason: null, deliveredShare: 1 });
+    // Meanwhile the healthy accounts kept their daily rhythm.
+    for (const id of ["r1", "r2"]) expect(await onDay(id, 3), id).toHaveLength(PER);
   });
 
   it("the env schema carries the pacing and health options, with their defaults", () => {

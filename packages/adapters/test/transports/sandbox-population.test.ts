@@ -227,6 +227,27 @@ describe("sandbox population: payments", () => {
     expect(w.paid.map((p) => p.referralUserId).sort()).toEqual(range(200).filter((n) => n % 2 === 1).map((n) => `ref-${n}`).sort());
   });
 
+  it("a referral pays at most once, with one draw: staying in the loop longer (a holdout never completed) or the population set again does not raise the rate", async () => {
+    // Issue 21 left item 4: a trial read 0.18 for the holdout against pay.notMessaged 0.1. The
+    // population draws once per referral (not per day), at an instant inside the sequence: a
+    // referral still in the loop weeks later has had exactly one chance.
+    const N = 3000;
+    const w = await world({ days: 7 });
+    await enrolled(w, N, "holdout");
+    w.population.configure({ pay: { messaged: 0.1, notMessaged: 0.1 }, seed: 21 });
+    for (let hour = 0; hour < 30 * 24; hour += 6) {
+      w.clock.advance(6 * HOUR);
+      // Set again every simulated day, same seed: nothing is drawn anew.
+      if (hour % 24 === 0) w.population.configure({ pay: { messaged: 0.1, notMessaged: 0.1 }, seed: 21 });
+      await w.population.tick();
+    }
+    expect(new Set(w.paid.map((p) => p.referralUserId)).size).toBe(w.paid.length);
+    // Every payment fell within the sequence's 7 days.
+    for (const p of w.paid) expect(p.at.getTime() - T0.getTime()).toBeLessThanOrEqual(7 * DAY + 6 * HOUR);
+    // Binomial: 0.1 ± 4 sd (sd = 0.0055 for 3000) — a group of 50 has sd 0.042, where 0.18 is within 2 sd.
+    expect(Math.abs(w.paid.length / N - 0.1)).toBeLessThan(4 * Math.sqrt((0.1 * 0.9) / N));
+  });
+
   it("same seed, same payers, whatever the tick granularity", async () => {
     const run = async (step: number) => {
       const w = await world();

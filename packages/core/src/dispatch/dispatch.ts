@@ -15,6 +15,14 @@ import { mergeCounts, noCounts, type DispatchCounts, type DispatchResult, type S
 
 export type { DispatchResult } from "./sender-run.js";
 
+export interface DispatchHooks {
+  /**
+   * Called once the run has settled what was owed, recovered crashed sends and listed the due
+   * senders: from then on it only drives senders, and another run may start alongside it.
+   */
+  onListed?: () => void;
+}
+
 /**
  * Sends what is due. Per sender: lease → session ready, its pending replies handled → holds
  * (paused, down, restricted) → window. Per target (see `processTarget`): claim (atomic) → checks
@@ -22,7 +30,7 @@ export type { DispatchResult } from "./sender-run.js";
  * `sending` → transport → conditional record. Whatever happens between two steps (an exit,
  * another process, a crash), a day leaves at most once.
  */
-export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
+export async function runDispatch(ctx: EngineContext, hooks: DispatchHooks = {}): Promise<DispatchResult> {
   const result: DispatchResult = noCounts();
   const machine = new ClaimMachine(ctx, `${ctx.options.instanceId}/${ctx.newId()}`);
   let plan: DayPlan | null = null;
@@ -36,6 +44,7 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
     if (ctx.unsettled.size > 0) await ctx.unsettled.settle(ctx.logger);
     await recoverInterrupted(ctx, machine, loadPlan);
     const referrers = await ctx.storage.targets.listDueReferrers(ctx.clock.now(), ctx.options.maxReferrersPerRun);
+    hooks.onListed?.();
     if (referrers.length === 0) return result;
     const dayPlan = await loadPlan();
     if (dayPlan.totalDays === 0) {
@@ -49,7 +58,8 @@ export async function runDispatch(ctx: EngineContext): Promise<DispatchResult> {
       if (abortedBy) return;
       const counts = noCounts();
       try {
-        await dispatchReferrer(ctx, referrerUserId, machine, dayPlan, counts);
+        // A sender an earlier run of this process still paces is that run's: skipped here.
+        await ctx.drives.drive(referrerUserId, () => dispatchReferrer(ctx, referrerUserId, machine, dayPlan, counts));
       } catch (error) {
         ctx.logger.error({ referrerUserId, err: String(error) }, "dispatch failed for referrer");
         if (error instanceof StorageError) abortedBy ??= error;

@@ -8,6 +8,7 @@ import { SenderPacer } from "../policies/pacing.js";
 import type { EarlyReceipts } from "./early-receipts.js";
 import type { EngineEvents } from "./events.js";
 import type { PendingWork } from "./pending-work.js";
+import type { SenderDrives } from "./sender-drives.js";
 import type { RelanceOptions } from "./options.js";
 import type { UnsettledWrites } from "./unsettled-writes.js";
 
@@ -23,6 +24,8 @@ export interface EngineContext {
   random: () => number;
   newId: () => string;
   pacer: SenderPacer;
+  /** The senders this process drives now, across overlapping dispatch runs, and their limit. */
+  drives: SenderDrives;
   /** Sends inside the transport, by referral. */
   inFlight: PendingWork;
   /** Replies being handled, by referrer. */

@@ -32,8 +32,10 @@ import type { EngineContext } from "./context.js";
 import { EarlyReceipts } from "./early-receipts.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
+import { senderConcurrency } from "./concurrency.js";
 import { PendingWork } from "./pending-work.js";
 import { resolveOptions, type DeprecatedOptions, type RelanceOptions } from "./options.js";
+import { SenderDrives } from "./sender-drives.js";
 import { UnsettledWrites } from "./unsettled-writes.js";
 
 export interface RelanceEngineDependencies {
@@ -62,8 +64,14 @@ export class RelanceEngine {
   private readonly ctx: EngineContext;
   private readonly scheduler: Scheduler | undefined;
   private readonly jobs: ScheduledJob[] = [];
+  /** The latest run of each job, which a call joins. */
   private readonly running = new Map<string, Promise<unknown>>();
-  private readonly pendingEvents = new Set<Promise<unknown>>();
+  /** Every run still going, by job (dispatch runs may overlap), which stopping waits for. */
+  private readonly runs = new PendingWork();
+  /** The dispatch run still settling, recovering or listing its senders, if any. */
+  private dispatchListing: object | null = null;
+  /** Transport events being handled, by type: `idle()` and stopping wait for them. */
+  private readonly handling = new PendingWork();
   private unsubscribeTransport: (() => void) | null = null;
 
   constructor(deps: RelanceEngineDependencies) {
@@ -91,6 +99,7 @@ export class RelanceEngine {
         },
         random,
       ),
+      drives: new SenderDrives(() => senderConcurrency(this.options.maxConcurrentSenders, deps.transport.capabilities.maxSessions)),
       inFlight: new PendingWork(),
       pendingInbound: new PendingWork(),
       events: new EngineEvents(),
@@ -171,11 +180,7 @@ export class RelanceEngine {
     return this.joinOrStart("enrollment", () => runEnrollment(this.ctx));
   }
   runDispatch(): Promise<DispatchResult> {
-    // Held-out targets whose sequence ended complete first: they are no part of the dispatch itself.
-    return this.joinOrStart("dispatch", async () => {
-      await completeEndedHoldouts(this.ctx);
-      return runDispatch(this.ctx);
-    });
+    return this.joinOrStart("dispatch", () => this.dispatchRun());
   }
   /** The listen job: brings up the sessions of referrers with active targets so their replies are read. */
   runListen(): Promise<ListenResult> {
@@ -192,14 +197,18 @@ export class RelanceEngine {
     return this.ctx.events.subscribe(listener);
   }
 
-  /** Schedules enrollment, dispatch, the listen job and retention. A tick finding the previous run of its job still going is skipped. */
+  /**
+   * Schedules enrollment, dispatch, the listen job and retention. A tick finding the previous run
+   * of its job still going is skipped — except dispatch's once that run only paces its senders
+   * (see `dispatchTick`).
+   */
   start(): void {
     if (!this.scheduler) throw new Error("RelanceEngine.start() needs a scheduler");
     if (this.jobs.length > 0) return;
     this.listenToTransport();
     this.jobs.push(
       this.scheduler.schedule("enrollment", this.options.enrollmentCron, () => this.tick("enrollment", () => this.runEnrollment())),
-      this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.tick("dispatch", () => this.runDispatch())),
+      this.scheduler.schedule("dispatch", this.options.dispatchCron, () => this.dispatchTick()),
       this.scheduler.schedule("listen", this.options.listenCron, () => this.tick("listen", () => this.runListen())),
       this.scheduler.schedule("retention", this.options.retentionCron, () => this.tick("retention", () => this.runRetention())),
     );
@@ -213,7 +222,7 @@ export class RelanceEngine {
    */
   async stopJobs(): Promise<void> {
     for (const job of this.jobs.splice(0)) job.stop();
-    await Promise.allSettled([...this.running.values()]);
+    await this.runs.settledAll();
   }
 
   /** Stops the jobs and stops listening to the transport, waiting for runs and event handlers in flight. */
@@ -221,7 +230,8 @@ export class RelanceEngine {
     await this.stopJobs();
     this.unsubscribeTransport?.();
     this.unsubscribeTransport = null;
-    await Promise.allSettled([...this.running.values(), ...this.pendingEvents]);
+    await this.runs.settledAll();
+    await this.handling.settledAll();
   }
 
   /** A scheduled tick: skipped (null) while the previous run of the job is still going. */
@@ -238,17 +248,61 @@ export class RelanceEngine {
     }
   }
 
+  /**
+   * The dispatch job's tick. A paced sender's batch lasts long (25 first contacts 45-120 s apart:
+   * about 35 min); were the ticks skipped meanwhile, every sender whose day starts during it
+   * would start when the run ends, in steps of a run's length. So once the runs going have listed
+   * their senders and only drive them, a tick starts another run alongside: it skips the senders
+   * this process drives already (`SenderDrives`) and starts the others at their own day start.
+   * Claims, reservations and leases are untouched: each run is what a second process would be.
+   * A tick while a run still settles, recovers or lists is skipped (it would do the same work).
+   */
+  private async dispatchTick(): Promise<DispatchResult | null> {
+    if (this.dispatchListing !== null) {
+      this.ctx.logger.info({ job: "dispatch" }, "previous run still listing: tick skipped");
+      return null;
+    }
+    try {
+      return await this.startRun("dispatch", () => this.dispatchRun());
+    } catch (error) {
+      this.ctx.logger.error({ job: "dispatch", err: String(error) }, "job run failed");
+      return null;
+    }
+  }
+
+  /** One dispatch run. Held-out targets whose sequence ended complete first: they are no part of the dispatch itself. */
+  private async dispatchRun(): Promise<DispatchResult> {
+    const listing = {};
+    this.dispatchListing = listing;
+    const listed = () => {
+      if (this.dispatchListing === listing) this.dispatchListing = null;
+    };
+    try {
+      await completeEndedHoldouts(this.ctx);
+      return await runDispatch(this.ctx, { onListed: listed });
+    } finally {
+      listed();
+    }
+  }
+
   private joinOrStart<T>(job: string, start: () => Promise<T>): Promise<T> {
     const existing = this.running.get(job);
     if (existing) return existing as Promise<T>;
-    const run = start().finally(() => this.running.delete(job));
+    return this.startRun(job, start);
+  }
+
+  /** Starts a run of `job`, the one later calls join until it ends. */
+  private startRun<T>(job: string, start: () => Promise<T>): Promise<T> {
+    const run: Promise<T> = start().finally(() => {
+      if (this.running.get(job) === run) this.running.delete(job);
+    });
     this.running.set(job, run);
-    return run;
+    return this.runs.track(job, run);
   }
 
   /** Resolves once every transport event received so far has been handled (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.pendingEvents.size > 0) await Promise.allSettled([...this.pendingEvents]);
+    await this.handling.settledAll();
   }
 
   private listenToTransport(): void {
@@ -258,9 +312,8 @@ export class RelanceEngine {
       const handled = outcome.catch((error) => {
         this.ctx.logger.error({ eventType: event.type, err: String(error) }, "transport event handling failed");
       });
-      this.pendingEvents.add(handled);
+      this.handling.track(event.type, handled);
       if (event.type === "inbound") this.ctx.pendingInbound.track(event.referrerUserId, handled);
-      void handled.finally(() => this.pendingEvents.delete(handled));
       // The acknowledgement of an inbound message: the transport forgets it only once stored
       // (a rejection leaves it in the transport's journal, handed over again on the next ready).
       return event.type === "inbound" ? outcome : undefined;

@@ -1,8 +1,9 @@
 /**
- * Work of this process still under way, by key, for callers that must wait for it: the sends
- * inside the transport by referral (`exitUser` waits, so nothing leaves after it returns), and
- * the replies being handled by referrer (dispatch waits, so a STOP from the offline backlog is
- * recorded before the do-not-contact list is read).
+ * Work of this process still under way, by key, for callers that must wait for it — the engine's
+ * one in-flight tracker: the sends inside the transport by referral (`exitUser` waits, so nothing
+ * leaves after it returns), the replies being handled by referrer (dispatch waits, so a STOP from
+ * the offline backlog is recorded before the do-not-contact list is read), every transport event
+ * being handled (`idle()`, shutdown) and the jobs' runs (shutdown).
  */
 export class PendingWork {
   private readonly byKey = new Map<string, Set<Promise<void>>>();
@@ -25,6 +26,11 @@ export class PendingWork {
       if (owner.size === 0 && this.byKey.get(key) === owner) this.byKey.delete(key);
     });
     return work;
+  }
+
+  /** Resolves once nothing is pending under any key, including work tracked meanwhile. */
+  async settledAll(): Promise<void> {
+    while (this.byKey.size > 0) await Promise.all([...this.byKey.values()].flatMap((set) => [...set]));
   }
 
   /** Resolves once nothing is pending under `key`, including work tracked meanwhile. */

@@ -17,6 +17,7 @@ interface Entry {
  */
 export class UnsettledWrites {
   private readonly entries = new Map<string, Entry>();
+  private settling: Promise<number> | null = null;
 
   get size(): number {
     return this.entries.size;
@@ -26,8 +27,19 @@ export class UnsettledWrites {
     this.entries.set(key, { context, steps: [...steps] });
   }
 
-  /** Settles in order; stops at the first failure (the storage is still away). */
-  async settle(logger: Logger): Promise<number> {
+  /**
+   * Settles in order; stops at the first failure (the storage is still away). A call while
+   * another settles joins it: a give-back run twice would be counted twice (dispatch runs of one
+   * process may overlap).
+   */
+  settle(logger: Logger): Promise<number> {
+    this.settling ??= this.settleAll(logger).finally(() => {
+      this.settling = null;
+    });
+    return this.settling;
+  }
+
+  private async settleAll(logger: Logger): Promise<number> {
     let settled = 0;
     for (const [key, entry] of this.entries) {
       while (entry.steps.length > 0) {

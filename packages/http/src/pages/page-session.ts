@@ -56,7 +56,10 @@ export async function postedToken(c: Context, services: AppServices, scope: Page
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   const token = typeof form.token === "string" ? form.token.trim() : "";
   if (token === "") return null;
-  return openPageSession(c, services, scope, token, new URL(c.req.url));
+  const url = new URL(c.req.url);
+  // Signed in from the page that said a token in the address was not taken: that is said.
+  url.searchParams.delete("notice");
+  return openPageSession(c, services, scope, token, url);
 }
 
 async function openPageSession(c: Context, services: AppServices, scope: PageScope, token: string, url: URL): Promise<Response> {

@@ -37,7 +37,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // Human pacing (first contacts minutes apart, day starts spread over hours) is tested on its own.
     RELANCE_FIRST_CONTACT_GAP_MS: "0",
     RELANCE_DAY_START_SPREAD_MS: "0",
-    // The sandbox's recipients acknowledge nothing unless told to: sender health would hold every loop.
+    // Off here so that the older tests' exact statuses stay as written; account-safety.test.ts
+    // runs the sandbox with it on (its recipients are healthy by default), as deployed.
     RELANCE_SENDER_HEALTH: "off",
     ...env,
   });

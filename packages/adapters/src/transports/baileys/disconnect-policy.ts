@@ -1,4 +1,7 @@
 import { DisconnectReason } from "@whiskeysockets/baileys";
+import type { Logger } from "@relance/core";
+import { statusCodeOf } from "./socket.js";
+import { messageOf } from "../session/error-message.js";
 
 export interface ReconnectSettings {
   /** Delay before the first reconnect; doubled at each further attempt. */
@@ -130,4 +133,55 @@ export function describeStatus(statusCode: number | undefined): string {
 
 export function formatSeconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
+export const STABLE_CONNECTION_MS = 60_000;
+
+export interface ReconnectsDeps {
+  settings: ReconnectSettings;
+  random?: () => number;
+  logger: Logger;
+  referrerUserId: string;
+  /** WhatsApp answered 405: the version must be read again before the next socket. */
+  versionRejected(): void;
+}
+
+/**
+ * One session's reconnects in a row and restarts (515) in a row, across its sockets, and the
+ * decision when one of them closes on its own.
+ */
+export class Reconnects {
+  private attempts = 0;
+  private restarts = 0;
+
+  constructor(private readonly deps: ReconnectsDeps) {}
+
+  /** The referrer asked to connect: the backoff starts afresh. */
+  reset(): void {
+    this.attempts = 0;
+  }
+
+  /**
+   * A socket opened. The reconnect budget is only given back once the connection proved stable
+   * (see `closed`): a socket that opens then drops at once must not reconnect forever every 2 s.
+   */
+  opened(): void {
+    this.restarts = 0;
+  }
+
+  /** A socket closed on its own with `error`; `openForMs`: how long it had been open, null when it never opened. */
+  closed(error: unknown, input: Pick<CloseContext, "linked" | "linkMethod" | "qrShown"> & { openForMs: number | null }): CloseAction {
+    const { openForMs, ...context } = input;
+    const statusCode = statusCodeOf(error);
+    if (statusCode === CLIENT_TOO_OLD) this.deps.versionRejected();
+    if (openForMs !== null && openForMs >= STABLE_CONNECTION_MS) this.attempts = 0;
+    const { settings, random } = this.deps;
+    const action = decideOnClose({ ...context, statusCode, attempts: this.attempts, restarts: this.restarts, settings, ...(random ? { random } : {}) });
+    if (action.kind === "restart") this.restarts++;
+    if (action.kind === "retry") this.attempts = action.attempt;
+    const err = error === undefined ? undefined : messageOf(error);
+    this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, statusCode, err, action: action.kind }, "baileys connection closed");
+    return action;
+  }
 }

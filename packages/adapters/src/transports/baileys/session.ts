@@ -1,120 +1,67 @@
-import { makeCacheableSignalKeyStore, type AuthenticationState, type BaileysEventMap } from "@whiskeysockets/baileys";
+import type { BaileysEventMap } from "@whiskeysockets/baileys";
 import type { E164, LinkState, SenderRestriction } from "@relance/core";
 import type { PooledSession } from "../pool/session-pool.js";
 import type { AddressBook } from "./address-book.js";
-import { forgetContactIn } from "./contact-erasure.js";
 import { cancellableWait } from "./cancellable-wait.js";
-import { decideOnClose } from "./disconnect-policy.js";
-import { receiptsFromStatusUpdates, receiptsFromUserReceipts } from "./events.js";
-import { BaileysInbox } from "./inbox.js";
-import { phoneOfJid } from "../session/jid.js";
-import { createKeyCache } from "./key-cache.js";
-import { LinkPrompts } from "./link-prompts.js";
-import { ReadinessGate } from "./readiness.js";
-import { NewChatQuotaWatch } from "./new-chat-quota.js";
-import { RestrictionWatch } from "./restrictions.js";
+import type { NewChatQuotaWatch } from "./new-chat-quota.js";
 import type { SentMessageStore } from "./sent-messages.js";
+import { forgetInSession, sessionParts, type SessionParts } from "./session-parts.js";
+import { endSocket, genOf, socketOf, type SessionPhase, type SocketTurn } from "./session-phase.js";
 import type { SessionDeps, SessionMode } from "./session-types.js";
-import { isLinked, socketConfig, statusCodeOf, type BaileysSocket } from "./socket.js";
+import { isLinked, socketConfig, type BaileysSocket, type LidMapping } from "./socket.js";
+import { wireSocket } from "./socket-wiring.js";
+import { SessionLinkState } from "./link-state.js";
 import { messageOf } from "../session/error-message.js";
+import { phoneOfJid } from "../session/jid.js";
 
 export type { SessionDeps, SessionHooks, SessionMode, SessionTimeouts } from "./session-types.js";
 export { formatPairingCode } from "./link-prompts.js";
 
-/** A connection open this long counts as stable: its drop starts the reconnect backoff afresh. */
-const STABLE_CONNECTION_MS = 60_000;
-
-type Waiter = () => void;
-
 /**
- * One referrer's WhatsApp connection, across the sockets it takes: Baileys' sockets do not
- * reconnect, so each restart or reconnect builds a new one on the same auth state. Sockets are
- * numbered; events of a socket that was replaced are ignored.
+ * One referrer's WhatsApp connection, across the sockets it takes (Baileys' sockets do not
+ * reconnect: each restart or reconnect builds a new one on the same auth state). Where it is,
+ * is one value (`SessionPhase`); by concern, its parts live beside it: linking (link-prompts.ts),
+ * inbound (inbox.ts, readiness.ts), sending (sending.ts, restrictions.ts), stored creds
+ * (session-creds.ts), socket events (socket-wiring.ts). This file is its lifecycle.
  */
 export class BaileysSession implements PooledSession {
-  private sock: BaileysSocket | null = null;
-  private socketAlive = false;
-  private generation = 0;
-  private started = false;
-  /** Set before any close we ask for: Baileys reports our own `end()` as an ordinary close. */
-  private stopped = false;
-  /** The stored session is being deleted: late writes from the socket must not recreate it. */
-  private discarded = false;
-  private attempts = 0;
-  /** When the current socket opened (clock ms); null while it is not open. */
-  private openedAt: number | null = null;
-  private restarts = 0;
-  /** Our own end of a long-lived socket (see `recycle`): its close opens the next one at once. */
-  private recycling = false;
-  private qrShownOnSocket = false;
-  private cancelBackoff: (() => void) | null = null;
-  private readonly inbox: BaileysInbox;
-  private readonly restrictions: RestrictionWatch;
-  /** The new-chat quota WhatsApp last reported (new-chat-quota.ts). */
-  readonly newChatQuota: NewChatQuotaWatch;
-  private readonly readiness: ReadinessGate;
-  private readonly prompts: LinkPrompts;
-  private current: LinkState;
-  private readonly waiters = new Set<Waiter>();
-  private readonly auth: AuthenticationState;
+  private phase: SessionPhase = { kind: "created" };
+  /** Sockets built so far (each socket's `gen`). */
+  private sockets = 0;
+  private readonly link: SessionLinkState;
+  private readonly parts: SessionParts;
 
   constructor(
     private readonly deps: SessionDeps,
     readonly mode: SessionMode,
   ) {
-    const { creds, keys } = deps.auth.state;
-    const guarded = {
-      get: keys.get.bind(keys),
-      set: async (data: Parameters<typeof keys.set>[0]) => {
-        if (!this.discarded) await keys.set(data);
-      },
-    };
-    // One cache per session, shared by its successive sockets (the keys are the same).
-    this.auth = { creds, keys: makeCacheableSignalKeyStore(guarded, deps.baileysLogger, createKeyCache()) };
-    this.current = { status: "disconnected", phone: phoneOfJid(creds.me?.id) };
-    this.inbox = new BaileysInbox({
-      referrerUserId: deps.referrerUserId,
-      book: deps.book,
-      clock: deps.clock,
-      logger: deps.logger,
-      lidMapping: () => (this.socketAlive ? (this.sock?.signalRepository?.lidMapping ?? null) : null),
-      deliver: (message) => deps.hooks.inbound(message),
-    });
-    this.newChatQuota = new NewChatQuotaWatch(deps.clock);
-    this.restrictions = new RestrictionWatch(deps.clock, () => this.onRestrictionChange(), deps.timeouts.restrictionHoldMs, (info) => this.newChatQuota.onCapping(info));
-    const isCurrent = (gen: number) => gen === this.generation && !this.stopped;
-    this.readiness = new ReadinessGate({
-      referrerUserId: deps.referrerUserId,
-      logger: deps.logger,
-      timeouts: deps.timeouts,
-      inbox: this.inbox,
-      restrictions: this.restrictions,
+    const initial: LinkState = { status: "disconnected", phone: phoneOfJid(deps.auth.state.creds.me?.id) };
+    this.link = new SessionLinkState(initial, (state) => deps.hooks.state(state), () => this.parts.restrictions.current());
+    this.parts = sessionParts(deps, mode, {
+      isCurrent: (gen) => genOf(this.phase) === gen,
+      lidMapping: () => this.lidMapping(),
+      linked: () => this.linked,
+      show: (state) => this.setState(state),
       ready: (gen, sock) => {
-        if (!isCurrent(gen) || !this.socketAlive) return;
+        if (genOf(this.phase) !== gen) return;
         this.deps.hooks.connected();
         this.setState({ status: "connected", phone: phoneOfJid(sock.user?.id) ?? this.knownPhone() });
       },
+      linkFailed: (state, discard) => this.finish(state, { blockRestore: false, discard }),
+      restrictionChanged: () => {
+        if (!this.ended) this.link.restrictionChanged(this.deps.logger, this.deps.referrerUserId);
+      },
     });
-    this.prompts = new LinkPrompts({
-      referrerUserId: deps.referrerUserId,
-      logger: deps.logger,
-      mode,
-      pairingMs: deps.timeouts.pairingMs,
-      ...(deps.printQrInTerminal ? { printQrInTerminal: deps.printQrInTerminal } : {}),
-      isCurrent,
-      linked: () => this.linked,
-      show: (state) => this.setState(state),
-      fail: (state, discard) => this.finish(state, { blockRestore: false, discard }),
-    });
+  }
+
+  /** The new-chat quota WhatsApp last reported (new-chat-quota.ts). */
+  get newChatQuota(): NewChatQuotaWatch {
+    return this.parts.newChatQuota;
   }
 
   /** WhatsApp's restriction on the account, while one is in force. */
   get restriction(): SenderRestriction | undefined {
-    return this.restrictions.current();
-  }
-
-  get referrerUserId(): string {
-    return this.deps.referrerUserId;
+    return this.parts.restrictions.current();
   }
 
   get addressBook(): AddressBook {
@@ -125,34 +72,8 @@ export class BaileysSession implements PooledSession {
     return this.deps.sentMessages;
   }
 
-  /** Erasure: the session forgets `phone` (see `forgetContactIn`), in turn with the replies being handled. */
-  forget(phone: E164): Promise<void> {
-    const keys = this.auth.keys;
-    return this.inbox.exclusive(() =>
-      forgetContactIn(
-        {
-          book: this.deps.book,
-          keys: {
-            get: async (type, ids) => keys.get(type, ids),
-            delete: async (type, ids) => keys.set({ [type]: Object.fromEntries(ids.map((id) => [id, null])) }),
-          },
-          lidMapping: this.socketAlive ? (this.sock?.signalRepository?.lidMapping ?? null) : null,
-        },
-        phone,
-      ),
-    );
-  }
-
-  /** Asks WhatsApp again about a restriction without a known end (throttled). */
-  recheckRestrictions(): void {
-    const sock = this.openSocket;
-    if (sock) this.readiness.recheck(sock);
-  }
-
   get state(): LinkState {
-    const restriction = this.current.status === "connected" ? this.restrictions.current() : undefined;
-    const { restriction: _stale, ...state } = this.current;
-    return restriction ? { ...state, restriction } : state;
+    return this.link.view;
   }
 
   get linked(): boolean {
@@ -161,50 +82,45 @@ export class BaileysSession implements PooledSession {
 
   /** True once stopped, by us or on its own. */
   get ended(): boolean {
-    return this.stopped;
+    return this.phase.kind === "stopped";
   }
 
   /** The socket, only while it can send. */
   get openSocket(): BaileysSocket | null {
-    return this.current.status === "connected" && this.socketAlive ? this.sock : null;
-  }
-
-  /** Opens the first socket; later calls do nothing. */
-  start(): void {
-    if (this.started || this.stopped) return;
-    this.started = true;
-    this.openNewSocket();
-  }
-
-  /** The referrer asked to connect: skip the rest of the backoff wait. */
-  reconnectNow(): void {
-    if (this.stopped) return;
-    this.attempts = 0;
-    if (this.cancelBackoff) this.cancelBackoff();
-    else if (!this.socketAlive) this.openNewSocket();
-  }
-
-  /** Resolves with the state once `done` holds or the session stops; null after `timeoutMs`. */
-  waitFor(done: (state: LinkState) => boolean, timeoutMs: number): Promise<LinkState | null> {
-    if (done(this.current) || this.stopped) return Promise.resolve(this.state);
-    return new Promise((resolve) => {
-      const settle = (value: LinkState | null) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(value);
-      };
-      const check: Waiter = () => {
-        if (done(this.current) || this.stopped) settle(this.state);
-      };
-      const timer = setTimeout(() => settle(null), timeoutMs);
-      timer.unref?.();
-      this.waiters.add(check);
-    });
+    return this.link.last.status === "connected" ? (socketOf(this.phase)?.sock ?? null) : null;
   }
 
   /** How long the current socket has been open (ms); null while none is open. */
   get socketAgeMs(): number | null {
-    return this.openedAt === null || this.current.status !== "connected" ? null : this.deps.clock.now().getTime() - this.openedAt;
+    return this.phase.kind === "open" && this.link.last.status === "connected" ? this.deps.clock.now().getTime() - this.phase.openedAt : null;
+  }
+
+  /** Erasure: the session forgets `phone` (see `forgetContactIn`), in turn with the replies being handled. */
+  forget(phone: E164): Promise<void> {
+    return forgetInSession(this.deps, this.parts, this.lidMapping(), phone);
+  }
+
+  /** Asks WhatsApp again about a restriction without a known end (throttled). */
+  recheckRestrictions(): void {
+    const sock = this.openSocket;
+    if (sock) this.parts.readiness.recheck(sock);
+  }
+
+  /** Opens the first socket; later calls do nothing. */
+  start(): void {
+    if (this.phase.kind === "created") this.openNewSocket();
+  }
+
+  /** The referrer asked to connect: skip the rest of the backoff wait. */
+  reconnectNow(): void {
+    this.parts.reconnects.reset();
+    if (this.phase.kind === "waiting") this.phase.cancel();
+    else if (this.phase.kind === "created" || this.phase.kind === "building") this.openNewSocket();
+  }
+
+  /** Resolves with the state once `done` holds or the session stops; null after `timeoutMs`. */
+  waitFor(done: (state: LinkState) => boolean, timeoutMs: number): Promise<LinkState | null> {
+    return this.link.waitFor(done, () => this.ended, timeoutMs);
   }
 
   /**
@@ -214,12 +130,12 @@ export class BaileysSession implements PooledSession {
    * reconnect before the session is `connected` again.
    */
   recycle(): void {
-    const sock = this.sock;
-    if (this.stopped || !sock || !this.socketAlive || this.current.status !== "connected") return;
-    this.recycling = true;
+    if (this.phase.kind !== "open" || this.link.last.status !== "connected") return;
+    const { socket } = this.phase;
     this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, ageMs: this.socketAgeMs }, "baileys socket recycled");
+    this.phase = { kind: "recycling", socket };
     this.setState({ status: "connecting", phone: this.knownPhone(), reason: "renewing a long-lived connection" });
-    sock.end(undefined).catch((error) => this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys socket did not end cleanly"));
+    void endSocket(socket, this.deps.logger, this.deps.referrerUserId);
   }
 
   /**
@@ -228,146 +144,109 @@ export class BaileysSession implements PooledSession {
    * ours: the pool also closes sessions whose lease another process took.
    */
   async close(): Promise<void> {
-    this.stop();
-    await this.endSocket();
+    const socket = this.stop();
+    await endSocket(socket, this.deps.logger, this.deps.referrerUserId);
     // Replies the socket surfaced up to its end are journaled (and handed over) before close returns.
-    await this.inbox.settled();
-    if (!this.deps.auth.fenced && !(await this.stillOwned())) this.fence("the session's lease is held by another process");
-    await this.persistCreds();
+    await this.parts.inbox.settled();
+    await this.parts.creds.closeWrites(() => this.deps.hooks.ownsLease());
   }
 
   /** Unlinks the device (when connected) and deletes the stored session. */
   async logout(): Promise<void> {
-    this.stop();
-    const sock = this.sock;
-    if (sock && this.socketAlive && this.current.status === "connected") {
+    const connected = this.link.last.status === "connected";
+    const socket = this.stop();
+    if (socket && connected) {
       try {
-        await sock.logout();
+        await socket.sock.logout();
       } catch (error) {
         this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys logout failed: the device may stay listed on the phone");
       }
     }
-    await this.endSocket();
-    await this.discard();
-    await this.deps.auth.flush();
+    await endSocket(socket, this.deps.logger, this.deps.referrerUserId);
+    await this.parts.creds.discard();
+    await this.parts.creds.flush();
   }
 
   // ----- sockets -----
 
   private openNewSocket(): void {
-    const gen = ++this.generation;
+    const gen = ++this.sockets;
     const { makeSocket, referrerUserId, sessionId, baileysLogger, browser } = this.deps;
     // Said here rather than on the socket's own `connecting` (a tick later), keeping a restart's reason.
-    if (this.current.status !== "connecting") this.setState({ status: "connecting", phone: this.knownPhone() });
+    if (this.link.last.status !== "connecting") this.setState({ status: "connecting", phone: this.knownPhone() });
     let sock: BaileysSocket;
     try {
       const version = this.deps.version();
       const getMessage = async (key: { id?: string | null }) => (key.id ? this.deps.sentMessages.get(key.id) : undefined);
-      sock = makeSocket(socketConfig(this.auth, baileysLogger, browser, { ...(version ? { version } : {}), getMessage }), { referrerUserId, sessionId });
+      sock = makeSocket(socketConfig(this.parts.creds.auth, baileysLogger, browser, { ...(version ? { version } : {}), getMessage }), { referrerUserId, sessionId });
     } catch (error) {
       // makeWASocket throws synchronously on a bad configuration: handled like a failed connection.
+      this.phase = { kind: "building", gen };
       queueMicrotask(() => this.onClose(gen, error));
       return;
     }
-    this.sock = sock;
-    this.socketAlive = true;
-    this.qrShownOnSocket = false;
-    const { ev } = sock;
-    ev.on("creds.update", () => {
-      // Baileys merged the update into the creds object already: store the whole object.
-      if (this.discarded) return;
-      this.deps.auth.saveCreds().catch((error) => this.deps.logger.error({ referrerUserId, err: messageOf(error) }, "baileys creds could not be saved"));
-    });
-    ev.on("connection.update", (update) => this.onConnectionUpdate(gen, sock, update));
-    ev.on("messages.upsert", (upsert) => {
-      this.readiness.onActivity();
-      this.inbox.onUpsert(upsert);
-    });
-    ev.on("lid-mapping.update", (mapping) => this.inbox.onMapping(mapping));
-    ev.on("message-capping.update", (info) => this.restrictions.onCapping(info));
-    ev.on("messages.update", (updates) => {
-      this.readiness.onActivity();
-      if (this.restrictions.onStatusUpdates(updates)) {
-        this.deps.logger.warn({ referrerUserId }, "baileys: WhatsApp refused a message (463, account restricted): sender held");
-      }
-      for (const receipt of receiptsFromStatusUpdates(updates)) this.deps.hooks.receipt(receipt);
-    });
-    ev.on("message-receipt.update", (updates) => {
-      for (const receipt of receiptsFromUserReceipts(updates)) this.deps.hooks.receipt(receipt);
+    const socket: SocketTurn = { gen, sock, qrShown: false };
+    this.phase = { kind: "connecting", socket };
+    wireSocket(sock, {
+      referrerUserId,
+      logger: this.deps.logger,
+      inbox: this.parts.inbox,
+      readiness: this.parts.readiness,
+      restrictions: this.parts.restrictions,
+      saveCreds: () => this.parts.creds.onUpdate(),
+      connectionUpdate: (update) => this.onConnectionUpdate(socket, update),
+      receipt: (receipt) => this.deps.hooks.receipt(receipt),
     });
   }
 
-  private onConnectionUpdate(gen: number, sock: BaileysSocket, update: BaileysEventMap["connection.update"]): void {
+  private onConnectionUpdate(socket: SocketTurn, update: BaileysEventMap["connection.update"]): void {
+    const { gen, sock } = socket;
     if (update.connection === "close") {
       // Baileys destroys its event buffer right after this event, dropping what it holds
       // (lib/Socket/socket.js:499-507; lib/Utils/event-buffer.js:173-186), and the server had
       // those messages' delivery receipts already (lib/Socket/messages-recv.js:1417): never sent
       // again. Flushed here, whoever closed and whatever socket it is, they reach the inbox.
       sock.ev.flush();
-    }
-    if (gen !== this.generation) return;
-    if (update.connection === "close") {
       this.onClose(gen, update.lastDisconnect?.error);
       return;
     }
-    if (this.stopped) return;
+    if (genOf(this.phase) !== gen) return;
     // `qr: undefined` comes with other updates: only a present QR is one.
     if (update.qr) {
-      this.qrShownOnSocket = true;
-      void this.prompts.onQr(gen, sock, update.qr);
+      socket.qrShown = true;
+      void this.parts.prompts.onQr(gen, sock, update.qr);
     }
-    if (update.reachoutTimeLock) this.restrictions.onTimelock(update.reachoutTimeLock);
-    if (update.connection === "open") {
-      // The reconnect budget is only given back once the connection proved stable (see onClose):
-      // a socket that opens then drops at once must not reconnect forever every 2 s.
-      this.openedAt = this.deps.clock.now().getTime();
-      this.restarts = 0;
-      this.prompts.clear();
+    if (update.reachoutTimeLock) this.parts.restrictions.onTimelock(update.reachoutTimeLock);
+    if (update.connection === "open" && this.phase.kind === "connecting") {
+      this.phase = { kind: "open", socket, openedAt: this.deps.clock.now().getTime() };
+      this.parts.reconnects.opened();
+      this.parts.prompts.clear();
     }
-    this.readiness.onUpdate(gen, sock, update);
-  }
-
-  private onRestrictionChange(): void {
-    if (this.stopped || this.current.status !== "connected") return;
-    const restriction = this.restrictions.current();
-    this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, restricted: Boolean(restriction), until: restriction?.until?.toISOString() ?? null }, "baileys account restriction changed");
-    this.publish(this.state);
+    this.parts.readiness.onUpdate(gen, sock, update);
   }
 
   private onClose(gen: number, error: unknown): void {
-    if (gen !== this.generation) return;
-    this.socketAlive = false;
-    if (this.stopped) return;
-    if (this.recycling) {
-      this.recycling = false;
-      this.openedAt = null;
+    const phase = this.phase;
+    if (genOf(phase) !== gen) return;
+    if (phase.kind === "recycling") {
       this.openNewSocket();
       return;
     }
-    const statusCode = statusCodeOf(error);
-    if (statusCode === CLIENT_TOO_OLD) this.deps.versionRejected();
-    if (this.openedAt !== null && this.deps.clock.now().getTime() - this.openedAt >= STABLE_CONNECTION_MS) this.attempts = 0;
-    this.openedAt = null;
-    const action = decideOnClose({
-      statusCode,
+    // The socket is gone: nothing ends it again, and its late events are not the session's.
+    this.phase = { kind: "closed" };
+    const action = this.parts.reconnects.closed(error, {
       linked: this.linked,
       linkMethod: this.mode.kind === "pairing_code" ? "pairing_code" : "qr",
-      qrShown: this.qrShownOnSocket,
-      attempts: this.attempts,
-      restarts: this.restarts,
-      settings: this.deps.reconnect,
-      ...(this.deps.random ? { random: this.deps.random } : {}),
+      qrShown: socketOf(phase)?.qrShown ?? false,
+      openForMs: phase.kind === "open" ? this.deps.clock.now().getTime() - phase.openedAt : null,
     });
-    this.deps.logger.info({ referrerUserId: this.deps.referrerUserId, statusCode, err: error === undefined ? undefined : messageOf(error), action: action.kind }, "baileys connection closed");
     const phone = this.knownPhone();
     switch (action.kind) {
       case "restart":
-        this.restarts++;
         this.setState({ status: "connecting", phone, reason: action.reason });
         this.openNewSocket();
         return;
       case "retry":
-        this.attempts = action.attempt;
         // A reconnect is scheduled: the session is on its way back, not down. `ensureReady` waits
         // for it, and dispatch holds quietly instead of telling the referrer the sender is down.
         this.setState({ status: "connecting", phone, reason: action.reason });
@@ -377,7 +256,7 @@ export class BaileysSession implements PooledSession {
         void this.finish({ status: "logged_out", phone: null, reason: action.reason }, { blockRestore: false, discard: true });
         return;
       case "stop":
-        if (action.replaced) this.fence("replaced by another connection");
+        if (action.replaced) this.parts.creds.fence("replaced by another connection");
         // A link that never completed leaves creds that are useless, or harmful when a pairing
         // code set `me` (the next socket would try to log in instead of showing a QR).
         void this.finish({ status: action.status, phone: this.linked ? phone : null, reason: action.reason }, { blockRestore: action.blockRestore, discard: !this.linked, gaveUp: action.gaveUp === true });
@@ -388,105 +267,54 @@ export class BaileysSession implements PooledSession {
   private reconnectAfter(delayMs: number): void {
     // A stop or a connect cuts the wait short.
     const { done, cancel } = cancellableWait(this.deps.clock, delayMs);
-    this.cancelBackoff = cancel;
+    const waiting: SessionPhase = { kind: "waiting", cancel };
+    this.phase = waiting;
     void done.then(() => {
-      if (this.cancelBackoff === cancel) this.cancelBackoff = null;
-      if (!this.stopped && !this.socketAlive) this.openNewSocket();
+      if (this.phase === waiting) this.openNewSocket();
     });
   }
 
-  // ----- state -----
+  // ----- end -----
 
   private async finish(state: LinkState, options: { blockRestore: boolean; discard: boolean; gaveUp?: boolean }): Promise<void> {
     // Waiters are told once the final state is there, not with the state being left.
-    this.stop({ notify: false });
-    this.prompts.clear();
-    void this.endSocket();
+    const socket = this.stop({ notify: false });
+    this.parts.prompts.clear();
+    void endSocket(socket, this.deps.logger, this.deps.referrerUserId);
     if (options.discard) {
       try {
-        await this.discard();
+        await this.parts.creds.discard();
       } catch (error) {
         this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "stored baileys session could not be deleted");
       }
     }
     // A give-up's reason says when the next try is (the transport's cooldown): asked before publishing.
     const shown = options.gaveUp ? { ...state, reason: this.deps.hooks.gaveUp(state.reason ?? "gave up reconnecting") } : state;
-    this.publish(shown);
+    this.link.publish(shown);
     this.deps.hooks.ended({ blockRestore: options.blockRestore });
   }
 
-  private stop(options: { notify: boolean } = { notify: true }): void {
-    this.stopped = true;
-    this.cancelBackoff?.();
-    if (options.notify) this.notifyWaiters();
+  /** Stops for good; returns the socket still up (to end), if any. */
+  private stop(options: { notify: boolean } = { notify: true }): SocketTurn | null {
+    const phase = this.phase;
+    if (phase.kind === "stopped") return null;
+    if (phase.kind === "waiting") phase.cancel();
+    this.phase = { kind: "stopped" };
+    if (options.notify) this.link.notify();
+    return socketOf(phase);
   }
 
-  private async endSocket(): Promise<void> {
-    const sock = this.sock;
-    if (!sock || !this.socketAlive) return;
-    this.socketAlive = false;
-    try {
-      await sock.end(undefined);
-    } catch (error) {
-      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys socket did not end cleanly");
-    }
-  }
+  // ----- state -----
 
-  /**
-   * Another driver owns the stored session now: nothing of ours is written any more, neither the
-   * creds (its pre-key counters are ahead of ours) nor signal keys from a socket still winding down.
-   */
-  private fence(why: string): void {
-    if (this.deps.auth.fenced) return;
-    this.deps.auth.fence();
-    this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, why }, "baileys session stops writing its stored creds and keys");
-  }
-
-  private async stillOwned(): Promise<boolean> {
-    try {
-      return await this.deps.hooks.ownsLease();
-    } catch (error) {
-      // Unknown (storage down): the final write is attempted as before; it most likely fails too.
-      this.deps.logger.warn({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys session lease could not be read on close");
-      return true;
-    }
-  }
-
-  /** The creds as they are now, written, and every queued write done: nothing lost on shutdown. */
-  private async persistCreds(): Promise<void> {
-    if (this.discarded || this.deps.auth.fenced) return;
-    try {
-      await this.deps.auth.saveCreds();
-      await this.deps.auth.flush();
-    } catch (error) {
-      this.deps.logger.error({ referrerUserId: this.deps.referrerUserId, err: messageOf(error) }, "baileys creds could not be saved on close");
-    }
-  }
-
-  private async discard(): Promise<void> {
-    this.discarded = true;
-    await this.deps.auth.clear();
+  private lidMapping(): LidMapping | null {
+    return socketOf(this.phase)?.sock.signalRepository?.lidMapping ?? null;
   }
 
   private setState(state: LinkState): void {
-    if (this.stopped) return;
-    this.publish(state);
-  }
-
-  private publish(state: LinkState): void {
-    this.current = state;
-    this.deps.hooks.state({ ...state });
-    this.notifyWaiters();
-  }
-
-  private notifyWaiters(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    if (!this.ended) this.link.publish(state);
   }
 
   private knownPhone(): E164 | null {
-    return phoneOfJid(this.deps.auth.state.creds.me?.id) ?? this.current.phone;
+    return phoneOfJid(this.deps.auth.state.creds.me?.id) ?? this.link.last.phone;
   }
 }
-
-/** WhatsApp's answer to a client whose version it no longer accepts. */
-const CLIENT_TOO_OLD = 405;

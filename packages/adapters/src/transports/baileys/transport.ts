@@ -1,13 +1,9 @@
-import makeWASocket, { DisconnectReason } from "@whiskeysockets/baileys";
 import {
-  TransportUnavailableError,
   ValidationError,
   isE164,
-  silentLogger,
   type E164,
   type LinkMethod,
   type LinkState,
-  type Logger,
   type OutgoingMessage,
   type PresenceState,
   type SendContext,
@@ -16,33 +12,17 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { SessionPool } from "../pool/session-pool.js";
-import { InboundJournals } from "../session/inbound-journal.js";
-import { LinkRegistry } from "../session/link-registry.js";
-import { callFailure } from "../session/failure.js";
-import { afterPoolClose, type PoolCloseReason } from "../session/pool-closed.js";
-import { RestoreBlocks, closedByReferrer } from "../session/restore-guard.js";
+import { closedByReferrer } from "../session/restore-guard.js";
 import { closedByReferrerState, disconnectByReferrer, type DisconnectDriver } from "../session/referrer-disconnect.js";
 import { forgetStoredContact } from "./contact-erasure.js";
-import { DEFAULT_RECONNECT, formatSeconds } from "./disconnect-policy.js";
-import { DEFAULT_GIVE_UPS, GiveUps } from "./give-ups.js";
-import { toBaileysLogger } from "./logger.js";
-import { createMediaDownloader, type DownloadMedia } from "./media-download.js";
-import { DEFAULT_RESTRICTION_HOLD_MS } from "./restrictions.js";
-import { checkNumber, sendDay, updatePresence, type SendingDeps } from "./sending.js";
+import { checkNumber, sendDay, updatePresence } from "./sending.js";
 import type { BaileysSession, SessionMode } from "./session.js";
-import { NothingToRestore, openBaileysSession, sessionIdOf, type SessionFactory } from "./session-factory.js";
-import { statusCodeOf, type BaileysSocket } from "./socket.js";
-import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS, type BaileysTransportOptions } from "./transport-options.js";
-import { WaVersionSource } from "./wa-version.js";
-import { messageOf } from "../session/error-message.js";
+import { NothingToRestore, sessionIdOf } from "./session-factory.js";
+import { BaileysSessions, NAME } from "./sessions.js";
+import type { BaileysTransportOptions } from "./transport-options.js";
 
 export type { BaileysTransportOptions } from "./transport-options.js";
 export { sessionIdOf } from "./session-factory.js";
-
-const NAME = "baileys";
-/** A session used this recently may have a send in flight: its socket is not recycled. */
-const RECENT_USE_MS = 2 * 60_000;
 
 export function createBaileysTransport(options: BaileysTransportOptions): Transport {
   return new BaileysTransport(options);
@@ -51,104 +31,43 @@ export function createBaileysTransport(options: BaileysTransportOptions): Transp
 /**
  * WhatsApp through Baileys (WhatsApp Web's multi-device protocol over a WebSocket): one linked
  * device per referrer, its creds and signal keys encrypted in the session repository, its socket
- * kept warm in a pool that lets one process at a time drive it.
+ * kept warm in a pool that lets one process at a time drive it (sessions.ts). This class holds
+ * the port's decisions: when to link, restore, log out, and what may send.
  */
 class BaileysTransport implements Transport {
   readonly name = NAME;
   readonly capabilities = { presence: true, pairingCode: true };
-  private readonly pool: SessionPool<BaileysSession>;
-  private readonly links: LinkRegistry;
-  /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
-  private readonly blocked = new RestoreBlocks(NAME);
-  /** The latest session per referrer: a replaced one finishing late must not overwrite the state. */
-  private readonly latest = new Map<string, BaileysSession>();
-  /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
-  private readonly giveUps: GiveUps;
-  private readonly logger: Logger;
-  private readonly linkTimeoutMs: number;
-  private readonly readyTimeoutMs: number;
-  private readonly factory: SessionFactory;
-  private readonly downloadMedia: DownloadMedia;
-  /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
-  private readonly journals: InboundJournals;
-  private maintaining = false;
-  /** When each session last sent or looked a number up (clock ms): a recycle never cuts one short. */
-  private readonly lastUse = new Map<string, number>();
-  private readonly socketMaxAgeMs: number;
+  private readonly s: BaileysSessions;
 
   constructor(private readonly options: BaileysTransportOptions) {
-    const logger = options.logger ?? silentLogger;
-    this.logger = logger;
-    this.links = new LinkRegistry(options.clock, logger);
-    this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
-    this.linkTimeoutMs = options.linkTimeoutMs ?? 30_000;
-    this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    this.socketMaxAgeMs = options.socketMaxAgeMs ?? 24 * 60 * 60_000;
-    this.factory = {
-      options,
-      logger,
-      baileysLogger: toBaileysLogger(logger, options.libraryLogLevel ?? "warn"),
-      makeSocket: options.makeSocket ?? makeWASocket,
-      reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
-      timeouts: {
-        pairingMs: options.pairingTimeoutMs ?? 3 * 60_000,
-        offlineDrainMs: options.offlineDrainTimeoutMs ?? DEFAULT_OFFLINE_DRAIN_MS,
-        offlineQuietMs: options.offlineQuietMs ?? DEFAULT_OFFLINE_QUIET_MS,
-        offlineQuietMaxMs: options.offlineQuietMaxMs ?? 20_000,
-        restrictionHoldMs: options.restrictionHoldMs ?? DEFAULT_RESTRICTION_HOLD_MS,
-        restrictionCheckMs: options.restrictionCheckTimeoutMs ?? 5_000,
-      },
-      ownsLease: (referrerUserId) => this.ownsLease(referrerUserId),
-      versions: new WaVersionSource({ clock: options.clock, logger, ...(options.fetchWaVersion ? { fetch: options.fetchWaVersion } : {}) }),
-    };
-    this.downloadMedia = options.downloadMedia ?? createMediaDownloader(options.media);
-    this.journals = new InboundJournals({
-      sessions: options.sessions,
-      cipher: options.cipher,
-      logger,
-      sessionIdOf,
-      deliver: (event) => this.links.deliver(event),
-      ...(options.inboundAckWaitMs === undefined ? {} : { ackWaitMs: options.inboundAckWaitMs }),
-    });
-    this.pool = new SessionPool<BaileysSession>({
-      name: NAME,
-      leases: options.leases,
-      clock: options.clock,
-      instanceId: options.instanceId,
-      maxSessions: options.maxSessions,
-      idleTimeoutMs: options.idleTimeoutMs,
-      ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
-      ...(options.evictionGraceMs === undefined ? {} : { evictionGraceMs: options.evictionGraceMs }),
-      ...(options.hardMaxSessions === undefined ? {} : { hardMaxSessions: options.hardMaxSessions }),
-      logger: this.logger,
-      onClosed: (referrerUserId, why) => this.onPoolClosed(referrerUserId, why),
-    });
+    this.s = new BaileysSessions(options);
   }
 
   // ----- linking -----
 
   async connect(referrerUserId: string, options: { method: LinkMethod; phone?: E164 }): Promise<LinkState> {
+    const { s } = this;
     const { method, phone } = options;
     if (method === "pairing_code" && !isE164(phone)) {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
-    this.blocked.lift(referrerUserId);
-    this.giveUps.clear(referrerUserId);
+    s.blocked.lift(referrerUserId);
+    s.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
-    const existing = this.pool.get(referrerUserId);
+    const existing = s.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       const state = existing.state;
       if (state.status === "connected") return state;
       if (existing.linked) {
         existing.reconnectNow();
-        return this.untilOpen(existing);
+        return s.untilOpen(existing);
       }
-      if (sameMode(existing.mode, mode)) return this.untilShown(referrerUserId, existing);
+      if (sameMode(existing.mode, mode)) return s.untilShown(referrerUserId, existing);
     }
     // A link in progress with another method (or number) is abandoned for this one.
-    if (existing) await this.release(referrerUserId);
-    const session = await this.acquire(referrerUserId, mode);
-    return session.linked ? this.untilOpen(session) : this.untilShown(referrerUserId, session);
+    if (existing) await s.release(referrerUserId);
+    const session = await s.acquire(referrerUserId, mode);
+    return session.linked ? s.untilOpen(session) : s.untilShown(referrerUserId, session);
   }
 
   disconnect(referrerUserId: string, options: { logout: boolean }): Promise<LinkState> {
@@ -157,23 +76,24 @@ class BaileysTransport implements Transport {
 
   /** What the shared disconnect (session/referrer-disconnect.ts) needs of Baileys. */
   private get disconnecting(): DisconnectDriver<BaileysSession> {
+    const { s } = this;
     const { sessions, cipher, clock } = this.options;
     return {
       transport: NAME,
       sessions,
       cipher,
       clock,
-      logger: this.logger,
-      links: this.links,
-      blocks: this.blocked,
+      logger: s.logger,
+      links: s.links,
+      blocks: s.blocked,
       sessionIdOf,
-      running: (referrerUserId) => this.pool.get(referrerUserId) ?? null,
+      running: (referrerUserId) => s.pool.get(referrerUserId) ?? null,
       settle: async (session) => session,
       stored: (referrerUserId) => sessions.exists(sessionIdOf(referrerUserId)),
       restore: async (referrerUserId) => {
         try {
-          const session = await this.acquire(referrerUserId, { kind: "restore" });
-          await session.waitFor((s) => s.status === "connected", this.readyTimeoutMs);
+          const session = await s.acquire(referrerUserId, { kind: "restore" });
+          await session.waitFor((state) => state.status === "connected", s.readyTimeoutMs);
           return session;
         } catch (error) {
           if (error instanceof NothingToRestore) return null;
@@ -181,65 +101,66 @@ class BaileysTransport implements Transport {
         }
       },
       phoneOf: (session) => session.state.phone,
-      close: (referrerUserId) => this.release(referrerUserId),
+      close: (referrerUserId) => s.release(referrerUserId),
       logOut: async (referrerUserId, session) => {
         await session.logout();
-        await this.release(referrerUserId);
+        await s.release(referrerUserId);
       },
     };
   }
 
   newChatQuota(referrerUserId: string): NewChatQuota | null {
-    const session = this.pool.get(referrerUserId);
+    const session = this.s.pool.get(referrerUserId);
     return session && !session.ended ? session.newChatQuota.current() : null;
   }
 
   getState(referrerUserId: string): LinkState {
-    return { ...(this.links.get(referrerUserId) ?? { status: "disconnected", phone: null }) };
+    return this.s.getState(referrerUserId);
   }
 
   async ensureReady(referrerUserId: string): Promise<LinkState> {
+    const { s } = this;
     // Read again once a day; sockets opened meanwhile use the last version read.
-    void this.factory.versions.current();
+    void s.factory.versions.current();
     // A reply the engine could not store earlier is handed over again before anything is sent.
-    await this.journals.retryRefused(referrerUserId);
-    const existing = this.pool.get(referrerUserId);
+    await s.journals.retryRefused(referrerUserId);
+    const existing = s.pool.get(referrerUserId);
     if (existing && !existing.ended) {
       existing.recheckRestrictions();
-      if (this.dueForRecycling(referrerUserId, existing)) existing.recycle();
+      if (s.dueForRecycling(referrerUserId, existing)) existing.recycle();
       if (existing.state.status !== "connecting") return existing.state;
-      return (await existing.waitFor((s) => s.status !== "connecting", this.readyTimeoutMs)) ?? existing.state;
+      return (await existing.waitFor((state) => state.status !== "connecting", s.readyTimeoutMs)) ?? existing.state;
     }
-    if (await this.blocked.holds(referrerUserId, this.pool)) return this.getState(referrerUserId);
-    const coolingDown = this.giveUps.coolingDown(referrerUserId);
+    if (await s.blocked.holds(referrerUserId, s.pool)) return this.getState(referrerUserId);
+    const coolingDown = s.giveUps.coolingDown(referrerUserId);
     if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);
     if (!(await this.options.sessions.exists(sessionId))) return this.getState(referrerUserId);
-    if (await this.marker(referrerUserId).isSet()) return closedByReferrerState(this.links, referrerUserId);
+    if (await closedByReferrer(this.options.sessions, this.options.cipher, sessionId).isSet()) return closedByReferrerState(s.links, referrerUserId);
     let session: BaileysSession;
     try {
-      session = await this.acquire(referrerUserId, { kind: "restore" });
+      session = await s.acquire(referrerUserId, { kind: "restore" });
     } catch (error) {
       if (error instanceof NothingToRestore) return this.getState(referrerUserId);
       throw error;
     }
     // A concurrent connect may have started a new link: that is not ours to wait for.
     if (!session.linked) return session.state;
-    return this.untilOpen(session);
+    return s.untilOpen(session);
   }
 
   // ----- sending -----
 
   async isOnWhatsApp(referrerUserId: string, phone: E164): Promise<boolean> {
-    return checkNumber(this.requireOpen(referrerUserId), phone, this.sending(referrerUserId));
+    return checkNumber(this.s.requireOpen(referrerUserId), phone, this.s.sending(referrerUserId));
   }
 
   async sendPresence(referrerUserId: string, state: PresenceState, to?: E164): Promise<void> {
-    return updatePresence(this.requireOpen(referrerUserId), state, to, this.sending(referrerUserId));
+    return updatePresence(this.s.requireOpen(referrerUserId), state, to, this.s.sending(referrerUserId));
   }
 
   async send(referrerUserId: string, message: OutgoingMessage, context: SendContext): Promise<SendResult> {
-    return sendDay(this.requireOpen(referrerUserId), message, context, this.sending(referrerUserId));
+    return sendDay(this.s.requireOpen(referrerUserId), message, context, this.s.sending(referrerUserId));
   }
 
   /**
@@ -249,165 +170,24 @@ class BaileysTransport implements Transport {
    * number back on its next change of the book (the person is never messaged again: the tombstone).
    */
   async forgetContact(referrerUserId: string, phone: E164): Promise<void> {
-    await this.journals.forget(referrerUserId, phone);
-    const live = this.pool.get(referrerUserId);
+    await this.s.journals.forget(referrerUserId, phone);
+    const live = this.s.pool.get(referrerUserId);
     if (live && !live.ended) await live.forget(phone);
     else await forgetStoredContact(this.options.sessions, this.options.cipher, sessionIdOf(referrerUserId), phone);
-  }
-
-  private sending(referrerUserId: string): SendingDeps {
-    return {
-      name: NAME,
-      referrerUserId,
-      logger: this.logger,
-      downloadMedia: this.downloadMedia,
-      failure: (what, error, nothingSent) => this.failure(referrerUserId, what, error, nothingSent),
-    };
   }
 
   // ----- events and lifecycle -----
 
   subscribe(listener: (event: TransportEvent) => void): () => void {
-    return this.links.subscribe(listener);
-  }
-
-  async close(): Promise<void> {
-    await this.pool.closeAll();
-    // What the sessions surfaced while closing is handed over: wait (bounded) for the engine's
-    // acknowledgements before the listeners go; anything left is replayed on the next ready.
-    await this.journals.settled();
-    this.latest.clear();
-    this.lastUse.clear();
-    this.maintaining = false;
-    this.links.clearListeners();
-  }
-
-  // ----- internals -----
-
-  /** Takes the lease and opens the session (its first socket included). */
-  private async acquire(referrerUserId: string, mode: SessionMode): Promise<BaileysSession> {
-    const open = () => this.openSession(referrerUserId, mode);
-    let session = await this.pool.acquire(referrerUserId, open);
-    if (session.ended) {
-      // Stopped on its own and still finishing (deleting its storage) before it leaves the pool.
-      await this.release(referrerUserId);
-      session = await this.pool.acquire(referrerUserId, open);
-    }
-    if (!this.maintaining) {
-      this.maintaining = true;
-      this.pool.startMaintenance(this.options.maintenanceIntervalMs);
-    }
-    // Under the lease, before the first socket: what an earlier run (any process) surfaced and
-    // the engine never acknowledged is handed over, so that it is handled before a send.
-    await this.journals.replay(referrerUserId).catch((error: unknown) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys inbound journal could not be read"));
-    // Started only once in the pool, so that a session ending at once finds itself there to leave.
-    session.start();
-    return session;
-  }
-
-  /** Runs under the session lease: nobody else writes this auth state meanwhile. */
-  private async openSession(referrerUserId: string, mode: SessionMode): Promise<BaileysSession> {
-    const session: BaileysSession = await openBaileysSession(this.factory, referrerUserId, mode, {
-      state: (state) => {
-        if (this.latest.get(referrerUserId) === session) this.links.update(referrerUserId, state);
-      },
-      inbound: (reply) =>
-        this.journals.accept(referrerUserId, [reply]).catch((error: unknown) => {
-          this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys reply could not be journaled: handed over without a replay if it is lost");
-        }),
-      receipt: ({ messageId, status, error }) => this.links.emit({ type: "receipt", referrerUserId, messageId, status, at: this.options.clock.now(), ...(error ? { error } : {}) }),
-      ended: ({ blockRestore }) => this.onSessionEnded(referrerUserId, session, blockRestore),
-      gaveUp: (reason) => this.giveUps.record(referrerUserId, reason),
-      connected: () => this.giveUps.clear(referrerUserId),
-      ownsLease: () => this.ownsLease(referrerUserId),
-    });
-    this.latest.set(referrerUserId, session);
-    return session;
-  }
-
-  /** Closes the session, gives its lease back, and forgets it. */
-  private async release(referrerUserId: string): Promise<void> {
-    try {
-      await this.pool.release(referrerUserId);
-    } finally {
-      if (!this.pool.has(referrerUserId)) {
-        this.latest.delete(referrerUserId);
-        this.lastUse.delete(referrerUserId);
-      }
-    }
-  }
-
-  private onSessionEnded(referrerUserId: string, session: BaileysSession, blockRestore: boolean): void {
-    if (blockRestore) this.blocked.block(referrerUserId);
-    if (this.pool.get(referrerUserId) !== session) return;
-    this.release(referrerUserId).catch((error) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys session lease could not be released"));
+    return this.s.links.subscribe(listener);
   }
 
   /**
-   * The pool closed a session to make room, after inactivity, or because another process took
-   * its lease: the shared rule (session/pool-closed.ts) says what the referrer's state becomes.
+   * What the sessions surfaced while closing is handed over: waits (bounded) for the engine's
+   * acknowledgements before the listeners go; anything left is replayed on the next ready.
    */
-  private onPoolClosed(referrerUserId: string, why: PoolCloseReason): void {
-    this.latest.delete(referrerUserId);
-    const after = afterPoolClose(this.getState(referrerUserId), why);
-    if (!after) return;
-    if (after.announce) this.links.update(referrerUserId, after.state);
-    else this.links.set(referrerUserId, after.state);
-  }
-
-  /** Until the QR or pairing code is there to show (or the link is done, or over). */
-  private async untilShown(referrerUserId: string, session: BaileysSession): Promise<LinkState> {
-    const shown = await session.waitFor((s) => s.status === "pending_qr" || s.status === "pending_pairing" || s.status === "connected", this.linkTimeoutMs);
-    if (shown) return shown;
-    await this.release(referrerUserId);
-    const what = session.mode.kind === "pairing_code" ? "pairing code" : "QR code";
-    const last = session.state.reason;
-    return this.links.update(referrerUserId, { status: "failed", phone: null, reason: `WhatsApp sent no ${what} within ${formatSeconds(this.linkTimeoutMs)}${last ? ` (${last})` : ""}` });
-  }
-
-  private untilOpen(session: BaileysSession): Promise<LinkState> {
-    return session.waitFor((s) => s.status === "connected", this.readyTimeoutMs).then((state) => state ?? session.state);
-  }
-
-  /**
-   * A socket open for `socketMaxAgeMs` is renewed by the next `ensureReady` (the listen job and
-   * dispatch call it; both wait for the new socket), unless it sent within the last two minutes.
-   */
-  private dueForRecycling(referrerUserId: string, session: BaileysSession): boolean {
-    const age = session.socketAgeMs;
-    if (age === null || age < this.socketMaxAgeMs) return false;
-    const now = this.options.clock.now().getTime();
-    return now - (this.lastUse.get(referrerUserId) ?? 0) >= RECENT_USE_MS;
-  }
-
-  private requireOpen(referrerUserId: string): { session: BaileysSession; sock: BaileysSocket } {
-    this.lastUse.set(referrerUserId, this.options.clock.now().getTime());
-    const session = this.pool.get(referrerUserId);
-    const sock = session?.openSocket;
-    if (!session || !sock) {
-      const state = this.getState(referrerUserId);
-      const status = state.status === "connected" ? "disconnected" : state.status;
-      throw new TransportUnavailableError(`[${NAME}] the WhatsApp session of ${referrerUserId} is ${status}${state.reason ? `: ${state.reason}` : ""}`, status);
-    }
-    return { session, sock };
-  }
-
-  /**
-   * A failed library call. Nothing left the phone when the first call found the connection
-   * closed: that is the session being unavailable (dispatch holds). Anything else, a failed
-   * media download included, is an ordinary, retryable failure.
-   */
-  private failure(referrerUserId: string, what: string, error: unknown, nothingSent: boolean): Error {
-    const connectionGone = this.pool.get(referrerUserId)?.openSocket == null || statusCodeOf(error) === DisconnectReason.connectionClosed;
-    return callFailure({ transport: NAME, action: what, error, unavailable: nothingSent && connectionGone, status: this.getState(referrerUserId).status });
-  }
-
-  private async ownsLease(referrerUserId: string): Promise<boolean> {
-    return (await this.options.leases.get(this.pool.leaseName(referrerUserId)))?.owner === this.options.instanceId;
-  }
-
-  private marker(referrerUserId: string) {
-    return closedByReferrer(this.options.sessions, this.options.cipher, sessionIdOf(referrerUserId));
+  close(): Promise<void> {
+    return this.s.closeAll();
   }
 }
 
