@@ -7,6 +7,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Session } from "node:inspector/promises";
+import { writeFile } from "node:fs/promises";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { sign } from "hono/jwt";
 import { loadConfig, startService, type RunningService } from "@relance/http";
 
@@ -24,6 +27,8 @@ export interface BurstFigures {
   /** Sends per second of this process's CPU time: what the run costs, whatever the load from other processes. */
   sendsPerCpuSecond: number;
   probes: number;
+  /** The event loop's own delay during the run (perf_hooks, 5 ms resolution): how long a ready callback waited. */
+  loopDelayMs: { p50: number; p99: number; max: number };
   healthMs: { p50: number; p99: number; max: number };
   readyMs: { p50: number; p99: number; max: number };
 }
@@ -40,6 +45,7 @@ async function call(service: RunningService, method: string, path: string, body?
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const ms = (nanoseconds: number) => Math.round(nanoseconds / 1e5) / 10;
 const summary = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const r = (v: number) => Math.round(v * 10) / 10;
@@ -104,11 +110,26 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
       }
     };
     const probes = [probe("/health", health), probe("/ready", ready)];
+    const profile = process.env.BENCH_BURST_PROFILE ? new Session() : null;
+    if (profile) {
+      profile.connect();
+      await profile.post("Profiler.enable");
+      await profile.post("Profiler.start");
+    }
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
     const result = (await call(service, "POST", "/internal/jobs/dispatch/run")) as { sent: number };
     const seconds = (performance.now() - began) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    loopDelay.disable();
+    if (profile) {
+      const { profile: taken } = await profile.post("Profiler.stop");
+      await writeFile(process.env.BENCH_BURST_PROFILE!, JSON.stringify(taken));
+      profile.disconnect();
+      log(`  burst: CPU profile of the run written to ${process.env.BENCH_BURST_PROFILE}`);
+    }
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     running = false;
     await Promise.all(probes);
@@ -120,6 +141,7 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
       cpuSeconds: Math.round(cpuSeconds * 100) / 100,
       sendsPerCpuSecond: Math.round(result.sent / cpuSeconds),
       probes: health.length + ready.length,
+      loopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
       healthMs: summary(health),
       readyMs: summary(ready),
     };

@@ -224,7 +224,7 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     expect((await values(page, "funnel-chart"))[0]).toBe(5);
     await page.clock.runFor(30_000);
     await expect.poll(async () => (await values(page, "funnel-chart"))[0], { timeout: 10_000 }).toBe(6);
-    expect(await page.locator("#summary").textContent()).toContain("Inscrits : 6");
+    await expect.poll(() => page.locator("#summary").textContent(), { timeout: 10_000 }).toContain("Inscrits : 6");
     expect(await page.locator("#holdout-percent").inputValue()).toBe("42");
     await context.close();
   }, 60_000);

@@ -87,6 +87,31 @@ describe("security 9: retention and erasure", () => {
     expect((await h.engine.listTargets("ref-1")).items).toHaveLength(2);
   });
 
+  it("L4: purges the directory records of a referral that exited before enrollment, retentionDays after the exit", async () => {
+    const h = await createHarness({ messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, retentionDays: 30 });
+    await h.seedMessages(7);
+    await h.addReferrer("ref-1", "+33600000001");
+    await h.addReferrer("ref-2", "+33600000002");
+    // Pushed under two referrers, paid before any enrollment: no target ever holds them.
+    await h.addReferral("ref-1", "early", "+33633333333");
+    await h.addReferral("ref-2", "early", "+33633333333");
+    await h.addReferral("ref-1", "user-2", "+33622222222");
+    await h.engine.exitUser("early");
+    await h.engine.runEnrollment();
+    expect((await h.engine.listTargets("ref-1")).items.map((t) => t.referralUserId)).toEqual(["user-2"]);
+    h.clock.advance(29 * DAY);
+    await h.engine.runRetention();
+    expect(await h.storage.directory.getReferrals("ref-1", ["early"])).toHaveLength(1);
+    h.clock.advance(2 * DAY);
+    expect(await h.engine.runRetention()).toEqual({ purged: 0 });
+    expect(await h.storage.directory.getReferrals("ref-1", ["early"])).toEqual([]);
+    expect(await h.storage.directory.getReferrals("ref-2", ["early"])).toEqual([]);
+    expect(await h.storage.directory.getReferrals("ref-1", ["user-2"])).toHaveLength(1);
+    // Still never enrolled.
+    await h.engine.runEnrollment();
+    expect((await h.engine.listTargets("ref-1")).items.map((t) => t.referralUserId)).toEqual(["user-2"]);
+  });
+
   it("schedules the retention job daily, and keeps contacts when retentionDays is null", async () => {
     const h = await enrolledHarness({ retentionDays: null });
     await h.engine.exitUser("user-1");

@@ -133,6 +133,10 @@ export class StoredDirectory implements Directory, DirectoryFeed {
   async purgeReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number> {
     return this.repository.deleteReferrals(keys);
   }
+
+  async purgeReferralRecords(userIds: readonly string[]): Promise<number> {
+    return this.repository.deleteReferralRecords(userIds);
+  }
 }
 
 const keyOf = (referral: { referrerId: string; userId: string }) => JSON.stringify([referral.referrerId, referral.userId]);

@@ -29,6 +29,11 @@ export interface DirectoryRepository {
   deleteUser(userId: string): Promise<number>;
   /** Retention: deletes these (`referrerId`, `userId`) referral records. Returns how many. */
   deleteReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
+  /**
+   * Retention of exited referrals: deletes these users' records as referrals, under every
+   * referrer. Their own referrer records, and the referrals pushed under them, stay. Returns how many.
+   */
+  deleteReferralRecords(userIds: readonly string[]): Promise<number>;
   /** Insert or replace by (`referrerId`, `userId`). */
   upsertReferral(referral: Referral): Promise<void>;
   /** Every referral of the referrer, ordered by `createdAt` then `userId`. */

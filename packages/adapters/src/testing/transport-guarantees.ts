@@ -126,6 +126,26 @@ export function runTransportGuarantees(name: string, options: TransportContractO
       await expect(send(harness.transport)).rejects.toThrow();
     });
 
+    it.skipIf(skipped("replaced", "secondInstance"))(
+      title("a session replaced by another connection is not restored by another process or after a restart either: the block is stored with the session (connect lifts it)", "replaced", "secondInstance"),
+      async () => {
+        await linked();
+        await need(harness.replaceSession, "replaceSession")(REFERRER);
+        await until(() => harness.transport.getState(REFERRER).status === "failed", "failed");
+        await harness.transport.close(); // a restart, or another instance taking over
+        const next = await need(harness.secondInstance, "secondInstance")();
+        expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/replaced/) });
+        expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "failed" });
+        await expect(send(next)).rejects.toThrow();
+        // The referrer's own connect is what lifts it, for every process.
+        if ((await next.connect(REFERRER, { method: "qr" })).status !== "connected") await harness.completeLink(REFERRER, PHONE);
+        await until(() => next.getState(REFERRER).status === "connected", "connected again");
+        await next.close();
+        const third = await need(harness.secondInstance, "secondInstance")();
+        expect(await third.ensureReady(REFERRER)).toMatchObject({ status: "connected" });
+      },
+    );
+
     it.skipIf(skipped("mediaDownload"))(title("a media that cannot be fetched fails the attempt before the text is sent (a retry repeats nothing)", "mediaDownload"), async () => {
       await linked();
       need(harness.failNextMediaDownload, "failNextMediaDownload")("the CDN answered 404");

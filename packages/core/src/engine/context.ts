@@ -7,6 +7,7 @@ import type { Transport } from "../ports/transport.js";
 import { SenderPacer } from "../policies/pacing.js";
 import type { EarlyReceipts } from "./early-receipts.js";
 import type { EngineEvents } from "./events.js";
+import type { KeyedQueue } from "./keyed-queue.js";
 import type { PendingWork } from "./pending-work.js";
 import type { SenderDrives } from "./sender-drives.js";
 import type { RelanceOptions } from "./options.js";
@@ -35,4 +36,6 @@ export interface EngineContext {
   unsettled: UnsettledWrites;
   /** Receipts that came before their delivery was recorded, applied once it is. */
   earlyReceipts: EarlyReceipts;
+  /** Link-state writes, one at a time per referrer (see `applyLinkState`). */
+  linkWrites: KeyedQueue;
 }

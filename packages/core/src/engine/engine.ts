@@ -24,12 +24,14 @@ import { getSettings, updateSettings } from "../use-cases/settings.js";
 import { completeEndedHoldouts } from "../use-cases/holdout.js";
 import type { Settings } from "../model/settings.js";
 import { noteRestriction } from "../use-cases/sender-holds.js";
-import { applyLinkState, getStatus } from "../use-cases/status.js";
+import { applyLinkState } from "../use-cases/link-state.js";
+import { getStatus } from "../use-cases/status.js";
 import { listSenders } from "../use-cases/senders.js";
 import { listTargets, searchTargets, type ListTargetsInput } from "../use-cases/targets.js";
 import { dayFunnel } from "../use-cases/day-funnel.js";
 import type { EngineContext } from "./context.js";
 import { EarlyReceipts } from "./early-receipts.js";
+import { KeyedQueue } from "./keyed-queue.js";
 import { EngineEvents, type EngineEvent } from "./events.js";
 import { timeOrderedIds } from "./ids.js";
 import { senderConcurrency } from "./concurrency.js";
@@ -105,6 +107,7 @@ export class RelanceEngine {
       events: new EngineEvents(),
       unsettled: new UnsettledWrites(),
       earlyReceipts: new EarlyReceipts(),
+      linkWrites: new KeyedQueue(),
     };
     this.listenToTransport();
   }

@@ -67,6 +67,12 @@ export interface Directory {
    * the retention purges. Returns how many. Left out by a directory that keeps nothing itself.
    */
   purgeReferrals?(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
+  /**
+   * Retention of exited referrals: deletes these users' records as referrals, under every
+   * referrer (not their own referrer records). Returns how many. Left out by a directory that
+   * keeps nothing itself.
+   */
+  purgeReferralRecords?(userIds: readonly string[]): Promise<number>;
 }
 
 /**

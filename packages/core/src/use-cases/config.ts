@@ -3,7 +3,8 @@ import { ValidationError, type FieldIssue } from "../errors.js";
 import { ON_REPLY_MODES, type ReferrerConfigPatch } from "../model/referrer-config.js";
 import { sendWindowIssues } from "../model/send-window.js";
 import { isValidTimeZone } from "../policies/time-zone.js";
-import { loadConfig, publishStatus, type ReferrerStatus } from "./status.js";
+import { loadConfig } from "./load-config.js";
+import { publishStatus, type ReferrerStatus } from "./status.js";
 import { resumeHeld } from "./sender-holds.js";
 
 export async function updateConfig(ctx: EngineContext, referrerUserId: string, patch: ReferrerConfigPatch): Promise<ReferrerStatus> {

@@ -3,7 +3,9 @@ import { ConflictError, SessionDrivenElsewhereError, SubscriptionRequiredError, 
 import { isLinked } from "../model/referrer-config.js";
 import { isE164 } from "../model/phone.js";
 import type { LinkMethod, LinkRequest, LinkState } from "../ports/transport.js";
-import { applyLinkState, loadConfig, statusOf, type ReferrerStatus } from "./status.js";
+import { applyLinkState } from "./link-state.js";
+import { loadConfig } from "./load-config.js";
+import { statusOf, type ReferrerStatus } from "./status.js";
 import { resumeHeld } from "./sender-holds.js";
 
 /** QR by default; a pairing code names the referrer's own number. */

@@ -21,6 +21,10 @@ export interface RetentionResult {
  * The record goes first, then the target's contact, batch by batch: a run stopped in between
  * finds the same targets again (still holding a contact), and several processes running it at
  * once each purge what they listed.
+ *
+ * A referral that exited (`exitUser`: paid, manual) `retentionDays` ago loses its directory
+ * records too, under every referrer: one that left before any enrollment has no target to lead
+ * there, and is never enrolled again anyway (the exited users are checked).
  */
 export async function runRetention(ctx: EngineContext): Promise<RetentionResult> {
   await purgeHealthCounters(ctx);
@@ -37,6 +41,7 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
     purged += await ctx.storage.targets.purgeContacts(batch.map((t) => t.id));
     if (batch.length < BATCH) break;
   }
+  const exitedRecords = await purgeExitedReferrals(ctx, cutoff);
   for (const { referrerUserId, phone } of forgettable) {
     try {
       await ctx.transport.forgetContact!(referrerUserId, phone);
@@ -45,7 +50,28 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
     }
   }
   if (purged > 0) ctx.logger.info({ purged, retentionDays: days }, "contacts of ended targets purged");
+  if (exitedRecords > 0) ctx.logger.info({ directoryRecords: exitedRecords, retentionDays: days }, "directory records of exited referrals purged");
   return { purged };
+}
+
+/**
+ * The directory records of referrals that exited before `cutoff`, under every referrer. Pages
+ * through every such exit on each run (the exited users stay: they are what keeps an exit for good),
+ * deleting what is left of them.
+ */
+async function purgeExitedReferrals(ctx: EngineContext, cutoff: Date): Promise<number> {
+  const purge = ctx.directory.purgeReferralRecords?.bind(ctx.directory);
+  if (!purge) return 0;
+  let deleted = 0;
+  let after: string | null = null;
+  for (;;) {
+    const userIds = await ctx.storage.exitedUsers.listExitedBefore(cutoff, after, BATCH);
+    if (userIds.length === 0) break;
+    deleted += await purge(userIds);
+    if (userIds.length < BATCH) break;
+    after = userIds[userIds.length - 1]!;
+  }
+  return deleted;
 }
 
 /**

@@ -3,7 +3,7 @@ import { normalizePhone } from "../model/phone.js";
 import { doNotContactKey } from "./do-not-contact.js";
 import { IN_LOOP_STATUSES, type Target } from "../model/target.js";
 import { isStopReply } from "../policies/stop-keywords.js";
-import { loadConfig } from "./status.js";
+import { loadConfig } from "./load-config.js";
 import { exitChanges, exitTargets } from "./target-transitions.js";
 
 export interface InboundMessage {

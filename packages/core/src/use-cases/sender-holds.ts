@@ -2,7 +2,8 @@ import type { EngineContext } from "../engine/context.js";
 import { SenderRestrictedError } from "../errors.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
 import type { LinkState, SenderRestriction } from "../ports/transport.js";
-import { applyLinkState, notifySenderDown, publishStatus } from "./status.js";
+import { applyLinkState, notifySenderDown } from "./link-state.js";
+import { publishStatus } from "./status.js";
 
 /** What dispatch counts of a held sender. */
 export interface HoldCounts {

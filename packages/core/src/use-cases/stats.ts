@@ -3,7 +3,7 @@ import { dailyCounterKey } from "../policies/daily-limit.js";
 import type { LiftCounts, TargetStats, VariantStats } from "../ports/storage.js";
 import { totalDaysOf } from "../model/message.js";
 import { liftOf, type Lift } from "../policies/lift.js";
-import { loadConfig } from "./status.js";
+import { loadConfig } from "./load-config.js";
 
 /**
  * A conversion is a referral that paid while in the loop (`total`). It is counted under the day

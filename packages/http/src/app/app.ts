@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, toErrorResponse } from "./errors.js";
 import { authFailureLimit } from "./rate-limits.js";
@@ -11,9 +12,8 @@ import { opsRoutes } from "./routes/ops.js";
 import { referrerRoutes } from "./routes/referrer.js";
 import { sandboxRoutes } from "./routes/sandbox.js";
 import type { AppServices } from "./services.js";
-import { documented } from "../openapi/describe.js";
+import { answer, operations } from "./operation.js";
 import { openApiDocument } from "../openapi/document.js";
-import { OPERATIONS } from "../openapi/operations.js";
 import { pageRoutes } from "../pages/routes.js";
 
 export const API_PREFIX = "/api/relance";
@@ -60,7 +60,7 @@ export function createApp(services: AppServices): Hono {
 
   // Generated from the routes above, once, on first request.
   let document: Promise<Record<string, unknown>> | null = null;
-  app.get("/openapi.json", documented(OPERATIONS.openapi), async (c) => {
+  app.get("/openapi.json", operations({ summary: "This document", responses: { 200: answer("OpenAPI 3.1", z.record(z.string(), z.unknown())) } }), async (c) => {
     document ??= openApiDocument(app, API_PREFIX, { sandbox: services.sandbox !== null }).catch((error: unknown) => {
       document = null;
       throw error;

@@ -27,6 +27,11 @@ export interface TokenRules {
   maxTtlSeconds: number;
   /** `RELANCE_JWT_AUDIENCE`: when set, every token (links and page sessions too) must name it in `aud`. */
   audience?: string | null;
+  /**
+   * `RELANCE_JWT_ISSUER`: when set, API tokens must carry exactly it in `iss` (a token without
+   * `iss` is refused). Links and page sessions are Relance's own, told apart by their audience.
+   */
+  issuer?: string | null;
   /** Default `api`. */
   kind?: TokenKind;
 }
@@ -69,6 +74,9 @@ export async function callerOf(token: string, secret: string, rules: TokenRules)
   if (kind === "connect-link" && (!isLink || typeof payload.jti !== "string" || payload.jti === "")) throw unauthorized("Not a connect link");
   if (kind === "connect-session" && !isPageSession) throw unauthorized("Not a connect page session");
   if (rules.audience && !audiences.includes(rules.audience)) throw unauthorized(`Token audience must include ${rules.audience}`);
+  // Informational finding of security review 2: the platform names itself in `iss`, so that a token
+  // another issuer signed with a shared secret, or one meant for another service, is no Relance token.
+  if (kind === "api" && rules.issuer && payload.iss !== rules.issuer) throw unauthorized(`Token issuer must be ${rules.issuer}`);
   return {
     userId: payload.sub,
     role: kind === "api" && typeof payload.role === "string" ? payload.role : null,
@@ -86,20 +94,21 @@ export async function callerOf(token: string, secret: string, rules: TokenRules)
  */
 export function requireUser(
   secret: string,
-  options: { maxTtlSeconds?: number; audience?: string | null; cookie?: { name: string; kind: TokenKind } } = {},
+  options: { maxTtlSeconds?: number; audience?: string | null; issuer?: string | null; cookie?: { name: string; kind: TokenKind } } = {},
 ): MiddlewareHandler<{ Variables: AuthVariables }> {
   const maxTtlSeconds = options.maxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS;
+  const rules = { maxTtlSeconds, audience: options.audience ?? null, issuer: options.issuer ?? null };
   return async (c, next) => {
     const token = bearer(c.req.header("authorization"));
     if (token) {
-      c.set("caller", await callerOf(token, secret, { maxTtlSeconds, audience: options.audience ?? null }));
+      c.set("caller", await callerOf(token, secret, rules));
       return next();
     }
     // The page's HttpOnly, SameSite=Strict cookie (set by the page when it exchanged its link).
     const cookie = options.cookie ? getCookie(c, options.cookie.name) : undefined;
     if (!cookie) throw unauthorized("Missing bearer token");
     refuseCrossSiteWrite(c);
-    c.set("caller", await callerOf(cookie, secret, { maxTtlSeconds, audience: options.audience ?? null, kind: options.cookie!.kind }));
+    c.set("caller", await callerOf(cookie, secret, { ...rules, kind: options.cookie!.kind }));
     await next();
   };
 }

@@ -31,6 +31,8 @@ const hhmm = z.string().refine(isHhMm, "must be HH:MM (00:00-23:59)");
 /** A key the caller chooses in a map: never one of Object.prototype's (the edge refuses them anywhere). */
 const callerKey = z.string().regex(/^(?!(?:__proto__|constructor|prototype)$)/, "not __proto__, constructor or prototype");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+/** One of the core's values, typed as the core's union (its lists are `readonly T[]`). */
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
 
 /**
  * A decimal integer written the canonical way ("7", never "07", "0x7", " 7" or "7e0"), for path
@@ -59,14 +61,14 @@ export const ConfigPatchBody = z
     sendingPaused: z.boolean().optional(),
     timezone: z.string().refine(isValidTimeZone, "not an IANA time zone such as Europe/Paris").optional(),
     sendWindow: SendWindowSchema.optional(),
-    onReply: z.enum(ON_REPLY_MODES as readonly ["stop", "continue"]).optional().meta({ description: "what a reply (not a STOP) does: stop (default) ends the sequence, continue keeps it" }),
+    onReply: oneOf(ON_REPLY_MODES).optional().meta({ description: "what a reply (not a STOP) does: stop (default) ends the sequence, continue keeps it" }),
   })
   .strict();
 
 // Query values are never empty here: the edge refuses `?status=` (invalid, not absent).
 export const TargetsQuery = z
   .object({
-    status: z.enum(TARGET_STATUSES as [string, ...string[]]).optional(),
+    status: oneOf(TARGET_STATUSES).optional(),
     limit: decimalInteger(1, 200).optional(),
     cursor: z.string().min(1).max(1000).optional(),
   })
@@ -75,7 +77,7 @@ export const TargetsQuery = z
 const MediaItem = z
   .object({
     url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-    type: z.enum(MEDIA_TYPES as [string, ...string[]]),
+    type: oneOf(MEDIA_TYPES),
     language: z.union([z.literal("both"), language]),
     caption: z.string().max(1024).optional(),
   })

@@ -36,6 +36,8 @@ export interface AppServices {
   jwtMaxTtlSeconds?: number;
   /** `RELANCE_JWT_AUDIENCE`: when set, API tokens must carry it in `aud`. */
   jwtAudience?: string | null;
+  /** `RELANCE_JWT_ISSUER`: when set, API tokens must carry it in `iss`. */
+  jwtIssuer?: string | null;
   /** `RELANCE_PUBLIC_URL`: the origin (and path prefix) of every absolute link; never the Host header. */
   publicUrl?: string;
   /** How long `POST /connect` waits for a QR, a pairing code or a link before answering 202; default 2 s. */

@@ -55,6 +55,7 @@ export function composeService(parts: ServiceParts): ComposedService {
     bodyLimitBytes: config.RELANCE_BODY_LIMIT_BYTES,
     jwtMaxTtlSeconds: config.RELANCE_JWT_MAX_TTL_SECONDS,
     jwtAudience: config.RELANCE_JWT_AUDIENCE ?? null,
+    jwtIssuer: config.RELANCE_JWT_ISSUER ?? null,
     // Links are built on the configured public address; without one (development, tests), on the
     // service's own local address — never on a request's Host header.
     publicUrl: config.RELANCE_PUBLIC_URL ?? `http://localhost:${config.PORT}`,

@@ -224,6 +224,12 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     what: "When set, every API token must name it in `aud` (connect links and page sessions carry it beside their own audience).",
     production: "Required: the `aud` your platform puts in the tokens it signs for Relance.",
   },
+  RELANCE_JWT_ISSUER: {
+    group: "security",
+    default: { unset: "`iss` is not checked" },
+    what: "When set, every API token (bearer, admin console) must carry exactly it in `iss`; one without `iss` or with another is refused (401). Connect links and page sessions are Relance's own and need none. Switch it on after your platform puts `iss` in every token it signs (see [security](security.md#tokens-issuer-lifetime-revocation)).",
+    production: "Recommended: the `iss` your platform puts in the tokens it signs for Relance.",
+  },
   RELANCE_JWT_MAX_TTL_SECONDS: {
     group: "security",
     default: "86400",

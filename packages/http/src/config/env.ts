@@ -135,6 +135,7 @@ export const EnvSchema = z
     RELANCE_BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
     /** When set, API tokens must name it in `aud` (connect-link tokens carry relance-connect and are refused on the API). */
     RELANCE_JWT_AUDIENCE: z.string().min(1).optional(),
+    RELANCE_JWT_ISSUER: z.string().min(1).optional(),
     RELANCE_JWT_MAX_TTL_SECONDS: integer(60).default(24 * 3600),
     RELANCE_CONNECT_WAIT_MS: integer(10).max(30_000).default(2000),
     RELANCE_JOBS: z.enum(["on", "off"]).default("on"),

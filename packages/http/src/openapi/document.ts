@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import { ErrorResponse, StatsResponse, StatusResponse, TargetResponse } from "../app/response-schemas.js";
-import { jsonSchema } from "./describe.js";
+import { jsonSchema } from "./zod-vendor.js";
 
 const error = (description: string, code: string, message: string, details?: unknown) => ({
   description,
@@ -15,7 +15,7 @@ const error = (description: string, code: string, message: string, details?: unk
 
 /**
  * The OpenAPI 3.1 document of `app`, generated from the routes it serves: each one's
- * `documented(...)` description (request schemas, parameters, responses, security).
+ * declaration (app/input.ts for its parts, app/operation.ts for its description).
  */
 export async function openApiDocument(app: Hono, apiPrefix: string, options: { sandbox?: boolean } = {}): Promise<Record<string, unknown>> {
   const document = await generateSpecs(app, {

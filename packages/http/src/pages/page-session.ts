@@ -109,6 +109,7 @@ async function verified(services: AppServices, scope: PageScope, token: string):
     const caller = await callerOf(token, services.secrets.jwt, {
       maxTtlSeconds: services.jwtMaxTtlSeconds ?? DEFAULT_JWT_MAX_TTL_SECONDS,
       audience: services.jwtAudience ?? null,
+      issuer: services.jwtIssuer ?? null,
       kind: scope === "connect" ? "connect-session" : "api",
     });
     return scope === "admin" && caller.role !== "admin" ? null : caller;

@@ -43,6 +43,12 @@ export function createMemoryDirectory(): DirectoryRepository {
       return deleted;
     },
 
+    async deleteReferralRecords(userIds) {
+      let deleted = 0;
+      for (const byUserId of referrals.values()) for (const userId of userIds) if (byUserId.delete(userId)) deleted += 1;
+      return deleted;
+    },
+
     async upsertReferral(referral) {
       let byUserId = referrals.get(referral.referrerId);
       if (!byUserId) referrals.set(referral.referrerId, (byUserId = new Map()));

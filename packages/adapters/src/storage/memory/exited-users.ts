@@ -16,5 +16,13 @@ export function createMemoryExitedUsers(): ExitedUserRepository {
     async filterExited(userIds) {
       return new Set(userIds.filter((userId) => entries.has(userId)));
     },
+
+    async listExitedBefore(before, after, limit) {
+      return [...entries.values()]
+        .filter((entry) => entry.exitedAt < before && (after === null || entry.userId > after))
+        .map((entry) => entry.userId)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, limit);
+    },
   };
 }

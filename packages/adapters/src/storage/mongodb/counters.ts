@@ -33,17 +33,21 @@ export function mongoCounters(counters: Collection<CounterDocument>): CappedCoun
 
     tryIncrementAll: (referrerUserId, slots) =>
       wrap("counters.tryIncrementAll", async (): Promise<CounterSlotsAnswer> => {
-        // One conditional upsert per slot, in order; a full one gives back the slots counted
-        // before it. Not one command: an ordered bulk would be, but which of its upserts applied
-        // is not reliably reported when one collides (FerretDB 1 reports index 0 and nothing
-        // applied for a bulk whose first upsert did apply), and one document per send's slots
-        // would change the stored layout. A send in conversation has one slot: one command.
-        for (const [i, slot] of slots.entries()) {
-          if ((await incrementOne(referrerUserId, slot.day, slot.cap)) !== null) continue;
-          for (const counted of slots.slice(0, i)) await giveBack(referrerUserId, counted.day);
-          return { counted: false, full: i };
+        // Every slot's conditional upsert at once: one round trip of latency for a first contact's
+        // two or three slots, as for a follow-up's one. Not one command: the slots are separate
+        // documents, and an ordered bulk's outcome is not reliably reported when one of its
+        // upserts collides (FerretDB 1 reports index 0 and nothing applied for a bulk whose
+        // first upsert did apply), so which slot to give back would be unknown. Each command
+        // answers for its own slot; when one is full (or fails), the others counted are given back.
+        const answers = await Promise.allSettled(slots.map((slot) => incrementOne(referrerUserId, slot.day, slot.cap)));
+        const full = answers.findIndex((answer) => answer.status === "fulfilled" && answer.value === null);
+        const failed = answers.find((answer): answer is PromiseRejectedResult => answer.status === "rejected");
+        if (full === -1 && !failed) return { counted: true };
+        for (const [i, answer] of answers.entries()) {
+          if (answer.status === "fulfilled" && answer.value !== null) await giveBack(referrerUserId, slots[i]!.day);
         }
-        return { counted: true };
+        if (failed) throw failed.reason;
+        return { counted: false, full };
       }),
 
     decrement: (referrerUserId: string, day: string) =>

@@ -32,6 +32,12 @@ export function mongoDirectory(
         return referrer.deletedCount + referralRecords.deletedCount;
       }),
 
+    deleteReferralRecords: (userIds: readonly string[]) =>
+      wrap("directory.deleteReferralRecords", async () => {
+        if (userIds.length === 0) return 0;
+        return (await referrals.deleteMany({ userId: { $in: [...userIds] } })).deletedCount;
+      }),
+
     deleteReferrals: (keys: readonly { referrerId: string; userId: string }[]) =>
       wrap("directory.deleteReferrals", async () => {
         if (keys.length === 0) return 0;

@@ -27,5 +27,12 @@ export function mongoExitedUsers(entries: Collection<ExitedUserDocument>): Exite
         const docs = await entries.find({ _id: { $in: [...userIds] } }, { projection: { _id: 1 } }).toArray();
         return new Set(docs.map((doc) => doc._id));
       }),
+
+    listExitedBefore: (before: Date, after: string | null, limit: number) =>
+      wrap("exitedUsers.listExitedBefore", async () => {
+        const filter = { exitedAt: { $lt: new Date(before) }, ...(after === null ? {} : { _id: { $gt: after } }) };
+        const docs = await entries.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(limit).toArray();
+        return docs.map((doc) => doc._id);
+      }),
   };
 }

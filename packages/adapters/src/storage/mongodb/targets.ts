@@ -121,8 +121,9 @@ export function mongoTargets(targets: Collection<TargetDocument>, counters: Capp
       wrap("targets.claimReserving", async () => {
         checkChanges("mongodb", "targets.claimReserving", changes);
         // Two documents without a transaction (none on a standalone server or FerretDB): the slots
-        // first, so a full one leaves the target untouched; a lost condition gives them back. A
-        // storage error in between leaves them taken, which errs on the safe side.
+        // first (all at once: one round trip, see `tryIncrementAll`), so a full one leaves the
+        // target untouched; a lost condition gives them back. A storage error in between leaves
+        // them taken, which errs on the safe side.
         const reserved = await counters.tryIncrementAll(referrerUserId, slots);
         if (!reserved.counted) return { claimed: null, full: reserved.full };
         const doc = await targets.findOneAndUpdate(conditionFilter(id, condition), changesUpdate(changes), { returnDocument: "after" });

@@ -40,6 +40,11 @@ export function createSqliteDirectory(db: SqliteDatabase): DirectoryRepository {
       });
     },
 
+    async deleteReferralRecords(userIds) {
+      if (userIds.length === 0) return 0;
+      return db.exec("directory.deleteReferralRecords", "DELETE FROM directory_referrals WHERE userId IN (SELECT value FROM json_each(?))", JSON.stringify(userIds));
+    },
+
     async deleteReferrals(keys) {
       if (keys.length === 0) return 0;
       return db.exec(

@@ -1,5 +1,6 @@
 import { StorageError } from "@relance/core";
 import type { SqliteDatabase } from "./database.js";
+import type { DurableSync } from "./wal-sync.js";
 
 /** How much of the event loop one group-commit tick may take, and how often it commits (see `CommitGroups`). */
 export interface TurnLimits {
@@ -34,6 +35,12 @@ interface Ran {
  * its transaction committed — what a caller is told was written is durable, as before. Between two
  * ticks the event loop serves I/O (HTTP requests, probes); resolving in bounded slices also bounds
  * the callers' own work that runs when their calls resolve.
+ *
+ * With a `DurableSync` (`synchronous = "full"` on a file, see `WalSync`), the COMMIT itself does
+ * not wait for the disk: committed transactions wait for a sync of the WAL that runs off the event
+ * loop, one at a time, each covering every transaction committed before it started (so several
+ * commits share one fsync while the disk is slow), and their calls resolve when it succeeded.
+ * Meanwhile the next transactions run and commit.
  */
 export class CommitGroups {
   private readonly queue: Queued[] = [];
@@ -43,11 +50,16 @@ export class CommitGroups {
   private openedAt: number | null = null;
   /** Committed (or failed), to resolve. */
   private done: Array<{ ran: Ran; commitError: StorageError | null }> = [];
+  /** Committed, waiting for a sync of the WAL (with a `DurableSync` only). */
+  private unsynced: Ran[] = [];
+  private syncing = false;
+  private flushing = false;
   private scheduled = false;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly limits: TurnLimits = DEFAULT_TURN_LIMITS,
+    private readonly durable: DurableSync | null = null,
   ) {}
 
   /** Queues a call; resolves with its result once its transaction has committed. */
@@ -58,10 +70,21 @@ export class CommitGroups {
     });
   }
 
-  /** Runs and commits every queued call now (before close). */
+  /** Runs, commits and syncs every queued call now (before close). */
   flush(): void {
     const all = { maxCalls: Number.MAX_SAFE_INTEGER, budgetMs: Number.POSITIVE_INFINITY, commitEveryMs: 0 };
-    while (this.head < this.queue.length || this.ran.length > 0 || this.done.length > 0) this.tick(all);
+    this.flushing = true;
+    try {
+      for (;;) {
+        while (this.head < this.queue.length || this.ran.length > 0 || this.done.length > 0) this.tick(all);
+        if (this.unsynced.length === 0) return;
+        // Synced here, blocking (a sync still running covers only what committed before it started).
+        const batch = this.unsynced.splice(0);
+        this.settleSynced(batch, this.syncError(() => this.durable!.syncNow()));
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   private schedule(): void {
@@ -70,7 +93,8 @@ export class CommitGroups {
     setImmediate(() => {
       this.scheduled = false;
       this.tick(this.limits);
-      if (this.head < this.queue.length || this.ran.length > 0 || this.done.length > 0) this.schedule();
+      // An open transaction waiting only for the running sync is committed when it ends (`synced`), not polled.
+      if (this.head < this.queue.length || this.done.length > 0 || (this.ran.length > 0 && !this.syncing)) this.schedule();
     });
   }
 
@@ -116,19 +140,73 @@ export class CommitGroups {
         count++;
       }
     }
-    // 3. Commit when the transaction is old enough, or when no one could make progress otherwise.
+    // 3. Commit when the transaction is old enough, or when no one could make progress otherwise:
+    // nothing waits to run or to resolve, and no sync runs — while one does, the calls arriving
+    // gather in the open transaction and commit together when it ends (one WAL write and one
+    // fsync for all of them, instead of a commit per call as callers trickle in one by one).
     if (this.openedAt === null) return;
-    const idle = this.head >= this.queue.length && this.done.length === 0;
+    const idle = this.head >= this.queue.length && this.done.length === 0 && !this.syncing;
     if (!idle && performance.now() - this.openedAt < limits.commitEveryMs) return;
     let commitError: StorageError | null = null;
     try {
       this.db.commit();
     } catch (error) {
-      commitError = error instanceof StorageError ? error : new StorageError(`[sqlite] commit failed: ${String(error)}`, error);
+      commitError = this.asStorageError("commit", error);
     }
     this.openedAt = null;
+    if (this.durable && commitError === null) {
+      this.unsynced.push(...this.ran);
+      this.ran = [];
+      this.startSync();
+      return;
+    }
     for (const ran of this.ran) this.done.push({ ran, commitError });
     this.ran = [];
+  }
+
+  /** One sync at a time, for every transaction committed before it starts. */
+  private startSync(): void {
+    if (this.syncing || this.flushing || this.unsynced.length === 0) return;
+    this.syncing = true;
+    const batch = this.unsynced.splice(0);
+    let started: Promise<void>;
+    try {
+      started = this.durable!.sync();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then(
+      () => this.synced(batch, null),
+      (error: unknown) => this.synced(batch, this.asStorageError("sync", error)),
+    );
+  }
+
+  private synced(batch: Ran[], error: StorageError | null): void {
+    this.syncing = false;
+    this.settleSynced(batch, error);
+    this.startSync();
+    this.schedule();
+  }
+
+  /**
+   * A failed sync fails its calls (their writes are committed, maybe not durable: an answer lost,
+   * as the dispatch protocol's outage cases already assume).
+   */
+  private settleSynced(batch: Ran[], error: StorageError | null): void {
+    for (const ran of batch) this.done.push({ ran, commitError: error });
+  }
+
+  private syncError(sync: () => void): StorageError | null {
+    try {
+      sync();
+      return null;
+    } catch (error) {
+      return this.asStorageError("sync", error);
+    }
+  }
+
+  private asStorageError(step: string, error: unknown): StorageError {
+    return error instanceof StorageError ? error : new StorageError(`[sqlite] ${step} failed: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 
   private take(count: number): Queued[] {

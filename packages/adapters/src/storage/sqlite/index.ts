@@ -6,6 +6,7 @@ import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./director
 import { createSqliteCounters, createSqliteDoNotContact, createSqliteExitedUsers, createSqliteLeases, createSqliteMessages, createSqliteSessions, createSqliteSettings } from "./records.js";
 import { createSqliteTargets } from "./targets.js";
 import { CommitGroups, DEFAULT_TURN_LIMITS, grouped, type TurnLimits } from "./group-commit.js";
+import { WalSync } from "./wal-sync.js";
 
 export interface SqliteStorageOptions {
   /** Directory of the database file `relance.sqlite` (created if missing). */
@@ -37,14 +38,20 @@ export const SQLITE_FILENAME = "relance.sqlite";
 export function createSqliteStorage(options: SqliteStorageOptions): StorageBackend {
   const filename = options.filename ?? (options.dataDir !== undefined ? join(options.dataDir, SQLITE_FILENAME) : null);
   if (filename === null) throw new TypeError("[sqlite] give dataDir or filename");
-  const db = new SqliteDatabase({ filename, synchronous: options.synchronous ?? "full", busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
-  const groups = new CommitGroups(db, { ...DEFAULT_TURN_LIMITS, ...options.turn });
+  const synchronous = options.synchronous ?? "full";
+  // `full` on a file: the connection commits without fsync and the WAL is fsynced off the event
+  // loop before a call is acknowledged (`WalSync`): as durable, without blocking the process on the disk.
+  const walSync = synchronous === "full" && filename !== ":memory:" ? new WalSync(`${filename}-wal`) : null;
+  const db = new SqliteDatabase({ filename, synchronous: walSync ? "normal" : synchronous, busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+  const groups = new CommitGroups(db, { ...DEFAULT_TURN_LIMITS, ...options.turn }, walSync);
 
   return {
     name: "sqlite",
 
     async init() {
       db.open();
+      // The schema, if this opening created it, is durable before anything else is acknowledged.
+      if (walSync) db.run("sync", () => walSync.syncNow());
     },
 
     async ping() {
@@ -59,6 +66,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageBacke
         db.pragma("close", "wal_checkpoint(PASSIVE)");
       } finally {
         db.close();
+        walSync?.close();
       }
     },
 

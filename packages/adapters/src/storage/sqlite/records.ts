@@ -178,6 +178,18 @@ export function createSqliteExitedUsers(db: SqliteDatabase): ExitedUserRepositor
       const rows = db.all<{ userId: string }>("exitedUsers.filterExited", "SELECT userId FROM exited_users WHERE userId IN (SELECT value FROM json_each(?))", list(userIds));
       return new Set(rows.map((row) => row.userId));
     },
+
+    async listExitedBefore(before, after, limit) {
+      // exitedAt is in the document, encoded { $date: ms } (codec.ts): a daily scan, in id order.
+      const rows = db.all<{ userId: string }>(
+        "exitedUsers.listExitedBefore",
+        `SELECT userId FROM exited_users WHERE userId > ? AND json_extract(doc, '$.exitedAt."$date"') < ? ORDER BY userId LIMIT ?`,
+        after ?? "",
+        before.getTime(),
+        limit,
+      );
+      return rows.map((row) => row.userId);
+    },
   };
 }
 

@@ -54,6 +54,18 @@ export function describeExitedUsers(ctx: ContractContext): void {
       expect((await ctx.storage().exitedUsers.filterExited([])).size).toBe(0);
     });
 
+    it("listExitedBefore pages, in id order, through the users recorded before the date", async () => {
+      const exitedUsers = ctx.storage().exitedUsers;
+      for (const [userId, hour] of [["u-c", 1], ["u-a", 2], ["u-d", 9], ["u-b", 3], ["u-e", 4]] as const) await exitedUsers.record(makeExitedUser({ userId, exitedAt: at(hour) }));
+      expect(await exitedUsers.listExitedBefore(at(5), null, 10)).toEqual(["u-a", "u-b", "u-c", "u-e"]);
+      expect(await exitedUsers.listExitedBefore(at(5), null, 2)).toEqual(["u-a", "u-b"]);
+      expect(await exitedUsers.listExitedBefore(at(5), "u-b", 2)).toEqual(["u-c", "u-e"]);
+      expect(await exitedUsers.listExitedBefore(at(5), "u-e", 2)).toEqual([]);
+      // Strictly before: one recorded at the date itself is not listed.
+      expect(await exitedUsers.listExitedBefore(at(1), null, 10)).toEqual([]);
+      expect(await exitedUsers.listExitedBefore(at(10), null, 10)).toEqual(["u-a", "u-b", "u-c", "u-d", "u-e"]);
+    });
+
     it("the stored record is a copy: mutating what was given or returned changes nothing", async () => {
       const entry = makeExitedUser();
       await ctx.storage().exitedUsers.record(entry);

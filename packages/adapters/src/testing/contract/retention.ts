@@ -56,6 +56,23 @@ export function describeRetention(ctx: ContractContext): void {
       expect(await directory.deleteReferrals([])).toBe(0);
     });
 
+    it("directory.deleteReferralRecords removes the users' records as referrals, under every referrer, and nothing else", async () => {
+      const directory = ctx.storage().directory;
+      await directory.upsertReferrer({ userId: "paid", active: true, name: "P", phone: "+33600000001", updatedAt: at(0) });
+      await directory.upsertReferral(referral("r1", "paid"));
+      await directory.upsertReferral(referral("r2", "paid"));
+      await directory.upsertReferral(referral("r1", "other"));
+      await directory.upsertReferral(referral("paid", "u1"));
+      await directory.upsertReferral(referral("r2", "left"));
+      expect(await directory.deleteReferralRecords(["paid", "left", "unknown"])).toBe(3);
+      expect((await directory.listReferrals("r1")).map((r) => r.userId)).toEqual(["other"]);
+      expect(await directory.listReferrals("r2")).toEqual([]);
+      // Their own referrer record, and the referrals pushed under them, stay.
+      expect(await directory.getReferrer("paid")).not.toBeNull();
+      expect((await directory.listReferrals("paid")).map((r) => r.userId)).toEqual(["u1"]);
+      expect(await directory.deleteReferralRecords([])).toBe(0);
+    });
+
     it("deleteByUser removes the targets where the user is the referral or the referrer", async () => {
       const targets = ctx.storage().targets;
       await targets.insertIfAbsent(makeTarget({ id: "t-1", referrerUserId: "r1", referralUserId: "erased" }));

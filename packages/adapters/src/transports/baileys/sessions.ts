@@ -32,7 +32,7 @@ export class BaileysSessions {
   readonly pool: SessionPool<BaileysSession>;
   readonly links: LinkRegistry;
   /** Sessions `ensureReady` must leave alone until the referrer connects again (replaced, banned). */
-  readonly blocked = new RestoreBlocks(NAME);
+  readonly blocked: RestoreBlocks;
   /** Sessions that gave up reconnecting: not restored before their cooldown ends (B8). */
   readonly giveUps: GiveUps;
   /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
@@ -51,6 +51,7 @@ export class BaileysSessions {
 
   constructor(private readonly options: BaileysTransportOptions) {
     const logger = options.logger ?? silentLogger;
+    this.blocked = new RestoreBlocks(NAME, { sessions: options.sessions, cipher: options.cipher, sessionIdOf });
     this.logger = logger;
     this.links = new LinkRegistry(options.clock, logger);
     this.giveUps = new GiveUps(options.clock, { ...DEFAULT_GIVE_UPS, ...options.giveUps });
@@ -116,6 +117,7 @@ export class BaileysSessions {
   /** Closes every session; the listeners stay until the journals settled (see the transport's close). */
   async closeAll(): Promise<void> {
     await this.pool.closeAll();
+    await this.blocked.settled();
     await this.journals.settled();
     this.latest.clear();
     this.lastUse.clear();
@@ -166,10 +168,12 @@ export class BaileysSessions {
 
   /** Closes the session, gives its lease back, and forgets it. */
   async release(referrerUserId: string): Promise<void> {
+    const released = this.pool.get(referrerUserId);
     try {
       await this.pool.release(referrerUserId);
     } finally {
-      if (!this.pool.has(referrerUserId)) {
+      // Only the session released here: a new one opened while it was closing is the latest now.
+      if (!this.pool.has(referrerUserId) && this.latest.get(referrerUserId) === released) {
         this.latest.delete(referrerUserId);
         this.lastUse.delete(referrerUserId);
       }
@@ -177,7 +181,13 @@ export class BaileysSessions {
   }
 
   private onSessionEnded(referrerUserId: string, session: BaileysSession, blockRestore: boolean): void {
-    if (blockRestore) this.blocked.block(referrerUserId);
+    if (blockRestore) {
+      // Stored with the session: no process restores it on its own, here or after a restart.
+      const reason = session.state.reason ?? "WhatsApp ended the session";
+      this.blocked.block(referrerUserId, reason, { scope: "session", pool: this.pool, at: this.options.clock.now() }).catch((error: unknown) => {
+        this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys restore block could not be stored: it holds in this process only");
+      });
+    }
     if (this.pool.get(referrerUserId) !== session) return;
     this.release(referrerUserId).catch((error) => this.logger.error({ referrerUserId, err: messageOf(error) }, "baileys session lease could not be released"));
   }

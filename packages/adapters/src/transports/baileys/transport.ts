@@ -12,7 +12,7 @@ import {
   type Transport,
   type TransportEvent,
 } from "@relance/core";
-import { closedByReferrer } from "../session/restore-guard.js";
+import { blockedState, closedByReferrer } from "../session/restore-guard.js";
 import { closedByReferrerState, disconnectByReferrer, type DisconnectDriver } from "../session/referrer-disconnect.js";
 import { forgetStoredContact } from "./contact-erasure.js";
 import { checkNumber, sendDay, updatePresence } from "./sending.js";
@@ -51,7 +51,7 @@ class BaileysTransport implements Transport {
     if (method === "pairing_code" && !isE164(phone)) {
       throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code" }]);
     }
-    s.blocked.lift(referrerUserId);
+    await s.blocked.lift(referrerUserId);
     s.giveUps.clear(referrerUserId);
     const mode: SessionMode = method === "qr" ? { kind: "qr" } : { kind: "pairing_code", phone: phone! };
     const existing = s.pool.get(referrerUserId);
@@ -131,7 +131,8 @@ class BaileysTransport implements Transport {
       if (existing.state.status !== "connecting") return existing.state;
       return (await existing.waitFor((state) => state.status !== "connecting", s.readyTimeoutMs)) ?? existing.state;
     }
-    if (await s.blocked.holds(referrerUserId, s.pool)) return this.getState(referrerUserId);
+    const blocked = await s.blocked.holds(referrerUserId, s.pool);
+    if (blocked !== null) return blockedState(s.links, referrerUserId, blocked);
     const coolingDown = s.giveUps.coolingDown(referrerUserId);
     if (coolingDown) return { status: "failed", phone: this.getState(referrerUserId).phone, reason: coolingDown };
     const sessionId = sessionIdOf(referrerUserId);

@@ -68,7 +68,7 @@ export async function disconnectByReferrer<S>(driver: DisconnectDriver<S>, refer
   }
   if (session) await driver.logOut(referrerUserId, session);
   await driver.sessions.clear(sessionId);
-  driver.blocks.lift(referrerUserId);
+  await driver.blocks.lift(referrerUserId);
   return links.update(referrerUserId, { status: "logged_out", phone: null, reason: LOGGED_OUT_BY_REFERRER });
 }
 

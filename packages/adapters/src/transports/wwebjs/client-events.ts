@@ -95,8 +95,12 @@ function onDisconnected(rt: WwebjsRuntime, live: Live, reason: string): void {
   const loggedOut = unlinks(reason);
   // Synchronously: the library deletes the stored session right after emitting LOGOUT.
   if (loggedOut) live.store.allowDeletion();
-  if (blocksRestore(reason)) rt.blocked.block(live.referrerUserId);
   const { phone } = rt.getState(live.referrerUserId);
+  if (blocksRestore(reason)) {
+    // Stored with the session: no process restores it on its own, here or after a restart.
+    const why = stateAfterDisconnect(reason, phone).reason ?? reason;
+    rt.background(rt.blocked.block(live.referrerUserId, why, { scope: "session", pool: rt.pool, at: rt.clock.now() }), "could not store a restore block: it holds in this process only");
+  }
   if (reason === WAState.DEPRECATED_VERSION) {
     endLive(rt, live, afterDeprecatedBuild(rt, live, phone));
     return;
@@ -113,9 +117,11 @@ function afterDeprecatedBuild(rt: WwebjsRuntime, live: Live, phone: E164 | null)
   if (rt.webBuild.deprecated(live.webVersion)) {
     return { status: "disconnected", phone, reason: `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION): restored with build ${rt.webBuild.get().version} on the next send` };
   }
-  rt.blocked.block(live.referrerUserId);
+  const reason = `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION) and no other build is configured: not restored until the server is updated`;
+  // This process's configuration is the cause: another instance (or a restart with a current pin) may restore it.
+  rt.background(rt.blocked.block(live.referrerUserId, reason, { scope: "process", pool: rt.pool, at: rt.clock.now() }), "could not block restores");
   rt.logger.error({ referrerUserId: live.referrerUserId, webVersion: live.webVersion }, "WhatsApp deprecated the WhatsApp Web build and no other build is left: sessions are not restored");
-  return { status: "failed", phone, reason: `WhatsApp deprecated the WhatsApp Web build ${live.webVersion} (DEPRECATED_VERSION) and no other build is configured: not restored until the server is updated` };
+  return { status: "failed", phone, reason };
 }
 
 async function onMessage(rt: WwebjsRuntime, live: Live, message: Message): Promise<void> {

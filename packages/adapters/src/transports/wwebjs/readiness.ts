@@ -4,7 +4,7 @@ import { describe } from "./events.js";
 import { lidOf, phoneOfJid } from "../session/jid.js";
 import { endLive } from "./lifecycle.js";
 import type { Live } from "./live.js";
-import { CLOSED_BY_REFERRER_KEY } from "../session/restore-guard.js";
+import { CLOSED_BY_REFERRER_KEY, RESTORE_BLOCKED_KEY } from "../session/restore-guard.js";
 import type { WwebjsRuntime } from "./runtime.js";
 import { RESTORE_REFUSED_KEY } from "./session-book.js";
 import { sessionIdOf } from "./session-ids.js";
@@ -34,7 +34,7 @@ export async function onReady(rt: WwebjsRuntime, live: Live): Promise<void> {
   rt.setState(live.referrerUserId, { status: "connected", phone });
   live.firstState.resolve();
   rt.background(
-    rt.sessions.set(sessionIdOf(live.referrerUserId), { [CLOSED_BY_REFERRER_KEY]: null, [RESTORE_REFUSED_KEY]: null }),
+    rt.sessions.set(sessionIdOf(live.referrerUserId), { [CLOSED_BY_REFERRER_KEY]: null, [RESTORE_REFUSED_KEY]: null, [RESTORE_BLOCKED_KEY]: null }),
     "could not clear the closed-by-referrer marker",
   );
 }

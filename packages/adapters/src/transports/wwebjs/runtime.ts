@@ -27,7 +27,7 @@ export class WwebjsRuntime {
   readonly name = "wwebjs";
   readonly current = new Map<string, Live>();
   /** Sessions ensureReady leaves alone until the referrer connects again (replaced, banned). */
-  readonly blocked = new RestoreBlocks("wwebjs");
+  readonly blocked: RestoreBlocks;
   /** Link states and listeners (shared with Baileys): an event only when the referrer would see a change. */
   readonly links: LinkRegistry;
   /** Every reply is journaled before the engine sees it, and kept until the engine acknowledged it. */
@@ -65,6 +65,7 @@ export class WwebjsRuntime {
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger;
     this.links = new LinkRegistry(this.clock, this.logger);
+    this.blocked = new RestoreBlocks(this.name, { sessions: this.sessions, cipher: this.cipher, sessionIdOf });
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
     this.chromiumPath = options.chromiumPath ?? process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
     this.chromiumArgs = options.chromiumArgs ?? [];

@@ -19,7 +19,7 @@ import { isLinkInProgress, openSession } from "./linking.js";
 import { LinkEnded, RESTORE_REFUSED_REASON, type Live } from "./live.js";
 import type { WwebjsTransportOptions } from "./options.js";
 import { isOnWhatsApp, send, sendPresence } from "./outbound.js";
-import { CLOSED_BY_REFERRER_KEY } from "../session/restore-guard.js";
+import { CLOSED_BY_REFERRER_KEY, blockedState } from "../session/restore-guard.js";
 import { closedByReferrerState, disconnectByReferrer, type DisconnectDriver } from "../session/referrer-disconnect.js";
 import { ARCHIVE_KEY } from "./remote-auth-store.js";
 import { WwebjsRuntime } from "./runtime.js";
@@ -64,7 +64,7 @@ export class WwebjsTransport implements Transport {
         await shutDown(rt, existing);
       }
     }
-    rt.blocked.lift(referrerUserId);
+    await rt.blocked.lift(referrerUserId);
     return openSession(rt, referrerUserId, { kind: "link", method: options.method, phone: options.phone ?? null });
   }
 
@@ -129,7 +129,8 @@ export class WwebjsTransport implements Transport {
       await rt.journals.retryRefused(referrerUserId);
       return rt.getState(referrerUserId);
     }
-    if (await rt.blocked.holds(referrerUserId, rt.pool)) return rt.getState(referrerUserId);
+    const blocked = await rt.blocked.holds(referrerUserId, rt.pool);
+    if (blocked !== null) return blockedState(rt.links, referrerUserId, blocked);
     const stored = await rt.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY, CLOSED_BY_REFERRER_KEY]);
     if (stored[ARCHIVE_KEY] === undefined) return rt.getState(referrerUserId);
     if (stored[CLOSED_BY_REFERRER_KEY] !== undefined) return closedByReferrerState(rt.links, referrerUserId);

@@ -79,7 +79,7 @@ describe("the referrer's disconnect (session/referrer-disconnect.ts), both drive
     ["nothing at all", {}, []],
   ])("with logout (%s): unlinks what it can, deletes the stored session, lifts the restore block", async (_, options, calls) => {
     const w = await world(options);
-    w.blocks.block(R);
+    await w.blocks.block(R, "replaced by another connection", { scope: "process", pool: { heldElsewhere: async () => false }, at: new Date() });
     expect(await disconnectByReferrer(w.driver, R, { logout: true })).toEqual({ status: "logged_out", phone: null, reason: "logged out by the referrer" });
     expect(w.calls).toEqual(calls);
     expect(await w.storage.sessions.exists(SESSION)).toBe(false);

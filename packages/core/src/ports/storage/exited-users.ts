@@ -13,4 +13,6 @@ export interface ExitedUserRepository {
   get(userId: string): Promise<ExitedUser | null>;
   /** Of the given user ids, those recorded. */
   filterExited(userIds: readonly string[]): Promise<Set<string>>;
+  /** Up to `limit` ids of users recorded before `before`, in id order, after the id `after` (null: from the first). */
+  listExitedBefore(before: Date, after: string | null, limit: number): Promise<string[]>;
 }

@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { documented, inputOf } from "../../openapi/describe.js";
-import { OPERATIONS as doc } from "../../openapi/operations.js";
 import type { ConnectInput } from "@relance/core";
 import { qrDataUrl } from "@relance/adapters";
 import { CONNECT_COOKIE, pageCookieName, requireUser, type AuthVariables } from "../auth.js";
+import { body, query } from "../input.js";
+import { answer, referrer } from "../operation.js";
+import * as res from "../response-schemas.js";
+import { ConfigPatchBody, ConnectBody, DisconnectBody, TargetsQuery } from "../schemas.js";
 import { mintConnectLink } from "../connect-links.js";
 import { CursorCodec } from "../cursor.js";
 import { ApiError } from "../errors.js";
@@ -14,6 +16,7 @@ import { presentTarget } from "../presenters.js";
 import type { AppServices } from "../services.js";
 
 const KEEP_ALIVE_MS = 15_000;
+const STATUS_EXAMPLE = (res.StatusResponse.meta()?.examples as unknown[] | undefined)?.[0];
 
 export interface StreamLimits {
   perUser: number;
@@ -51,7 +54,7 @@ export function referrerRoutes(services: AppServices) {
   const { engine } = services;
   const app = new Hono<{ Variables: AuthVariables }>();
   // Per route, not on "*": this app is mounted at the prefix, and an unknown path must stay a 404.
-  const tokenRules = { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null };
+  const tokenRules = { maxTtlSeconds: services.jwtMaxTtlSeconds, audience: services.jwtAudience ?? null, issuer: services.jwtIssuer ?? null };
   // Bearer only: configuration, listings, statistics and new links.
   const auth = requireUser(services.secrets.jwt, tokenRules);
   // Also the connect page's session cookie, on exactly what that page calls (security review 2, M1):
@@ -60,29 +63,74 @@ export function referrerRoutes(services: AppServices) {
 
   const linkLimit = services.rateLimits ? connectLimit(services.rateLimits, services.counters) : async (_c: unknown, next: () => Promise<void>) => next();
 
-  app.post("/connect", pageAuth, documented(doc.connect), linkLimit, async (c) => {
-    const { body } = inputOf(c, doc.connect);
-    const referrerUserId = c.get("caller").userId;
-    // A pairing_code body without a phone reaches the core, whose check answers it (400, path phone).
-    const input = (body?.method === "pairing_code" ? { method: "pairing_code", phone: body.phone } : { method: "qr" }) as ConnectInput;
-    const answer = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, input), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
-      services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
-    );
-    return c.json(answer.body, answer.status);
-  });
+  app.post(
+    "/connect",
+    pageAuth,
+    body(ConnectBody, { required: false, example: { method: "qr" } }),
+    referrer({
+      summary: "Link WhatsApp by QR code or pairing code",
+      description:
+        "Answers within RELANCE_CONNECT_WAIT_MS (2 s): the QR, the pairing code, or `connected` when already linked (200); " +
+        "202 with the Status while the transport is still getting there (the QR then arrives on /status/events); 502 link_failed with the reason when the attempt failed.",
+      responses: {
+        200: answer("pending_qr, pending_pairing or connected", res.ConnectResponse),
+        202: { description: "still linking: the Status (status connecting)", ref: "Status", example: { ...(STATUS_EXAMPLE as object), status: "connecting", phone: null } },
+      },
+      errors: ["SubscriptionRequired", "Conflict", "LinkFailed", "TooManyRequests", "Unavailable"],
+    }),
+    // After validation: a refused request takes nothing from the account's link attempts.
+    linkLimit,
+    async (c) => {
+      const { method, phone } = c.req.valid("json");
+      const referrerUserId = c.get("caller").userId;
+      // A pairing_code body without a phone reaches the core, whose check answers it (400, path phone).
+      const input = (method === "pairing_code" ? { method, phone } : { method: "qr" }) as ConnectInput;
+      const linking = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, input), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
+        services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
+      );
+      return c.json(linking.body, linking.status);
+    },
+  );
 
   // For links sent by SMS or e-mail: purpose-bound (the connect page only) and short-lived.
-  app.post("/connect-link", auth, documented(doc.connectLink), linkLimit, async (c) => {
-    const { token, exp } = await mintConnectLink({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null }, c.get("caller").userId);
-    const url = publicLink(services.publicUrl, `connect?token=${encodeURIComponent(token)}`);
-    return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
-  });
+  app.post(
+    "/connect-link",
+    auth,
+    referrer({
+      summary: "A short-lived link to the connect page, to send by SMS or e-mail",
+      description:
+        "Mints a purpose-bound, single-use token (aud relance-connect, a jti, 10 minutes) for the caller: the connect page exchanges it once for an HttpOnly cookie good only for that page's calls (status, its stream, connect, disconnect without logout); it is refused on every API route.",
+      responses: { 200: answer("the link and when it stops working", res.ConnectLinkResponse) },
+      errors: ["TooManyRequests"],
+    }),
+    linkLimit,
+    async (c) => {
+      const { token, exp } = await mintConnectLink({ jwtSecret: services.secrets.jwt, audience: services.jwtAudience ?? null }, c.get("caller").userId);
+      const url = publicLink(services.publicUrl, `connect?token=${encodeURIComponent(token)}`);
+      return c.json({ url: url.href, expiresAt: new Date(exp * 1000).toISOString() });
+    },
+  );
 
-  app.get("/status", pageAuth, documented(doc.status), async (c) => c.json(await engine.status(c.get("caller").userId)));
+  app.get(
+    "/status",
+    pageAuth,
+    referrer({ summary: "The referrer's link status, settings and today's count", responses: { 200: { description: "Status", ref: "Status", example: STATUS_EXAMPLE } } }),
+    async (c) => c.json(await engine.status(c.get("caller").userId)),
+  );
 
   const streams = new StreamCounts(services.streamLimits ?? DEFAULT_STREAM_LIMITS);
 
-  app.get("/status/events", pageAuth, documented(doc.statusEvents), (c) => {
+  app.get(
+    "/status/events",
+    pageAuth,
+    referrer({
+      summary: "Server-sent events: `status` (a Status) at once and on every change, `qr` ({text, dataUrl}) on every new QR",
+      description:
+        "A bearer token, or the connect page's cookie (no token in the URL). The stream closes when the token expires; at most RELANCE_SSE_MAX_PER_USER streams per account (429 too_many_streams).",
+      errors: ["TooManyRequests"],
+      responses: { 200: { description: "text/event-stream", media: "text/event-stream", example: 'event: status\ndata: {"status":"pending_qr",...}\n\n' } },
+    }),
+    (c) => {
     const { userId: referrerUserId, exp } = c.get("caller");
     const refused = streams.open(referrerUserId);
     if (refused) throw new ApiError(429, "too_many_streams", refused);
@@ -131,32 +179,55 @@ export function referrerRoutes(services: AppServices) {
     });
   });
 
-  app.post("/disconnect", pageAuth, documented(doc.disconnect), async (c) => {
-    const { body } = inputOf(c, doc.disconnect);
-    // Logging out unlinks the device and deletes the stored session: the account's own token only.
-    if (body.logout && c.get("caller").connectPage) throw new ApiError(403, "forbidden", "The connect page cannot log the WhatsApp account out");
-    return c.json(await engine.disconnect(c.get("caller").userId, body));
-  });
+  app.post(
+    "/disconnect",
+    pageAuth,
+    body(DisconnectBody, { required: false, example: { logout: false } }),
+    referrer({ summary: "Disconnect WhatsApp (logout also deletes the stored session)", responses: { 200: { description: "Status after the disconnect", ref: "Status" } } }),
+    async (c) => {
+      const options = c.req.valid("json");
+      // Logging out unlinks the device and deletes the stored session: the account's own token only.
+      if (options.logout && c.get("caller").connectPage) throw new ApiError(403, "forbidden", "The connect page cannot log the WhatsApp account out");
+      return c.json(await engine.disconnect(c.get("caller").userId, options));
+    },
+  );
 
-  app.patch("/config", auth, documented(doc.config), async (c) => {
-    const { body } = inputOf(c, doc.config);
-    return c.json(await engine.updateConfig(c.get("caller").userId, body));
-  });
+  app.patch(
+    "/config",
+    auth,
+    body(ConfigPatchBody, { example: { sendingPaused: false, timezone: "Europe/Paris", sendWindow: { start: "09:00", end: "19:30" } } }),
+    referrer({
+      summary: "Pauses, time zone, send window",
+      description: "The send window's start and end must differ (00:00-23:59 is the whole day); start after end spans midnight.",
+      responses: { 200: { description: "Status with the change applied", ref: "Status" } },
+    }),
+    async (c) => c.json(await engine.updateConfig(c.get("caller").userId, c.req.valid("json"))),
+  );
 
   const cursors = new CursorCodec(services.secrets.jwt);
-  app.get("/targets", auth, documented(doc.targets), async (c) => {
-    const { query } = inputOf(c, doc.targets);
-    const referrerUserId = c.get("caller").userId;
-    const scope = JSON.stringify([referrerUserId, query.status ?? null]);
-    const page = await engine.listTargets(referrerUserId, {
-      ...(query.status ? { status: query.status as never } : {}),
-      ...(query.limit ? { limit: query.limit } : {}),
-      cursor: query.cursor ? cursors.open(query.cursor, scope) : null,
-    });
-    return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
-  });
+  app.get(
+    "/targets",
+    auth,
+    query(TargetsQuery),
+    referrer({
+      summary: "The caller's targets, a page at a time",
+      description: "A cursor is only valid with the listing that returned it (same user and status filter); any other is a 400.",
+      responses: { 200: answer("a page of targets", res.TargetPageResponse) },
+    }),
+    async (c) => {
+      const { status, limit, cursor } = c.req.valid("query");
+      const referrerUserId = c.get("caller").userId;
+      const scope = JSON.stringify([referrerUserId, status ?? null]);
+      const page = await engine.listTargets(referrerUserId, {
+        ...(status ? { status } : {}),
+        ...(limit ? { limit } : {}),
+        cursor: cursor ? cursors.open(cursor, scope) : null,
+      });
+      return c.json({ items: page.items.map(presentTarget), nextCursor: cursors.seal(page.nextCursor, scope) });
+    },
+  );
 
-  app.get("/stats", auth, documented(doc.stats), async (c) => c.json(await engine.stats(c.get("caller").userId)));
+  app.get("/stats", auth, referrer({ summary: "The caller's stats", responses: { 200: { description: "stats", ref: "Stats" } } }), async (c) => c.json(await engine.stats(c.get("caller").userId)));
   return app;
 }
 
