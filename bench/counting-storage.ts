@@ -1,4 +1,4 @@
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 
 /** Storage calls and rows (documents) read, since the last `reset`. */
 export interface Counts {
@@ -28,7 +28,7 @@ function rowsOf(result: unknown): number {
  * The storage with every repository call counted: what a run costs in round trips and rows read,
  * the same way on every backend (the pushed directory lives in the storage, so its reads count too).
  */
-export function countingStorage(storage: RelanceStorage): { storage: RelanceStorage; counts: Counts; reset(): Counts } {
+export function countingStorage(storage: StorageBackend): { storage: StorageBackend; counts: Counts; reset(): Counts } {
   const counts: Counts = { calls: 0, rows: 0, byMethod: {} };
   const wrap = <T extends object>(repository: T): T => {
     // The repository's key in the storage (`targets`, `counters`, ...), for the calls by method.
@@ -47,7 +47,7 @@ export function countingStorage(storage: RelanceStorage): { storage: RelanceStor
       },
     });
   };
-  const counted = Object.create(storage) as RelanceStorage;
+  const counted = Object.create(storage) as StorageBackend;
   for (const key of ["configs", "messages", "targets", "counters", "doNotContact", "leases", "sessions", "directory", "exitedUsers", "enrollmentCursors", "settings"] as const) {
     Object.defineProperty(counted, key, { value: wrap(storage[key] as object) });
   }

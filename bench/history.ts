@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import type { Db } from "mongodb";
-import type { Referral, RelanceStorage, Target } from "@relance/core";
+import type { Referral, Target } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { encode } from "../packages/adapters/src/storage/sqlite/codec.js";
 import { DEFAULT_COLLECTION_NAMES } from "../packages/adapters/src/storage/mongodb/index.js";
 import { toTargetDocument } from "../packages/adapters/src/storage/mongodb/target-mapping.js";
@@ -76,7 +77,7 @@ export function* records(workload: Workload, now: Date): Generator<{ referral: R
 }
 
 /** Through the port, one call per record: the memory store (which has no bulk path). */
-export async function seedThroughPort(storage: RelanceStorage, workload: Workload, now: Date): Promise<void> {
+export async function seedThroughPort(storage: StorageBackend, workload: Workload, now: Date): Promise<void> {
   for (const { referral, target } of records(workload, now)) {
     await storage.directory.upsertReferral(referral);
     await storage.targets.insertIfAbsent(target);

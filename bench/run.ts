@@ -18,7 +18,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { createMemoryStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
 import { createSqliteStorage } from "@relance/adapters/sqlite";
@@ -72,7 +72,7 @@ interface Backend {
   /** Creates the store and seeds the workload's history and due set. */
   seed(load: Workload): Promise<void>;
   /** Opens the seeded store (a restarted process); null when nothing persists. */
-  open(): Promise<RelanceStorage>;
+  open(): Promise<StorageBackend>;
   persistent: boolean;
   cleanup(): Promise<void>;
 }

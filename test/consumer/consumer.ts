@@ -1,12 +1,13 @@
 // Type-checked by `npm run test:consumer` in a fresh project against the published declarations,
 // with `module`/`moduleResolution` NodeNext, `strict` and no `skipLibCheck`.
-import { createRelanceEngine, RelanceError, type Clock, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
+import { createRelanceEngine, RelanceError, type Clock, type RelanceEngine, type Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { LogNotifier, ManualClock, SandboxTransport, StoredDirectory, createMemoryStorage, type OutboxItem } from "@relance/adapters";
 
 export async function firstDay(): Promise<OutboxItem[]> {
   const clock: ManualClock = new ManualClock("2026-01-05T08:00:00.000Z");
   const asPort: Clock = clock;
-  const storage: RelanceStorage = createMemoryStorage();
+  const storage: StorageBackend = createMemoryStorage();
   const transport = new SandboxTransport({ clock, renderQr: false });
   const asTransport: Transport = transport;
   const directory = new StoredDirectory(storage.directory, asPort);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import type { RelanceEngine, Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
 import { FakeWhatsApp } from "@relance/adapters/testing/baileys";
 import { HOUR, START } from "../support/engine-harness.js";
@@ -18,7 +19,7 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
 });
 
-function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string): RelanceEngine {
+function process(storage: StorageBackend, world: FakeWhatsApp, clock: ManualClock, instanceId: string): RelanceEngine {
   // The fake's offline queue takes at most tens of ms here; production waits 2 s of quiet.
   return baileysProcess({ storage, world, clock, instanceId, track: transports, transport: { offlineQuietMs: 300 } }).engine;
 }

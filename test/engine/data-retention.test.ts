@@ -1,6 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { PURGED_CONTACT, type E164 } from "@relance/core";
-import { DAY, createHarness } from "../support/engine-harness.js";
+import { createRelanceEngine, PURGED_CONTACT, type Directory, type E164, type RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
+import { DAY, createHarness, type Harness } from "../support/engine-harness.js";
+
+/** The backend as the core's port alone: reading the stores it keeps for other adapters throws. */
+function coreView(storage: StorageBackend): RelanceStorage {
+  return new Proxy(storage, {
+    get(target, key, receiver) {
+      if (key === "sessions" || key === "directory") throw new Error(`the core read storage.${key}`);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+/** A second process of the harness whose engine gets `storage` and `directory`. */
+function engineOn(h: Harness, storage: RelanceStorage, directory: Directory) {
+  return createRelanceEngine({ storage, directory, transport: h.transport, clock: h.clock, notifier: h.notifier, options: { retentionDays: 30, instanceId: "core-only" } });
+}
 
 async function enrolledHarness(options = {}) {
   const h = await createHarness({ messageDelayMs: 0, messageJitterMs: 0, typingMs: 0, ...options });
@@ -131,5 +147,36 @@ describe("security 9: retention and erasure", () => {
     expect(await h.storage.directory.getReferrer("ref-1")).toBeNull();
     expect((await h.engine.listTargets("ref-1")).items).toEqual([]);
     expect(h.transport.getState("ref-1").status).not.toBe("connected");
+  });
+
+  // Issue 23 (1): the transports' sessions and the stored directory's records are not the core's:
+  // retention and erasure reach the records through the Directory port only.
+  it("retention and erasure never read the backend's sessions or directory records: the directory purges and erases its own", async () => {
+    const h = await enrolledHarness({ retentionDays: 30 });
+    await h.engine.exitUser("user-1");
+    h.clock.advance(31 * DAY);
+    const engine = engineOn(h, coreView(h.storage), h.directory);
+    expect(await engine.runRetention()).toEqual({ purged: 1 });
+    expect(await h.storage.directory.getReferrals("ref-1", ["user-1"])).toEqual([]);
+    expect(await engine.eraseUser("user-2")).toMatchObject({ targets: 1, directoryRecords: 1 });
+    expect(await h.storage.directory.getReferrals("ref-1", ["user-2"])).toEqual([]);
+  });
+
+  it("a directory that keeps nothing itself (no eraseUser, no purgeReferrals): erasure and retention still run, with 0 directory records", async () => {
+    const h = await enrolledHarness({ retentionDays: 30 });
+    const d = h.directory;
+    const pulled: Directory = {
+      hasActiveSubscription: (id) => d.hasActiveSubscription(id),
+      getReferrer: (id) => d.getReferrer(id),
+      getReferrerStatus: (id) => d.getReferrerStatus(id),
+      listReferrals: (id) => d.listReferrals(id),
+      getReferrals: (id, ids) => d.getReferrals(id, ids),
+      listReferralChanges: (id, since) => d.listReferralChanges(id, since),
+    };
+    const engine = engineOn(h, coreView(h.storage), pulled);
+    await engine.exitUser("user-1");
+    h.clock.advance(31 * DAY);
+    expect(await engine.runRetention()).toEqual({ purged: 1 });
+    expect(await engine.eraseUser("user-2")).toMatchObject({ targets: 1, directoryRecords: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import type { RelanceEngine, Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
 import { FakeWhatsApp } from "@relance/adapters/testing/baileys";
 import { HOUR, START } from "../support/engine-harness.js";
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 /** The engine's view of the storage, with opt-outs failing as when its database is unreachable. */
-function optOutsFailing(storage: RelanceStorage, attempts: { count: number }, how: "reject" | "hang" = "reject"): RelanceStorage {
+function optOutsFailing(storage: StorageBackend, attempts: { count: number }, how: "reject" | "hang" = "reject"): StorageBackend {
   const fail = async () => {
     attempts.count++;
     if (how === "hang") return new Promise<void>(() => {});
@@ -31,7 +32,7 @@ function optOutsFailing(storage: RelanceStorage, attempts: { count: number }, ho
   return new Proxy(storage, { get: (target, key, receiver) => (key === "doNotContact" ? doNotContact : Reflect.get(target, key, receiver)) });
 }
 
-function process(storage: RelanceStorage, world: FakeWhatsApp, clock: ManualClock, instanceId: string, engineStorage = storage, inboundAckWaitMs?: number): { engine: RelanceEngine; transport: Transport } {
+function process(storage: StorageBackend, world: FakeWhatsApp, clock: ManualClock, instanceId: string, engineStorage = storage, inboundAckWaitMs?: number): { engine: RelanceEngine; transport: Transport } {
   return baileysProcess({ storage, world, clock, instanceId, engineStorage, track: transports, transport: inboundAckWaitMs === undefined ? {} : { inboundAckWaitMs } });
 }
 

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
-import { createRelanceEngine, type RelanceStorage } from "@relance/core";
+import { createRelanceEngine } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { StoredDirectory } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
 import { createSqliteStorage } from "@relance/adapters/sqlite";
@@ -20,7 +21,7 @@ afterAll(async () => {
 interface Backend {
   name: string;
   /** Opens the same persistent store again (a restarted process). */
-  open(): Promise<RelanceStorage>;
+  open(): Promise<StorageBackend>;
 }
 
 async function mongoBackend(uri: string, kind: string): Promise<Backend> {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@relance/adapters";
-import { createRelanceEngine, type Logger, type ReferralRepliedNotification, type RelanceStorage } from "@relance/core";
+import { createRelanceEngine, type Logger, type ReferralRepliedNotification } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { DAY, FAST, enrolledHarness } from "../support/engine-harness.js";
 
 const enrolled = enrolledHarness;
 
 /** Storage whose target writes take a turn of the event loop, as a real database does. */
-function slowWritesStorage(): RelanceStorage {
+function slowWritesStorage(): StorageBackend {
   const storage = createMemoryStorage();
   const updateIf = storage.targets.updateIf.bind(storage.targets);
   storage.targets.updateIf = async (...args) => {
@@ -125,7 +126,7 @@ describe("onReply: continue", () => {
 });
 
 /** Storage whose opt-out writes take a turn of the event loop, as a real database does. */
-function slowOptOutStorage(): RelanceStorage {
+function slowOptOutStorage(): StorageBackend {
   const storage = createMemoryStorage();
   const add = storage.doNotContact.add.bind(storage.doNotContact);
   storage.doNotContact.add = async (entry) => {

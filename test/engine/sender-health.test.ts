@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage, type OutboxItem } from "@relance/adapters";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { createHarness, FAST, HOUR, type Harness } from "../support/engine-harness.js";
 import { everyStorageBackend } from "../support/storage-backends.js";
 
@@ -10,7 +10,7 @@ const MINUTE = 60_000;
 const PER_REFERRER = 20;
 
 /** Two referrers of 20 referrals each: `healthy`, whose messages are delivered, and `muted`, whose never are. */
-async function twoSenders(storage: RelanceStorage = createMemoryStorage()): Promise<Harness> {
+async function twoSenders(storage: StorageBackend = createMemoryStorage()): Promise<Harness> {
   const h = await createHarness({ ...FAST, senderHealth: true }, storage);
   await h.seedMessages(7);
   for (const [r, referrerId] of ["healthy", "muted"].entries()) {

@@ -1,4 +1,5 @@
 import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { LogNotifier, ManualClock, StoredDirectory, createSessionCipher } from "@relance/adapters";
 import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
 import type { BaileysTransportOptions } from "../../packages/adapters/src/transports/baileys/transport-options.js";
@@ -11,7 +12,7 @@ import { FAST, NO_NEW_ACCOUNT_LIMITS, seededRandom } from "./engine-harness.js";
  * give the engine a failing view of the storage while the transport keeps the real one.
  */
 export function baileysProcess(options: {
-  storage: RelanceStorage;
+  storage: StorageBackend;
   world: FakeWhatsApp;
   clock: ManualClock;
   instanceId: string;

@@ -1,4 +1,5 @@
-import { createRelanceEngine, type MessageInput, type RelanceEngine, type RelanceOptions, type RelanceStorage } from "@relance/core";
+import { createRelanceEngine, type MessageInput, type RelanceEngine, type RelanceOptions } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { LogNotifier, ManualClock, ManualScheduler, SandboxTransport, StoredDirectory, createMemoryStorage } from "@relance/adapters";
 
 export const HOUR = 3_600_000;
@@ -9,7 +10,7 @@ export const START = "2026-01-05T08:00:00.000Z";
 export interface Harness {
   engine: RelanceEngine;
   clock: ManualClock;
-  storage: RelanceStorage;
+  storage: StorageBackend;
   transport: SandboxTransport;
   directory: StoredDirectory;
   notifier: LogNotifier;
@@ -51,7 +52,7 @@ export const NO_NEW_ACCOUNT_LIMITS: Partial<RelanceOptions> = { dailyCapRampUp: 
 
 export async function createHarness(
   options: Partial<RelanceOptions> = FAST,
-  storage: RelanceStorage = createMemoryStorage(),
+  storage: StorageBackend = createMemoryStorage(),
   start: string = START,
 ): Promise<Harness> {
   await storage.init();
@@ -113,7 +114,7 @@ export async function createHarness(
  * The usual starting point: seven day messages, referrer `ref-1` subscribed and linked, and
  * `referrals` referrals (`user-<i>`, `+336111111<ii>`) enrolled.
  */
-export async function enrolledHarness(referrals: number, options: Partial<RelanceOptions> = {}, storage?: RelanceStorage): Promise<Harness> {
+export async function enrolledHarness(referrals: number, options: Partial<RelanceOptions> = {}, storage?: StorageBackend): Promise<Harness> {
   const h = await createHarness({ ...FAST, ...options }, storage);
   await h.seedMessages(7);
   await h.addReferrer("ref-1", "+33600000001");

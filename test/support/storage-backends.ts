@@ -3,13 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { MongoClient } from "mongodb";
-import type { RelanceStorage } from "@relance/core";
-import { createMemoryStorage } from "@relance/adapters";
+import { createMemoryStorage, type StorageBackend as Storage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
 import { createSqliteStorage } from "@relance/adapters/sqlite";
 import { startTestMongo } from "./mongo-server.js";
 
-export type StorageBackend = [name: string, open: () => Promise<RelanceStorage>];
+export type StorageBackend = [name: string, open: () => Promise<Storage>];
 
 /**
  * Every storage adapter for an engine-level `describe.each`: memory, SQLite in a fresh directory, and

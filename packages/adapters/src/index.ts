@@ -19,6 +19,7 @@ export {
 } from "./transports/sandbox/population.js";
 export { qrDataUrl, qrTerminal } from "./qr/render-qr.js";
 export { createMemoryStorage } from "./storage/memory/index.js";
+export type { DirectoryRepository, SessionEntry, SessionEntryRef, SessionRepository, StorageBackend, StoredReferrer } from "./ports/index.js";
 export { createSessionCipher, sessionCipherFromEnv, SessionCryptoError, type SessionCipher } from "./crypto/session-cipher.js";
 export { SessionPool, type PooledSession, type SessionPoolOptions } from "./transports/pool/session-pool.js";
 export { HttpDirectory, type HttpDirectoryOptions } from "./directory/http-directory.js";

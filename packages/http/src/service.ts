@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { Logger as Pino } from "pino";
-import type { RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import type { RelanceEngine, Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import type { Hono } from "hono";
 import type { ServiceConfig } from "./config/env.js";
 import { buildContainer, resolved, type ContainerOverrides } from "./composition/container.js";
@@ -14,7 +15,7 @@ import type { ServiceMetrics } from "./observability/metrics.js";
 export interface RunningService {
   app: Hono;
   engine: RelanceEngine;
-  storage: RelanceStorage;
+  storage: StorageBackend;
   transport: Transport;
   /** The simulated world (clock, recipients) with the sandbox transport; null otherwise. */
   sandbox: SandboxWorld | null;

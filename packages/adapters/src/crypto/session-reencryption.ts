@@ -1,4 +1,5 @@
-import type { Logger, SessionRepository } from "@relance/core";
+import type { Logger } from "@relance/core";
+import type { SessionRepository } from "../ports/session-repository.js";
 import { keyIdOf, type SessionCipher } from "./session-cipher.js";
 
 export interface ReencryptionReport {

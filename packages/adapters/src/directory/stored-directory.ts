@@ -4,13 +4,13 @@ import {
   type Clock,
   type Directory,
   type DirectoryFeed,
-  type DirectoryRepository,
   type ExitedUserRepository,
   type PushedReferral,
   type Referral,
   type ReferralChanges,
   type ReferrerProfile,
 } from "@relance/core";
+import type { DirectoryRepository } from "../ports/directory-repository.js";
 
 const SYSTEM_CLOCK: Pick<Clock, "now"> = { now: () => new Date() };
 
@@ -123,6 +123,19 @@ export class StoredDirectory implements Directory, DirectoryFeed {
   /** The storage's own change order (see `DirectoryRepository.listReferralChanges`): exact, no full pass needed. */
   async listReferralChanges(referrerUserId: string, since: string | null): Promise<ReferralChanges> {
     return this.repository.listReferralChanges(referrerUserId, since);
+  }
+
+  /** The user's referrer record, the referrals under them and their own referral records. */
+  async eraseUser(userId: string): Promise<number> {
+    return this.repository.deleteUser(userId);
+  }
+
+  async purgeReferrals(keys: readonly { referrerId: string; userId: string }[]): Promise<number> {
+    return this.repository.deleteReferrals(keys);
+  }
+
+  async purgeReferralRecords(userIds: readonly string[]): Promise<number> {
+    return this.repository.deleteReferralRecords(userIds);
   }
 }
 

@@ -24,16 +24,17 @@ export interface OutageFault {
 
 /**
  * A `RelanceStorage` wrapper that fails or hangs on command, for outage tests through the engine
- * on any adapter. `lifecycle` calls (`init`, `close`) always pass; `ping` obeys the faults.
+ * on any adapter. `lifecycle` calls (`init`, `close`) always pass; `ping` obeys the faults. Every
+ * repository the storage holds is wrapped (a backend's `sessions` and `directory` too).
  */
-export class OutageStorage {
-  readonly storage: RelanceStorage;
+export class OutageStorage<S extends RelanceStorage = RelanceStorage> {
+  readonly storage: S;
   /** Every call that reached the wrapper, in order, with what happened to it. */
   readonly calls: Array<StorageCall & { fault: OutageKind | null }> = [];
   private faults: Array<OutageFault & { hits: number }> = [];
   private waiting: Array<() => void> = [];
 
-  constructor(readonly inner: RelanceStorage) {
+  constructor(readonly inner: S) {
     const storage: Record<string, unknown> = {
       name: inner.name,
       init: () => inner.init(),
@@ -49,7 +50,7 @@ export class OutageStorage {
       }
       storage[key] = repository;
     }
-    this.storage = storage as unknown as RelanceStorage;
+    this.storage = storage as unknown as S;
   }
 
   /** Adds a fault; the first matching one decides each call. */

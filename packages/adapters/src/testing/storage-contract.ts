@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe } from "vitest";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../ports/storage-backend.js";
 import type { ContractContext } from "./contract/context.js";
 import { describeLifecycle } from "./contract/lifecycle.js";
 import { describeConfigs } from "./contract/configs.js";
@@ -39,10 +39,10 @@ export interface RawStorageReader {
 
 export interface StorageContractOptions {
   /** A fresh, empty, `init()`-ed storage; the suite closes it after each test. */
-  create: () => Promise<RelanceStorage>;
-  raw?: (storage: RelanceStorage) => RawStorageReader;
+  create: () => Promise<StorageBackend>;
+  raw?: (storage: StorageBackend) => RawStorageReader;
   /** Closes `storage` and opens the same backend again. */
-  reopen?: (storage: RelanceStorage) => Promise<RelanceStorage>;
+  reopen?: (storage: StorageBackend) => Promise<StorageBackend>;
   /**
    * Set (to the reason) when the backend's `directory.listReferralChanges` may return again
    * referrals changed shortly before its cursor: the "nothing changed" case is then skipped.
@@ -51,12 +51,13 @@ export interface StorageContractOptions {
 }
 
 /**
- * The behaviour every `RelanceStorage` adapter must show. Backend-agnostic: no sleeps, no wall
+ * The behaviour every `RelanceStorage` adapter must show, with the stores a backend of this package
+ * also provides (`StorageBackend`: the transports' sessions, the stored directory's records). Backend-agnostic: no sleeps, no wall
  * clock, concurrency through `Promise.all` of many calls.
  */
 export function runStorageContract(name: string, options: StorageContractOptions): void {
   describe(`RelanceStorage contract: ${name}`, () => {
-    let current: RelanceStorage | null = null;
+    let current: StorageBackend | null = null;
 
     const ctx: ContractContext = {
       options,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { DirectoryRepository, PushedReferral } from "@relance/core";
+import type { PushedReferral } from "@relance/core";
+import type { DirectoryRepository } from "../../src/ports/index.js";
 import { StoredDirectory } from "../../src/directory/stored-directory.js";
 import { createMemoryStorage } from "../../src/storage/memory/index.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MongoClient, MongoServerError, type Collection, type Db, type Document } from "mongodb";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../../src/ports/index.js";
 import type { ContractContext } from "../../src/testing/contract/context.js";
 import { describeLeases } from "../../src/testing/contract/leases.js";
 import { describeCounters } from "../../src/testing/contract/counters.js";
@@ -78,7 +78,7 @@ if ("skipped" in server) {
 
   // The cases whose upserts collide on `_id` under concurrency: they must hold on such a server too.
   describe(`MongoDB storage with DocumentDB's duplicate-key answer (${server.kind})`, () => {
-    let current: RelanceStorage | null = null;
+    let current: StorageBackend | null = null;
     const ctx: ContractContext = {
       options: { create: () => Promise.reject(new Error("not used")) },
       storage() {

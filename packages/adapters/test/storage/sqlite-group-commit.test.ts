@@ -2,14 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../../src/ports/index.js";
 import { createSqliteStorage } from "../../src/storage/sqlite/index.js";
 
 const DAY = "2026-01-05";
 const dirs: string[] = [];
-const open: RelanceStorage[] = [];
+const open: StorageBackend[] = [];
 
-async function storageIn(dataDir: string): Promise<RelanceStorage> {
+async function storageIn(dataDir: string): Promise<StorageBackend> {
   const storage = createSqliteStorage({ dataDir });
   await storage.init();
   open.push(storage);

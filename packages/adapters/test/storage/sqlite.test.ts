@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../../src/ports/index.js";
 import Database from "better-sqlite3";
 import { createSqliteStorage, SQLITE_FILENAME } from "../../src/storage/sqlite/index.js";
 import { decode } from "../../src/storage/sqlite/codec.js";
@@ -14,7 +14,7 @@ const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const SQLITE_STORAGE = pathToFileURL(fileURLToPath(new URL("../../src/storage/sqlite/index.ts", import.meta.url))).href;
 
 const dirs: string[] = [];
-const dirOf = new WeakMap<RelanceStorage, string>();
+const dirOf = new WeakMap<StorageBackend, string>();
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "relance-sqlite-"));
@@ -22,7 +22,7 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function open(dataDir: string): Promise<RelanceStorage> {
+async function open(dataDir: string): Promise<StorageBackend> {
   const storage = createSqliteStorage({ dataDir });
   await storage.init();
   dirOf.set(storage, dataDir);

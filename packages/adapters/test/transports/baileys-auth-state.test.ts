@@ -1,5 +1,5 @@
 import { BufferJSON, initAuthCreds, proto } from "@whiskeysockets/baileys";
-import type { SessionRepository } from "@relance/core";
+import type { SessionRepository } from "../../src/ports/index.js";
 import { describe, expect, it } from "vitest";
 import { SessionCryptoError, createSessionCipher } from "../../src/crypto/session-cipher.js";
 import { useStorageAuthState } from "../../src/transports/baileys/auth-state.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { DisconnectReason, makeEventBuffer, type WAMessage } from "@whiskeysockets/baileys";
-import { silentLogger, type Logger, type RelanceStorage } from "@relance/core";
+import { silentLogger, type Logger } from "@relance/core";
+import type { StorageBackend } from "../../src/ports/index.js";
 import { ManualClock } from "../../src/index.js";
 import { toBaileysLogger } from "../../src/transports/baileys/logger.js";
 import { DEFAULT_OFFLINE_DRAIN_MS, DEFAULT_OFFLINE_QUIET_MS, DEFAULT_READY_TIMEOUT_MS } from "../../src/transports/baileys/transport-options.js";
@@ -21,7 +22,7 @@ const beforeConnected = (s: Setup) => {
 };
 
 /** Linked, then the process stops: the next transport restores the session from storage. */
-async function restorable(): Promise<{ storage: RelanceStorage; world: FakeWhatsApp; clock: ManualClock }> {
+async function restorable(): Promise<{ storage: StorageBackend; world: FakeWhatsApp; clock: ManualClock }> {
   const storage = await memoryStorage();
   const clock = new ManualClock("2026-01-05T10:00:00Z", { autoAdvance: false });
   const world = new FakeWhatsApp({ now: () => clock.now() });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { E164, SessionEntryRef } from "@relance/core";
+import type { E164 } from "@relance/core";
+import type { SessionEntryRef } from "../../src/ports/index.js";
 import { createSessionCipher } from "../../src/index.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
 import { encryptedEntries } from "../../src/transports/baileys/encrypted-entries.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DisconnectReason, NewChatMessageCappingStatusType, getCompanionPlatformId, type WAMessage } from "@whiskeysockets/baileys";
-import { SenderRestrictedError, type Logger, type OutgoingMessage, type RelanceStorage, type SessionRepository } from "@relance/core";
+import { SenderRestrictedError, type Logger, type OutgoingMessage } from "@relance/core";
+import type { SessionRepository, StorageBackend } from "../../src/ports/index.js";
 import { ManualClock } from "../../src/index.js";
 import { BAKED_WA_VERSION } from "../../src/transports/baileys/wa-version.js";
 import { DEFAULT_BROWSER } from "../../src/transports/baileys/socket.js";
@@ -18,7 +19,7 @@ const inboundOf = (s: Setup) => s.events.flatMap((e) => (e.type === "inbound" ? 
 const eventIndex = (s: Setup, predicate: (e: Setup["events"][number]) => boolean) => s.events.findIndex(predicate);
 
 /** Linked, then the process stops: the next transport restores the session from storage. */
-async function restorable(options: { world?: FakeWhatsApp; storage?: RelanceStorage; clock?: ManualClock } = {}) {
+async function restorable(options: { world?: FakeWhatsApp; storage?: StorageBackend; clock?: ManualClock } = {}) {
   const storage = options.storage ?? (await memoryStorage());
   const clock = options.clock ?? new ManualClock("2026-01-05T10:00:00Z", { autoAdvance: false });
   const world = options.world ?? new FakeWhatsApp({ now: () => clock.now() });
@@ -321,7 +322,7 @@ describe("baileys on a real phone: shutdown keeps the creds (gap 10)", () => {
       replaceIf: (id, key, expected, value) => storage.sessions.replaceIf(id, key, expected, value),
       exists: (id) => storage.sessions.exists(id),
     };
-    const s = await setup({ storage: { ...storage, sessions: slow } as RelanceStorage });
+    const s = await setup({ storage: { ...storage, sessions: slow } as StorageBackend });
     const socket = await linked(s);
     socket.ev.emit("creds.update", { nextPreKeyId: 4242, firstUnuploadedPreKeyId: 4242 });
     await s.transport.close();

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import wweb from "whatsapp-web.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger, type RelanceStorage } from "@relance/core";
+import { silentLogger } from "@relance/core";
+import type { StorageBackend } from "../../src/ports/index.js";
 import { createMemoryStorage, createSessionCipher } from "../../src/index.js";
 import { BACKUP_INTERVAL_MS, createRealWwebjsClient, PINNED_WEB_VERSION, webVersionPin, WEB_VERSION_ARCHIVE_URL } from "../../src/transports/wwebjs/client-factory.js";
 import { createMediaLoader } from "../../src/transports/wwebjs/media.js";
@@ -15,7 +16,7 @@ const SECRET = "a-test-secret-of-32-characters!!";
 
 describe("whatsapp-web.js client set-up", () => {
   let dataPath: string;
-  let storage: RelanceStorage;
+  let storage: StorageBackend;
   beforeAll(async () => {
     dataPath = await mkdtemp(join(tmpdir(), "relance-wwebjs-setup-"));
     storage = createMemoryStorage();

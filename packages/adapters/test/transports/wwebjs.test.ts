@@ -1,7 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SessionDrivenElsewhereError, TransportUnavailableError, type MediaItem, type SessionRepository, type TransportEvent } from "@relance/core";
+import { SessionDrivenElsewhereError, TransportUnavailableError, type MediaItem, type TransportEvent } from "@relance/core";
+import type { SessionRepository } from "../../src/ports/index.js";
 import { ManualClock, createSessionCipher } from "../../src/index.js";
 import { runTransportContract } from "../../src/testing/index.js";
 import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/transports/wwebjs/guarded-remote-auth.js";

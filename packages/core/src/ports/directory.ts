@@ -55,6 +55,24 @@ export interface Directory {
    * enrollment reads only these, so an idle run costs O(referrers), not O(referrals).
    */
   listReferralChanges(referrerUserId: string, since: string | null): Promise<ReferralChanges>;
+  /**
+   * Erasure (GDPR): deletes what this directory keeps of the user, as a referrer (with the
+   * referrals kept under them) and as a referral under any referrer. Returns how many records
+   * were deleted. Left out by a directory that keeps nothing itself (the platform's, read over
+   * HTTP: the platform deletes the person from its own directory).
+   */
+  eraseUser?(userId: string): Promise<number>;
+  /**
+   * Retention: deletes these (`referrerId`, `userId`) referral records, whose targets' contacts
+   * the retention purges. Returns how many. Left out by a directory that keeps nothing itself.
+   */
+  purgeReferrals?(keys: readonly { referrerId: string; userId: string }[]): Promise<number>;
+  /**
+   * Retention of exited referrals: deletes these users' records as referrals, under every
+   * referrer (not their own referrer records). Returns how many. Left out by a directory that
+   * keeps nothing itself.
+   */
+  purgeReferralRecords?(userIds: readonly string[]): Promise<number>;
 }
 
 /**

@@ -13,8 +13,9 @@ export interface RetentionResult {
 
 /**
  * Retention: `retentionDays` after a target left the loop, its contact (phone, name, payment link)
- * is emptied, and the stored directory's record of that referral under that referrer (the same
- * number, name and payment link, security review 2, L4) is deleted. What is left (ids, days sent,
+ * is emptied, and the directory's own record of that referral under that referrer, if it keeps
+ * one (the stored directory: the same number, name and payment link, security review 2, L4), is
+ * deleted (`Directory.purgeReferrals`). What is left (ids, days sent,
  * outcome) keeps the statistics and the once-ever rule, which needs no directory record.
  *
  * The record goes first, then the target's contact, batch by batch: a run stopped in between
@@ -36,7 +37,7 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
   for (;;) {
     const batch = await ctx.storage.targets.listPurgeable(cutoff, BATCH);
     if (batch.length === 0) break;
-    await ctx.storage.directory.deleteReferrals(batch.map((t) => ({ referrerId: t.referrerUserId, userId: t.referralUserId })));
+    await ctx.directory.purgeReferrals?.(batch.map((t) => ({ referrerId: t.referrerUserId, userId: t.referralUserId })));
     purged += await ctx.storage.targets.purgeContacts(batch.map((t) => t.id));
     if (batch.length < BATCH) break;
   }
@@ -59,12 +60,14 @@ export async function runRetention(ctx: EngineContext): Promise<RetentionResult>
  * deleting what is left of them.
  */
 async function purgeExitedReferrals(ctx: EngineContext, cutoff: Date): Promise<number> {
+  const purge = ctx.directory.purgeReferralRecords?.bind(ctx.directory);
+  if (!purge) return 0;
   let deleted = 0;
   let after: string | null = null;
   for (;;) {
     const userIds = await ctx.storage.exitedUsers.listExitedBefore(cutoff, after, BATCH);
     if (userIds.length === 0) break;
-    deleted += await ctx.storage.directory.deleteReferralRecords(userIds);
+    deleted += await purge(userIds);
     if (userIds.length < BATCH) break;
     after = userIds[userIds.length - 1]!;
   }
@@ -104,10 +107,10 @@ export interface ErasureResult {
 }
 
 /**
- * Erasure (GDPR): removes a person's data everywhere — as a referral (their targets, their records
- * in the stored directory) and as a referrer (their config, their WhatsApp session, the targets
- * and referrals under them). The do-not-contact list keeps its entry, if any: it is what stops
- * anyone from writing to them again.
+ * Erasure (GDPR): removes a person's data everywhere — as a referral (their targets, the records
+ * the directory keeps of them: `Directory.eraseUser`) and as a referrer (their config, their
+ * WhatsApp session, the targets and referrals under them). The do-not-contact list keeps its
+ * entry, if any: it is what stops anyone from writing to them again.
  *
  * What stays is a tombstone: the (pseudonymous) user id among the exited users, which enrollment
  * checks for every referrer, and (with `contactKey`) the keyed hashes of their numbers — those of
@@ -140,7 +143,7 @@ export async function eraseUser(ctx: EngineContext, userId: string, options: { p
   }
   await forgetInSessions(ctx, userId);
   const targets = await ctx.storage.targets.deleteByUser(userId);
-  const directoryRecords = await ctx.storage.directory.deleteUser(userId);
+  const directoryRecords = (await ctx.directory.eraseUser?.(userId)) ?? 0;
   const deletedConfig = await ctx.storage.configs.delete(userId);
   // Deleted rows must not stay readable in the live files (the SQLite WAL) either.
   try {

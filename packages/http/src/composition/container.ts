@@ -1,6 +1,7 @@
 import { Container } from "inversify";
 import type { Logger as Pino } from "pino";
-import { createRelanceEngine, type Clock, type Notifier, type RelanceStorage, type Scheduler, type Transport } from "@relance/core";
+import { createRelanceEngine, type Clock, type Notifier, type Scheduler, type Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import {
   CronScheduler,
   HttpDirectory,
@@ -28,7 +29,7 @@ export { contactKeyOf } from "./engine-options.js";
 
 /** Replacements for tests and embedders (e.g. a storage they already opened). */
 export interface ContainerOverrides {
-  storage?: RelanceStorage;
+  storage?: StorageBackend;
   clock?: Clock;
   transport?: Transport;
   notifier?: Notifier;

@@ -1,6 +1,7 @@
 import type { Logger as Pino } from "pino";
 import type { Hono } from "hono";
-import type { Directory, RelanceEngine, RelanceStorage, Transport } from "@relance/core";
+import type { Directory, RelanceEngine, Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { reencryptSessions, type SessionCipher, type StoredDirectory } from "@relance/adapters";
 import { createApp } from "../app/app.js";
 import type { ServiceConfig } from "../config/env.js";
@@ -12,7 +13,7 @@ import type { SandboxWorld } from "./sandbox-world.js";
 export interface ComposedService {
   app: Hono;
   engine: RelanceEngine;
-  storage: RelanceStorage;
+  storage: StorageBackend;
   transport: Transport;
   metrics: ServiceMetrics;
   sandbox: SandboxWorld | null;
@@ -26,7 +27,7 @@ export interface ServiceParts {
   config: ServiceConfig;
   logger: Pino;
   engine: RelanceEngine;
-  storage: RelanceStorage;
+  storage: StorageBackend;
   transport: Transport;
   metrics: ServiceMetrics;
   cipher: SessionCipher;

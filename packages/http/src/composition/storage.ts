@@ -1,12 +1,13 @@
 import { MongoClient } from "mongodb";
-import type { RelanceStorage, Logger } from "@relance/core";
+import type { Logger } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { createMemoryStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
 import { createSqliteStorage } from "@relance/adapters/sqlite";
 import type { ServiceConfig } from "../config/env.js";
 
 /** `RELANCE_STORAGE`: the embedded SQLite store by default, MongoDB to scale out, memory for demos. */
-export function createStorage(config: ServiceConfig, logger?: Logger): RelanceStorage {
+export function createStorage(config: ServiceConfig, logger?: Logger): StorageBackend {
   switch (config.RELANCE_STORAGE) {
     case "memory":
       return createMemoryStorage();

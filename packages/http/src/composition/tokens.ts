@@ -1,5 +1,6 @@
 import type { Logger as Pino } from "pino";
-import type { Clock, Directory, Logger, Notifier, RelanceEngine, RelanceOptions, RelanceStorage, Scheduler, Transport } from "@relance/core";
+import type { Clock, Directory, Logger, Notifier, RelanceEngine, RelanceOptions, Scheduler, Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import type { SessionCipher, StoredDirectory } from "@relance/adapters";
 import type { ServiceConfig } from "../config/env.js";
 import type { ServiceMetrics } from "../observability/metrics.js";
@@ -29,7 +30,7 @@ export const TOKENS = {
   InstanceId: token<string>("InstanceId"),
   Clock: token<Clock>("Clock"),
   /** The store, initialised (schema, indexes) before anything receives it. */
-  Storage: token<RelanceStorage>("Storage"),
+  Storage: token<StorageBackend>("Storage"),
   SessionCipher: token<SessionCipher>("SessionCipher"),
   /** The stored directory the `/internal` pushes feed; null with the pull directory. */
   DirectoryFeed: token<StoredDirectory | null>("DirectoryFeed"),

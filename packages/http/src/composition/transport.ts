@@ -1,13 +1,14 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { activeContacts, type Clock, type Logger, type RelanceStorage, type Transport } from "@relance/core";
+import { activeContacts, type Clock, type Logger, type Transport } from "@relance/core";
+import type { StorageBackend } from "@relance/adapters";
 import { SandboxTransport, type ManualClock, type SessionCipher } from "@relance/adapters";
 import type { ServiceConfig } from "../config/env.js";
 import { WWEBJS_CLOSE_LIMITS } from "../config/shutdown.js";
 
 export interface TransportDependencies {
   config: ServiceConfig;
-  storage: RelanceStorage;
+  storage: StorageBackend;
   clock: Clock;
   cipher: SessionCipher;
   logger: Logger;

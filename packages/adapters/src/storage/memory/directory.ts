@@ -1,4 +1,5 @@
-import type { DirectoryRepository, Referral, StoredReferrer } from "@relance/core";
+import type { Referral } from "@relance/core";
+import type { DirectoryRepository, StoredReferrer } from "../../ports/directory-repository.js";
 
 /** Referrals are ordered by `createdAt`, then `userId`. */
 function compareReferrals(a: Referral, b: Referral): number {

@@ -1,4 +1,5 @@
-import { StorageError, type RelanceStorage } from "@relance/core";
+import { StorageError } from "@relance/core";
+import type { StorageBackend } from "../../ports/storage-backend.js";
 import { createMemoryConfigs } from "./configs.js";
 import { createMemoryCounters, type CounterDays } from "./counters.js";
 import { createMemoryDirectory } from "./directory.js";
@@ -17,7 +18,7 @@ import { createMemoryTargets } from "./targets.js";
  * what makes the port's "atomic" operations atomic here. Values are cloned in and out so callers
  * never share objects with the store.
  */
-export function createMemoryStorage(): RelanceStorage {
+export function createMemoryStorage(): StorageBackend {
   let closed = false;
   const counterDays: CounterDays = new Map();
 

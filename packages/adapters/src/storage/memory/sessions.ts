@@ -1,4 +1,4 @@
-import type { SessionEntry, SessionEntryRef, SessionRepository } from "@relance/core";
+import type { SessionEntry, SessionEntryRef, SessionRepository } from "../../ports/session-repository.js";
 
 function compareEntries(a: SessionEntryRef, b: SessionEntryRef): number {
   if (a.sessionId !== b.sessionId) return a.sessionId < b.sessionId ? -1 : 1;

@@ -2,6 +2,7 @@ import { addLiftOutcome, emptyLiftCounts, emptyTargetStats, IN_LOOP_STATUSES, PU
 import {
   addToStats,
   applyChanges,
+  checkChanges,
   compareDue,
   compareIds,
   decodeCursor,
@@ -81,6 +82,7 @@ export function createMemoryTargets(counterDays: CounterDays = new Map()): Targe
     },
 
     async updateIf(id, condition, changes) {
+      checkChanges("memory", "targets.updateIf", changes);
       const target = targets.get(id);
       if (!target || !holds(target, condition)) return null;
       const next = applyChanges(target, changes);
@@ -89,6 +91,7 @@ export function createMemoryTargets(counterDays: CounterDays = new Map()): Targe
     },
 
     async claimReserving(id, condition, changes, { referrerUserId, slots }) {
+      checkChanges("memory", "targets.claimReserving", changes);
       // No await between the checks and the writes: both or neither.
       const target = targets.get(id);
       if (!target || !holds(target, condition)) return { claimed: null, full: null };

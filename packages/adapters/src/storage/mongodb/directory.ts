@@ -1,4 +1,5 @@
-import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository, Referral, StoredReferrer } from "@relance/core";
+import type { EnrollmentCursor, EnrollmentCursorRepository, Referral } from "@relance/core";
+import type { DirectoryRepository, StoredReferrer } from "../../ports/directory-repository.js";
 import type { Collection } from "mongodb";
 import type { DirectoryReferralDocument, DirectoryReferrerDocument, EnrollmentCursorDocument } from "./documents.js";
 import { isDuplicateKey, wrap } from "./errors.js";

@@ -1,4 +1,4 @@
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../../ports/storage-backend.js";
 import type { Db, MongoClient } from "mongodb";
 import { openCollections, resolveCollectionNames, type CollectionNames } from "./collections.js";
 import { mongoConfigs } from "./configs.js";
@@ -46,7 +46,7 @@ export interface MongoStorageOptions {
  * `RelanceStorage` on MongoDB. Every atomic operation is one single-document command (no
  * transactions, change streams or pipeline updates), so it also runs on a standalone server.
  */
-export function createMongoStorage(source: MongoStorageSource, options: MongoStorageOptions = {}): RelanceStorage {
+export function createMongoStorage(source: MongoStorageSource, options: MongoStorageOptions = {}): StorageBackend {
   const db = "db" in source ? source.db : source.client.db(source.dbName);
   const client = "db" in source ? source.db.client : source.client;
   const collections = openCollections(db, resolveCollectionNames(options.collections));

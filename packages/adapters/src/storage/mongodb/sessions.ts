@@ -1,4 +1,4 @@
-import type { SessionEntry, SessionEntryRef, SessionRepository } from "@relance/core";
+import type { SessionEntry, SessionEntryRef, SessionRepository } from "../../ports/session-repository.js";
 import type { AnyBulkWriteOperation, Collection } from "mongodb";
 import type { SessionEntryDocument } from "./documents.js";
 import { isDuplicateKey, wrap } from "./errors.js";

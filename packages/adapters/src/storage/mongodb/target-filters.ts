@@ -1,4 +1,4 @@
-import { StorageError, type TargetChanges, type TargetCondition } from "@relance/core";
+import type { TargetChanges, TargetCondition } from "@relance/core";
 import type { Filter, UpdateFilter } from "mongodb";
 import type { TargetDocument } from "./documents.js";
 import { toClaimDocument, toContactDocument, toDeliveryDocument } from "./target-mapping.js";
@@ -42,9 +42,6 @@ function conditionFields(condition: TargetCondition): Filter<TargetDocument> {
 }
 
 export function changesUpdate(changes: TargetChanges): UpdateFilter<TargetDocument> {
-  if (changes.pushDelivery !== undefined && changes.messagesDelivered !== undefined) {
-    throw new StorageError("[mongodb] targets.updateIf: pushDelivery and messagesDelivered cannot be combined");
-  }
   const set: Partial<TargetDocument> = { updatedAt: changes.updatedAt };
   if (changes.status !== undefined) set.status = changes.status;
   if (changes.currentDay !== undefined) set.currentDay = changes.currentDay;

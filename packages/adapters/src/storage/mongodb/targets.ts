@@ -14,6 +14,7 @@ import type {
 import type { Collection, Filter } from "mongodb";
 import type { TargetDocument } from "./documents.js";
 import { isDuplicateKey, toLimit, wrap, isNotImplemented } from "./errors.js";
+import { checkChanges } from "../shared/target-rules.js";
 import { changesUpdate, conditionFilter, referrerConditionFilter, unclaimedAt } from "./target-filters.js";
 import { fromTargetDocument, toTargetDocument } from "./target-mapping.js";
 import { targetLiftCounts, targetStats } from "./target-stats.js";
@@ -109,6 +110,7 @@ export function mongoTargets(targets: Collection<TargetDocument>, counters: Capp
 
     updateIf: (id: string, condition: TargetCondition, changes: TargetChanges) =>
       wrap("targets.updateIf", async () => {
+        checkChanges("mongodb", "targets.updateIf", changes);
         const doc = await targets.findOneAndUpdate(conditionFilter(id, condition), changesUpdate(changes), {
           returnDocument: "after",
         });
@@ -117,6 +119,7 @@ export function mongoTargets(targets: Collection<TargetDocument>, counters: Capp
 
     claimReserving: (id, condition, changes, { referrerUserId, slots }) =>
       wrap("targets.claimReserving", async () => {
+        checkChanges("mongodb", "targets.claimReserving", changes);
         // Two documents without a transaction (none on a standalone server or FerretDB): the slots
         // first (all at once: one round trip, see `tryIncrementAll`), so a full one leaves the
         // target untouched; a lost condition gives them back. A storage error in between leaves

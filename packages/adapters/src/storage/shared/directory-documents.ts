@@ -1,4 +1,5 @@
-import type { Referral, StoredReferrer } from "@relance/core";
+import type { Referral } from "@relance/core";
+import type { StoredReferrer } from "../../ports/directory-repository.js";
 
 /** A pushed referrer as stored (file and MongoDB alike): the platform's field names. */
 export function referrerDocument(referrer: StoredReferrer) {

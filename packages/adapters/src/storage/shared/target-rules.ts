@@ -1,4 +1,4 @@
-import { addDeliveries, addTargetOutcome, type Target, type TargetChanges, type TargetClaim, type TargetCondition, type TargetStats } from "@relance/core";
+import { addDeliveries, addTargetOutcome, StorageError, type Target, type TargetChanges, type TargetClaim, type TargetCondition, type TargetStats } from "@relance/core";
 
 /**
  * The target semantics of the port written as plain functions over documents. The memory store
@@ -31,6 +31,17 @@ export function holds(target: Target, condition: TargetCondition): boolean {
   }
   if (unclaimedAt !== undefined && !isUnclaimed(target.claim, unclaimedAt)) return false;
   return true;
+}
+
+/**
+ * The port's rule on a conditional update's changes: `pushDelivery` appends to the array that
+ * `messagesDelivered` would replace, so one call gives one or the other. Checked before anything
+ * is written or counted, by every adapter alike.
+ */
+export function checkChanges(adapter: string, operation: string, changes: TargetChanges): void {
+  if (changes.pushDelivery !== undefined && changes.messagesDelivered !== undefined) {
+    throw new StorageError(`[${adapter}] ${operation}: pushDelivery and messagesDelivered cannot be combined`);
+  }
 }
 
 /** Returns a new target; `changes` is not kept by reference. */

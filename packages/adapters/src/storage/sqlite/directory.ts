@@ -1,4 +1,5 @@
-import type { DirectoryRepository, EnrollmentCursor, EnrollmentCursorRepository, Referral, StoredReferrer } from "@relance/core";
+import type { EnrollmentCursor, EnrollmentCursorRepository, Referral } from "@relance/core";
+import type { DirectoryRepository, StoredReferrer } from "../../ports/directory-repository.js";
 import { referralDocument, referrerDocument } from "../shared/directory-documents.js";
 import { decode, encode } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../../ports/storage-backend.js";
 import { createSqliteConfigs } from "./configs.js";
 import { SqliteDatabase, type Synchronous } from "./database.js";
 import { createSqliteDirectory, createSqliteEnrollmentCursors } from "./directory.js";
@@ -35,7 +35,7 @@ export const SQLITE_FILENAME = "relance.sqlite";
  * (`CommitGroups`: one fsync per turn, and the event loop served between turns), and each resolves
  * once that transaction has committed.
  */
-export function createSqliteStorage(options: SqliteStorageOptions): RelanceStorage {
+export function createSqliteStorage(options: SqliteStorageOptions): StorageBackend {
   const filename = options.filename ?? (options.dataDir !== undefined ? join(options.dataDir, SQLITE_FILENAME) : null);
   if (filename === null) throw new TypeError("[sqlite] give dataDir or filename");
   const synchronous = options.synchronous ?? "full";

@@ -10,11 +10,10 @@ import type {
   LeaseRepository,
   MessageDefinition,
   MessageRepository,
-  SessionEntry,
-  SessionRepository,
   SettingsRepository,
   StoredSettings,
 } from "@relance/core";
+import type { SessionEntry, SessionRepository } from "../../ports/session-repository.js";
 import { decode, encode } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";
 

@@ -1,5 +1,5 @@
 import { addDeliveries, addLiftOutcome, addTargetOutcome, emptyLiftCounts, emptyTargetStats, PURGED_CONTACT, type ExitReason, type Target, type TargetRepository, type TargetStatus } from "@relance/core";
-import { decodeCursor, encodeCursor, hasMessageId } from "../shared/target-rules.js";
+import { checkChanges, decodeCursor, encodeCursor, hasMessageId } from "../shared/target-rules.js";
 import { decode, encode, setFields } from "./codec.js";
 import type { SqliteDatabase } from "./database.js";
 import { countSlots, fullSlot } from "./records.js";
@@ -81,11 +81,13 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
     },
 
     async updateIf(id, condition, changes) {
+      checkChanges("sqlite", "targets.updateIf", changes);
       const where = conditionClause(condition);
       return updateWhere(`id = ? AND ${where.sql}`, [id, ...where.params], changes);
     },
 
     async claimReserving(id, condition, changes, { referrerUserId, slots }) {
+      checkChanges("sqlite", "targets.claimReserving", changes);
       // One IMMEDIATE transaction: the counts are checked first (nothing written while one is
       // full), then the conditional update, then the counts, all under the write lock.
       return db.transaction("targets.claimReserving", () => {

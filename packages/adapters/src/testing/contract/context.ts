@@ -1,12 +1,12 @@
-import type { RelanceStorage } from "@relance/core";
+import type { StorageBackend } from "../../ports/storage-backend.js";
 import type { StorageContractOptions } from "../storage-contract.js";
 
 /** What each part of the contract suite gets: the storage of the running test. */
 export interface ContractContext {
   readonly options: StorageContractOptions;
-  storage(): RelanceStorage;
+  storage(): StorageBackend;
   /** Closes and reopens the same backend; only when `options.reopen` is given. */
-  reopen(): Promise<RelanceStorage>;
+  reopen(): Promise<StorageBackend>;
 }
 
 /** How many of the results are not null. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Referral, StoredReferrer } from "@relance/core";
+import type { Referral } from "@relance/core";
+import type { StoredReferrer } from "../../ports/directory-repository.js";
 import { at, T0 } from "../builders.js";
 import type { ContractContext } from "./context.js";
 

@@ -78,7 +78,8 @@ export function describeHoldout(ctx: ContractContext): void {
 
     it("completeHoldouts: those whose sequence ended become completed_7_days, within the limit, once", async () => {
       const targets = ctx.storage().targets;
-      const ended = [heldOut({ nextMessageDue: at(-2 * HOUR) }), heldOut({ nextMessageDue: at(-HOUR) }), heldOut({ nextMessageDue: T0 })];
+      // Written earlier: completing them sets updatedAt to `now`.
+      const ended = [at(-2 * HOUR), at(-HOUR), T0].map((due) => heldOut({ nextMessageDue: due, updatedAt: at(-3 * HOUR) }));
       const running = heldOut({ nextMessageDue: at(1) });
       const active = makeTarget({ nextMessageDue: at(-HOUR) });
       for (const target of [...ended, running, active]) await targets.insertIfAbsent(target);
@@ -94,6 +95,7 @@ export function describeHoldout(ctx: ContractContext): void {
           nextMessageDue: null,
           group: "holdout",
           revision: target.revision + 1,
+          updatedAt: T0,
         });
       }
       expect(await targets.get(running.id)).toEqual(running);

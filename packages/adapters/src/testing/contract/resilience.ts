@@ -42,7 +42,7 @@ export function describeResilience(ctx: ContractContext): void {
 
     it("resumeDue: the way back from a hold, only the referrer's active unclaimed targets due within the delay", async () => {
       const recheck = 10 * MINUTE;
-      const held = makeTarget({ nextMessageDue: at(5 * MINUTE) });
+      const held = makeTarget({ nextMessageDue: at(5 * MINUTE), updatedAt: at(-MINUTE) });
       const later = makeTarget({ nextMessageDue: at(recheck + MINUTE) });
       const dueAlready = makeTarget({ nextMessageDue: at(-MINUTE) });
       const claimed = makeTarget({ nextMessageDue: at(MINUTE), claim: claim("run-a", "claimed", at(MINUTE)) });

@@ -24,12 +24,14 @@ export function describeRetention(ctx: ContractContext): void {
       await targets.insertIfAbsent(makeTarget({ id: "t-active", referralUserId: "u3" }));
       expect(await targets.listPurgeable(at(5_000), 100)).toEqual([{ id: "t-old", referrerUserId: "r1", referralUserId: "u1" }]);
       expect(await targets.purgeContacts(["t-old"])).toBe(1);
-      expect((await targets.get("t-old"))!.contact).toEqual(PURGED_CONTACT);
+      expect((await targets.get("t-old"))!).toMatchObject({ contact: PURGED_CONTACT, revision: 1 });
       expect((await targets.get("t-recent"))!.contact.name).not.toBe("");
       expect(await targets.listPurgeable(at(5_000), 100)).toEqual([]);
       // Only ended targets, each counted once: an active one named by mistake keeps its contact.
       expect(await targets.purgeContacts(["t-active", "t-recent", "t-old", "t-missing"])).toBe(1);
       expect((await targets.get("t-active"))!.contact.phone).not.toBe(PURGED_CONTACT.phone);
+      expect((await targets.get("t-active"))!.revision).toBe(0);
+      expect((await targets.get("t-old"))!.revision).toBe(1);
       expect((await targets.get("t-recent"))!.contact).toEqual(PURGED_CONTACT);
       expect(await targets.purgeContacts(["t-recent"])).toBe(0);
       expect(await targets.purgeContacts([])).toBe(0);

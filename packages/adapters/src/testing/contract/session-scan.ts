@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SessionEntry } from "@relance/core";
+import type { SessionEntry } from "../../ports/session-repository.js";
 import type { ContractContext } from "./context.js";
 
 /** Security 12: a re-encryption job walks every stored session blob and swaps them atomically. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Target } from "@relance/core";
+import { StorageError, type Target } from "@relance/core";
 import { at, HOUR, makeDelivery, makeTarget, MINUTE, T0 } from "../builders.js";
 import { countNonNull, range, type ContractContext } from "./context.js";
 
@@ -210,6 +210,21 @@ export function describeTargetWrites(ctx: ContractContext): void {
       const updated = await ctx.storage().targets.updateIf(target.id, { revision: 0 }, { messagesDelivered: receipts, updatedAt: at(2) });
       expect(updated!.messagesDelivered).toEqual(receipts);
       expect((await ctx.storage().targets.get(target.id))!.messagesDelivered).toEqual(receipts);
+    });
+
+    it("pushDelivery with messagesDelivered is refused (a StorageError named for the adapter): nothing written, nothing counted", async () => {
+      const storage = ctx.storage();
+      const target = makeTarget({ messagesDelivered: [makeDelivery({ messageId: "m-1" })] });
+      await storage.targets.insertIfAbsent(target);
+      const both = { pushDelivery: makeDelivery({ day: 2, messageId: "m-2" }), messagesDelivered: [], updatedAt: at(1) };
+      const refused = await storage.targets.updateIf(target.id, {}, both).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(StorageError);
+      expect((refused as Error).message).toMatch(new RegExp(`^\\[${storage.name}\\]`));
+      const slots = [{ day: "2026-01-05", cap: 5 }];
+      const refusedClaim = await storage.targets.claimReserving(target.id, {}, both, { referrerUserId: target.referrerUserId, slots }).catch((error: unknown) => error);
+      expect(refusedClaim).toBeInstanceOf(StorageError);
+      expect(await storage.targets.get(target.id)).toEqual(target);
+      expect(await storage.counters.get(target.referrerUserId, "2026-01-05")).toBe(0);
     });
   });
 }

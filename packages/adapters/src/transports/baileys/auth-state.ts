@@ -6,7 +6,7 @@ import type {
   SignalDataTypeMap,
   SignalKeyStore,
 } from "@whiskeysockets/baileys";
-import type { SessionRepository } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 import { messageOf } from "../session/error-message.js";
 

@@ -1,4 +1,5 @@
-import { phoneDigits, type E164, type SessionRepository } from "@relance/core";
+import { phoneDigits, type E164 } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { AddressBook, bareJid } from "./address-book.js";
 import { encryptedEntries } from "./encrypted-entries.js";

@@ -1,5 +1,5 @@
 import { BufferJSON } from "@whiskeysockets/baileys";
-import type { SessionRepository } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { encryptedEntries as sharedEntries, type EncryptedEntries } from "../session/encrypted-entries.js";
 

@@ -1,5 +1,6 @@
 import type { WABrowserDescription } from "@whiskeysockets/baileys";
-import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
+import type { Clock, LeaseRepository, Logger } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import type { ReconnectSettings } from "./disconnect-policy.js";
 import type { GiveUpSettings } from "./give-ups.js";

@@ -1,4 +1,4 @@
-import type { SessionRepository } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 import { messageOf } from "./error-message.js";
 

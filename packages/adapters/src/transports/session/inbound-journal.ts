@@ -1,4 +1,5 @@
-import type { E164, Logger, SessionRepository, TransportEvent, TransportListener } from "@relance/core";
+import type { E164, Logger, TransportEvent, TransportListener } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 
 /**

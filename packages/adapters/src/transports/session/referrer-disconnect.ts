@@ -1,4 +1,5 @@
-import { SessionDrivenElsewhereError, type Clock, type E164, type LinkState, type Logger, type SessionRepository } from "@relance/core";
+import { SessionDrivenElsewhereError, type Clock, type E164, type LinkState, type Logger } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { messageOf } from "./error-message.js";
 import type { LinkRegistry } from "./link-registry.js";

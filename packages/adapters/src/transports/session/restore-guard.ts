@@ -1,4 +1,5 @@
-import { SessionDrivenElsewhereError, type LinkState, type SessionRepository } from "@relance/core";
+import { SessionDrivenElsewhereError, type LinkState } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { encryptedEntries } from "./encrypted-entries.js";
 import type { LinkRegistry } from "./link-registry.js";

@@ -1,4 +1,5 @@
-import type { Clock, LeaseRepository, Logger, SessionRepository } from "@relance/core";
+import type { Clock, LeaseRepository, Logger } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import type { CreateWwebjsClient, WebVersionPin } from "./client-factory.js";
 import type { ActiveContacts } from "./inbox.js";

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { silentLogger, type Logger, type SessionRepository } from "@relance/core";
+import { silentLogger, type Logger } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import { SessionCryptoError, type SessionCipher } from "../../crypto/session-cipher.js";
 import type { Store } from "./library.js";
 

@@ -1,6 +1,7 @@
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type SessionRepository, type TransportEvent } from "@relance/core";
+import { silentLogger, type Clock, type LeaseRepository, type LinkState, type Logger, type TransportEvent } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import { SystemClock } from "../../clock/system-clock.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { SessionPool } from "../pool/session-pool.js";

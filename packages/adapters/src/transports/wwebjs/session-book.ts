@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { E164, SessionRepository } from "@relance/core";
+import type { E164 } from "@relance/core";
+import type { SessionRepository } from "../../ports/session-repository.js";
 import type { SessionCipher } from "../../crypto/session-cipher.js";
 import { encryptedEntries, type EncryptedEntries } from "../session/encrypted-entries.js";
 import { phoneJid } from "../session/jid.js";

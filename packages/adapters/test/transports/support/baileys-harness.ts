@@ -1,5 +1,6 @@
 import { afterEach } from "vitest";
-import type { E164, RelanceStorage, Transport, TransportEvent } from "@relance/core";
+import type { E164, Transport, TransportEvent } from "@relance/core";
+import type { StorageBackend } from "../../../src/ports/index.js";
 import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index.js";
 import { createBaileysTransport, type BaileysTransportOptions } from "../../../src/transports/baileys/index.js";
 import { FakeWhatsApp, fakeMediaDownloader, type FakeBaileysSocket } from "../../../src/testing/fake-baileys-socket.js";
@@ -10,7 +11,7 @@ export const PHONE: E164 = "+33600000001";
 export const REFERRAL: E164 = "+33611111111";
 
 export interface Setup {
-  storage: RelanceStorage;
+  storage: StorageBackend;
   world: FakeWhatsApp;
   clock: ManualClock;
   transport: Transport;
@@ -23,7 +24,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-export async function memoryStorage(): Promise<RelanceStorage> {
+export async function memoryStorage(): Promise<StorageBackend> {
   const storage = createMemoryStorage();
   await storage.init();
   return storage;
@@ -33,7 +34,7 @@ export async function memoryStorage(): Promise<RelanceStorage> {
  * A transport on the fake WhatsApp. The clock does not move on its own unless asked: a backoff
  * wait lasts until the test advances it.
  */
-export async function setup(options: Partial<BaileysTransportOptions> & { storage?: RelanceStorage; world?: FakeWhatsApp; clock?: ManualClock } = {}): Promise<Setup> {
+export async function setup(options: Partial<BaileysTransportOptions> & { storage?: StorageBackend; world?: FakeWhatsApp; clock?: ManualClock } = {}): Promise<Setup> {
   const storage = options.storage ?? (await memoryStorage());
   const clock = options.clock ?? new ManualClock("2026-01-05T10:00:00Z", { autoAdvance: false });
   const world = options.world ?? new FakeWhatsApp({ now: () => clock.now() });

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { E164, MediaItem, RelanceStorage, TransportEvent } from "@relance/core";
+import type { E164, MediaItem, TransportEvent } from "@relance/core";
+import type { StorageBackend } from "../../../src/ports/index.js";
 import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index.js";
 import type { ObservedSend } from "../../../src/testing/index.js";
 import { MessageMedia } from "../../../src/transports/wwebjs/library.js";
@@ -22,7 +23,7 @@ export async function loadMediaOffline(item: MediaItem): Promise<MessageMedia> {
 }
 
 export interface World {
-  storage: RelanceStorage;
+  storage: StorageBackend;
   fake: FakeWhatsApp;
   dataPath: string;
   transport: WwebjsTransport;
