@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
  */
 const STORAGE = [
   /\bRelanceStorage\b/,
-  /\b(Target|DailyCounter|DoNotContact|ExitedUser|Lease|Session|Directory|EnrollmentCursor|Config|Message)Repository\b/,
+  /\b(Target|(?:Daily|Capped)Counter|DoNotContact|ExitedUser|Lease|Session|Directory|EnrollmentCursor|Config|Message)Repository\b/,
   /\bcreate(Memory|Sqlite|Mongo\w*)Storage\b/,
   /from\s+["']@relance\/adapters\/(sqlite|mongodb|memory)["']/,
   /\bstorage\s*[.?]/,
