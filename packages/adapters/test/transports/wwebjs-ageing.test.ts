@@ -2,14 +2,14 @@ import { chmod, mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SessionCapacityError, TransportUnavailableError, type E164, type Logger } from "@relance/core";
-import { ManualClock, createSessionCipher } from "../../src/index.js";
+import { ManualClock } from "../../src/index.js";
 import { CANONICAL_KEY, SEEN_KEY, WATERMARK_KEY } from "../../src/transports/wwebjs/session-book.js";
 import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.js";
 import { WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
 import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
-import { PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRAL, REFERRER, storedEntry, storedProfilePhone, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * Sessions that age well (`../shared/whatsapp-real-phone-gaps-2.md`, W4, W6, W7): what a
@@ -66,7 +66,7 @@ describe("wwebjs: sessions that age well", () => {
       await w.transport.idle();
       expect(w.transport.getState(REFERRER).reason).toMatch(/DEPRECATED_VERSION/);
       expect(logger.lines.some((l) => l.level === "error" && /deprecated/i.test(l.message) && l.fields.webVersion === PINNED_WEB_VERSION)).toBe(true);
-      expect((await w.storage.sessions.get(sessionIdOf(REFERRER), [ARCHIVE_KEY]))[ARCHIVE_KEY]).toBeDefined();
+      expect(await storedProfilePhone(w)).toBe(PHONE);
 
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(2);
@@ -159,8 +159,8 @@ describe("wwebjs: sessions that age well", () => {
   describe("X3: erasure reaches the session's own stores", () => {
     const BR: E164 = "+5511987654321";
     const decrypted = async (key: string) => {
-      const blob = (await w.storage.sessions.get(sessionIdOf(REFERRER), [key]))[key];
-      return blob === undefined ? null : JSON.parse(createSessionCipher({ secrets: [SECRET] }).decrypt(blob, { aad: JSON.stringify([sessionIdOf(REFERRER), key]) }).plaintext);
+      const plaintext = await storedEntry(w, key);
+      return plaintext === undefined ? null : JSON.parse(plaintext);
     };
 
     it.each([["running", false], ["closed", true]] as const)("forgetContact removes a number's canonical id and its message ids (session %s)", async (_, close) => {

@@ -4,7 +4,7 @@ import { ManualClock } from "../../src/index.js";
 import { LID_REPLY_TTL_MS, MAX_LID_REPLIES } from "../../src/transports/session/lid-replies.js";
 import { PENDING_KEY } from "../../src/transports/wwebjs/session-book.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
-import { PHONE, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRER, storedEntry, until, world, type World } from "./support/wwebjs-world.js";
 
 // Replies from a LID with no known number wait under the same rule as Baileys' parked replies
 // (session/lid-replies.ts): a 30-day TTL, and a bound that never pushes a target's STOP out.
@@ -38,7 +38,7 @@ describe("wwebjs: replies waiting for a LID's number", () => {
     await linked();
     w.fake.latest(REFERRER).receive("444555666777888@lid", "bonjour, qui est-ce ?");
     await w.transport.idle();
-    expect((await w.storage.sessions.get(sessionIdOf(REFERRER), [PENDING_KEY]))[PENDING_KEY]).toBeDefined();
+    expect(JSON.parse((await storedEntry(w, PENDING_KEY))!)).toEqual([{ id: expect.any(String), lid: "444555666777888@lid", text: "bonjour, qui est-ce ?", at: clock.now().getTime() }]);
 
     clock.advance(LID_REPLY_TTL_MS + 60_000);
     w.fake.lids.set("444555666777888@lid", "33622222222@c.us");

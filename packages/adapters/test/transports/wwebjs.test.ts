@@ -9,7 +9,7 @@ import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/tran
 import { MessageAck, WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
-import { loadMediaOffline, observed, PHONE, REFERRAL, REFERRER, SECRET, until, world, type World } from "./support/wwebjs-world.js";
+import { loadMediaOffline, observed, PHONE, REFERRAL, REFERRER, SECRET, storedEntry, storedProfilePhone, until, world, type World } from "./support/wwebjs-world.js";
 
 runTransportContract("wwebjs", {
   async create() {
@@ -73,8 +73,6 @@ describe("wwebjs extras", () => {
     await until(() => transport.getState(referrerUserId).status === "connected", "connected");
     await transport.idle();
   }
-
-  const archiveOf = async (referrerUserId = REFERRER) => (await w.storage.sessions.get(sessionIdOf(referrerUserId), [ARCHIVE_KEY]))[ARCHIVE_KEY];
 
   describe("RemoteAuth store", () => {
     it("round-trips the archive RemoteAuth wrote, encrypted in the repository", async () => {
@@ -180,13 +178,13 @@ describe("wwebjs extras", () => {
       w = await world();
       await linked();
       const client = w.fake.latest(REFERRER);
-      expect(await archiveOf()).toBeDefined();
+      expect(await storedProfilePhone(w)).toBe(PHONE);
 
       await client.conflict();
       await until(() => w.transport.getState(REFERRER).status === "failed", "failed");
       await w.transport.idle();
       expect(w.transport.getState(REFERRER)).toMatchObject({ status: "failed", phone: PHONE, reason: expect.stringMatching(/replaced by another connection/) });
-      expect(await archiveOf()).toBeDefined();
+      expect(await storedProfilePhone(w)).toBe(PHONE);
       expect(client.destroyed).toBe(true);
       await expect(w.transport.send(REFERRER, { to: REFERRAL, text: "x", media: [], language: "fr" }, { idempotencyKey: "k", targetId: "t", day: 1 })).rejects.toBeInstanceOf(TransportUnavailableError);
       // The lease went back with the client.
@@ -204,7 +202,7 @@ describe("wwebjs extras", () => {
       await client.logOutFromPhone();
       await until(() => w.transport.getState(REFERRER).status === "logged_out", "logged_out");
       await w.transport.idle();
-      expect(await archiveOf()).toBeUndefined();
+      expect(await storedProfilePhone(w)).toBeNull();
       expect(await w.storage.sessions.exists(sessionIdOf(REFERRER))).toBe(false);
       expect(client.destroyed).toBe(true);
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "logged_out" });
@@ -217,7 +215,7 @@ describe("wwebjs extras", () => {
       await w.fake.latest(REFERRER).closedBy(state);
       await until(() => w.transport.getState(REFERRER).status === "logged_out", "logged_out");
       await w.transport.idle();
-      expect(await archiveOf()).toBeUndefined();
+      expect(await storedProfilePhone(w)).toBeNull();
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "logged_out" });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(1);
     });
@@ -229,7 +227,7 @@ describe("wwebjs extras", () => {
       await until(() => w.transport.getState(REFERRER).status === "disconnected", "disconnected");
       await w.transport.idle();
       expect(w.transport.getState(REFERRER)).toMatchObject({ phone: PHONE, reason: "WhatsApp Web closed the session (PROXYBLOCK)" });
-      expect(await archiveOf()).toBeDefined();
+      expect(await storedProfilePhone(w)).toBe(PHONE);
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "connected", phone: PHONE });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(2);
     });
@@ -240,7 +238,7 @@ describe("wwebjs extras", () => {
       await w.fake.latest(REFERRER).closedBy(WAState.TOS_BLOCK);
       await until(() => w.transport.getState(REFERRER).status === "failed", "failed");
       await w.transport.idle();
-      expect(await archiveOf()).toBeDefined();
+      expect(await storedProfilePhone(w)).toBe(PHONE);
       expect(await w.transport.ensureReady(REFERRER)).toMatchObject({ status: "failed", reason: expect.stringMatching(/account banned.*TOS_BLOCK/) });
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(1);
     });
@@ -248,7 +246,8 @@ describe("wwebjs extras", () => {
 
   describe("ensureReady", () => {
     it("restores a stored session without a QR, and never one the referrer closed", async () => {
-      w = await world();
+      const clock = new ManualClock("2026-01-05T10:00:00Z");
+      w = await world({ clock });
       await linked();
       // Closed by the pool (idle): restored on demand, from the encrypted archive.
       await w.transport.close();
@@ -261,8 +260,8 @@ describe("wwebjs extras", () => {
 
       expect(await next.disconnect(REFERRER, { logout: false })).toMatchObject({ status: "disconnected", reason: "disconnected by the referrer" });
       expect(restored.destroyed).toBe(true);
-      expect((await w.storage.sessions.get(sessionIdOf(REFERRER), [CLOSED_BY_REFERRER_KEY]))[CLOSED_BY_REFERRER_KEY]).toBeDefined();
-      expect(await archiveOf()).toBeDefined();
+      expect(await storedEntry(w, CLOSED_BY_REFERRER_KEY)).toBe(clock.now().toISOString());
+      expect(await storedProfilePhone(w)).toBe(PHONE);
 
       const third = w.otherProcess();
       expect(await third.ensureReady(REFERRER)).toMatchObject({ status: "disconnected" });
@@ -295,7 +294,7 @@ describe("wwebjs extras", () => {
       expect(await next.ensureReady(REFERRER)).toMatchObject({ status: "logged_out", reason: expect.stringMatching(/asked to link again/) });
       await next.idle();
       // Gap 15: a QR during a restore (RemoteAuth deletes nothing then; the old code did) keeps the session.
-      expect(await archiveOf()).toBeDefined();
+      expect(await storedProfilePhone(w)).toBe(PHONE);
       expect(w.fake.latest(REFERRER).destroyed).toBe(true);
       expect(events.some((e) => e.type === "link" && e.state.status === "pending_qr")).toBe(false);
       // No Chromium started again for a session WhatsApp refused, in this process or another.
@@ -320,7 +319,7 @@ describe("wwebjs extras", () => {
       expect(first.destroyed).toBe(true);
       expect(w.transport.getState("r1")).toMatchObject({ status: "disconnected", phone: "+33600000011" });
       expect(await w.storage.leases.get("wwebjs-session:r1")).toBeNull();
-      expect(await archiveOf("r1")).toBeDefined();
+      expect(await storedProfilePhone(w, "r1")).toBe("+33600000011");
       // Evicted, not closed by the referrer: the next send brings it back (evicting r2).
       expect(await w.transport.ensureReady("r1")).toMatchObject({ status: "connected" });
       expect(w.fake.latest("r2").destroyed).toBe(true);
