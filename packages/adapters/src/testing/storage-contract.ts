@@ -13,6 +13,7 @@ import { describeCounters } from "./contract/counters.js";
 import { describeTargetWrites } from "./contract/target-writes.js";
 import { describeTargetClaims } from "./contract/target-claims.js";
 import { describeTargetClaimReserving } from "./contract/target-claim-reserving.js";
+import { describeTargetUpdateCounting } from "./contract/target-update-counting.js";
 import { describeTargetBatches } from "./contract/target-batches.js";
 import { describeTargetQueries } from "./contract/target-queries.js";
 import { describeTargetPagination } from "./contract/target-pagination.js";
@@ -101,6 +102,7 @@ export function runStorageContract(name: string, options: StorageContractOptions
     describeTargetWrites(ctx);
     describeTargetClaims(ctx);
     describeTargetClaimReserving(ctx);
+    describeTargetUpdateCounting(ctx);
     describeTargetBatches(ctx);
     describeTargetQueries(ctx);
     describeTargetPagination(ctx);

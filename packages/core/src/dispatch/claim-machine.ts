@@ -1,6 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import type { Delivery, Target, TargetClaim, TargetContact } from "../model/target.js";
-import type { CounterSlot, TargetChanges, TargetCondition } from "../ports/storage.js";
+import type { CounterSlot, CounterTally, TargetChanges, TargetCondition } from "../ports/storage.js";
 import type { DayPlan } from "./day-plan.js";
 import { advanceChanges, exitChanges } from "../use-cases/target-transitions.js";
 
@@ -14,7 +14,8 @@ import { advanceChanges, exitChanges } from "../use-cases/target-transitions.js"
  *                           recordFailed
  *
  * This file is the only builder of claim conditions. Each transition is ONE atomic conditional
- * write (`targets.updateIf`); it either applies (`ok`) or changes nothing and says why it was
+ * write (`targets.updateIf`; `updateIfCounting` for a record that also counts the message in its
+ * sender's health); it either applies (`ok`) or changes nothing and says why it was
  * lost, with a failure code from `LostWhy` (`explain`). Asking why costs one read, so it is asked only where
  * the answer changes what is written next.
  */
@@ -158,22 +159,31 @@ export class ClaimMachine {
     );
   }
 
-  /** sending → next day (or completed), the delivery recorded, the claim cleared. */
-  recordSent(targetId: string, day: number, advance: TargetChanges, delivery: Delivery): Promise<Transition> {
-    return this.write(targetId, { status: "active", currentDay: day, claimedBy: { owner: this.owner, stage: "sending" } }, { ...advance, pushDelivery: delivery });
+  /**
+   * sending → next day (or completed), the delivery recorded, the claim cleared. With `tally`, the
+   * same call counts the message in that counter when the transition applies
+   * (`targets.updateIfCounting`): the sender's health counts what left.
+   */
+  recordSent(targetId: string, day: number, advance: TargetChanges, delivery: Delivery, tally: CounterTally | null = null): Promise<Transition> {
+    return this.write(targetId, { status: "active", currentDay: day, claimedBy: { owner: this.owner, stage: "sending" } }, { ...advance, pushDelivery: delivery }, tally);
   }
 
   /**
    * sending → history only: the target exited while the message was leaving. A day sent no later
-   * than the exit counts as the last one sent before it (a conversion's day).
+   * than the exit counts as the last one sent before it (a conversion's day). `tally` as for `recordSent`.
    */
-  recordSentAfterExit(targetId: string, delivery: Delivery, advance: TargetChanges, sentBeforeExit: boolean): Promise<Transition> {
-    return this.write(targetId, this.mine("sending"), {
-      pushDelivery: delivery,
-      claim: null,
-      ...(sentBeforeExit ? { lastSentDay: advance.lastSentDay, lastSentVariant: advance.lastSentVariant } : {}),
-      updatedAt: advance.updatedAt,
-    });
+  recordSentAfterExit(targetId: string, delivery: Delivery, advance: TargetChanges, sentBeforeExit: boolean, tally: CounterTally | null = null): Promise<Transition> {
+    return this.write(
+      targetId,
+      this.mine("sending"),
+      {
+        pushDelivery: delivery,
+        claim: null,
+        ...(sentBeforeExit ? { lastSentDay: advance.lastSentDay, lastSentVariant: advance.lastSentVariant } : {}),
+        updatedAt: advance.updatedAt,
+      },
+      tally,
+    );
   }
 
   /** claimed or sending → retry later (backoff) or exited `send_failed`: an attempt that failed. */
@@ -205,8 +215,9 @@ export class ClaimMachine {
     return { ...(active ? { status: "active" as const } : {}), claimedBy: { owner: this.owner, stage } };
   }
 
-  private async write(targetId: string, condition: TargetCondition, changes: TargetChanges): Promise<Transition> {
-    const target = await this.ctx.storage.targets.updateIf(targetId, condition, changes);
+  private async write(targetId: string, condition: TargetCondition, changes: TargetChanges, tally: CounterTally | null = null): Promise<Transition> {
+    const targets = this.ctx.storage.targets;
+    const target = tally ? await targets.updateIfCounting(targetId, condition, changes, tally) : await targets.updateIf(targetId, condition, changes);
     if (target) return { ok: true, target };
     return this.lost(targetId, condition);
   }

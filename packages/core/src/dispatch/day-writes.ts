@@ -2,7 +2,7 @@ import type { EngineContext } from "../engine/context.js";
 import type { SettleStep } from "../engine/unsettled-writes.js";
 import type { Delivery, Target, TargetClaim } from "../model/target.js";
 import { decideRetry } from "../policies/retry.js";
-import type { TargetChanges } from "../ports/storage.js";
+import type { CounterTally, TargetChanges } from "../ports/storage.js";
 import { exitChanges, failedDelivery, storableError } from "../use-cases/target-transitions.js";
 import type { Transition } from "./claim-machine.js";
 import type { SenderRun } from "./sender-run.js";
@@ -67,16 +67,29 @@ export async function markSending(ctx: EngineContext, run: SenderRun, claimed: T
 /**
  * sending → recorded. When the target exited meanwhile only the delivery is kept. When the storage
  * stays away, the record is owed (the message id is known here and nowhere else).
+ *
+ * `tally` (the sender's health count of what left) rides on the write that records the message,
+ * in the same storage call (`targets.updateIfCounting`: counted when it applies): the record, or
+ * the history-only record after an exit. Only one of them ever applies under this run's `sending`
+ * claim, so retries, a lost answer and a later run's replay of what is owed count it once.
  */
-export function recordSent(ctx: EngineContext, run: SenderRun, targetId: string, day: number, advance: TargetChanges, delivery: Delivery): Promise<void> {
+export function recordSent(
+  ctx: EngineContext,
+  run: SenderRun,
+  targetId: string,
+  day: number,
+  advance: TargetChanges,
+  delivery: Delivery,
+  tally: CounterTally | null = null,
+): Promise<void> {
   const record: SettleStep = async () => {
-    const outcome = await run.machine.recordSent(targetId, day, advance, delivery);
+    const outcome = await run.machine.recordSent(targetId, day, advance, delivery, tally);
     if (outcome.ok) return;
     // Exited while the message was leaving: keep the history. Only a claim still at `sending`
     // matches: one cleared by an attempt that applied under an error is recorded already.
     const { current } = await outcome.explain();
     const exitedAt = current?.exitedLoopAt;
-    await run.machine.recordSentAfterExit(targetId, delivery, advance, exitedAt != null && delivery.sentAt.getTime() <= exitedAt.getTime());
+    await run.machine.recordSentAfterExit(targetId, delivery, advance, exitedAt != null && delivery.sentAt.getTime() <= exitedAt.getTime(), tally);
   };
   return settle(ctx, { targetId, day, known: "sent", ...(delivery.messageId ? { messageId: delivery.messageId } : {}) }, [record]);
 }

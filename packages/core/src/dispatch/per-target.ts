@@ -9,7 +9,7 @@ import type { Referral } from "../ports/directory.js";
 import type { LinkState } from "../ports/transport.js";
 import { applyEarlyReceipts } from "../use-cases/receipts.js";
 import { waitForTurn } from "../use-cases/send-turn.js";
-import { countForHealth } from "../use-cases/sender-health.js";
+import { healthTally } from "../use-cases/sender-health.js";
 import { restrictionOf } from "../use-cases/sender-holds.js";
 import { advanceChanges, exitTargets, storableError } from "../use-cases/target-transitions.js";
 import { abandonSending, exitInvalidNumber, markSending, recordFailure, recordSent, release, skipDay } from "./day-writes.js";
@@ -135,9 +135,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // Counted before the record: the message left, whatever the storage answers now.
   counts.sent++;
   const advance = { ...advanceChanges(sending, sentAt, run.plan.totalDays, sentAt, ctx.options.dayIntervalMs), lastSentDay: day, lastSentVariant: variant.key, updatedAt: sentAt };
-  await recordSent(ctx, run, claimed.id, day, advance, delivery);
-  // The sender's health counts what left, by the hour it left (its receipts count under the same hour).
-  await countForHealth(ctx, referrerUserId, sentAt, "sent");
+  // The sender's health counts what left, by the hour it left (its receipts count under the same
+  // hour): carried by the record's own write, one storage call for both.
+  await recordSent(ctx, run, claimed.id, day, advance, delivery, healthTally(ctx, referrerUserId, sentAt, "sent"));
   // Receipts that beat the record (a read receipt while the media were still uploading).
   await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");

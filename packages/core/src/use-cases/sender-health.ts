@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/context.js";
 import type { ReferrerConfig } from "../model/referrer-config.js";
+import type { CounterTally } from "../ports/storage.js";
 import {
   healthCounterKey,
   healthCounterOwner,
@@ -11,6 +12,14 @@ import {
 } from "../policies/sender-health.js";
 import { deferHeld, resumeHeld, type HoldCounts } from "./sender-holds.js";
 import { publishStatus } from "./status.js";
+
+/**
+ * The counter one message (or one receipt of it) counts in, for a write that carries the count
+ * (`targets.updateIfCounting`: a send's record); null when sender health is off.
+ */
+export function healthTally(ctx: EngineContext, referrerUserId: string, sentAt: Date, series: HealthSeries): CounterTally | null {
+  return ctx.options.senderHealth ? { owner: healthCounterOwner(referrerUserId), key: healthCounterKey(sentAt, series) } : null;
+}
 
 /**
  * Counts one message (or one receipt of it) in its sender's hourly health counters, under the

@@ -90,6 +90,17 @@ export function createMemoryTargets(counterDays: CounterDays = new Map()): Targe
       return structuredClone(next);
     },
 
+    async updateIfCounting(id, condition, changes, { owner, key }) {
+      checkChanges("memory", "targets.updateIfCounting", changes);
+      // No await between the write and the count: both in one step.
+      const target = targets.get(id);
+      if (!target || !holds(target, condition)) return null;
+      countAll(counterDays, owner, [{ day: key, cap: Number.POSITIVE_INFINITY }]);
+      const next = applyChanges(target, changes);
+      targets.set(id, next);
+      return structuredClone(next);
+    },
+
     async claimReserving(id, condition, changes, { referrerUserId, slots }) {
       checkChanges("memory", "targets.claimReserving", changes);
       // No await between the checks and the writes: both or neither.

@@ -117,6 +117,24 @@ export function mongoTargets(targets: Collection<TargetDocument>, counters: Capp
         return doc ? fromTargetDocument(doc) : null;
       }),
 
+    updateIfCounting: (id, condition, changes, { owner, key }) =>
+      wrap("targets.updateIfCounting", async () => {
+        checkChanges("mongodb", "targets.updateIfCounting", changes);
+        // Two collections without a transaction: both writes at once, one round trip of latency
+        // when the write applies (a send's record, nearly always); the count is taken back when it
+        // did not (its condition failed, or it failed).
+        const [written, counted] = await Promise.allSettled([
+          targets.findOneAndUpdate(conditionFilter(id, condition), changesUpdate(changes), { returnDocument: "after" }),
+          counters.tryIncrement(owner, key, Number.MAX_SAFE_INTEGER),
+        ]);
+        const applied = written.status === "fulfilled" && written.value !== null;
+        // A take-back that fails leaves the count one too many; the write's own answer matters more.
+        if (!applied && counted.status === "fulfilled") await counters.decrement(owner, key).catch(() => undefined);
+        if (written.status === "rejected") throw written.reason;
+        // A count refused while the write applied: the write stands (the count errs by one fewer).
+        return written.value ? fromTargetDocument(written.value) : null;
+      }),
+
     claimReserving: (id, condition, changes, { referrerUserId, slots }) =>
       wrap("targets.claimReserving", async () => {
         checkChanges("mongodb", "targets.claimReserving", changes);

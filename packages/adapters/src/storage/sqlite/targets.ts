@@ -86,6 +86,24 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       return updateWhere(`id = ? AND ${where.sql}`, [id, ...where.params], changes);
     },
 
+    async updateIfCounting(id, condition, changes, { owner, key }) {
+      checkChanges("sqlite", "targets.updateIfCounting", changes);
+      // One IMMEDIATE transaction (one commit of the turn's group): the count and the write land together.
+      return db.transaction("targets.updateIfCounting", () => {
+        const where = conditionClause(condition);
+        const set = changesExpression(changes);
+        const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE id = ? AND ${where.sql} RETURNING doc`, ...set.params, id, ...where.params);
+        if (!row) return null;
+        db.exec(
+          "targets.updateIfCounting",
+          "INSERT INTO counters (referrerUserId, day, count) VALUES (?, ?, 1) ON CONFLICT (referrerUserId, day) DO UPDATE SET count = count + 1",
+          owner,
+          key,
+        );
+        return read(row);
+      });
+    },
+
     async claimReserving(id, condition, changes, { referrerUserId, slots }) {
       checkChanges("sqlite", "targets.claimReserving", changes);
       // One IMMEDIATE transaction: the counts are checked first (nothing written while one is

@@ -5,6 +5,16 @@ export interface CounterSlot {
   cap: number;
 }
 
+/**
+ * One counter a conditional write adds 1 to when it applies, without a cap (`targets.updateIfCounting`):
+ * `owner` and `key` as {@link CappedCounterRepository} takes them (a sender's hourly health count:
+ * owner `health:<referrer>`, key `<hour>:s`), read back by `get` and `listRange`.
+ */
+export interface CounterTally {
+  owner: string;
+  key: string;
+}
+
 export type CounterSlotsAnswer = { counted: true } | { counted: false; full: number };
 
 /** One counter as {@link CappedCounterRepository.listRange} reads it back. */

@@ -1,6 +1,6 @@
 import type { E164 } from "../../model/phone.js";
 import type { ExitReason, Target, TargetStatus } from "../../model/target.js";
-import type { CounterSlot } from "./counters.js";
+import type { CounterSlot, CounterTally } from "./counters.js";
 import type { TargetChanges, TargetCondition } from "./target-changes.js";
 import type { LiftCounts, TargetStats } from "./target-stats.js";
 
@@ -39,6 +39,22 @@ export interface TargetRepository {
    * target, or null when a condition failed or the target does not exist.
    */
   updateIf(id: string, condition: TargetCondition, changes: TargetChanges): Promise<Target | null>;
+  /**
+   * A write that also counts, in one call: applies `changes` under `condition` (as `updateIf`, same
+   * answer) and, when it applied, adds 1 to the counter `tally` (no cap). Dispatch carries a
+   * send's health count (its sender's "sent" series) on the record that clears the `sending` claim:
+   * only one write ever applies under that claim (the record, or the history-only record after an
+   * exit), so the count lands once per message recorded, however often a failed write is retried
+   * or replayed, and a lost answer (applied, then the error) does not count it twice.
+   *
+   * Where the backend has transactions (memory, SQLite: one transaction) both land or neither.
+   * MongoDB (the counter is another collection, no transaction): both writes are issued at once,
+   * one round trip of latency; the count is taken back when the target's write did not apply (its
+   * condition failed, or it failed: the error is thrown then). A count refused while the write
+   * applied is not retried: the updated target is answered (one count fewer); a take-back that
+   * fails leaves one count too many.
+   */
+  updateIfCounting(id: string, condition: TargetCondition, changes: TargetChanges, tally: CounterTally): Promise<Target | null>;
   /**
    * A send's claim and its reservations in one call: applies `changes` under `condition` (as
    * `updateIf`) and adds 1 to every counter of `reservation.slots` (as
