@@ -2,7 +2,9 @@
  * The burst scenario of `npm run bench`: the real service on SQLite (sandbox transport, no
  * pacing, listening on a port), 1,000 senders with 5 referrals due each, one dispatch run; while it
  * runs, `/health` and `/ready` are probed over HTTP every 10 ms. Reports sends per second and the
- * probes' median, p99 and worst latency: a burst must not starve the event loop.
+ * probes' median, p99 and worst latency: a burst must not starve the event loop. The storage the
+ * service is composed with is counted (`counting-storage.ts`): the storage calls per send, all
+ * included (the service's status listener, the health counts), by method.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +13,9 @@ import { Session } from "node:inspector/promises";
 import { writeFile } from "node:fs/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { sign } from "hono/jwt";
+import { createSqliteStorage } from "@relance/adapters/sqlite";
 import { loadConfig, startService, type RunningService } from "@relance/http";
+import { countingStorage } from "./counting-storage.js";
 
 const SECRET = "bench-service-secret-0123456789ab";
 const JWT = "bench-jwt-secret-0123456789abcdef";
@@ -31,6 +35,10 @@ export interface BurstFigures {
   loopDelayMs: { p50: number; p99: number; max: number };
   healthMs: { p50: number; p99: number; max: number };
   readyMs: { p50: number; p99: number; max: number };
+  /** The service's storage calls during the run per message sent (everything it did, probes included). */
+  callsPerSend: number;
+  /** The same, by `repository.method`, per message sent. */
+  callsPerSendByMethod: Record<string, number>;
 }
 
 async function call(service: RunningService, method: string, path: string, body?: unknown, token = SECRET): Promise<unknown> {
@@ -73,7 +81,9 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
     RELANCE_DAILY_CAP_RAMP_UP: "off",
     RELANCE_CONNECT_RATE_LIMIT: "off",
   });
-  const service = await startService(config, { listen: true });
+  // The storage the service would build (RELANCE_STORAGE=sqlite), counted.
+  const counted = countingStorage(createSqliteStorage({ dataDir }));
+  const service = await startService(config, { listen: true, overrides: { storage: counted.storage } });
   try {
     await call(service, "POST", "/sandbox/clock", { now: "2026-01-05T10:00:00Z" });
     const admin = await sign({ sub: "bench-admin", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 }, JWT, "HS256");
@@ -120,9 +130,11 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
     loopDelay.enable();
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
+    counted.reset();
     const result = (await call(service, "POST", "/internal/jobs/dispatch/run")) as { sent: number };
     const seconds = (performance.now() - began) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const calls = counted.reset();
     loopDelay.disable();
     if (profile) {
       const { profile: taken } = await profile.post("Profiler.stop");
@@ -133,6 +145,13 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     running = false;
     await Promise.all(probes);
+    const perSend = (n: number) => Math.round((n / Math.max(1, result.sent)) * 100) / 100;
+    const byMethod = Object.fromEntries(
+      Object.entries(calls.byMethod)
+        .sort(([, a], [, b]) => b - a)
+        .map(([method, n]) => [method, perSend(n)]),
+    );
+    log(`  burst: ${perSend(calls.calls)} storage calls per send (${Object.entries(byMethod).map(([method, n]) => `${method} ${n}`).join(", ")})`);
     return {
       senders,
       sent: result.sent,
@@ -144,6 +163,8 @@ export async function measureBurst(senders: number, duePerSender: number, log: (
       loopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
       healthMs: summary(health),
       readyMs: summary(ready),
+      callsPerSend: perSend(calls.calls),
+      callsPerSendByMethod: byMethod,
     };
   } finally {
     await service.close();

@@ -52,6 +52,8 @@ export function countingStorage(storage: StorageBackend): { storage: StorageBack
     Object.defineProperty(counted, key, { value: wrap(storage[key] as object) });
   }
   for (const key of ["init", "ping", "close"] as const) Object.defineProperty(counted, key, { value: storage[key].bind(storage) });
+  // Optional on the port: bound when the backend has it (a service composed with the counted storage erases too).
+  if (storage.reclaim) Object.defineProperty(counted, "reclaim", { value: storage.reclaim.bind(storage) });
   Object.defineProperty(counted, "name", { value: storage.name });
   return {
     storage: counted,

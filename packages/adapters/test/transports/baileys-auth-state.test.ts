@@ -69,6 +69,14 @@ function setup(secrets: string[] = [CURRENT]) {
   return { sessions, cipher, open };
 }
 
+/** The value stored encrypted under `key`, decrypted as the auth state reads it back. */
+function stored(sessions: CountingSessionRepository, key: string, secrets: string[] = [CURRENT]): unknown {
+  const blob = sessions.raw(SESSION, key);
+  if (blob === undefined) return undefined;
+  const { plaintext } = createSessionCipher({ secrets }).decrypt(blob, { aad: JSON.stringify([SESSION, key]) });
+  return JSON.parse(plaintext, BufferJSON.reviver);
+}
+
 function keyPair(fill: number) {
   return { public: Buffer.alloc(32, fill), private: Buffer.alloc(32, fill + 1) };
 }
@@ -104,7 +112,7 @@ describe("Baileys auth state in the session repository", () => {
     expect(Buffer.isBuffer(creds.signedPreKey.signature)).toBe(true);
     expect(creds.routingInfo).toEqual(Buffer.from([1, 2, 3, 250]));
     expect(creds.me?.id).toBe("33612345678:1@s.whatsapp.net");
-    expect(sessions.raw(SESSION, "creds")).toBeDefined();
+    expect(stored(sessions, "creds")).toEqual(first.state.creds);
   });
 
   it("round-trips signal keys of several types", async () => {
@@ -154,7 +162,7 @@ describe("Baileys auth state in the session repository", () => {
 
     expect(await state.keys.get("pre-key", ["1", "2", "3"])).toEqual({ "1": null, "2": keyPair(2), "3": null });
     expect(sessions.raw(SESSION, "pre-key-1")).toBeUndefined();
-    expect(sessions.raw(SESSION, "pre-key-2")).toBeDefined();
+    expect(stored(sessions, "pre-key-2")).toEqual(keyPair(2));
   });
 
   it("stores only encrypted values", async () => {
@@ -238,7 +246,7 @@ describe("Baileys auth state in the session repository", () => {
 
     const latest = await state.keys.get("pre-key", ["1"]);
     expect(latest["1"]).toEqual(keyPair(50));
-    expect(sessions.raw(SESSION, "pre-key-1")).toBeDefined();
+    expect(stored(sessions, "pre-key-1", [CURRENT, OLD])).toEqual(keyPair(50));
   });
 
   it("batches a whole keys.set and keys.get into one repository call each", async () => {

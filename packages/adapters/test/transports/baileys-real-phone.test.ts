@@ -5,10 +5,10 @@ import type { SessionRepository, StorageBackend } from "../../src/ports/index.js
 import { ManualClock } from "../../src/index.js";
 import { BAKED_WA_VERSION } from "../../src/transports/baileys/wa-version.js";
 import { DEFAULT_BROWSER } from "../../src/transports/baileys/socket.js";
-import { textContent } from "../../src/transports/baileys/content.js";
+import { messageIdFor, textContent } from "../../src/transports/baileys/content.js";
 import { sessionIdOf } from "../../src/transports/baileys/index.js";
 import { FakeWhatsApp } from "../../src/testing/fake-baileys-socket.js";
-import { PHONE, REFERRAL, REFERRER, linked, memoryStorage, settle, setup, until, type Setup } from "./support/baileys-harness.js";
+import { PHONE, REFERRAL, REFERRER, linked, memoryStorage, settle, setup, storedEntry, until, type Setup } from "./support/baileys-harness.js";
 
 // Each case here is a gap of ../shared/whatsapp-real-phone-gaps.md (its number in the title):
 // a behaviour a live account shows and the sandbox cannot.
@@ -58,7 +58,7 @@ describe("baileys on a real phone: linking (gaps 2, 6, 14)", () => {
     const s = await setup();
     await s.transport.connect(REFERRER, { method: "pairing_code", phone: PHONE });
     const socket = s.world.current(REFERRER);
-    expect(socket.creds.me?.id).toBeDefined(); // requestPairingCode set `me` (lib/Socket/socket.js:602)
+    expect(socket.creds.me).toEqual({ id: "33600000001@s.whatsapp.net", name: "~" }); // requestPairingCode set `me` (lib/Socket/socket.js:602)
     await socket.closeWith(DisconnectReason.connectionClosed);
     await until(() => s.transport.getState(REFERRER).status === "failed", "failed");
     expect(s.transport.getState(REFERRER).reason).toBe("the link was interrupted (connection closed (428)): start again");
@@ -155,11 +155,11 @@ describe("baileys on a real phone: never miss a STOP (gaps 3, 4, 13)", () => {
     await settle();
     expect(inboundOf(s)).toEqual([]);
     const warning = logger.lines.find((l) => l.level === "warn" && /LID with no known phone/.test(l.msg));
-    expect(warning).toBeDefined();
+    expect(warning).toMatchObject({ data: { referrerUserId: REFERRER, dropped: 0 } });
     expect(JSON.stringify(warning)).not.toMatch(/STOP|444555666|336/);
     // Kept encrypted with the session: nothing readable at rest.
     const raw = await s.storage.sessions.get(sessionIdOf(REFERRER), ["parked-replies"]);
-    expect(raw["parked-replies"]).toBeDefined();
+    expect(await storedEntry(s, "parked-replies")).toEqual([{ lid: "444555666@lid", text: "STOP svp", at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/) }]); // the message's timestamp, in seconds
     expect(raw["parked-replies"]).not.toMatch(/STOP|444555666/);
 
     socket.learnLid("444555666@lid", "33611111111@s.whatsapp.net");
@@ -290,7 +290,7 @@ describe("baileys on a real phone: restrictions hold the sender (gap 7)", () => 
     const s = await setup();
     const socket = await linked(s);
     socket.pushCapping({ capping_status: NewChatMessageCappingStatusType.FIRST_WARNING, used_quota: 40, total_quota: 50 });
-    await expect(send(s, "a")).resolves.toBeDefined();
+    await expect(send(s, "a")).resolves.toEqual({ messageId: messageIdFor("a", 0), mediaMessageIds: [] });
     const cycleEnd = Math.floor(new Date("2026-01-07T00:00:00Z").getTime() / 1000);
     socket.pushCapping({ capping_status: NewChatMessageCappingStatusType.CAPPED, used_quota: 50, total_quota: 50, cycle_end_timestamp: String(cycleEnd) });
     await expect(send(s, "b")).rejects.toMatchObject({ code: "sender_restricted", until: new Date(cycleEnd * 1000), reason: expect.stringMatching(/50\/50/) });
@@ -304,7 +304,7 @@ describe("baileys on a real phone: restrictions hold the sender (gap 7)", () => 
     expect(s.events.filter((e) => e.type === "receipt")).toEqual([expect.objectContaining({ messageId, status: "failed", error: "463" })]);
     await expect(send(s, "k2")).rejects.toBeInstanceOf(SenderRestrictedError);
     s.clock.advance(60 * 60_000);
-    await expect(send(s, "k3")).resolves.toBeDefined();
+    await expect(send(s, "k3")).resolves.toEqual({ messageId: messageIdFor("k3", 0), mediaMessageIds: [] });
   });
 });
 

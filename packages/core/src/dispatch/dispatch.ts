@@ -156,6 +156,7 @@ async function dispatchReferrer(ctx: EngineContext, referrerUserId: string, mach
       batch: { referrerUserId, online: false },
       leaseRenewedAt: leaseTakenAt.getTime(),
       sentToday: null,
+      newChatsSent: null,
     };
     try {
       await sendDueTargets(ctx, run, lease);

@@ -11,10 +11,10 @@ import { applyEarlyReceipts } from "../use-cases/receipts.js";
 import { waitForTurn } from "../use-cases/send-turn.js";
 import { countForHealth } from "../use-cases/sender-health.js";
 import { restrictionOf } from "../use-cases/sender-holds.js";
-import { publishStatus } from "../use-cases/status.js";
 import { advanceChanges, exitTargets, storableError } from "../use-cases/target-transitions.js";
 import { abandonSending, exitInvalidNumber, markSending, recordFailure, recordSent, release, skipDay } from "./day-writes.js";
 import { Reservation, slotsFor } from "./reservation.js";
+import { countSentAndPublish } from "./sent-status.js";
 import type { SenderRun } from "./sender-run.js";
 
 /**
@@ -141,10 +141,9 @@ export async function processTarget(ctx: EngineContext, run: SenderRun, target: 
   // Receipts that beat the record (a read receipt while the media were still uploading).
   await applyEarlyReceipts(ctx, [delivery.messageId, ...delivery.mediaMessageIds]);
   ctx.logger.info({ targetId: claimed.id, referrerUserId, day }, "relance sent");
-  // messagesSentToday changed: status subscribers (the SSE stream) hear it, counted here rather
-  // than read back (a round trip per message otherwise, whenever anyone listens).
-  if (run.sentToday) run.sentToday.count++;
-  if (ctx.events.hasListeners) await publishStatus(ctx, config, run.sentToday ?? undefined);
+  // messagesSentToday changed: status subscribers (the SSE stream) hear it, from what the run
+  // counted rather than read back (round trips per message otherwise, whenever anyone listens).
+  await countSentAndPublish(ctx, run, slots);
 }
 
 /**

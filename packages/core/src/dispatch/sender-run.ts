@@ -72,4 +72,9 @@ export interface SenderRun {
    * them the only ones): the status published after each send, without a read per message.
    */
   sentToday: { day: string; count: number } | null;
+  /**
+   * The new-chat counter of the quota the transport reported (`key`) as this run knows it: read
+   * once, plus its own first contacts. Null until a status is published under a quota.
+   */
+  newChatsSent: { key: string; count: number } | null;
 }

@@ -28,16 +28,21 @@ export async function countForHealth(ctx: EngineContext, referrerUserId: string,
 
 /**
  * The sender's health now, from its hourly counters over the lookback (one bounded read, whatever
- * the number of targets) and, for what is shown (`withRestriction`), the restriction WhatsApp put
+ * the number of targets) and, for what is shown (`restricted`), the restriction WhatsApp put
  * on it if any. Dispatch's gate leaves the restriction out: its own hold (`holdRestricted`) deals
  * with it, told once, re-checked by the next send when its end is unknown.
  */
-export async function assessHealth(ctx: EngineContext, config: ReferrerConfig, now: Date, withRestriction = true): Promise<SenderHealth> {
+export async function assessHealth(ctx: EngineContext, config: ReferrerConfig, now: Date, restricted = true): Promise<SenderHealth> {
   if (!ctx.options.senderHealth) return { state: "good", reason: null, deliveredShare: null };
   const range = healthKeyRange(ctx.options, now, config.healthHold?.judgeFrom ?? null);
   const counters = await ctx.storage.counters.listRange(healthCounterOwner(config.referrerUserId), range.from, range.to);
   const health = judgeHealth(ctx.options, sumHealthCounters(ctx.options, now, counters));
-  const restriction = withRestriction ? config.restriction : null;
+  return restricted ? withRestriction(health, config, now) : health;
+}
+
+/** The health judged from the counters, shown `at_risk` while WhatsApp restricts the account (pure). */
+export function withRestriction(health: SenderHealth, config: ReferrerConfig, now: Date): SenderHealth {
+  const restriction = config.restriction;
   if (restriction && (restriction.until === null || restriction.until > now)) {
     return { state: "at_risk", reason: `WhatsApp restricts the account: ${restriction.reason}`, deliveredShare: health.deliveredShare };
   }

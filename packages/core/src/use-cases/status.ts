@@ -7,7 +7,7 @@ import { newChatCounterKey, newChatQuotaOf } from "../policies/new-chat-quota.js
 import { healthAdjustedCap, type SenderHealth } from "../policies/sender-health.js";
 import type { SenderRestriction } from "../ports/transport.js";
 import { loadConfig } from "./load-config.js";
-import { assessHealth } from "./sender-health.js";
+import { assessHealth, withRestriction } from "./sender-health.js";
 
 /** What a referrer sees of their relance set-up (the HTTP `Status`). */
 export interface ReferrerStatus {
@@ -36,18 +36,33 @@ export interface ReferrerStatus {
 }
 
 /**
- * `sentToday`: the day's count when the caller knows it (a dispatch run counting its own sends,
- * `{ day, count }` with the local day key it is for); read from the counter otherwise, or when
- * that day is over.
+ * What the caller already knows of a sender, so its status is built without reading it again: a
+ * dispatch run publishing the status after each send (the lease makes its sends the sender's only
+ * ones) costs no storage call per message. What is not given, or no longer applies, is read.
  */
-export async function statusOf(ctx: EngineContext, config: ReferrerConfig, known?: { day: string; count: number }): Promise<ReferrerStatus> {
+export interface KnownStatus {
+  /** The day's count, `{ day, count }` with the local day key it is for; read when that day is over. */
+  sentToday?: { day: string; count: number } | null;
+  /**
+   * The health judged from the sender's counters, without its restriction (dispatch's gate judged
+   * it when the run started: what the run caps by); the config's restriction still applies.
+   */
+  health?: SenderHealth;
+  /** The new-chat counter (`key`: `newChatCounterKey` of the quota it counts against); read when the quota's key differs. */
+  newChatsSent?: { key: string; count: number } | null;
+}
+
+export async function statusOf(ctx: EngineContext, config: ReferrerConfig, known: KnownStatus = {}): Promise<ReferrerStatus> {
   const now = ctx.clock.now();
   const day = dailyCounterKey(now, config.timezone);
-  const sentToday = known && known.day === day ? known.count : await ctx.storage.counters.get(config.referrerUserId, day);
+  const sentToday = known.sentToday && known.sentToday.day === day ? known.sentToday.count : await ctx.storage.counters.get(config.referrerUserId, day);
   const restriction = config.restriction && (config.restriction.until === null || config.restriction.until > now) ? config.restriction : null;
-  const health = await assessHealth(ctx, config, now);
+  // As `assessHealth` shows it: without sender health, `good` whatever the restriction.
+  const health = known.health ? (ctx.options.senderHealth ? withRestriction(known.health, config, now) : known.health) : await assessHealth(ctx, config, now);
   const quota = newChatQuotaOf(ctx, config.referrerUserId, now);
-  const newChatsSent = quota ? await ctx.storage.counters.get(config.referrerUserId, newChatCounterKey(quota)) : 0;
+  const quotaKey = quota ? newChatCounterKey(quota) : null;
+  const newChatsSent =
+    quota === null ? 0 : known.newChatsSent && known.newChatsSent.key === quotaKey ? known.newChatsSent.count : await ctx.storage.counters.get(config.referrerUserId, quotaKey!);
   return {
     status: config.whatsapp.status,
     phone: config.whatsapp.phone,
@@ -71,8 +86,8 @@ export async function getStatus(ctx: EngineContext, referrerUserId: string): Pro
   return statusOf(ctx, await loadConfig(ctx, referrerUserId));
 }
 
-export async function publishStatus(ctx: EngineContext, config: ReferrerConfig, sentToday?: { day: string; count: number }): Promise<ReferrerStatus> {
-  const status = await statusOf(ctx, config, sentToday);
+export async function publishStatus(ctx: EngineContext, config: ReferrerConfig, known: KnownStatus = {}): Promise<ReferrerStatus> {
+  const status = await statusOf(ctx, config, known);
   ctx.events.emit({ type: "status", referrerUserId: config.referrerUserId, status });
   return status;
 }

@@ -2,7 +2,8 @@ import { afterEach } from "vitest";
 import type { E164, Transport, TransportEvent } from "@relance/core";
 import type { StorageBackend } from "../../../src/ports/index.js";
 import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../src/index.js";
-import { createBaileysTransport, type BaileysTransportOptions } from "../../../src/transports/baileys/index.js";
+import { createBaileysTransport, sessionIdOf, type BaileysTransportOptions } from "../../../src/transports/baileys/index.js";
+import { encryptedEntries } from "../../../src/transports/session/encrypted-entries.js";
 import { FakeWhatsApp, fakeMediaDownloader, type FakeBaileysSocket } from "../../../src/testing/fake-baileys-socket.js";
 
 export const SECRET = "a-test-secret-of-32-characters!!";
@@ -84,6 +85,12 @@ export async function linked(s: Setup, referrerUserId = REFERRER, phone = PHONE)
   await s.world.current(referrerUserId).linkFromPhone(phone);
   await until(() => s.transport.getState(referrerUserId).status === "connected", "connected");
   return s.world.current(referrerUserId);
+}
+
+/** A session entry as the transport stored it (encrypted, AAD `[sessionId, key]`), decrypted; undefined when none. */
+export async function storedEntry(s: Setup, key: string, referrerUserId = REFERRER): Promise<unknown> {
+  const entries = encryptedEntries(s.storage.sessions, createSessionCipher({ secrets: [SECRET] }), sessionIdOf(referrerUserId));
+  return (await entries.read([key])).get(key);
 }
 
 export const linkStates = (s: Setup, referrerUserId = REFERRER) =>

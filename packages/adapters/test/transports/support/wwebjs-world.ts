@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { E164, MediaItem, TransportEvent } from "@relance/core";
@@ -7,6 +8,8 @@ import { ManualClock, createMemoryStorage, createSessionCipher } from "../../../
 import type { ObservedSend } from "../../../src/testing/index.js";
 import { MessageMedia } from "../../../src/transports/wwebjs/library.js";
 import { createWwebjsTransport, type WwebjsTransport, type WwebjsTransportOptions } from "../../../src/transports/wwebjs/transport.js";
+import { createRemoteAuthStore } from "../../../src/transports/wwebjs/remote-auth-store.js";
+import { sessionIdOf } from "../../../src/transports/wwebjs/session-ids.js";
 import { FakeWhatsApp } from "../../../src/testing/fake-wwebjs-client.js";
 
 /** A whatsapp-web.js transport on fake clients and memory storage, and what it emitted. */
@@ -76,6 +79,37 @@ export async function world(overrides: Partial<WwebjsTransportOptions> = {}): Pr
       await rm(dataPath, { recursive: true, force: true });
     },
   };
+}
+
+/** The referrer links by QR from `phone`; the session is connected and its first work done. */
+export async function linked(w: World, referrerUserId = REFERRER, phone = PHONE): Promise<void> {
+  await w.transport.connect(referrerUserId, { method: "qr" });
+  await w.fake.latest(referrerUserId).link(phone);
+  await until(() => w.transport.getState(referrerUserId).status === "connected", "connected");
+  await w.transport.idle();
+}
+
+/** The plaintext of a session entry (encrypted with AAD `[sessionId, key]`), undefined when none is stored. */
+export async function storedEntry(w: World, key: string, referrerUserId = REFERRER): Promise<string | undefined> {
+  const sessionId = sessionIdOf(referrerUserId);
+  const blob = (await w.storage.sessions.get(sessionId, [key]))[key];
+  return blob === undefined ? undefined : createSessionCipher({ secrets: [SECRET] }).decrypt(blob, { aad: JSON.stringify([sessionId, key]) }).plaintext;
+}
+
+/**
+ * The number whose WhatsApp Web profile is stored for the referrer (what a restore brings back,
+ * read as the fake client reads it), null when no profile is stored.
+ */
+export async function storedProfilePhone(w: World, referrerUserId = REFERRER): Promise<E164 | null> {
+  const session = `inspect-${randomUUID()}`;
+  const store = createRemoteAuthStore({ sessions: w.storage.sessions, cipher: createSessionCipher({ secrets: [SECRET] }), sessionId: sessionIdOf(referrerUserId), sessionName: session, dataPath: w.dataPath });
+  if (!(await store.sessionExists({ session }))) return null;
+  const path = join(w.dataPath, `${session}.zip`);
+  await store.extract({ session, path });
+  const profile = (await readFile(path)).toString("latin1");
+  await rm(path);
+  const digits = /phone=(\d+)/.exec(profile)?.[1];
+  return digits ? `+${digits}` : null;
 }
 
 export function observed(fake: FakeWhatsApp, referrerUserId: string): ObservedSend[] {
