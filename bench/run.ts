@@ -13,6 +13,9 @@
  * `push` is `POST /internal/referrals` at the 1,000th and 10,000th referral of one referrer, and
  * bulk feeds (`push.ts`); `burst` is one dispatch run of 1,000 senders × 5 on SQLite with
  * `/health` and `/ready` probed during it (`burst.ts`; BENCH_BURST_SENDERS to change the size).
+ * BENCH_MONGO=ferretdb-pg runs MongoDB and the seed on FerretDB over a throw-away PostgreSQL
+ * with the full workload; BENCH_MONGO_COMMANDS=1 and BENCH_PG_STATEMENTS=1 profile each MongoDB
+ * dispatch run (`mongo.ts`).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -23,10 +26,10 @@ import { createMemoryStorage } from "@relance/adapters";
 import { createMongoStorage } from "@relance/adapters/mongodb";
 import { createSqliteStorage } from "@relance/adapters/sqlite";
 import { FAST, START, createHarness } from "../test/support/engine-harness.js";
-import { startTestMongo } from "../test/support/mongo-server.js";
 import { countingStorage, type Counts } from "./counting-storage.js";
 import { referrerId, seedMongo, seedSqlite, seedThroughPort, type Workload } from "./history.js";
 import { SeedSender } from "./seed-algorithm.js";
+import { MONGO_COMMANDS, dispatchProfile, startBenchMongo, type DispatchProfile } from "./mongo.js";
 import { measurePushes, type PushFigures } from "./push.js";
 import { measureBurst, type BurstFigures } from "./burst.js";
 
@@ -77,7 +80,7 @@ interface Backend {
   cleanup(): Promise<void>;
 }
 
-async function measureEngine(backend: Backend, targets: number, due = DUE_PER_REFERRER): Promise<Row> {
+async function measureEngine(backend: Backend, targets: number, due = DUE_PER_REFERRER, profile?: DispatchProfile): Promise<Row> {
   const load = workload(targets, due);
   let started = performance.now();
   await backend.seed(load);
@@ -104,11 +107,13 @@ async function measureEngine(backend: Backend, targets: number, due = DUE_PER_RE
   await h.engine.runEnrollment();
   const idleEnrollment = cost(counted.reset(), performance.now() - started);
 
+  await profile?.reset();
   started = performance.now();
   const result = await h.engine.runDispatch();
   await h.engine.idle();
   const sendMs = performance.now() - started;
   const sendCounts = counted.reset();
+  if (profile) log(await profile.report(`${backend.name} ${targets} dispatch`));
   if (process.env.BENCH_BY_METHOD) log(`  ${backend.name} ${targets}: calls by method ${JSON.stringify(sendCounts.byMethod)}`);
   if (result.sent !== REFERRERS * due) throw new Error(`${backend.name}: sent ${result.sent}, expected ${REFERRERS * due}`);
 
@@ -165,7 +170,7 @@ async function sqliteBackend(): Promise<Backend> {
   };
 }
 
-function mongoBackend(uri: string, kind: string): Backend {
+function mongoBackend(uri: string, kind: string, profile?: DispatchProfile): Backend {
   const dbName = `relance_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   return {
     name: `mongodb (${kind})`,
@@ -175,9 +180,14 @@ function mongoBackend(uri: string, kind: string): Backend {
       const storage = createMongoStorage({ client, dbName });
       await storage.init();
       await seedMongo(client.db(dbName), load, now);
+      await profile?.afterSeed(dbName);
       await client.close();
     },
-    open: async () => createMongoStorage({ client: new MongoClient(uri), dbName }, { closeClient: true }),
+    open: async () => {
+      const client = new MongoClient(uri, { monitorCommands: MONGO_COMMANDS });
+      profile?.watch(client);
+      return createMongoStorage({ client, dbName }, { closeClient: true });
+    },
     async cleanup() {
       const client = new MongoClient(uri);
       await client.db(dbName).dropDatabase();
@@ -186,13 +196,15 @@ function mongoBackend(uri: string, kind: string): Backend {
   };
 }
 
-async function measureSeed(uri: string, kind: string, targets: number, due = DUE_PER_REFERRER): Promise<Row> {
-  const client = new MongoClient(uri);
+async function measureSeed(uri: string, kind: string, targets: number, due = DUE_PER_REFERRER, profile?: DispatchProfile): Promise<Row> {
+  const client = new MongoClient(uri, { monitorCommands: MONGO_COMMANDS });
+  profile?.watch(client);
   const dbName = `relance_seed_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const db = client.db(dbName);
   try {
     const seed = new SeedSender(db, workload(targets, due), due);
     await seed.setUp(now);
+    await profile?.afterSeed(dbName);
     log(`  seed ${targets}: set up; enrollment`);
     const send = async () => {};
     seed.reset();
@@ -200,10 +212,12 @@ async function measureSeed(uri: string, kind: string, targets: number, due = DUE
     await seed.enroll(now);
     const enrollCounts = seed.reset();
     const idleEnrollment = { calls: enrollCounts.calls, rows: enrollCounts.docs, ms: round(performance.now() - started) };
+    await profile?.reset();
     started = performance.now();
     const sent = await seed.dispatch(now, send);
     const sendMs = performance.now() - started;
     const sendCounts = seed.reset();
+    if (profile) log(await profile.report(`seed ${targets} dispatch`));
     started = performance.now();
     await seed.dispatch(new Date(now.getTime() + 60_000), send);
     const idleCounts = seed.reset();
@@ -237,7 +251,8 @@ if (SCENARIOS.includes("burst")) {
   log("burst scenario (SQLite, the service listening, probed over HTTP)");
   burst = await measureBurst(Number(process.env.BENCH_BURST_SENDERS ?? 1_000), 5, log);
 }
-const server = SCENARIOS.includes("scale") ? await startTestMongo() : { skipped: "scale scenario not selected" };
+const server = await startBenchMongo(SCENARIOS.includes("scale") && (STORAGES.includes("mongodb") || STORAGES.includes("seed")));
+const profile = dispatchProfile(server);
 const smallMongo = !("skipped" in server) && server.kind === "ferretdb" && process.env.BENCH_MONGO_MAX === undefined;
 const mongoRuns: Array<{ targets: number; due: number }> = smallMongo
   ? [FERRETDB_WORKLOAD]
@@ -253,8 +268,8 @@ try {
   } else {
     if (smallMongo) log(`FerretDB: a workload of ${FERRETDB_WORKLOAD.targets} targets (BENCH_MONGO_MAX to override)`);
     for (const run of mongoRuns) {
-      if (STORAGES.includes("mongodb")) rows.push(await measureEngine(mongoBackend(server.uri, server.kind), run.targets, run.due));
-      if (STORAGES.includes("seed")) rows.push(await measureSeed(server.uri, server.kind, run.targets, run.due));
+      if (STORAGES.includes("mongodb")) rows.push(await measureEngine(mongoBackend(server.uri, server.kind, profile), run.targets, run.due, profile));
+      if (STORAGES.includes("seed")) rows.push(await measureSeed(server.uri, server.kind, run.targets, run.due, profile));
     }
   }
 } finally {
@@ -292,7 +307,7 @@ for (const { targets } of mongoRuns) {
   };
   ratios[`engineOverSeedMongo${targets}`] = ratio;
   console.log(
-    `engine / seed on MongoDB at ${targets} targets: time per message ×${ratio.msPerMessage}, rows per message ×${ratio.rowsPerMessage}, idle enrollment rows ×${ratio.idleEnrollmentRows}, time ×${ratio.idleEnrollmentMs}`,
+    `engine / seed on MongoDB at ${targets} targets: time per message ×${ratio.msPerMessage}, rows per message ×${ratio.rowsPerMessage}, idle enrollment rows ×${ratio.idleEnrollmentRows}, time ×${ratio.idleEnrollmentMs} (load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`,
   );
 }
 if (ratios.sqliteMsPerMessageLargestOverSmallest !== undefined) {

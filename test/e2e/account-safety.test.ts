@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { describe, expect, it } from "vitest";
+import { ok, sandboxServerForFile } from "../support/server-process.js";
 
 // Issue 21 end to end, with the deployed defaults and nothing turned off: the real server process
 // (as `npm start` runs it) on the file store and the sandbox, human pacing (first contacts 45-120 s
@@ -12,19 +12,7 @@ const MINUTE = 60_000;
 const REFERRERS = ["anna", "bruno", "muted"];
 const PER_REFERRER = 12;
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "sqlite", RELANCE_JOBS: "off" }, { realDefaults: true });
-}, 60_000);
-afterAll(async () => {
-  expect(await server?.stop()).toBe(0);
-});
-
-async function ok(promise: Promise<{ status: number; body: any }>, status = 200) {
-  const response = await promise;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body;
-}
+const server = sandboxServerForFile({}, { realDefaults: true });
 
 describe("account safety with the real defaults, end to end", () => {
   it("over simulated days: paced first contacts, spread day starts, and an account whose messages are never delivered held at_risk while the others keep going", async () => {

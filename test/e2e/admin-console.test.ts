@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService, signInToConsole } from "../support/browser.js";
+import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, ok, pagesSuite, type PagesService, signInToConsole } from "../support/browser.js";
 
 const describeIfChromium = HAS_CHROMIUM ? describe : describe.skip;
 if (!HAS_CHROMIUM) console.warn(`[admin console] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -13,12 +13,6 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
   let app: PagesService;
   let browser: Browser;
   let admin: string;
-
-  async function ok(call: Promise<{ status: number; body: any }>) {
-    const response = await call;
-    expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
-    return response.body;
-  }
 
   /** A sandbox week: 5 referrals; one not on WhatsApp, one STOP on day 2, payments after days 3 and 5, one completes. */
   async function sandboxWeek() {
@@ -47,16 +41,9 @@ describeIfChromium(`admin console in headless Chromium (${CHROMIUM})`, () => {
     }
   }
 
-  beforeAll(async () => {
-    app = await startPagesService();
-    admin = await app.token("admin-1", "admin");
-    browser = await launchChromium();
+  pagesSuite({ timeoutMs: 90_000 }, async (world) => {
+    ({ app, admin, browser } = world);
     await sandboxWeek();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.service.close();
   });
 
   const values = async (page: Page, id: string) => JSON.parse((await page.locator(`#${id}`).getAttribute("data-values")) ?? "null");

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { holdoutGroup } from "@relance/core";
-import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService, signInToConsole } from "../support/browser.js";
+import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, ok, pagesSuite, type PagesService, signInToConsole } from "../support/browser.js";
 import { seededRandom } from "../support/engine-harness.js";
 
 const describeIfChromium = HAS_CHROMIUM ? describe : describe.skip;
@@ -22,12 +22,6 @@ describeIfChromium(`admin console: measured lift in headless Chromium (${CHROMIU
   let app: PagesService;
   let browser: Browser;
   let admin: string;
-
-  async function ok(call: Promise<{ status: number; body: any }>) {
-    const response = await call;
-    expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
-    return response.body;
-  }
 
   async function sandboxWeek() {
     const service = { service: true } as const;
@@ -59,16 +53,9 @@ describeIfChromium(`admin console: measured lift in headless Chromium (${CHROMIU
     return payDay;
   }
 
-  beforeAll(async () => {
-    app = await startPagesService({ RELANCE_MAX_MESSAGES_PER_DAY: "1000", RELANCE_DAILY_CAP_RAMP_UP: "off", RELANCE_MAX_FIRST_CONTACTS_PER_DAY: "1000" });
-    admin = await app.token("admin-1", "admin");
-    browser = await launchChromium();
+  pagesSuite({ env: { RELANCE_MAX_MESSAGES_PER_DAY: "1000", RELANCE_DAILY_CAP_RAMP_UP: "off", RELANCE_MAX_FIRST_CONTACTS_PER_DAY: "1000" }, timeoutMs: 180_000 }, async (world) => {
+    ({ app, admin, browser } = world);
     await sandboxWeek();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.service.close();
   });
 
   const values = async (page: Page) => JSON.parse((await page.locator("#lift-chart").getAttribute("data-values")) ?? "null");

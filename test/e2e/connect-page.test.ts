@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import type { SandboxTransport } from "@relance/adapters";
-import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, launchChromium, startPagesService, type PagesService } from "../support/browser.js";
+import { ARTIFACTS, CHROMIUM, HAS_CHROMIUM, VIEWPORTS, pagesSuite, type PagesService } from "../support/browser.js";
 
 const describeIfChromium = HAS_CHROMIUM ? describe : describe.skip;
 if (!HAS_CHROMIUM) console.warn(`[connect page] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -12,14 +12,8 @@ describeIfChromium(`connect page in headless Chromium (${CHROMIUM})`, () => {
   let browser: Browser;
   const sandbox = () => app.service.transport as SandboxTransport;
 
-  beforeAll(async () => {
-    app = await startPagesService();
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.service.close();
+  pagesSuite({ timeoutMs: 60_000 }, (world) => {
+    ({ app, browser } = world);
   });
 
   // The number each referrer types: a pairing code is only given for the referrer's own number.

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SECRETS, startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { describe, expect, it } from "vitest";
+import { SECRETS, ok, sandboxServerForFile } from "../support/server-process.js";
 
 const P = "/api/relance";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let server: ServerProcess;
-beforeAll(async () => {
-  // The real server process, as `npm start` runs it, on the embedded file store and the sandbox.
-  server = await startServerProcess({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "sqlite", RELANCE_JOBS: "off", RELANCE_MAX_MESSAGES_PER_DAY: "5" });
-}, 60_000);
-afterAll(async () => {
-  expect(await server?.stop()).toBe(0);
-});
-
-async function ok(promise: Promise<{ status: number; body: any }>, status = 200) {
-  const response = await promise;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body;
-}
+// The real server process, as `npm start` runs it, on the embedded file store and the sandbox.
+const server = sandboxServerForFile({ RELANCE_MAX_MESSAGES_PER_DAY: "5" });
 
 describe("the sandbox loop over HTTP only", () => {
   it("runs a week: messages, push directory, link, enrollment, 7 days, exit-user, STOP, limits, window, logout, stats", async () => {

@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { RelanceEngine, Transport } from "@relance/core";
+import { describe, expect, it } from "vitest";
+import type { RelanceEngine } from "@relance/core";
 import type { StorageBackend } from "@relance/adapters";
-import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
-import { FakeWhatsApp } from "@relance/adapters/testing/baileys";
-import { HOUR, START } from "../support/engine-harness.js";
-import { baileysProcess, until } from "../support/baileys-process.js";
+import type { ManualClock } from "@relance/adapters";
+import type { FakeWhatsApp } from "@relance/adapters/testing/baileys";
+import { HOUR } from "../support/engine-harness.js";
+import { REFERRER, REFERRER_PHONE, baileysProcess, oneReferral, sentTexts, transportsClosedAfterEach, until } from "../support/baileys-process.js";
 
 // "Never miss a STOP" through the engine and the Baileys transport on the fake sockets: a STOP
 // that reached the referrer's account while no socket was open (idle close, restart) is read
 // before anything else is sent, whether or not a message is due.
 
-const REFERRER = "ref-1";
-const REFERRER_PHONE = "+33600000001";
-const REFERRAL_PHONE = "+33611111111";
-
-const transports: Transport[] = [];
-afterEach(async () => {
-  await Promise.all(transports.splice(0).map((t) => t.close()));
-});
+const transports = transportsClosedAfterEach();
 
 function process(storage: StorageBackend, world: FakeWhatsApp, clock: ManualClock, instanceId: string): RelanceEngine {
   // The fake's offline queue takes at most tens of ms here; production waits 2 s of quiet.
@@ -26,13 +19,7 @@ function process(storage: StorageBackend, world: FakeWhatsApp, clock: ManualCloc
 
 /** Day 1 sent from a linked account, then the process stops. */
 async function dayOneSent() {
-  const storage = createMemoryStorage();
-  await storage.init();
-  const clock = new ManualClock(START);
-  const world = new FakeWhatsApp({ now: () => clock.now() });
-  const directory = new StoredDirectory(storage.directory, clock);
-  await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
-  await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+  const { storage, clock, world } = await oneReferral();
   const first = await process(storage, world, clock, "process-a");
   for (let day = 1; day <= 7; day++) await first.messages.upsert({ dayNumber: day, messageTemplate: { fr: `Jour ${day} : bonjour {{firstName}}` } });
   await first.connect(REFERRER, { method: "qr" });
@@ -44,8 +31,6 @@ async function dayOneSent() {
   await transports.splice(0)[0]!.close();
   return { storage, clock, world };
 }
-
-const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));
 
 describe("a STOP that arrived while the session was closed", () => {
   it("is read before day 2 is sent: the referral exits opted_out and gets nothing more", async () => {

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RelanceEngine, Transport } from "@relance/core";
 import type { StorageBackend } from "@relance/adapters";
-import { ManualClock, StoredDirectory, createMemoryStorage } from "@relance/adapters";
-import { FakeWhatsApp } from "@relance/adapters/testing/baileys";
-import { HOUR, START } from "../support/engine-harness.js";
-import { baileysProcess, until } from "../support/baileys-process.js";
+import type { ManualClock } from "@relance/adapters";
+import type { FakeWhatsApp } from "@relance/adapters/testing/baileys";
+import { HOUR } from "../support/engine-harness.js";
+import { REFERRAL_PHONE, REFERRER, REFERRER_PHONE, baileysProcess, oneReferral, sentTexts, transportsClosedAfterEach, until } from "../support/baileys-process.js";
 
 // Issue 18, "nothing acknowledged is ever lost" (review B2, second half): Baileys sends the
 // delivery receipt before it surfaces a message (messages-recv.js:1417 then 1432), so WhatsApp
@@ -12,14 +12,7 @@ import { baileysProcess, until } from "../support/baileys-process.js";
 // died, its database failed) stays in the session's journal and is handled on the session's next
 // ready, in whichever process brings it up: day 2 is never sent.
 
-const REFERRER = "ref-1";
-const REFERRER_PHONE = "+33600000001";
-const REFERRAL_PHONE = "+33611111111";
-
-const transports: Transport[] = [];
-afterEach(async () => {
-  await Promise.all(transports.splice(0).map((t) => t.close()));
-});
+const transports = transportsClosedAfterEach();
 
 /** The engine's view of the storage, with opt-outs failing as when its database is unreachable. */
 function optOutsFailing(storage: StorageBackend, attempts: { count: number }, how: "reject" | "hang" = "reject"): StorageBackend {
@@ -36,8 +29,6 @@ function process(storage: StorageBackend, world: FakeWhatsApp, clock: ManualCloc
   return baileysProcess({ storage, world, clock, instanceId, engineStorage, track: transports, transport: inboundAckWaitMs === undefined ? {} : { inboundAckWaitMs } });
 }
 
-const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));
-
 describe("a STOP the library acknowledged but the engine did not store", () => {
   it("the engine's database refused it: handled on the session's next ready in another process, day 2 is not sent", () => scenario("reject"));
 
@@ -45,13 +36,7 @@ describe("a STOP the library acknowledged but the engine did not store", () => {
 });
 
 async function scenario(how: "reject" | "hang"): Promise<void> {
-  const storage = createMemoryStorage();
-  await storage.init();
-  const clock = new ManualClock(START);
-  const world = new FakeWhatsApp({ now: () => clock.now() });
-  const directory = new StoredDirectory(storage.directory, clock);
-  await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
-  await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+  const { storage, clock, world } = await oneReferral();
 
   // Process A: its engine cannot store opt-outs (the database refuses, or the process dies mid-write).
   const attempts = { count: 0 };

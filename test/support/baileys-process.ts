@@ -1,10 +1,43 @@
+import { afterEach } from "vitest";
 import { createRelanceEngine, type RelanceEngine, type RelanceStorage, type Transport } from "@relance/core";
 import type { StorageBackend } from "@relance/adapters";
-import { LogNotifier, ManualClock, StoredDirectory, createSessionCipher } from "@relance/adapters";
+import { LogNotifier, ManualClock, StoredDirectory, createMemoryStorage, createSessionCipher } from "@relance/adapters";
 import { createBaileysTransport } from "../../packages/adapters/src/transports/baileys/index.js";
 import type { BaileysTransportOptions } from "../../packages/adapters/src/transports/baileys/transport-options.js";
 import { FakeWhatsApp, fakeMediaDownloader } from "@relance/adapters/testing/baileys";
-import { FAST, NO_NEW_ACCOUNT_LIMITS, seededRandom } from "./engine-harness.js";
+import { FAST, HOUR, NO_NEW_ACCOUNT_LIMITS, START, seededRandom } from "./engine-harness.js";
+
+export const REFERRER = "ref-1";
+export const REFERRER_PHONE = "+33600000001";
+export const REFERRAL_PHONE = "+33611111111";
+
+/** The transports a test file's processes open (`track`), closed after each test. */
+export function transportsClosedAfterEach(): Transport[] {
+  const transports: Transport[] = [];
+  afterEach(async () => {
+    await Promise.all(transports.splice(0).map((t) => t.close()));
+  });
+  return transports;
+}
+
+/**
+ * Memory storage, a manual clock at START and the simulated WhatsApp, with one subscribed
+ * referrer (Jean, REFERRER_PHONE) and one unpaid referral (Alice, REFERRAL_PHONE) created two
+ * hours before: no process runs yet.
+ */
+export async function oneReferral(): Promise<{ storage: StorageBackend; clock: ManualClock; world: FakeWhatsApp }> {
+  const storage = createMemoryStorage();
+  await storage.init();
+  const clock = new ManualClock(START);
+  const world = new FakeWhatsApp({ now: () => clock.now() });
+  const directory = new StoredDirectory(storage.directory, clock);
+  await directory.setSubscription({ userId: REFERRER, active: true, name: "Jean Martin", phone: REFERRER_PHONE });
+  await directory.upsertReferral({ userId: "user-1", referrerId: REFERRER, phone: REFERRAL_PHONE, name: "Alice Durand", language: "fr", createdAt: new Date(clock.now().getTime() - 2 * HOUR), paid: false, paymentLink: "https://pay.example.com/1" });
+  return { storage, clock, world };
+}
+
+/** The texts the referrer's sockets sent, in order. */
+export const sentTexts = (world: FakeWhatsApp) => world.socketsOf(REFERRER).flatMap((s) => s.sent.map((m) => ("text" in m.content ? m.content.text : "")));
 
 /**
  * One service process for engine tests over the Baileys transport on the fake sockets: its own

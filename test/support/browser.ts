@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { sign } from "hono/jwt";
+import { afterAll, beforeAll, expect } from "vitest";
 import { loadConfig, startService, type RunningService } from "@relance/http";
 
 /** Debian's Chromium (or CHROMIUM_PATH) driven by playwright-core: no browser download. */
@@ -87,4 +88,37 @@ export async function startPagesService(env: Record<string, string> = {}): Promi
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
   };
+}
+
+/** What a page suite runs against: the service, an admin's token, and Chromium. */
+export interface PagesWorld {
+  app: PagesService;
+  admin: string;
+  browser: Browser;
+}
+
+/**
+ * Starts the service (with `env`) and Chromium before the suite's tests, then runs `prepare` (the
+ * suite keeps what it needs, sets up its data); closes both after the tests.
+ */
+export function pagesSuite(options: { env?: Record<string, string>; timeoutMs: number }, prepare: (world: PagesWorld) => Promise<void> | void): void {
+  let world: Partial<PagesWorld> = {};
+  beforeAll(async () => {
+    world.app = await startPagesService(options.env);
+    world.admin = await world.app.token("admin-1", "admin");
+    world.browser = await launchChromium();
+    await prepare(world as PagesWorld);
+  }, options.timeoutMs);
+  afterAll(async () => {
+    await world.browser?.close();
+    await world.app?.service.close();
+    world = {};
+  });
+}
+
+/** The body of a call that must succeed (2xx); otherwise the test fails, showing the body. */
+export async function ok(call: Promise<{ status: number; body: any }>) {
+  const response = await call;
+  expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
+  return response.body;
 }

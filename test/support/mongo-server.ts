@@ -65,7 +65,7 @@ export function ferretdbCachePath(): string {
   return join(cacheDir, `ferretdb-${FERRETDB_VERSION}`, "ferretdb");
 }
 
-function findFerretDB(): { path: string } | { path: null; reason: string } {
+export function findFerretDB(): { path: string } | { path: null; reason: string } {
   const explicit = process.env.FERRETDB_BIN;
   if (explicit) {
     return isExecutable(explicit) ? { path: explicit } : { path: null, reason: `FERRETDB_BIN=${explicit} is not an executable file` };

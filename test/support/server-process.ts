@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sign } from "hono/jwt";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const SECRETS = {
   RELANCE_JWT_SECRET: "e2e-jwt-secret-0123456789abcdef",
@@ -96,4 +97,27 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
       return code;
     },
   };
+}
+
+/**
+ * The real server process of a whole test file, as `npm start` runs it, on the embedded file
+ * store (SQLite) and the sandbox, jobs off (`env` adds to or overrides that): started before the
+ * file's tests, stopped after them, and it must exit with 0. The object is filled in `beforeAll`.
+ */
+export function sandboxServerForFile(env: Record<string, string> = {}, options: { realDefaults?: boolean } = {}): ServerProcess {
+  const server = {} as ServerProcess;
+  beforeAll(async () => {
+    Object.assign(server, await startServerProcess({ RELANCE_TRANSPORT: "sandbox", RELANCE_STORAGE: "sqlite", RELANCE_JOBS: "off", ...env }, options));
+  }, 60_000);
+  afterAll(async () => {
+    if (server.stop) expect(await server.stop()).toBe(0);
+  });
+  return server;
+}
+
+/** The body of a call that must answer `status`; otherwise the test fails, showing the body. */
+export async function ok(promise: Promise<{ status: number; body: any }>, status = 200) {
+  const response = await promise;
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  return response.body;
 }

@@ -35,7 +35,7 @@ export * from "./engine/events.js";
 export { RelanceEngine, createRelanceEngine, type RelanceEngineDependencies } from "./engine/engine.js";
 export type { ReferrerStatus } from "./use-cases/status.js";
 export type { SenderOverview } from "./use-cases/senders.js";
-export type { ConnectInput } from "./use-cases/connect.js";
+export { linkRequestOf, type ConnectInput, type UncheckedConnectInput } from "./use-cases/connect.js";
 export type { DispatchResult } from "./dispatch/dispatch.js";
 export { LOST_WHY, diagnose, type LostWhy, type TransitionName } from "./dispatch/claim-machine.js";
 export type { ListenResult } from "./use-cases/listen.js";

@@ -72,7 +72,10 @@ describe("400 invalid_request", () => {
     const phone = await t.call("POST", `${P}/connect`, { token, body: { method: "pairing_code", phone: "0612345678" } });
     expectError(phone, 400, "invalid_request");
     expect(phone.body.error.details[0].path).toBe("phone");
-    expectError(await t.call("POST", `${P}/connect`, { token, body: { method: "pairing_code" } }), 400, "invalid_request");
+    // The core's rule answers it (linkRequestOf), named on its field.
+    const noPhone = await t.call("POST", `${P}/connect`, { token, body: { method: "pairing_code" } });
+    expectError(noPhone, 400, "invalid_request");
+    expect(noPhone.body.error.details).toEqual([{ path: "phone", message: "required for pairing_code, E.164 (+33612345678)" }]);
     expectError(await t.call("POST", `${P}/connect`, { token, body: { method: "carrier-pigeon" } }), 400, "invalid_request");
     expectError(await t.call("GET", `${P}/targets?limit=0`, { token }), 400, "invalid_request");
     expectError(await t.call("GET", `${P}/targets?status=zombie`, { token }), 400, "invalid_request");

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TransportUnavailableError, type E164, type MediaItem, type Transport, type TransportEvent } from "@relance/core";
 import { runTransportGuarantees, type TransportGuarantee } from "./transport-guarantees.js";
+import { linked, PHONE, REFERRAL, REFERRER, until } from "./transport-contract-setup.js";
 
 /** What the library on the other side saw, normalised across transports. */
 export interface ObservedSend {
@@ -62,21 +63,10 @@ export interface TransportContractOptions {
   skip?: Partial<Record<TransportGuarantee, string>>;
 }
 
-const REFERRER = "referrer-1";
-const PHONE: E164 = "+33600000001";
-const REFERRAL: E164 = "+33611111111";
 const MEDIA: MediaItem[] = [
   { url: "https://cdn.example.com/a.jpg", type: "image", language: "fr", caption: "Photo" },
   { url: "https://cdn.example.com/b.pdf", type: "document", language: "both", caption: "Brochure" },
 ];
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The shared behaviour every transport (sandbox, baileys, wwebjs) must show. */
 export function runTransportContract(name: string, options: TransportContractOptions): void {
@@ -96,12 +86,6 @@ export function runTransportContract(name: string, options: TransportContractOpt
     afterEach(async () => {
       await harness.close();
     });
-
-    async function linked(): Promise<void> {
-      await harness.transport.connect(REFERRER, { method: "qr" });
-      await harness.completeLink(REFERRER, PHONE);
-      await until(() => harness.transport.getState(REFERRER).status === "connected", "connected");
-    }
 
     it("reports an unknown referrer as disconnected", () => {
       expect(harness.transport.getState("nobody")).toMatchObject({ status: "disconnected", phone: null });
@@ -128,7 +112,7 @@ export function runTransportContract(name: string, options: TransportContractOpt
     });
 
     it("checks numbers, shows typing, and sends text then media in order with captions", async () => {
-      await linked();
+      await linked(harness);
       harness.setOnWhatsApp("+33699999999", false);
       expect(await harness.transport.isOnWhatsApp(REFERRER, REFERRAL)).toBe(true);
       expect(await harness.transport.isOnWhatsApp(REFERRER, "+33699999999")).toBe(false);
@@ -153,7 +137,7 @@ export function runTransportContract(name: string, options: TransportContractOpt
     });
 
     it("surfaces a library send failure as an ordinary error (a retryable failure)", async () => {
-      await linked();
+      await linked(harness);
       harness.failNextSend("media could not be downloaded");
       const error = await send().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
@@ -162,7 +146,7 @@ export function runTransportContract(name: string, options: TransportContractOpt
     });
 
     it("never rejects once the text has left: failed media are reported in partialFailure", async () => {
-      await linked();
+      await linked(harness);
       harness.failFirstMediaOfNextSend("media could not be downloaded");
       const result = await send("Bonjour Alice", MEDIA);
       expect(result.messageId).toEqual(expect.any(String));
@@ -174,7 +158,7 @@ export function runTransportContract(name: string, options: TransportContractOpt
     });
 
     it("reports a lost connection, and a logout as logged_out", async () => {
-      await linked();
+      await linked(harness);
       await harness.dropConnection(REFERRER, { loggedOut: false });
       await until(() => harness.transport.getState(REFERRER).status !== "connected", "not connected");
       await expect(send()).rejects.toBeInstanceOf(TransportUnavailableError);
@@ -188,14 +172,14 @@ export function runTransportContract(name: string, options: TransportContractOpt
     });
 
     it("turns replies into inbound events with the sender's E.164 number", async () => {
-      await linked();
+      await linked(harness);
       await harness.deliverInbound(REFERRER, REFERRAL, "STOP");
       await until(() => events.some((e) => e.type === "inbound"), "inbound");
       expect(events.find((e) => e.type === "inbound")).toMatchObject({ type: "inbound", referrerUserId: REFERRER, from: REFERRAL, text: "STOP" });
     });
 
     it("turns receipts into delivered / read events for the sent message id", async () => {
-      await linked();
+      await linked(harness);
       const { messageId } = await send();
       await harness.deliverReceipt(REFERRER, messageId, "delivered");
       await harness.deliverReceipt(REFERRER, messageId, "read");
@@ -207,7 +191,7 @@ export function runTransportContract(name: string, options: TransportContractOpt
     });
 
     it("disconnects (state kept) and logs out (state gone)", async () => {
-      await linked();
+      await linked(harness);
       expect(await harness.transport.disconnect(REFERRER, { logout: false })).toMatchObject({ status: "disconnected" });
       await expect(send()).rejects.toBeInstanceOf(TransportUnavailableError);
       await harness.transport.connect(REFERRER, { method: "qr" });

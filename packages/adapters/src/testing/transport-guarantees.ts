@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SessionDrivenElsewhereError, type E164, type MediaItem, type Transport, type TransportEvent } from "@relance/core";
+import { SessionDrivenElsewhereError, type MediaItem, type Transport, type TransportEvent } from "@relance/core";
 import type { TransportContractHarness, TransportContractOptions } from "./transport-contract.js";
+import { linked, PHONE, REFERRAL, REFERRER, until } from "./transport-contract-setup.js";
 
 /**
  * The port's hard guarantees (see `Transport` in @relance/core): the ones a live account tests
@@ -9,18 +10,7 @@ import type { TransportContractHarness, TransportContractOptions } from "./trans
  */
 export type TransportGuarantee = "secondInstance" | "replaced" | "mediaDownload" | "lid";
 
-const REFERRER = "referrer-1";
-const PHONE: E164 = "+33600000001";
-const REFERRAL: E164 = "+33611111111";
 const MEDIA: MediaItem[] = [{ url: "https://cdn.example.com/a.jpg", type: "image", language: "fr", caption: "Photo" }];
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function need<T>(hook: T | undefined, name: string): T {
   if (hook === undefined) throw new Error(`the harness must provide ${name} (or the contract call must skip this guarantee with a reason)`);
@@ -66,14 +56,8 @@ export function runTransportGuarantees(name: string, options: TransportContractO
       await harness.close();
     });
 
-    async function linked(): Promise<void> {
-      await harness.transport.connect(REFERRER, { method: "qr" });
-      await harness.completeLink(REFERRER, PHONE);
-      await until(() => harness.transport.getState(REFERRER).status === "connected", "connected");
-    }
-
     it.skipIf(skipped("secondInstance"))(title("the offline backlog is read before connected: a STOP sent while no process ran comes before ensureReady resolves", "secondInstance"), async () => {
-      await linked();
+      await linked(harness);
       await harness.transport.close(); // the process stops; the device stays linked
       await need(harness.deliverWhileOffline, "deliverWhileOffline")(REFERRER, REFERRAL, "STOP");
 
@@ -88,14 +72,14 @@ export function runTransportGuarantees(name: string, options: TransportContractO
     });
 
     it("a session the referrer closed is never restored by ensureReady (connect brings it back)", async () => {
-      await linked();
+      await linked(harness);
       expect(await harness.transport.disconnect(REFERRER, { logout: false })).toMatchObject({ status: "disconnected" });
       expect((await harness.transport.ensureReady(REFERRER)).status).not.toBe("connected");
       expect(harness.transport.getState(REFERRER).status).not.toBe("connected");
     });
 
     it.skipIf(skipped("secondInstance"))(title("a session the referrer closed is not restored by another process either", "secondInstance"), async () => {
-      await linked();
+      await linked(harness);
       await harness.transport.disconnect(REFERRER, { logout: false });
       await harness.transport.close();
       const next = await need(harness.secondInstance, "secondInstance")();
@@ -107,7 +91,7 @@ export function runTransportGuarantees(name: string, options: TransportContractO
     });
 
     it.skipIf(skipped("secondInstance"))(title("a session driven by another process is not restored here: SessionDrivenElsewhereError until it lets go", "secondInstance"), async () => {
-      await linked();
+      await linked(harness);
       const next = await need(harness.secondInstance, "secondInstance")();
       await expect(next.ensureReady(REFERRER)).rejects.toBeInstanceOf(SessionDrivenElsewhereError);
       await expect(send(next)).rejects.toThrow();
@@ -118,7 +102,7 @@ export function runTransportGuarantees(name: string, options: TransportContractO
     });
 
     it.skipIf(skipped("replaced"))(title("a session replaced by another connection is failed, and never restored on its own", "replaced"), async () => {
-      await linked();
+      await linked(harness);
       await need(harness.replaceSession, "replaceSession")(REFERRER);
       await until(() => harness.transport.getState(REFERRER).status === "failed", "failed");
       expect(harness.transport.getState(REFERRER).reason).toMatch(/replaced/);
@@ -129,7 +113,7 @@ export function runTransportGuarantees(name: string, options: TransportContractO
     it.skipIf(skipped("replaced", "secondInstance"))(
       title("a session replaced by another connection is not restored by another process or after a restart either: the block is stored with the session (connect lifts it)", "replaced", "secondInstance"),
       async () => {
-        await linked();
+        await linked(harness);
         await need(harness.replaceSession, "replaceSession")(REFERRER);
         await until(() => harness.transport.getState(REFERRER).status === "failed", "failed");
         await harness.transport.close(); // a restart, or another instance taking over
@@ -147,7 +131,7 @@ export function runTransportGuarantees(name: string, options: TransportContractO
     );
 
     it.skipIf(skipped("mediaDownload"))(title("a media that cannot be fetched fails the attempt before the text is sent (a retry repeats nothing)", "mediaDownload"), async () => {
-      await linked();
+      await linked(harness);
       need(harness.failNextMediaDownload, "failNextMediaDownload")("the CDN answered 404");
       await expect(send(harness.transport, MEDIA)).rejects.toThrow(/404/);
       expect(harness.observedSends(REFERRER)).toEqual([]);
@@ -157,14 +141,14 @@ export function runTransportGuarantees(name: string, options: TransportContractO
     });
 
     it.skipIf(skipped("lid"))(title("a reply addressed by the sender's LID reaches the engine with the sender's number", "lid"), async () => {
-      await linked();
+      await linked(harness);
       await need(harness.deliverInboundFromLid, "deliverInboundFromLid")(REFERRER, REFERRAL, "STOP", { mapped: true });
       await until(() => inbound(first.events).length > 0, "inbound");
       expect(inbound(first.events)).toEqual([{ from: REFERRAL, text: "STOP" }]);
     });
 
     it.skipIf(skipped("lid", "secondInstance"))(title("a LID reply nobody can map yet is kept, and handed over by the next process once the library knows the LID", "lid", "secondInstance"), async () => {
-      await linked();
+      await linked(harness);
       await need(harness.deliverInboundFromLid, "deliverInboundFromLid")(REFERRER, REFERRAL, "STOP", { mapped: false });
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(inbound(first.events)).toEqual([]);

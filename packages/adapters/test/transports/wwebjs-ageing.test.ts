@@ -8,8 +8,7 @@ import { PINNED_WEB_VERSION } from "../../src/transports/wwebjs/client-factory.j
 import { WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
-import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
-import { PHONE, REFERRAL, REFERRER, storedEntry, storedProfilePhone, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRAL, REFERRER, linked, storedEntry, storedProfilePhone, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * Sessions that age well (`../shared/whatsapp-real-phone-gaps-2.md`, W4, W6, W7): what a
@@ -21,13 +20,6 @@ describe("wwebjs: sessions that age well", () => {
     await w?.close();
   });
 
-  async function linked(transport: WwebjsTransport = w.transport, referrerUserId = REFERRER, phone = PHONE): Promise<void> {
-    await transport.connect(referrerUserId, { method: "qr" });
-    await w.fake.latest(referrerUserId).link(phone);
-    await until(() => transport.getState(referrerUserId).status === "connected", "connected");
-    await transport.idle();
-  }
-
   function capturingLogger(): Logger & { lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> } {
     const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
     const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
@@ -38,7 +30,7 @@ describe("wwebjs: sessions that age well", () => {
       const logger = capturingLogger();
       w = await world({ logger, clock: new ManualClock("2026-10-01T10:00:00Z") });
       expect(logger.lines.some((l) => l.level === "warn" && /ageing/.test(l.message) && l.fields.webVersion === PINNED_WEB_VERSION && l.fields.ageDays === 159)).toBe(true);
-      await linked();
+      await linked(w);
       expect(w.fake.latest(REFERRER).setup.webVersion?.version).toBe(PINNED_WEB_VERSION);
     });
 
@@ -46,7 +38,7 @@ describe("wwebjs: sessions that age well", () => {
       const logger = capturingLogger();
       w = await world({ logger, clock: new ManualClock("2027-06-01T10:00:00Z") });
       expect(logger.lines.some((l) => l.level === "error" && /too old/.test(l.message) && l.fields.webVersion === PINNED_WEB_VERSION)).toBe(true);
-      await linked();
+      await linked(w);
       expect(w.fake.latest(REFERRER).setup.webVersion).toEqual({ version: "latest" });
     });
   });
@@ -56,7 +48,7 @@ describe("wwebjs: sessions that age well", () => {
     it("is not restored in a loop: the next restore loads `latest`, with an alert to re-pin", async () => {
       const logger = capturingLogger();
       w = await world({ logger });
-      await linked();
+      await linked(w);
       expect(w.fake.latest(REFERRER).setup.webVersion?.version).toBe(PINNED_WEB_VERSION);
 
       w.fake.deprecatedBuilds.add(PINNED_WEB_VERSION);
@@ -72,14 +64,14 @@ describe("wwebjs: sessions that age well", () => {
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(2);
       expect(w.fake.latest(REFERRER).setup.webVersion).toEqual({ version: "latest" });
       // Every later start of this process uses the fallback too, for every referrer.
-      await linked(w.transport, "referrer-2", "+33600000002");
+      await linked(w, "referrer-2", "+33600000002");
       expect(w.fake.latest("referrer-2").setup.webVersion).toEqual({ version: "latest" });
     });
 
     it("a pinned build whose page no longer loads (auth timeout twice running, no ready between) falls back too", async () => {
       const logger = capturingLogger();
       w = await world({ logger });
-      await linked();
+      await linked(w);
       await w.transport.disconnect(REFERRER, { logout: false });
       await w.storage.sessions.set(sessionIdOf(REFERRER), { "closed-by-referrer": null });
       w.fake.unloadableBuilds.add(PINNED_WEB_VERSION);
@@ -94,7 +86,7 @@ describe("wwebjs: sessions that age well", () => {
 
     it("a restore on the deprecated pin falls back at once; when the fallback is refused too, restores stop (failed)", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       w.fake.deprecatedBuilds.add(PINNED_WEB_VERSION);
       w.fake.deprecatedBuilds.add("latest");
       await w.fake.latest(REFERRER).closedBy(WAState.DEPRECATED_VERSION);
@@ -117,7 +109,7 @@ describe("wwebjs: sessions that age well", () => {
     const listen = (referrerUserId: string) => w.transport.ensureReady(referrerUserId, { purpose: "listen" });
 
     async function closedSessions(ids: string[]): Promise<void> {
-      for (const [i, id] of ids.entries()) await linked(w.transport, id, `+3360000010${i}`);
+      for (const [i, id] of ids.entries()) await linked(w, id, `+3360000010${i}`);
       for (const id of ids) {
         await w.transport.disconnect(id, { logout: false });
         // Closed by this server, not by the referrer: restored on demand.
@@ -129,8 +121,8 @@ describe("wwebjs: sessions that age well", () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock, maxSessions: 2 });
       await closedSessions(["r3"]);
-      await linked(w.transport, "r1", "+33600000001");
-      await linked(w.transport, "r2", "+33600000002");
+      await linked(w, "r1", "+33600000001");
+      await linked(w, "r2", "+33600000002");
       clock.advance(5 * 60_000); // both past the eviction grace: dispatch could evict them
       const clients = w.fake.clients.length;
       await expect(listen("r3")).rejects.toBeInstanceOf(SessionCapacityError);
@@ -165,7 +157,7 @@ describe("wwebjs: sessions that age well", () => {
 
     it.each([["running", false], ["closed", true]] as const)("forgetContact removes a number's canonical id and its message ids (session %s)", async (_, close) => {
       w = await world();
-      await linked();
+      await linked(w);
       w.fake.canonical.set("5511987654321", "551187654321");
       expect(await w.transport.isOnWhatsApp(REFERRER, BR)).toBe(true);
       w.fake.latest(REFERRER).receive("551187654321@c.us", "bom dia");
@@ -190,7 +182,7 @@ describe("wwebjs: sessions that age well", () => {
   describe("W7: smaller points", () => {
     it("a number check WhatsApp does not answer is asked again, not read as \"not on WhatsApp\"", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       w.fake.numberChecksUnanswered = 1;
       expect(await w.transport.isOnWhatsApp(REFERRER, REFERRAL)).toBe(true);
       w.fake.notOnWhatsApp.add(REFERRAL.replace(/^\+/, ""));
@@ -199,14 +191,14 @@ describe("wwebjs: sessions that age well", () => {
 
     it("a null number check while WhatsApp Web's socket is down is an outage, not an invalid number", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       w.fake.socketState = WAState.TIMEOUT;
       await expect(w.transport.isOnWhatsApp(REFERRER, REFERRAL)).rejects.toBeInstanceOf(TransportUnavailableError);
     });
 
     describe("restores of heavy accounts", () => {
       async function restoredAfterIdle(): Promise<void> {
-        await linked();
+        await linked(w);
         await w.transport.disconnect(REFERRER, { logout: false });
         // Not by the referrer: the marker goes, the next ensureReady restores.
         await w.storage.sessions.set(sessionIdOf(REFERRER), { "closed-by-referrer": null });
@@ -245,7 +237,7 @@ describe("wwebjs: sessions that age well", () => {
       await writeFile(join(w.dataPath, "RemoteAuth-other-ba9876543210.zip"), "PK");
       await mkdir(join(w.dataPath, "web-version-cache"));
       await writeFile(join(w.dataPath, "web-version-cache", "2.3000.1.html"), "<html>");
-      await linked();
+      await linked(w);
       const left = await readdir(w.dataPath);
       expect(left.filter((name) => name.startsWith("RemoteAuth-") || name.startsWith("wwebjs_temp_session_") || name.endsWith(".zip"))).toEqual([]);
       expect(left).toContain("web-version-cache");
@@ -273,7 +265,7 @@ describe("wwebjs: sessions that age well", () => {
 
       it("a final backup slower than the destroy limit still lands before the lease is given back", async () => {
         w = await world();
-        await linked();
+        await linked(w);
         const order = recordOrder();
         let open!: () => void;
         w.fake.finalBackupGate = new Promise<void>((resolve) => (open = resolve));
@@ -285,7 +277,7 @@ describe("wwebjs: sessions that age well", () => {
 
       it("a final backup that outlives its own limit is dropped: nothing is written once the lease is given back", async () => {
         w = await world({ finalBackupTimeoutMs: 300 });
-        await linked();
+        await linked(w);
         const before = await archive();
         const order = recordOrder();
         let open!: () => void;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TransportEvent } from "@relance/core";
-import { PHONE, REFERRER, until, world } from "./support/wwebjs-world.js";
+import { REFERRER, linked, until, world, type World } from "./support/wwebjs-world.js";
 
 // Issue 18, "nothing acknowledged is ever lost", on whatsapp-web.js: a reply the client surfaced
 // is marked seen (inbox.ts: the ring of seen ids) so that no catch-up emits it again; if the
@@ -9,20 +9,26 @@ import { PHONE, REFERRER, until, world } from "./support/wwebjs-world.js";
 
 const inbound = (events: TransportEvent[]) => events.flatMap((e) => (e.type === "inbound" ? [{ from: e.from, text: e.text }] : []));
 
+/**
+ * Process A's engine, whose database fails under it: every reply reaches it and is refused.
+ * The session is then linked; the texts the engine refused are collected.
+ */
+async function linkedBehindFailingEngine(w: World): Promise<string[]> {
+  const refused: string[] = [];
+  w.transport.subscribe(async (event) => {
+    if (event.type !== "inbound") return;
+    refused.push(event.text);
+    throw new Error("database unreachable");
+  });
+  await linked(w);
+  return refused;
+}
+
 describe("whatsapp-web.js: the inbound journal", () => {
   it("a STOP the engine refused is handed over by the next process before the session is connected", async () => {
     const w = await world();
     try {
-      // Process A's engine: its database fails under it.
-      const refused: string[] = [];
-      w.transport.subscribe(async (event) => {
-        if (event.type !== "inbound") return;
-        refused.push(event.text);
-        throw new Error("database unreachable");
-      });
-      await w.transport.connect(REFERRER, { method: "qr" });
-      await w.fake.latest(REFERRER).link(PHONE);
-      await until(() => w.transport.getState(REFERRER).status === "connected", "connected");
+      const refused = await linkedBehindFailingEngine(w);
       w.fake.latest(REFERRER).receive("33611111111@c.us", "STOP");
       await until(() => refused.length > 0, "the STOP reaching the engine");
       await w.transport.idle();
@@ -52,15 +58,7 @@ describe("whatsapp-web.js: the inbound journal", () => {
   it("erasure (forgetContact) removes the person's unacknowledged replies from the journal: no later replay hands them over (X3)", async () => {
     const w = await world();
     try {
-      const refused: string[] = [];
-      w.transport.subscribe(async (event) => {
-        if (event.type !== "inbound") return;
-        refused.push(event.text);
-        throw new Error("database unreachable");
-      });
-      await w.transport.connect(REFERRER, { method: "qr" });
-      await w.fake.latest(REFERRER).link(PHONE);
-      await until(() => w.transport.getState(REFERRER).status === "connected", "connected");
+      const refused = await linkedBehindFailingEngine(w);
       w.fake.latest(REFERRER).receive("33611111111@c.us", "STOP");
       w.fake.latest(REFERRER).receive("33622222222@c.us", "bonjour");
       await until(() => refused.length === 2, "both replies reaching the engine");

@@ -4,7 +4,7 @@ import { ManualClock } from "../../src/index.js";
 import { LID_REPLY_TTL_MS, MAX_LID_REPLIES } from "../../src/transports/session/lid-replies.js";
 import { PENDING_KEY } from "../../src/transports/wwebjs/session-book.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
-import { PHONE, REFERRER, storedEntry, until, world, type World } from "./support/wwebjs-world.js";
+import { REFERRER, linked, storedEntry, world, type World } from "./support/wwebjs-world.js";
 
 // Replies from a LID with no known number wait under the same rule as Baileys' parked replies
 // (session/lid-replies.ts): a 30-day TTL, and a bound that never pushes a target's STOP out.
@@ -24,18 +24,11 @@ describe("wwebjs: replies waiting for a LID's number", () => {
     await w?.close();
   });
 
-  async function linked(): Promise<void> {
-    await w.transport.connect(REFERRER, { method: "qr" });
-    await w.fake.latest(REFERRER).link(PHONE);
-    await until(() => w.transport.getState(REFERRER).status === "connected", "connected");
-    await w.transport.idle();
-  }
-
   it("expire after 30 days, with a warning, and are not handed over after that", async () => {
     const logger = capturingLogger();
     const clock = new ManualClock("2026-01-05T10:00:00Z");
     w = await world({ clock, logger });
-    await linked();
+    await linked(w);
     w.fake.latest(REFERRER).receive("444555666777888@lid", "bonjour, qui est-ce ?");
     await w.transport.idle();
     expect(JSON.parse((await storedEntry(w, PENDING_KEY))!)).toEqual([{ id: expect.any(String), lid: "444555666777888@lid", text: "bonjour, qui est-ce ?", at: clock.now().getTime() }]);
@@ -51,7 +44,7 @@ describe("wwebjs: replies waiting for a LID's number", () => {
 
   it("strangers writing from unmapped LIDs cannot push a target's STOP out of the bounded list", async () => {
     w = await world();
-    await linked();
+    await linked(w);
     const client = w.fake.latest(REFERRER);
     client.receive("100000000000001@lid", "STOP");
     for (let i = 0; i < MAX_LID_REPLIES; i++) client.receive(`2000000${String(i).padStart(8, "0")}@lid`, `promo ${i}`);

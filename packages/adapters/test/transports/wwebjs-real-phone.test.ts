@@ -5,7 +5,7 @@ import { MessageAck } from "../../src/transports/wwebjs/library.js";
 import { CANONICAL_KEY, PENDING_KEY, WATERMARK_KEY } from "../../src/transports/wwebjs/session-book.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
 import type { WwebjsTransport } from "../../src/transports/wwebjs/transport.js";
-import { PHONE, REFERRAL, REFERRER, until, world, type World } from "./support/wwebjs-world.js";
+import { PHONE, REFERRAL, REFERRER, linked, until, world, type World } from "./support/wwebjs-world.js";
 
 /**
  * What a live WhatsApp account does to the whatsapp-web.js transport
@@ -17,13 +17,6 @@ describe("wwebjs on a real phone", () => {
   afterEach(async () => {
     await w?.close();
   });
-
-  async function linked(transport: WwebjsTransport = w.transport, referrerUserId = REFERRER, phone = PHONE): Promise<void> {
-    await transport.connect(referrerUserId, { method: "qr" });
-    await w.fake.latest(referrerUserId).link(phone);
-    await until(() => transport.getState(referrerUserId).status === "connected", "connected");
-    await transport.idle();
-  }
 
   const inbound = (events: TransportEvent[]) =>
     events.filter((e): e is Extract<TransportEvent, { type: "inbound" }> => e.type === "inbound").map((e) => ({ from: e.from, text: e.text }));
@@ -41,7 +34,7 @@ describe("wwebjs on a real phone", () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       const TARGET_READ: E164 = "+33633333333";
       w = await world({ clock, activeContacts: async () => [REFERRAL, TARGET_READ] });
-      await linked();
+      await linked(w);
       w.fake.latest(REFERRER).receive("33699999999@c.us", "salut");
       await w.transport.idle();
       await w.transport.close(); // idle-closed, say: no client runs from here on
@@ -93,7 +86,7 @@ describe("wwebjs on a real phone", () => {
       w = await world({ clock, catchUpFirstLookbackMs: 24 * 3_600_000 });
       // Before the link: history the phone brings along, not replies to this service.
       w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP (last week)");
-      await linked();
+      await linked(w);
       expect(inbound(w.events)).toEqual([]);
 
       // A session stored before watermarks existed: what the last day brought is read.
@@ -111,7 +104,7 @@ describe("wwebjs on a real phone", () => {
     it("leaves a message not decrypted yet for the next start, without skipping it", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock });
-      await linked();
+      await linked(w);
       await w.transport.close();
       clock.advance(60_000);
       const sealed = w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP", { undecrypted: true });
@@ -136,7 +129,7 @@ describe("wwebjs on a real phone", () => {
     it("keeps a sealed STOP readable when live messages arrive after the catch-up (reproduction P4)", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock });
-      await linked();
+      await linked(w);
       await w.transport.close();
       clock.advance(60_000);
       const sealed = w.fake.receiveWhileOffline(PHONE, "33611111111@c.us", "STOP", { undecrypted: true });
@@ -161,7 +154,7 @@ describe("wwebjs on a real phone", () => {
 
     it("emits a live ciphertext once WhatsApp Web decrypts it, and only once", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       const sealed = client.receiveSealed("33611111111@c.us", "STOP");
       await w.transport.idle();
@@ -180,7 +173,7 @@ describe("wwebjs on a real phone", () => {
     it("catches up again when WhatsApp Web re-injects (a second ready), before it is connected again", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock });
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       clock.advance(60_000);
       // Reached the phone during the navigation: synced, never emitted.
@@ -195,7 +188,7 @@ describe("wwebjs on a real phone", () => {
     it("catches up when WhatsApp Web comes back from TIMEOUT, and reports connected only after", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock });
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       client.loseConnection();
       expect(w.transport.getState(REFERRER).status).toBe("connecting");
@@ -214,7 +207,7 @@ describe("wwebjs on a real phone", () => {
 
     it("stays connecting while it catches up, whatever WhatsApp Web's connection state says", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       await w.transport.close();
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
@@ -230,7 +223,7 @@ describe("wwebjs on a real phone", () => {
 
     it("does not report connected when the catch-up fails: the session is closed and retried on the next send", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       await w.transport.close();
       const next = w.otherProcess({
         activeContacts: async () => {
@@ -247,7 +240,7 @@ describe("wwebjs on a real phone", () => {
     it("is kept encrypted with a warning (no number, no text), then emitted once the number check or a later lookup maps it", async () => {
       const logger = capturingLogger();
       w = await world({ logger });
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       client.receive("111111111111111@lid", "STOP");
       client.receive("222222222222222@lid", "Arrêtez");
@@ -300,7 +293,7 @@ describe("wwebjs on a real phone", () => {
     it("is kept from the number check and used to send and to match replies, across restarts", async () => {
       const BRAZIL: E164 = "+5511987654321";
       w = await world();
-      await linked();
+      await linked(w);
       w.fake.canonical.set("5511987654321", "551187654321");
       expect(await w.transport.isOnWhatsApp(REFERRER, BRAZIL)).toBe(true);
       await w.transport.idle();
@@ -327,8 +320,8 @@ describe("wwebjs on a real phone", () => {
     it("never opens more clients than maxSessions, reports it as a capability, and refuses with TransportUnavailableError", async () => {
       w = await world({ maxSessions: 2, evictionGraceMs: 120_000 });
       expect(w.transport.capabilities.maxSessions).toBe(2);
-      await linked(w.transport, "r1", "+33600000011");
-      await linked(w.transport, "r2", "+33600000022");
+      await linked(w, "r1", "+33600000011");
+      await linked(w, "r2", "+33600000022");
       await expect(w.transport.connect("r3", { method: "qr" })).rejects.toBeInstanceOf(TransportUnavailableError);
       expect(w.fake.clientsOf("r3")).toHaveLength(0);
       expect(w.fake.clients.filter((c) => !c.destroyed)).toHaveLength(2);
@@ -339,7 +332,7 @@ describe("wwebjs on a real phone", () => {
   describe("W3: sent means sent", () => {
     it("waits until WhatsApp Web reports the text left, with link previews off", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const result = await send(w.transport, REFERRAL, "Payez ici https://pay.example.com/x");
       expect(result.partialFailure).toBeUndefined();
       expect(w.fake.sends.at(-1)?.options).toMatchObject({ sendSeen: false, linkPreview: false, waitUntilMsgSent: true });
@@ -347,7 +340,7 @@ describe("wwebjs on a real phone", () => {
 
     it("reports the outcome unknown (not resent) when the text does not leave within the send timeout", async () => {
       w = await world({ sendTimeoutMs: 50 });
-      await linked();
+      await linked(w);
       w.fake.silentlyOffline = true;
       const result = await send(w.transport, REFERRAL);
       expect(result).toMatchObject({ messageId: "unknown:k-" + REFERRAL, partialFailure: expect.stringMatching(/did not report the text .* as sent within 50 ms: outcome unknown, not resent/) });
@@ -358,7 +351,7 @@ describe("wwebjs on a real phone", () => {
   describe("gap 15: smaller whatsapp-web.js issues", () => {
     it("a sendMessage that resolves undefined is a clear failed attempt, nothing counted as sent", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       w.fake.unreachableChats.add("33611111111@c.us");
       const error = await send(w.transport, REFERRAL).catch((e: unknown) => e);
       expect(error).not.toBeInstanceOf(TransportUnavailableError);
@@ -368,7 +361,7 @@ describe("wwebjs on a real phone", () => {
 
     it("a torn backup is survived: restoring falls back to the previous generation, which becomes the newest again", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       await client.backUp(); // a good periodic backup
       w.fake.tornBackups = true;
@@ -389,7 +382,7 @@ describe("wwebjs on a real phone", () => {
 
     it("acks keep their meaning with the new inbox", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const { messageId } = await send(w.transport, REFERRAL);
       w.fake.latest(REFERRER).acknowledge(messageId, MessageAck.ACK_READ);
       expect(w.events.filter((e) => e.type === "receipt")).toEqual([expect.objectContaining({ messageId, status: "read" })]);

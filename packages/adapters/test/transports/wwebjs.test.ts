@@ -9,7 +9,7 @@ import { createGuardedRemoteAuth, INITIAL_BACKUP_DELAY_MS } from "../../src/tran
 import { MessageAck, WAState } from "../../src/transports/wwebjs/library.js";
 import { ARCHIVE_KEY, ARCHIVE_PENDING_KEY, CLOSED_BY_REFERRER_KEY, createRemoteAuthStore } from "../../src/transports/wwebjs/remote-auth-store.js";
 import { sessionIdOf } from "../../src/transports/wwebjs/session-ids.js";
-import { loadMediaOffline, observed, PHONE, REFERRAL, REFERRER, SECRET, storedEntry, storedProfilePhone, until, world, type World } from "./support/wwebjs-world.js";
+import { loadMediaOffline, observed, PHONE, REFERRAL, REFERRER, SECRET, linked, storedEntry, storedProfilePhone, until, world, type World } from "./support/wwebjs-world.js";
 
 runTransportContract("wwebjs", {
   async create() {
@@ -66,13 +66,6 @@ describe("wwebjs extras", () => {
     vi.useRealTimers();
     await w?.close();
   });
-
-  async function linked(transport = w.transport, referrerUserId = REFERRER, phone = PHONE): Promise<void> {
-    await transport.connect(referrerUserId, { method: "qr" });
-    await w.fake.latest(referrerUserId).link(phone);
-    await until(() => transport.getState(referrerUserId).status === "connected", "connected");
-    await transport.idle();
-  }
 
   describe("RemoteAuth store", () => {
     it("round-trips the archive RemoteAuth wrote, encrypted in the repository", async () => {
@@ -176,7 +169,7 @@ describe("wwebjs extras", () => {
   describe("the library deleting the stored session", () => {
     it("is ignored on CONFLICT: failed, replaced by another connection, session kept", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       expect(await storedProfilePhone(w)).toBe(PHONE);
 
@@ -197,7 +190,7 @@ describe("wwebjs extras", () => {
 
     it("is honoured on LOGOUT: logged_out, session gone, client destroyed", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       await client.logOutFromPhone();
       await until(() => w.transport.getState(REFERRER).status === "logged_out", "logged_out");
@@ -211,7 +204,7 @@ describe("wwebjs extras", () => {
 
     it.each([WAState.UNPAIRED, WAState.UNPAIRED_IDLE])("treats %s as an unlink: logged_out, stored session deleted, not restored", async (state) => {
       w = await world();
-      await linked();
+      await linked(w);
       await w.fake.latest(REFERRER).closedBy(state);
       await until(() => w.transport.getState(REFERRER).status === "logged_out", "logged_out");
       await w.transport.idle();
@@ -222,7 +215,7 @@ describe("wwebjs extras", () => {
 
     it("keeps the session on other reasons: disconnected with the reason, restored on demand", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       await w.fake.latest(REFERRER).closedBy(WAState.PROXYBLOCK);
       await until(() => w.transport.getState(REFERRER).status === "disconnected", "disconnected");
       await w.transport.idle();
@@ -234,7 +227,7 @@ describe("wwebjs extras", () => {
 
     it("keeps the session of a blocked account but does not restore it on its own", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       await w.fake.latest(REFERRER).closedBy(WAState.TOS_BLOCK);
       await until(() => w.transport.getState(REFERRER).status === "failed", "failed");
       await w.transport.idle();
@@ -248,7 +241,7 @@ describe("wwebjs extras", () => {
     it("restores a stored session without a QR, and never one the referrer closed", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock });
-      await linked();
+      await linked(w);
       // Closed by the pool (idle): restored on demand, from the encrypted archive.
       await w.transport.close();
       const next = w.otherProcess();
@@ -276,7 +269,7 @@ describe("wwebjs extras", () => {
 
     it("rejects with SessionDrivenElsewhereError while another process holds the lease", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const second = w.otherProcess();
       await expect(second.ensureReady(REFERRER)).rejects.toBeInstanceOf(SessionDrivenElsewhereError);
       expect(w.fake.clientsOf(REFERRER)).toHaveLength(1);
@@ -285,7 +278,7 @@ describe("wwebjs extras", () => {
 
     it("reports logged_out when WhatsApp asks for a QR again, keeps the stored session, and does not retry on its own", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       await w.transport.close();
       w.fake.revoked.add(PHONE.slice(1));
       const next = w.otherProcess();
@@ -313,9 +306,9 @@ describe("wwebjs extras", () => {
   describe("the pool", () => {
     it("destroys the least recently used client beyond maxSessions, keeping its session", async () => {
       w = await world({ maxSessions: 1, evictionGraceMs: 0 });
-      await linked(w.transport, "r1", "+33600000011");
+      await linked(w, "r1", "+33600000011");
       const first = w.fake.latest("r1");
-      await linked(w.transport, "r2", "+33600000022");
+      await linked(w, "r2", "+33600000022");
       expect(first.destroyed).toBe(true);
       expect(w.transport.getState("r1")).toMatchObject({ status: "disconnected", phone: "+33600000011" });
       expect(await w.storage.leases.get("wwebjs-session:r1")).toBeNull();
@@ -328,7 +321,7 @@ describe("wwebjs extras", () => {
     it("closes a client whose lease another process took once it expired", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock });
-      await linked();
+      await linked(w);
       const first = w.fake.latest(REFERRER);
       clock.advance(61_000);
       const second = w.otherProcess();
@@ -343,7 +336,7 @@ describe("wwebjs extras", () => {
     it("closes idle clients on maintenance", async () => {
       const clock = new ManualClock("2026-01-05T10:00:00Z");
       w = await world({ clock, idleTimeoutMs: 60_000 });
-      await linked();
+      await linked(w);
       clock.advance(61_000);
       await w.transport.maintain();
       expect(w.fake.latest(REFERRER).destroyed).toBe(true);
@@ -394,7 +387,7 @@ describe("wwebjs extras", () => {
 
     it("resolves LID senders, ignores own messages and groups, and reports failed acks", async () => {
       w = await world();
-      await linked();
+      await linked(w);
       const client = w.fake.latest(REFERRER);
       w.fake.lids.set("123456789012345@lid", "33622222222@c.us");
       client.receive("123456789012345@lid", "Merci");
@@ -427,7 +420,7 @@ describe("wwebjs extras", () => {
           throw new Error("media download failed: HTTP 404");
         },
       });
-      await linked();
+      await linked(w);
       const media: MediaItem[] = [{ url: "https://cdn.example.com/missing.jpg", type: "image", language: "fr" }];
       const error = await w.transport.send(REFERRER, { to: REFERRAL, text: "Bonjour", media, language: "fr" }, { idempotencyKey: "k", targetId: "t", day: 1 }).catch((e: unknown) => e);
       expect(error).not.toBeInstanceOf(TransportUnavailableError);

@@ -11,6 +11,24 @@ import { resumeHeld } from "./sender-holds.js";
 /** QR by default; a pairing code names the referrer's own number. */
 export type ConnectInput = { method?: "qr"; phone?: undefined } | LinkRequest;
 
+/** A connect request from a caller the types do not hold (plain JavaScript, the HTTP body's shape). */
+export interface UncheckedConnectInput {
+  method?: LinkMethod | undefined;
+  phone?: string | undefined;
+}
+
+/**
+ * The one runtime check of the rule `ConnectInput`'s types state (a pairing code names a number in
+ * E.164 form), giving the request the transport takes: QR by default, a QR request's phone ignored.
+ */
+export function linkRequestOf(input: UncheckedConnectInput): LinkRequest {
+  if (input.method !== "pairing_code") return { method: "qr" };
+  if (!isE164(input.phone)) {
+    throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code, E.164 (+33612345678)" }]);
+  }
+  return { method: "pairing_code", phone: input.phone };
+}
+
 const PENDING_OF: Record<LinkMethod, LinkState["status"]> = { qr: "pending_qr", pairing_code: "pending_pairing" };
 
 /**
@@ -18,19 +36,17 @@ const PENDING_OF: Record<LinkMethod, LinkState["status"]> = { qr: "pending_qr", 
  * progress with the same method is returned as is; one with the other method is a conflict.
  */
 export async function connect(ctx: EngineContext, referrerUserId: string, input: ConnectInput): Promise<LinkState> {
-  const method: LinkMethod = input.method ?? "qr";
-  // The one runtime check of the rule the types state (callers from plain JavaScript, the HTTP body).
-  if (method === "pairing_code" && !isE164(input.phone)) {
-    throw new ValidationError("A phone number in E.164 form is required for a pairing code", [{ path: "phone", message: "required for pairing_code, E.164 (+33612345678)" }]);
-  }
+  // Checked again here for callers from plain JavaScript.
+  const request = linkRequestOf(input);
+  const { method } = request;
   if (method === "pairing_code" && !ctx.transport.capabilities.pairingCode) {
     throw new ValidationError(`The ${ctx.transport.name} transport cannot link by pairing code`, [{ path: "method", message: "use qr" }]);
   }
   if (!(await ctx.directory.hasActiveSubscription(referrerUserId))) throw new SubscriptionRequiredError(referrerUserId);
-  if (method === "pairing_code") {
+  if (request.method === "pairing_code") {
     // A pairing code pushes a link-device prompt to the phone named: only ever the referrer's own.
     const own = (await ctx.directory.getReferrer(referrerUserId))?.phone ?? null;
-    if (own === null || own !== input.phone) {
+    if (own === null || own !== request.phone) {
       throw new ValidationError("A pairing code can only be asked for the referrer's own WhatsApp number, as registered on the account", [
         { path: "phone", message: own === null ? "no phone number is registered on this account: link by QR code" : "must be the number registered on this account" },
       ]);
@@ -62,7 +78,6 @@ export async function connect(ctx: EngineContext, referrerUserId: string, input:
   }
   if (current.status === PENDING_OF[method]) return current;
 
-  const request: LinkRequest = method === "pairing_code" ? { method, phone: input.phone! } : { method };
   const state = await ctx.transport.connect(referrerUserId, request);
   await applyLinkState(ctx, referrerUserId, state);
   return state;

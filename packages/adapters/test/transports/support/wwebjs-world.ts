@@ -81,6 +81,14 @@ export async function world(overrides: Partial<WwebjsTransportOptions> = {}): Pr
   };
 }
 
+/** The referrer links by QR from `phone`; the session is connected and its first work done. */
+export async function linked(w: World, referrerUserId = REFERRER, phone = PHONE): Promise<void> {
+  await w.transport.connect(referrerUserId, { method: "qr" });
+  await w.fake.latest(referrerUserId).link(phone);
+  await until(() => w.transport.getState(referrerUserId).status === "connected", "connected");
+  await w.transport.idle();
+}
+
 /** The plaintext of a session entry (encrypted with AAD `[sessionId, key]`), undefined when none is stored. */
 export async function storedEntry(w: World, key: string, referrerUserId = REFERRER): Promise<string | undefined> {
   const sessionId = sessionIdOf(referrerUserId);

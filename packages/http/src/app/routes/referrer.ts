@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ConnectInput } from "@relance/core";
+import { linkRequestOf } from "@relance/core";
 import { qrDataUrl } from "@relance/adapters";
 import { CONNECT_COOKIE, pageCookieName, requireUser, type AuthVariables } from "../auth.js";
 import { body, query } from "../input.js";
@@ -81,10 +81,9 @@ export function referrerRoutes(services: AppServices) {
     // After validation: a refused request takes nothing from the account's link attempts.
     linkLimit,
     async (c) => {
-      const { method, phone } = c.req.valid("json");
+      // A pairing_code body without a phone is the core's rule to answer (400, path phone).
+      const input = linkRequestOf(c.req.valid("json"));
       const referrerUserId = c.get("caller").userId;
-      // A pairing_code body without a phone reaches the core, whose check answers it (400, path phone).
-      const input = (method === "pairing_code" ? { method, phone } : { method: "qr" }) as ConnectInput;
       const linking = await answerConnect(engine, referrerUserId, engine.connect(referrerUserId, input), services.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS, (error) =>
         services.logger.warn({ referrerUserId, err: error instanceof Error ? error.message : String(error) }, "connect failed after answering"),
       );
