@@ -327,7 +327,7 @@ if (burst) {
   ratios.burstSendsPerSecond = burst.sendsPerSecond;
   ratios.burstProbeP99Ms = Math.max(burst.healthMs.p99, burst.readyMs.p99);
   console.log(
-    `Burst (${burst.senders} senders × 5, SQLite): ${burst.sent} sent in ${burst.seconds} s, ${burst.sendsPerSecond} sends/s (CPU ${burst.cpuSeconds} s: ${burst.sendsPerCpuSecond} sends per CPU-second; load average ${loadavg()[0]!.toFixed(1)}); during it /health p50 ${burst.healthMs.p50} ms, p99 ${burst.healthMs.p99} ms, max ${burst.healthMs.max} ms; /ready p50 ${burst.readyMs.p50} ms, p99 ${burst.readyMs.p99} ms, max ${burst.readyMs.max} ms (${burst.probes} probes); event-loop delay p50 ${burst.loopDelayMs.p50} ms, p99 ${burst.loopDelayMs.p99} ms, max ${burst.loopDelayMs.max} ms`,
+    `Burst (${burst.senders} senders × 5, SQLite): ${burst.sent} sent in ${burst.seconds} s, ${burst.sendsPerSecond} sends/s (CPU ${burst.cpuSeconds} s: ${burst.sendsPerCpuSecond} sends per CPU-second; ${burst.callsPerSend} storage calls per send; load average ${loadavg()[0]!.toFixed(1)}); during it /health p50 ${burst.healthMs.p50} ms, p99 ${burst.healthMs.p99} ms, max ${burst.healthMs.max} ms; /ready p50 ${burst.readyMs.p50} ms, p99 ${burst.readyMs.p99} ms, max ${burst.readyMs.max} ms (${burst.probes} probes); event-loop delay p50 ${burst.loopDelayMs.p50} ms, p99 ${burst.loopDelayMs.p99} ms, max ${burst.loopDelayMs.max} ms`,
   );
 }
 console.log(JSON.stringify({ bench: "relance-scale", referrers: REFERRERS, duePerRun: REFERRERS * DUE_PER_REFERRER, rows, pushes, burst, ratios }));
