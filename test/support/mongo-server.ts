@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "./free-port.js";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { MongoClient } from "mongodb";
@@ -174,20 +174,6 @@ export function ferretdbArgs(dir: string, port: number): string[] {
   ];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") resolve(address.port);
-        else reject(new Error("could not read the probe server's port"));
-      });
-    });
-  });
-}
 
 function tail(child: ChildProcess): () => string {
   let text = "";

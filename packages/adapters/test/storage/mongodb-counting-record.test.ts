@@ -5,6 +5,7 @@ import type { TargetDocument } from "../../src/storage/mongodb/documents.js";
 import { mongoTargets } from "../../src/storage/mongodb/targets.js";
 import { toTargetDocument } from "../../src/storage/mongodb/target-mapping.js";
 import { makeTarget } from "../../src/testing/builders.js";
+import { serverTurns } from "./support/server-turns.js";
 
 /*
  * MongoDB's `targets.updateIfCounting` (a send's record and its health count): the target and the
@@ -18,17 +19,8 @@ const changes = { claim: null, updatedAt: new Date("2026-01-05T08:00:00Z") };
 const condition = { status: "active" as const, claimedBy: { owner: "run-a", stage: "sending" as const } };
 
 function fakes(targetWrite: () => TargetDocument | null) {
-  let inFlight = 0;
-  const seen = { maxInFlight: 0, commands: [] as string[] };
+  const { answer, seen } = serverTurns();
   const counts = new Map<string, number>();
-  const answer = async <T>(name: string, work: () => T): Promise<T> => {
-    inFlight++;
-    seen.maxInFlight = Math.max(seen.maxInFlight, inFlight);
-    seen.commands.push(name);
-    await new Promise((resolve) => setImmediate(resolve));
-    inFlight--;
-    return work();
-  };
   const targets = { findOneAndUpdate: () => answer("targets.findOneAndUpdate", targetWrite) } as unknown as Collection<TargetDocument>;
   const counters = {
     tryIncrement: (owner: string, key: string) => answer("counters.tryIncrement", () => counts.set(`${owner}|${key}`, (counts.get(`${owner}|${key}`) ?? 0) + 1).get(`${owner}|${key}`)!),

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Collection } from "mongodb";
 import type { CounterDocument } from "../../src/storage/mongodb/documents.js";
 import { mongoCounters } from "../../src/storage/mongodb/counters.js";
+import { serverTurns } from "./support/server-turns.js";
 
 /**
  * A counters collection in memory that answers the adapter's two commands (the conditional
@@ -10,16 +11,7 @@ import { mongoCounters } from "../../src/storage/mongodb/counters.js";
  */
 function fakeCounters() {
   const docs = new Map<string, { count: number }>();
-  let inFlight = 0;
-  const seen = { maxInFlight: 0, commands: [] as string[] };
-  const answer = async <T>(name: string, work: () => T): Promise<T> => {
-    inFlight++;
-    seen.maxInFlight = Math.max(seen.maxInFlight, inFlight);
-    seen.commands.push(name);
-    await new Promise((resolve) => setImmediate(resolve));
-    inFlight--;
-    return work();
-  };
+  const { answer, seen } = serverTurns();
   const collection = {
     findOneAndUpdate: (filter: { _id: string; count: { $lt: number } }, update: { $inc: { count: number } }, options?: { upsert?: boolean }) =>
       answer("findOneAndUpdate", () => {
