@@ -32,6 +32,15 @@ export function createMemoryTargets(counterDays: CounterDays = new Map()): Targe
     return [...targets.values()];
   }
 
+  /** The conditional update of one target, synchronous (callers add their counts in the same step). */
+  function updateOne(id: string, condition: TargetCondition, changes: TargetChanges): Target | null {
+    const target = targets.get(id);
+    if (!target || !holds(target, condition)) return null;
+    const next = applyChanges(target, changes);
+    targets.set(id, next);
+    return structuredClone(next);
+  }
+
   /** `updateIf` over every target of the referrer that meets `condition`, in one synchronous pass. */
   function updateAll(referrerUserId: string, condition: TargetCondition, changes: TargetChanges): number {
     let updated = 0;
@@ -83,22 +92,15 @@ export function createMemoryTargets(counterDays: CounterDays = new Map()): Targe
 
     async updateIf(id, condition, changes) {
       checkChanges("memory", "targets.updateIf", changes);
-      const target = targets.get(id);
-      if (!target || !holds(target, condition)) return null;
-      const next = applyChanges(target, changes);
-      targets.set(id, next);
-      return structuredClone(next);
+      return updateOne(id, condition, changes);
     },
 
     async updateIfCounting(id, condition, changes, { owner, key }) {
       checkChanges("memory", "targets.updateIfCounting", changes);
       // No await between the write and the count: both in one step.
-      const target = targets.get(id);
-      if (!target || !holds(target, condition)) return null;
-      countAll(counterDays, owner, [{ day: key, cap: Number.POSITIVE_INFINITY }]);
-      const next = applyChanges(target, changes);
-      targets.set(id, next);
-      return structuredClone(next);
+      const updated = updateOne(id, condition, changes);
+      if (updated) countAll(counterDays, owner, [{ day: key, cap: Number.POSITIVE_INFINITY }]);
+      return updated;
     },
 
     async claimReserving(id, condition, changes, { referrerUserId, slots }) {

@@ -17,9 +17,11 @@ const list = (values: readonly string[]) => JSON.stringify(values);
  * enforces "once ever". Every conditional write is one `UPDATE … WHERE <condition> RETURNING`.
  */
 export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
-  async function updateWhere(where: string, params: unknown[], changes: Parameters<TargetRepository["updateIf"]>[2]): Promise<Target | null> {
+  /** The conditional update of one target (synchronous, so transactions can hold it with their counts). */
+  function updateById(id: string, condition: Parameters<TargetRepository["updateIf"]>[1], changes: Parameters<TargetRepository["updateIf"]>[2]): Target | null {
+    const where = conditionClause(condition);
     const set = changesExpression(changes);
-    const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE ${where} RETURNING doc`, ...set.params, ...params);
+    const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE id = ? AND ${where.sql} RETURNING doc`, ...set.params, id, ...where.params);
     return row ? read(row) : null;
   }
 
@@ -82,25 +84,16 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
 
     async updateIf(id, condition, changes) {
       checkChanges("sqlite", "targets.updateIf", changes);
-      const where = conditionClause(condition);
-      return updateWhere(`id = ? AND ${where.sql}`, [id, ...where.params], changes);
+      return updateById(id, condition, changes);
     },
 
     async updateIfCounting(id, condition, changes, { owner, key }) {
       checkChanges("sqlite", "targets.updateIfCounting", changes);
       // One IMMEDIATE transaction (one commit of the turn's group): the count and the write land together.
       return db.transaction("targets.updateIfCounting", () => {
-        const where = conditionClause(condition);
-        const set = changesExpression(changes);
-        const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE id = ? AND ${where.sql} RETURNING doc`, ...set.params, id, ...where.params);
-        if (!row) return null;
-        db.exec(
-          "targets.updateIfCounting",
-          "INSERT INTO counters (referrerUserId, day, count) VALUES (?, ?, 1) ON CONFLICT (referrerUserId, day) DO UPDATE SET count = count + 1",
-          owner,
-          key,
-        );
-        return read(row);
+        const target = updateById(id, condition, changes);
+        if (target) countSlots(db, owner, [{ day: key, cap: Number.POSITIVE_INFINITY }]);
+        return target;
       });
     },
 
@@ -111,12 +104,10 @@ export function createSqliteTargets(db: SqliteDatabase): TargetRepository {
       return db.transaction("targets.claimReserving", () => {
         const full = fullSlot(db, referrerUserId, slots);
         if (full >= 0) return { claimed: null, full };
-        const where = conditionClause(condition);
-        const set = changesExpression(changes);
-        const row = db.get<DocRow>("targets.update", `UPDATE targets SET doc = ${set.sql} WHERE id = ? AND ${where.sql} RETURNING doc`, ...set.params, id, ...where.params);
-        if (!row) return { claimed: null, full: null };
+        const claimed = updateById(id, condition, changes);
+        if (!claimed) return { claimed: null, full: null };
         countSlots(db, referrerUserId, slots);
-        return { claimed: read(row) };
+        return { claimed };
       });
     },
 
