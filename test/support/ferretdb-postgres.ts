@@ -5,7 +5,7 @@ import { freePort } from "./free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { findFerretDB, type TestMongo } from "./mongo-server.js";
+import { findFerretDB, stderrTail, type TestMongo } from "./mongo-server.js";
 
 /*
  * FerretDB v1.24 over a throw-away PostgreSQL, for `BENCH_MONGO=ferretdb-pg npm run bench` only:
@@ -101,7 +101,7 @@ export async function startFerretDBOnPostgres({ settings = [], poolSize = 1 }: F
     ["-e", WATCHDOG, dir, JSON.stringify(asOwner), tool("postgres"), ferretdb.path, String(pgPort), String(port), statements ? "1" : "0", JSON.stringify(settings)],
     { env: { ...process.env, DO_NOT_TRACK: "1" }, stdio: ["pipe", "ignore", "pipe"] },
   );
-  const stderr = tail(child);
+  const stderr = stderrTail(child);
   const stop = () => terminate(child);
   const psql = async (sql: string) =>
     (await execFileAsync(tool("psql"), ["-h", "127.0.0.1", "-p", String(pgPort), "-U", "postgres", "-d", "ferretdb", "-AtX", "-F", " | ", "-c", sql], { cwd: dir })).stdout;
@@ -228,16 +228,6 @@ async function waitFor(probe: () => Promise<void>, child: ChildProcess, stderr: 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`not ready after ${READY_TIMEOUT_MS} ms (${lastError instanceof Error ? lastError.message : String(lastError)}): ${stderr()}`);
-}
-
-
-function tail(child: ChildProcess): () => string {
-  let text = "";
-  child.stderr?.setEncoding("utf8");
-  child.stderr?.on("data", (chunk: string) => {
-    text = (text + chunk).slice(-4_000);
-  });
-  return () => text.trim();
 }
 
 async function terminate(child: ChildProcess): Promise<void> {

@@ -111,7 +111,7 @@ async function startFerretDBOnce(binary: string): Promise<TestMongo> {
     env: { ...process.env, DO_NOT_TRACK: "1" },
     stdio: ["pipe", "ignore", "pipe"],
   });
-  const stderr = tail(child);
+  const stderr = stderrTail(child);
 
   const stop = async () => {
     await terminate(child);
@@ -174,8 +174,8 @@ export function ferretdbArgs(dir: string, port: number): string[] {
   ];
 }
 
-
-function tail(child: ChildProcess): () => string {
+/** The last 4,000 characters a child process wrote to stderr, for the error that says why it did not start. */
+export function stderrTail(child: ChildProcess): () => string {
   let text = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
